@@ -1,0 +1,139 @@
+"""The one middleware: authentication, the real error envelope, and the request journal.
+
+Every failure — a business rule, malformed JSON, an oversized body, an unknown route, a bug in
+the mock — reaches the client as `{"code": <code>, "msg": "...", "data": null}`, never as a
+traceback or an HTML page. Business codes travel in the body with HTTP 200 (documented
+behaviour) unless `mirror_http_status` is set; routes outside `/api/` (files, control plane)
+always use the code as the HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from mock_server.engine import Engine
+from mock_server.errors import ApiError, InvalidParameters, NotFound, ServerError, TooLong, Unauthorized
+
+__all__ = ["ENGINE", "api_middleware", "ok", "read_json"]
+
+log = logging.getLogger(__name__)
+
+ENGINE = web.AppKey("engine", Engine)
+API_PREFIX = "/api/"
+_JSON_KEY = "suno_mock_json"
+
+
+def ok(data: Any, msg: str = "success") -> web.Response:
+    """The success envelope."""
+    return _json({"code": 200, "msg": msg, "data": data}, status=200)
+
+
+def _json(payload: dict[str, Any], status: int) -> web.Response:
+    response = web.json_response(payload, status=status, dumps=_dumps)
+    response[_JSON_KEY] = payload
+    return response
+
+
+def _dumps(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _error(err: ApiError, *, mirror: bool) -> web.Response:
+    return _json({"code": err.code, "msg": err.msg, "data": None}, status=err.code if mirror else 200)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The decoded JSON body, or the API error that explains what is wrong with it."""
+    if request.content_type != "application/json":
+        raise InvalidParameters(
+            f"Content-Type: must be application/json, got {request.content_type!r}"
+        )
+    raw = await request.read()
+    if not raw.strip():
+        raise InvalidParameters("body: empty; send a JSON object")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+
+
+def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized(
+            "Unauthorized: missing or malformed Authorization header; "
+            "send 'Authorization: Bearer <your API key>'"
+        )
+    if keys and key.strip() not in keys:
+        raise Unauthorized("Unauthorized: invalid API key")
+
+
+async def _journal_body(request: web.Request) -> Any:
+    if not request.body_exists:
+        return None
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return f"<body over {request.app[ENGINE].settings.max_body_bytes} bytes>"
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@web.middleware
+async def api_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    engine = request.app[ENGINE]
+    settings = engine.settings
+    is_api = request.path.startswith(API_PREFIX)
+    mirror = settings.mirror_http_status or not is_api
+    body = await _journal_body(request) if is_api else None
+    try:
+        route_error = request.match_info.http_exception
+        if route_error is not None:
+            raise NotFound(
+                f"Invalid request method or path: {request.method} {request.path}"
+                + (f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
+                   if isinstance(route_error, web.HTTPMethodNotAllowed) else "")
+            )
+        if is_api:
+            _authenticate(request, settings.api_keys)
+        response = await handler(request)
+    except ApiError as err:
+        response = _error(err, mirror=mirror)
+    except web.HTTPRequestEntityTooLarge:
+        response = _error(
+            TooLong(f"body: larger than {settings.max_body_bytes} bytes (setting max_body_bytes)"),
+            mirror=mirror,
+        )
+    except web.HTTPException:
+        raise
+    except Exception as err:
+        log.exception("bug in the mock while handling %s %s", request.method, request.path)
+        engine.errors.append(err)
+        response = _error(
+            ServerError(f"Server error: the mock crashed ({err.__class__.__name__}: {err})"),
+            mirror=mirror,
+        )
+    if is_api:
+        engine.journal.add_request(
+            at=engine.clock.now(),
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            body=body,
+            http_status=response.status,
+            response=response.get(_JSON_KEY),
+        )
+        log.info(
+            "%s %s -> HTTP %d code=%s",
+            request.method, request.path, response.status,
+            (response.get(_JSON_KEY) or {}).get("code"),
+        )
+    return response

@@ -1,0 +1,61 @@
+"""The files behind audio_url, stream_audio_url and image_url (and their source_* twins)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mock_server.api.envelope import ENGINE
+from mock_server.assets import cover_jpeg, silent_mp3
+from mock_server.errors import NotFound
+from mock_server.tracks import Track
+
+__all__ = ["audio", "image", "stream"]
+
+STREAM_CHUNK = 16 * 1024
+
+
+def _track(request: web.Request) -> Track:
+    track_id = request.match_info["id"]
+    source = request.app[ENGINE].store.track(track_id)
+    if source is None:
+        raise NotFound(f"no file for track id {track_id!r}")
+    return source.track
+
+
+async def audio(request: web.Request) -> web.Response:
+    """The track's MP3; honours a single `Range: bytes=...` request."""
+    data = silent_mp3(_track(request).duration)
+    headers = {"Accept-Ranges": "bytes"}
+    if "Range" not in request.headers:
+        return web.Response(body=data, content_type="audio/mpeg", headers=headers)
+    try:
+        wanted = request.http_range
+        start, stop, _ = wanted.indices(len(data))
+    except ValueError:
+        start, stop = 0, 0
+    if start >= stop:
+        return web.Response(
+            status=416, headers={**headers, "Content-Range": f"bytes */{len(data)}"}
+        )
+    headers["Content-Range"] = f"bytes {start}-{stop - 1}/{len(data)}"
+    return web.Response(
+        status=206, body=data[start:stop], content_type="audio/mpeg", headers=headers
+    )
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    """The same MP3, sent chunked as a stream."""
+    data = silent_mp3(_track(request).duration)
+    response = web.StreamResponse(headers={"Content-Type": "audio/mpeg"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    for at in range(0, len(data), STREAM_CHUNK):
+        await response.write(data[at : at + STREAM_CHUNK])
+    await response.write_eof()
+    return response
+
+
+async def image(request: web.Request) -> web.Response:
+    """The track's cover JPEG."""
+    _track(request)
+    return web.Response(body=cover_jpeg(), content_type="image/jpeg")

@@ -1,0 +1,69 @@
+"""Handlers of the music endpoints: parse, call the engine, serialise. No rules here."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mock_server.api.envelope import ENGINE, ok, read_json
+from mock_server.api.wire import (
+    ExtendRequest,
+    GenerateRequest,
+    UploadCoverRequest,
+    UploadExtendRequest,
+    parse,
+)
+from mock_server.errors import InvalidParameters
+
+__all__ = ["credit", "extend", "generate", "record_info", "upload_cover", "upload_extend"]
+
+
+def _base_url(request: web.Request) -> str:
+    return request.app[ENGINE].settings.public_base_url or str(request.url.origin())
+
+
+async def _submit(
+    request: web.Request,
+    model: type[GenerateRequest | ExtendRequest | UploadCoverRequest | UploadExtendRequest],
+) -> web.Response:
+    engine = request.app[ENGINE]
+    raw = await read_json(request)
+    body = parse(model, raw, engine.settings)
+    task = engine.submit_request(body, raw, _base_url(request))
+    return ok({"taskId": task.id})
+
+
+async def generate(request: web.Request) -> web.Response:
+    """POST /api/v1/generate"""
+    return await _submit(request, GenerateRequest)
+
+
+async def extend(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/extend"""
+    return await _submit(request, ExtendRequest)
+
+
+async def upload_cover(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/upload-cover"""
+    return await _submit(request, UploadCoverRequest)
+
+
+async def upload_extend(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/upload-extend"""
+    return await _submit(request, UploadExtendRequest)
+
+
+async def record_info(request: web.Request) -> web.Response:
+    """GET /api/v1/generate/record-info?taskId="""
+    engine = request.app[ENGINE]
+    task_id = request.query.get("taskId", "").strip()
+    if not task_id:
+        raise InvalidParameters("taskId: required query parameter (?taskId=<id from submit>)")
+    task = engine.store.get(task_id)
+    if task is None:
+        raise InvalidParameters(f"taskId: no task with id {task_id!r}")
+    return ok(engine.record_info(task))
+
+
+async def credit(request: web.Request) -> web.Response:
+    """GET /api/v1/generate/credit"""
+    return ok(request.app[ENGINE].store.credits)

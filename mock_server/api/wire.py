@@ -1,0 +1,359 @@
+"""Request bodies of the music endpoints, validated as the real API does (CONTRACT §2.3-§3.4).
+
+Field types are strict (a JSON `"true"` is not a boolean). Rules that depend on several fields
+(customMode/instrumental, defaultParamFlag, per-model length limits) run after the fields parse
+and raise the API's own errors: 413 for a text over its limit, 400 for anything else. Every
+message reads `<field>: <what is wrong and what is allowed>`.
+
+Unknown fields are accepted and ignored, like the real service; record-info `param` still shows
+the body exactly as sent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from yarl import URL
+
+from mock_server.catalog import G3_MODELS, MODELS, Model, ModelLimits, Operation, limits_for
+from mock_server.errors import InvalidParameters, TooLong
+from mock_server.settings import Settings
+from mock_server.tracks import TrackRequest
+
+__all__ = [
+    "ExtendRequest",
+    "GenerateRequest",
+    "MusicRequest",
+    "UploadCoverRequest",
+    "UploadExtendRequest",
+    "parse",
+    "validation_message",
+]
+
+PERSONA_MODELS = frozenset({"V5", "V5_5", *G3_MODELS})
+DURATION_MODELS = frozenset({"V5_5", *G3_MODELS})
+
+
+def _http_url(value: str) -> str:
+    try:
+        url = URL(value)
+    except ValueError as err:
+        raise ValueError(f"must be an absolute http(s) URL, got {value!r}") from err
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def _hundredths(value: float) -> float:
+    if abs(round(value * 100) - value * 100) > 1e-6:
+        raise ValueError(f"must be a multiple of 0.01, got {value}")
+    return value
+
+
+HttpUrl = Annotated[StrictStr, AfterValidator(_http_url)]
+Number = StrictFloat | StrictInt
+Weight = Annotated[Number, Field(ge=0, le=1), AfterValidator(_hundredths)]
+Seconds = Annotated[Number, Field(gt=0)]
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or not value.strip()
+
+
+def _require(why: str, **fields: str | float | None) -> None:
+    for name, value in fields.items():
+        if value is None or (isinstance(value, str) and _blank(value)):
+            raise InvalidParameters(f"{name}: required {why}")
+
+
+def _max_len(model: str, limit: int, name: str, value: str | None) -> None:
+    if value is not None and len(value) > limit:
+        raise TooLong(
+            f"{name}: at most {limit} characters with model {model}, got {len(value)}"
+        )
+
+
+def _settings(info: ValidationInfo) -> Settings:
+    context = info.context or {}
+    settings = context.get("settings")
+    return settings if isinstance(settings, Settings) else Settings()
+
+
+class _Music(BaseModel):
+    """Fields shared by every music operation."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    operation: ClassVar[Operation]
+
+    callBackUrl: HttpUrl
+    model: Model
+    prompt: StrictStr | None = None
+    style: StrictStr | None = None
+    title: StrictStr | None = None
+    negativeTags: StrictStr | None = None
+    vocalGender: Literal["m", "f"] | None = None
+    styleWeight: Weight | None = None
+    weirdnessConstraint: Weight | None = None
+    audioWeight: Weight | None = None
+    personaId: StrictStr | None = None
+    personaModel: Literal["style_persona", "voice_persona"] | None = None
+    lyrics: StrictStr | None = None
+    variety: Annotated[StrictInt, Field(ge=0, le=4)] | None = None
+    duration: Annotated[StrictInt, Field(ge=10, le=360)] | None = None
+
+    def limits(self, info: ValidationInfo) -> ModelLimits:
+        return limits_for(self.model, title_limit_v4_5=_settings(info).title_limit_v4_5)
+
+    def check_common(self, info: ValidationInfo, *, custom: bool) -> None:
+        """Rules on the optional fields, the same for every operation."""
+        if self.personaId is not None and not custom:
+            raise InvalidParameters("personaId: only allowed in custom mode")
+        if self.personaModel is not None and self.model not in PERSONA_MODELS:
+            raise InvalidParameters(
+                f"personaModel: only supported by models {', '.join(sorted(PERSONA_MODELS))}; "
+                f"got model {self.model}"
+            )
+        if self.duration is not None and (self.model not in DURATION_MODELS or not custom):
+            raise InvalidParameters(
+                "duration: only allowed in custom mode with models "
+                f"{', '.join(sorted(DURATION_MODELS))}"
+            )
+        if self.negativeTags is not None and self.model in G3_MODELS:
+            _max_len(self.model, 1000, "negativeTags", self.negativeTags)
+
+    def check_custom_texts(self, info: ValidationInfo) -> None:
+        lim = self.limits(info)
+        _max_len(self.model, lim.prompt, "prompt", self.prompt)
+        _max_len(self.model, lim.prompt, "lyrics", self.lyrics)
+        _max_len(self.model, lim.style, "style", self.style)
+        _max_len(self.model, lim.title, "title", self.title)
+
+    def check_mode(self, info: ValidationInfo, custom: bool, instrumental: bool) -> None:
+        """The customMode/instrumental rules shared by generate and upload-cover (§3.1)."""
+        if self.model in G3_MODELS:
+            self._check_mode_g3(info, custom)
+        elif custom:
+            why = "in custom mode (customMode: true)"
+            _require(why, style=self.style, title=self.title)
+            if not instrumental:
+                _require(f"{why} with vocals (instrumental: false): it is sung as lyrics",
+                         prompt=self.prompt)
+            self.check_custom_texts(info)
+        else:
+            _require("when customMode is false (the lyrics are written for you)",
+                     prompt=self.prompt)
+            limit = self.limits(info).prompt_simple
+            _max_len(self.model, limit, "prompt", self.prompt)
+        self.check_common(info, custom=custom)
+
+    def _check_mode_g3(self, info: ValidationInfo, custom: bool) -> None:
+        if custom:
+            if _blank(self.style) and _blank(self.lyrics or self.prompt) and _blank(
+                self.negativeTags
+            ):
+                raise InvalidParameters(
+                    f"style: with model {self.model} in custom mode at least one of style, "
+                    "lyrics (or prompt) and negativeTags must be non-empty"
+                )
+            self.check_custom_texts(info)
+            return
+        for name in ("negativeTags", "vocalGender", "styleWeight", "weirdnessConstraint",
+                     "audioWeight", "variety"):
+            if getattr(self, name) is not None:
+                raise InvalidParameters(f"{name}: only allowed in custom mode")
+        _max_len(self.model, self.limits(info).prompt_simple, "prompt", self.prompt)
+        _max_len(self.model, 5000, "lyrics", self.lyrics)
+
+    def track_request(self, *, instrumental: bool, continue_at: float | None = None) -> TrackRequest:
+        return TrackRequest(
+            model=self.model,
+            title=None if _blank(self.title) else self.title,
+            style=None if _blank(self.style) else self.style,
+            lyrics=None if _blank(self.lyrics or self.prompt) else (self.lyrics or self.prompt),
+            instrumental=instrumental,
+            continue_at=continue_at,
+        )
+
+    def tracks(self) -> TrackRequest:
+        """What the request says about the tracks to produce."""
+        raise NotImplementedError
+
+
+class GenerateRequest(_Music):
+    """POST /api/v1/generate (§3.1)."""
+
+    operation: ClassVar[Operation] = "generate"
+
+    customMode: StrictBool
+    instrumental: StrictBool
+    imageUrls: list[HttpUrl] | None = None
+    videoUrls: list[HttpUrl] | None = None
+    audioUrls: list[HttpUrl] | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> GenerateRequest:
+        self.check_mode(info, self.customMode, self.instrumental)
+        if self.model in G3_MODELS and not self.customMode:
+            self._check_attachments()
+        return self
+
+    def _check_attachments(self) -> None:
+        images, videos, audios = (len(x or []) for x in (self.imageUrls, self.videoUrls,
+                                                         self.audioUrls))
+        if images > 5:
+            raise InvalidParameters(f"imageUrls: at most 5 items, got {images}")
+        if videos > 1:
+            raise InvalidParameters(f"videoUrls: at most 1 item, got {videos}")
+        texts = sum(not _blank(x) for x in (self.style, self.lyrics))
+        if images + videos + audios + texts + (not _blank(self.prompt)) == 0:
+            raise InvalidParameters(
+                f"prompt: with model {self.model} in non-custom mode send a prompt or at least "
+                "one of style, lyrics, imageUrls, videoUrls, audioUrls"
+            )
+        if images + videos + audios + texts > 10:
+            raise InvalidParameters(
+                "imageUrls: style + lyrics + imageUrls + videoUrls + audioUrls may hold at most "
+                f"10 attachments, got {images + videos + audios + texts}"
+            )
+
+    def tracks(self) -> TrackRequest:
+        return self.track_request(instrumental=self.instrumental)
+
+
+class ExtendRequest(_Music):
+    """POST /api/v1/generate/extend (§3.2)."""
+
+    operation: ClassVar[Operation] = "extend"
+
+    defaultParamFlag: StrictBool
+    audioId: StrictStr
+    continueAt: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> ExtendRequest:
+        if _blank(self.audioId):
+            raise InvalidParameters("audioId: required (the id of the track to extend)")
+        if self.defaultParamFlag:
+            _require("when defaultParamFlag is true (custom parameters)",
+                     prompt=self.prompt, style=self.style, title=self.title,
+                     continueAt=self.continueAt)
+            self.check_custom_texts(info)
+        self.check_common(info, custom=self.defaultParamFlag)
+        return self
+
+    def tracks(self) -> TrackRequest:
+        return self.track_request(instrumental=False, continue_at=self.continueAt)
+
+
+class UploadCoverRequest(_Music):
+    """POST /api/v1/generate/upload-cover (§3.3)."""
+
+    operation: ClassVar[Operation] = "upload_cover"
+
+    uploadUrl: HttpUrl
+    customMode: StrictBool | None = None
+    instrumental: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> UploadCoverRequest:
+        if self.model in G3_MODELS:
+            # G3: always custom mode; instrumental defaults to false.
+            self.check_mode(info, True, bool(self.instrumental))
+            return self
+        _require("(true or false)", customMode=self.customMode)
+        _require("(true or false)", instrumental=self.instrumental)
+        self.check_mode(info, bool(self.customMode), bool(self.instrumental))
+        return self
+
+    def tracks(self) -> TrackRequest:
+        return self.track_request(instrumental=bool(self.instrumental))
+
+
+class UploadExtendRequest(_Music):
+    """POST /api/v1/generate/upload-extend (§3.4)."""
+
+    operation: ClassVar[Operation] = "upload_extend"
+
+    uploadUrl: HttpUrl
+    defaultParamFlag: StrictBool
+    instrumental: StrictBool | None = None
+    continueAt: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> UploadExtendRequest:
+        if self.defaultParamFlag:
+            why = "when defaultParamFlag is true (custom parameters)"
+            _require(why, style=self.style, title=self.title, continueAt=self.continueAt)
+            if not self.instrumental:
+                _require(f"{why} with vocals (instrumental: false): it is sung as lyrics",
+                         prompt=self.prompt)
+            self.check_custom_texts(info)
+        elif _settings(info).upload_extend_default_requires_prompt:
+            _require("when defaultParamFlag is false (setting "
+                     "upload_extend_default_requires_prompt)", prompt=self.prompt)
+        self.check_common(info, custom=self.defaultParamFlag)
+        return self
+
+    def tracks(self) -> TrackRequest:
+        return self.track_request(instrumental=bool(self.instrumental),
+                                  continue_at=self.continueAt)
+
+
+MusicRequest = GenerateRequest | ExtendRequest | UploadCoverRequest | UploadExtendRequest
+
+_TYPE_HINTS: dict[str, str] = {
+    "missing": "required",
+    "bool_type": "must be a JSON boolean (true or false)",
+    "string_type": "must be a JSON string",
+    "int_type": "must be a JSON integer",
+    "float_type": "must be a JSON number",
+    "list_type": "must be a JSON array",
+    "model_type": "must be a JSON object",
+}
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "function-" in p))]
+    return ".".join(parts) or "body"
+
+
+def validation_message(err: ValidationError) -> str:
+    """One line naming each bad field, what was wrong and what is allowed."""
+    seen: dict[str, str] = {}
+    for item in err.errors(include_url=False):
+        where = _location(item["loc"])
+        kind = item["type"]
+        if kind == "literal_error" and where == "model":
+            what = f"must be one of {', '.join(MODELS)} (spelled exactly)"
+        else:
+            what = _TYPE_HINTS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+            what = what[:1].lower() + what[1:]
+        if kind != "missing" and "got " not in what:
+            what += f", got {item['input']!r}"
+        seen.setdefault(where, what)
+    return "; ".join(f"{where}: {what}" for where, what in seen.items())
+
+
+def parse(model: type[_Music], body: Any, settings: Settings) -> _Music:
+    """Validate a decoded JSON body; raise the API error the client should get."""
+    if not isinstance(body, dict):
+        raise InvalidParameters(
+            f"body: must be a JSON object, got a JSON {type(body).__name__}"
+        )
+    try:
+        return model.model_validate(body, context={"settings": settings})
+    except ValidationError as err:
+        raise InvalidParameters(validation_message(err)) from err

@@ -1,0 +1,33 @@
+"""create_app(settings, clock) -> the aiohttp application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from mock_server.api.envelope import ENGINE, api_middleware
+from mock_server.clock import Clock, ScaledClock
+from mock_server.engine import Engine
+from mock_server.routes import setup_routes
+from mock_server.settings import Settings
+
+__all__ = ["ENGINE", "create_app"]
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> web.Application:
+    """The mock as an aiohttp app; run it with any aiohttp runner or test server."""
+    settings = settings or Settings()
+    engine = Engine(settings, clock or ScaledClock(1.0))
+    # Oversized bodies are refused while reading, then rendered as the 413 envelope.
+    app = web.Application(middlewares=[api_middleware], client_max_size=settings.max_body_bytes)
+    app[ENGINE] = engine
+    setup_routes(app)
+
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        await engine.start()
+        yield
+        await engine.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app

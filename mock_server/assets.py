@@ -1,0 +1,76 @@
+"""The files that returned URLs point to: silent MP3s of the right length and a cover JPEG.
+
+The MP3 is MPEG-2 Layer III, 16 kHz mono, 8 kbit/s (1 KB per second of audio): a LAME-style
+`Info` frame that states the frame count, then silent frames (zero side info, no main data),
+which every standard decoder and tag reader accepts. Its length is within 18 ms of the track's.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from dataclasses import dataclass
+from importlib import resources
+
+__all__ = [
+    "FRAME_SECONDS",
+    "FileUrls",
+    "cover_jpeg",
+    "file_urls",
+    "silent_mp3",
+]
+
+_HEADER = bytes((0xFF, 0xF3, 0x18, 0xC0))  # MPEG-2, Layer III, no CRC, 8 kbit/s, 16 kHz, mono
+_FRAME_BYTES = 36  # 72 * 8000 / 16000
+_SIDE_INFO_BYTES = 9  # MPEG-2 mono
+FRAME_SECONDS = 576 / 16000
+_SILENT_FRAME = _HEADER + bytes(_FRAME_BYTES - len(_HEADER))
+
+AUDIO_PATH = "/files/audio/{id}.mp3"
+SOURCE_AUDIO_PATH = "/files/source-audio/{id}.mp3"
+STREAM_PATH = "/files/stream/{id}"
+SOURCE_STREAM_PATH = "/files/source-stream/{id}"
+IMAGE_PATH = "/files/image/{id}.jpeg"
+SOURCE_IMAGE_PATH = "/files/source-image/{id}.jpeg"
+
+
+@dataclass(frozen=True)
+class FileUrls:
+    """Every URL the API hands out for one track."""
+
+    audio: str
+    source_audio: str
+    stream: str
+    source_stream: str
+    image: str
+    source_image: str
+
+
+def file_urls(base_url: str, track_id: str) -> FileUrls:
+    return FileUrls(
+        audio=base_url + AUDIO_PATH.format(id=track_id),
+        source_audio=base_url + SOURCE_AUDIO_PATH.format(id=track_id),
+        stream=base_url + STREAM_PATH.format(id=track_id),
+        source_stream=base_url + SOURCE_STREAM_PATH.format(id=track_id),
+        image=base_url + IMAGE_PATH.format(id=track_id),
+        source_image=base_url + SOURCE_IMAGE_PATH.format(id=track_id),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _mp3_frames(frames: int) -> bytes:
+    info = bytearray(_SILENT_FRAME)
+    at = len(_HEADER) + _SIDE_INFO_BYTES
+    info[at : at + 12] = b"Info" + struct.pack(">II", 0x1, frames)
+    return bytes(info) + _SILENT_FRAME * frames
+
+
+def silent_mp3(duration: float) -> bytes:
+    """A valid MP3 of `duration` seconds of silence."""
+    return _mp3_frames(max(1, round(duration / FRAME_SECONDS)))
+
+
+@functools.cache
+def cover_jpeg() -> bytes:
+    """The cover image every track shares (256x256 baseline JPEG)."""
+    return resources.files("mock_server").joinpath("static/cover.jpg").read_bytes()

@@ -1,0 +1,172 @@
+"""Callback delivery with the real policy: POST JSON, a receiver timeout, retries on the clock.
+
+Success is HTTP 200 and nothing else; any other status, a timeout or a connection error is a
+failure, retried after each of `retry_delays` (mock seconds, counted from the failure). When the
+last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects are not followed
+(a redirect could leave loopback), and only loopback or allow-listed hosts are ever contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections.abc import Callable
+
+import aiohttp
+from yarl import URL
+
+from mock_server.clock import Clock
+from mock_server.journal import Attempt, Delivery, Journal
+from mock_server.settings import Settings
+
+__all__ = ["Dispatcher", "host_allowed"]
+
+log = logging.getLogger(__name__)
+
+RESPONSE_BODY_LIMIT = 64 * 1024
+ALLOW_HINT = (
+    "allow it with --allow-callback-host {host} (env SUNO_MOCK_ALLOW_CALLBACK_HOST, "
+    "setting allow_callback_hosts)"
+)
+
+
+def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
+    """Loopback is always allowed; anything else only when listed (or '*' is listed)."""
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return True
+    except ValueError:
+        pass
+    return "*" in allowed or host in {h.lower() for h in allowed}
+
+
+class Dispatcher:
+    """Delivers callbacks and journals every attempt."""
+
+    def __init__(self, clock: Clock, settings: Settings, journal: Journal) -> None:
+        self._clock = clock
+        self._settings = settings
+        self._journal = journal
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=256),
+                timeout=aiohttp.ClientTimeout(total=None),
+                auto_decompress=True,
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def deliver(
+        self,
+        task_id: str,
+        callback_type: str,
+        url: str,
+        payload: bytes,
+        on_exhausted: Callable[[Delivery], None],
+    ) -> Delivery:
+        """Send a callback now (first attempt inline); failures are retried on the clock."""
+        delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
+        now = self._clock.now()
+        host = URL(url).host
+        if not host_allowed(host, self._settings.allow_callback_hosts):
+            hint = ALLOW_HINT.format(host=host)
+            delivery.attempts.append(
+                Attempt(
+                    1,
+                    now,
+                    now,
+                    outcome="blocked",
+                    error=f"not sent: {host!r} is not a loopback host; {hint}",
+                )
+            )
+            delivery.state = "blocked"
+            log.warning("callback %s for task %s to %s blocked; %s", callback_type, task_id, url, hint)
+            return delivery
+        await self._attempt(delivery, 1, now, on_exhausted)
+        return delivery
+
+    async def _attempt(
+        self,
+        delivery: Delivery,
+        number: int,
+        scheduled_at: float,
+        on_exhausted: Callable[[Delivery], None],
+    ) -> None:
+        delivery.next_attempt_at = None
+        attempt = Attempt(number, scheduled_at, self._clock.now())
+        delivery.attempts.append(attempt)
+        started = self._clock.perf()
+        try:
+            await self._post(delivery, attempt)
+        except asyncio.CancelledError:
+            attempt.outcome = "cancelled"
+            attempt.error = "cancelled: the server shut down or was reset"
+            delivery.state = "cancelled"
+            raise
+        finally:
+            attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
+        if attempt.status == 200:
+            attempt.outcome = "delivered"
+            delivery.state = "delivered"
+            log.info(
+                "callback %s #%d for task %s -> 200 in %.1f ms",
+                delivery.callback_type, number, delivery.task_id, attempt.latency_ms,
+            )
+            return
+        attempt.outcome = "failed"
+        if attempt.error is None:
+            attempt.error = f"receiver answered HTTP {attempt.status}; only 200 counts as delivered"
+        retries = self._settings.retry_delays
+        if number > len(retries):
+            delivery.state = "exhausted"
+            log.warning(
+                "callback %s for task %s failed %d times (%s); giving up",
+                delivery.callback_type, delivery.task_id, number, attempt.error,
+            )
+            on_exhausted(delivery)
+            return
+        delay = retries[number - 1]
+        due = self._clock.now() + delay
+        delivery.next_attempt_at = due
+        log.info(
+            "callback %s #%d for task %s failed (%s); retry in %g s",
+            delivery.callback_type, number, delivery.task_id, attempt.error, delay,
+        )
+
+        async def retry() -> None:
+            await self._attempt(delivery, number + 1, due, on_exhausted)
+
+        self._clock.call_at(due, retry)
+
+    async def _post(self, delivery: Delivery, attempt: Attempt) -> None:
+        if self._session is None:
+            raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
+        timeout = self._settings.callback_timeout
+        try:
+            async with asyncio.timeout(timeout), self._session.post(
+                delivery.url,
+                data=delivery.payload,
+                headers={"Content-Type": "application/json"},
+                allow_redirects=False,
+            ) as response:
+                attempt.status = response.status
+                raw = await response.content.read(RESPONSE_BODY_LIMIT)
+                attempt.response_body = raw.decode("utf-8", errors="replace")
+        except TimeoutError:
+            attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
+            attempt.status = None
+        except aiohttp.ClientError as err:
+            attempt.error = f"connection failed: {err.__class__.__name__}: {err}"
+            attempt.status = None

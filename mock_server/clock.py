@@ -1,0 +1,225 @@
+"""Injectable time. Nothing else in the package reads the wall clock or sleeps.
+
+Two clocks share one timer queue (a heap ordered by mock time, then by scheduling order, so
+timers due at the same instant fire in the order they were set):
+
+* `ManualClock` — for tests. Time stands still until `advance()` moves it; each due timer runs,
+  in order, and `advance()` returns once the work it started (callback deliveries) finished.
+* `ScaledClock` — for the dev server. Mock time runs `1 / scale` times faster than real time:
+  `scale=0.01` turns the 21-minute retry schedule into 12.6 real seconds.
+
+Timer callbacks are coroutine functions; the clock runs each as a task it tracks, so shutdown can
+cancel whatever is still pending and tests can wait for in-flight work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["Clock", "ManualClock", "ScaledClock", "Timer", "TimerCallback"]
+
+log = logging.getLogger(__name__)
+
+TimerCallback = Callable[[], Awaitable[None]]
+
+
+@dataclass(order=True)
+class Timer:
+    """A scheduled callback; `cancel()` stops it from firing."""
+
+    when: float
+    seq: int
+    callback: TimerCallback = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Clock(Protocol):
+    """What the rest of the package needs from time."""
+
+    def now(self) -> float:
+        """Mock time, epoch seconds."""
+        ...
+
+    def perf(self) -> float:
+        """Real monotonic seconds, for measuring I/O latency."""
+        ...
+
+    def call_at(self, when: float, callback: TimerCallback) -> Timer: ...
+
+    def call_later(self, delay: float, callback: TimerCallback) -> Timer: ...
+
+    def pending(self) -> int:
+        """Timers not yet fired plus work still running."""
+        ...
+
+    async def shutdown(self) -> int:
+        """Cancel every timer and running task; return how many were cancelled."""
+        ...
+
+
+class _TimerQueue:
+    def __init__(self) -> None:
+        self._heap: list[Timer] = []
+        self._seq = itertools.count()
+        self._running: set[asyncio.Task[None]] = set()
+        self.errors: list[BaseException] = []
+
+    def perf(self) -> float:
+        return time.perf_counter()
+
+    def now(self) -> float:
+        raise NotImplementedError
+
+    def call_at(self, when: float, callback: TimerCallback) -> Timer:
+        timer = Timer(when, next(self._seq), callback)
+        heapq.heappush(self._heap, timer)
+        self._armed()
+        return timer
+
+    def call_later(self, delay: float, callback: TimerCallback) -> Timer:
+        return self.call_at(self.now() + max(0.0, delay), callback)
+
+    def pending(self) -> int:
+        return sum(not t.cancelled for t in self._heap) + len(self._running)
+
+    def _armed(self) -> None:
+        """Hook: the heap changed."""
+
+    def _next_due(self) -> float | None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0].when if self._heap else None
+
+    def _fire_due(self, now: float) -> list[asyncio.Task[None]]:
+        started = []
+        while (due := self._next_due()) is not None and due <= now:
+            timer = heapq.heappop(self._heap)
+            started.append(self._spawn(timer.callback))
+        return started
+
+    def _spawn(self, callback: TimerCallback) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(self._guard(callback))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return task
+
+    async def _guard(self, callback: TimerCallback) -> None:
+        try:
+            await callback()
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            log.exception("timer callback %r crashed", callback)
+            self.errors.append(err)
+
+    async def shutdown(self) -> int:
+        cancelled = sum(not t.cancelled for t in self._heap)
+        for timer in self._heap:
+            timer.cancel()
+        self._heap.clear()
+        running = list(self._running)
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+        return cancelled + len(running)
+
+
+class ManualClock(_TimerQueue):
+    """A clock that moves only when told to; for tests."""
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:
+        super().__init__()
+        self._now = start
+
+    def now(self) -> float:
+        return self._now
+
+    async def advance(self, seconds: float = 0.0, *, minutes: float = 0.0) -> None:
+        """Move time forward, firing every timer due on the way, in order.
+
+        Timers due at the same instant run concurrently; the clock waits for them (and for
+        anything they start) before moving on, so when this returns every delivery that was due
+        has finished. A timer callback that crashed is re-raised here.
+        """
+        step = seconds + 60.0 * minutes
+        if step < 0:
+            raise ValueError(f"cannot move a clock backwards (advance by {step} s)")
+        target = self._now + step
+        while True:
+            await self.settle()
+            due = self._next_due()
+            if due is None or due > target:
+                break
+            self._now = max(self._now, due)
+            self._fire_due(self._now)
+        self._now = target
+        self._raise_errors()
+
+    async def run_until_idle(self, *, limit: int = 100_000) -> None:
+        """Advance to each next timer until none is left (at most `limit` timers)."""
+        for _ in range(limit):
+            await self.settle()
+            due = self._next_due()
+            if due is None:
+                self._raise_errors()
+                return
+            await self.advance(max(0.0, due - self._now))
+        raise RuntimeError(f"clock still busy after {limit} timers; is something rescheduling forever?")
+
+    async def settle(self) -> None:
+        """Wait for the work started by fired timers (without moving time)."""
+        while self._running:
+            await asyncio.wait(set(self._running))
+
+    def _raise_errors(self) -> None:
+        if self.errors:
+            err = self.errors.pop(0)
+            raise RuntimeError(f"a scheduled callback crashed: {err!r}") from err
+
+
+class ScaledClock(_TimerQueue):
+    """Real time, sped up (`scale < 1`) or slowed down (`scale > 1`); for the dev server."""
+
+    def __init__(self, scale: float = 1.0, *, start: float | None = None) -> None:
+        if scale <= 0:
+            raise ValueError(f"time scale must be > 0, got {scale}")
+        super().__init__()
+        self.scale = scale
+        self._epoch_start = time.time() if start is None else start
+        self._perf_start = time.perf_counter()
+        self._handle: asyncio.TimerHandle | None = None
+
+    def now(self) -> float:
+        return self._epoch_start + (time.perf_counter() - self._perf_start) / self.scale
+
+    def _armed(self) -> None:
+        due = self._next_due()
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if due is None:
+            return
+        delay = max(0.0, (due - self.now()) * self.scale)
+        self._handle = asyncio.get_running_loop().call_later(delay, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._handle = None
+        self._fire_due(self.now())
+        self._armed()
+
+    async def shutdown(self) -> int:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        return await super().shutdown()

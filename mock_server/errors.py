@@ -1,0 +1,78 @@
+"""The real API's business error codes, one class each (CONTRACT §1.4).
+
+Raised anywhere (request parsing, domain rules); rendered once, by the API middleware, into the
+real envelope `{"code": <code>, "msg": <msg>, "data": null}`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "ApiError",
+    "InsufficientCredits",
+    "InvalidParameters",
+    "Maintenance",
+    "NotFound",
+    "RateLimited",
+    "ServerError",
+    "TooFrequent",
+    "TooLong",
+    "Unauthorized",
+]
+
+
+class ApiError(Exception):
+    """A business error; `code` goes into the envelope, `msg` tells the client what was wrong."""
+
+    code: ClassVar[int] = 500
+    default_msg: ClassVar[str] = "Server error"
+
+    def __init__(self, msg: str | None = None) -> None:
+        self.msg = msg or self.default_msg
+        super().__init__(f"{self.code}: {self.msg}")
+
+
+class InvalidParameters(ApiError):
+    code = 400
+    default_msg = "Invalid parameters"
+
+
+class Unauthorized(ApiError):
+    code = 401
+    default_msg = "Unauthorized: send 'Authorization: Bearer <your API key>'"
+
+
+class NotFound(ApiError):
+    code = 404
+    default_msg = "Invalid request method or path"
+
+
+class RateLimited(ApiError):
+    code = 405
+    default_msg = "Rate limit exceeded"
+
+
+class TooLong(ApiError):
+    code = 413
+    default_msg = "Theme or prompt too long"
+
+
+class InsufficientCredits(ApiError):
+    code = 429
+    default_msg = "Insufficient credits"
+
+
+class TooFrequent(ApiError):
+    code = 430
+    default_msg = "Call frequency too high, please try again later"
+
+
+class Maintenance(ApiError):
+    code = 455
+    default_msg = "System maintenance"
+
+
+class ServerError(ApiError):
+    code = 500
+    default_msg = "Server error"

@@ -1,0 +1,132 @@
+"""What the mock saw and did: every API request and every callback delivery attempt."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "RequestRecord"]
+
+AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancelled"]
+DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled"]
+
+
+@dataclass
+class RequestRecord:
+    """One API request and the answer it got."""
+
+    seq: int
+    at: float
+    """Mock time (epoch seconds) the request arrived."""
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    """Parsed JSON, else the raw text (None when empty)."""
+    http_status: int
+    response: Any
+
+    @property
+    def code(self) -> int | None:
+        """The envelope's business code, when the answer was an envelope."""
+        if isinstance(self.response, dict) and isinstance(self.response.get("code"), int):
+            return int(self.response["code"])
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "code": self.code}
+
+
+@dataclass
+class Attempt:
+    """One POST of a callback (or a decision not to send it)."""
+
+    number: int
+    """1 for the first try, 2.. for retries."""
+    scheduled_at: float
+    started_at: float
+    outcome: AttemptOutcome = "in_flight"
+    status: int | None = None
+    """The receiver's HTTP status."""
+    error: str | None = None
+    latency_ms: float | None = None
+    """Real milliseconds from sending to the end of the receiver's answer."""
+    response_body: str | None = None
+
+
+@dataclass
+class Delivery:
+    """One callback (a task's stage) and all attempts to deliver it."""
+
+    id: int
+    task_id: str
+    callback_type: str
+    url: str
+    payload: bytes
+    attempts: list[Attempt] = field(default_factory=list)
+    state: DeliveryState = "pending"
+    next_attempt_at: float | None = None
+
+    @property
+    def body(self) -> Any:
+        """The payload as JSON."""
+        return json.loads(self.payload)
+
+    @property
+    def response_status(self) -> int | None:
+        """The receiver's HTTP status on the last attempt."""
+        return self.attempts[-1].status if self.attempts else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "taskId": self.task_id,
+            "callbackType": self.callback_type,
+            "url": self.url,
+            "state": self.state,
+            "nextAttemptAt": self.next_attempt_at,
+            "payload": self.body,
+            "attempts": [asdict(a) for a in self.attempts],
+        }
+
+
+class Journal:
+    """Append-only record of requests and deliveries, cleared by reset."""
+
+    def __init__(self) -> None:
+        self.requests: list[RequestRecord] = []
+        self._deliveries: list[Delivery] = []
+        self._ids = itertools.count(1)
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self._deliveries.clear()
+        self._ids = itertools.count(1)
+
+    def add_request(
+        self,
+        *,
+        at: float,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: Any,
+        http_status: int,
+        response: Any,
+    ) -> RequestRecord:
+        record = RequestRecord(
+            len(self.requests) + 1, at, method, path, query, body, http_status, response
+        )
+        self.requests.append(record)
+        return record
+
+    def new_delivery(self, task_id: str, callback_type: str, url: str, payload: bytes) -> Delivery:
+        delivery = Delivery(next(self._ids), task_id, callback_type, url, payload)
+        self._deliveries.append(delivery)
+        return delivery
+
+    def deliveries(self, task_id: str | None = None) -> list[Delivery]:
+        """Deliveries in the order their stage fired, optionally of one task."""
+        return [d for d in self._deliveries if task_id is None or d.task_id == task_id]

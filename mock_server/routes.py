@@ -1,0 +1,38 @@
+"""The whole route table on one screen."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mock_server import assets, control
+from mock_server.api import files, handlers
+
+__all__ = ["setup_routes"]
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_routes(
+        [
+            # The real API (api.sunoapi.org), CONTRACT.md §3-§4.
+            web.post("/api/v1/generate", handlers.generate),
+            web.post("/api/v1/generate/extend", handlers.extend),
+            web.post("/api/v1/generate/upload-cover", handlers.upload_cover),
+            web.post("/api/v1/generate/upload-extend", handlers.upload_extend),
+            web.get("/api/v1/generate/record-info", handlers.record_info),
+            web.get("/api/v1/generate/credit", handlers.credit),
+            # Files the returned URLs point to.
+            web.get(assets.AUDIO_PATH, files.audio),
+            web.get(assets.SOURCE_AUDIO_PATH, files.audio),
+            web.get(assets.STREAM_PATH, files.stream),
+            web.get(assets.SOURCE_STREAM_PATH, files.stream),
+            web.get(assets.IMAGE_PATH, files.image),
+            web.get(assets.SOURCE_IMAGE_PATH, files.image),
+            # The mock's own control plane.
+            web.get("/__mock__/health", control.health),
+            web.get("/__mock__/tasks", control.tasks),
+            web.get("/__mock__/tasks/{id}", control.task),
+            web.get("/__mock__/deliveries", control.deliveries),
+            web.get("/__mock__/requests", control.requests),
+            web.post("/__mock__/reset", control.reset),
+        ]
+    )

@@ -1,0 +1,102 @@
+"""MockServer: a started mock on a real socket; used by tests, the CLI and users' code."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from aiohttp import web
+
+from mock_server.app import ENGINE, create_app
+from mock_server.clock import Clock, ManualClock
+from mock_server.engine import Engine
+from mock_server.journal import Delivery, Journal, RequestRecord
+from mock_server.settings import Settings
+from mock_server.tasks import Task
+
+__all__ = ["MockServer"]
+
+
+class MockServer:
+    """The mock listening on `host:port` (port 0 picks a free one).
+
+    Without a clock it uses a `ManualClock` starting at `settings.start_time`, which is what tests
+    want; the dev server passes a `ScaledClock`.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.clock: Clock = clock or ManualClock(self.settings.start_time)
+        self.app = create_app(self.settings, self.clock)
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def engine(self) -> Engine:
+        return self.app[ENGINE]
+
+    @property
+    def journal(self) -> Journal:
+        return self.engine.journal
+
+    @property
+    def url(self) -> str:
+        """Where the server listens, e.g. http://127.0.0.1:54321 (also the API base URL)."""
+        if self._runner is None:
+            raise RuntimeError("MockServer is not started; await start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def start(self) -> MockServer:
+        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=2.0)
+        await site.start()
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        return self
+
+    async def close(self) -> None:
+        """Stop listening; pending stages and retries are cancelled (see the journal)."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> MockServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def tasks(self) -> list[Task]:
+        return self.engine.store.all()
+
+    def task(self, task_id: str) -> Task:
+        found = self.engine.store.get(task_id)
+        if found is None:
+            known = ", ".join(t.id for t in self.tasks()) or "none"
+            raise KeyError(f"no task {task_id!r}; known tasks: {known}")
+        return found
+
+    def deliveries(self, task_id: str | None = None) -> list[Delivery]:
+        return self.journal.deliveries(task_id)
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        return self.journal.requests
+
+    async def reset(self) -> int:
+        """Forget all tasks, requests and deliveries; return how many pending were cancelled."""
+        return await self.engine.reset()

@@ -1,0 +1,108 @@
+"""Every tunable number and switch of the mock, in one frozen model.
+
+Durations are seconds of *mock* time (the clock's time), except `callback_timeout`, which bounds
+real network I/O: a receiver answers in real time whatever the clock does, so that limit is
+wall-clock seconds (see README, "Time").
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = ["CreateTimeFormat", "Settings", "StageDelays"]
+
+CreateTimeFormat = Literal["epoch_ms", "string"]
+
+
+class StageDelays(BaseModel):
+    """When each callback stage fires, in mock seconds after the task was accepted.
+
+    Defaults follow the docs: stream URLs in ~30-40 s, downloads in ~2-3 min.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: float = Field(default=30.0, ge=0)
+    first: float = Field(default=60.0, ge=0)
+    complete: float = Field(default=150.0, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StageDelays:
+        if not self.text <= self.first <= self.complete:
+            raise ValueError(
+                f"stage delays must not decrease: text={self.text} <= first={self.first} "
+                f"<= complete={self.complete}"
+            )
+        return self
+
+
+class Settings(BaseModel):
+    """Configuration of one mock server; build it in code, from CLI flags or SUNO_MOCK_* vars."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seed: int = 0
+    """Seed of every generated id, title, tag and duration: same seed + same requests => same bytes."""
+
+    api_keys: tuple[str, ...] = ()
+    """Accepted Bearer keys; empty accepts any non-empty key."""
+
+    credits: int = Field(default=10_000, ge=0)
+    """Credits the account starts with (GET /api/v1/generate/credit)."""
+
+    task_cost: int = Field(default=12, ge=0)
+    """Credits charged per accepted task; a balance below it answers code 429."""
+
+    stage_delays: StageDelays = StageDelays()
+
+    callback_timeout: float = Field(default=15.0, gt=0)
+    """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
+
+    retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
+    """Mock seconds to wait before each retry of a failed callback (documented: 1, 5, 15 min)."""
+
+    allow_callback_hosts: tuple[str, ...] = ()
+    """Hosts besides loopback that callbacks may be sent to ('*' allows every host)."""
+
+    public_base_url: str | None = None
+    """Base URL written into audio/image URLs; default: the origin the client used."""
+
+    mirror_http_status: bool = False
+    """Send business error codes as the HTTP status too (documented behaviour: HTTP 200)."""
+
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+
+    default_source_duration: float = Field(default=240.0, gt=0)
+    """Duration assumed for an audioId the mock did not produce (extend's continueAt check)."""
+
+    default_upload_duration: float = Field(default=120.0, gt=0)
+    """Duration assumed for an uploadUrl (upload-extend's continueAt check)."""
+
+    create_time_format: CreateTimeFormat = "epoch_ms"
+    """Tracks' createTime: epoch milliseconds (real payloads) or 'YYYY-MM-DD HH:MM:SS' (docs)."""
+
+    text_callback_tracks: bool = False
+    """Send the two tracks (stream URLs only) in the `text` callback instead of `[]`."""
+
+    title_limit_v4_5: Literal[80, 100] = 100
+    """Title limit for V4_5 / V4_5PLUS / V5 / V5_5 (the docs say 100 in G2, 80 in G1/G3)."""
+
+    upload_extend_default_requires_prompt: bool = False
+    """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
+
+    start_time: float = 1_767_225_600.0
+    """Epoch seconds at which a manual clock starts (2026-01-01T00:00:00Z)."""
+
+    @field_validator("retry_delays")
+    @classmethod
+    def _non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in value):
+            raise ValueError(f"retry delays must be >= 0, got {list(value)}")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None

@@ -1,0 +1,161 @@
+"""Music tasks: state machine, account credits and the store. All task rules live here.
+
+A task walks PENDING -> TEXT_SUCCESS -> FIRST_SUCCESS -> SUCCESS as its stages are reached, or
+ends in a failure status. CALLBACK_EXCEPTION (a callback whose retries were exhausted) is sticky:
+later stages still update the tracks the task exposes, but not its status.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_server.catalog import Operation, Stage, TaskStatus
+from mock_server.errors import InsufficientCredits, InvalidParameters
+from mock_server.tracks import Track, TrackFactory, TrackRequest
+
+__all__ = ["STAGE_STATUS", "Task", "TaskStore", "TrackSource"]
+
+STAGE_STATUS: dict[str, TaskStatus] = {
+    "text": "TEXT_SUCCESS",
+    "first": "FIRST_SUCCESS",
+    "complete": "SUCCESS",
+}
+_ORDER: tuple[TaskStatus, ...] = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
+
+
+@dataclass
+class Task:
+    """One accepted music task, as the mock knows it."""
+
+    id: str
+    number: int
+    operation: Operation
+    model: str
+    request: dict[str, Any]
+    """The request body exactly as received (record-info `param` is its JSON text)."""
+    callback_url: str
+    base_url: str
+    """Origin written into the task's file URLs."""
+    created_at: float
+    tracks: list[Track]
+    parent_music_id: str = ""
+    status: TaskStatus = "PENDING"
+    stage: Stage | None = None
+    """The last stage reached (what the tracks in record-info reflect)."""
+    error_code: int | None = None
+    error_message: str | None = None
+    history: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def param(self) -> str:
+        return json.dumps(self.request, ensure_ascii=False, separators=(",", ":"))
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in _ORDER[:-1]
+
+    def reach(self, stage: Stage, now: float) -> None:
+        """Move to a success stage; never backwards, never out of a failure."""
+        self.history.append((now, stage))
+        if self.status not in _ORDER:
+            if self.status == "CALLBACK_EXCEPTION":
+                self.stage = stage
+            return
+        target = STAGE_STATUS[stage]
+        if _ORDER.index(target) > _ORDER.index(self.status):
+            self.status = target
+            self.stage = stage
+
+    def callback_exhausted(self, callback_type: str, now: float) -> None:
+        self.history.append((now, f"CALLBACK_EXCEPTION ({callback_type})"))
+        self.status = "CALLBACK_EXCEPTION"
+
+
+@dataclass(frozen=True)
+class TrackSource:
+    """A known audio: the task and track the mock produced for an audioId."""
+
+    task: Task
+    track: Track
+
+
+class TaskStore:
+    """Tasks, their tracks and the account balance; one per server."""
+
+    def __init__(self, factory: TrackFactory, credits: int) -> None:
+        self._factory = factory
+        self._initial_credits = credits
+        self.credits = credits
+        self._tasks: dict[str, Task] = {}
+        self._tracks: dict[str, TrackSource] = {}
+        self._count = 0
+
+    def reset(self) -> None:
+        self.credits = self._initial_credits
+        self._tasks.clear()
+        self._tracks.clear()
+        self._count = 0
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def all(self) -> list[Task]:
+        return list(self._tasks.values())
+
+    def get(self, task_id: str) -> Task | None:
+        return self._tasks.get(task_id)
+
+    def track(self, track_id: str) -> TrackSource | None:
+        return self._tracks.get(track_id)
+
+    def require_source(self, audio_id: str, model: str) -> TrackSource | None:
+        """The track behind an extend's audioId, checking the model matches (unknown: None)."""
+        source = self._tracks.get(audio_id)
+        if source is not None and source.task.model != model:
+            raise InvalidParameters(
+                f"model: must match the source track's model; audioId {audio_id!r} was made "
+                f"with {source.task.model!r}, got {model!r}"
+            )
+        return source
+
+    def create(
+        self,
+        *,
+        operation: Operation,
+        request: dict[str, Any],
+        tracks: TrackRequest,
+        callback_url: str,
+        base_url: str,
+        now: float,
+        cost: int,
+        parent_music_id: str = "",
+    ) -> Task:
+        """Charge the account and create a PENDING task with its tracks already decided."""
+        if self.credits < cost:
+            raise InsufficientCredits(
+                f"Insufficient credits: {self.credits} left, a task costs {cost}"
+            )
+        self.credits -= cost
+        self._count += 1
+        rng = self._factory.task_random(self._count)
+        task_id = self._factory.task_id(rng)
+        created_ms = int(now * 1000)
+        task = Task(
+            id=task_id,
+            number=self._count,
+            operation=operation,
+            model=tracks.model,
+            request=request,
+            callback_url=callback_url,
+            base_url=base_url,
+            created_at=now,
+            tracks=self._factory.tracks(rng, tracks, created_ms),
+            parent_music_id=parent_music_id,
+        )
+        task.history.append((now, "PENDING"))
+        self._tasks[task_id] = task
+        for track in task.tracks:
+            self._tracks[track.id] = TrackSource(task, track)
+        return task
