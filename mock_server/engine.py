@@ -7,6 +7,7 @@ plane talk to exactly one object.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from mock_server.api.wire import ExtendRequest, MusicRequest
@@ -58,11 +59,16 @@ class Engine:
     def submit_request(self, body: MusicRequest, raw: dict[str, Any], base_url: str) -> Task:
         """Accept a validated music request: check it against known audio, then submit."""
         parent = ""
+        tracks = body.tracks()
         continue_at = getattr(body, "continueAt", None)
         if isinstance(body, ExtendRequest):
             source = self.store.require_source(body.audioId, body.model)
             limit = source.track.duration if source else self.settings.default_source_duration
             parent = body.audioId
+            if source and not body.defaultParamFlag:
+                # Settings are inherited from the source track.
+                tracks = replace(tracks, title=source.track.title, style=source.track.tags,
+                                 lyrics=source.track.prompt or None)
         else:
             limit = self.settings.default_upload_duration
         if continue_at is not None and not 0 < continue_at < limit:
@@ -73,7 +79,7 @@ class Engine:
         return self.submit(
             body.operation,
             raw,
-            tracks=body.tracks(),
+            tracks=tracks,
             callback_url=body.callBackUrl,
             base_url=base_url,
             parent_music_id=parent,

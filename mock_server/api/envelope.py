@@ -24,18 +24,19 @@ log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("engine", Engine)
 API_PREFIX = "/api/"
-_JSON_KEY = "suno_mock_json"
+
+
+class EnvelopeResponse(web.Response):
+    """A JSON envelope that remembers its payload, for the journal."""
+
+    def __init__(self, payload: dict[str, Any], status: int) -> None:
+        super().__init__(text=_dumps(payload), status=status, content_type="application/json")
+        self.payload = payload
 
 
 def ok(data: Any, msg: str = "success") -> web.Response:
     """The success envelope."""
-    return _json({"code": 200, "msg": msg, "data": data}, status=200)
-
-
-def _json(payload: dict[str, Any], status: int) -> web.Response:
-    response = web.json_response(payload, status=status, dumps=_dumps)
-    response[_JSON_KEY] = payload
-    return response
+    return EnvelopeResponse({"code": 200, "msg": msg, "data": data}, status=200)
 
 
 def _dumps(payload: Any) -> str:
@@ -43,7 +44,8 @@ def _dumps(payload: Any) -> str:
 
 
 def _error(err: ApiError, *, mirror: bool) -> web.Response:
-    return _json({"code": err.code, "msg": err.msg, "data": None}, status=err.code if mirror else 200)
+    payload = {"code": err.code, "msg": err.msg, "data": None}
+    return EnvelopeResponse(payload, status=err.code if mirror else 200)
 
 
 async def read_json(request: web.Request) -> Any:
@@ -76,11 +78,7 @@ def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
 async def _journal_body(request: web.Request) -> Any:
     if not request.body_exists:
         return None
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return f"<body over {request.app[ENGINE].settings.max_body_bytes} bytes>"
-    text = raw.decode("utf-8", errors="replace")
+    text = (await request.read()).decode("utf-8", errors="replace")
     try:
         return json.loads(text)
     except json.JSONDecodeError:
@@ -93,8 +91,14 @@ async def api_middleware(request: web.Request, handler: web.Handler) -> web.Stre
     settings = engine.settings
     is_api = request.path.startswith(API_PREFIX)
     mirror = settings.mirror_http_status or not is_api
-    body = await _journal_body(request) if is_api else None
+    body: Any = None
     try:
+        if is_api:
+            try:
+                body = await _journal_body(request)
+            except web.HTTPRequestEntityTooLarge:
+                body = f"<body over {settings.max_body_bytes} bytes, not read>"
+                raise
         route_error = request.match_info.http_exception
         if route_error is not None:
             raise NotFound(
@@ -122,6 +126,7 @@ async def api_middleware(request: web.Request, handler: web.Handler) -> web.Stre
             mirror=mirror,
         )
     if is_api:
+        payload = response.payload if isinstance(response, EnvelopeResponse) else None
         engine.journal.add_request(
             at=engine.clock.now(),
             method=request.method,
@@ -129,11 +134,10 @@ async def api_middleware(request: web.Request, handler: web.Handler) -> web.Stre
             query=dict(request.query),
             body=body,
             http_status=response.status,
-            response=response.get(_JSON_KEY),
+            response=payload,
         )
         log.info(
             "%s %s -> HTTP %d code=%s",
-            request.method, request.path, response.status,
-            (response.get(_JSON_KEY) or {}).get("code"),
+            request.method, request.path, response.status, (payload or {}).get("code"),
         )
     return response

@@ -15,11 +15,11 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -63,8 +63,14 @@ def _hundredths(value: float) -> float:
     return value
 
 
+def _json_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON number")
+    return value
+
+
 HttpUrl = Annotated[StrictStr, AfterValidator(_http_url)]
-Number = StrictFloat | StrictInt
+Number = Annotated[float, BeforeValidator(_json_number)]
 Weight = Annotated[Number, Field(ge=0, le=1), AfterValidator(_hundredths)]
 Seconds = Annotated[Number, Field(gt=0)]
 
@@ -177,12 +183,17 @@ class _Music(BaseModel):
         _max_len(self.model, self.limits(info).prompt_simple, "prompt", self.prompt)
         _max_len(self.model, 5000, "lyrics", self.lyrics)
 
-    def track_request(self, *, instrumental: bool, continue_at: float | None = None) -> TrackRequest:
+    def track_request(
+        self, *, custom: bool, instrumental: bool, continue_at: float | None = None
+    ) -> TrackRequest:
+        """In custom mode the texts are used as given (`lyrics` wins over `prompt`); otherwise
+        `prompt` only describes the song and title and lyrics are written for it."""
+        lyrics = (self.lyrics or self.prompt) if custom else self.lyrics
         return TrackRequest(
             model=self.model,
-            title=None if _blank(self.title) else self.title,
+            title=None if not custom or _blank(self.title) else self.title,
             style=None if _blank(self.style) else self.style,
-            lyrics=None if _blank(self.lyrics or self.prompt) else (self.lyrics or self.prompt),
+            lyrics=None if _blank(lyrics) else lyrics,
             instrumental=instrumental,
             continue_at=continue_at,
         )
@@ -230,7 +241,7 @@ class GenerateRequest(_Music):
             )
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(instrumental=self.instrumental)
+        return self.track_request(custom=self.customMode, instrumental=self.instrumental)
 
 
 class ExtendRequest(_Music):
@@ -255,7 +266,9 @@ class ExtendRequest(_Music):
         return self
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(instrumental=False, continue_at=self.continueAt)
+        return self.track_request(
+            custom=self.defaultParamFlag, instrumental=False, continue_at=self.continueAt
+        )
 
 
 class UploadCoverRequest(_Music):
@@ -279,7 +292,8 @@ class UploadCoverRequest(_Music):
         return self
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(instrumental=bool(self.instrumental))
+        custom = self.model in G3_MODELS or bool(self.customMode)
+        return self.track_request(custom=custom, instrumental=bool(self.instrumental))
 
 
 class UploadExtendRequest(_Music):
@@ -308,8 +322,11 @@ class UploadExtendRequest(_Music):
         return self
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(instrumental=bool(self.instrumental),
-                                  continue_at=self.continueAt)
+        return self.track_request(
+            custom=self.defaultParamFlag,
+            instrumental=bool(self.instrumental),
+            continue_at=self.continueAt,
+        )
 
 
 MusicRequest = GenerateRequest | ExtendRequest | UploadCoverRequest | UploadExtendRequest

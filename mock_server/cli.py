@@ -1,0 +1,202 @@
+"""`suno-mock` command line. Every flag of `serve` can also come from SUNO_MOCK_<FLAG> (a list
+flag from a comma-separated value); a flag on the command line wins over the environment."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from mock_server import __version__
+from mock_server.clock import ScaledClock
+from mock_server.server import MockServer
+from mock_server.settings import Settings, StageDelays
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+ENV_PREFIX = "SUNO_MOCK_"
+
+
+def _float_list(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected seconds like 60,300,900, got {text!r}") from err
+
+
+def _stage_delays(text: str) -> dict[str, float]:
+    delays: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or name not in StageDelays.model_fields:
+            raise argparse.ArgumentTypeError(
+                f"expected text=30,first=60,complete=150, got {part!r}"
+            )
+        try:
+            delays[name] = float(value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r}") from err
+    return delays
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from err
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _serve_parser(sub: Any) -> argparse.ArgumentParser:
+    serve = sub.add_parser(
+        "serve",
+        help="run the mock API as a dev server",
+        description="Run the mock API. Times are seconds of mock time unless noted.",
+    )
+    add = serve.add_argument
+    add("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    add("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    add("--seed", type=int, default=0, help="seed of ids, titles and durations (default 0)")
+    add("--time-scale", type=_positive_float, default=1.0,
+        help="real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s")
+    add("--api-key", action="append", dest="api_keys", default=None, metavar="KEY",
+        help="accepted Bearer key (repeatable); default: any non-empty key")
+    add("--stage-delays", type=_stage_delays, default=None, metavar="text=S,first=S,complete=S",
+        help="when each callback stage fires after submission (default text=30,first=60,complete=150)")
+    add("--callback-timeout", type=_positive_float, default=None,
+        help="wall-clock seconds a callback receiver has to answer (default 15)")
+    add("--retry-delays", type=_float_list, default=None, metavar="S,S,S",
+        help="delays before each callback retry (default 60,300,900)")
+    add("--allow-callback-host", action="append", dest="allow_callback_hosts", default=None,
+        metavar="HOST", help="also call back to HOST (repeatable; '*' = any); loopback always")
+    add("--public-base-url", default=None,
+        help="base URL written into audio/image URLs (default: the URL the client used)")
+    add("--credits", type=int, default=None, help="starting credit balance (default 10000)")
+    add("--task-cost", type=int, default=None, help="credits charged per task (default 12)")
+    add("--mirror-http-status", action="store_true", default=None,
+        help="send error codes as HTTP statuses too (default: HTTP 200, code in body)")
+    add("--create-time-format", choices=["epoch_ms", "string"], default=None,
+        help="tracks' createTime: epoch_ms (real payloads, default) or string (docs)")
+    add("--text-callback-tracks", action="store_true", default=None,
+        help="send the two tracks in the text callback instead of an empty list")
+    add("--default-source-duration", type=_positive_float, default=None,
+        help="duration assumed for an unknown audioId (default 240)")
+    add("--default-upload-duration", type=_positive_float, default=None,
+        help="duration assumed for an uploadUrl (default 120)")
+    add("--title-limit-v4-5", type=int, choices=[80, 100], default=None,
+        help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)")
+    add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity on stderr (default INFO)")
+    return serve
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The top-level parser and its `serve` subparser."""
+    parser = argparse.ArgumentParser(
+        prog="suno-mock", description="Offline test double of the Suno music API."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return parser, _serve_parser(sub)
+
+
+def _apply_env(parser: argparse.ArgumentParser, serve: argparse.ArgumentParser) -> None:
+    """Turn SUNO_MOCK_* variables into defaults (so the command line still wins)."""
+    for action in serve._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        name = ENV_PREFIX + action.option_strings[-1].lstrip("-").replace("-", "_").upper()
+        raw = os.environ.get(name)
+        if raw is None:
+            continue
+        try:
+            if isinstance(action, argparse._StoreTrueAction):
+                value: Any = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(action, argparse._AppendAction):
+                value = [part.strip() for part in raw.split(",") if part.strip()]
+            else:
+                convert = action.type if callable(action.type) else str
+                value = convert(raw)
+                if action.choices is not None and value not in action.choices:
+                    raise argparse.ArgumentTypeError(f"choose from {list(action.choices)}")
+        except (argparse.ArgumentTypeError, ValueError) as err:
+            parser.exit(2, f"suno-mock: error: {name}={raw!r}: {err}\n")
+        serve.set_defaults(**{action.dest: value})
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    fields = {
+        "seed": args.seed,
+        "api_keys": tuple(args.api_keys) if args.api_keys else None,
+        "stage_delays": args.stage_delays,
+        "callback_timeout": args.callback_timeout,
+        "retry_delays": args.retry_delays,
+        "allow_callback_hosts": tuple(args.allow_callback_hosts)
+        if args.allow_callback_hosts
+        else None,
+        "public_base_url": args.public_base_url,
+        "credits": args.credits,
+        "task_cost": args.task_cost,
+        "mirror_http_status": args.mirror_http_status,
+        "create_time_format": args.create_time_format,
+        "text_callback_tracks": args.text_callback_tracks,
+        "default_source_duration": args.default_source_duration,
+        "default_upload_duration": args.default_upload_duration,
+        "title_limit_v4_5": args.title_limit_v4_5,
+    }
+    return Settings.model_validate({k: v for k, v in fields.items() if v is not None})
+
+
+async def serve(settings: Settings, *, host: str, port: int, time_scale: float) -> int:
+    """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged."""
+    clock = ScaledClock(time_scale)
+    server = MockServer(settings, clock=clock, host=host, port=port)
+    try:
+        await server.start()
+    except OSError as err:
+        print(f"suno-mock: cannot listen on {host}:{port}: {err}", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
+    print(
+        f"suno-mock-server {__version__} listening on {server.url} "
+        f"(seed {settings.seed}, time scale {time_scale:g}, callbacks to: {hosts})",
+        flush=True,
+    )
+    print(f"  API base URL: {server.url}   control plane: {server.url}/__mock__/tasks", flush=True)
+    await stop.wait()
+    pending = server.clock.pending()
+    log.info("shutting down; cancelling %d pending stage/retry timers and deliveries", pending)
+    await server.close()
+    print("suno-mock-server stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, serve_parser = build_parser()
+    _apply_env(parser, serve_parser)
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors(include_url=False)
+        )
+        parser.exit(2, f"suno-mock: error: {problems}\n")
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return asyncio.run(serve(settings, host=args.host, port=args.port, time_scale=args.time_scale))

@@ -1,0 +1,126 @@
+"""CallbackReceiver: a real loopback HTTP endpoint to hand out as `callBackUrl`.
+
+It records every callback (parsed JSON, headers, arrival time) and answers as scripted:
+`respond_with(statuses=[500, 500, 200], delay=0.3)` answers 500, 500, then 200 for every later
+call, each after 0.3 real seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["CallbackReceiver", "ReceivedCallback"]
+
+
+@dataclass(frozen=True)
+class ReceivedCallback:
+    """One POST the receiver got."""
+
+    path: str
+    headers: dict[str, str]
+    raw: bytes
+    arrived: float
+    """time.perf_counter() at arrival."""
+    answered: int
+    """The HTTP status the receiver answered with."""
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.raw)
+
+    @property
+    def callback_type(self) -> str | None:
+        try:
+            return str(self.json["data"]["callbackType"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+class CallbackReceiver:
+    """A started aiohttp server on 127.0.0.1 that records callbacks."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = 0
+        self.requests: list[ReceivedCallback] = []
+        self._statuses: list[int] = [200]
+        self._delay = 0.0
+        self._runner: web.AppRunner | None = None
+        self._arrived = asyncio.Condition()
+
+    @property
+    def url(self) -> str:
+        """A callBackUrl pointing at this receiver."""
+        return f"http://{self.host}:{self.port}/callback"
+
+    def respond_with(self, statuses: Sequence[int] = (200,), delay: float = 0.0) -> None:
+        """Answer the next calls with `statuses` in turn (the last one repeats), after `delay` s."""
+        if not statuses:
+            raise ValueError("respond_with needs at least one status")
+        self._statuses = list(statuses)
+        self._delay = delay
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        status = self._statuses.pop(0) if len(self._statuses) > 1 else self._statuses[0]
+        arrived = time.perf_counter()
+        if self._delay:
+            # A receiver is a real peer outside the mock's clock: its slowness is real time.
+            await asyncio.sleep(self._delay)
+        self.requests.append(
+            ReceivedCallback(request.path, dict(request.headers), raw, arrived, status)
+        )
+        async with self._arrived:
+            self._arrived.notify_all()
+        return web.json_response({"status": "received" if status == 200 else "error"},
+                                 status=status)
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedCallback]:
+        """Wait (real time) until `count` callbacks arrived; raise with what did arrive."""
+        async def enough() -> None:
+            async with self._arrived:
+                await self._arrived.wait_for(lambda: len(self.requests) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), timeout)
+        except TimeoutError as err:
+            got = [r.callback_type for r in self.requests]
+            raise AssertionError(
+                f"expected {count} callbacks within {timeout} s, got {len(got)}: {got}"
+            ) from err
+        return self.requests
+
+    async def start(self) -> CallbackReceiver:
+        app = web.Application()
+        app.router.add_route("POST", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, 0)
+        await site.start()
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> CallbackReceiver:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

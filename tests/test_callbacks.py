@@ -1,0 +1,292 @@
+"""Callbacks: exact stage payloads, timing on the clock, the retry policy, timeouts, blocking."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+import pytest
+
+from mock_server import ManualClock, MockServer, StageDelays
+from mock_server.callbacks import host_allowed
+from mock_server.receiver import CallbackReceiver
+from tests.conftest import Api, ServerFactory, generate_body
+
+GENERATE = "/api/v1/generate"
+FULL_TRACK = {
+    "id", "audio_url", "source_audio_url", "stream_audio_url", "source_stream_audio_url",
+    "image_url", "source_image_url", "prompt", "model_name", "title", "tags", "createTime",
+    "duration",
+}
+PARTIAL_TRACK = FULL_TRACK - {"source_audio_url", "duration"}
+EARLY_TEXT_ONLY = StageDelays(text=0, first=100_000, complete=100_000)
+
+
+def manual(server: MockServer) -> ManualClock:
+    assert isinstance(server.clock, ManualClock)
+    return server.clock
+
+
+def check_envelope(body: Any, stage: str, task_id: str, msg: str) -> list[dict[str, Any]]:
+    assert set(body) == {"code", "msg", "data"}
+    assert (body["code"], body["msg"]) == (200, msg)
+    assert set(body["data"]) == {"callbackType", "task_id", "data"}
+    assert (body["data"]["callbackType"], body["data"]["task_id"]) == (stage, task_id)
+    items = body["data"]["data"]
+    assert isinstance(items, list)
+    return items
+
+
+def check_track(item: dict[str, Any], server: MockServer, *, done: bool) -> None:
+    assert set(item) == (FULL_TRACK if done else PARTIAL_TRACK)
+    track_id = item["id"]
+    assert item["stream_audio_url"] == f"{server.url}/files/stream/{track_id}"
+    assert item["source_stream_audio_url"] == f"{server.url}/files/source-stream/{track_id}"
+    assert item["image_url"] == f"{server.url}/files/image/{track_id}.jpeg"
+    assert item["source_image_url"] == f"{server.url}/files/source-image/{track_id}.jpeg"
+    assert isinstance(item["createTime"], int)
+    assert item["model_name"] == "chirp-bluejay"
+    assert (item["title"], item["tags"]) == ("Silver Moon", "indie pop, dreamy synths")
+    assert item["prompt"] == "[Verse]\nStreetlights hum a quiet tune"
+    if done:
+        assert item["audio_url"] == f"{server.url}/files/audio/{track_id}.mp3"
+        assert item["source_audio_url"] == f"{server.url}/files/source-audio/{track_id}.mp3"
+        assert isinstance(item["duration"], float)
+        assert 120 <= item["duration"] <= 240
+    else:
+        assert item["audio_url"] == ""
+
+
+async def test_three_stages_arrive_in_order_with_exact_shapes(
+    api: Api, server: MockServer, receiver: CallbackReceiver
+) -> None:
+    clock = manual(server)
+    start = clock.now()
+    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    await clock.advance(29.9)
+    assert receiver.requests == []
+
+    await clock.advance(0.1)
+    (text,) = receiver.requests
+    assert check_envelope(text.json, "text", task_id, "Text generation completed.") == []
+    assert text.headers["Content-Type"] == "application/json"
+
+    await clock.advance(30)
+    first = receiver.requests[1]
+    one, two = check_envelope(first.json, "first", task_id, "First audio generated successfully.")
+    check_track(one, server, done=True)
+    check_track(two, server, done=False)
+
+    await clock.advance(90)
+    complete = receiver.requests[2]
+    tracks = check_envelope(complete.json, "complete", task_id, "All generated successfully.")
+    assert len(tracks) == 2
+    for item in tracks:
+        check_track(item, server, done=True)
+    assert tracks[0]["id"] == one["id"] and tracks[1]["id"] == two["id"]
+    assert tracks[0]["createTime"] == int(start * 1000)
+
+    deliveries = server.deliveries(task_id)
+    assert [d.callback_type for d in deliveries] == ["text", "first", "complete"]
+    assert [d.attempts[0].started_at - start for d in deliveries] == [30, 60, 150]
+    assert all(d.state == "delivered" and d.response_status == 200 for d in deliveries)
+    assert deliveries[0].attempts[0].response_body == '{"status": "received"}'
+    assert [r.raw for r in receiver.requests] == [d.payload for d in deliveries]
+
+
+async def test_stage_delays_are_settings(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=StageDelays(text=1, first=2, complete=5))
+    api = Api(http, server.url)
+    await api.submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(4.9)
+    assert [r.callback_type for r in receiver.requests] == ["text", "first"]
+    await manual(server).advance(0.1)
+    assert [r.callback_type for r in receiver.requests] == ["text", "first", "complete"]
+
+
+async def test_text_callback_can_carry_tracks(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(text_callback_tracks=True)
+    await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(30)
+    items = receiver.requests[0].json["data"]["data"]
+    assert len(items) == 2
+    for item in items:
+        check_track(item, server, done=False)
+
+
+async def test_create_time_can_be_the_documented_string(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(create_time_format="string")
+    await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(150)
+    item = receiver.requests[-1].json["data"]["data"][0]
+    assert item["createTime"] == "2026-01-01 00:00:00"
+
+
+async def test_failed_callback_is_retried_after_1_then_5_minutes(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    clock = manual(server)
+    receiver.respond_with(statuses=[500, 503, 200])
+    start = clock.now()
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await clock.advance(minutes=30)
+
+    (delivery,) = server.deliveries(task_id)
+    assert [a.started_at - start for a in delivery.attempts] == [0, 60, 360]
+    assert [a.scheduled_at - start for a in delivery.attempts] == [0, 60, 360]
+    assert [a.status for a in delivery.attempts] == [500, 503, 200]
+    assert [a.outcome for a in delivery.attempts] == ["failed", "failed", "delivered"]
+    assert delivery.attempts[0].error == "receiver answered HTTP 500; only 200 counts as delivered"
+    assert delivery.state == "delivered"
+    assert len(receiver.requests) == 3
+    assert len({r.raw for r in receiver.requests}) == 1  # a retry resends the same bytes
+    assert server.task(task_id).status == "TEXT_SUCCESS"
+
+
+async def test_exhausted_retries_stop_and_mark_callback_exception(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    clock = manual(server)
+    receiver.respond_with(statuses=[500])
+    start = clock.now()
+    api = Api(http, server.url)
+    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    await clock.advance(minutes=21)
+
+    (delivery,) = server.deliveries(task_id)
+    assert [a.started_at - start for a in delivery.attempts] == [0, 60, 360, 1260]
+    assert delivery.state == "exhausted"
+    info = await api.record_info(task_id)
+    assert info["status"] == "CALLBACK_EXCEPTION"
+
+    await clock.advance(minutes=60)
+    assert len(delivery.attempts) == 4
+    assert len(receiver.requests) == 4
+
+
+async def test_retry_schedule_is_a_setting(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, retry_delays=(10,))
+    receiver.respond_with(statuses=[500])
+    start = manual(server).now()
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(minutes=30)
+    (delivery,) = server.deliveries(task_id)
+    assert [a.started_at - start for a in delivery.attempts] == [0, 10]
+    assert delivery.state == "exhausted"
+
+
+async def test_receiver_slower_than_the_timeout_is_a_failure(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.1)
+    receiver.respond_with(statuses=[200], delay=0.4)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(0)
+
+    (delivery,) = server.deliveries(task_id)
+    (attempt,) = delivery.attempts
+    assert attempt.outcome == "failed"
+    assert attempt.status is None
+    assert attempt.error == "timed out: no answer within callback_timeout=0.1 s"
+    assert attempt.latency_ms is not None and 100 <= attempt.latency_ms < 400
+    assert delivery.next_attempt_at == manual(server).now() + 60
+
+    receiver.respond_with(statuses=[200])
+    await manual(server).advance(60)
+    assert delivery.state == "delivered"
+    assert [a.number for a in delivery.attempts] == [1, 2]
+
+
+async def test_unreachable_receiver_is_a_connection_failure(
+    make_server: ServerFactory, http: Any
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    url = f"http://127.0.0.1:{closed_port}/cb"
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(url))
+    await manual(server).advance(0)
+    (attempt,) = server.deliveries(task_id)[0].attempts
+    assert attempt.outcome == "failed"
+    assert attempt.error is not None
+    assert attempt.error.startswith("connection failed: ClientConnectorError")
+
+
+async def test_redirects_are_failures_and_not_followed(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    receiver.respond_with(statuses=[302, 200])
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(0)
+    (delivery,) = server.deliveries(task_id)
+    assert [a.status for a in delivery.attempts] == [302]
+    assert delivery.state == "pending"
+    assert len(receiver.requests) == 1
+
+
+async def test_non_loopback_target_is_blocked_and_never_contacted(
+    api: Api, server: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="mock_server.callbacks")
+    task_id = await api.submit(GENERATE, generate_body("https://client.example/suno/callback"))
+    await manual(server).advance(150)
+
+    deliveries = server.deliveries(task_id)
+    assert [d.state for d in deliveries] == ["blocked"] * 3
+    attempt = deliveries[0].attempts[0]
+    assert (attempt.outcome, attempt.status, attempt.latency_ms) == ("blocked", None, None)
+    assert attempt.error == (
+        "not sent: 'client.example' is not a loopback host; allow it with --allow-callback-host "
+        "client.example (env SUNO_MOCK_ALLOW_CALLBACK_HOST, setting allow_callback_hosts)"
+    )
+    assert "--allow-callback-host client.example" in caplog.text
+    # The task itself still completes, so a polling client keeps working.
+    assert (await api.record_info(task_id))["status"] == "SUCCESS"
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed", "expected"),
+    [
+        ("127.0.0.1", (), True),
+        ("127.8.9.10", (), True),
+        ("::1", (), True),
+        ("[::1]", (), True),
+        ("localhost", (), True),
+        ("LocalHost", (), True),
+        ("example.com", (), False),
+        ("10.0.0.5", (), False),
+        ("192.168.1.2", (), False),
+        ("files.invalid", ("files.invalid",), True),
+        ("Files.Invalid", ("files.invalid",), True),
+        ("other.invalid", ("files.invalid",), False),
+        ("anything.invalid", ("*",), True),
+        ("", ("*",), False),
+        (None, (), False),
+    ],
+)
+def test_host_allow_list(host: str | None, allowed: tuple[str, ...], expected: bool) -> None:
+    assert host_allowed(host, allowed) is expected
+
+
+async def test_shutdown_cancels_pending_work(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server()
+    await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    assert server.clock.pending() == 3
+    await server.close()
+    assert server.clock.pending() == 0
+    assert receiver.requests == []
