@@ -52,7 +52,9 @@ def main(argv: list[str]) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command not in {"serve", "test", "lint", "bench"}:
-        print(f"dev.py: unknown command {command!r}; use serve, test, lint or bench", file=sys.stderr)
+        print(
+            f"dev.py: unknown command {command!r}; use serve, test, lint or bench", file=sys.stderr
+        )
         return 2
     ensure_env()
     if command == "serve":

@@ -92,7 +92,9 @@ class Dispatcher:
                 )
             )
             delivery.state = "blocked"
-            log.warning("callback %s for task %s to %s blocked; %s", callback_type, task_id, url, hint)
+            log.warning(
+                "callback %s for task %s to %s blocked; %s", callback_type, task_id, url, hint
+            )
             return delivery
         await self._attempt(delivery, 1, now, on_exhausted)
         return delivery
@@ -122,7 +124,10 @@ class Dispatcher:
             delivery.state = "delivered"
             log.info(
                 "callback %s #%d for task %s -> 200 in %.1f ms",
-                delivery.callback_type, number, delivery.task_id, attempt.latency_ms,
+                delivery.callback_type,
+                number,
+                delivery.task_id,
+                attempt.latency_ms,
             )
             return
         attempt.outcome = "failed"
@@ -133,7 +138,10 @@ class Dispatcher:
             delivery.state = "exhausted"
             log.warning(
                 "callback %s for task %s failed %d times (%s); giving up",
-                delivery.callback_type, delivery.task_id, number, attempt.error,
+                delivery.callback_type,
+                delivery.task_id,
+                number,
+                attempt.error,
             )
             on_exhausted(delivery)
             return
@@ -142,7 +150,11 @@ class Dispatcher:
         delivery.next_attempt_at = due
         log.info(
             "callback %s #%d for task %s failed (%s); retry in %g s",
-            delivery.callback_type, number, delivery.task_id, attempt.error, delay,
+            delivery.callback_type,
+            number,
+            delivery.task_id,
+            attempt.error,
+            delay,
         )
 
         async def retry() -> None:
@@ -155,12 +167,15 @@ class Dispatcher:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
         timeout = self._settings.callback_timeout
         try:
-            async with asyncio.timeout(timeout), self._session.post(
-                delivery.url,
-                data=delivery.payload,
-                headers={"Content-Type": "application/json"},
-                allow_redirects=False,
-            ) as response:
+            async with (
+                asyncio.timeout(timeout),
+                self._session.post(
+                    delivery.url,
+                    data=delivery.payload,
+                    headers={"Content-Type": "application/json"},
+                    allow_redirects=False,
+                ) as response,
+            ):
                 attempt.status = response.status
                 raw = await response.content.read(RESPONSE_BODY_LIMIT)
                 attempt.response_body = raw.decode("utf-8", errors="replace")

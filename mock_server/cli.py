@@ -57,7 +57,9 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _serve_parser(sub: Any) -> argparse.ArgumentParser:
+def _serve_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="run the mock API as a dev server",
@@ -67,36 +69,99 @@ def _serve_parser(sub: Any) -> argparse.ArgumentParser:
     add("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     add("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
     add("--seed", type=int, default=0, help="seed of ids, titles and durations (default 0)")
-    add("--time-scale", type=_positive_float, default=1.0,
-        help="real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s")
-    add("--api-key", action="append", dest="api_keys", default=None, metavar="KEY",
-        help="accepted Bearer key (repeatable); default: any non-empty key")
-    add("--stage-delays", type=_stage_delays, default=None, metavar="text=S,first=S,complete=S",
-        help="when each callback stage fires after submission (default text=30,first=60,complete=150)")
-    add("--callback-timeout", type=_positive_float, default=None,
-        help="wall-clock seconds a callback receiver has to answer (default 15)")
-    add("--retry-delays", type=_float_list, default=None, metavar="S,S,S",
-        help="delays before each callback retry (default 60,300,900)")
-    add("--allow-callback-host", action="append", dest="allow_callback_hosts", default=None,
-        metavar="HOST", help="also call back to HOST (repeatable; '*' = any); loopback always")
-    add("--public-base-url", default=None,
-        help="base URL written into audio/image URLs (default: the URL the client used)")
+    add(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        help="real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s",
+    )
+    add(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        default=None,
+        metavar="KEY",
+        help="accepted Bearer key (repeatable); default: any non-empty key",
+    )
+    add(
+        "--stage-delays",
+        type=_stage_delays,
+        default=None,
+        metavar="text=S,first=S,complete=S",
+        help="when each callback stage fires after submission "
+        "(default text=30,first=60,complete=150)",
+    )
+    add(
+        "--callback-timeout",
+        type=_positive_float,
+        default=None,
+        help="wall-clock seconds a callback receiver has to answer (default 15)",
+    )
+    add(
+        "--retry-delays",
+        type=_float_list,
+        default=None,
+        metavar="S,S,S",
+        help="delays before each callback retry (default 60,300,900)",
+    )
+    add(
+        "--allow-callback-host",
+        action="append",
+        dest="allow_callback_hosts",
+        default=None,
+        metavar="HOST",
+        help="also call back to HOST (repeatable; '*' = any); loopback always",
+    )
+    add(
+        "--public-base-url",
+        default=None,
+        help="base URL written into audio/image URLs (default: the URL the client used)",
+    )
     add("--credits", type=int, default=None, help="starting credit balance (default 10000)")
     add("--task-cost", type=int, default=None, help="credits charged per task (default 12)")
-    add("--mirror-http-status", action="store_true", default=None,
-        help="send error codes as HTTP statuses too (default: HTTP 200, code in body)")
-    add("--create-time-format", choices=["epoch_ms", "string"], default=None,
-        help="tracks' createTime: epoch_ms (real payloads, default) or string (docs)")
-    add("--text-callback-tracks", action="store_true", default=None,
-        help="send the two tracks in the text callback instead of an empty list")
-    add("--default-source-duration", type=_positive_float, default=None,
-        help="duration assumed for an unknown audioId (default 240)")
-    add("--default-upload-duration", type=_positive_float, default=None,
-        help="duration assumed for an uploadUrl (default 120)")
-    add("--title-limit-v4-5", type=int, choices=[80, 100], default=None,
-        help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)")
-    add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log verbosity on stderr (default INFO)")
+    add(
+        "--mirror-http-status",
+        action="store_true",
+        default=None,
+        help="send error codes as HTTP statuses too (default: HTTP 200, code in body)",
+    )
+    add(
+        "--create-time-format",
+        choices=["epoch_ms", "string"],
+        default=None,
+        help="tracks' createTime: epoch_ms (real payloads, default) or string (docs)",
+    )
+    add(
+        "--text-callback-tracks",
+        action="store_true",
+        default=None,
+        help="send the two tracks in the text callback instead of an empty list",
+    )
+    add(
+        "--default-source-duration",
+        type=_positive_float,
+        default=None,
+        help="duration assumed for an unknown audioId (default 240)",
+    )
+    add(
+        "--default-upload-duration",
+        type=_positive_float,
+        default=None,
+        help="duration assumed for an uploadUrl (default 120)",
+    )
+    add(
+        "--title-limit-v4-5",
+        type=int,
+        choices=[80, 100],
+        default=None,
+        help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)",
+    )
+    add(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity on stderr (default INFO)",
+    )
     return serve
 
 

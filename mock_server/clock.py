@@ -175,7 +175,9 @@ class ManualClock(_TimerQueue):
                 self._raise_errors()
                 return
             await self.advance(max(0.0, due - self._now))
-        raise RuntimeError(f"clock still busy after {limit} timers; is something rescheduling forever?")
+        raise RuntimeError(
+            f"clock still busy after {limit} timers; is something rescheduling forever?"
+        )
 
     async def settle(self) -> None:
         """Wait for the work started by fired timers (without moving time)."""

@@ -67,8 +67,12 @@ class Engine:
             parent = body.audioId
             if source and not body.defaultParamFlag:
                 # Settings are inherited from the source track.
-                tracks = replace(tracks, title=source.track.title, style=source.track.tags,
-                                 lyrics=source.track.prompt or None)
+                tracks = replace(
+                    tracks,
+                    title=source.track.title,
+                    style=source.track.tags,
+                    lyrics=source.track.prompt or None,
+                )
         else:
             limit = self.settings.default_upload_duration
         if continue_at is not None and not 0 < continue_at < limit:

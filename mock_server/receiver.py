@@ -80,11 +80,17 @@ class CallbackReceiver:
         )
         async with self._arrived:
             self._arrived.notify_all()
-        return web.json_response({"status": "received" if status == 200 else "error"},
-                                 status=status)
+        return web.json_response(
+            {"status": "received" if status == 200 else "error"}, status=status
+        )
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedCallback]:
+    async def wait_for(
+        self,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a real-time deadline is the point here
+    ) -> list[ReceivedCallback]:
         """Wait (real time) until `count` callbacks arrived; raise with what did arrive."""
+
         async def enough() -> None:
             async with self._arrived:
                 await self._arrived.wait_for(lambda: len(self.requests) >= count)

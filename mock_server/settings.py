@@ -44,7 +44,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     seed: int = 0
-    """Seed of every generated id, title, tag and duration: same seed + same requests => same bytes."""
+    """Seed of generated ids, titles, tags, durations: same seed + same requests => same bytes."""
 
     api_keys: tuple[str, ...] = ()
     """Accepted Bearer keys; empty accepts any non-empty key."""

@@ -18,17 +18,56 @@ from mock_server.catalog import CHIRP_NAMES
 __all__ = ["Track", "TrackFactory", "TrackRequest"]
 
 GENRES = (
-    "indie pop", "synthwave", "lofi hip hop", "dream pop", "acoustic folk", "deep house",
-    "bossa nova", "alt rock", "neo soul", "trap", "jazz fusion", "ambient", "disco",
-    "post-punk", "r&b", "cinematic orchestral", "drum and bass", "country",
+    "indie pop",
+    "synthwave",
+    "lofi hip hop",
+    "dream pop",
+    "acoustic folk",
+    "deep house",
+    "bossa nova",
+    "alt rock",
+    "neo soul",
+    "trap",
+    "jazz fusion",
+    "ambient",
+    "disco",
+    "post-punk",
+    "r&b",
+    "cinematic orchestral",
+    "drum and bass",
+    "country",
 )
 MOODS = (
-    "dreamy", "melancholic", "upbeat", "warm", "gritty", "euphoric", "haunting", "laid-back",
-    "driving", "bittersweet", "airy", "dark",
+    "dreamy",
+    "melancholic",
+    "upbeat",
+    "warm",
+    "gritty",
+    "euphoric",
+    "haunting",
+    "laid-back",
+    "driving",
+    "bittersweet",
+    "airy",
+    "dark",
 )
 NOUNS = (
-    "Moon", "Rivers", "Highway", "Echoes", "Lanterns", "Static", "Harbor", "Satellites",
-    "Embers", "Skyline", "Tides", "Neon", "Gardens", "Letters", "Horizon", "Shadows",
+    "Moon",
+    "Rivers",
+    "Highway",
+    "Echoes",
+    "Lanterns",
+    "Static",
+    "Harbor",
+    "Satellites",
+    "Embers",
+    "Skyline",
+    "Tides",
+    "Neon",
+    "Gardens",
+    "Letters",
+    "Horizon",
+    "Shadows",
 )
 SONG_MIN_SECONDS = 120.0
 SONG_MAX_SECONDS = 240.0
@@ -86,10 +125,7 @@ class TrackFactory:
         tags = request.style or ", ".join(
             [fake.random_element(MOODS), *fake.random_elements(GENRES, length=2, unique=True)]
         )
-        if request.instrumental:
-            prompt = ""
-        else:
-            prompt = request.lyrics or self._lyrics(fake)
+        prompt = "" if request.instrumental else request.lyrics or self._lyrics(fake)
         model_name = CHIRP_NAMES.get(request.model, "chirp-v4")
         tracks = []
         for _ in range(count):

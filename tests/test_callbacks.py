@@ -15,8 +15,18 @@ from tests.conftest import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 FULL_TRACK = {
-    "id", "audio_url", "source_audio_url", "stream_audio_url", "source_stream_audio_url",
-    "image_url", "source_image_url", "prompt", "model_name", "title", "tags", "createTime",
+    "id",
+    "audio_url",
+    "source_audio_url",
+    "stream_audio_url",
+    "source_stream_audio_url",
+    "image_url",
+    "source_image_url",
+    "prompt",
+    "model_name",
+    "title",
+    "tags",
+    "createTime",
     "duration",
 }
 PARTIAL_TRACK = FULL_TRACK - {"source_audio_url", "duration"}
@@ -84,7 +94,8 @@ async def test_three_stages_arrive_in_order_with_exact_shapes(
     assert len(tracks) == 2
     for item in tracks:
         check_track(item, server, done=True)
-    assert tracks[0]["id"] == one["id"] and tracks[1]["id"] == two["id"]
+    assert tracks[0]["id"] == one["id"]
+    assert tracks[1]["id"] == two["id"]
     assert tracks[0]["createTime"] == int(start * 1000)
 
     deliveries = server.deliveries(task_id)
@@ -199,7 +210,8 @@ async def test_receiver_slower_than_the_timeout_is_a_failure(
     assert attempt.outcome == "failed"
     assert attempt.status is None
     assert attempt.error == "timed out: no answer within callback_timeout=0.1 s"
-    assert attempt.latency_ms is not None and 100 <= attempt.latency_ms < 400
+    assert attempt.latency_ms is not None
+    assert 100 <= attempt.latency_ms < 400
     assert delivery.next_attempt_at == manual(server).now() + 60
 
     receiver.respond_with(statuses=[200])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import aiohttp
 import mutagen.mp3
@@ -35,7 +36,7 @@ async def test_audio_is_an_mp3_as_long_as_the_track(
     assert resp.status == 200
     assert resp.content_type == "audio/mpeg"
     assert resp.headers["Accept-Ranges"] == "bytes"
-    info = mutagen.mp3.MP3(io.BytesIO(await resp.read())).info
+    info: Any = mutagen.mp3.MP3(io.BytesIO(await resp.read())).info
     assert isinstance(track["duration"], float)
     assert abs(info.length - track["duration"]) < 1.0
     assert (info.sample_rate, info.channels) == (16000, 1)

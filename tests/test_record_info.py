@@ -9,20 +9,40 @@ from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, generate_body
 
 DATA_KEYS = {
-    "taskId", "parentMusicId", "param", "response", "status", "type", "operationType",
-    "errorCode", "errorMessage", "createTime",
+    "taskId",
+    "parentMusicId",
+    "param",
+    "response",
+    "status",
+    "type",
+    "operationType",
+    "errorCode",
+    "errorMessage",
+    "createTime",
 }
 TRACK_KEYS = {
-    "id", "audioUrl", "sourceAudioUrl", "streamAudioUrl", "sourceStreamAudioUrl", "imageUrl",
-    "sourceImageUrl", "prompt", "modelName", "title", "tags", "createTime", "duration",
+    "id",
+    "audioUrl",
+    "sourceAudioUrl",
+    "streamAudioUrl",
+    "sourceStreamAudioUrl",
+    "imageUrl",
+    "sourceImageUrl",
+    "prompt",
+    "modelName",
+    "title",
+    "tags",
+    "createTime",
+    "duration",
 }
 
 
 async def test_record_info_follows_the_stages(
     api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
 ) -> None:
-    body = generate_body(receiver.url, model="V4", customMode=False, prompt="a rainy night",
-                         style=None, title=None)
+    body = generate_body(
+        receiver.url, model="V4", customMode=False, prompt="a rainy night", style=None, title=None
+    )
     task_id = await api.submit("/api/v1/generate", body)
 
     info = await api.record_info(task_id)
@@ -31,7 +51,11 @@ async def test_record_info_follows_the_stages(
     assert info["response"] is None
     assert isinstance(info["param"], str)
     assert json.loads(info["param"]) == body
-    assert (info["taskId"], info["parentMusicId"], info["operationType"]) == (task_id, "", "generate")
+    assert (info["taskId"], info["parentMusicId"], info["operationType"]) == (
+        task_id,
+        "",
+        "generate",
+    )
     assert (info["type"], info["errorCode"], info["errorMessage"]) == ("chirp-v4", None, None)
     assert info["createTime"] == int(clock.now() * 1000)
 
@@ -47,7 +71,8 @@ async def test_record_info_follows_the_stages(
         assert track["streamAudioUrl"] == f"{server.url}/files/stream/{track['id']}"
         assert track["modelName"] == "chirp-v4"
         assert track["prompt"].startswith("[Verse]\n")  # lyrics written for the simple prompt
-        assert track["title"] and track["tags"]
+        assert track["title"]
+        assert track["tags"]
 
     await clock.advance(30)
     info = await api.record_info(task_id)
@@ -70,10 +95,20 @@ async def test_record_info_follows_the_stages(
 
 
 async def test_operation_types(api: Api, receiver: CallbackReceiver) -> None:
-    cover = {"uploadUrl": "https://files.invalid/a.mp3", "customMode": False,
-             "instrumental": True, "model": "V4_5", "prompt": "hum", "callBackUrl": receiver.url}
-    upload_extend = {"uploadUrl": "https://files.invalid/a.mp3", "defaultParamFlag": False,
-                     "model": "V4", "callBackUrl": receiver.url}
+    cover = {
+        "uploadUrl": "https://files.invalid/a.mp3",
+        "customMode": False,
+        "instrumental": True,
+        "model": "V4_5",
+        "prompt": "hum",
+        "callBackUrl": receiver.url,
+    }
+    upload_extend = {
+        "uploadUrl": "https://files.invalid/a.mp3",
+        "defaultParamFlag": False,
+        "model": "V4",
+        "callBackUrl": receiver.url,
+    }
     for path, body, operation in (
         ("/api/v1/generate/upload-cover", cover, "upload_cover"),
         ("/api/v1/generate/upload-extend", upload_extend, "upload_extend"),
@@ -97,15 +132,21 @@ async def test_extend_without_custom_parameters_inherits_the_source(
 ) -> None:
     source_task = await api.submit("/api/v1/generate", generate_body(receiver.url))
     source = server.task(source_task).tracks[1]
-    body = {"defaultParamFlag": False, "audioId": source.id, "model": "V4_5PLUS",
-            "callBackUrl": receiver.url}
+    body = {
+        "defaultParamFlag": False,
+        "audioId": source.id,
+        "model": "V4_5PLUS",
+        "callBackUrl": receiver.url,
+    }
     task_id = await api.submit("/api/v1/generate/extend", body)
     await clock.advance(150)
     info = await api.record_info(task_id)
     assert (info["operationType"], info["parentMusicId"]) == ("extend", source.id)
     for track in info["response"]["sunoData"]:
         assert (track["title"], track["tags"], track["prompt"]) == (
-            source.title, source.tags, source.prompt
+            source.title,
+            source.tags,
+            source.prompt,
         )
 
 
@@ -114,9 +155,16 @@ async def test_extended_track_is_longer_than_continue_at(
 ) -> None:
     source_task = await api.submit("/api/v1/generate", generate_body(receiver.url))
     source = server.task(source_task).tracks[0]
-    body = {"defaultParamFlag": True, "audioId": source.id, "model": "V4_5PLUS",
-            "continueAt": 100, "prompt": "[Bridge]\nhold on", "style": "indie pop",
-            "title": "Silver Moon (Extended)", "callBackUrl": receiver.url}
+    body = {
+        "defaultParamFlag": True,
+        "audioId": source.id,
+        "model": "V4_5PLUS",
+        "continueAt": 100,
+        "prompt": "[Bridge]\nhold on",
+        "style": "indie pop",
+        "title": "Silver Moon (Extended)",
+        "callBackUrl": receiver.url,
+    }
     task_id = await api.submit("/api/v1/generate/extend", body)
     await clock.advance(150)
     tracks = (await api.record_info(task_id))["response"]["sunoData"]

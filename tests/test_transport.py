@@ -87,7 +87,9 @@ async def test_mirror_http_status_setting(
     [{}, {"Authorization": ""}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}],
     ids=["missing", "empty", "no-key", "basic"],
 )
-async def test_missing_or_malformed_key_gets_401(server: MockServer, headers: dict[str, str]) -> None:
+async def test_missing_or_malformed_key_gets_401(
+    server: MockServer, headers: dict[str, str]
+) -> None:
     async with (
         aiohttp.ClientSession() as bare,
         bare.post(server.url + GENERATE, json=generate_body(CB), headers=headers) as resp,
@@ -113,7 +115,9 @@ async def test_credits_are_charged_and_exhaustion_answers_429(
     server = await make_server(credits=25, task_cost=10)
     api = Api(http, server.url)
     assert (await api.get("/api/v1/generate/credit"))[1] == {
-        "code": 200, "msg": "success", "data": 25
+        "code": 200,
+        "msg": "success",
+        "data": 25,
     }
     await api.submit(GENERATE, generate_body(CB))
     await api.submit(GENERATE, generate_body(CB))
@@ -123,7 +127,9 @@ async def test_credits_are_charged_and_exhaustion_answers_429(
 
     _, envelope = await api.post(GENERATE, generate_body(CB))
     assert envelope == {
-        "code": 429, "msg": "Insufficient credits: 5 left, a task costs 10", "data": None
+        "code": 429,
+        "msg": "Insufficient credits: 5 left, a task costs 10",
+        "data": None,
     }
     assert len(server.tasks()) == 2
     await server.reset()
@@ -143,7 +149,12 @@ async def test_journal_records_requests_and_answers(api: Api, server: MockServer
     task_id = await api.submit(GENERATE, body)
     await api.get("/api/v1/generate/record-info", params={"taskId": task_id})
     first, second = server.requests
-    assert (first.method, first.path, first.body, first.http_status) == ("POST", GENERATE, body, 200)
+    assert (first.method, first.path, first.body, first.http_status) == (
+        "POST",
+        GENERATE,
+        body,
+        200,
+    )
     assert first.response == {"code": 200, "msg": "success", "data": {"taskId": task_id}}
     assert second.query == {"taskId": task_id}
     assert second.at == server.clock.now()

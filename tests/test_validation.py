@@ -18,24 +18,43 @@ UPLOAD_EXTEND = "/api/v1/generate/upload-extend"
 
 BASE: dict[str, dict[str, Any]] = {
     GENERATE: {
-        "customMode": True, "instrumental": False, "model": "V4_5PLUS",
-        "prompt": "[Verse]\nla la", "style": "indie pop", "title": "Silver Moon",
+        "customMode": True,
+        "instrumental": False,
+        "model": "V4_5PLUS",
+        "prompt": "[Verse]\nla la",
+        "style": "indie pop",
+        "title": "Silver Moon",
         "callBackUrl": CB,
     },
     EXTEND: {
-        "defaultParamFlag": True, "audioId": "e3225e2d-16ec-4f5c-9dcc-16fd548631e1",
-        "continueAt": 95.5, "prompt": "[Bridge]\nhold on", "style": "indie pop",
-        "title": "Silver Moon (Extended)", "model": "V4_5PLUS", "callBackUrl": CB,
+        "defaultParamFlag": True,
+        "audioId": "e3225e2d-16ec-4f5c-9dcc-16fd548631e1",
+        "continueAt": 95.5,
+        "prompt": "[Bridge]\nhold on",
+        "style": "indie pop",
+        "title": "Silver Moon (Extended)",
+        "model": "V4_5PLUS",
+        "callBackUrl": CB,
     },
     COVER: {
-        "uploadUrl": "https://files.invalid/hum.mp3", "customMode": True, "instrumental": False,
-        "model": "V4_5", "style": "bossa nova", "title": "Hum in Bossa",
-        "prompt": "[Verse]\nSoft rain", "callBackUrl": CB,
+        "uploadUrl": "https://files.invalid/hum.mp3",
+        "customMode": True,
+        "instrumental": False,
+        "model": "V4_5",
+        "style": "bossa nova",
+        "title": "Hum in Bossa",
+        "prompt": "[Verse]\nSoft rain",
+        "callBackUrl": CB,
     },
     UPLOAD_EXTEND: {
-        "uploadUrl": "https://files.invalid/demo.mp3", "defaultParamFlag": True,
-        "instrumental": True, "continueAt": 42, "style": "lofi hip hop",
-        "title": "Demo Continued", "model": "V4", "callBackUrl": CB,
+        "uploadUrl": "https://files.invalid/demo.mp3",
+        "defaultParamFlag": True,
+        "instrumental": True,
+        "continueAt": 42,
+        "style": "lofi hip hop",
+        "title": "Demo Continued",
+        "model": "V4",
+        "callBackUrl": CB,
     },
 }
 DROP = object()
@@ -54,34 +73,79 @@ def body_for(path: str, **changes: Any) -> dict[str, Any]:
 ACCEPTED = [
     pytest.param(GENERATE, {}, id="generate-custom-vocals"),
     pytest.param(GENERATE, {"instrumental": True, "prompt": DROP}, id="generate-instrumental"),
-    pytest.param(GENERATE, {"customMode": False, "style": DROP, "title": DROP},
-                 id="generate-simple"),
-    pytest.param(GENERATE, {"model": "V4", "prompt": "x" * 3000, "style": "s" * 200,
-                            "title": "t" * 80}, id="generate-v4-at-limits"),
-    pytest.param(GENERATE, {"prompt": "x" * 5000, "style": "s" * 1000, "title": "t" * 100},
-                 id="generate-v4_5plus-at-limits"),
-    pytest.param(GENERATE, {"customMode": False, "style": DROP, "title": DROP,
-                            "prompt": "p" * 500}, id="generate-simple-at-limit"),
-    pytest.param(GENERATE, {"negativeTags": "metal", "vocalGender": "f", "styleWeight": 0.7,
-                            "weirdnessConstraint": 0, "audioWeight": 1, "personaId": "p1",
-                            "personaModel": "voice_persona", "model": "V5"},
-                 id="generate-all-tuning"),
+    pytest.param(
+        GENERATE, {"customMode": False, "style": DROP, "title": DROP}, id="generate-simple"
+    ),
+    pytest.param(
+        GENERATE,
+        {"model": "V4", "prompt": "x" * 3000, "style": "s" * 200, "title": "t" * 80},
+        id="generate-v4-at-limits",
+    ),
+    pytest.param(
+        GENERATE,
+        {"prompt": "x" * 5000, "style": "s" * 1000, "title": "t" * 100},
+        id="generate-v4_5plus-at-limits",
+    ),
+    pytest.param(
+        GENERATE,
+        {"customMode": False, "style": DROP, "title": DROP, "prompt": "p" * 500},
+        id="generate-simple-at-limit",
+    ),
+    pytest.param(
+        GENERATE,
+        {
+            "negativeTags": "metal",
+            "vocalGender": "f",
+            "styleWeight": 0.7,
+            "weirdnessConstraint": 0,
+            "audioWeight": 1,
+            "personaId": "p1",
+            "personaModel": "voice_persona",
+            "model": "V5",
+        },
+        id="generate-all-tuning",
+    ),
     pytest.param(GENERATE, {"unknownField": {"kept": True}}, id="generate-unknown-field"),
     pytest.param(GENERATE, {"model": "V6", "title": DROP, "prompt": DROP}, id="generate-v6-style"),
-    pytest.param(GENERATE, {"model": "V6_MINI", "customMode": False, "style": DROP,
-                            "title": DROP, "prompt": "p" * 3000}, id="generate-v6-simple-3000"),
+    pytest.param(
+        GENERATE,
+        {
+            "model": "V6_MINI",
+            "customMode": False,
+            "style": DROP,
+            "title": DROP,
+            "prompt": "p" * 3000,
+        },
+        id="generate-v6-simple-3000",
+    ),
     pytest.param(GENERATE, {"model": "V6", "duration": 120, "variety": 4}, id="generate-v6-dur"),
     pytest.param(EXTEND, {}, id="extend-custom"),
-    pytest.param(EXTEND, {"defaultParamFlag": False, "continueAt": DROP, "prompt": DROP,
-                          "style": DROP, "title": DROP}, id="extend-inherit"),
+    pytest.param(
+        EXTEND,
+        {
+            "defaultParamFlag": False,
+            "continueAt": DROP,
+            "prompt": DROP,
+            "style": DROP,
+            "title": DROP,
+        },
+        id="extend-inherit",
+    ),
     pytest.param(COVER, {}, id="cover"),
-    pytest.param(COVER, {"model": "V6", "customMode": DROP, "instrumental": DROP},
-                 id="cover-v6-always-custom"),
+    pytest.param(
+        COVER,
+        {"model": "V6", "customMode": DROP, "instrumental": DROP},
+        id="cover-v6-always-custom",
+    ),
     pytest.param(UPLOAD_EXTEND, {}, id="upload-extend-instrumental"),
-    pytest.param(UPLOAD_EXTEND, {"instrumental": False, "prompt": "[Verse]\nla"},
-                 id="upload-extend-vocals"),
-    pytest.param(UPLOAD_EXTEND, {"defaultParamFlag": False, "continueAt": DROP,
-                                 "style": DROP, "title": DROP}, id="upload-extend-inherit"),
+    pytest.param(
+        UPLOAD_EXTEND, {"instrumental": False, "prompt": "[Verse]\nla"}, id="upload-extend-vocals"
+    ),
+    pytest.param(
+        UPLOAD_EXTEND,
+        {"defaultParamFlag": False, "continueAt": DROP, "style": DROP, "title": DROP},
+        id="upload-extend-inherit",
+    ),
 ]
 
 
@@ -116,11 +180,19 @@ REJECTED = [
     (GENERATE, {"style": "  "}, 400, "style: required in custom mode"),
     (GENERATE, {"title": DROP}, 400, "title: required in custom mode"),
     (GENERATE, {"prompt": DROP}, 400, "prompt: required in custom mode (customMode: true) with"),
-    (GENERATE, {"customMode": False, "prompt": DROP}, 400,
-     "prompt: required when customMode is false"),
+    (
+        GENERATE,
+        {"customMode": False, "prompt": DROP},
+        400,
+        "prompt: required when customMode is false",
+    ),
     # generate: per-model limits answer 413
-    (GENERATE, {"customMode": False, "prompt": "p" * 501}, 413,
-     "prompt: at most 500 characters with model V4_5PLUS, got 501"),
+    (
+        GENERATE,
+        {"customMode": False, "prompt": "p" * 501},
+        413,
+        "prompt: at most 500 characters with model V4_5PLUS, got 501",
+    ),
     (GENERATE, {"model": "V4", "prompt": "p" * 3001}, 413, "prompt: at most 3000"),
     (GENERATE, {"model": "V3_5", "style": "s" * 201}, 413, "style: at most 200"),
     (GENERATE, {"model": "V4", "title": "t" * 81}, 413, "title: at most 80"),
@@ -134,22 +206,50 @@ REJECTED = [
     (GENERATE, {"weirdnessConstraint": 0.333}, 400, "must be a multiple of 0.01, got 0.333"),
     (GENERATE, {"styleWeight": "0.5"}, 400, "styleWeight:"),
     (GENERATE, {"vocalGender": "x"}, 400, "vocalGender: input should be 'm' or 'f'"),
-    (GENERATE, {"customMode": False, "personaId": "p1"}, 400,
-     "personaId: only allowed in custom mode"),
-    (GENERATE, {"model": "V4", "personaModel": "style_persona"}, 400,
-     "personaModel: only supported by models"),
+    (
+        GENERATE,
+        {"customMode": False, "personaId": "p1"},
+        400,
+        "personaId: only allowed in custom mode",
+    ),
+    (
+        GENERATE,
+        {"model": "V4", "personaModel": "style_persona"},
+        400,
+        "personaModel: only supported by models",
+    ),
     (GENERATE, {"duration": 60}, 400, "duration: only allowed in custom mode with models"),
     # generate: V6 (G3) rules
-    (GENERATE, {"model": "V6", "style": DROP, "prompt": DROP}, 400,
-     "at least one of style, lyrics (or prompt) and negativeTags"),
-    (GENERATE, {"model": "V6", "customMode": False, "negativeTags": "x"}, 400,
-     "negativeTags: only allowed in custom mode"),
-    (GENERATE, {"model": "V6", "customMode": False, "style": DROP, "prompt": "p" * 3001}, 413,
-     "prompt: at most 3000"),
-    (GENERATE, {"model": "V6", "customMode": False, "imageUrls": ["https://x.invalid/a.png"] * 6},
-     400, "imageUrls: at most 5 items"),
-    (GENERATE, {"model": "V6", "customMode": False, "style": DROP, "prompt": DROP}, 400,
-     "send a prompt or at least one of"),
+    (
+        GENERATE,
+        {"model": "V6", "style": DROP, "prompt": DROP},
+        400,
+        "at least one of style, lyrics (or prompt) and negativeTags",
+    ),
+    (
+        GENERATE,
+        {"model": "V6", "customMode": False, "negativeTags": "x"},
+        400,
+        "negativeTags: only allowed in custom mode",
+    ),
+    (
+        GENERATE,
+        {"model": "V6", "customMode": False, "style": DROP, "prompt": "p" * 3001},
+        413,
+        "prompt: at most 3000",
+    ),
+    (
+        GENERATE,
+        {"model": "V6", "customMode": False, "imageUrls": ["https://x.invalid/a.png"] * 6},
+        400,
+        "imageUrls: at most 5 items",
+    ),
+    (
+        GENERATE,
+        {"model": "V6", "customMode": False, "style": DROP, "prompt": DROP},
+        400,
+        "send a prompt or at least one of",
+    ),
     (GENERATE, {"model": "V6", "duration": 5}, 400, "duration: input should be greater than"),
     # extend
     (EXTEND, {"audioId": DROP}, 400, "audioId: required"),
@@ -159,8 +259,12 @@ REJECTED = [
     (EXTEND, {"title": DROP}, 400, "title: required when defaultParamFlag is true"),
     (EXTEND, {"continueAt": 0}, 400, "continueAt: input should be greater than 0"),
     (EXTEND, {"continueAt": -3}, 400, "continueAt: input should be greater than 0"),
-    (EXTEND, {"continueAt": 240}, 400,
-     "continueAt: must be greater than 0 and less than the source audio's duration (240 s)"),
+    (
+        EXTEND,
+        {"continueAt": 240},
+        400,
+        "continueAt: must be greater than 0 and less than the source audio's duration (240 s)",
+    ),
     (EXTEND, {"model": "V4", "title": "t" * 81}, 413, "title: at most 80"),
     # upload-cover
     (COVER, {"uploadUrl": DROP}, 400, "uploadUrl: required"),
@@ -205,7 +309,8 @@ async def test_title_limit_setting_settles_the_80_vs_100_conflict(
     api = Api(http, server.url)
     _, envelope = await api.post(GENERATE, body_for(GENERATE, model="V4_5", title="t" * 81))
     assert (envelope["code"], envelope["msg"]) == (
-        413, "title: at most 80 characters with model V4_5, got 81"
+        413,
+        "title: at most 80 characters with model V4_5, got 81",
     )
 
 

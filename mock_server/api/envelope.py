@@ -14,9 +14,17 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from mock_server.engine import Engine
-from mock_server.errors import ApiError, InvalidParameters, NotFound, ServerError, TooLong, Unauthorized
+from mock_server.errors import (
+    ApiError,
+    InvalidParameters,
+    NotFound,
+    ServerError,
+    TooLong,
+    Unauthorized,
+)
 
 __all__ = ["ENGINE", "api_middleware", "ok", "read_json"]
 
@@ -86,7 +94,7 @@ async def _journal_body(request: web.Request) -> Any:
 
 
 @web.middleware
-async def api_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app[ENGINE]
     settings = engine.settings
     is_api = request.path.startswith(API_PREFIX)
@@ -103,8 +111,11 @@ async def api_middleware(request: web.Request, handler: web.Handler) -> web.Stre
         if route_error is not None:
             raise NotFound(
                 f"Invalid request method or path: {request.method} {request.path}"
-                + (f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
-                   if isinstance(route_error, web.HTTPMethodNotAllowed) else "")
+                + (
+                    f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
+                    if isinstance(route_error, web.HTTPMethodNotAllowed)
+                    else ""
+                )
             )
         if is_api:
             _authenticate(request, settings.api_keys)
@@ -138,6 +149,9 @@ async def api_middleware(request: web.Request, handler: web.Handler) -> web.Stre
         )
         log.info(
             "%s %s -> HTTP %d code=%s",
-            request.method, request.path, response.status, (payload or {}).get("code"),
+            request.method,
+            request.path,
+            response.status,
+            (payload or {}).get("code"),
         )
     return response

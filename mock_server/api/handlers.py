@@ -8,6 +8,7 @@ from mock_server.api.envelope import ENGINE, ok, read_json
 from mock_server.api.wire import (
     ExtendRequest,
     GenerateRequest,
+    MusicRequest,
     UploadCoverRequest,
     UploadExtendRequest,
     parse,
@@ -23,7 +24,7 @@ def _base_url(request: web.Request) -> str:
 
 async def _submit(
     request: web.Request,
-    model: type[GenerateRequest | ExtendRequest | UploadCoverRequest | UploadExtendRequest],
+    model: type[MusicRequest],
 ) -> web.Response:
     engine = request.app[ENGINE]
     raw = await read_json(request)

@@ -11,12 +11,12 @@ the body exactly as sent.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -87,9 +87,7 @@ def _require(why: str, **fields: str | float | None) -> None:
 
 def _max_len(model: str, limit: int, name: str, value: str | None) -> None:
     if value is not None and len(value) > limit:
-        raise TooLong(
-            f"{name}: at most {limit} characters with model {model}, got {len(value)}"
-        )
+        raise TooLong(f"{name}: at most {limit} characters with model {model}, got {len(value)}")
 
 
 def _settings(info: ValidationInfo) -> Settings:
@@ -98,8 +96,8 @@ def _settings(info: ValidationInfo) -> Settings:
     return settings if isinstance(settings, Settings) else Settings()
 
 
-class _Music(BaseModel):
-    """Fields shared by every music operation."""
+class MusicRequest(BaseModel):
+    """Fields and rules shared by every music operation."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     operation: ClassVar[Operation]
@@ -155,20 +153,25 @@ class _Music(BaseModel):
             why = "in custom mode (customMode: true)"
             _require(why, style=self.style, title=self.title)
             if not instrumental:
-                _require(f"{why} with vocals (instrumental: false): it is sung as lyrics",
-                         prompt=self.prompt)
+                _require(
+                    f"{why} with vocals (instrumental: false): it is sung as lyrics",
+                    prompt=self.prompt,
+                )
             self.check_custom_texts(info)
         else:
-            _require("when customMode is false (the lyrics are written for you)",
-                     prompt=self.prompt)
+            _require(
+                "when customMode is false (the lyrics are written for you)", prompt=self.prompt
+            )
             limit = self.limits(info).prompt_simple
             _max_len(self.model, limit, "prompt", self.prompt)
         self.check_common(info, custom=custom)
 
     def _check_mode_g3(self, info: ValidationInfo, custom: bool) -> None:
         if custom:
-            if _blank(self.style) and _blank(self.lyrics or self.prompt) and _blank(
-                self.negativeTags
+            if (
+                _blank(self.style)
+                and _blank(self.lyrics or self.prompt)
+                and _blank(self.negativeTags)
             ):
                 raise InvalidParameters(
                     f"style: with model {self.model} in custom mode at least one of style, "
@@ -176,8 +179,14 @@ class _Music(BaseModel):
                 )
             self.check_custom_texts(info)
             return
-        for name in ("negativeTags", "vocalGender", "styleWeight", "weirdnessConstraint",
-                     "audioWeight", "variety"):
+        for name in (
+            "negativeTags",
+            "vocalGender",
+            "styleWeight",
+            "weirdnessConstraint",
+            "audioWeight",
+            "variety",
+        ):
             if getattr(self, name) is not None:
                 raise InvalidParameters(f"{name}: only allowed in custom mode")
         _max_len(self.model, self.limits(info).prompt_simple, "prompt", self.prompt)
@@ -203,7 +212,7 @@ class _Music(BaseModel):
         raise NotImplementedError
 
 
-class GenerateRequest(_Music):
+class GenerateRequest(MusicRequest):
     """POST /api/v1/generate (§3.1)."""
 
     operation: ClassVar[Operation] = "generate"
@@ -222,8 +231,9 @@ class GenerateRequest(_Music):
         return self
 
     def _check_attachments(self) -> None:
-        images, videos, audios = (len(x or []) for x in (self.imageUrls, self.videoUrls,
-                                                         self.audioUrls))
+        images, videos, audios = (
+            len(x or []) for x in (self.imageUrls, self.videoUrls, self.audioUrls)
+        )
         if images > 5:
             raise InvalidParameters(f"imageUrls: at most 5 items, got {images}")
         if videos > 1:
@@ -244,7 +254,7 @@ class GenerateRequest(_Music):
         return self.track_request(custom=self.customMode, instrumental=self.instrumental)
 
 
-class ExtendRequest(_Music):
+class ExtendRequest(MusicRequest):
     """POST /api/v1/generate/extend (§3.2)."""
 
     operation: ClassVar[Operation] = "extend"
@@ -258,9 +268,13 @@ class ExtendRequest(_Music):
         if _blank(self.audioId):
             raise InvalidParameters("audioId: required (the id of the track to extend)")
         if self.defaultParamFlag:
-            _require("when defaultParamFlag is true (custom parameters)",
-                     prompt=self.prompt, style=self.style, title=self.title,
-                     continueAt=self.continueAt)
+            _require(
+                "when defaultParamFlag is true (custom parameters)",
+                prompt=self.prompt,
+                style=self.style,
+                title=self.title,
+                continueAt=self.continueAt,
+            )
             self.check_custom_texts(info)
         self.check_common(info, custom=self.defaultParamFlag)
         return self
@@ -271,7 +285,7 @@ class ExtendRequest(_Music):
         )
 
 
-class UploadCoverRequest(_Music):
+class UploadCoverRequest(MusicRequest):
     """POST /api/v1/generate/upload-cover (§3.3)."""
 
     operation: ClassVar[Operation] = "upload_cover"
@@ -296,7 +310,7 @@ class UploadCoverRequest(_Music):
         return self.track_request(custom=custom, instrumental=bool(self.instrumental))
 
 
-class UploadExtendRequest(_Music):
+class UploadExtendRequest(MusicRequest):
     """POST /api/v1/generate/upload-extend (§3.4)."""
 
     operation: ClassVar[Operation] = "upload_extend"
@@ -312,12 +326,16 @@ class UploadExtendRequest(_Music):
             why = "when defaultParamFlag is true (custom parameters)"
             _require(why, style=self.style, title=self.title, continueAt=self.continueAt)
             if not self.instrumental:
-                _require(f"{why} with vocals (instrumental: false): it is sung as lyrics",
-                         prompt=self.prompt)
+                _require(
+                    f"{why} with vocals (instrumental: false): it is sung as lyrics",
+                    prompt=self.prompt,
+                )
             self.check_custom_texts(info)
         elif _settings(info).upload_extend_default_requires_prompt:
-            _require("when defaultParamFlag is false (setting "
-                     "upload_extend_default_requires_prompt)", prompt=self.prompt)
+            _require(
+                "when defaultParamFlag is false (setting upload_extend_default_requires_prompt)",
+                prompt=self.prompt,
+            )
         self.check_common(info, custom=self.defaultParamFlag)
         return self
 
@@ -329,7 +347,7 @@ class UploadExtendRequest(_Music):
         )
 
 
-MusicRequest = GenerateRequest | ExtendRequest | UploadCoverRequest | UploadExtendRequest
+M = TypeVar("M", bound="MusicRequest")
 
 _TYPE_HINTS: dict[str, str] = {
     "missing": "required",
@@ -364,12 +382,10 @@ def validation_message(err: ValidationError) -> str:
     return "; ".join(f"{where}: {what}" for where, what in seen.items())
 
 
-def parse(model: type[_Music], body: Any, settings: Settings) -> _Music:
+def parse(model: type[M], body: Any, settings: Settings) -> M:
     """Validate a decoded JSON body; raise the API error the client should get."""
     if not isinstance(body, dict):
-        raise InvalidParameters(
-            f"body: must be a JSON object, got a JSON {type(body).__name__}"
-        )
+        raise InvalidParameters(f"body: must be a JSON object, got a JSON {type(body).__name__}")
     try:
         return model.model_validate(body, context={"settings": settings})
     except ValidationError as err:

@@ -1,0 +1,144 @@
+"""`suno-mock serve` as a real process: flags, environment, a task end to end, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from mock_server.cli import main
+from mock_server.receiver import CallbackReceiver
+from tests.conftest import generate_body
+
+URL = re.compile(r"http://127\.0\.0\.1:(\d+)")
+
+
+class Served:
+    def __init__(self, proc: asyncio.subprocess.Process, first_line: str) -> None:
+        self.proc = proc
+        self.first_line = first_line
+        match = URL.search(first_line)
+        assert match, f"first line has no URL: {first_line!r}"
+        self.url = match.group(0)
+
+    async def stop(self) -> tuple[int, str, str]:
+        self.proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(self.proc.communicate(), timeout=10)
+        assert self.proc.returncode is not None
+        return self.proc.returncode, out.decode(), err.decode()
+
+
+async def start(*args: str, env: dict[str, str] | None = None) -> Served:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mock_server",
+        "serve",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), timeout=20)
+    return Served(proc, line.decode())
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[Served]:
+    server = await start("--port", "0", "--time-scale", "0.001", "--seed", "3")
+    yield server
+    if server.proc.returncode is None:
+        server.proc.kill()
+        await server.proc.wait()
+
+
+async def test_serve_completes_a_task_and_stops_on_sigterm(
+    served: Served, receiver: CallbackReceiver
+) -> None:
+    assert "listening on http://127.0.0.1:" in served.first_line
+    assert "seed 3, time scale 0.001" in served.first_line
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
+        body = generate_body(receiver.url)
+        async with http.post(served.url + "/api/v1/generate", json=body) as resp:
+            task_id = (await resp.json())["data"]["taskId"]
+        # 150 mock seconds at scale 0.001 = 0.15 real seconds.
+        callbacks = await receiver.wait_for(3, timeout=10)
+        assert [c.callback_type for c in callbacks] == ["text", "first", "complete"]
+        url = f"{served.url}/api/v1/generate/record-info?taskId={task_id}"
+        async with http.get(url) as resp:
+            assert (await resp.json())["data"]["status"] == "SUCCESS"
+        async with http.get(served.url + "/__mock__/tasks") as resp:
+            assert [t["taskId"] for t in (await resp.json())["tasks"]] == [task_id]
+    code, out, err = await served.stop()
+    assert code == 0, err
+    assert "suno-mock-server stopped" in out
+    assert "shutting down" in err
+    assert "POST /api/v1/generate -> HTTP 200 code=200" in err
+
+
+async def test_sigterm_cancels_pending_deliveries(receiver: CallbackReceiver) -> None:
+    served = await start("--port", "0", "--stage-delays", "text=3600,first=3600,complete=3600")
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+        http.post(served.url + "/api/v1/generate", json=generate_body(receiver.url)) as resp,
+    ):
+        assert (await resp.json())["code"] == 200
+    code, _, err = await served.stop()
+    assert code == 0
+    assert "cancelling 3 pending stage/retry timers" in err
+    assert receiver.requests == []
+
+
+async def test_environment_configures_the_server() -> None:
+    served = await start(
+        env={"SUNO_MOCK_PORT": "0", "SUNO_MOCK_API_KEY": "k1,k2", "SUNO_MOCK_CREDITS": "77"}
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for key, expected in (
+                ("k2", {"code": 200, "msg": "success", "data": 77}),
+                ("nope", {"code": 401}),
+            ):
+                async with http.get(
+                    served.url + "/api/v1/generate/credit",
+                    headers={"Authorization": f"Bearer {key}"},
+                ) as resp:
+                    answer = await resp.json()
+                assert {k: answer[k] for k in expected} == expected
+    finally:
+        code, _, _ = await served.stop()
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "message"),
+    [
+        (["serve", "--port", "x"], {}, "argument --port: invalid int value: 'x'"),
+        (["serve", "--stage-delays", "text=1,middle=2"], {}, "expected text=30,first=60"),
+        (["serve", "--retry-delays", "-5"], {}, "retry delays must be >= 0"),
+        (["serve", "--time-scale", "0"], {}, "must be > 0"),
+        (["serve"], {"SUNO_MOCK_SEED": "abc"}, "SUNO_MOCK_SEED='abc'"),
+        (["serve", "--stage-delays", "text=90,first=60"], {}, "stage delays must not decrease"),
+        (["bogus"], {}, "invalid choice: 'bogus'"),
+    ],
+)
+def test_bad_flags_are_usage_errors(
+    argv: list[str],
+    env: dict[str, str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

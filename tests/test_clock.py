@@ -1,0 +1,113 @@
+"""The clocks: ordering, advancing, scaling, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from mock_server import ManualClock, ScaledClock
+
+
+async def test_manual_clock_fires_due_timers_in_order() -> None:
+    clock = ManualClock(start=1000.0)
+    fired: list[tuple[str, float]] = []
+
+    def note(name: str) -> Callable[[], Awaitable[None]]:
+        async def callback() -> None:
+            fired.append((name, clock.now()))
+
+        return callback
+
+    clock.call_later(10, note("b"))
+    clock.call_later(5, note("a"))
+    clock.call_later(10, note("c"))  # same instant as "b": scheduling order wins
+    clock.call_later(30, note("late"))
+    await clock.advance(10)
+    assert fired == [("a", 1005.0), ("b", 1010.0), ("c", 1010.0)]
+    assert clock.now() == 1010.0
+    assert clock.pending() == 1
+    await clock.advance(minutes=1)
+    assert fired[-1] == ("late", 1030.0)
+    assert clock.now() == 1070.0
+
+
+async def test_timers_set_while_advancing_fire_in_the_same_advance() -> None:
+    clock = ManualClock(start=0.0)
+    fired: list[float] = []
+
+    async def chain() -> None:
+        fired.append(clock.now())
+        if len(fired) < 3:
+            clock.call_later(60, chain)
+
+    clock.call_later(0, chain)
+    await clock.advance(200)
+    assert fired == [0.0, 60.0, 120.0]
+
+
+async def test_cancelled_timer_does_not_fire() -> None:
+    clock = ManualClock(start=0.0)
+    fired: list[str] = []
+
+    async def callback() -> None:
+        fired.append("x")
+
+    clock.call_later(1, callback).cancel()
+    await clock.run_until_idle()
+    assert fired == []
+
+
+async def test_crash_in_a_timer_surfaces_in_advance() -> None:
+    clock = ManualClock(start=0.0)
+
+    async def boom() -> None:
+        raise ValueError("boom")
+
+    clock.call_later(1, boom)
+    with pytest.raises(RuntimeError, match="a scheduled callback crashed: ValueError"):
+        await clock.advance(2)
+
+
+async def test_clock_cannot_go_backwards() -> None:
+    with pytest.raises(ValueError, match="cannot move a clock backwards"):
+        await ManualClock().advance(-1)
+
+
+async def test_scaled_clock_runs_mock_time_faster() -> None:
+    clock = ScaledClock(scale=0.001, start=0.0)
+    done = asyncio.Event()
+    fired_at: list[float] = []
+
+    async def callback() -> None:
+        fired_at.append(clock.now())
+        done.set()
+
+    clock.call_later(60, callback)  # 60 mock seconds = 60 ms real
+    await asyncio.wait_for(done.wait(), timeout=2)
+    assert 60 <= fired_at[0] < 2000
+    assert clock.pending() <= 1
+
+
+async def test_shutdown_cancels_timers_and_running_work() -> None:
+    clock = ScaledClock(scale=1.0)
+    started = asyncio.Event()
+
+    async def hang() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    async def never() -> None:
+        raise AssertionError("must not fire")
+
+    clock.call_later(0, hang)
+    clock.call_later(3600, never)
+    await asyncio.wait_for(started.wait(), timeout=2)
+    assert await clock.shutdown() == 2
+    assert clock.pending() == 0
+
+
+def test_scale_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="time scale must be > 0"):
+        ScaledClock(scale=0)
