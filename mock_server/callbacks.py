@@ -54,14 +54,29 @@ class Dispatcher:
         self._settings = settings
         self._journal = journal
         self._session: aiohttp.ClientSession | None = None
+        self._targets: dict[str, tuple[str | None, bool]] = {}
 
     async def start(self) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=256),
+                connector=aiohttp.TCPConnector(limit=64),
                 timeout=aiohttp.ClientTimeout(total=None),
                 auto_decompress=True,
             )
+
+    def _target(self, url: str) -> tuple[str | None, bool]:
+        """The URL's host and whether it may be called; decided once per URL (a task's
+        callbacks and retries, and usually all tasks of a client, share one)."""
+        decided = self._targets.get(url)
+        if decided is None:
+            if len(self._targets) > 4096:
+                self._targets.clear()
+            host = URL(url).host
+            decided = self._targets[url] = (
+                host,
+                host_allowed(host, self._settings.allow_callback_hosts),
+            )
+        return decided
 
     async def close(self) -> None:
         if self._session is not None:
@@ -79,8 +94,8 @@ class Dispatcher:
         """Send a callback now (first attempt inline); failures are retried on the clock."""
         delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
         now = self._clock.now()
-        host = URL(url).host
-        if not host_allowed(host, self._settings.allow_callback_hosts):
+        host, allowed = self._target(url)
+        if not allowed:
             hint = ALLOW_HINT.format(host=host)
             delivery.attempts.append(
                 Attempt(
@@ -156,11 +171,7 @@ class Dispatcher:
             attempt.error,
             delay,
         )
-
-        async def retry() -> None:
-            await self._attempt(delivery, number + 1, due, on_exhausted)
-
-        self._clock.call_at(due, retry)
+        self._clock.call_at(due, self._attempt, delivery, number + 1, due, on_exhausted)
 
     async def _post(self, delivery: Delivery, attempt: Attempt) -> None:
         if self._session is None:

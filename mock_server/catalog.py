@@ -5,6 +5,7 @@ Data only: the rules that use it live in `api/wire.py` (request validation) and 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -74,6 +75,7 @@ class ModelLimits:
     """Non-custom mode prompt limit."""
 
 
+@functools.cache
 def limits_for(model: str, *, title_limit_v4_5: int = 100) -> ModelLimits:
     """Limits per CONTRACT §2.4; `title_limit_v4_5` settles the 80-vs-100 conflict (§10)."""
     if model in {"V3_5", "V4"}:

@@ -21,13 +21,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = ["Clock", "ManualClock", "ScaledClock", "Timer", "TimerCallback"]
 
 log = logging.getLogger(__name__)
 
-TimerCallback = Callable[[], Awaitable[None]]
+TimerCallback = Callable[..., Awaitable[None]]
 
 
 @dataclass(order=True)
@@ -37,6 +37,7 @@ class Timer:
     when: float
     seq: int
     callback: TimerCallback = field(compare=False)
+    args: tuple[Any, ...] = field(default=(), compare=False)
     cancelled: bool = field(default=False, compare=False)
 
     def cancel(self) -> None:
@@ -54,9 +55,11 @@ class Clock(Protocol):
         """Real monotonic seconds, for measuring I/O latency."""
         ...
 
-    def call_at(self, when: float, callback: TimerCallback) -> Timer: ...
+    def call_at(self, when: float, callback: TimerCallback, *args: Any) -> Timer:
+        """Run `await callback(*args)` once mock time reaches `when`."""
+        ...
 
-    def call_later(self, delay: float, callback: TimerCallback) -> Timer: ...
+    def call_later(self, delay: float, callback: TimerCallback, *args: Any) -> Timer: ...
 
     def pending(self) -> int:
         """Timers not yet fired plus work still running."""
@@ -80,14 +83,14 @@ class _TimerQueue:
     def now(self) -> float:
         raise NotImplementedError
 
-    def call_at(self, when: float, callback: TimerCallback) -> Timer:
-        timer = Timer(when, next(self._seq), callback)
+    def call_at(self, when: float, callback: TimerCallback, *args: Any) -> Timer:
+        timer = Timer(when, next(self._seq), callback, args)
         heapq.heappush(self._heap, timer)
         self._armed()
         return timer
 
-    def call_later(self, delay: float, callback: TimerCallback) -> Timer:
-        return self.call_at(self.now() + max(0.0, delay), callback)
+    def call_later(self, delay: float, callback: TimerCallback, *args: Any) -> Timer:
+        return self.call_at(self.now() + max(0.0, delay), callback, *args)
 
     def pending(self) -> int:
         return sum(not t.cancelled for t in self._heap) + len(self._running)
@@ -104,22 +107,22 @@ class _TimerQueue:
         started = []
         while (due := self._next_due()) is not None and due <= now:
             timer = heapq.heappop(self._heap)
-            started.append(self._spawn(timer.callback))
+            started.append(self._spawn(timer))
         return started
 
-    def _spawn(self, callback: TimerCallback) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(self._guard(callback))
+    def _spawn(self, timer: Timer) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(self._guard(timer))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return task
 
-    async def _guard(self, callback: TimerCallback) -> None:
+    async def _guard(self, timer: Timer) -> None:
         try:
-            await callback()
+            await timer.callback(*timer.args)
         except asyncio.CancelledError:
             raise
         except Exception as err:
-            log.exception("timer callback %r crashed", callback)
+            log.exception("timer callback %r crashed", timer.callback)
             self.errors.append(err)
 
     async def shutdown(self) -> int:
@@ -201,6 +204,7 @@ class ScaledClock(_TimerQueue):
         self._epoch_start = time.time() if start is None else start
         self._perf_start = time.perf_counter()
         self._handle: asyncio.TimerHandle | None = None
+        self._handle_due = 0.0
 
     def now(self) -> float:
         return self._epoch_start + (time.perf_counter() - self._perf_start) / self.scale
@@ -208,11 +212,14 @@ class ScaledClock(_TimerQueue):
     def _armed(self) -> None:
         due = self._next_due()
         if self._handle is not None:
+            if due is not None and self._handle_due <= due:
+                return  # already woken in time; most new timers land behind the head
             self._handle.cancel()
             self._handle = None
         if due is None:
             return
         delay = max(0.0, (due - self.now()) * self.scale)
+        self._handle_due = due
         self._handle = asyncio.get_running_loop().call_later(delay, self._on_timer)
 
     def _on_timer(self) -> None:

@@ -35,6 +35,8 @@ class Engine:
         self.journal = Journal()
         self.store = TaskStore(TrackFactory(settings.seed), settings.credits)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
+        # Bound once: a timer a task must not mean a new method object a task.
+        self._fire = self._fire_stage
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
 
@@ -110,25 +112,30 @@ class Engine:
             cost=self.settings.task_cost,
             parent_music_id=parent_music_id,
         )
-        delays = self.settings.stage_delays
-        for stage in STAGES:
-            self._schedule_stage(task, stage, task.created_at + getattr(delays, stage))
+        self._schedule_stage(task, 0)
         return task
 
-    def _schedule_stage(self, task: Task, stage: Stage, when: float) -> None:
-        async def fire() -> None:
-            await self._reach(task, stage)
+    def _schedule_stage(self, task: Task, index: int) -> None:
+        """Set a timer for the stage at `index`; each stage sets the next (one timer a task)."""
+        if index < len(STAGES):
+            delay = getattr(self.settings.stage_delays, STAGES[index])
+            self.clock.call_at(task.created_at + delay, self._fire, task, index)
 
-        self.clock.call_at(when, fire)
+    async def _fire_stage(self, task: Task, index: int) -> None:
+        self._schedule_stage(task, index + 1)
+        await self._reach(task, STAGES[index])
 
     async def _reach(self, task: Task, stage: Stage) -> Delivery:
         task.reach(stage, self.clock.now())
         body = encode(stage_callback(task, stage, self.settings))
+        return await self.dispatcher.deliver(
+            task.id, stage, task.callback_url, body, self._exhausted
+        )
 
-        def exhausted(delivery: Delivery) -> None:
+    def _exhausted(self, delivery: Delivery) -> None:
+        task = self.store.get(delivery.task_id)
+        if task is not None:
             task.callback_exhausted(delivery.callback_type, self.clock.now())
-
-        return await self.dispatcher.deliver(task.id, stage, task.callback_url, body, exhausted)
 
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)

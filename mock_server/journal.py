@@ -13,6 +13,16 @@ AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancell
 DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled"]
 
 
+def _decode(raw: bytes | None) -> Any:
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
 @dataclass
 class RequestRecord:
     """One API request and the answer it got."""
@@ -23,20 +33,43 @@ class RequestRecord:
     method: str
     path: str
     query: dict[str, str]
-    body: Any
-    """Parsed JSON, else the raw text (None when empty)."""
+    raw_body: bytes | None
     http_status: int
-    response: Any
+    raw_response: bytes | None
+    # Kept as bytes, decoded on demand: a long-running server journals a lot, and bytes cost
+    # the garbage collector nothing.
+
+    @property
+    def body(self) -> Any:
+        """The request body as JSON, else as text (None when there was none)."""
+        return _decode(self.raw_body)
+
+    @property
+    def response(self) -> Any:
+        """The answer's body as JSON, else as text (None when there was none)."""
+        return _decode(self.raw_response)
 
     @property
     def code(self) -> int | None:
         """The envelope's business code, when the answer was an envelope."""
-        if isinstance(self.response, dict) and isinstance(self.response.get("code"), int):
-            return int(self.response["code"])
+        response = self.response
+        if isinstance(response, dict) and isinstance(response.get("code"), int):
+            return int(response["code"])
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "code": self.code}
+        response = self.response
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "body": self.body,
+            "httpStatus": self.http_status,
+            "code": response.get("code") if isinstance(response, dict) else None,
+            "response": response,
+        }
 
 
 @dataclass
@@ -112,12 +145,12 @@ class Journal:
         method: str,
         path: str,
         query: dict[str, str],
-        body: Any,
+        raw_body: bytes | None,
         http_status: int,
-        response: Any,
+        raw_response: bytes | None,
     ) -> RequestRecord:
         record = RequestRecord(
-            len(self.requests) + 1, at, method, path, query, body, http_status, response
+            len(self.requests) + 1, at, method, path, query, raw_body, http_status, raw_response
         )
         self.requests.append(record)
         return record

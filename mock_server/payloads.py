@@ -25,9 +25,12 @@ CALLBACK_MESSAGES: dict[str, str] = {
 }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(payload: Any) -> bytes:
     """Compact UTF-8 JSON, the way the payloads go over the wire."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(payload).encode()
 
 
 def _create_time(track: Track, fmt: CreateTimeFormat) -> int | str:

@@ -8,6 +8,7 @@ later stages still update the tracks the task exposes, but not its status.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,10 @@ class Task:
     base_url: str
     """Origin written into the task's file URLs."""
     created_at: float
-    tracks: list[Track]
+    spec: TrackRequest
+    """What the request said about the tracks."""
+    build_tracks: Callable[[Task], list[Track]] = field(repr=False)
+    """Makes the tracks on first use (they are decided by the seed, not by when they are made)."""
     parent_music_id: str = ""
     status: TaskStatus = "PENDING"
     stage: Stage | None = None
@@ -47,6 +51,13 @@ class Task:
     error_code: int | None = None
     error_message: str | None = None
     history: list[tuple[float, str]] = field(default_factory=list)
+    _tracks: list[Track] | None = field(default=None, repr=False)
+
+    @property
+    def tracks(self) -> list[Track]:
+        if self._tracks is None:
+            self._tracks = self.build_tracks(self)
+        return self._tracks
 
     @property
     def param(self) -> str:
@@ -91,6 +102,14 @@ class TaskStore:
         self._tasks: dict[str, Task] = {}
         self._tracks: dict[str, TrackSource] = {}
         self._count = 0
+        self._build = self._build_tracks  # one bound method shared by every task
+
+    def _build_tracks(self, task: Task) -> list[Track]:
+        rng = self._factory.task_random(task.id)
+        made = self._factory.tracks(rng, task.spec, int(task.created_at * 1000))
+        for track in made:
+            self._tracks[track.id] = TrackSource(task, track)
+        return made
 
     def reset(self) -> None:
         self.credits = self._initial_credits
@@ -139,11 +158,8 @@ class TaskStore:
             )
         self.credits -= cost
         self._count += 1
-        rng = self._factory.task_random(self._count)
-        task_id = self._factory.task_id(rng)
-        created_ms = int(now * 1000)
         task = Task(
-            id=task_id,
+            id=self._factory.task_id(self._count),
             number=self._count,
             operation=operation,
             model=tracks.model,
@@ -151,11 +167,10 @@ class TaskStore:
             callback_url=callback_url,
             base_url=base_url,
             created_at=now,
-            tracks=self._factory.tracks(rng, tracks, created_ms),
+            spec=tracks,
+            build_tracks=self._build,
             parent_music_id=parent_music_id,
         )
         task.history.append((now, "PENDING"))
-        self._tasks[task_id] = task
-        for track in task.tracks:
-            self._tracks[track.id] = TrackSource(task, track)
+        self._tasks[task.id] = task
         return task

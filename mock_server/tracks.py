@@ -1,12 +1,14 @@
 """Seeded builders for task ids, track ids, titles, tags, lyrics and durations.
 
-Every task gets its own random stream derived from (seed, task number), so the n-th task of a
-server has the same ids and data whatever else happened before it (callbacks, polling, timing).
-One Faker instance is re-seeded per task (Faker is costly to build, cheap to re-seed).
+The n-th task of a server gets an id hashed from (seed, n) and a random stream seeded by that id,
+so it has the same ids and data whatever else happened before it (callbacks, polling, timing),
+and tracks can be built lazily, when first needed. One Faker instance is re-seeded per task
+(Faker is costly to build, cheap to re-seed).
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
 from dataclasses import dataclass
@@ -106,14 +108,16 @@ class TrackFactory:
         self.seed = seed
         self._faker = Faker("en_US")
 
-    def task_random(self, number: int) -> random.Random:
-        """The random stream of the `number`-th task (string seeds hash the same in every run)."""
-        return random.Random(f"suno-mock/{self.seed}/{number}")  # noqa: S311 - not crypto
+    def task_id(self, number: int) -> str:
+        """The `number`-th task's id: 32 lowercase hex digits, like the real ones."""
+        return hashlib.blake2b(
+            f"suno-mock/{self.seed}/{number}".encode(), digest_size=16
+        ).hexdigest()
 
     @staticmethod
-    def task_id(rng: random.Random) -> str:
-        """32 lowercase hex digits, like the real task ids."""
-        return f"{rng.getrandbits(128):032x}"
+    def task_random(task_id: str) -> random.Random:
+        """The random stream a task's tracks are drawn from."""
+        return random.Random(int(task_id, 16))  # noqa: S311 - not crypto
 
     def tracks(
         self, rng: random.Random, request: TrackRequest, created_ms: int, count: int = 2

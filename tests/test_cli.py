@@ -92,7 +92,7 @@ async def test_sigterm_cancels_pending_deliveries(receiver: CallbackReceiver) ->
         assert (await resp.json())["code"] == 200
     code, _, err = await served.stop()
     assert code == 0
-    assert "cancelling 3 pending stage/retry timers" in err
+    assert "cancelling 1 pending stage/retry timers" in err
     assert receiver.requests == []
 
 

@@ -25,6 +25,7 @@ from mock_server.errors import (
     TooLong,
     Unauthorized,
 )
+from mock_server.payloads import encode
 
 __all__ = ["ENGINE", "api_middleware", "ok", "read_json"]
 
@@ -32,23 +33,20 @@ log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("engine", Engine)
 API_PREFIX = "/api/"
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class EnvelopeResponse(web.Response):
     """A JSON envelope that remembers its payload, for the journal."""
 
     def __init__(self, payload: dict[str, Any], status: int) -> None:
-        super().__init__(text=_dumps(payload), status=status, content_type="application/json")
+        super().__init__(body=encode(payload), status=status, headers=_JSON_HEADERS)
         self.payload = payload
 
 
 def ok(data: Any, msg: str = "success") -> web.Response:
     """The success envelope."""
     return EnvelopeResponse({"code": 200, "msg": msg, "data": data}, status=200)
-
-
-def _dumps(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def _error(err: ApiError, *, mirror: bool) -> web.Response:
@@ -83,29 +81,19 @@ def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
         raise Unauthorized("Unauthorized: invalid API key")
 
 
-async def _journal_body(request: web.Request) -> Any:
-    if not request.body_exists:
-        return None
-    text = (await request.read()).decode("utf-8", errors="replace")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app[ENGINE]
     settings = engine.settings
     is_api = request.path.startswith(API_PREFIX)
     mirror = settings.mirror_http_status or not is_api
-    body: Any = None
+    raw: bytes | None = None
     try:
-        if is_api:
+        if is_api and request.body_exists:
             try:
-                body = await _journal_body(request)
+                raw = await request.read()
             except web.HTTPRequestEntityTooLarge:
-                body = f"<body over {settings.max_body_bytes} bytes, not read>"
+                raw = f"<body over {settings.max_body_bytes} bytes, not read>".encode()
                 raise
         route_error = request.match_info.http_exception
         if route_error is not None:
@@ -138,14 +126,15 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         )
     if is_api:
         payload = response.payload if isinstance(response, EnvelopeResponse) else None
+        answer = response.body if isinstance(response, EnvelopeResponse) else None
         engine.journal.add_request(
             at=engine.clock.now(),
             method=request.method,
             path=request.path,
             query=dict(request.query),
-            body=body,
+            raw_body=raw,
             http_status=response.status,
-            response=payload,
+            raw_response=answer if isinstance(answer, bytes) else None,
         )
         log.info(
             "%s %s -> HTTP %d code=%s",

@@ -19,7 +19,7 @@ __all__ = ["credit", "extend", "generate", "record_info", "upload_cover", "uploa
 
 
 def _base_url(request: web.Request) -> str:
-    return request.app[ENGINE].settings.public_base_url or str(request.url.origin())
+    return request.app[ENGINE].settings.public_base_url or f"{request.scheme}://{request.host}"
 
 
 async def _submit(

@@ -1,0 +1,227 @@
+"""Benchmarks of suno-mock-server. Run: `python3 dev.py bench`. Loopback only, bounded in time.
+
+(a) submit throughput: accepted upload-extend requests per second against `suno-mock serve` in
+    its own process, callbacks scheduled a day ahead (so only acceptance is measured). The load
+    comes from a lean keep-alive HTTP/1.1 client in this process. For scale, the same client is
+    first pointed at a bare aiohttp "hello world" (the ceiling of server + client on this box).
+(b) delivery: N tasks x 3 callbacks to a receiver in its own process, the mock in this one.
+    Every delivery must succeed; lateness = (first attempt start - scheduled time) + the POST's
+    round trip. Two load shapes: tasks submitted at a steady rate (default 1,000 tasks/s,
+    ~500x the documented real limit of 20 requests / 10 s) and all submitted at once (burst).
+
+Targets on a 2-core machine: (a) >= 6,000 req/s; (b) all delivered, p99 lateness <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mock_server import MockServer, ScaledClock, Settings, StageDelays
+
+UPLOAD_EXTEND = {
+    "uploadUrl": "https://files.invalid/demo.mp3",
+    "defaultParamFlag": True,
+    "instrumental": True,
+    "continueAt": 42,
+    "style": "lofi hip hop",
+    "title": "Demo Continued",
+    "model": "V4",
+}
+PATH = "/api/v1/generate/upload-extend"
+HELLO = (
+    "import asyncio\n"
+    "from aiohttp import web\n"
+    "async def ok(request):\n"
+    "    await request.read()\n"
+    '    body = \'{"code":200,"msg":"success","data":{"taskId":"x"}}\'\n'
+    "    return web.Response(text=body, content_type='application/json')\n"
+    "async def main():\n"
+    "    app = web.Application()\n"
+    f"    app.router.add_post('{PATH}', ok)\n"
+    "    runner = web.AppRunner(app, access_log=None)\n"
+    "    await runner.setup()\n"
+    "    await web.TCPSite(runner, '127.0.0.1', 0).start()\n"
+    "    print(f'listening on http://127.0.0.1:{runner.addresses[0][1]}', flush=True)\n"
+    "    await asyncio.Event().wait()\n"
+    "asyncio.run(main())\n"
+)
+RECEIVER = (
+    "import asyncio\n"
+    "from mock_server.receiver import CallbackReceiver\n"
+    "async def main():\n"
+    "    async with CallbackReceiver() as receiver:\n"
+    "        print(f'listening on {receiver.url}', flush=True)\n"
+    "        await asyncio.Event().wait()\n"
+    "asyncio.run(main())\n"
+)
+CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
+
+
+async def start_process(*argv: str) -> tuple[asyncio.subprocess.Process, str]:
+    """Start a server process; return it and the URL from its first line."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+    )
+    if proc.stdout is None:
+        raise SystemExit("no stdout pipe")
+    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+    match = re.search(r"http://127\.0\.0\.1:\d+\S*", line)
+    if not match:
+        proc.kill()
+        raise SystemExit(f"could not read a URL from {line!r}")
+    return proc, match.group(0)
+
+
+async def stop_process(proc: asyncio.subprocess.Process) -> None:
+    proc.terminate()
+    await asyncio.wait_for(proc.wait(), 30)
+
+
+async def keep_alive_client(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
+    """Send `request` over one connection until `deadline`; count code-200 answers."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < deadline:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = CONTENT_LENGTH.search(head)
+            if length is None:
+                raise SystemExit(f"answer without Content-Length: {head!r}")
+            body = await reader.readexactly(int(length.group(1)))
+            counts[0 if b'"code":200' in body else 1] += 1
+    finally:
+        writer.close()
+
+
+async def measure_rate(url: str, seconds: float, connections: int) -> dict[str, Any]:
+    port = int(url.rsplit(":", 1)[1])
+    body = json.dumps({**UPLOAD_EXTEND, "callBackUrl": "http://127.0.0.1:9/cb"}).encode()
+    request = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer bench\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    warm = [0, 0]
+    warm_until = time.perf_counter() + 0.5
+    await asyncio.gather(
+        *(keep_alive_client(port, request, warm_until, warm) for _ in range(connections))
+    )
+    counts = [0, 0]
+    start = time.perf_counter()
+    await asyncio.gather(
+        *(keep_alive_client(port, request, start + seconds, counts) for _ in range(connections))
+    )
+    elapsed = time.perf_counter() - start
+    return {"accepted": counts[0], "rejected": counts[1], "per_s": round(counts[0] / elapsed)}
+
+
+async def bench_submit(seconds: float, connections: int) -> tuple[dict[str, Any], int]:
+    hello, url = await start_process("-c", HELLO)
+    try:
+        ceiling = (await measure_rate(url, seconds, connections))["per_s"]
+    finally:
+        await stop_process(hello)
+    mock, url = await start_process(
+        "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING",
+        "--credits", "1000000000", "--stage-delays", "text=86400,first=86400,complete=86400",
+    )  # fmt: skip
+    try:
+        result = await measure_rate(url.split()[0], seconds, connections)
+    finally:
+        await stop_process(mock)
+    return result, ceiling
+
+
+def percentile(values: list[float], p: float) -> float:
+    return round(values[min(len(values) - 1, int(p * len(values)))], 1)
+
+
+async def bench_deliveries(tasks: int, rate: float | None) -> dict[str, Any]:
+    """Submit `tasks` (at `rate` per second, or all at once) and wait for 3 callbacks each."""
+    receiver, url = await start_process("-c", RECEIVER)
+    delays = StageDelays(text=3, first=4, complete=5)
+    server = MockServer(Settings(stage_delays=delays, credits=10**9), clock=ScaledClock(1.0))
+    await server.start()
+    try:
+        body = {**UPLOAD_EXTEND, "callBackUrl": url}
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=32), headers={"Authorization": "Bearer bench"}
+        ) as http:
+
+            async def submit(at: float) -> None:
+                if at > time.perf_counter():
+                    await asyncio.sleep(at - time.perf_counter())
+                async with http.post(server.url + PATH, json=body) as resp:
+                    envelope = await resp.json()
+                    if envelope["code"] != 200:
+                        raise SystemExit(f"submit rejected: {envelope}")
+
+            start = time.perf_counter()
+            step = 1 / rate if rate else 0.0
+            await asyncio.gather(*(submit(start + i * step) for i in range(tasks)))
+            submit_seconds = time.perf_counter() - start
+        expected = tasks * 3
+        deadline = time.perf_counter() + delays.complete + 30
+        while time.perf_counter() < deadline:
+            if sum(d.state != "pending" for d in server.deliveries()) >= expected:
+                break
+            await asyncio.sleep(0.1)
+        deliveries = server.deliveries()
+        lateness = sorted(
+            (d.attempts[0].started_at - d.attempts[0].scheduled_at) * 1000
+            + (d.attempts[0].latency_ms or 0.0)
+            for d in deliveries
+            if d.attempts
+        )
+    finally:
+        await server.close()
+        await stop_process(receiver)
+    return {
+        "submit_seconds": round(submit_seconds, 2),
+        "expected": expected,
+        "delivered": sum(d.state == "delivered" for d in deliveries),
+        "p50": percentile(lateness, 0.50),
+        "p99": percentile(lateness, 0.99),
+        "max": round(lateness[-1], 1),
+    }
+
+
+async def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="suno-mock-server benchmarks")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of run (a)")
+    parser.add_argument("--connections", type=int, default=32, help="connections of run (a)")
+    parser.add_argument("--tasks", type=int, default=1000, help="tasks of run (b)")
+    parser.add_argument("--rate", type=float, default=1000.0, help="tasks/s of paced run (b)")
+    args = parser.parse_args(argv)
+
+    submit, ceiling = await bench_submit(args.seconds, args.connections)
+    print(
+        f"(a) upload-extend accepted: {submit['per_s']} req/s ({submit['accepted']} accepted, "
+        f"{submit['rejected']} rejected, {args.connections} connections, {args.seconds:g} s); "
+        f"bare aiohttp hello-world with the same client: {ceiling} req/s. Target >= 6000.",
+        flush=True,
+    )
+    for label, rate in (("paced", args.rate), ("burst", None)):
+        result = await bench_deliveries(args.tasks, rate)
+        print(
+            f"(b) {label}: {args.tasks} tasks x 3 callbacks, submitted in "
+            f"{result['submit_seconds']} s: {result['delivered']}/{result['expected']} "
+            f"delivered; lateness p50 {result['p50']} ms, p99 {result['p99']} ms, "
+            f"max {result['max']} ms. Target: all delivered, p99 <= 100 ms.",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main(sys.argv[1:])))
