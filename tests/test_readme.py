@@ -1,0 +1,27 @@
+"""The README's Python example runs, so the documentation cannot rot."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+
+
+async def test_readme_example_runs() -> None:
+    (block,) = python_blocks()
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - our own README
+    await namespace["main"]()
+
+
+def test_readme_names_the_two_setup_commands() -> None:
+    text = README.read_text()
+    assert "python3 dev.py serve" in text
+    assert "python3 dev.py test" in text
+    assert "python3 dev.py test" in (README.parent / ".ci" / "run").read_text()
