@@ -38,12 +38,26 @@ def ensure_env() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("dev.py: installing suno-mock-server and its dev tools into .venv", file=sys.stderr)
     pip = [_python(), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--editable", f"{ROOT}[dev]"], check=True)
+    done = subprocess.run(
+        [*pip, "--editable", f"{ROOT}[dev]"], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"dev.py: pip install failed (exit {done.returncode}); see above")
     STAMP.write_text(wanted)
 
 
 def _run(argv: list[str]) -> int:
     return subprocess.run(argv, cwd=ROOT, check=False).returncode
+
+
+def _exec(argv: list[str]) -> int:
+    """Become the command, so Ctrl-C/SIGTERM and the exit status reach it directly."""
+    os.chdir(ROOT)
+    if os.name == "nt":
+        return _run(argv)
+    os.execv(argv[0], argv)  # noqa: S606 - our own venv's python
+    raise AssertionError("os.execv returned")
 
 
 def main(argv: list[str]) -> int:
@@ -58,11 +72,11 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_env()
     if command == "serve":
-        return _run([_python(), "-m", "mock_server", "serve", *rest])
+        return _exec([_python(), "-m", "mock_server", "serve", *rest])
     if command == "test":
-        return _run([_python(), "-m", "pytest", *rest])
+        return _exec([_python(), "-m", "pytest", *rest])
     if command == "bench":
-        return _run([_python(), str(ROOT / "bench" / "run.py"), *rest])
+        return _exec([_python(), str(ROOT / "bench" / "run.py"), *rest])
     for step in (
         [_python(), "-m", "ruff", "check", "."],
         [_python(), "-m", "ruff", "format", "--check", "."],

@@ -73,4 +73,4 @@ def silent_mp3(duration: float) -> bytes:
 @functools.cache
 def cover_jpeg() -> bytes:
     """The cover image every track shares (256x256 baseline JPEG)."""
-    return resources.files("mock_server").joinpath("static/cover.jpg").read_bytes()
+    return resources.files("mock_server").joinpath("cover.jpg").read_bytes()
