@@ -12,10 +12,11 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from mock_server.listener import Listener
 
 __all__ = ["CallbackReceiver", "ReceivedCallback"]
 
@@ -44,22 +45,20 @@ class ReceivedCallback:
             return None
 
 
-class CallbackReceiver:
+class CallbackReceiver(Listener):
     """A started aiohttp server on 127.0.0.1 that records callbacks."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
-        self.port = 0
+        super().__init__(host, 0)
         self.requests: list[ReceivedCallback] = []
         self._statuses: list[int] = [200]
         self._delay = 0.0
-        self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Condition()
 
     @property
     def url(self) -> str:
         """A callBackUrl pointing at this receiver."""
-        return f"http://{self.host}:{self.port}/callback"
+        return f"{super().url}/callback"
 
     def respond_with(self, statuses: Sequence[int] = (200,), delay: float = 0.0) -> None:
         """Answer the next calls with `statuses` in turn (the last one repeats), after `delay` s."""
@@ -104,29 +103,7 @@ class CallbackReceiver:
             ) from err
         return self.requests
 
-    async def start(self) -> CallbackReceiver:
+    def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("POST", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, 0)
-        await site.start()
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
-        return self
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> CallbackReceiver:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+        return app

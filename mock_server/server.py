@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from aiohttp import web
 
 from mock_server.app import ENGINE, create_app
 from mock_server.clock import Clock, ManualClock
 from mock_server.engine import Engine
 from mock_server.journal import Delivery, Journal, RequestRecord
+from mock_server.listener import Listener
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 
 __all__ = ["MockServer"]
 
 
-class MockServer:
+class MockServer(Listener):
     """The mock listening on `host:port` (port 0 picks a free one).
 
     Without a clock it uses a `ManualClock` starting at `settings.start_time`, which is what tests
@@ -34,9 +33,10 @@ class MockServer:
         self.settings = settings or Settings()
         self.clock: Clock = clock or ManualClock(self.settings.start_time)
         self.app = create_app(self.settings, self.clock)
-        self.host = host
-        self.port = port
-        self._runner: web.AppRunner | None = None
+        super().__init__(host, port)
+
+    def build_app(self) -> web.Application:
+        return self.app
 
     @property
     def engine(self) -> Engine:
@@ -45,44 +45,6 @@ class MockServer:
     @property
     def journal(self) -> Journal:
         return self.engine.journal
-
-    @property
-    def url(self) -> str:
-        """Where the server listens, e.g. http://127.0.0.1:54321 (also the API base URL)."""
-        if self._runner is None:
-            raise RuntimeError("MockServer is not started; await start() first")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    async def start(self) -> MockServer:
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
-        return self
-
-    async def close(self) -> None:
-        """Stop listening; pending stages and retries are cancelled (see the journal)."""
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> MockServer:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     def tasks(self) -> list[Task]:
         return self.engine.store.all()

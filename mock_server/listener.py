@@ -1,0 +1,60 @@
+"""Listener: an aiohttp app served on a real socket, started and stopped as one object."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from aiohttp import web
+
+__all__ = ["Listener"]
+
+
+class Listener:
+    """Base of every server this package starts (the mock, the callback receiver)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """Where it listens, e.g. http://127.0.0.1:54321."""
+        if self._runner is None:
+            raise RuntimeError(f"{type(self).__name__} is not started; await start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def build_app(self) -> web.Application:
+        raise NotImplementedError
+
+    async def start(self) -> Self:
+        """Bind (port 0 picks a free port) and serve; returns once listening."""
+        runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        return self
+
+    async def close(self) -> None:
+        """Stop listening and run the app's cleanup."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
