@@ -14,7 +14,6 @@ __all__ = [
     "G3_MODELS",
     "MODELS",
     "STAGES",
-    "CallbackType",
     "Model",
     "ModelLimits",
     "Operation",
@@ -43,7 +42,6 @@ TaskStatus = Literal[
     "SENSITIVE_WORD_ERROR",
 ]
 
-CallbackType = Literal["text", "first", "complete", "error"]
 Stage = Literal["text", "first", "complete"]
 """The success stages of a music task, in order."""
 STAGES: tuple[Stage, ...] = get_args(Stage)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "RequestRecord"]
@@ -88,6 +88,18 @@ class Attempt:
     """Real milliseconds from sending to the end of the receiver's answer."""
     response_body: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "scheduledAt": self.scheduled_at,
+            "startedAt": self.started_at,
+            "outcome": self.outcome,
+            "status": self.status,
+            "error": self.error,
+            "latencyMs": self.latency_ms,
+            "responseBody": self.response_body,
+        }
+
 
 @dataclass
 class Delivery:
@@ -121,7 +133,7 @@ class Delivery:
             "state": self.state,
             "nextAttemptAt": self.next_attempt_at,
             "payload": self.body,
-            "attempts": [asdict(a) for a in self.attempts],
+            "attempts": [a.to_json() for a in self.attempts],
         }
 
 

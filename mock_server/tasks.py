@@ -63,10 +63,6 @@ class Task:
     def param(self) -> str:
         return json.dumps(self.request, ensure_ascii=False, separators=(",", ":"))
 
-    @property
-    def finished(self) -> bool:
-        return self.status not in _ORDER[:-1]
-
     def reach(self, stage: Stage, now: float) -> None:
         """Move to a success stage; never backwards, never out of a failure."""
         self.history.append((now, stage))

@@ -81,6 +81,34 @@ def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
         raise Unauthorized("Unauthorized: invalid API key")
 
 
+def _check_route(request: web.Request) -> None:
+    """Unknown path or wrong method: the API's 404 ("invalid request method or path")."""
+    route_error = request.match_info.http_exception
+    if route_error is None:
+        return
+    allowed = ""
+    if isinstance(route_error, web.HTTPMethodNotAllowed):
+        allowed = f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
+    raise NotFound(f"Invalid request method or path: {request.method} {request.path}{allowed}")
+
+
+def _journal(
+    engine: Engine, request: web.Request, raw: bytes | None, response: web.StreamResponse
+) -> None:
+    answer = response.body if isinstance(response, EnvelopeResponse) else None
+    code = response.payload.get("code") if isinstance(response, EnvelopeResponse) else None
+    engine.journal.add_request(
+        at=engine.clock.now(),
+        method=request.method,
+        path=request.path,
+        query=dict(request.query),
+        raw_body=raw,
+        http_status=response.status,
+        raw_response=answer if isinstance(answer, bytes) else None,
+    )
+    log.info("%s %s -> HTTP %d code=%s", request.method, request.path, response.status, code)
+
+
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app[ENGINE]
@@ -95,16 +123,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             except web.HTTPRequestEntityTooLarge:
                 raw = f"<body over {settings.max_body_bytes} bytes, not read>".encode()
                 raise
-        route_error = request.match_info.http_exception
-        if route_error is not None:
-            raise NotFound(
-                f"Invalid request method or path: {request.method} {request.path}"
-                + (
-                    f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
-                    if isinstance(route_error, web.HTTPMethodNotAllowed)
-                    else ""
-                )
-            )
+        _check_route(request)
         if is_api:
             _authenticate(request, settings.api_keys)
         response = await handler(request)
@@ -125,22 +144,5 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             mirror=mirror,
         )
     if is_api:
-        payload = response.payload if isinstance(response, EnvelopeResponse) else None
-        answer = response.body if isinstance(response, EnvelopeResponse) else None
-        engine.journal.add_request(
-            at=engine.clock.now(),
-            method=request.method,
-            path=request.path,
-            query=dict(request.query),
-            raw_body=raw,
-            http_status=response.status,
-            raw_response=answer if isinstance(answer, bytes) else None,
-        )
-        log.info(
-            "%s %s -> HTTP %d code=%s",
-            request.method,
-            request.path,
-            response.status,
-            (payload or {}).get("code"),
-        )
+        _journal(engine, request, raw, response)
     return response

@@ -1,0 +1,101 @@
+"""The /__mock__/ control plane: tasks, deliveries, requests, health, reset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from mock_server import ManualClock, MockServer
+from mock_server.receiver import CallbackReceiver
+from tests.conftest import Api, generate_body
+
+
+async def get_json(http: aiohttp.ClientSession, url: str) -> Any:
+    async with http.get(url) as resp:
+        assert resp.status == 200
+        return await resp.json()
+
+
+async def test_tasks_and_deliveries_are_visible(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    receiver.respond_with(statuses=[500, 200])
+    await clock.advance(150)
+    async with aiohttp.ClientSession() as http:  # no Authorization: the control plane is open
+        tasks = await get_json(http, f"{server.url}/__mock__/tasks")
+        (summary,) = tasks["tasks"]
+        assert summary["taskId"] == task_id
+        assert (summary["status"], summary["stage"], summary["deliveries"]) == (
+            "SUCCESS",
+            "complete",
+            3,
+        )
+
+        detail = await get_json(http, f"{server.url}/__mock__/tasks/{task_id}")
+        assert detail["recordInfo"] == await api.record_info(task_id)
+        assert detail["request"] == generate_body(receiver.url)
+        assert [h["event"] for h in detail["history"]] == ["PENDING", "text", "first", "complete"]
+        text = detail["deliveries"][0]
+        assert text["callbackType"] == "text"
+        # The first attempt got a 500; the retry a minute later was accepted.
+        assert (text["state"], text["nextAttemptAt"]) == ("delivered", None)
+        assert [a["status"] for a in text["attempts"]] == [500, 200]
+        assert [a["startedAt"] - a["scheduledAt"] for a in text["attempts"]] == [0, 0]
+        assert text["attempts"][1]["scheduledAt"] - text["attempts"][0]["scheduledAt"] == 60
+        assert text["payload"]["data"]["task_id"] == task_id
+
+        deliveries = await get_json(http, f"{server.url}/__mock__/deliveries?taskId={task_id}")
+        assert [d["callbackType"] for d in deliveries["deliveries"]] == [
+            "text",
+            "first",
+            "complete",
+        ]
+        assert (await get_json(http, f"{server.url}/__mock__/deliveries?taskId=other")) == {
+            "deliveries": []
+        }
+
+        requests = await get_json(http, f"{server.url}/__mock__/requests")
+        (record,) = [r for r in requests["requests"] if r["method"] == "POST"]
+        assert (record["path"], record["code"], record["httpStatus"]) == (
+            "/api/v1/generate",
+            200,
+            200,
+        )
+        assert record["body"] == generate_body(receiver.url)
+        assert record["response"]["data"]["taskId"] == task_id
+
+
+async def test_unknown_task_is_404(server: MockServer) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/tasks/x") as r:
+        assert r.status == 404
+        assert (await r.json())["msg"] == "no task with id 'x'"
+
+
+async def test_reset_forgets_everything_and_cancels_pending(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    await api.submit("/api/v1/generate", generate_body(receiver.url))
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{server.url}/__mock__/reset") as resp:
+            assert await resp.json() == {"reset": True, "cancelled": 1}
+        health = await get_json(http, f"{server.url}/__mock__/health")
+    assert (health["status"], health["tasks"], health["pendingTimers"]) == ("ok", 0, 0)
+    assert server.requests == []
+    await clock.advance(3600)
+    assert receiver.requests == []
+
+
+async def test_a_bug_in_the_mock_is_a_500_envelope_and_recorded(
+    api: Api, server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(server.engine, "submit_request", broken)
+    status, envelope = await api.post("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
+    assert (status, envelope["code"], envelope["data"]) == (200, 500, None)
+    assert envelope["msg"] == "Server error: the mock crashed (ZeroDivisionError: simulated bug)"
+    assert [type(e) for e in server.engine.errors] == [ZeroDivisionError]
