@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiohttp
 from yarl import URL
@@ -90,9 +90,20 @@ class Dispatcher:
         url: str,
         payload: bytes,
         on_exhausted: Callable[[Delivery], None],
+        *,
+        retry_delays: Sequence[float] | None = None,
+        receiver_timeout: float | None = None,
     ) -> Delivery:
-        """Send a callback now (first attempt inline); failures are retried on the clock."""
+        """Send a callback now (first attempt inline); failures are retried on the clock.
+
+        `retry_delays` and `receiver_timeout` override the settings (scenarios)."""
         delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
+        delivery.retry_delays = tuple(
+            self._settings.retry_delays if retry_delays is None else retry_delays
+        )
+        delivery.timeout = (
+            self._settings.callback_timeout if receiver_timeout is None else receiver_timeout
+        )
         now = self._clock.now()
         host, allowed = self._target(url)
         if not allowed:
@@ -148,7 +159,7 @@ class Dispatcher:
         attempt.outcome = "failed"
         if attempt.error is None:
             attempt.error = f"receiver answered HTTP {attempt.status}; only 200 counts as delivered"
-        retries = self._settings.retry_delays
+        retries = delivery.retry_delays
         if number > len(retries):
             delivery.state = "exhausted"
             log.warning(
@@ -176,7 +187,7 @@ class Dispatcher:
     async def _post(self, delivery: Delivery, attempt: Attempt) -> None:
         if self._session is None:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
-        timeout = self._settings.callback_timeout
+        timeout = delivery.timeout
         try:
             async with (
                 asyncio.timeout(timeout),

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from mock_server import __version__
 from mock_server.clock import ScaledClock
+from mock_server.scenario import ScenarioError, bundled_names, load_bundled, load_scenario
 from mock_server.server import MockServer
 from mock_server.settings import Settings, StageDelays
 
@@ -157,6 +158,20 @@ def _serve_parser(
         help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)",
     )
     add(
+        "--scenario",
+        default=None,
+        metavar="NAME_OR_FILE",
+        help="default scenario for every task (bundled name, name in --scenarios-dir, or .yaml)",
+    )
+    add(
+        "--scenarios-dir",
+        action="append",
+        dest="scenario_dirs",
+        default=None,
+        metavar="DIR",
+        help="folder of scenario files (repeatable); files with a `match` block route requests",
+    )
+    add(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -172,7 +187,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    return parser, _serve_parser(sub)
+    serve_parser = _serve_parser(sub)
+    sub.add_parser("scenarios", help="list the bundled scenarios with a line about each")
+    check = sub.add_parser("check", help="validate scenario files; exit 1 on the first problem")
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario .yaml files")
+    return parser, serve_parser
 
 
 def _apply_env(parser: argparse.ArgumentParser, serve: argparse.ArgumentParser) -> None:
@@ -218,6 +237,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "default_source_duration": args.default_source_duration,
         "default_upload_duration": args.default_upload_duration,
         "title_limit_v4_5": args.title_limit_v4_5,
+        "scenario": args.scenario,
+        "scenario_dirs": tuple(args.scenario_dirs) if args.scenario_dirs else None,
     }
     return Settings.model_validate({k: v for k, v in fields.items() if v is not None})
 
@@ -225,7 +246,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 async def serve(settings: Settings, *, host: str, port: int, time_scale: float) -> int:
     """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged."""
     clock = ScaledClock(time_scale)
-    server = MockServer(settings, clock=clock, host=host, port=port)
+    try:
+        server = MockServer(settings, clock=clock, host=host, port=port)
+    except ScenarioError as err:
+        print(f"suno-mock: error: {err}", file=sys.stderr)
+        return 2
     try:
         await server.start()
     except OSError as err:
@@ -236,9 +261,11 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float) 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
+    scenario = settings.scenario or "none (plain success)"
     print(
         f"suno-mock-server {__version__} listening on {server.url} "
-        f"(seed {settings.seed}, time scale {time_scale:g}, callbacks to: {hosts})",
+        f"(seed {settings.seed}, time scale {time_scale:g}, scenario {scenario}, "
+        f"callbacks to: {hosts})",
         flush=True,
     )
     print(f"  API base URL: {server.url}   control plane: {server.url}/__mock__/tasks", flush=True)
@@ -250,10 +277,37 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float) 
     return 0
 
 
+def list_scenarios() -> int:
+    """`suno-mock scenarios`: each bundled scenario with its description."""
+    names = bundled_names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        print(f"{name:<{width}}  {load_bundled(name).description}")
+    return 0
+
+
+def check_files(files: Sequence[str]) -> int:
+    """`suno-mock check FILE...`: validate each file; print the located problem."""
+    failed = 0
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{file}: ok ({scenario.description or scenario.name})")
+    return 1 if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, serve_parser = build_parser()
     _apply_env(parser, serve_parser)
     args = parser.parse_args(argv)
+    if args.command == "scenarios":
+        return list_scenarios()
+    if args.command == "check":
+        return check_files(args.files)
     try:
         settings = settings_from_args(args)
     except ValidationError as err:

@@ -23,11 +23,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["Clock", "ManualClock", "ScaledClock", "Timer", "TimerCallback"]
+__all__ = ["Clock", "ManualClock", "ScaledClock", "Timer", "TimerCallback", "real_delay"]
 
 log = logging.getLogger(__name__)
 
 TimerCallback = Callable[..., Awaitable[None]]
+
+
+async def real_delay(seconds: float) -> None:
+    """Wait in real time: only for what happens on the wire (scripted API latency), which a
+    client experiences in real time whatever the mock clock does."""
+    await asyncio.sleep(seconds)
 
 
 @dataclass(order=True)

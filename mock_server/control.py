@@ -11,10 +11,20 @@ from aiohttp import web
 
 from mock_server.api.envelope import ENGINE
 from mock_server.engine import Engine
-from mock_server.errors import NotFound
+from mock_server.errors import InvalidParameters, NotFound
+from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
 
-__all__ = ["deliveries", "health", "requests", "reset", "task", "tasks"]
+__all__ = [
+    "deliveries",
+    "health",
+    "requests",
+    "reset",
+    "scenarios",
+    "set_scenario",
+    "task",
+    "tasks",
+]
 
 
 def _summary(engine: Engine, task: Task) -> dict[str, Any]:
@@ -27,6 +37,7 @@ def _summary(engine: Engine, task: Task) -> dict[str, Any]:
         "stage": task.stage,
         "callBackUrl": task.callback_url,
         "createTime": int(task.created_at * 1000),
+        "scenario": task.scenario.name if task.scenario else None,
         "deliveries": len(engine.journal.deliveries(task.id)),
     }
 
@@ -87,3 +98,35 @@ async def reset(request: web.Request) -> web.Response:
     """POST /__mock__/reset — forget everything, cancel pending callbacks, restore credits."""
     cancelled = await request.app[ENGINE].reset()
     return web.json_response({"reset": True, "cancelled": cancelled})
+
+
+async def scenarios(request: web.Request) -> web.Response:
+    """GET /__mock__/scenarios — bundled names, the default and what is queued."""
+    library = request.app[ENGINE].scenarios
+    return web.json_response(
+        {
+            "bundled": bundled_names(),
+            "default": library.default.name if library.default else None,
+            "queued": [s.name for s in library.queued],
+            "rules": [s.name for s in library.rules],
+        }
+    )
+
+
+async def set_scenario(request: web.Request) -> web.Response:
+    """POST /__mock__/scenario — `{"default": NAME|null}` or `{"next": NAME}`."""
+    library = request.app[ENGINE].scenarios
+    try:
+        body = await request.json()
+    except ValueError as err:
+        raise InvalidParameters(f"body: malformed JSON ({err})") from err
+    if not isinstance(body, dict) or not {"default", "next"} & set(body):
+        raise InvalidParameters('body: send {"default": NAME or null} or {"next": NAME}')
+    try:
+        if "default" in body:
+            library.set_default(body["default"])
+        if "next" in body:
+            library.queue(str(body["next"]))
+    except ScenarioError as err:
+        raise InvalidParameters(str(err)) from err
+    return await scenarios(request)

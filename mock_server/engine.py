@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from mock_server.api.wire import ExtendRequest, MusicRequest
 from mock_server.callbacks import Dispatcher
@@ -16,14 +17,16 @@ from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
 from mock_server.journal import Delivery, Journal
-from mock_server.payloads import encode, record_info, stage_callback
+from mock_server.payloads import encode, error_callback, record_info, stage_callback
+from mock_server.scenario import ApiBehaviour, Scenario, ScenarioLibrary
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "plan_for"]
 
 log = logging.getLogger(__name__)
+_PLAIN_API = ApiBehaviour()
 
 
 class Engine:
@@ -35,8 +38,15 @@ class Engine:
         self.journal = Journal()
         self.store = TaskStore(TrackFactory(settings.seed), settings.credits)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
+        self.scenarios = ScenarioLibrary(
+            [Path(d) for d in settings.scenario_dirs], default=settings.scenario
+        )
+        self._api_uses: dict[str, int] = {}
+        delays = settings.stage_delays
+        self._default_times: dict[str, float] = {s: getattr(delays, s) for s in STAGES}
+        self._default_plan = tuple((self._default_times[s], s) for s in STAGES)
         # Bound once: a timer a task must not mean a new method object a task.
-        self._fire = self._fire_stage
+        self._fire = self._fire_event
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
 
@@ -56,9 +66,33 @@ class Engine:
         cancelled = await self.clock.shutdown()
         self.journal.clear()
         self.store.reset()
+        self._api_uses.clear()
+        self.scenarios.clear_queue()
         return cancelled
 
-    def submit_request(self, body: MusicRequest, raw: dict[str, Any], base_url: str) -> Task:
+    def select_scenario(self, operation: str, raw: dict[str, Any]) -> Scenario | None:
+        """The scenario a submit would run under (a queued one, a match rule, the default)."""
+        return self.scenarios.select(operation, raw)
+
+    def api_fault(self, scenario: Scenario | None) -> ApiBehaviour | None:
+        """The scenario's API behaviour if it applies to this submit (counting `times`)."""
+        if scenario is None or scenario.api == _PLAIN_API:
+            return None
+        used = self._api_uses.get(scenario.name, 0)
+        if scenario.api.times is not None and used >= scenario.api.times:
+            return None
+        self._api_uses[scenario.name] = used + 1
+        if scenario.api.respond is not None or scenario.api.drop_connection:
+            self.scenarios.consumed(scenario)
+        return scenario.api
+
+    def submit_request(
+        self,
+        body: MusicRequest,
+        raw: dict[str, Any],
+        base_url: str,
+        scenario: Scenario | None = None,
+    ) -> Task:
         """Accept a validated music request: check it against known audio, then submit."""
         parent = ""
         tracks = body.tracks()
@@ -82,6 +116,15 @@ class Engine:
                 f"continueAt: must be greater than 0 and less than the source audio's duration "
                 f"({limit:g} s), got {continue_at:g}"
             )
+        if scenario is not None:
+            looks = scenario.payload
+            tracks = replace(
+                tracks,
+                title=looks.title or tracks.title,
+                style=looks.tags or tracks.style,
+                count=looks.tracks or tracks.count,
+                durations=tuple(looks.durations or ()),
+            )
         return self.submit(
             body.operation,
             raw,
@@ -89,6 +132,7 @@ class Engine:
             callback_url=body.callBackUrl,
             base_url=base_url,
             parent_music_id=parent,
+            scenario=scenario,
         )
 
     def submit(
@@ -100,8 +144,9 @@ class Engine:
         callback_url: str,
         base_url: str,
         parent_music_id: str = "",
+        scenario: Scenario | None = None,
     ) -> Task:
-        """Create a task (charging credits) and schedule its stages."""
+        """Create a task (charging credits) and schedule its events."""
         task = self.store.create(
             operation=operation,
             request=request,
@@ -111,26 +156,97 @@ class Engine:
             now=self.clock.now(),
             cost=self.settings.task_cost,
             parent_music_id=parent_music_id,
+            scenario=scenario,
         )
-        self._schedule_stage(task, 0)
+        if scenario is None:
+            task.plan = self._default_plan
+        else:
+            self.scenarios.consumed(scenario)
+            task.plan = plan_for(scenario, self._default_times)
+        self._schedule_next(task)
         return task
 
-    def _schedule_stage(self, task: Task, index: int) -> None:
-        """Set a timer for the stage at `index`; each stage sets the next (one timer a task)."""
-        if index < len(STAGES):
-            delay = getattr(self.settings.stage_delays, STAGES[index])
-            self.clock.call_at(task.created_at + delay, self._fire, task, index)
+    def _schedule_next(self, task: Task) -> None:
+        """Set a timer for the task's next event; each event sets the next (one timer a task)."""
+        if task.step < len(task.plan):
+            self.clock.call_at(task.created_at + task.plan[task.step][0], self._fire, task)
 
-    async def _fire_stage(self, task: Task, index: int) -> None:
-        self._schedule_stage(task, index + 1)
-        await self._reach(task, STAGES[index])
+    async def _fire_event(self, task: Task) -> None:
+        _, kind = task.plan[task.step]
+        task.step += 1
+        self._schedule_next(task)
+        if kind == "error":
+            await self._fail(task)
+        else:
+            await self._reach(task, cast(Stage, kind))
 
-    async def _reach(self, task: Task, stage: Stage) -> Delivery:
+    async def _reach(self, task: Task, stage: Stage) -> None:
         task.reach(stage, self.clock.now())
-        body = encode(stage_callback(task, stage, self.settings))
-        return await self.dispatcher.deliver(
-            task.id, stage, task.callback_url, body, self._exhausted
+        body = encode(stage_callback(task, stage, self._payload_settings(task)))
+        await self._send(task, stage, body)
+
+    async def _fail(self, task: Task) -> None:
+        error = task.scenario.error if task.scenario else None
+        if error is None:
+            raise AssertionError(f"task {task.id} reached an error event without an error outcome")
+        task.fail(error.status, error.code, error.msg, self.clock.now())
+        task.plan = task.plan[: task.step]  # nothing happens after an error
+        body = encode(
+            error_callback(task, error.code, error.msg, empty_list=error.data == "empty_list")
         )
+        await self._send(task, "error", body)
+
+    def _payload_settings(self, task: Task) -> Settings:
+        looks = task.scenario.payload if task.scenario else None
+        if looks is None or (looks.text_tracks is None and looks.create_time is None):
+            return self.settings
+        update: dict[str, Any] = {}
+        if looks.text_tracks is not None:
+            update["text_callback_tracks"] = looks.text_tracks
+        if looks.create_time is not None:
+            update["create_time_format"] = looks.create_time
+        return self.settings.model_copy(update=update)
+
+    async def _send(self, task: Task, kind: str, body: bytes) -> None:
+        """Deliver a callback, applying the scenario's delivery faults."""
+        if task.scenario is None:
+            await self._deliver(task, kind, body)
+            return
+        faults = task.scenario.delivery
+        if kind in faults.drop:
+            self.journal.new_delivery(task.id, kind, task.callback_url, body).state = "dropped"
+            log.info(
+                "callback %s for task %s dropped (scenario %s)", kind, task.id, task.scenario.name
+            )
+            return
+        if kind in faults.malformed:
+            body = body[: len(body) // 2]
+        if kind != "error" and faults.swap and kind == min(faults.swap, key=STAGES.index):
+            task.held.append((kind, body))  # sent right after the later stage of the pair
+            return
+        late = faults.late.get(cast(Stage, kind), 0.0)
+        copies = 2 if kind in faults.duplicate else 1
+        if late:
+            self.clock.call_later(late, self._deliver, task, kind, body, copies)
+        else:
+            await self._deliver(task, kind, body, copies)
+        if task.held and (kind == "error" or (faults.swap and kind in faults.swap)):
+            held, task.held = task.held, []
+            for held_kind, held_body in held:
+                await self._deliver(task, held_kind, held_body)
+
+    async def _deliver(self, task: Task, kind: str, body: bytes, copies: int = 1) -> None:
+        delivery = task.scenario.delivery if task.scenario else None
+        for _ in range(copies):
+            await self.dispatcher.deliver(
+                task.id,
+                kind,
+                task.callback_url,
+                body,
+                self._exhausted,
+                retry_delays=delivery.retry_delays if delivery else None,
+                receiver_timeout=delivery.timeout if delivery else None,
+            )
 
     def _exhausted(self, delivery: Delivery) -> None:
         task = self.store.get(delivery.task_id)
@@ -139,3 +255,13 @@ class Engine:
 
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)
+
+
+def plan_for(scenario: Scenario, defaults: dict[str, float]) -> tuple[tuple[float, str], ...]:
+    """A scenario's events in the order they happen: stages, then the error (if any)."""
+    events: list[tuple[float, int, str]] = [
+        (at, STAGES.index(stage), stage) for stage, at in scenario.stage_times(defaults).items()
+    ]
+    if scenario.error is not None:
+        events.append((scenario.error.after, len(STAGES), "error"))
+    return tuple((at, kind) for at, _, kind in sorted(events))

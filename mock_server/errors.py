@@ -19,6 +19,7 @@ __all__ = [
     "TooFrequent",
     "TooLong",
     "Unauthorized",
+    "error_for_code",
 ]
 
 
@@ -76,3 +77,24 @@ class Maintenance(ApiError):
 class ServerError(ApiError):
     code = 500
     default_msg = "Server error"
+
+
+_BY_CODE: dict[int, type[ApiError]] = {
+    cls.code: cls
+    for cls in (
+        InvalidParameters,
+        Unauthorized,
+        NotFound,
+        RateLimited,
+        TooLong,
+        InsufficientCredits,
+        TooFrequent,
+        Maintenance,
+        ServerError,
+    )
+}
+
+
+def error_for_code(code: int, msg: str | None = None) -> ApiError:
+    """The catalogue entry for a documented code (an unknown code becomes a 500)."""
+    return _BY_CODE.get(code, ServerError)(msg)

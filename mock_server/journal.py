@@ -10,7 +10,7 @@ from typing import Any, Literal
 __all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "RequestRecord"]
 
 AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancelled"]
-DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled"]
+DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled", "dropped"]
 
 
 def _decode(raw: bytes | None) -> Any:
@@ -113,6 +113,8 @@ class Delivery:
     attempts: list[Attempt] = field(default_factory=list)
     state: DeliveryState = "pending"
     next_attempt_at: float | None = None
+    retry_delays: tuple[float, ...] = ()
+    timeout: float = 0.0
 
     @property
     def body(self) -> Any:

@@ -16,7 +16,7 @@ from mock_server.settings import CreateTimeFormat, Settings
 from mock_server.tasks import Task
 from mock_server.tracks import Track
 
-__all__ = ["CALLBACK_MESSAGES", "encode", "record_info", "stage_callback"]
+__all__ = ["CALLBACK_MESSAGES", "encode", "error_callback", "record_info", "stage_callback"]
 
 CALLBACK_MESSAGES: dict[str, str] = {
     "text": "Text generation completed.",
@@ -83,6 +83,15 @@ def stage_callback(task: Task, stage: Stage, settings: Settings) -> dict[str, An
         "code": 200,
         "msg": CALLBACK_MESSAGES[stage],
         "data": {"callbackType": stage, "task_id": task.id, "data": items},
+    }
+
+
+def error_callback(task: Task, code: int, msg: str, *, empty_list: bool) -> dict[str, Any]:
+    """The `error` callback: sunoapi.org sends `data.data: null`, KIE sends `[]`."""
+    return {
+        "code": code,
+        "msg": msg,
+        "data": {"callbackType": "error", "task_id": task.id, "data": [] if empty_list else None},
     }
 
 

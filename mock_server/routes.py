@@ -34,5 +34,7 @@ def setup_routes(app: web.Application) -> None:
             web.get("/__mock__/deliveries", control.deliveries),
             web.get("/__mock__/requests", control.requests),
             web.post("/__mock__/reset", control.reset),
+            web.get("/__mock__/scenarios", control.scenarios),
+            web.post("/__mock__/scenario", control.set_scenario),
         ]
     )

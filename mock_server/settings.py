@@ -92,6 +92,12 @@ class Settings(BaseModel):
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
+    scenario: str | None = None
+    """Default scenario (bundled name, name in a scenarios dir, or .yaml path); None: plain."""
+
+    scenario_dirs: tuple[str, ...] = ()
+    """Folders of user scenarios; their files with a `match` block route requests."""
+
     start_time: float = 1_767_225_600.0
     """Epoch seconds at which a manual clock starts (2026-01-01T00:00:00Z)."""
 

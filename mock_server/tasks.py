@@ -14,6 +14,7 @@ from typing import Any
 
 from mock_server.catalog import Operation, Stage, TaskStatus
 from mock_server.errors import InsufficientCredits, InvalidParameters
+from mock_server.scenario import Scenario
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 
 __all__ = ["STAGE_STATUS", "Task", "TaskStore", "TrackSource"]
@@ -51,6 +52,13 @@ class Task:
     error_code: int | None = None
     error_message: str | None = None
     history: list[tuple[float, str]] = field(default_factory=list)
+    scenario: Scenario | None = None
+    plan: tuple[tuple[float, str], ...] = ()
+    """Its events in order: (seconds after submission, stage or "error")."""
+    step: int = 0
+    """Index of the next event in `plan`."""
+    held: list[tuple[str, bytes]] = field(default_factory=list)
+    """Callbacks held back to be sent after a later stage (delivery.swap)."""
     _tracks: list[Track] | None = field(default=None, repr=False)
 
     @property
@@ -74,6 +82,13 @@ class Task:
         if _ORDER.index(target) > _ORDER.index(self.status):
             self.status = target
             self.stage = stage
+
+    def fail(self, status: TaskStatus, code: int, message: str, now: float) -> None:
+        """End in a failure status (scenario error outcome)."""
+        self.history.append((now, status))
+        self.status = status
+        self.error_code = code
+        self.error_message = message
 
     def callback_exhausted(self, callback_type: str, now: float) -> None:
         self.history.append((now, f"CALLBACK_EXCEPTION ({callback_type})"))
@@ -146,6 +161,7 @@ class TaskStore:
         now: float,
         cost: int,
         parent_music_id: str = "",
+        scenario: Scenario | None = None,
     ) -> Task:
         """Charge the account and create a PENDING task with its tracks already decided."""
         if self.credits < cost:
@@ -166,6 +182,7 @@ class TaskStore:
             spec=tracks,
             build_tracks=self._build,
             parent_music_id=parent_music_id,
+            scenario=scenario,
         )
         task.history.append((now, "PENDING"))
         self._tasks[task.id] = task

@@ -86,6 +86,9 @@ class TrackRequest:
     instrumental: bool = False
     continue_at: float | None = None
     """Extends: the new track keeps this much of the source, then adds a new part."""
+    count: int = 2
+    durations: tuple[float, ...] = ()
+    """Fixed durations for the first tracks (scenario payload overrides)."""
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,7 @@ class TrackFactory:
         """The random stream a task's tracks are drawn from."""
         return random.Random(int(task_id, 16))  # noqa: S311 - not crypto
 
-    def tracks(
-        self, rng: random.Random, request: TrackRequest, created_ms: int, count: int = 2
-    ) -> list[Track]:
+    def tracks(self, rng: random.Random, request: TrackRequest, created_ms: int) -> list[Track]:
         """Build `count` tracks sharing title, tags and lyrics, each with its own id/duration."""
         fake = self._faker
         fake.seed_instance(rng.getrandbits(64))
@@ -132,11 +133,13 @@ class TrackFactory:
         prompt = "" if request.instrumental else request.lyrics or self._lyrics(fake)
         model_name = CHIRP_NAMES.get(request.model, "chirp-v4")
         tracks = []
-        for _ in range(count):
+        for index in range(request.count):
             track_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             new_part = rng.uniform(SONG_MIN_SECONDS, SONG_MAX_SECONDS)
             if request.continue_at is not None:
                 new_part = request.continue_at + rng.uniform(60.0, 150.0)
+            if index < len(request.durations):
+                new_part = request.durations[index]
             tracks.append(
                 Track(
                     id=track_id,

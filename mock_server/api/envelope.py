@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from mock_server.clock import real_delay
 from mock_server.engine import Engine
 from mock_server.errors import (
     ApiError,
@@ -24,10 +25,12 @@ from mock_server.errors import (
     ServerError,
     TooLong,
     Unauthorized,
+    error_for_code,
 )
 from mock_server.payloads import encode
+from mock_server.scenario import ApiBehaviour
 
-__all__ = ["ENGINE", "api_middleware", "ok", "read_json"]
+__all__ = ["ENGINE", "DropConnection", "api_middleware", "apply_api_fault", "ok", "read_json"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,20 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+
+
+class DropConnection(Exception):
+    """Close the client's connection without answering (scenario api.drop_connection)."""
+
+
+async def apply_api_fault(fault: ApiBehaviour) -> None:
+    """Latency, a dropped connection or a business code instead of a task (scenarios)."""
+    if fault.latency:
+        await real_delay(fault.latency)
+    if fault.drop_connection:
+        raise DropConnection
+    if fault.respond is not None:
+        raise error_for_code(fault.respond, fault.msg)
 
 
 def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
@@ -129,6 +146,11 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         response = await handler(request)
     except ApiError as err:
         response = _error(err, mirror=mirror)
+    except DropConnection:
+        if request.transport is not None:
+            request.transport.close()
+        log.info("%s %s -> connection dropped (scenario)", request.method, request.path)
+        return web.Response(status=499)
     except web.HTTPRequestEntityTooLarge:
         response = _error(
             TooLong(f"body: larger than {settings.max_body_bytes} bytes (setting max_body_bytes)"),

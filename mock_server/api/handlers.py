@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, ok, read_json
+from mock_server.api.envelope import ENGINE, apply_api_fault, ok, read_json
 from mock_server.api.wire import (
     ExtendRequest,
     GenerateRequest,
@@ -28,8 +28,12 @@ async def _submit(
 ) -> web.Response:
     engine = request.app[ENGINE]
     raw = await read_json(request)
+    scenario = engine.select_scenario(model.operation, raw) if isinstance(raw, dict) else None
+    fault = engine.api_fault(scenario)
+    if fault is not None:
+        await apply_api_fault(fault)
     body = parse(model, raw, engine.settings)
-    task = engine.submit_request(body, raw, _base_url(request))
+    task = engine.submit_request(body, raw, _base_url(request), scenario)
     return ok({"taskId": task.id})
 
 

@@ -1,0 +1,365 @@
+"""Scenarios: YAML files that script how a task behaves. Schema, loader and selection rules.
+
+A scenario says when each callback stage fires, whether the task ends in an `error` callback,
+how the callbacks are delivered (retries, timeout, duplicates, reordering, drops, lateness,
+malformed bodies), how the submit request itself is answered, and what the tracks look like.
+Files are read with `yaml.safe_load` and validated into frozen models that forbid unknown keys;
+errors name the file and the dotted location and list what is allowed.
+
+    version: 1
+    description: Lyrics flagged as copyrighted after the text stage.
+    match: {prompt_contains: copyright}
+    stages: {text: 30s}
+    error: {after: 40s, code: 400, msg: Lyrics contained copyrighted material,
+            status: SENSITIVE_WORD_ERROR}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from mock_server.catalog import MODELS, STAGES, Operation, Stage, TaskStatus
+
+__all__ = [
+    "ApiBehaviour",
+    "Delivery",
+    "ErrorOutcome",
+    "Match",
+    "PayloadOverrides",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioLibrary",
+    "bundled_names",
+    "load_bundled",
+    "load_scenario",
+    "parse_duration",
+]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+CALLBACK_CODES = (400, 408, 413, 451, 500, 501, 531)
+SUBMIT_CODES = (400, 401, 404, 405, 413, 429, 430, 455, 500)
+FAILURE_STATUSES: tuple[TaskStatus, ...] = (
+    "CREATE_TASK_FAILED",
+    "GENERATE_AUDIO_FAILED",
+    "SENSITIVE_WORD_ERROR",
+)
+
+
+class ScenarioError(ValueError):
+    """A scenario file or name that cannot be used; the message says where and why."""
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string like `90s`, `2m`, `1.5h`, `500ms`."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration like 30, 90s, 2m, got {value!r}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative, got {value}")
+        return float(value)
+    if isinstance(value, str) and (match := _DURATION.match(value)):
+        return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    raise ValueError(f"expected a duration like 30, 90s, 2m, 500ms or 1h, got {value!r}")
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+StageList = Annotated[list[Stage], BeforeValidator(_listify)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Match(_Frozen):
+    """Which requests the scenario applies to; every given condition must hold."""
+
+    operation: Annotated[list[Operation], BeforeValidator(_listify)] | None = None
+    model: Annotated[list[str], BeforeValidator(_listify)] | None = None
+    prompt_contains: str | None = None
+    title_contains: str | None = None
+    style_contains: str | None = None
+
+    @field_validator("model")
+    @classmethod
+    def _known_models(cls, value: list[str] | None) -> list[str] | None:
+        for model in value or []:
+            if model not in MODELS:
+                raise ValueError(f"unknown model {model!r}; use one of {', '.join(MODELS)}")
+        return value
+
+    def matches(self, operation: str, request: Mapping[str, Any]) -> bool:
+        def contains(field: str, needle: str | None) -> bool:
+            if needle is None:
+                return True
+            texts = [request.get(field)] + ([request.get("lyrics")] if field == "prompt" else [])
+            return any(isinstance(t, str) and needle.lower() in t.lower() for t in texts)
+
+        return (
+            (self.operation is None or operation in self.operation)
+            and (self.model is None or request.get("model") in self.model)
+            and contains("prompt", self.prompt_contains)
+            and contains("title", self.title_contains)
+            and contains("style", self.style_contains)
+        )
+
+
+class ErrorOutcome(_Frozen):
+    """The task fails: an `error` callback `after` submission; later stages never happen."""
+
+    after: Duration
+    code: Literal[400, 408, 413, 451, 500, 501, 531]
+    msg: str
+    status: Literal["CREATE_TASK_FAILED", "GENERATE_AUDIO_FAILED", "SENSITIVE_WORD_ERROR"] = (
+        "GENERATE_AUDIO_FAILED"
+    )
+    data: Literal["null", "empty_list"] = "null"
+    """`data.data` of the error callback: null (sunoapi.org) or [] (KIE)."""
+
+
+class Delivery(_Frozen):
+    """How callbacks are delivered, and the faults injected into them."""
+
+    retry_delays: list[Duration] | None = None
+    timeout: Duration | None = Field(default=None, gt=0)
+    duplicate: StageList = []
+    """Stages sent twice (two deliveries of the same body)."""
+    swap: list[Stage] | None = None
+    """Two stages whose delivery times are exchanged (their state changes keep their times)."""
+    drop: StageList = []
+    """Stages whose callback is never sent (journaled as dropped)."""
+    late: dict[Stage, Duration] = {}
+    """Extra delay before a stage's callback is sent."""
+    malformed: StageList = []
+    """Stages sent with a truncated, unparseable JSON body."""
+
+    @field_validator("swap")
+    @classmethod
+    def _two_stages(cls, value: list[Stage] | None) -> list[Stage] | None:
+        if value is not None and (len(value) != 2 or value[0] == value[1]):
+            raise ValueError(
+                f"swap takes two different stages, like [first, complete]; got {value}"
+            )
+        return value
+
+
+class ApiBehaviour(_Frozen):
+    """How the submit request itself is answered."""
+
+    respond: Literal[401, 405, 413, 429, 430, 455, 500] | None = None
+    """Answer with this business code instead of creating a task."""
+    msg: str | None = None
+    times: int | None = Field(default=None, ge=1)
+    """Apply `respond`/`drop_connection` to the next N submits only (default: always)."""
+    latency: Duration = 0.0
+    """Wait this long (real seconds, scaled by nothing) before answering."""
+    drop_connection: bool = False
+    """Close the connection without answering."""
+
+    @model_validator(mode="after")
+    def _one_fault(self) -> ApiBehaviour:
+        if self.respond is not None and self.drop_connection:
+            raise ValueError("use either respond or drop_connection, not both")
+        return self
+
+
+class PayloadOverrides(_Frozen):
+    """What the produced tracks look like."""
+
+    title: str | None = None
+    tags: str | None = None
+    durations: list[Annotated[float, Field(gt=0)]] | None = None
+    tracks: int | None = Field(default=None, ge=1, le=10)
+    text_tracks: bool | None = None
+    create_time: Literal["epoch_ms", "string"] | None = None
+
+
+class Scenario(_Frozen):
+    """One scripted task behaviour."""
+
+    version: Literal[1]
+    name: str = ""
+    description: str = ""
+    match: Match | None = None
+    stages: dict[Stage, Duration] | None = None
+    """When each stage fires after submission; stages left out are never reached.
+    Omitted entirely: the server's stage delays."""
+    error: ErrorOutcome | None = None
+    delivery: Delivery = Delivery()
+    api: ApiBehaviour = ApiBehaviour()
+    payload: PayloadOverrides = PayloadOverrides()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        stages = self.stages or {}
+        ordered = [stages[s] for s in STAGES if s in stages]
+        if ordered != sorted(ordered):
+            raise ValueError(
+                "stages must not go backwards in time (text <= first <= complete); "
+                "to deliver callbacks out of order use delivery.swap"
+            )
+        for name in self.delivery.swap or []:
+            if self.stages is not None and name not in stages:
+                raise ValueError(f"delivery.swap names {name!r}, which is not in stages")
+        return self
+
+    def stage_times(self, defaults: Mapping[str, float]) -> dict[Stage, float]:
+        """Stage -> seconds after submission, cut off at the error (if any)."""
+        times: dict[Stage, float] = (
+            dict(self.stages) if self.stages is not None else {s: defaults[s] for s in STAGES}
+        )
+        if self.error is not None:
+            times = {s: t for s, t in times.items() if t < self.error.after}
+        return times
+
+
+def _located(err: ValidationError) -> str:
+    lines = []
+    for item in err.errors(include_url=False):
+        parts: list[str] = []
+        for part in item["loc"]:
+            if isinstance(part, int):
+                parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
+            elif not str(part).startswith(("function-", "literal[", "nullable")):
+                parts.append(str(part))
+        where = ".".join(parts) or "(top level)"
+        msg = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            msg = "unknown key"
+        if item["type"] == "missing" and where == "version":
+            msg = "required; start the file with `version: 1`"
+        lines.append(f"{where}: {msg}")
+    return "; ".join(lines)
+
+
+def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
+    """Read and validate a scenario file; `ScenarioError` names the file and the location."""
+    path = Path(source)
+    label = str(source)
+    try:
+        raw_text = path.read_text() if text is None else text
+    except OSError as err:
+        raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from err
+    try:
+        data = yaml.safe_load(raw_text)
+    except yaml.YAMLError as err:
+        raise ScenarioError(f"{label}: not valid YAML: {err}") from err
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{label}: expected a mapping with `version: 1`, got {data!r}")
+    data.setdefault("name", path.stem)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(f"{label}: {_located(err)}") from err
+
+
+def bundled_names() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    folder = resources.files("mock_server.scenarios")
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def load_bundled(name: str) -> Scenario:
+    entry = resources.files("mock_server.scenarios").joinpath(f"{name}.yaml")
+    return load_scenario(f"scenarios/{name}.yaml", entry.read_text())
+
+
+class ScenarioLibrary:
+    """Resolves scenario names (bundled or in a user's folder) and paths; picks per request."""
+
+    def __init__(self, folders: Iterable[Path] = (), default: str | None = None) -> None:
+        self.folders = [Path(f) for f in folders]
+        self._cache: dict[str, Scenario] = {}
+        self.default: Scenario | None = self.resolve(default) if default else None
+        self.rules: list[Scenario] = [
+            s for s in (self.resolve(n) for n in self._folder_names()) if s.match is not None
+        ]
+        self._queue: list[Scenario] = []
+
+    def _folder_names(self) -> list[str]:
+        return sorted(str(p) for folder in self.folders for p in folder.glob("*.yaml"))
+
+    def resolve(self, name_or_path: str) -> Scenario:
+        """A bundled name, a name in one of the folders, or a path to a .yaml file."""
+        if name_or_path in self._cache:
+            return self._cache[name_or_path]
+        path = Path(name_or_path)
+        if path.suffix in {".yaml", ".yml"}:
+            found = load_scenario(path)
+        else:
+            local = [f / f"{name_or_path}.yaml" for f in self.folders]
+            existing = [p for p in local if p.exists()]
+            if existing:
+                found = load_scenario(existing[0])
+            elif name_or_path in bundled_names():
+                found = load_bundled(name_or_path)
+            else:
+                known = ", ".join(bundled_names())
+                raise ScenarioError(
+                    f"unknown scenario {name_or_path!r}; bundled: {known}"
+                    + (
+                        f"; folders searched: {', '.join(map(str, self.folders))}"
+                        if self.folders
+                        else ""
+                    )
+                )
+        self._cache[name_or_path] = found
+        return found
+
+    def set_default(self, name_or_path: str | None) -> None:
+        self.default = self.resolve(name_or_path) if name_or_path else None
+
+    def queue(self, name_or_path: str) -> Scenario:
+        """Use a scenario for the next task only (queued ones go first, in order)."""
+        scenario = self.resolve(name_or_path)
+        self._queue.append(scenario)
+        return scenario
+
+    @property
+    def queued(self) -> list[Scenario]:
+        return list(self._queue)
+
+    def clear_queue(self) -> None:
+        self._queue.clear()
+
+    def consumed(self, scenario: Scenario) -> None:
+        """A task was created (or answered) under `scenario`: a queued one is used up."""
+        if self._queue and self._queue[0] is scenario:
+            self._queue.pop(0)
+
+    def select(self, operation: str, request: Mapping[str, Any]) -> Scenario | None:
+        """Queued scenario, else the first matching rule, else the default (None: plain).
+
+        Selecting does not use up a queued scenario; `consumed()` does, once a task exists,
+        so a request rejected by validation does not eat it."""
+        if self._queue:
+            return self._queue[0]
+        for rule in self.rules:
+            if rule.match is not None and rule.match.matches(operation, request):
+                return rule
+        return self.default

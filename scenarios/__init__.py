@@ -1,0 +1,1 @@
+"""The bundled scenario library (shipped as `mock_server.scenarios`); data files only."""
