@@ -281,9 +281,14 @@ def list_scenarios() -> int:
     """`suno-mock scenarios`: each bundled scenario with its description."""
     names = bundled_names()
     width = max(map(len, names), default=0)
+    broken = 0
     for name in names:
-        print(f"{name:<{width}}  {load_bundled(name).description}")
-    return 0
+        try:
+            description = load_bundled(name).description
+        except ScenarioError as err:
+            description, broken = f"BROKEN: {err}", broken + 1
+        print(f"{name:<{width}}  {description}")
+    return 1 if broken else 0
 
 
 def check_files(files: Sequence[str]) -> int:

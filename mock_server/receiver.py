@@ -2,7 +2,7 @@
 
 It records every callback (parsed JSON, headers, arrival time) and answers as scripted:
 `respond_with(statuses=[500, 500, 200], delay=0.3)` answers 500, 500, then 200 for every later
-call, each after 0.3 real seconds.
+call, each after 0.3 real seconds; `delay=[1.0, 0]` makes only the first call slow.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class CallbackReceiver(Listener):
         super().__init__(host, 0)
         self.requests: list[ReceivedCallback] = []
         self._statuses: list[int] = [200]
-        self._delay = 0.0
+        self._delays: list[float] = [0.0]
         self._arrived = asyncio.Condition()
 
     @property
@@ -60,20 +60,24 @@ class CallbackReceiver(Listener):
         """A callBackUrl pointing at this receiver."""
         return f"{super().url}/callback"
 
-    def respond_with(self, statuses: Sequence[int] = (200,), delay: float = 0.0) -> None:
-        """Answer the next calls with `statuses` in turn (the last one repeats), after `delay` s."""
+    def respond_with(
+        self, statuses: Sequence[int] = (200,), delay: float | Sequence[float] = 0.0
+    ) -> None:
+        """Answer the next calls with `statuses` in turn, each after the matching `delay` in
+        real seconds (a single delay applies to every call); the last of each list repeats."""
         if not statuses:
             raise ValueError("respond_with needs at least one status")
         self._statuses = list(statuses)
-        self._delay = delay
+        self._delays = [delay] if isinstance(delay, int | float) else list(delay) or [0.0]
 
     async def _handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
         status = self._statuses.pop(0) if len(self._statuses) > 1 else self._statuses[0]
+        delay = self._delays.pop(0) if len(self._delays) > 1 else self._delays[0]
         arrived = time.perf_counter()
-        if self._delay:
+        if delay:
             # A receiver is a real peer outside the mock's clock: its slowness is real time.
-            await asyncio.sleep(self._delay)
+            await asyncio.sleep(delay)
         self.requests.append(
             ReceivedCallback(request.path, dict(request.headers), raw, arrived, status)
         )

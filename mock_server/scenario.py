@@ -239,7 +239,9 @@ def _located(err: ValidationError) -> str:
     for item in err.errors(include_url=False):
         parts: list[str] = []
         for part in item["loc"]:
-            if isinstance(part, int):
+            if part == "[key]" and parts:
+                parts[-1] += " (the key)"
+            elif isinstance(part, int):
                 parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
             elif not str(part).startswith(("function-", "literal[", "nullable")):
                 parts.append(str(part))
