@@ -18,7 +18,7 @@ from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
 from mock_server.journal import Delivery, Journal
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
-from mock_server.scenario import ApiBehaviour, Scenario, ScenarioLibrary
+from mock_server.scenario import ApiBehaviour, CallbackKind, Scenario, ScenarioLibrary
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
@@ -224,7 +224,7 @@ class Engine:
         if kind != "error" and faults.swap and kind == min(faults.swap, key=STAGES.index):
             task.held.append((kind, body))  # sent right after the later stage of the pair
             return
-        late = faults.late.get(cast(Stage, kind), 0.0)
+        late = faults.late.get(cast(CallbackKind, kind), 0.0)
         copies = 2 if kind in faults.duplicate else 1
         if late:
             self.clock.call_later(late, self._deliver, task, kind, body, copies)

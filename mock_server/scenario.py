@@ -85,7 +85,8 @@ def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-StageList = Annotated[list[Stage], BeforeValidator(_listify)]
+CallbackKind = Literal["text", "first", "complete", "error"]
+KindList = Annotated[list[CallbackKind], BeforeValidator(_listify)]
 
 
 class _Frozen(BaseModel):
@@ -143,16 +144,16 @@ class Delivery(_Frozen):
 
     retry_delays: list[Duration] | None = None
     timeout: Duration | None = Field(default=None, gt=0)
-    duplicate: StageList = []
-    """Stages sent twice (two deliveries of the same body)."""
+    duplicate: KindList = []
+    """Callbacks sent twice (two deliveries of the same body)."""
     swap: list[Stage] | None = None
     """Two stages whose delivery times are exchanged (their state changes keep their times)."""
-    drop: StageList = []
-    """Stages whose callback is never sent (journaled as dropped)."""
-    late: dict[Stage, Duration] = {}
-    """Extra delay before a stage's callback is sent."""
-    malformed: StageList = []
-    """Stages sent with a truncated, unparseable JSON body."""
+    drop: KindList = []
+    """Callbacks never sent (journaled as dropped)."""
+    late: dict[CallbackKind, Duration] = {}
+    """Extra delay before a callback is sent."""
+    malformed: KindList = []
+    """Callbacks sent with a truncated, unparseable JSON body."""
 
     @field_validator("swap")
     @classmethod
