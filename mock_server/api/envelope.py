@@ -110,20 +110,23 @@ def _check_route(request: web.Request) -> None:
 
 
 def _journal(
-    engine: Engine, request: web.Request, raw: bytes | None, response: web.StreamResponse
+    engine: Engine, request: web.Request, raw: bytes | None, response: web.StreamResponse | None
 ) -> None:
+    """Record the request; `response` None means no answer was sent (HTTP status 0)."""
     answer = response.body if isinstance(response, EnvelopeResponse) else None
     code = response.payload.get("code") if isinstance(response, EnvelopeResponse) else None
+    status = response.status if response is not None else 0
     engine.journal.add_request(
         at=engine.clock.now(),
         method=request.method,
         path=request.path,
         query=dict(request.query),
         raw_body=raw,
-        http_status=response.status,
+        http_status=status,
         raw_response=answer if isinstance(answer, bytes) else None,
     )
-    log.info("%s %s -> HTTP %d code=%s", request.method, request.path, response.status, code)
+    if response is not None:
+        log.info("%s %s -> HTTP %d code=%s", request.method, request.path, status, code)
 
 
 @web.middleware
@@ -133,6 +136,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     is_api = request.path.startswith(API_PREFIX)
     mirror = settings.mirror_http_status or not is_api
     raw: bytes | None = None
+    response: web.StreamResponse | None
     try:
         if is_api and request.body_exists:
             try:
@@ -150,7 +154,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         if request.transport is not None:
             request.transport.close()
         log.info("%s %s -> connection dropped (scenario)", request.method, request.path)
-        return web.Response(status=499)
+        response = None
     except web.HTTPRequestEntityTooLarge:
         response = _error(
             TooLong(f"body: larger than {settings.max_body_bytes} bytes (setting max_body_bytes)"),
@@ -167,4 +171,4 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         )
     if is_api:
         _journal(engine, request, raw, response)
-    return response
+    return response or web.Response()  # after a dropped connection nothing is sent

@@ -1,0 +1,224 @@
+"""Scenario selection, API-side faults, delivery faults and payload overrides, end to end."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from mock_server import ManualClock, MockServer
+from mock_server.receiver import CallbackReceiver
+from tests.conftest import Api, ServerFactory, generate_body
+
+GENERATE = "/api/v1/generate"
+
+
+def manual(server: MockServer) -> ManualClock:
+    assert isinstance(server.clock, ManualClock)
+    return server.clock
+
+
+async def control(http: aiohttp.ClientSession, server: MockServer, body: Any) -> Any:
+    async with http.post(f"{server.url}/__mock__/scenario", json=body) as resp:
+        return resp.status, await resp.json()
+
+
+def scenario_dir(tmp_path: Path, **files: str) -> Path:
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text)
+    return tmp_path
+
+
+async def test_queue_a_scenario_for_the_next_task_only(
+    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    status, state = await control(http, server, {"next": "maintenance"})
+    assert (status, state["queued"], state["default"]) == (200, ["maintenance"], None)
+
+    # API faults come before validation, as at a gateway: even a bad body gets the 455.
+    _, envelope = await api.post(GENERATE, generate_body(receiver.url, model="V9"))
+    assert envelope == {"code": 455, "msg": "System maintenance.", "data": None}
+    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    assert server.task(task_id).scenario is None
+
+
+async def test_queued_scenario_shapes_the_next_task(
+    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    await control(http, server, {"next": "skip-to-complete"})
+    # A request rejected by validation does not use the queued scenario up.
+    assert (await api.post(GENERATE, generate_body(receiver.url, model="V9")))[1]["code"] == 400
+    scripted = await api.submit(GENERATE, generate_body(receiver.url))
+    plain = await api.submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(150)
+    assert [d.callback_type for d in server.deliveries(scripted)] == ["complete"]
+    assert [d.callback_type for d in server.deliveries(plain)] == ["text", "first", "complete"]
+    async with http.get(f"{server.url}/__mock__/tasks") as resp:
+        summaries = (await resp.json())["tasks"]
+    assert [t["scenario"] for t in summaries] == ["skip-to-complete", None]
+
+
+async def test_default_scenario_can_be_set_and_cleared(
+    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    _, state = await control(http, server, {"default": "too-frequent"})
+    assert state["default"] == "too-frequent"
+    for _ in range(2):
+        assert (await api.post(GENERATE, generate_body(receiver.url)))[1]["code"] == 430
+    _, state = await control(http, server, {"default": None})
+    assert state["default"] is None
+    await api.submit(GENERATE, generate_body(receiver.url))
+
+
+async def test_unknown_scenario_name_is_a_clear_400(
+    server: MockServer, http: aiohttp.ClientSession
+) -> None:
+    status, envelope = await control(http, server, {"next": "nonesuch"})
+    assert (status, envelope["code"]) == (400, 400)
+    assert envelope["msg"].startswith("unknown scenario 'nonesuch'; bundled: audio-conflict")
+    status, envelope = await control(http, server, {"later": "x"})
+    assert envelope["msg"] == 'body: send {"default": NAME or null} or {"next": NAME}'
+
+
+async def test_match_rules_route_requests(
+    make_server: ServerFactory,
+    http: aiohttp.ClientSession,
+    receiver: CallbackReceiver,
+    tmp_path: Path,
+) -> None:
+    folder = scenario_dir(
+        tmp_path,
+        copyright="version: 1\nmatch: {prompt_contains: copyright}\nstages: {}\n"
+        "error: {after: 5s, code: 400, msg: copyrighted}\n",
+        v4="version: 1\nmatch: {model: V4, operation: generate}\nstages: {complete: 10s}\n",
+        unrouted="version: 1\nstages: {text: 1s}\n",
+    )
+    server = await make_server(scenario_dirs=(str(folder),))
+    api = Api(http, server.url)
+    flagged = await api.submit(GENERATE, generate_body(receiver.url, prompt="a COPYRIGHT song"))
+    v4 = await api.submit(GENERATE, generate_body(receiver.url, model="V4"))
+    plain = await api.submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(150)
+    assert [d.callback_type for d in server.deliveries(flagged)] == ["error"]
+    assert [d.callback_type for d in server.deliveries(v4)] == ["complete"]
+    assert [d.callback_type for d in server.deliveries(plain)] == ["text", "first", "complete"]
+    async with http.get(f"{server.url}/__mock__/scenarios") as resp:
+        assert (await resp.json())["rules"] == ["copyright", "v4"]
+
+
+async def test_api_fault_for_the_next_n_requests(
+    make_server: ServerFactory, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    folder = scenario_dir(tmp_path, busy="version: 1\napi: {respond: 430, times: 2}\n")
+    server = await make_server(scenario="busy", scenario_dirs=(str(folder),))
+    api = Api(http, server.url)
+    codes = [
+        (await api.post(GENERATE, generate_body("http://127.0.0.1:9/cb")))[1]["code"]
+        for _ in range(3)
+    ]
+    assert codes == [430, 430, 200]
+    assert [r.code for r in server.requests] == [430, 430, 200]
+    assert server.requests[0].response == {
+        "code": 430,
+        "msg": "Call frequency too high, please try again later",
+        "data": None,
+    }
+
+
+async def test_api_latency_and_dropped_connection(
+    make_server: ServerFactory, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    folder = scenario_dir(
+        tmp_path,
+        slow="version: 1\napi: {latency: 150ms}\n",
+        drop="version: 1\napi: {drop_connection: true, times: 1}\n",
+    )
+    server = await make_server(scenario_dirs=(str(folder),))
+    api = Api(http, server.url)
+    await control(http, server, {"next": "slow"})
+    started = time.perf_counter()
+    await api.submit(GENERATE, generate_body("http://127.0.0.1:9/cb"))
+    assert time.perf_counter() - started >= 0.15
+
+    await control(http, server, {"next": "drop"})
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await api.post(GENERATE, generate_body("http://127.0.0.1:9/cb"))
+    assert (server.requests[-1].http_status, server.requests[-1].response) == (0, None)
+    assert len(server.tasks()) == 1
+
+
+async def test_delivery_faults(
+    make_server: ServerFactory,
+    http: aiohttp.ClientSession,
+    receiver: CallbackReceiver,
+    tmp_path: Path,
+) -> None:
+    folder = scenario_dir(
+        tmp_path,
+        faulty="version: 1\ndelivery: {drop: [text], late: {complete: 5m}, malformed: first}\n",
+    )
+    server = await make_server(scenario="faulty", scenario_dirs=(str(folder),))
+    clock = manual(server)
+    start = clock.now()
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await clock.advance(150)
+    assert [r.callback_type for r in receiver.requests] == [None]  # only the malformed first
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(receiver.requests[0].raw)
+    assert receiver.requests[0].raw.startswith(b'{"code":200,"msg":"First audio')
+
+    await clock.advance(minutes=5)
+    assert receiver.requests[-1].callback_type == "complete"
+    text, first, complete = server.deliveries(task_id)
+    assert (text.callback_type, text.state, text.attempts) == ("text", "dropped", [])
+    assert (first.state, complete.state) == ("delivered", "delivered")
+    assert complete.attempts[0].started_at - start == 150 + 300
+
+
+async def test_retry_and_timeout_overrides(
+    make_server: ServerFactory,
+    http: aiohttp.ClientSession,
+    receiver: CallbackReceiver,
+    tmp_path: Path,
+) -> None:
+    folder = scenario_dir(
+        tmp_path, quick="version: 1\nstages: {text: 0s}\ndelivery: {retry_delays: [5s]}\n"
+    )
+    server = await make_server(scenario="quick", scenario_dirs=(str(folder),))
+    receiver.respond_with([500])
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(60)
+    (text,) = server.deliveries(task_id)
+    assert [a.scheduled_at - text.attempts[0].scheduled_at for a in text.attempts] == [0, 5]
+    assert (text.state, text.retry_delays, text.timeout) == ("exhausted", (5.0,), 15.0)
+
+
+async def test_payload_overrides(
+    make_server: ServerFactory,
+    http: aiohttp.ClientSession,
+    receiver: CallbackReceiver,
+    tmp_path: Path,
+) -> None:
+    folder = scenario_dir(
+        tmp_path,
+        looks="version: 1\npayload: {title: Fixed Title, tags: test tags, tracks: 3,"
+        " durations: [61.5, 62.25], text_tracks: true, create_time: string}\n",
+    )
+    server = await make_server(scenario="looks", scenario_dirs=(str(folder),))
+    api = Api(http, server.url)
+    task_id = await api.submit(
+        GENERATE, generate_body(receiver.url, customMode=False, title=None, style=None)
+    )
+    await manual(server).advance(150)
+    text, _, complete = (r.json["data"]["data"] for r in receiver.requests)
+    assert len(text) == 3
+    assert all(t["audio_url"] == "" for t in text)
+    assert [t["duration"] for t in complete][:2] == [61.5, 62.25]
+    assert {(t["title"], t["tags"]) for t in complete} == {("Fixed Title", "test tags")}
+    assert complete[0]["createTime"] == "2026-01-01 00:00:00"
+    info = await api.record_info(task_id)
+    assert len(info["response"]["sunoData"]) == 3
