@@ -118,6 +118,7 @@ class Dispatcher:
                 )
             )
             delivery.state = "blocked"
+            self._journal.notify(delivery, delivery.attempts[0])
             log.warning(
                 "callback %s for task %s to %s blocked; %s", callback_type, task_id, url, hint
             )
@@ -148,6 +149,7 @@ class Dispatcher:
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"
+            self._journal.notify(delivery, attempt)
             log.info(
                 "callback %s #%d for task %s -> 200 in %.1f ms",
                 delivery.callback_type,
@@ -162,6 +164,7 @@ class Dispatcher:
         retries = delivery.retry_delays
         if number > len(retries):
             delivery.state = "exhausted"
+            self._journal.notify(delivery, attempt)
             log.warning(
                 "callback %s for task %s failed %d times (%s); giving up",
                 delivery.callback_type,
@@ -174,6 +177,7 @@ class Dispatcher:
         delay = retries[number - 1]
         due = self._clock.now() + delay
         delivery.next_attempt_at = due
+        self._journal.notify(delivery, attempt)
         log.info(
             "callback %s #%d for task %s failed (%s); retry in %g s",
             delivery.callback_type,

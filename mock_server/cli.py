@@ -12,11 +12,19 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 from pydantic import ValidationError
 
 from mock_server import __version__
 from mock_server.clock import ScaledClock
-from mock_server.scenario import ScenarioError, bundled_names, load_bundled, load_scenario
+from mock_server.replay import replay
+from mock_server.scenario import (
+    ScenarioError,
+    ScenarioLibrary,
+    bundled_names,
+    load_bundled,
+    load_scenario,
+)
 from mock_server.server import MockServer
 from mock_server.settings import Settings, StageDelays
 
@@ -191,6 +199,48 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     sub.add_parser("scenarios", help="list the bundled scenarios with a line about each")
     check = sub.add_parser("check", help="validate scenario files; exit 1 on the first problem")
     check.add_argument("files", nargs="+", metavar="FILE", help="scenario .yaml files")
+    replay = sub.add_parser(
+        "replay",
+        help="fire a scenario's callbacks at a URL, as the server would",
+        description="Fire a scenario's callbacks at --to exactly as the server would (same "
+        "payloads, delays, retries, faults), printing a line per attempt. Exit 1 if the "
+        "receiver never accepted a callback.",
+    )
+    replay.add_argument("scenario", metavar="SCENARIO", help="bundled name or .yaml path")
+    replay.add_argument("--to", required=True, metavar="URL", help="the callBackUrl to call")
+    replay.add_argument("--task-id", default=None, help="task id to use (default: seeded)")
+    replay.add_argument(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        help="real seconds per mock second (0.01 = 100x faster)",
+    )
+    replay.add_argument("--seed", type=int, default=0, help="seed of generated ids and data")
+    replay.add_argument(
+        "--public-base-url",
+        default=None,
+        help="base of file URLs in payloads (default http://127.0.0.1:8080)",
+    )
+    replay.add_argument(
+        "--allow-callback-host",
+        action="append",
+        dest="allow_callback_hosts",
+        default=[],
+        metavar="HOST",
+        help="allow a non-loopback --to host (repeatable)",
+    )
+    record = sub.add_parser(
+        "record",
+        help="export what happened to a task on a running server as a scenario (YAML)",
+    )
+    record.add_argument("task_id", metavar="TASK_ID")
+    record.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="the running server, e.g. http://127.0.0.1:8080",
+    )
     return parser, serve_parser
 
 
@@ -305,6 +355,41 @@ def check_files(files: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
+def run_replay(args: argparse.Namespace) -> int:
+    """`suno-mock replay SCENARIO --to URL`."""
+    try:
+        scenario = ScenarioLibrary().resolve(args.scenario)
+        settings = Settings(
+            seed=args.seed,
+            public_base_url=args.public_base_url,
+            allow_callback_hosts=tuple(args.allow_callback_hosts),
+        )
+    except (ScenarioError, ValidationError) as err:
+        print(f"suno-mock: error: {err}", file=sys.stderr)
+        return 2
+    return asyncio.run(
+        replay(
+            scenario, args.to, settings=settings, time_scale=args.time_scale, task_id=args.task_id
+        )
+    )
+
+
+async def fetch_recording(source: str, task_id: str) -> int:
+    """`suno-mock record TASK_ID --from URL`: print the task's scenario YAML."""
+    url = f"{source.rstrip('/')}/__mock__/tasks/{task_id}/scenario"
+    try:
+        async with aiohttp.ClientSession() as http, http.get(url) as resp:
+            text = await resp.text()
+            if resp.status != 200:
+                print(f"suno-mock: {url}: HTTP {resp.status}: {text}", file=sys.stderr)
+                return 1
+    except aiohttp.ClientError as err:
+        print(f"suno-mock: cannot reach {url}: {err}", file=sys.stderr)
+        return 1
+    sys.stdout.write(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, serve_parser = build_parser()
     _apply_env(parser, serve_parser)
@@ -313,6 +398,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return list_scenarios()
     if args.command == "check":
         return check_files(args.files)
+    if args.command == "replay":
+        # Its own lines say what happened; the library's warnings would repeat them.
+        logging.basicConfig(level=logging.ERROR)
+        return run_replay(args)
+    if args.command == "record":
+        return asyncio.run(fetch_recording(args.source, args.task_id))
     try:
         settings = settings_from_args(args)
     except ValidationError as err:

@@ -12,6 +12,7 @@ from aiohttp import web
 from mock_server.api.envelope import ENGINE
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound
+from mock_server.recording import record_yaml
 from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
 
@@ -23,6 +24,7 @@ __all__ = [
     "scenarios",
     "set_scenario",
     "task",
+    "task_scenario",
     "tasks",
 ]
 
@@ -130,3 +132,13 @@ async def set_scenario(request: web.Request) -> web.Response:
     except ScenarioError as err:
         raise InvalidParameters(str(err)) from err
     return await scenarios(request)
+
+
+async def task_scenario(request: web.Request) -> web.Response:
+    """GET /__mock__/tasks/{id}/scenario — what happened to a task, as a replayable scenario."""
+    engine = request.app[ENGINE]
+    found = engine.store.get(request.match_info["id"])
+    if found is None:
+        raise NotFound(f"no task with id {request.match_info['id']!r}")
+    text = record_yaml(found, engine.journal.deliveries(found.id), engine.payload_settings(found))
+    return web.Response(text=text, content_type="application/yaml")

@@ -23,7 +23,7 @@ from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
 
-__all__ = ["Engine", "plan_for"]
+__all__ = ["Engine", "plan_for", "with_looks"]
 
 log = logging.getLogger(__name__)
 _PLAIN_API = ApiBehaviour()
@@ -116,15 +116,6 @@ class Engine:
                 f"continueAt: must be greater than 0 and less than the source audio's duration "
                 f"({limit:g} s), got {continue_at:g}"
             )
-        if scenario is not None:
-            looks = scenario.payload
-            tracks = replace(
-                tracks,
-                title=looks.title or tracks.title,
-                style=looks.tags or tracks.style,
-                count=looks.tracks or tracks.count,
-                durations=tuple(looks.durations or ()),
-            )
         return self.submit(
             body.operation,
             raw,
@@ -145,8 +136,11 @@ class Engine:
         base_url: str,
         parent_music_id: str = "",
         scenario: Scenario | None = None,
+        task_id: str | None = None,
     ) -> Task:
         """Create a task (charging credits) and schedule its events."""
+        if scenario is not None:
+            tracks = with_looks(tracks, scenario)
         task = self.store.create(
             operation=operation,
             request=request,
@@ -157,6 +151,7 @@ class Engine:
             cost=self.settings.task_cost,
             parent_music_id=parent_music_id,
             scenario=scenario,
+            task_id=task_id,
         )
         if scenario is None:
             task.plan = self._default_plan
@@ -182,7 +177,7 @@ class Engine:
 
     async def _reach(self, task: Task, stage: Stage) -> None:
         task.reach(stage, self.clock.now())
-        body = encode(stage_callback(task, stage, self._payload_settings(task)))
+        body = encode(stage_callback(task, stage, self.payload_settings(task)))
         await self._send(task, stage, body)
 
     async def _fail(self, task: Task) -> None:
@@ -196,7 +191,8 @@ class Engine:
         )
         await self._send(task, "error", body)
 
-    def _payload_settings(self, task: Task) -> Settings:
+    def payload_settings(self, task: Task) -> Settings:
+        """The settings `task`'s payloads are built with (its scenario's overrides applied)."""
         looks = task.scenario.payload if task.scenario else None
         if looks is None or (looks.text_tracks is None and looks.create_time is None):
             return self.settings
@@ -214,7 +210,9 @@ class Engine:
             return
         faults = task.scenario.delivery
         if kind in faults.drop:
-            self.journal.new_delivery(task.id, kind, task.callback_url, body).state = "dropped"
+            dropped = self.journal.new_delivery(task.id, kind, task.callback_url, body)
+            dropped.state = "dropped"
+            self.journal.notify(dropped, None)
             log.info(
                 "callback %s for task %s dropped (scenario %s)", kind, task.id, task.scenario.name
             )
@@ -255,6 +253,20 @@ class Engine:
 
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)
+
+
+def with_looks(tracks: TrackRequest, scenario: Scenario) -> TrackRequest:
+    """The tracks a request asked for, with the scenario's payload overrides applied."""
+    looks = scenario.payload
+    if looks.lyrics is not None:
+        tracks = replace(tracks, lyrics=looks.lyrics or None, instrumental=looks.lyrics == "")
+    return replace(
+        tracks,
+        title=looks.title or tracks.title,
+        style=looks.tags or tracks.style,
+        count=looks.tracks or tracks.count,
+        durations=tuple(looks.durations or ()),
+    )
 
 
 def plan_for(scenario: Scenario, defaults: dict[str, float]) -> tuple[tuple[float, str], ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -146,6 +147,12 @@ class Journal:
         self.requests: list[RequestRecord] = []
         self._deliveries: list[Delivery] = []
         self._ids = itertools.count(1)
+        self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
+        """Called after every attempt ends (and with None for a dropped callback)."""
+
+    def notify(self, delivery: Delivery, attempt: Attempt | None) -> None:
+        for listener in self.listeners:
+            listener(delivery, attempt)
 
     def clear(self) -> None:
         self.requests.clear()

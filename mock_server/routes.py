@@ -31,6 +31,7 @@ def setup_routes(app: web.Application) -> None:
             web.get("/__mock__/health", control.health),
             web.get("/__mock__/tasks", control.tasks),
             web.get("/__mock__/tasks/{id}", control.task),
+            web.get("/__mock__/tasks/{id}/scenario", control.task_scenario),
             web.get("/__mock__/deliveries", control.deliveries),
             web.get("/__mock__/requests", control.requests),
             web.post("/__mock__/reset", control.reset),

@@ -33,7 +33,7 @@ from pydantic import (
     model_validator,
 )
 
-from mock_server.catalog import MODELS, STAGES, Operation, Stage, TaskStatus
+from mock_server.catalog import MODELS, STAGES, Model, Operation, Stage, TaskStatus
 
 __all__ = [
     "ApiBehaviour",
@@ -188,8 +188,13 @@ class ApiBehaviour(_Frozen):
 class PayloadOverrides(_Frozen):
     """What the produced tracks look like."""
 
+    model: Model | None = None
+    """The model a replayed task claims (its tracks' `model_name`); used by `replay` only,
+    a real request keeps its own."""
     title: str | None = None
     tags: str | None = None
+    lyrics: str | None = None
+    """The tracks' `prompt`; an empty string means instrumental."""
     durations: list[Annotated[float, Field(gt=0)]] | None = None
     tracks: int | None = Field(default=None, ge=1, le=10)
     text_tracks: bool | None = None

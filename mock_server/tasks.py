@@ -162,6 +162,7 @@ class TaskStore:
         cost: int,
         parent_music_id: str = "",
         scenario: Scenario | None = None,
+        task_id: str | None = None,
     ) -> Task:
         """Charge the account and create a PENDING task with its tracks already decided."""
         if self.credits < cost:
@@ -171,7 +172,7 @@ class TaskStore:
         self.credits -= cost
         self._count += 1
         task = Task(
-            id=self._factory.task_id(self._count),
+            id=task_id or self._factory.task_id(self._count),
             number=self._count,
             operation=operation,
             model=tracks.model,

@@ -120,7 +120,8 @@ class TrackFactory:
     @staticmethod
     def task_random(task_id: str) -> random.Random:
         """The random stream a task's tracks are drawn from."""
-        return random.Random(int(task_id, 16))  # noqa: S311 - not crypto
+        seed = hashlib.blake2b(task_id.encode(), digest_size=16).digest()
+        return random.Random(int.from_bytes(seed))  # noqa: S311 - not crypto
 
     def tracks(self, rng: random.Random, request: TrackRequest, created_ms: int) -> list[Track]:
         """Build `count` tracks sharing title, tags and lyrics, each with its own id/duration."""
