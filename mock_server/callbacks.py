@@ -9,6 +9,9 @@ last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects ar
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import ipaddress
 import logging
 from collections.abc import Callable, Sequence
@@ -20,7 +23,7 @@ from mock_server.clock import Clock
 from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.settings import Settings
 
-__all__ = ["Dispatcher", "host_allowed"]
+__all__ = ["Dispatcher", "host_allowed", "webhook_signature"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,12 @@ ALLOW_HINT = (
     "allow it with --allow-callback-host {host} (env SUNO_MOCK_ALLOW_CALLBACK_HOST, "
     "setting allow_callback_hosts)"
 )
+
+
+def webhook_signature(key: str, task_id: str, timestamp: str) -> str:
+    """base64(HMAC-SHA256(key, "<taskId>.<timestamp>")), as kie.ai documents (CONTRACT §6)."""
+    digest = hmac.new(key.encode(), f"{task_id}.{timestamp}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
 
 
 def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
@@ -93,14 +102,17 @@ class Dispatcher:
         *,
         retry_delays: Sequence[float] | None = None,
         receiver_timeout: float | None = None,
+        bad_signature: bool = False,
     ) -> Delivery:
         """Send a callback now (first attempt inline); failures are retried on the clock.
 
-        `retry_delays` and `receiver_timeout` override the settings (scenarios)."""
+        `retry_delays` and `receiver_timeout` override the settings, and `bad_signature` signs
+        with a wrong key (scenarios)."""
         delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
         delivery.retry_delays = tuple(
             self._settings.retry_delays if retry_delays is None else retry_delays
         )
+        delivery.bad_signature = bad_signature
         delivery.timeout = (
             self._settings.callback_timeout if receiver_timeout is None else receiver_timeout
         )
@@ -188,6 +200,18 @@ class Dispatcher:
         )
         self._clock.call_at(due, self._attempt, delivery, number + 1, due, on_exhausted)
 
+    def _headers(self, delivery: Delivery) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        key = self._settings.webhook_hmac_key
+        if key is None and not delivery.bad_signature:
+            return headers
+        timestamp = str(int(self._clock.now()))
+        if delivery.bad_signature:
+            key = f"not-{key or 'the-key'}"
+        headers["X-Webhook-Timestamp"] = timestamp
+        headers["X-Webhook-Signature"] = webhook_signature(str(key), delivery.task_id, timestamp)
+        return headers
+
     async def _post(self, delivery: Delivery, attempt: Attempt) -> None:
         if self._session is None:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
@@ -198,7 +222,7 @@ class Dispatcher:
                 self._session.post(
                     delivery.url,
                     data=delivery.payload,
-                    headers={"Content-Type": "application/json"},
+                    headers=self._headers(delivery),
                     allow_redirects=False,
                 ) as response,
             ):

@@ -166,6 +166,12 @@ def _serve_parser(
         help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)",
     )
     add(
+        "--webhook-hmac-key",
+        default=None,
+        metavar="KEY",
+        help="sign callbacks with X-Webhook-Timestamp/X-Webhook-Signature (kie.ai style)",
+    )
+    add(
         "--scenario",
         default=None,
         metavar="NAME_OR_FILE",
@@ -288,6 +294,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "default_upload_duration": args.default_upload_duration,
         "title_limit_v4_5": args.title_limit_v4_5,
         "scenario": args.scenario,
+        "webhook_hmac_key": args.webhook_hmac_key,
         "scenario_dirs": tuple(args.scenario_dirs) if args.scenario_dirs else None,
     }
     return Settings.model_validate({k: v for k, v in fields.items() if v is not None})

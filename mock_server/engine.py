@@ -244,6 +244,7 @@ class Engine:
                 self._exhausted,
                 retry_delays=delivery.retry_delays if delivery else None,
                 receiver_timeout=delivery.timeout if delivery else None,
+                bad_signature=bool(delivery and kind in delivery.bad_signature),
             )
 
     def _exhausted(self, delivery: Delivery) -> None:

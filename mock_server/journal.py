@@ -116,6 +116,7 @@ class Delivery:
     next_attempt_at: float | None = None
     retry_delays: tuple[float, ...] = ()
     timeout: float = 0.0
+    bad_signature: bool = False
 
     @property
     def body(self) -> Any:

@@ -154,6 +154,8 @@ class Delivery(_Frozen):
     """Extra delay before a callback is sent."""
     malformed: KindList = []
     """Callbacks sent with a truncated, unparseable JSON body."""
+    bad_signature: KindList = []
+    """Callbacks whose X-Webhook-Signature is made with a wrong key."""
 
     @field_validator("swap")
     @classmethod

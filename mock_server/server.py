@@ -63,6 +63,14 @@ class MockServer(Listener):
     def requests(self) -> list[RequestRecord]:
         return self.journal.requests
 
+    def use_scenario(self, name_or_path: str | None) -> None:
+        """Run every following task under this scenario (None: plain success)."""
+        self.engine.scenarios.set_default(name_or_path)
+
+    def next_task(self, *, scenario: str) -> None:
+        """Run only the next task under `scenario` (queued ones go first, in order)."""
+        self.engine.scenarios.queue(scenario)
+
     async def reset(self) -> int:
         """Forget all tasks, requests and deliveries; return how many pending were cancelled."""
         return await self.engine.reset()

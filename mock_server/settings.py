@@ -92,6 +92,10 @@ class Settings(BaseModel):
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
+    webhook_hmac_key: str | None = None
+    """Sign callbacks like kie.ai does (X-Webhook-Timestamp, X-Webhook-Signature); off by default,
+    as sunoapi.org documents no signature."""
+
     scenario: str | None = None
     """Default scenario (bundled name, name in a scenarios dir, or .yaml path); None: plain."""
 

@@ -142,3 +142,23 @@ def test_bad_flags_are_usage_errors(
         main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_unknown_default_scenario_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--scenario", "nonesuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("suno-mock: error: unknown scenario 'nonesuch'; bundled: ")
+
+
+async def test_serve_with_a_scenario(receiver: CallbackReceiver) -> None:
+    served = await start("--port", "0", "--time-scale", "0.001", "--scenario", "download-failed")
+    assert "scenario download-failed" in served.first_line
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+        http.post(served.url + "/api/v1/generate", json=generate_body(receiver.url)) as resp,
+    ):
+        assert (await resp.json())["code"] == 200
+    (error,) = await receiver.wait_for(1, timeout=10)
+    assert (error.callback_type, error.json["code"]) == ("error", 451)
+    code, _, _ = await served.stop()
+    assert code == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 from pathlib import Path
@@ -222,3 +225,56 @@ async def test_payload_overrides(
     assert complete[0]["createTime"] == "2026-01-01 00:00:00"
     info = await api.record_info(task_id)
     assert len(info["response"]["sunoData"]) == 3
+
+
+async def test_webhook_signature_and_the_bad_signature_fault(
+    make_server: ServerFactory,
+    http: aiohttp.ClientSession,
+    receiver: CallbackReceiver,
+    tmp_path: Path,
+) -> None:
+    folder = scenario_dir(tmp_path, forged="version: 1\ndelivery: {bad_signature: [first]}\n")
+    server = await make_server(
+        webhook_hmac_key="s3cret", scenario="forged", scenario_dirs=(str(folder),)
+    )
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(150)
+    verdicts = []
+    for received in receiver.requests:
+        timestamp = received.headers["X-Webhook-Timestamp"]
+        assert (
+            int(timestamp)
+            == int(server.clock.now())
+            - 150
+            + {"text": 30, "first": 60, "complete": 150}[str(received.callback_type)]
+        )
+        expected = base64.b64encode(
+            hmac.new(b"s3cret", f"{task_id}.{timestamp}".encode(), hashlib.sha256).digest()
+        ).decode()
+        verdicts.append(received.headers["X-Webhook-Signature"] == expected)
+    assert verdicts == [True, False, True]
+
+
+async def test_no_signature_headers_by_default(
+    api: Api, server: MockServer, receiver: CallbackReceiver
+) -> None:
+    await api.submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(30)
+    assert "X-Webhook-Signature" not in receiver.requests[0].headers
+
+
+async def test_python_api_selects_scenarios(
+    api: Api, server: MockServer, receiver: CallbackReceiver
+) -> None:
+    server.use_scenario("skip-to-complete")
+    server.next_task(scenario="sensitive-word")
+    first = await api.submit(GENERATE, generate_body(receiver.url))
+    second = await api.submit(GENERATE, generate_body(receiver.url))
+    server.use_scenario(None)
+    third = await api.submit(GENERATE, generate_body(receiver.url))
+    assert [t.scenario.name if t.scenario else None for t in server.tasks()] == [
+        "sensitive-word",
+        "skip-to-complete",
+        None,
+    ]
+    assert [first, second, third] == [t.id for t in server.tasks()]
