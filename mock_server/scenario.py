@@ -135,7 +135,9 @@ class ErrorOutcome(_Frozen):
     status: Literal["CREATE_TASK_FAILED", "GENERATE_AUDIO_FAILED", "SENSITIVE_WORD_ERROR"] = (
         "GENERATE_AUDIO_FAILED"
     )
-    data: Literal["null", "empty_list"] = "null"
+    data: Annotated[
+        Literal["null", "empty_list"], BeforeValidator(lambda v: "null" if v is None else v)
+    ] = "null"
     """`data.data` of the error callback: null (sunoapi.org) or [] (KIE)."""
 
 

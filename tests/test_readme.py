@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mock_server.scenario import load_scenario
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -25,3 +27,10 @@ def test_readme_names_the_two_setup_commands() -> None:
     assert "python3 dev.py serve" in text
     assert "python3 dev.py test" in text
     assert "python3 dev.py test" in (README.parent / ".ci" / "run").read_text()
+
+
+def test_readme_scenario_example_is_valid() -> None:
+    (block,) = re.findall(r"```yaml\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    scenario = load_scenario("README.md", block)
+    assert scenario.delivery.swap == ["first", "complete"]
+    assert scenario.api.times == 2
