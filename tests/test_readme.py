@@ -32,5 +32,5 @@ def test_readme_names_the_two_setup_commands() -> None:
 def test_readme_scenario_example_is_valid() -> None:
     (block,) = re.findall(r"```yaml\n(.*?)```", README.read_text(), flags=re.DOTALL)
     scenario = load_scenario("README.md", block)
-    assert scenario.delivery.swap == ["first", "complete"]
+    assert scenario.delivery.swap == ["text", "first"]
     assert scenario.api.times == 2
