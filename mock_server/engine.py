@@ -216,19 +216,20 @@ class Engine:
             log.info(
                 "callback %s for task %s dropped (scenario %s)", kind, task.id, task.scenario.name
             )
-            return
-        if kind in faults.malformed:
-            body = body[: len(body) // 2]
-        if kind != "error" and faults.swap and kind == min(faults.swap, key=STAGES.index):
-            task.held.append((kind, body))  # sent right after the later stage of the pair
-            return
-        late = faults.late.get(cast(CallbackKind, kind), 0.0)
-        copies = 2 if kind in faults.duplicate else 1
-        if late:
-            self.clock.call_later(late, self._deliver, task, kind, body, copies)
         else:
-            await self._deliver(task, kind, body, copies)
-        if task.held and (kind == "error" or (faults.swap and kind in faults.swap)):
+            if kind in faults.malformed:
+                body = body[: len(body) // 2]
+            if faults.swap and kind == min(faults.swap, key=STAGES.index):
+                task.held.append((kind, body))  # sent right after the later stage of the pair
+                return
+            late = faults.late.get(cast(CallbackKind, kind), 0.0)
+            copies = 2 if kind in faults.duplicate else 1
+            if late:
+                self.clock.call_later(late, self._deliver, task, kind, body, copies)
+            else:
+                await self._deliver(task, kind, body, copies)
+        # Held callbacks follow the later stage of the swap, or the last event at the latest.
+        if task.held and (kind in (faults.swap or ()) or task.step >= len(task.plan)):
             held, task.held = task.held, []
             for held_kind, held_body in held:
                 await self._deliver(task, held_kind, held_body)

@@ -278,3 +278,30 @@ async def test_python_api_selects_scenarios(
         None,
     ]
     assert [first, second, third] == [t.id for t in server.tasks()]
+
+
+async def test_swap_with_a_dropped_or_missing_later_stage_still_sends(
+    make_server: ServerFactory,
+    http: aiohttp.ClientSession,
+    receiver: CallbackReceiver,
+    tmp_path: Path,
+) -> None:
+    folder = scenario_dir(
+        tmp_path,
+        dropped="version: 1\ndelivery: {swap: [first, complete], drop: [complete]}\n",
+        failed="version: 1\nstages: {text: 1s, first: 2s}\n"
+        "error: {after: 3s, code: 500, msg: x}\ndelivery: {swap: [text, first]}\n",
+    )
+    server = await make_server(scenario_dirs=(str(folder),))
+    api = Api(http, server.url)
+    server.next_task(scenario="dropped")
+    dropped = await api.submit(GENERATE, generate_body(receiver.url))
+    server.next_task(scenario="failed")
+    failed = await api.submit(GENERATE, generate_body(receiver.url))
+    await manual(server).advance(150)
+    assert [(d.callback_type, d.state) for d in server.deliveries(dropped)] == [
+        ("text", "delivered"),
+        ("complete", "dropped"),
+        ("first", "delivered"),
+    ]
+    assert [d.callback_type for d in server.deliveries(failed)] == ["first", "text", "error"]
