@@ -29,7 +29,18 @@ MODELS: tuple[str, ...] = get_args(Model)
 G3_MODELS = frozenset({"V6", "V6_WILD", "V6_MINI"})
 """Models validated by the G3 (V6 era) request rules."""
 
-Operation = Literal["generate", "extend", "upload_cover", "upload_extend"]
+Operation = Literal[
+    "generate",
+    "extend",
+    "upload_cover",
+    "upload_extend",
+    "add_instrumental",
+    "add_vocals",
+    "replace_section",
+    "mashup",
+]
+"""record-info `operationType`; the last four are not documented (CONTRACT §11.5), so they
+follow the documented `upload_cover` style."""
 
 TaskStatus = Literal[
     "PENDING",

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from mock_server.api.wire import ExtendRequest, MusicRequest
+from mock_server.api.wire import ExtendRequest, MusicRequest, ReplaceSectionRequest
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock
@@ -88,12 +88,14 @@ class Engine:
 
     def submit_request(
         self,
-        body: MusicRequest,
+        body: MusicRequest | ReplaceSectionRequest,
         raw: dict[str, Any],
         base_url: str,
         scenario: Scenario | None = None,
     ) -> Task:
         """Accept a validated music request: check it against known audio, then submit."""
+        if isinstance(body, ReplaceSectionRequest):
+            return self._replace_section(body, raw, base_url, scenario)
         parent = ""
         tracks = body.tracks()
         continue_at = getattr(body, "continueAt", None)
@@ -121,6 +123,53 @@ class Engine:
             raw,
             tracks=tracks,
             callback_url=body.callBackUrl,
+            base_url=base_url,
+            parent_music_id=parent,
+            scenario=scenario,
+        )
+
+    def _replace_section(
+        self,
+        body: ReplaceSectionRequest,
+        raw: dict[str, Any],
+        base_url: str,
+        scenario: Scenario | None,
+    ) -> Task:
+        parent, model = "", str(body.model or "")
+        duration = self.settings.default_upload_duration
+        if body.taskId:
+            source_task = self.store.get(body.taskId)
+            if source_task is None:
+                raise InvalidParameters(f"taskId: no task with id {body.taskId!r}")
+            track = next((t for t in source_task.tracks if t.id == body.audioId), None)
+            if track is None:
+                known = ", ".join(t.id for t in source_task.tracks)
+                raise InvalidParameters(
+                    f"audioId: {body.audioId!r} is not a track of task {body.taskId}; "
+                    f"its tracks are {known}"
+                )
+            if source_task.status != "SUCCESS":
+                raise InvalidParameters(
+                    f"taskId: task {body.taskId} is not finished (status {source_task.status}); "
+                    "wait for SUCCESS"
+                )
+            parent, model, duration = track.id, source_task.model, track.duration
+        start, end = body.infillStartS or 0.0, body.infillEndS or 0.0
+        if end > duration:
+            raise InvalidParameters(
+                f"infillEndS: must lie within the track ({duration:g} s), got {end:g}"
+            )
+        if end - start > duration / 2:
+            raise InvalidParameters(
+                f"infillEndS: the window ({end - start:g} s) must not exceed half of the "
+                f"track ({duration / 2:g} s)"
+            )
+        tracks = replace(body.tracks(model or "V4_5PLUS"), durations=(duration, duration))
+        return self.submit(
+            body.operation,
+            raw,
+            tracks=tracks,
+            callback_url=body.callBackUrl or "",
             base_url=base_url,
             parent_music_id=parent,
             scenario=scenario,
@@ -205,6 +254,8 @@ class Engine:
 
     async def _send(self, task: Task, kind: str, body: bytes) -> None:
         """Deliver a callback, applying the scenario's delivery faults."""
+        if not task.callback_url:
+            return  # callBackUrl is optional for replace-section: polling only
         if task.scenario is None:
             await self._deliver(task, kind, body)
             return

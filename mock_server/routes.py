@@ -18,6 +18,10 @@ def setup_routes(app: web.Application) -> None:
             web.post("/api/v1/generate/extend", handlers.extend),
             web.post("/api/v1/generate/upload-cover", handlers.upload_cover),
             web.post("/api/v1/generate/upload-extend", handlers.upload_extend),
+            web.post("/api/v1/generate/add-instrumental", handlers.add_instrumental),
+            web.post("/api/v1/generate/add-vocals", handlers.add_vocals),
+            web.post("/api/v1/generate/replace-section", handlers.replace_section),
+            web.post("/api/v1/generate/mashup", handlers.mashup),
             web.get("/api/v1/generate/record-info", handlers.record_info),
             web.get("/api/v1/generate/credit", handlers.credit),
             # Files the returned URLs point to.

@@ -92,6 +92,12 @@ class Settings(BaseModel):
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
+    infill_min_seconds: float = Field(default=6.0, ge=0)
+    """Shortest replace-section window (6 s in G2/KIE; G3 says 10 s)."""
+
+    infill_max_seconds: float | None = Field(default=60.0, gt=0)
+    """Longest replace-section window (60 s in G2/KIE; G3 states none: None)."""
+
     webhook_hmac_key: str | None = None
     """Sign callbacks like kie.ai does (X-Webhook-Timestamp, X-Webhook-Signature); off by default,
     as sunoapi.org documents no signature."""

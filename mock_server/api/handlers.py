@@ -6,16 +6,31 @@ from aiohttp import web
 
 from mock_server.api.envelope import ENGINE, apply_api_fault, ok, read_json
 from mock_server.api.wire import (
+    AddInstrumentalRequest,
+    AddVocalsRequest,
     ExtendRequest,
     GenerateRequest,
+    MashupRequest,
     MusicRequest,
+    ReplaceSectionRequest,
     UploadCoverRequest,
     UploadExtendRequest,
     parse,
 )
 from mock_server.errors import InvalidParameters
 
-__all__ = ["credit", "extend", "generate", "record_info", "upload_cover", "upload_extend"]
+__all__ = [
+    "add_instrumental",
+    "add_vocals",
+    "credit",
+    "extend",
+    "generate",
+    "mashup",
+    "record_info",
+    "replace_section",
+    "upload_cover",
+    "upload_extend",
+]
 
 
 def _base_url(request: web.Request) -> str:
@@ -24,7 +39,7 @@ def _base_url(request: web.Request) -> str:
 
 async def _submit(
     request: web.Request,
-    model: type[MusicRequest],
+    model: type[MusicRequest] | type[ReplaceSectionRequest],
 ) -> web.Response:
     engine = request.app[ENGINE]
     raw = await read_json(request)
@@ -55,6 +70,26 @@ async def upload_cover(request: web.Request) -> web.Response:
 async def upload_extend(request: web.Request) -> web.Response:
     """POST /api/v1/generate/upload-extend"""
     return await _submit(request, UploadExtendRequest)
+
+
+async def add_instrumental(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/add-instrumental"""
+    return await _submit(request, AddInstrumentalRequest)
+
+
+async def add_vocals(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/add-vocals"""
+    return await _submit(request, AddVocalsRequest)
+
+
+async def replace_section(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/replace-section"""
+    return await _submit(request, ReplaceSectionRequest)
+
+
+async def mashup(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/mashup"""
+    return await _submit(request, MashupRequest)
 
 
 async def record_info(request: web.Request) -> web.Response:

@@ -34,9 +34,13 @@ from mock_server.settings import Settings
 from mock_server.tracks import TrackRequest
 
 __all__ = [
+    "AddInstrumentalRequest",
+    "AddVocalsRequest",
     "ExtendRequest",
     "GenerateRequest",
+    "MashupRequest",
     "MusicRequest",
+    "ReplaceSectionRequest",
     "UploadCoverRequest",
     "UploadExtendRequest",
     "parse",
@@ -347,7 +351,179 @@ class UploadExtendRequest(MusicRequest):
         )
 
 
-M = TypeVar("M", bound="MusicRequest")
+M = TypeVar("M", bound=BaseModel)
+
+ADD_MODELS = tuple(m for m in MODELS if m != "V3_5")
+"""Models of add-instrumental, add-vocals and mashup (G1 lists V4_5PLUS and V5, G3 nine)."""
+
+
+def _check_model(model: str, operation: str) -> None:
+    if model not in ADD_MODELS:
+        raise InvalidParameters(
+            f"model: {model} is not available for {operation}; use one of {', '.join(ADD_MODELS)}"
+        )
+
+
+class AddInstrumentalRequest(MusicRequest):
+    """POST /api/v1/generate/add-instrumental (§3.5): a backing track for uploaded vocals."""
+
+    operation: ClassVar[Operation] = "add_instrumental"
+
+    uploadUrl: HttpUrl
+    model: Model = "V4_5PLUS"
+    tags: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> AddInstrumentalRequest:
+        _require(
+            "(add-instrumental)", title=self.title, tags=self.tags, negativeTags=self.negativeTags
+        )
+        _check_model(self.model, "add-instrumental")
+        lim = self.limits(info)
+        _max_len(self.model, lim.title, "title", self.title)
+        _max_len(self.model, lim.style, "tags", self.tags)
+        _max_len(self.model, lim.style, "negativeTags", self.negativeTags)
+        _max_len(self.model, lim.prompt, "lyrics", self.lyrics)
+        self.check_common(info, custom=True)
+        return self
+
+    def tracks(self) -> TrackRequest:
+        return TrackRequest(model=self.model, title=self.title, style=self.tags, instrumental=True)
+
+
+class AddVocalsRequest(MusicRequest):
+    """POST /api/v1/generate/add-vocals (§3.6): vocals sung over an uploaded instrumental."""
+
+    operation: ClassVar[Operation] = "add_vocals"
+
+    uploadUrl: HttpUrl
+    model: Model = "V4_5PLUS"
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> AddVocalsRequest:
+        _require(
+            "(add-vocals)",
+            prompt=self.prompt,
+            title=self.title,
+            style=self.style,
+            negativeTags=self.negativeTags,
+        )
+        _check_model(self.model, "add-vocals")
+        self.check_custom_texts(info)
+        _max_len(self.model, self.limits(info).style, "negativeTags", self.negativeTags)
+        self.check_common(info, custom=True)
+        return self
+
+    def tracks(self) -> TrackRequest:
+        return self.track_request(custom=True, instrumental=False)
+
+
+class MashupRequest(MusicRequest):
+    """POST /api/v1/generate/mashup (§3.8): two uploaded songs blended into one."""
+
+    operation: ClassVar[Operation] = "mashup"
+
+    uploadUrlList: list[HttpUrl]
+    customMode: StrictBool
+    instrumental: StrictBool = False
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> MashupRequest:
+        if len(self.uploadUrlList) != 2:
+            raise InvalidParameters(
+                f"uploadUrlList: exactly 2 URLs (the two songs to blend), got "
+                f"{len(self.uploadUrlList)}"
+            )
+        _check_model(self.model, "mashup")
+        _require("(mashup)", prompt=self.prompt)
+        lim = self.limits(info)
+        if self.customMode:
+            _require("in custom mode (customMode: true)", style=self.style, title=self.title)
+            self.check_custom_texts(info)
+        else:
+            _max_len(self.model, lim.prompt_simple, "prompt", self.prompt)
+        self.check_common(info, custom=self.customMode)
+        return self
+
+    def tracks(self) -> TrackRequest:
+        return self.track_request(custom=self.customMode, instrumental=self.instrumental)
+
+
+class ReplaceSectionRequest(BaseModel):
+    """POST /api/v1/generate/replace-section (§3.7): re-generate a window of a track.
+
+    Either `taskId` + `audioId` (a track the API made) or `uploadUrl` + `model` (your own
+    audio). The window rules that need the track's duration are checked by the engine."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    operation: ClassVar[Operation] = "replace_section"
+
+    taskId: StrictStr | None = None
+    audioId: StrictStr | None = None
+    uploadUrl: HttpUrl | None = None
+    model: Model | None = None
+    callBackUrl: HttpUrl | None = None
+    prompt: StrictStr | None = None
+    lyrics: StrictStr | None = None
+    tags: StrictStr | None = None
+    title: StrictStr | None = None
+    fullLyrics: StrictStr | None = None
+    infillStartS: Annotated[Number, Field(ge=0), AfterValidator(_hundredths)] | None = None
+    infillEndS: Annotated[Number, Field(ge=0), AfterValidator(_hundredths)] | None = None
+    negativeTags: StrictStr | None = None
+    vocalGender: Literal["m", "f"] | None = None
+    styleWeight: Weight | None = None
+    weirdnessConstraint: Weight | None = None
+    audioWeight: Weight | None = None
+    variety: Annotated[StrictInt, Field(ge=0, le=4)] | None = None
+    personaId: StrictStr | None = None
+    personaModel: Literal["style_persona", "voice_persona"] | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> ReplaceSectionRequest:
+        existing = not _blank(self.taskId) or not _blank(self.audioId)
+        if existing and self.uploadUrl is not None:
+            raise InvalidParameters(
+                "uploadUrl: send either taskId + audioId (a track the API made) or uploadUrl + "
+                "model (your own audio), not both"
+            )
+        if existing:
+            _require("with taskId (the track to edit)", taskId=self.taskId, audioId=self.audioId)
+        else:
+            _require("(or send taskId + audioId)", uploadUrl=self.uploadUrl)
+            _require("with uploadUrl", model=self.model)
+        _require(
+            "(replace-section)",
+            prompt=self.lyrics or self.prompt,
+            tags=self.tags,
+            title=self.title,
+            fullLyrics=self.fullLyrics,
+            infillStartS=self.infillStartS,
+            infillEndS=self.infillEndS,
+        )
+        start, end = self.infillStartS or 0.0, self.infillEndS or 0.0
+        if end <= start:
+            raise InvalidParameters(
+                f"infillEndS: must be greater than infillStartS ({start:g}), got {end:g}"
+            )
+        settings = _settings(info)
+        low, high = settings.infill_min_seconds, settings.infill_max_seconds
+        if end - start < low or (high is not None and end - start > high):
+            allowed = f"{low:g}-{high:g} s" if high is not None else f"at least {low:g} s"
+            raise InvalidParameters(
+                f"infillEndS: the window infillEndS - infillStartS must be {allowed}, "
+                f"got {end - start:g} s"
+            )
+        if self.model is not None:
+            lim = limits_for(self.model, title_limit_v4_5=settings.title_limit_v4_5)
+            _max_len(self.model, lim.title, "title", self.title)
+            _max_len(self.model, lim.style, "tags", self.tags)
+            _max_len(self.model, lim.prompt, "prompt", self.lyrics or self.prompt)
+        return self
+
+    def tracks(self, model: str) -> TrackRequest:
+        return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=self.fullLyrics)
+
 
 _TYPE_HINTS: dict[str, str] = {
     "missing": "required",

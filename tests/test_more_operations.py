@@ -1,0 +1,232 @@
+"""add-instrumental, add-vocals, mashup and replace-section: accepted end to end, and rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mock_server import ManualClock, MockServer
+from mock_server.receiver import CallbackReceiver
+from tests.conftest import Api, ServerFactory, generate_body
+
+ADD_INSTRUMENTAL = "/api/v1/generate/add-instrumental"
+ADD_VOCALS = "/api/v1/generate/add-vocals"
+MASHUP = "/api/v1/generate/mashup"
+REPLACE = "/api/v1/generate/replace-section"
+CB = "http://127.0.0.1:9/callback"
+DROP = object()
+
+BASE: dict[str, dict[str, Any]] = {
+    ADD_INSTRUMENTAL: {
+        "uploadUrl": "https://files.invalid/vocal-stem.mp3",
+        "title": "Night Drive Backing",
+        "tags": "synthwave, warm bass",
+        "negativeTags": "acoustic guitar",
+        "callBackUrl": CB,
+    },
+    ADD_VOCALS: {
+        "uploadUrl": "https://files.invalid/beat.mp3",
+        "prompt": "[Verse]\nCity lights",
+        "title": "Calling Home",
+        "style": "r&b, smooth",
+        "negativeTags": "screaming",
+        "vocalGender": "m",
+        "callBackUrl": CB,
+    },
+    MASHUP: {
+        "uploadUrlList": ["https://files.invalid/a.mp3", "https://files.invalid/b.mp3"],
+        "customMode": True,
+        "instrumental": False,
+        "model": "V5",
+        "prompt": "[Verse]\nTwo rivers meet tonight",
+        "style": "electro swing",
+        "title": "Two Rivers",
+        "callBackUrl": CB,
+    },
+    REPLACE: {
+        "uploadUrl": "https://files.invalid/own.mp3",
+        "model": "V4_5PLUS",
+        "prompt": "[Chorus]\nNew words",
+        "tags": "indie pop",
+        "title": "Silver Moon",
+        "infillStartS": 30.25,
+        "infillEndS": 48.5,
+        "fullLyrics": "[Verse]\nold\n[Chorus]\nNew",
+        "callBackUrl": CB,
+    },
+}
+
+
+def body_for(path: str, **changes: Any) -> dict[str, Any]:
+    body = dict(BASE[path])
+    for key, value in changes.items():
+        if value is DROP:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+@pytest.mark.parametrize(
+    ("path", "changes", "operation"),
+    [
+        (ADD_INSTRUMENTAL, {}, "add_instrumental"),
+        (ADD_INSTRUMENTAL, {"model": "V6", "lyrics": "hum"}, "add_instrumental"),
+        (ADD_VOCALS, {}, "add_vocals"),
+        (MASHUP, {}, "mashup"),
+        (MASHUP, {"customMode": False, "style": DROP, "title": DROP}, "mashup"),
+        (REPLACE, {}, "replace_section"),
+        (REPLACE, {"callBackUrl": DROP}, "replace_section"),
+    ],
+)
+async def test_accepted_and_run_to_the_end(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
+    path: str, changes: dict[str, Any], operation: str,
+) -> None:  # fmt: skip
+    body = body_for(path, **changes)
+    if "callBackUrl" in body:
+        body["callBackUrl"] = receiver.url
+    task_id = await api.submit(path, body)
+    await clock.advance(150)
+    info = await api.record_info(task_id)
+    assert (info["operationType"], info["status"]) == (operation, "SUCCESS")
+    tracks = info["response"]["sunoData"]
+    assert len(tracks) == 2
+    expected = ["text", "first", "complete"] if "callBackUrl" in body else []
+    assert [r.callback_type for r in receiver.requests] == expected
+    if path == ADD_INSTRUMENTAL:
+        assert {(t["title"], t["tags"], t["prompt"]) for t in tracks} == {
+            ("Night Drive Backing", "synthwave, warm bass", "")
+        }
+        assert tracks[0]["modelName"] == ("chirp-v6" if changes else "chirp-bluejay")
+    if path == ADD_VOCALS:
+        assert tracks[0]["prompt"] == "[Verse]\nCity lights"
+    if path == REPLACE:
+        assert [t["duration"] for t in tracks] == [120.0, 120.0]  # the upload's (assumed) length
+        assert tracks[0]["prompt"] == body["fullLyrics"]
+
+
+async def test_replace_section_of_a_track_the_mock_made(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    source_task = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    source = server.task(source_task).tracks[1]
+    edit = body_for(
+        REPLACE,
+        uploadUrl=DROP,
+        model=DROP,
+        taskId=source_task,
+        audioId=source.id,
+        infillStartS=20,
+        infillEndS=40,
+    )
+    _, envelope = await api.post(REPLACE, edit)
+    assert envelope["code"] == 400
+    assert envelope["msg"] == (
+        f"taskId: task {source_task} is not finished (status PENDING); wait for SUCCESS"
+    )
+    await clock.advance(150)
+    task_id = await api.submit(REPLACE, edit)
+    await clock.advance(150)
+    info = await api.record_info(task_id)
+    assert (info["parentMusicId"], info["type"]) == (source.id, "chirp-bluejay")
+    assert [t["duration"] for t in info["response"]["sunoData"]] == [source.duration] * 2
+
+    other = dict(edit, audioId="nope")
+    _, envelope = await api.post(REPLACE, other)
+    assert envelope["msg"].startswith(f"audioId: 'nope' is not a track of task {source_task}")
+
+
+REJECTED = [
+    (ADD_INSTRUMENTAL, {"negativeTags": DROP}, 400, "negativeTags: required (add-instrumental)"),
+    (ADD_INSTRUMENTAL, {"tags": " "}, 400, "tags: required (add-instrumental)"),
+    (ADD_INSTRUMENTAL, {"uploadUrl": DROP}, 400, "uploadUrl: required"),
+    (
+        ADD_INSTRUMENTAL,
+        {"model": "V3_5"},
+        400,
+        "model: V3_5 is not available for add-instrumental; use one of V4, V4_5",
+    ),
+    (ADD_INSTRUMENTAL, {"title": "t" * 101}, 413, "title: at most 100 characters"),
+    (ADD_VOCALS, {"style": DROP}, 400, "style: required (add-vocals)"),
+    (ADD_VOCALS, {"prompt": DROP}, 400, "prompt: required (add-vocals)"),
+    (ADD_VOCALS, {"model": "V4", "prompt": "p" * 3001}, 413, "prompt: at most 3000"),
+    (
+        MASHUP,
+        {"uploadUrlList": ["https://files.invalid/a.mp3"]},
+        400,
+        "uploadUrlList: exactly 2 URLs (the two songs to blend), got 1",
+    ),
+    (MASHUP, {"uploadUrlList": ["https://files.invalid/a.mp3"] * 3}, 400, "exactly 2 URLs"),
+    (MASHUP, {"uploadUrlList": ["a.mp3", "b.mp3"]}, 400, "uploadUrlList.0: must be an absolute"),
+    (MASHUP, {"style": DROP}, 400, "style: required in custom mode"),
+    (MASHUP, {"prompt": DROP}, 400, "prompt: required (mashup)"),
+    (MASHUP, {"customMode": False, "prompt": "p" * 501}, 413, "prompt: at most 500"),
+    (
+        REPLACE,
+        {"taskId": "t1", "audioId": "a1"},
+        400,
+        "uploadUrl: send either taskId + audioId (a track the API made) or uploadUrl + model",
+    ),
+    (REPLACE, {"uploadUrl": DROP}, 400, "uploadUrl: required (or send taskId + audioId)"),
+    (REPLACE, {"model": DROP}, 400, "model: required with uploadUrl"),
+    (REPLACE, {"uploadUrl": DROP, "taskId": "t1"}, 400, "audioId: required with taskId"),
+    (REPLACE, {"fullLyrics": DROP}, 400, "fullLyrics: required (replace-section)"),
+    (
+        REPLACE,
+        {"infillEndS": 30.25},
+        400,
+        "infillEndS: must be greater than infillStartS (30.25), got 30.25",
+    ),
+    (
+        REPLACE,
+        {"infillEndS": 35},
+        400,
+        "infillEndS: the window infillEndS - infillStartS must be 6-60 s, got 4.75 s",
+    ),
+    (REPLACE, {"infillEndS": 100}, 400, "must be 6-60 s, got 69.75 s"),
+    (REPLACE, {"infillStartS": 30.123}, 400, "infillStartS: must be a multiple of 0.01"),
+    (REPLACE, {"infillStartS": -1}, 400, "infillStartS: input should be greater than or equal"),
+    (REPLACE, {"infillStartS": 0, "infillEndS": 60.5}, 400, "must be 6-60 s"),
+    (
+        REPLACE,
+        {"uploadUrl": DROP, "model": DROP, "taskId": "nope", "audioId": "x"},
+        400,
+        "taskId: no task with id 'nope'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "changes", "code", "message"),
+    [pytest.param(*c, id=f"{c[0].rsplit('/', 1)[-1]}-{c[3][:40]}") for c in REJECTED],
+)
+async def test_rejections(
+    api: Api, server: MockServer, path: str, changes: dict[str, Any], code: int, message: str
+) -> None:
+    _, envelope = await api.post(path, body_for(path, **changes))
+    assert (envelope["code"], envelope["data"]) == (code, None), envelope
+    assert message in envelope["msg"]
+    assert server.tasks() == []
+
+
+async def test_infill_window_is_a_setting(make_server: ServerFactory, http: Any) -> None:
+    api = Api(http, (await make_server(infill_min_seconds=10, infill_max_seconds=None)).url)
+    _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=9))
+    assert envelope["msg"] == (
+        "infillEndS: the window infillEndS - infillStartS must be at least 10 s, got 9 s"
+    )
+    assert (await api.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=59)))[1][
+        "code"
+    ] == 200
+
+
+async def test_window_must_fit_the_track(make_server: ServerFactory, http: Any) -> None:
+    api = Api(http, (await make_server(default_upload_duration=100)).url)
+    _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=10, infillEndS=65))
+    assert envelope["msg"] == (
+        "infillEndS: the window (55 s) must not exceed half of the track (50 s)"
+    )
+    _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=90, infillEndS=101))
+    assert envelope["msg"] == "infillEndS: must lie within the track (100 s), got 101"
