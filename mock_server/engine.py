@@ -7,6 +7,7 @@ plane talk to exactly one object.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -18,8 +19,15 @@ from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
 from mock_server.journal import Delivery, Journal
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
-from mock_server.scenario import ApiBehaviour, CallbackKind, Scenario, ScenarioLibrary
+from mock_server.scenario import (
+    ApiBehaviour,
+    CallbackKind,
+    ErrorOutcome,
+    Scenario,
+    ScenarioLibrary,
+)
 from mock_server.settings import Settings
+from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
 
@@ -38,6 +46,7 @@ class Engine:
         self.journal = Journal()
         self.store = TaskStore(TrackFactory(settings.seed), settings.credits)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
+        self.sources = SourceFetcher(settings)
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs], default=settings.scenario
         )
@@ -52,6 +61,7 @@ class Engine:
 
     async def start(self) -> None:
         await self.dispatcher.start()
+        await self.sources.start()
 
     async def close(self) -> int:
         """Cancel everything pending; return how many timers/deliveries were cancelled."""
@@ -59,6 +69,7 @@ class Engine:
         if cancelled:
             log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
         await self.dispatcher.close()
+        await self.sources.close()
         return cancelled
 
     async def reset(self) -> int:
@@ -86,16 +97,45 @@ class Engine:
             self.scenarios.consumed(scenario)
         return scenario.api
 
+    async def inspect_uploads(
+        self, body: MusicRequest | ReplaceSectionRequest
+    ) -> list[SourceAudio]:
+        """Download the request's uploadUrl(s) where allowed, to learn their real duration."""
+        return [await self.sources.inspect(url) for url in body.upload_urls()]
+
     def submit_request(
         self,
         body: MusicRequest | ReplaceSectionRequest,
         raw: dict[str, Any],
         base_url: str,
         scenario: Scenario | None = None,
+        sources: Sequence[SourceAudio] = (),
     ) -> Task:
-        """Accept a validated music request: check it against known audio, then submit."""
+        """Accept a validated music request: check it against known and uploaded audio, then
+        submit. An upload that could not be downloaded (or is not audio) still makes a task,
+        which then fails with the documented error callback."""
+        upload = _upload_duration(sources, self.settings.default_upload_duration)
+        scenario = _failing_sources(sources, scenario, self.settings.stage_delays.text)
         if isinstance(body, ReplaceSectionRequest):
-            return self._replace_section(body, raw, base_url, scenario)
+            task = self._replace_section(body, raw, base_url, scenario, upload)
+        else:
+            task = self._music(body, raw, base_url, scenario, upload)
+        for source in sources:
+            if source.note:
+                task.history.append((task.created_at, source.note))
+                log.warning("task %s: %s", task.id, source.note)
+        return task
+
+    def _music(
+        self,
+        body: MusicRequest,
+        raw: dict[str, Any],
+        base_url: str,
+        scenario: Scenario | None,
+        upload: float,
+    ) -> Task:
+        if body.operation in ("upload_cover", "upload_extend"):
+            self._check_upload_length(body.model, upload)
         parent = ""
         tracks = body.tracks()
         continue_at = getattr(body, "continueAt", None)
@@ -112,7 +152,7 @@ class Engine:
                     lyrics=source.track.prompt or None,
                 )
         else:
-            limit = self.settings.default_upload_duration
+            limit = upload
         if continue_at is not None and not 0 < continue_at < limit:
             raise InvalidParameters(
                 f"continueAt: must be greater than 0 and less than the source audio's duration "
@@ -134,9 +174,9 @@ class Engine:
         raw: dict[str, Any],
         base_url: str,
         scenario: Scenario | None,
+        upload: float,
     ) -> Task:
-        parent, model = "", str(body.model or "")
-        duration = self.settings.default_upload_duration
+        parent, model, duration = "", str(body.model or ""), upload
         if body.taskId:
             source_task = self.store.get(body.taskId)
             if source_task is None:
@@ -174,6 +214,18 @@ class Engine:
             parent_music_id=parent,
             scenario=scenario,
         )
+
+    def _check_upload_length(self, model: str, seconds: float) -> None:
+        limit = (
+            self.settings.max_upload_duration_v4_5all
+            if model == "V4_5ALL"
+            else self.settings.max_upload_duration
+        )
+        if seconds > limit:
+            raise InvalidParameters(
+                f"uploadUrl: the audio is {seconds:g} s long; model {model} accepts uploads of "
+                f"at most {limit:g} s (settings max_upload_duration, max_upload_duration_v4_5all)"
+            )
 
     def submit(
         self,
@@ -306,6 +358,34 @@ class Engine:
 
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)
+
+
+def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
+    """The (first) upload's real duration, else the configured default."""
+    known = [s.duration for s in sources if s.duration is not None]
+    return known[0] if known else default
+
+
+def _failing_sources(
+    sources: Sequence[SourceAudio], scenario: Scenario | None, after: float
+) -> Scenario | None:
+    """A scenario that fails the task when an upload could not be used; else `scenario`."""
+    for source in sources:
+        if source.problem is not None:
+            error = ErrorOutcome(
+                after=after, code=451, status="CREATE_TASK_FAILED",
+                msg=f"Unable to download the source audio file: {source.problem}",
+            )  # fmt: skip
+        elif source.unsupported:
+            error = ErrorOutcome(
+                after=after, code=400, status="CREATE_TASK_FAILED",
+                msg=f"Unsupported audio file format: {source.url} is neither MP3 nor WAV",
+            )  # fmt: skip
+        else:
+            continue
+        base = scenario or Scenario(version=1, name="upload-failed")
+        return base.model_copy(update={"stages": {}, "error": error})
+    return scenario
 
 
 def with_looks(tracks: TrackRequest, scenario: Scenario) -> TrackRequest:

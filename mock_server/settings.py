@@ -92,6 +92,18 @@ class Settings(BaseModel):
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
+    max_upload_duration: float = Field(default=480.0, gt=0)
+    """Longest uploadUrl audio for upload-cover/upload-extend (8 min in G2/G3; G1 said 2 min)."""
+
+    max_upload_duration_v4_5all: float = Field(default=60.0, gt=0)
+    """The same limit for model V4_5ALL (1 min, G2)."""
+
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    """Largest file the mock downloads from an uploadUrl."""
+
+    upload_fetch_timeout: float = Field(default=30.0, gt=0)
+    """Wall-clock seconds a download of an uploadUrl may take."""
+
     infill_min_seconds: float = Field(default=6.0, ge=0)
     """Shortest replace-section window (6 s in G2/KIE; G3 says 10 s)."""
 

@@ -48,7 +48,8 @@ async def _submit(
     if fault is not None:
         await apply_api_fault(fault)
     body = parse(model, raw, engine.settings)
-    task = engine.submit_request(body, raw, _base_url(request), scenario)
+    sources = await engine.inspect_uploads(body)
+    task = engine.submit_request(body, raw, _base_url(request), scenario, sources)
     return ok({"taskId": task.id})
 
 

@@ -215,6 +215,10 @@ class MusicRequest(BaseModel):
         """What the request says about the tracks to produce."""
         raise NotImplementedError
 
+    def upload_urls(self) -> list[str]:
+        """The audio the service must download for this request."""
+        return []
+
 
 class GenerateRequest(MusicRequest):
     """POST /api/v1/generate (§3.1)."""
@@ -309,6 +313,9 @@ class UploadCoverRequest(MusicRequest):
         self.check_mode(info, bool(self.customMode), bool(self.instrumental))
         return self
 
+    def upload_urls(self) -> list[str]:
+        return [self.uploadUrl]
+
     def tracks(self) -> TrackRequest:
         custom = self.model in G3_MODELS or bool(self.customMode)
         return self.track_request(custom=custom, instrumental=bool(self.instrumental))
@@ -342,6 +349,9 @@ class UploadExtendRequest(MusicRequest):
             )
         self.check_common(info, custom=self.defaultParamFlag)
         return self
+
+    def upload_urls(self) -> list[str]:
+        return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
         return self.track_request(
@@ -387,6 +397,9 @@ class AddInstrumentalRequest(MusicRequest):
         self.check_common(info, custom=True)
         return self
 
+    def upload_urls(self) -> list[str]:
+        return [self.uploadUrl]
+
     def tracks(self) -> TrackRequest:
         return TrackRequest(model=self.model, title=self.title, style=self.tags, instrumental=True)
 
@@ -413,6 +426,9 @@ class AddVocalsRequest(MusicRequest):
         _max_len(self.model, self.limits(info).style, "negativeTags", self.negativeTags)
         self.check_common(info, custom=True)
         return self
+
+    def upload_urls(self) -> list[str]:
+        return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
         return self.track_request(custom=True, instrumental=False)
@@ -444,6 +460,9 @@ class MashupRequest(MusicRequest):
             _max_len(self.model, lim.prompt_simple, "prompt", self.prompt)
         self.check_common(info, custom=self.customMode)
         return self
+
+    def upload_urls(self) -> list[str]:
+        return list(self.uploadUrlList)
 
     def tracks(self) -> TrackRequest:
         return self.track_request(custom=self.customMode, instrumental=self.instrumental)
@@ -520,6 +539,9 @@ class ReplaceSectionRequest(BaseModel):
             _max_len(self.model, lim.style, "tags", self.tags)
             _max_len(self.model, lim.prompt, "prompt", self.lyrics or self.prompt)
         return self
+
+    def upload_urls(self) -> list[str]:
+        return [self.uploadUrl] if self.uploadUrl else []
 
     def tracks(self, model: str) -> TrackRequest:
         return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=self.fullLyrics)

@@ -1,0 +1,83 @@
+"""Fetching the audio behind `uploadUrl`, as the real service does, within the allow-list.
+
+Only loopback or allow-listed hosts are contacted (the same rule as callbacks); for any other
+host nothing is fetched and the caller assumes a configured duration. Redirects are not
+followed, reads are capped at `max_upload_bytes`, and the whole fetch at a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import aiohttp
+from yarl import URL
+
+from mock_server.audio import audio_duration
+from mock_server.callbacks import ALLOW_HINT, host_allowed
+from mock_server.settings import Settings
+
+__all__ = ["SourceAudio", "SourceFetcher"]
+
+
+@dataclass(frozen=True)
+class SourceAudio:
+    """What the mock learned about one uploadUrl."""
+
+    url: str
+    duration: float | None = None
+    """Seconds, when the file was fetched and is MP3 or WAV."""
+    problem: str | None = None
+    """Why the download failed (a 451 error callback follows)."""
+    unsupported: bool = False
+    """Downloaded, but neither MP3 nor WAV (a 400 error callback follows)."""
+    note: str | None = None
+    """Why it was not fetched at all (for the task's history)."""
+
+
+class SourceFetcher:
+    """Downloads uploadUrls with its own client session."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def inspect(self, url: str) -> SourceAudio:
+        host = URL(url).host
+        if not host_allowed(host, self._settings.allow_callback_hosts):
+            assumed = self._settings.default_upload_duration
+            return SourceAudio(
+                url,
+                note=f"uploadUrl not fetched: {host!r} is not a loopback host; assumed "
+                f"{assumed:g} s (setting default_upload_duration); " + ALLOW_HINT.format(host=host),
+            )
+        if self._session is None:
+            raise RuntimeError("SourceFetcher.start() was not awaited")
+        limit = self._settings.max_upload_bytes
+        try:
+            async with (
+                asyncio.timeout(self._settings.upload_fetch_timeout),
+                self._session.get(url, allow_redirects=False) as response,
+            ):
+                if response.status != 200:
+                    return SourceAudio(url, problem=f"GET {url} answered HTTP {response.status}")
+                data = await response.content.read(limit + 1)
+        except TimeoutError:
+            return SourceAudio(
+                url, problem=f"GET {url} took longer than {self._settings.upload_fetch_timeout:g} s"
+            )
+        except aiohttp.ClientError as err:
+            return SourceAudio(url, problem=f"GET {url} failed: {err.__class__.__name__}: {err}")
+        if len(data) > limit:
+            return SourceAudio(url, problem=f"{url} is larger than {limit} bytes")
+        duration = audio_duration(data)
+        return SourceAudio(url, duration=duration, unsupported=duration is None)
