@@ -80,6 +80,8 @@ def _from_frame(data: bytes, at: int) -> float | None:
     padding = (data[at + 2] >> 1) & 0x1
     length = (144 if version == 3 or layer == 2 else 72) * bitrate // sample_rate + padding
     following = at + length
+    if following > len(data):
+        return None  # not even one whole frame
     if following + 1 < len(data) and not (
         data[following] == 0xFF and data[following + 1] & 0xE0 == 0xE0
     ):
