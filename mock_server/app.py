@@ -19,8 +19,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     """The mock as an aiohttp app; run it with any aiohttp runner or test server."""
     settings = settings or Settings()
     engine = Engine(settings, clock or ScaledClock(1.0))
-    # Oversized bodies are refused while reading, then rendered as the 413 envelope.
-    app = web.Application(middlewares=[api_middleware], client_max_size=settings.max_body_bytes)
+    # JSON bodies are held to max_body_bytes by the middleware; the transport limit leaves
+    # room for base64 uploads (4/3 of max_upload_bytes).
+    limit = max(settings.max_body_bytes, settings.max_upload_bytes * 4 // 3 + 64 * 1024)
+    app = web.Application(middlewares=[api_middleware], client_max_size=limit)
     app[ENGINE] = engine
     setup_routes(app)
 

@@ -12,7 +12,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import ipaddress
 import logging
 from collections.abc import Callable, Sequence
 
@@ -21,38 +20,20 @@ from yarl import URL
 
 from mock_server.clock import Clock
 from mock_server.journal import Attempt, Delivery, Journal
+from mock_server.net import ALLOW_HINT, host_allowed, read_capped
 from mock_server.settings import Settings
 
-__all__ = ["Dispatcher", "host_allowed", "webhook_signature"]
+__all__ = ["Dispatcher", "webhook_signature"]
 
 log = logging.getLogger(__name__)
 
 RESPONSE_BODY_LIMIT = 64 * 1024
-ALLOW_HINT = (
-    "allow it with --allow-callback-host {host} (env SUNO_MOCK_ALLOW_CALLBACK_HOST, "
-    "setting allow_callback_hosts)"
-)
 
 
 def webhook_signature(key: str, task_id: str, timestamp: str) -> str:
     """base64(HMAC-SHA256(key, "<taskId>.<timestamp>")), as kie.ai documents (CONTRACT §6)."""
     digest = hmac.new(key.encode(), f"{task_id}.{timestamp}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
-
-
-def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
-    """Loopback is always allowed; anything else only when listed (or '*' is listed)."""
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return True
-    except ValueError:
-        pass
-    return "*" in allowed or host in {h.lower() for h in allowed}
 
 
 class Dispatcher:
@@ -227,7 +208,7 @@ class Dispatcher:
                 ) as response,
             ):
                 attempt.status = response.status
-                raw = await response.content.read(RESPONSE_BODY_LIMIT)
+                raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                 attempt.response_body = raw.decode("utf-8", errors="replace")
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"

@@ -30,6 +30,7 @@ from mock_server.settings import Settings
 from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
+from mock_server.uploads import UploadStore
 
 __all__ = ["Engine", "plan_for", "with_looks"]
 
@@ -47,6 +48,7 @@ class Engine:
         self.store = TaskStore(TrackFactory(settings.seed), settings.credits)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
         self.sources = SourceFetcher(settings)
+        self.uploads = UploadStore(settings.upload_retention)
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs], default=settings.scenario
         )
@@ -77,6 +79,7 @@ class Engine:
         cancelled = await self.clock.shutdown()
         self.journal.clear()
         self.store.reset()
+        self.uploads.clear()
         self._api_uses.clear()
         self.scenarios.clear_queue()
         return cancelled

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mock_server import assets, control
-from mock_server.api import files, handlers
+from mock_server.api import files, handlers, uploads
 
 __all__ = ["setup_routes"]
 
@@ -24,6 +24,10 @@ def setup_routes(app: web.Application) -> None:
             web.post("/api/v1/generate/mashup", handlers.mashup),
             web.get("/api/v1/generate/record-info", handlers.record_info),
             web.get("/api/v1/generate/credit", handlers.credit),
+            # The File Upload API (a separate host for the real service).
+            web.post("/api/file-base64-upload", uploads.base64_upload),
+            web.post("/api/file-stream-upload", uploads.stream_upload),
+            web.post("/api/file-url-upload", uploads.url_upload),
             # Files the returned URLs point to.
             web.get(assets.AUDIO_PATH, files.audio),
             web.get(assets.SOURCE_AUDIO_PATH, files.audio),
@@ -31,6 +35,7 @@ def setup_routes(app: web.Application) -> None:
             web.get(assets.SOURCE_STREAM_PATH, files.stream),
             web.get(assets.IMAGE_PATH, files.image),
             web.get(assets.SOURCE_IMAGE_PATH, files.image),
+            web.get("/files/tmp/{path:.+}", files.uploaded),
             # The mock's own control plane.
             web.get("/__mock__/health", control.health),
             web.get("/__mock__/tasks", control.tasks),

@@ -99,7 +99,14 @@ class Settings(BaseModel):
     """The same limit for model V4_5ALL (1 min, G2)."""
 
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
-    """Largest file the mock downloads from an uploadUrl."""
+    """Largest file the mock accepts on the upload API or downloads from an uploadUrl."""
+
+    upload_retention: float = Field(default=3 * 24 * 3600.0, gt=0)
+    """Mock seconds an uploaded file is kept (3 days documented; one KIE copy says 24 h)."""
+
+    upload_base_url: str | None = None
+    """Base of uploaded files' downloadUrl (the real upload API has its own host); default:
+    public_base_url, else the origin the client used."""
 
     upload_fetch_timeout: float = Field(default=30.0, gt=0)
     """Wall-clock seconds a download of an uploadUrl may take."""

@@ -14,7 +14,7 @@ import aiohttp
 from yarl import URL
 
 from mock_server.audio import audio_duration
-from mock_server.callbacks import ALLOW_HINT, host_allowed
+from mock_server.net import ALLOW_HINT, host_allowed, read_capped
 from mock_server.settings import Settings
 
 __all__ = ["SourceAudio", "SourceFetcher"]
@@ -51,33 +51,47 @@ class SourceFetcher:
             await self._session.close()
             self._session = None
 
-    async def inspect(self, url: str) -> SourceAudio:
+    def refusal(self, url: str) -> str | None:
+        """Why `url` may not be fetched (its host is not allowed), or None."""
         host = URL(url).host
-        if not host_allowed(host, self._settings.allow_callback_hosts):
-            assumed = self._settings.default_upload_duration
-            return SourceAudio(
-                url,
-                note=f"uploadUrl not fetched: {host!r} is not a loopback host; assumed "
-                f"{assumed:g} s (setting default_upload_duration); " + ALLOW_HINT.format(host=host),
-            )
+        if host_allowed(host, self._settings.allow_callback_hosts):
+            return None
+        return f"{host!r} is not a loopback host; " + ALLOW_HINT.format(host=host)
+
+    async def download(self, url: str) -> tuple[bytes | None, str | None]:
+        """The file's bytes, or why they could not be had (call `refusal` first)."""
         if self._session is None:
             raise RuntimeError("SourceFetcher.start() was not awaited")
         limit = self._settings.max_upload_bytes
+        timeout = self._settings.upload_fetch_timeout
         try:
             async with (
-                asyncio.timeout(self._settings.upload_fetch_timeout),
+                asyncio.timeout(timeout),
                 self._session.get(url, allow_redirects=False) as response,
             ):
                 if response.status != 200:
-                    return SourceAudio(url, problem=f"GET {url} answered HTTP {response.status}")
-                data = await response.content.read(limit + 1)
+                    return None, f"GET {url} answered HTTP {response.status}"
+                data = await read_capped(response.content, limit + 1)
         except TimeoutError:
-            return SourceAudio(
-                url, problem=f"GET {url} took longer than {self._settings.upload_fetch_timeout:g} s"
-            )
+            return None, f"GET {url} took longer than {timeout:g} s"
         except aiohttp.ClientError as err:
-            return SourceAudio(url, problem=f"GET {url} failed: {err.__class__.__name__}: {err}")
+            return None, f"GET {url} failed: {err.__class__.__name__}: {err}"
         if len(data) > limit:
-            return SourceAudio(url, problem=f"{url} is larger than {limit} bytes")
+            return None, f"{url} is larger than {limit} bytes (setting max_upload_bytes)"
+        return data, None
+
+    async def inspect(self, url: str) -> SourceAudio:
+        """Download an uploadUrl (where allowed) and read its duration."""
+        refused = self.refusal(url)
+        if refused is not None:
+            assumed = self._settings.default_upload_duration
+            return SourceAudio(
+                url,
+                note=f"uploadUrl not fetched: {refused.split('; ')[0]}; assumed {assumed:g} s "
+                f"(setting default_upload_duration); {refused.split('; ', 1)[1]}",
+            )
+        data, problem = await self.download(url)
+        if data is None:
+            return SourceAudio(url, problem=problem)
         duration = audio_duration(data)
         return SourceAudio(url, duration=duration, unsupported=duration is None)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mock_server import ManualClock, MockServer, StageDelays
-from mock_server.callbacks import host_allowed
+from mock_server.net import host_allowed
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, ServerFactory, generate_body
 

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("engine", Engine)
 API_PREFIX = "/api/"
+UPLOAD_PREFIX = "/api/file-"
+"""The File Upload API: its own size limit, `success` in its envelope, bodies not journaled."""
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
@@ -52,8 +54,10 @@ def ok(data: Any, msg: str = "success") -> web.Response:
     return EnvelopeResponse({"code": 200, "msg": msg, "data": data}, status=200)
 
 
-def _error(err: ApiError, *, mirror: bool) -> web.Response:
-    payload = {"code": err.code, "msg": err.msg, "data": None}
+def _error(err: ApiError, *, mirror: bool, upload: bool = False) -> web.Response:
+    payload: dict[str, Any] = {"code": err.code, "msg": err.msg, "data": None}
+    if upload:
+        payload = {"success": False, **payload}
     return EnvelopeResponse(payload, status=err.code if mirror else 200)
 
 
@@ -135,21 +139,28 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     settings = engine.settings
     is_api = request.path.startswith(API_PREFIX)
     mirror = settings.mirror_http_status or not is_api
+    upload = request.path.startswith(UPLOAD_PREFIX)
     raw: bytes | None = None
     response: web.StreamResponse | None
     try:
-        if is_api and request.body_exists:
+        if upload and request.body_exists:
+            raw = f"<{request.content_length or '?'} bytes of upload, not journaled>".encode()
+        elif is_api and request.body_exists:
             try:
                 raw = await request.read()
             except web.HTTPRequestEntityTooLarge:
                 raw = f"<body over {settings.max_body_bytes} bytes, not read>".encode()
                 raise
+            if len(raw) > settings.max_body_bytes:
+                raise web.HTTPRequestEntityTooLarge(
+                    max_size=settings.max_body_bytes, actual_size=len(raw)
+                )
         _check_route(request)
         if is_api:
             _authenticate(request, settings.api_keys)
         response = await handler(request)
     except ApiError as err:
-        response = _error(err, mirror=mirror)
+        response = _error(err, mirror=mirror, upload=upload)
     except DropConnection:
         if request.transport is not None:
             request.transport.close()

@@ -9,7 +9,7 @@ from mock_server.assets import cover_jpeg, silent_mp3
 from mock_server.errors import NotFound
 from mock_server.tracks import Track
 
-__all__ = ["audio", "image", "stream"]
+__all__ = ["audio", "image", "stream", "uploaded"]
 
 STREAM_CHUNK = 16 * 1024
 
@@ -59,3 +59,14 @@ async def image(request: web.Request) -> web.Response:
     """The track's cover JPEG."""
     _track(request)
     return web.Response(body=cover_jpeg(), content_type="image/jpeg")
+
+
+async def uploaded(request: web.Request) -> web.Response:
+    """A file stored by the upload API, until it expires."""
+    engine = request.app[ENGINE]
+    path = request.match_info["path"]
+    stored = engine.uploads.get(path, engine.clock.now())
+    if stored is None:
+        days = engine.settings.upload_retention / 86400
+        raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")
+    return web.Response(body=stored.data, content_type=stored.mime)

@@ -36,6 +36,7 @@ from mock_server.tracks import TrackRequest
 __all__ = [
     "AddInstrumentalRequest",
     "AddVocalsRequest",
+    "Base64Upload",
     "ExtendRequest",
     "GenerateRequest",
     "MashupRequest",
@@ -43,6 +44,7 @@ __all__ = [
     "ReplaceSectionRequest",
     "UploadCoverRequest",
     "UploadExtendRequest",
+    "UrlUpload",
     "parse",
     "validation_message",
 ]
@@ -545,6 +547,26 @@ class ReplaceSectionRequest(BaseModel):
 
     def tracks(self, model: str) -> TrackRequest:
         return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=self.fullLyrics)
+
+
+class Base64Upload(BaseModel):
+    """POST /api/file-base64-upload (§7.6)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    base64Data: StrictStr
+    uploadPath: StrictStr
+    fileName: StrictStr | None = None
+
+
+class UrlUpload(BaseModel):
+    """POST /api/file-url-upload (§7.6): the service downloads `fileUrl`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    fileUrl: HttpUrl
+    uploadPath: StrictStr
+    fileName: StrictStr | None = None
 
 
 _TYPE_HINTS: dict[str, str] = {

@@ -1,0 +1,103 @@
+"""The File Upload API's storage (CONTRACT §7.6): files kept in memory for a retention period.
+
+Re-using a path overwrites the old file (as the KIE notes say); a file older than the
+retention (3 days by default, on the mock clock) is gone.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mock_server.errors import InvalidParameters
+
+__all__ = ["StoredFile", "UploadStore", "sniff_mime"]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One uploaded file."""
+
+    path: str
+    """`uploadPath/fileName`, the key in the store and the tail of its downloadUrl."""
+    data: bytes
+    mime: str
+    uploaded_at: float
+
+    @property
+    def file_name(self) -> str:
+        return posixpath.basename(self.path)
+
+    def describe(self, base_url: str) -> dict[str, object]:
+        """`data` of the upload answer."""
+        moment = datetime.fromtimestamp(self.uploaded_at, tz=UTC)
+        return {
+            "fileName": self.file_name,
+            "filePath": self.path,
+            "downloadUrl": f"{base_url}/files/tmp/{self.path}",
+            "fileSize": len(self.data),
+            "mimeType": self.mime,
+            "uploadedAt": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+
+
+def sniff_mime(data: bytes, file_name: str) -> str:
+    """The file's type from its name, else from its first bytes."""
+    guessed, _ = mimetypes.guess_type(file_name)
+    if guessed:
+        return guessed
+    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "audio/mpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    return "application/octet-stream"
+
+
+def _clean_path(upload_path: str, file_name: str) -> str:
+    folder = upload_path.strip().strip("/")
+    if not folder:
+        raise InvalidParameters("uploadPath: required, e.g. audio/uploads (no leading slash)")
+    parts = [*folder.split("/"), file_name]
+    if any(part in {"", ".", ".."} for part in parts) or "\\" in folder + file_name:
+        raise InvalidParameters(
+            f"uploadPath/fileName: {folder}/{file_name!r} is not a plain relative path"
+        )
+    return "/".join(parts)
+
+
+class UploadStore:
+    """Uploaded files by path, expiring after `retention` seconds of mock time."""
+
+    def __init__(self, retention: float) -> None:
+        self.retention = retention
+        self._files: dict[str, StoredFile] = {}
+        self._count = 0
+
+    def clear(self) -> None:
+        self._files.clear()
+        self._count = 0
+
+    def put(
+        self, upload_path: str, file_name: str | None, data: bytes, mime: str | None, now: float
+    ) -> StoredFile:
+        self._count += 1
+        if not file_name:
+            extension = mimetypes.guess_extension(mime or sniff_mime(data, "")) or ".bin"
+            file_name = f"upload-{self._count}{extension}"
+        path = _clean_path(upload_path, file_name)
+        stored = StoredFile(path, data, mime or sniff_mime(data, file_name), now)
+        self._files[path] = stored
+        return stored
+
+    def get(self, path: str, now: float) -> StoredFile | None:
+        stored = self._files.get(path)
+        if stored is not None and now - stored.uploaded_at > self.retention:
+            del self._files[path]
+            return None
+        return stored
