@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import struct
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 
@@ -18,6 +19,9 @@ __all__ = [
     "cover_jpeg",
     "file_urls",
     "silent_mp3",
+    "silent_wav",
+    "solid_png",
+    "tiny_mp4",
 ]
 
 _HEADER = bytes((0xFF, 0xF3, 0x18, 0xC0))  # MPEG-2, Layer III, no CRC, 8 kbit/s, 16 kHz, mono
@@ -68,6 +72,48 @@ def _mp3_frames(frames: int) -> bytes:
 def silent_mp3(duration: float) -> bytes:
     """A valid MP3 of `duration` seconds of silence."""
     return _mp3_frames(max(1, round(duration / FRAME_SECONDS)))
+
+
+def silent_wav(duration: float) -> bytes:
+    """A valid WAV of `duration` seconds of silence (8 kHz, 8-bit, mono: 8 KB a second)."""
+    frames = max(1, round(duration * 8000))
+    header = struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF", 36 + frames, b"WAVE", b"fmt ", 16, 1, 1, 8000, 8000, 1, 8, b"data", frames,
+    )  # fmt: skip
+    return header + b"\x80" * frames
+
+
+def tiny_mp4(duration: float) -> bytes:
+    """A valid ISO base-media (MP4) file: `ftyp` and a `moov` whose `mvhd` states the length.
+
+    It has no media tracks: enough for a client that downloads, stores and probes it."""
+    ftyp = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"isom", 0x200, b"isom", b"mp41")
+    matrix = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+    mvhd_body = (
+        struct.pack(">I4I", 0, 0, 0, 1000, round(duration * 1000))
+        + struct.pack(">IH10x", 0x10000, 0x100)
+        + matrix
+        + bytes(24)
+        + struct.pack(">I", 1)
+    )
+    mvhd = struct.pack(">I4s", 8 + len(mvhd_body), b"mvhd") + mvhd_body
+    moov = struct.pack(">I4s", 8 + len(mvhd), b"moov") + mvhd
+    return ftyp + moov
+
+
+@functools.cache
+def solid_png(red: int = 90, green: int = 60, blue: int = 160, size: int = 64) -> bytes:
+    """A valid PNG of one colour (cover images)."""
+    row = b"\x00" + bytes((red, green, blue)) * size
+    raw = zlib.compress(row * size, 9)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 @functools.cache

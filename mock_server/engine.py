@@ -6,17 +6,27 @@ plane talk to exactly one object.
 
 from __future__ import annotations
 
+import json
 import logging
+import random
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from mock_server.api.wire import ExtendRequest, MusicRequest, ReplaceSectionRequest
+from mock_server.api.wire import (
+    BoostStyleRequest,
+    ExtendRequest,
+    MusicRequest,
+    PersonaRequest,
+    ReplaceSectionRequest,
+    TimestampedLyricsRequest,
+)
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
+from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
 from mock_server.scenario import (
@@ -29,7 +39,7 @@ from mock_server.scenario import (
 from mock_server.settings import Settings
 from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
-from mock_server.tracks import TrackFactory, TrackRequest
+from mock_server.tracks import Track, TrackFactory, TrackRequest
 from mock_server.uploads import UploadStore
 
 __all__ = ["Engine", "plan_for", "with_looks"]
@@ -49,6 +59,8 @@ class Engine:
         self.dispatcher = Dispatcher(clock, settings, self.journal)
         self.sources = SourceFetcher(settings)
         self.uploads = UploadStore(settings.upload_retention)
+        self.jobs = JobStore(settings.seed)
+        self.personas: dict[str, dict[str, str]] = {}
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs], default=settings.scenario
         )
@@ -80,6 +92,8 @@ class Engine:
         self.journal.clear()
         self.store.reset()
         self.uploads.clear()
+        self.jobs.clear()
+        self.personas.clear()
         self._api_uses.clear()
         self.scenarios.clear_queue()
         return cancelled
@@ -358,9 +372,108 @@ class Engine:
         task = self.store.get(delivery.task_id)
         if task is not None:
             task.callback_exhausted(delivery.callback_type, self.clock.now())
+        job = self.jobs.get(delivery.task_id)
+        if job is not None:
+            job.callback_failed = True
+
+    # Single-stage families and synchronous operations (CONTRACT §3.9-§3.12, §7).
+
+    def finished_track(self, task_id: str, audio_id: str | None) -> tuple[Task, Track]:
+        """A track of a finished task, or the API error that says why not."""
+        task = self.store.get(task_id)
+        if task is None:
+            raise InvalidParameters(f"taskId: no task with id {task_id!r}")
+        if task.status != "SUCCESS":
+            raise InvalidParameters(
+                f"taskId: task {task_id} is not finished (status {task.status}); wait for SUCCESS"
+            )
+        track = next((t for t in task.tracks if t.id == audio_id), None)
+        if track is None:
+            known = ", ".join(t.id for t in task.tracks)
+            raise InvalidParameters(
+                f"audioId: {audio_id!r} is not a track of task {task_id}; its tracks are {known}"
+            )
+        return task, track
+
+    def submit_job(
+        self, kind: JobKind, raw: dict[str, Any], callback_url: str, base_url: str, **fields: Any
+    ) -> Job:
+        """Create a single-stage job (charging credits) that completes after `job_delay`."""
+        self.store.charge(self.settings.task_cost)
+        job = self.jobs.create(
+            kind, request=raw, callback_url=callback_url, base_url=base_url,
+            created_at=self.clock.now(), **fields,
+        )  # fmt: skip
+        self.clock.call_at(job.created_at + self.settings.job_delay, self._finish, job)
+        return job
+
+    async def _finish(self, job: Job) -> None:
+        job.completed_at = self.clock.now()
+        body = encode(job_callback(job))
+        await self.dispatcher.deliver(job.id, "complete", job.callback_url, body, self._exhausted)
+
+    def persona(self, body: PersonaRequest) -> dict[str, str]:
+        """Generate Persona: one per audio id; calling again overwrites name and description."""
+        task, track = self.finished_track(body.taskId, body.audioId)
+        if task.model == "V3_5":
+            raise InvalidParameters("taskId: personas need music made with V4 or newer, not V3_5")
+        if body.vocalEnd > track.duration:
+            raise InvalidParameters(
+                f"vocalEnd: must lie within the track ({track.duration:g} s), got {body.vocalEnd:g}"
+            )
+        known = self.personas.get(track.id)
+        persona_id = known["personaId"] if known else self.jobs.new_id("persona")[:12]
+        self.personas[track.id] = {
+            "personaId": persona_id, "name": body.name, "description": body.description,
+        }  # fmt: skip
+        return self.personas[track.id]
+
+    def timestamped_lyrics(self, body: TimestampedLyricsRequest) -> dict[str, Any]:
+        """Get Timestamped Lyrics: the track's words spread over its length."""
+        task = self.store.get(body.taskId)
+        if task is None:
+            raise InvalidParameters(f"taskId: no task with id {body.taskId!r}")
+        audio_id = body.audioId or task.tracks[body.musicIndex or 0].id
+        _, track = self.finished_track(body.taskId, audio_id)
+        return aligned_words(track)
+
+    def boost_style(self, raw: dict[str, Any], body: BoostStyleRequest) -> dict[str, Any]:
+        """Boost Music Style: an expanded style text, answered at once."""
+        task_id = self.jobs.new_id("style")
+        extra = ", ".join(random.Random(task_id).sample(BOOST_WORDS, 3))  # noqa: S311
+        return {
+            "taskId": task_id, "param": json.dumps(raw, separators=(",", ":")),
+            "result": f"{body.content.strip()}, {extra}", "creditsConsumed": 0,
+            "creditsRemaining": self.store.credits, "successFlag": "1", "errorCode": None,
+            "errorMessage": None, "createTime": int(self.clock.now() * 1000),
+        }  # fmt: skip
 
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)
+
+
+BOOST_WORDS = (
+    "airy female vocals", "warm analog synth pads", "slow-building drums", "minor key",
+    "wide stereo reverb", "punchy bass", "intimate close-mic vocals", "lush strings",
+)  # fmt: skip
+
+
+def aligned_words(track: Track) -> dict[str, Any]:
+    """`data` of get-timestamped-lyrics: words over the first 90 % of the track."""
+    words = track.prompt.split(" ") if track.prompt else []
+    step = track.duration * 0.9 / max(1, len(words))
+    rng = random.Random(track.id)  # noqa: S311 - not crypto
+    aligned = [
+        {"word": word, "success": True, "startS": round(i * step, 2),
+         "endS": round((i + 1) * step, 2), "palign": 0}
+        for i, word in enumerate(words)
+    ]  # fmt: skip
+    return {
+        "alignedWords": aligned,
+        "waveformData": [round(rng.random(), 2) for _ in range(64)],
+        "hootCer": round(rng.uniform(0.1, 0.4), 2),
+        "isStreamed": False,
+    }
 
 
 def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mock_server import assets, control
-from mock_server.api import files, handlers, uploads
+from mock_server.api import families, files, handlers, uploads
 
 __all__ = ["setup_routes"]
 
@@ -24,6 +24,21 @@ def setup_routes(app: web.Application) -> None:
             web.post("/api/v1/generate/mashup", handlers.mashup),
             web.get("/api/v1/generate/record-info", handlers.record_info),
             web.get("/api/v1/generate/credit", handlers.credit),
+            web.post("/api/v1/generate/generate-persona", families.persona),
+            web.post("/api/v1/generate/get-timestamped-lyrics", families.timestamped_lyrics),
+            web.post("/api/v1/style/generate", families.boost_style),
+            web.post("/api/v1/lyrics", families.lyrics),
+            web.get("/api/v1/lyrics/record-info", families.job_info("lyrics")),
+            web.post("/api/v1/wav/generate", families.wav),
+            web.get("/api/v1/wav/record-info", families.job_info("wav")),
+            web.post("/api/v1/vocal-removal/generate", families.vocal_removal),
+            web.get("/api/v1/vocal-removal/record-info", families.job_info("vocal_removal")),
+            web.post("/api/v1/midi/generate", families.midi),
+            web.get("/api/v1/midi/record-info", families.job_info("midi")),
+            web.post("/api/v1/mp4/generate", families.mp4),
+            web.get("/api/v1/mp4/record-info", families.job_info("mp4")),
+            web.post("/api/v1/suno/cover/generate", families.cover),
+            web.get("/api/v1/suno/cover/record-info", families.job_info("cover")),
             # The File Upload API (a separate host for the real service).
             web.post("/api/file-base64-upload", uploads.base64_upload),
             web.post("/api/file-stream-upload", uploads.stream_upload),
@@ -36,6 +51,10 @@ def setup_routes(app: web.Application) -> None:
             web.get(assets.IMAGE_PATH, files.image),
             web.get(assets.SOURCE_IMAGE_PATH, files.image),
             web.get("/files/tmp/{path:.+}", files.uploaded),
+            web.get("/files/wav/{id}.wav", files.wav),
+            web.get("/files/stems/{id}/{stem}.mp3", files.stem),
+            web.get("/files/video/{id}.mp4", files.video),
+            web.get("/files/cover/{id}-{n}.png", files.cover_png),
             # The mock's own control plane.
             web.get("/__mock__/health", control.health),
             web.get("/__mock__/tasks", control.tasks),

@@ -57,6 +57,9 @@ class Settings(BaseModel):
 
     stage_delays: StageDelays = StageDelays()
 
+    job_delay: float = Field(default=30.0, ge=0)
+    """When lyrics, WAV, vocal-removal, MP4, cover and MIDI jobs complete (mock seconds)."""
+
     callback_timeout: float = Field(default=15.0, gt=0)
     """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
 

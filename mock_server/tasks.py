@@ -150,6 +150,14 @@ class TaskStore:
             )
         return source
 
+    def charge(self, cost: int) -> None:
+        """Take `cost` credits, or answer 429 when the balance is too low."""
+        if self.credits < cost:
+            raise InsufficientCredits(
+                f"Insufficient credits: {self.credits} left, a task costs {cost}"
+            )
+        self.credits -= cost
+
     def create(
         self,
         *,
@@ -165,11 +173,7 @@ class TaskStore:
         task_id: str | None = None,
     ) -> Task:
         """Charge the account and create a PENDING task with its tracks already decided."""
-        if self.credits < cost:
-            raise InsufficientCredits(
-                f"Insufficient credits: {self.credits} left, a task costs {cost}"
-            )
-        self.credits -= cost
+        self.charge(cost)
         self._count += 1
         task = Task(
             id=task_id or self._factory.task_id(self._count),

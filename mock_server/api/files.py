@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE
-from mock_server.assets import cover_jpeg, silent_mp3
+from mock_server.assets import cover_jpeg, silent_mp3, silent_wav, solid_png, tiny_mp4
 from mock_server.errors import NotFound
+from mock_server.jobs import STEMS, Job, JobKind
 from mock_server.tracks import Track
 
-__all__ = ["audio", "image", "stream", "uploaded"]
+__all__ = ["audio", "cover_png", "image", "stem", "stream", "uploaded", "video", "wav"]
 
 STREAM_CHUNK = 16 * 1024
 
@@ -70,3 +71,40 @@ async def uploaded(request: web.Request) -> web.Response:
         days = engine.settings.upload_retention / 86400
         raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")
     return web.Response(body=stored.data, content_type=stored.mime)
+
+
+def _job(request: web.Request, kind: JobKind) -> Job:
+    job = request.app[ENGINE].jobs.get(request.match_info["id"], kind)
+    if job is None:
+        raise NotFound(f"no {kind.replace('_', '-')} file for id {request.match_info['id']!r}")
+    return job
+
+
+def _length(job: Job) -> float:
+    return job.source.duration if job.source else 1.0
+
+
+async def wav(request: web.Request) -> web.Response:
+    """A WAV conversion's file."""
+    return web.Response(body=silent_wav(_length(_job(request, "wav"))), content_type="audio/wav")
+
+
+async def stem(request: web.Request) -> web.Response:
+    """One stem of a vocal removal / stem split."""
+    job = _job(request, "vocal_removal")
+    if request.match_info["stem"] not in STEMS[job.separation]:
+        raise NotFound(f"no stem {request.match_info['stem']!r} in a {job.separation} result")
+    return web.Response(body=silent_mp3(_length(job)), content_type="audio/mpeg")
+
+
+async def video(request: web.Request) -> web.Response:
+    """A music video's file (a tiny but valid MP4)."""
+    return web.Response(body=tiny_mp4(_length(_job(request, "mp4"))), content_type="video/mp4")
+
+
+async def cover_png(request: web.Request) -> web.Response:
+    """A generated cover image (PNG, one colour per job)."""
+    job = _job(request, "cover")
+    rng = job.random()
+    colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+    return web.Response(body=solid_png(*colour), content_type="image/png")

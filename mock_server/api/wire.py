@@ -37,14 +37,23 @@ __all__ = [
     "AddInstrumentalRequest",
     "AddVocalsRequest",
     "Base64Upload",
+    "BoostStyleRequest",
+    "CoverRequest",
     "ExtendRequest",
     "GenerateRequest",
+    "LyricsRequest",
     "MashupRequest",
+    "MidiRequest",
+    "Mp4Request",
     "MusicRequest",
+    "PersonaRequest",
     "ReplaceSectionRequest",
+    "TimestampedLyricsRequest",
+    "TrackJobRequest",
     "UploadCoverRequest",
     "UploadExtendRequest",
     "UrlUpload",
+    "VocalRemovalRequest",
     "parse",
     "validation_message",
 ]
@@ -567,6 +576,117 @@ class UrlUpload(BaseModel):
     fileUrl: HttpUrl
     uploadPath: StrictStr
     fileName: StrictStr | None = None
+
+
+class LyricsRequest(BaseModel):
+    """POST /api/v1/lyrics (§7.1)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    prompt: StrictStr
+    callBackUrl: HttpUrl
+
+    @model_validator(mode="after")
+    def _rules(self) -> LyricsRequest:
+        _require("(the theme of the lyrics)", prompt=self.prompt)
+        words = len(self.prompt.split())
+        if words > 200:
+            raise TooLong(f"prompt: at most 200 words, got {words}")
+        return self
+
+
+class TrackJobRequest(BaseModel):
+    """A job on one track the API made: WAV, vocal removal, music video (§7.2, §7.3, §7.5)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    taskId: StrictStr
+    audioId: StrictStr
+    callBackUrl: HttpUrl
+
+    @model_validator(mode="after")
+    def _present(self) -> TrackJobRequest:
+        _require("(the task and track to work on)", taskId=self.taskId, audioId=self.audioId)
+        return self
+
+
+class VocalRemovalRequest(TrackJobRequest):
+    """POST /api/v1/vocal-removal/generate (§7.3)."""
+
+    type: Literal["separate_vocal", "split_stem"] = "separate_vocal"
+
+
+class Mp4Request(TrackJobRequest):
+    """POST /api/v1/mp4/generate (§7.5)."""
+
+    author: Annotated[StrictStr, Field(max_length=50)] | None = None
+    domainName: Annotated[StrictStr, Field(max_length=50)] | None = None
+
+
+class CoverRequest(BaseModel):
+    """POST /api/v1/suno/cover/generate (§3.12)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    taskId: StrictStr
+    callBackUrl: HttpUrl
+
+
+class MidiRequest(BaseModel):
+    """POST /api/v1/midi/generate (path assumed; §7.4): MIDI from a vocal-removal task."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    taskId: StrictStr
+    callBackUrl: HttpUrl
+    audioId: StrictStr | None = None
+
+
+class PersonaRequest(BaseModel):
+    """POST /api/v1/generate/generate-persona (§3.9), answered synchronously."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    taskId: StrictStr
+    audioId: StrictStr
+    name: StrictStr
+    description: StrictStr
+    vocalStart: Annotated[Number, Field(ge=0), AfterValidator(_hundredths)] = 0.0
+    vocalEnd: Annotated[Number, Field(ge=0), AfterValidator(_hundredths)] = 30.0
+    style: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> PersonaRequest:
+        _require("(persona)", name=self.name, description=self.description)
+        window = self.vocalEnd - self.vocalStart
+        if not 10 <= window <= 30:
+            raise InvalidParameters(
+                f"vocalEnd: vocalEnd - vocalStart must be 10-30 s, got {window:g} s"
+            )
+        return self
+
+
+class TimestampedLyricsRequest(BaseModel):
+    """POST /api/v1/generate/get-timestamped-lyrics (§3.11), answered synchronously."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    taskId: StrictStr
+    audioId: StrictStr | None = None
+    musicIndex: Literal[0, 1] | None = None
+
+
+class BoostStyleRequest(BaseModel):
+    """POST /api/v1/style/generate (§3.10), answered synchronously."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    content: StrictStr
+
+    @model_validator(mode="after")
+    def _rules(self) -> BoostStyleRequest:
+        _require("(a short style description)", content=self.content)
+        return self
 
 
 _TYPE_HINTS: dict[str, str] = {

@@ -1,0 +1,243 @@
+"""Single-stage task families (CONTRACT §5.5-§7.5): lyrics, WAV, vocal removal, music video,
+cover image and MIDI. Each job completes once, `job_delay` after it was accepted, with one
+callback and a record-info of its own shape. Results are seeded by the job's id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from faker import Faker
+
+from mock_server.tracks import Track
+
+__all__ = ["STEMS", "Job", "JobKind", "JobStore", "job_callback", "job_record_info"]
+
+JobKind = Literal["lyrics", "wav", "vocal_removal", "mp4", "cover", "midi"]
+STEMS: dict[str, tuple[str, ...]] = {
+    "separate_vocal": ("origin", "instrumental", "vocal"),
+    "split_stem": (
+        "origin", "vocal", "backing_vocals", "drums", "bass", "guitar", "keyboard",
+        "percussion", "strings", "synth", "fx", "brass", "woodwinds",
+    ),
+}  # fmt: skip
+ALL_STEMS = ("origin", "instrumental", *STEMS["split_stem"][1:])
+"""Every stem, in the order record-info lists them (CONTRACT §7.3)."""
+INSTRUMENTS = ("Drums", "Bass", "Piano", "Guitar", "Strings", "Synth Lead")
+
+
+@dataclass
+class Job:
+    """One accepted job of a single-stage family."""
+
+    id: str
+    kind: JobKind
+    request: dict[str, Any]
+    callback_url: str
+    base_url: str
+    created_at: float
+    source: Track | None = None
+    """The track it works on (WAV, vocal removal, MP4)."""
+    parent_task_id: str = ""
+    music_index: int = 0
+    separation: str = "separate_vocal"
+    completed_at: float | None = None
+    callback_failed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def random(self) -> random.Random:
+        seed = hashlib.blake2b(self.id.encode(), digest_size=16).digest()
+        return random.Random(int.from_bytes(seed))  # noqa: S311 - not crypto
+
+    def url(self, what: str) -> str:
+        return f"{self.base_url}/files/{what}"
+
+
+class JobStore:
+    """Jobs by id, with ids seeded like task ids."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._jobs: dict[str, Job] = {}
+        self._count = 0
+        self.covers: set[str] = set()
+        """Tasks that already have a cover image (a second request is refused)."""
+
+    def clear(self) -> None:
+        self._jobs.clear()
+        self.covers.clear()
+        self._count = 0
+
+    def get(self, job_id: str, kind: JobKind | None = None) -> Job | None:
+        job = self._jobs.get(job_id)
+        return job if job is not None and (kind is None or job.kind == kind) else None
+
+    def all(self) -> list[Job]:
+        return list(self._jobs.values())
+
+    def new_id(self, kind: str) -> str:
+        """A fresh id, seeded like task ids (also for synchronous answers that need one)."""
+        self._count += 1
+        text = f"suno-mock/{self._seed}/{kind}/{self._count}"
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def create(self, kind: JobKind, **fields: Any) -> Job:
+        job = Job(id=self.new_id(kind), kind=kind, **fields)
+        self._jobs[job.id] = job
+        return job
+
+
+def _lyrics(job: Job) -> list[dict[str, str]]:
+    fake = Faker("en_US")
+    fake.seed_instance(job.random().getrandbits(64))
+    title = str(fake.catch_phrase()).title()
+    items = []
+    for _ in range(2):
+        verse = "\n".join(str(fake.sentence(nb_words=6)).rstrip(".") for _ in range(4))
+        chorus = "\n".join(str(fake.sentence(nb_words=5)).rstrip(".") for _ in range(2))
+        text = f"[Verse]\n{verse}\n\n[Chorus]\n{chorus}"
+        items.append({"text": text, "title": title, "status": "complete", "errorMessage": ""})
+    return items
+
+
+def _stem_urls(job: Job, camel: bool) -> dict[str, str | None]:
+    made = STEMS[job.separation]
+    urls: dict[str, str | None] = {}
+    for stem in ALL_STEMS:
+        key = f"{stem}_url"
+        if camel:
+            head, *rest = key.split("_")
+            key = head + "".join(part.title() for part in rest)
+        urls[key] = job.url(f"stems/{job.id}/{stem}.mp3") if stem in made else None
+    if not camel:  # the callback lists only the stems of its type
+        urls = {k: v for k, v in urls.items() if v is not None}
+    return urls
+
+
+def _midi(job: Job) -> dict[str, Any]:
+    rng = job.random()
+    instruments = []
+    for name in rng.sample(INSTRUMENTS, 3):
+        notes, at = [], 0.0
+        for _ in range(8):
+            length = round(rng.uniform(0.1, 0.6), 4)
+            notes.append(
+                {
+                    "pitch": rng.randint(36, 84),
+                    "start": round(at, 4),
+                    "end": round(at + length, 4),
+                    "velocity": 1,
+                }
+            )
+            at += length + round(rng.uniform(0.0, 0.3), 4)
+        instruments.append({"name": name, "notes": notes})
+    return {"state": "complete", "instruments": instruments}
+
+
+def job_callback(job: Job) -> dict[str, Any]:
+    """The one callback a job sends when it completes (each family has its own shape)."""
+    if job.kind == "lyrics":
+        return {
+            "code": 200,
+            "msg": "All generated successfully.",
+            "data": {"callbackType": "complete", "taskId": job.id, "data": _lyrics(job)},
+        }
+    if job.kind == "wav":
+        return {
+            "code": 200,
+            "msg": "success",
+            "data": {"audioWavUrl": job.url(f"wav/{job.id}.wav"), "task_id": job.id},
+        }
+    if job.kind == "vocal_removal":
+        return {
+            "code": 200,
+            "msg": "vocal Removal generated successfully.",
+            "data": {"task_id": job.id, "vocal_removal_info": _stem_urls(job, camel=False)},
+        }
+    if job.kind == "mp4":
+        return {
+            "code": 200,
+            "msg": "MP4 generated successfully.",
+            "data": {"task_id": job.id, "video_url": job.url(f"video/{job.id}.mp4")},
+        }
+    if job.kind == "cover":
+        return {"code": 200, "msg": "success", "data": {"taskId": job.id, "images": _covers(job)}}
+    return {"task_id": job.id, "code": 200, "msg": "success", "data": _midi(job)}
+
+
+def _covers(job: Job) -> list[str]:
+    return [job.url(f"cover/{job.id}-{i}.png") for i in (1, 2)]
+
+
+def job_record_info(job: Job) -> dict[str, Any]:
+    """`data` of the family's record-info endpoint, as the job is now."""
+    done = job.completed_at is not None
+    created, completed = (
+        int(job.created_at * 1000),
+        (int(job.completed_at * 1000) if job.completed_at is not None else None),
+    )
+    flag = "CALLBACK_EXCEPTION" if job.callback_failed else ("SUCCESS" if done else "PENDING")
+    common = {"errorCode": None, "errorMessage": None}
+    if job.kind == "lyrics":
+        lyrics = {"taskId": job.id, "data": _lyrics(job)} if done else None
+        return {
+            "taskId": job.id,
+            "param": _param(job),
+            "response": lyrics,
+            "status": flag,
+            "type": "LYRICS",
+            **common,
+        }
+    if job.kind == "cover":
+        return {
+            "taskId": job.id,
+            "parentTaskId": job.parent_task_id,
+            "callbackUrl": job.callback_url,
+            "completeTime": completed,
+            "response": {"images": _covers(job)} if done else None,
+            "successFlag": 1 if done else 0,
+            "createTime": created,
+            **common,
+        }
+    if job.kind == "midi":
+        return {
+            "taskId": job.id,
+            "recordTaskId": -1,
+            "audioId": job.extra.get("audioId", ""),
+            "callbackUrl": job.callback_url,
+            "completeTime": completed,
+            "midiData": _midi(job) if done else None,
+            "successFlag": 1 if done else 0,
+            "createTime": created,
+            **common,
+        }
+    response: dict[str, Any] | None = None
+    if done and job.kind == "wav":
+        response = {"audioWavUrl": job.url(f"wav/{job.id}.wav")}
+    elif done and job.kind == "vocal_removal":
+        response = _stem_urls(job, camel=True)
+    elif done:
+        response = {"videoUrl": job.url(f"video/{job.id}.mp4")}
+    data: dict[str, Any] = {
+        "taskId": job.id,
+        "musicId": job.source.id if job.source else "",
+        "callbackUrl": job.callback_url,
+    }
+    if job.kind != "wav":
+        data["musicIndex"] = job.music_index
+    return {
+        **data,
+        "completeTime": completed,
+        "response": response,
+        "successFlag": flag,
+        "createTime": created,
+        **common,
+    }
+
+
+def _param(job: Job) -> str:
+    return json.dumps(job.request, ensure_ascii=False, separators=(",", ":"))

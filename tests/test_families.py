@@ -1,0 +1,308 @@
+"""Lyrics, WAV, vocal removal, MIDI, MP4, cover image; persona, timestamped lyrics, boost style."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import aiohttp
+import mutagen.mp4
+import pytest
+from PIL import Image
+
+from mock_server import ManualClock, MockServer
+from mock_server.audio import audio_duration
+from mock_server.receiver import CallbackReceiver
+from mock_server.tracks import Track
+from tests.conftest import Api, generate_body
+
+RECORD_KEYS = {
+    "taskId",
+    "musicId",
+    "callbackUrl",
+    "musicIndex",
+    "completeTime",
+    "response",
+    "successFlag",
+    "createTime",
+    "errorCode",
+    "errorMessage",
+}
+
+
+@pytest.fixture
+async def track(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> Track:
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await clock.advance(150)
+    receiver.requests.clear()
+    return server.task(task_id).tracks[0]
+
+
+def task_of(server: MockServer, track: Track) -> str:
+    return next(t.id for t in server.tasks() if track in t.tracks)
+
+
+async def info(api: Api, family: str, task_id: str) -> Any:
+    status, envelope = await api.get(f"/api/v1/{family}/record-info", params={"taskId": task_id})
+    assert (status, envelope["code"]) == (200, 200), envelope
+    return envelope["data"]
+
+
+async def fetch(http: aiohttp.ClientSession, url: str) -> tuple[int, bytes]:
+    async with http.get(url) as resp:
+        return resp.status, await resp.read()
+
+
+async def test_lyrics(api: Api, clock: ManualClock, receiver: CallbackReceiver) -> None:
+    body = {"prompt": "a song about rain on a tin roof", "callBackUrl": receiver.url}
+    task_id = await api.submit("/api/v1/lyrics", body)
+    pending = await info(api, "lyrics", task_id)
+    assert pending == {
+        "taskId": task_id, "param": '{"prompt":"a song about rain on a tin roof",'
+        f'"callBackUrl":"{receiver.url}"}}', "response": None, "status": "PENDING",
+        "type": "LYRICS", "errorCode": None, "errorMessage": None,
+    }  # fmt: skip
+    await clock.advance(30)
+    (callback,) = [r.json for r in receiver.requests]
+    assert (callback["code"], callback["msg"]) == (200, "All generated successfully.")
+    assert set(callback["data"]) == {"callbackType", "taskId", "data"}  # camelCase taskId
+    assert (callback["data"]["callbackType"], callback["data"]["taskId"]) == ("complete", task_id)
+    items = callback["data"]["data"]
+    assert len(items) == 2
+    for item in items:
+        assert set(item) == {"text", "title", "status", "errorMessage"}
+        assert (item["status"], item["errorMessage"]) == ("complete", "")
+        assert item["text"].startswith("[Verse]\n")
+    done = await info(api, "lyrics", task_id)
+    assert (done["status"], done["response"]) == ("SUCCESS", {"taskId": task_id, "data": items})
+
+
+async def test_lyrics_rejections(api: Api) -> None:
+    _, envelope = await api.post(
+        "/api/v1/lyrics", {"prompt": "word " * 201, "callBackUrl": "http://127.0.0.1:9/cb"}
+    )
+    assert (envelope["code"], envelope["msg"]) == (413, "prompt: at most 200 words, got 201")
+    _, envelope = await api.post("/api/v1/lyrics", {"prompt": "rain"})
+    assert (envelope["code"], envelope["msg"]) == (400, "callBackUrl: required")
+    _, envelope = await api.get("/api/v1/lyrics/record-info", params={"taskId": "x"})
+    assert envelope["msg"] == "taskId: no lyrics task with id 'x'"
+
+
+async def test_wav(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track,
+) -> None:  # fmt: skip
+    body = {"taskId": task_of(server, track), "audioId": track.id, "callBackUrl": receiver.url}
+    wav_id = await api.submit("/api/v1/wav/generate", body)
+    assert (await info(api, "wav", wav_id))["successFlag"] == "PENDING"
+    await clock.advance(30)
+    (callback,) = [r.json for r in receiver.requests]
+    url = callback["data"]["audioWavUrl"]
+    assert callback == {
+        "code": 200,
+        "msg": "success",
+        "data": {"audioWavUrl": url, "task_id": wav_id},
+    }
+    record = await info(api, "wav", wav_id)
+    assert set(record) == RECORD_KEYS - {"musicIndex"}
+    assert (record["musicId"], record["successFlag"], record["response"]) == (
+        track.id,
+        "SUCCESS",
+        {"audioWavUrl": url},
+    )
+    assert record["completeTime"] - record["createTime"] == 30_000
+    status, data = await fetch(http, url)
+    assert status == 200
+    assert audio_duration(data) == pytest.approx(track.duration, abs=0.001)
+
+
+async def test_track_jobs_need_a_finished_track_the_mock_made(
+    api: Api, server: MockServer, receiver: CallbackReceiver
+) -> None:
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    audio_id = server.task(task_id).tracks[0].id
+    body = {"taskId": task_id, "audioId": audio_id, "callBackUrl": receiver.url}
+    _, envelope = await api.post("/api/v1/mp4/generate", body)
+    assert envelope["msg"] == (
+        f"taskId: task {task_id} is not finished (status PENDING); wait for SUCCESS"
+    )
+    _, envelope = await api.post("/api/v1/wav/generate", dict(body, taskId="nope"))
+    assert envelope["msg"] == "taskId: no task with id 'nope'"
+    _, envelope = await api.post("/api/v1/vocal-removal/generate", dict(body, audioId=None))
+    assert envelope["msg"].startswith("audioId: must be a JSON string")
+
+
+@pytest.mark.parametrize(
+    ("separation", "stems"),
+    [
+        ("separate_vocal", ["origin", "instrumental", "vocal"]),
+        (
+            "split_stem",
+            [
+                "origin",
+                "vocal",
+                "backing_vocals",
+                "drums",
+                "bass",
+                "guitar",
+                "keyboard",
+                "percussion",
+                "strings",
+                "synth",
+                "fx",
+                "brass",
+                "woodwinds",
+            ],
+        ),
+    ],
+)
+async def test_vocal_removal_and_midi(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track, separation: str, stems: list[str],
+) -> None:  # fmt: skip
+    body = {
+        "taskId": task_of(server, track),
+        "audioId": track.id,
+        "callBackUrl": receiver.url,
+        "type": separation,
+    }
+    job_id = await api.submit("/api/v1/vocal-removal/generate", body)
+    midi_body = {"taskId": job_id, "callBackUrl": receiver.url}
+    _, envelope = await api.post("/api/v1/midi/generate", midi_body)
+    assert envelope["msg"] == f"taskId: vocal-removal task {job_id} is not finished yet"
+    await clock.advance(30)
+    callback = receiver.requests[0].json
+    assert callback["msg"] == "vocal Removal generated successfully."
+    urls = callback["data"]["vocal_removal_info"]
+    assert list(urls) == [f"{stem}_url" for stem in stems]
+    status, data = await fetch(http, urls["vocal_url"])
+    assert status == 200
+    assert audio_duration(data) == pytest.approx(track.duration, abs=0.04)
+    record = await info(api, "vocal-removal", job_id)
+    assert set(record) == RECORD_KEYS
+    assert (record["musicIndex"], record["successFlag"]) == (0, "SUCCESS")
+    assert len(record["response"]) == 14
+    assert (record["response"]["instrumentalUrl"] is None) == (separation == "split_stem")
+
+    midi_id = await api.submit("/api/v1/midi/generate", midi_body)
+    await clock.advance(30)
+    midi = receiver.requests[-1].json
+    assert list(midi) == ["task_id", "code", "msg", "data"]  # task_id at the top level
+    assert (midi["task_id"], midi["data"]["state"]) == (midi_id, "complete")
+    assert {"name", "notes"} == set(midi["data"]["instruments"][0])
+    record = await info(api, "midi", midi_id)
+    assert (record["successFlag"], record["recordTaskId"], record["audioId"]) == (1, -1, track.id)
+    assert record["midiData"] == midi["data"]
+
+
+async def test_music_video(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track,
+) -> None:  # fmt: skip
+    body = {
+        "taskId": task_of(server, track),
+        "audioId": track.id,
+        "callBackUrl": receiver.url,
+        "author": "Me",
+        "domainName": "example.com",
+    }
+    _, envelope = await api.post("/api/v1/mp4/generate", dict(body, author="x" * 51))
+    assert envelope["msg"].startswith("author: string should have at most 50 characters")
+    video_id = await api.submit("/api/v1/mp4/generate", body)
+    await clock.advance(30)
+    callback = receiver.requests[0].json
+    assert (callback["msg"], callback["data"]["task_id"]) == (
+        "MP4 generated successfully.",
+        video_id,
+    )
+    status, data = await fetch(http, callback["data"]["video_url"])
+    assert status == 200
+    parsed: Any = mutagen.mp4.MP4(io.BytesIO(data)).info
+    assert parsed.length == pytest.approx(track.duration, 0.001)
+    record = await info(api, "mp4", video_id)
+    assert record["response"] == {"videoUrl": callback["data"]["video_url"]}
+
+
+async def test_cover_image(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track,
+) -> None:  # fmt: skip
+    body = {"taskId": task_of(server, track), "callBackUrl": receiver.url}
+    cover_id = await api.submit("/api/v1/suno/cover/generate", body)
+    _, envelope = await api.post("/api/v1/suno/cover/generate", body)
+    assert (envelope["code"], envelope["msg"]) == (400, "Cover already generated for this task")
+    assert (await info(api, "suno/cover", cover_id))["successFlag"] == 0
+    await clock.advance(30)
+    callback = receiver.requests[0].json
+    assert set(callback["data"]) == {"taskId", "images"}
+    assert len(callback["data"]["images"]) == 2
+    for url in callback["data"]["images"]:
+        status, data = await fetch(http, url)
+        assert (status, Image.open(io.BytesIO(data)).format) == (200, "PNG")
+    record = await info(api, "suno/cover", cover_id)
+    assert (record["successFlag"], record["parentTaskId"]) == (1, body["taskId"])
+    assert record["response"] == {"images": callback["data"]["images"]}
+
+
+async def test_persona(api: Api, server: MockServer, track: Track) -> None:
+    body = {
+        "taskId": task_of(server, track),
+        "audioId": track.id,
+        "name": "Warm Alto",
+        "description": "Breathy alto",
+        "vocalStart": 10,
+        "vocalEnd": 35.5,
+    }
+    _, envelope = await api.post("/api/v1/generate/generate-persona", body)
+    persona = envelope["data"]
+    assert set(persona) == {"personaId", "name", "description"}
+    assert (persona["name"], persona["description"]) == ("Warm Alto", "Breathy alto")
+    again = (await api.post("/api/v1/generate/generate-persona", dict(body, name="Renamed")))[1][
+        "data"
+    ]
+    assert (again["personaId"], again["name"]) == (persona["personaId"], "Renamed")
+    _, envelope = await api.post("/api/v1/generate/generate-persona", dict(body, vocalEnd=15))
+    assert envelope["msg"] == "vocalEnd: vocalEnd - vocalStart must be 10-30 s, got 5 s"
+    _, envelope = await api.post("/api/v1/generate/generate-persona", dict(body, name=""))
+    assert envelope["msg"] == "name: required (persona)"
+
+
+async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) -> None:
+    task_id = task_of(server, track)
+    _, envelope = await api.post("/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id})
+    data = envelope["data"]
+    assert set(data) == {"alignedWords", "waveformData", "hootCer", "isStreamed"}
+    words = data["alignedWords"]
+    assert " ".join(w["word"] for w in words) == track.prompt
+    assert words[0] == {
+        "word": "[Verse]\nStreetlights",
+        "success": True,
+        "startS": 0.0,
+        "endS": words[0]["endS"],
+        "palign": 0,
+    }
+    assert words[-1]["endS"] <= track.duration
+    second = (
+        await api.post(
+            "/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id, "musicIndex": 1}
+        )
+    )[1]["data"]
+    assert second["waveformData"] != data["waveformData"]
+
+
+async def test_boost_style(api: Api, server: MockServer) -> None:
+    _, envelope = await api.post("/api/v1/style/generate", {"content": "Pop, Mysterious"})
+    data = envelope["data"]
+    assert data["result"].startswith("Pop, Mysterious, ")
+    assert (data["successFlag"], data["param"]) == ("1", '{"content":"Pop, Mysterious"}')
+    assert data["creditsRemaining"] == server.engine.store.credits
+    _, envelope = await api.post("/api/v1/style/generate", {"content": " "})
+    assert envelope["msg"] == "content: required (a short style description)"
+
+
+async def test_jobs_cost_credits(api: Api, server: MockServer, track: Track) -> None:
+    before = server.engine.store.credits
+    await api.submit("/api/v1/lyrics", {"prompt": "x", "callBackUrl": "http://127.0.0.1:9/c"})
+    assert server.engine.store.credits == before - server.settings.task_cost
