@@ -1,48 +1,146 @@
-"""The whole route table on one screen."""
+"""The whole route table on one screen. `API` is also what /openapi.json is built from."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
 from mock_server import assets, control
-from mock_server.api import families, files, handlers, uploads
+from mock_server.api import callbacks_schema as cb
+from mock_server.api import families, files, handlers, uploads, wire
+from mock_server.api.envelope import ENGINE
+from mock_server.openapi import Endpoint, build_spec
 
-__all__ = ["setup_routes"]
+__all__ = ["API", "setup_routes"]
+
+CB_URL = "https://client.example/suno/callback"
+TASK = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+AUDIO = "e3225e2d-16ec-4f5c-9dcc-16fd548631e1"
+UPLOAD_FORM: dict[str, Any] = {
+    "type": "object",
+    "required": ["file", "uploadPath"],
+    "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "uploadPath": {"type": "string"},
+        "fileName": {"type": "string"},
+    },
+}
+
+API: tuple[Endpoint, ...] = (
+    # Music generation (CONTRACT §3), callbacks §5.3.
+    Endpoint("POST", "/api/v1/generate", handlers.generate, "Generate music",
+             wire.GenerateRequest, {"customMode": True, "instrumental": False,
+             "model": "V4_5PLUS", "prompt": "[Verse]\nStreetlights hum a quiet tune",
+             "style": "indie pop, dreamy synths", "title": "Silver Moon",
+             "callBackUrl": CB_URL}, cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/extend", handlers.extend, "Extend music",
+             wire.ExtendRequest, {"defaultParamFlag": True, "audioId": AUDIO,
+             "continueAt": 95.5, "prompt": "[Bridge]\nHold the light", "style": "indie pop",
+             "title": "Silver Moon (Extended)", "model": "V4_5PLUS", "callBackUrl": CB_URL},
+             cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/upload-cover", handlers.upload_cover, "Upload and cover",
+             wire.UploadCoverRequest, {"uploadUrl": "https://files.example/hum.mp3",
+             "customMode": True, "instrumental": False, "model": "V4_5", "style": "bossa nova",
+             "title": "Hum in Bossa", "prompt": "[Verse]\nSoft rain", "callBackUrl": CB_URL},
+             cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/upload-extend", handlers.upload_extend,
+             "Upload and extend", wire.UploadExtendRequest, {"uploadUrl":
+             "https://files.example/demo.mp3", "defaultParamFlag": True, "instrumental": True,
+             "continueAt": 42, "style": "lofi hip hop", "title": "Demo Continued", "model": "V4",
+             "callBackUrl": CB_URL}, cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/add-instrumental", handlers.add_instrumental,
+             "Add instrumental", wire.AddInstrumentalRequest, {"uploadUrl":
+             "https://files.example/vocal-stem.mp3", "title": "Night Drive Backing",
+             "tags": "synthwave, warm bass", "negativeTags": "acoustic guitar",
+             "model": "V4_5PLUS", "callBackUrl": CB_URL}, cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/add-vocals", handlers.add_vocals, "Add vocals",
+             wire.AddVocalsRequest, {"uploadUrl": "https://files.example/beat.mp3",
+             "prompt": "[Verse]\nCity lights are calling me home", "title": "Calling Home",
+             "style": "r&b, smooth", "negativeTags": "screaming", "vocalGender": "m",
+             "callBackUrl": CB_URL}, cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/replace-section", handlers.replace_section,
+             "Replace a section of a track", wire.ReplaceSectionRequest, {"taskId": TASK,
+             "audioId": AUDIO, "prompt": "[Chorus]\nNew words", "tags": "indie pop",
+             "title": "Silver Moon", "infillStartS": 30.25, "infillEndS": 48.5,
+             "fullLyrics": "[Verse]\nStreetlights\n[Chorus]\nNew words", "callBackUrl": CB_URL},
+             cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/mashup", handlers.mashup, "Mash up two songs",
+             wire.MashupRequest, {"uploadUrlList": ["https://files.example/a.mp3",
+             "https://files.example/b.mp3"], "customMode": True, "instrumental": False,
+             "model": "V5", "prompt": "[Verse]\nTwo rivers meet tonight",
+             "style": "electro swing", "title": "Two Rivers", "callBackUrl": CB_URL},
+             cb.MusicCallback),
+    Endpoint("GET", "/api/v1/generate/record-info", handlers.record_info,
+             "Music task details", query=("taskId",)),
+    Endpoint("GET", "/api/v1/generate/credit", handlers.credit, "Remaining credits",
+             tag="account"),
+    # Synchronous operations (§3.9-§3.11).
+    Endpoint("POST", "/api/v1/generate/generate-persona", families.persona, "Generate persona",
+             wire.PersonaRequest, {"taskId": TASK, "audioId": AUDIO, "name": "Warm Alto",
+             "description": "Breathy alto over soft synth pop", "vocalStart": 10,
+             "vocalEnd": 30}),
+    Endpoint("POST", "/api/v1/generate/get-timestamped-lyrics", families.timestamped_lyrics,
+             "Timestamped lyrics", wire.TimestampedLyricsRequest, {"taskId": TASK,
+             "audioId": AUDIO}),
+    Endpoint("POST", "/api/v1/style/generate", families.boost_style, "Boost music style",
+             wire.BoostStyleRequest, {"content": "Pop, Mysterious"}),
+    # Other task families (§5.5-§7.5).
+    Endpoint("POST", "/api/v1/lyrics", families.lyrics, "Generate lyrics", wire.LyricsRequest,
+             {"prompt": "A song about neon rivers in the rain", "callBackUrl": CB_URL},
+             cb.LyricsCallback, tag="lyrics"),
+    Endpoint("GET", "/api/v1/lyrics/record-info", families.job_info("lyrics"),
+             "Lyrics task details", query=("taskId",), tag="lyrics"),
+    Endpoint("POST", "/api/v1/wav/generate", families.wav, "Convert to WAV",
+             wire.TrackJobRequest, {"taskId": TASK, "audioId": AUDIO, "callBackUrl": CB_URL},
+             cb.WavCallback, tag="files"),
+    Endpoint("GET", "/api/v1/wav/record-info", families.job_info("wav"), "WAV task details",
+             query=("taskId",), tag="files"),
+    Endpoint("POST", "/api/v1/vocal-removal/generate", families.vocal_removal,
+             "Separate vocals or split stems", wire.VocalRemovalRequest, {"taskId": TASK,
+             "audioId": AUDIO, "callBackUrl": CB_URL, "type": "split_stem"},
+             cb.VocalRemovalCallback, tag="files"),
+    Endpoint("GET", "/api/v1/vocal-removal/record-info", families.job_info("vocal_removal"),
+             "Vocal-removal task details", query=("taskId",), tag="files"),
+    Endpoint("POST", "/api/v1/midi/generate", families.midi,
+             "MIDI from a vocal-removal task (path assumed)", wire.MidiRequest,
+             {"taskId": TASK, "callBackUrl": CB_URL}, cb.MidiCallback, tag="files"),
+    Endpoint("GET", "/api/v1/midi/record-info", families.job_info("midi"), "MIDI task details",
+             query=("taskId",), tag="files"),
+    Endpoint("POST", "/api/v1/mp4/generate", families.mp4, "Music video", wire.Mp4Request,
+             {"taskId": TASK, "audioId": AUDIO, "callBackUrl": CB_URL, "author": "Me"},
+             cb.Mp4Callback, tag="files"),
+    Endpoint("GET", "/api/v1/mp4/record-info", families.job_info("mp4"), "Music video details",
+             query=("taskId",), tag="files"),
+    Endpoint("POST", "/api/v1/suno/cover/generate", families.cover, "Cover image",
+             wire.CoverRequest, {"taskId": TASK, "callBackUrl": CB_URL}, cb.CoverCallback,
+             tag="files"),
+    Endpoint("GET", "/api/v1/suno/cover/record-info", families.job_info("cover"),
+             "Cover image details", query=("taskId",), tag="files"),
+    # The File Upload API (a separate host for the real service; §7.6).
+    Endpoint("POST", "/api/file-base64-upload", uploads.base64_upload, "Upload a file (base64)",
+             wire.Base64Upload, {"base64Data": "data:audio/mpeg;base64,SUQz",
+             "uploadPath": "audio/uploads", "fileName": "hum.mp3"}, tag="upload"),
+    Endpoint("POST", "/api/file-stream-upload", uploads.stream_upload,
+             "Upload a file (multipart)", form=UPLOAD_FORM, tag="upload"),
+    Endpoint("POST", "/api/file-url-upload", uploads.url_upload, "Upload a file from a URL",
+             wire.UrlUpload, {"fileUrl": "https://files.example/hum.mp3",
+             "uploadPath": "audio/uploads"}, tag="upload"),
+)  # fmt: skip
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """GET /openapi.json"""
+    settings = request.app[ENGINE].settings
+    base = settings.public_base_url or f"{request.scheme}://{request.host}"
+    return web.json_response(build_spec(API, base))
 
 
 def setup_routes(app: web.Application) -> None:
+    app.router.add_routes([web.route(e.method, e.path, e.handler) for e in API])
     app.router.add_routes(
         [
-            # The real API (api.sunoapi.org), CONTRACT.md §3-§4.
-            web.post("/api/v1/generate", handlers.generate),
-            web.post("/api/v1/generate/extend", handlers.extend),
-            web.post("/api/v1/generate/upload-cover", handlers.upload_cover),
-            web.post("/api/v1/generate/upload-extend", handlers.upload_extend),
-            web.post("/api/v1/generate/add-instrumental", handlers.add_instrumental),
-            web.post("/api/v1/generate/add-vocals", handlers.add_vocals),
-            web.post("/api/v1/generate/replace-section", handlers.replace_section),
-            web.post("/api/v1/generate/mashup", handlers.mashup),
-            web.get("/api/v1/generate/record-info", handlers.record_info),
-            web.get("/api/v1/generate/credit", handlers.credit),
-            web.post("/api/v1/generate/generate-persona", families.persona),
-            web.post("/api/v1/generate/get-timestamped-lyrics", families.timestamped_lyrics),
-            web.post("/api/v1/style/generate", families.boost_style),
-            web.post("/api/v1/lyrics", families.lyrics),
-            web.get("/api/v1/lyrics/record-info", families.job_info("lyrics")),
-            web.post("/api/v1/wav/generate", families.wav),
-            web.get("/api/v1/wav/record-info", families.job_info("wav")),
-            web.post("/api/v1/vocal-removal/generate", families.vocal_removal),
-            web.get("/api/v1/vocal-removal/record-info", families.job_info("vocal_removal")),
-            web.post("/api/v1/midi/generate", families.midi),
-            web.get("/api/v1/midi/record-info", families.job_info("midi")),
-            web.post("/api/v1/mp4/generate", families.mp4),
-            web.get("/api/v1/mp4/record-info", families.job_info("mp4")),
-            web.post("/api/v1/suno/cover/generate", families.cover),
-            web.get("/api/v1/suno/cover/record-info", families.job_info("cover")),
-            # The File Upload API (a separate host for the real service).
-            web.post("/api/file-base64-upload", uploads.base64_upload),
-            web.post("/api/file-stream-upload", uploads.stream_upload),
-            web.post("/api/file-url-upload", uploads.url_upload),
+            web.get("/openapi.json", openapi),
             # Files the returned URLs point to.
             web.get(assets.AUDIO_PATH, files.audio),
             web.get(assets.SOURCE_AUDIO_PATH, files.audio),
@@ -62,8 +160,8 @@ def setup_routes(app: web.Application) -> None:
             web.get("/__mock__/tasks/{id}/scenario", control.task_scenario),
             web.get("/__mock__/deliveries", control.deliveries),
             web.get("/__mock__/requests", control.requests),
-            web.post("/__mock__/reset", control.reset),
             web.get("/__mock__/scenarios", control.scenarios),
             web.post("/__mock__/scenario", control.set_scenario),
+            web.post("/__mock__/reset", control.reset),
         ]
     )

@@ -1,0 +1,143 @@
+"""The callbacks' shapes as pydantic models (CONTRACT §5.3-§5.6): documented in /openapi.json
+and used by the tests to check what the mock really sends. `extra="forbid"`: no stray field."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "CoverCallback",
+    "LyricsCallback",
+    "MidiCallback",
+    "Mp4Callback",
+    "MusicCallback",
+    "VocalRemovalCallback",
+    "WavCallback",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CallbackTrack(_Strict):
+    """A track in a music callback: snake_case, but `createTime` camelCase."""
+
+    id: str
+    audio_url: str
+    source_audio_url: str | None = None
+    stream_audio_url: str
+    source_stream_audio_url: str
+    image_url: str
+    source_image_url: str
+    prompt: str
+    model_name: str
+    title: str
+    tags: str
+    createTime: int | str
+    duration: float | None = None
+
+
+class MusicCallbackData(_Strict):
+    callbackType: Literal["text", "first", "complete", "error"]
+    task_id: str
+    data: list[CallbackTrack] | None
+
+
+class MusicCallback(_Strict):
+    """generate, extend, upload-cover, upload-extend, add-*, replace-section, mashup."""
+
+    code: int
+    msg: str
+    data: MusicCallbackData
+
+
+class LyricsItem(_Strict):
+    text: str
+    title: str
+    status: Literal["complete", "failed"]
+    errorMessage: str
+
+
+class LyricsCallbackData(_Strict):
+    callbackType: Literal["complete", "error"]
+    taskId: str
+    data: list[LyricsItem] | None
+
+
+class LyricsCallback(_Strict):
+    code: int
+    msg: str
+    data: LyricsCallbackData
+
+
+class WavCallbackData(_Strict):
+    audioWavUrl: str | None
+    task_id: str
+
+
+class WavCallback(_Strict):
+    code: int
+    msg: str
+    data: WavCallbackData
+
+
+class VocalRemovalCallbackData(_Strict):
+    task_id: str
+    vocal_removal_info: dict[str, str] | None
+
+
+class VocalRemovalCallback(_Strict):
+    code: int
+    msg: str
+    data: VocalRemovalCallbackData
+
+
+class Mp4CallbackData(_Strict):
+    task_id: str
+    video_url: str | None
+
+
+class Mp4Callback(_Strict):
+    code: int
+    msg: str
+    data: Mp4CallbackData
+
+
+class CoverCallbackData(_Strict):
+    taskId: str
+    images: list[str] | None
+
+
+class CoverCallback(_Strict):
+    code: int
+    msg: str
+    data: CoverCallbackData
+
+
+class MidiNote(_Strict):
+    pitch: int
+    start: float
+    end: float
+    velocity: float
+
+
+class MidiInstrument(_Strict):
+    name: str
+    notes: list[MidiNote]
+
+
+class MidiData(_Strict):
+    state: str
+    instruments: list[MidiInstrument]
+
+
+class MidiCallback(_Strict):
+    """The MIDI callback carries `task_id` at the top level."""
+
+    task_id: str
+    code: int
+    msg: str
+    data: MidiData

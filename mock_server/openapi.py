@@ -1,0 +1,122 @@
+"""GET /openapi.json: the mocked surface, generated from the models that validate requests
+(and from the callback models), so the document cannot drift from the behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from mock_server import __version__
+
+__all__ = ["Endpoint", "build_spec"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route of the mocked API, with what the document says about it."""
+
+    method: str
+    path: str
+    handler: Callable[..., Any]
+    summary: str
+    request: type[BaseModel] | None = None
+    example: dict[str, Any] | None = None
+    callback: type[BaseModel] | None = None
+    query: tuple[str, ...] = ()
+    form: dict[str, Any] | None = None
+    """A multipart/form-data body schema (file uploads)."""
+    tag: str = "music"
+
+
+ENVELOPE = {
+    "type": "object",
+    "required": ["code", "msg", "data"],
+    "properties": {
+        "code": {"type": "integer", "description": "200 or a business error code"},
+        "msg": {"type": "string"},
+        "data": {"description": "endpoint specific; null on errors"},
+    },
+}
+
+
+def build_spec(endpoints: Sequence[Endpoint], server_url: str) -> dict[str, Any]:
+    schemas: dict[str, Any] = {"Envelope": ENVELOPE}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in endpoints:
+        operation: dict[str, Any] = {
+            "summary": endpoint.summary,
+            "operationId": endpoint.handler.__name__ + "_" + endpoint.method.lower(),
+            "tags": [endpoint.tag],
+            "security": [{"BearerAuth": []}],
+            "responses": {
+                "200": {
+                    "description": "The envelope; business errors also arrive as HTTP 200 "
+                    "with their code in `code`.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}
+                    },
+                }
+            },
+        }
+        if endpoint.request is not None:
+            content: dict[str, Any] = {"schema": ref(endpoint.request)}
+            if endpoint.example is not None:
+                content["example"] = endpoint.example
+            operation["requestBody"] = {"required": True, "content": {"application/json": content}}
+        if endpoint.form is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": endpoint.form}},
+            }
+        if endpoint.query:
+            operation["parameters"] = [
+                {"name": name, "in": "query", "required": True, "schema": {"type": "string"}}
+                for name in endpoint.query
+            ]
+        if endpoint.callback is not None:
+            operation["callbacks"] = {
+                "callback": {
+                    "{$request.body#/callBackUrl}": {
+                        "post": {
+                            "requestBody": {
+                                "required": True,
+                                "content": {"application/json": {"schema": ref(endpoint.callback)}},
+                            },
+                            "responses": {
+                                "200": {
+                                    "description": "Delivered. Any other answer, a timeout "
+                                    "(15 s) or a connection error is retried after 1, 5 and "
+                                    "15 minutes."
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "suno-mock-server",
+            "version": __version__,
+            "description": "Offline test double of the Suno music API (sunoapi.org api/v1).",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "API Key"}
+            },
+        },
+    }

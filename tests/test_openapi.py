@@ -1,0 +1,119 @@
+"""/openapi.json: complete, consistent, and true to what the mock really sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+from pydantic import BaseModel
+
+from mock_server import ManualClock, MockServer, Settings
+from mock_server.api.callbacks_schema import MusicCallback
+from mock_server.api.wire import parse
+from mock_server.receiver import CallbackReceiver
+from mock_server.routes import API
+from tests.conftest import Api, generate_body
+
+
+@pytest.fixture
+async def spec(server: MockServer, http: aiohttp.ClientSession) -> Any:
+    async with http.get(f"{server.url}/openapi.json") as resp:
+        assert resp.status == 200
+        return await resp.json()
+
+
+def test_every_api_route_is_documented(server: MockServer, spec: Any) -> None:
+    routes = {
+        (route.method.lower(), route.resource.canonical)
+        for route in server.app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/api/")
+        and route.method != "HEAD"  # aiohttp adds one to every GET
+    }
+    documented = {(method, path) for path, ops in spec["paths"].items() for method in ops}
+    assert routes == documented
+    assert len(routes) == len(API) == 28
+
+
+def test_spec_structure(spec: Any, server: MockServer) -> None:
+    assert spec["openapi"] == "3.1.0"
+    assert spec["servers"] == [{"url": server.url}]
+    schemas = spec["components"]["schemas"]
+
+    def refs(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return found + [r for value in node.values() for r in refs(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in refs(value)]
+        return []
+
+    for ref in refs(spec):
+        assert ref.startswith("#/components/schemas/")
+        assert ref.rsplit("/", 1)[1] in schemas, ref
+    generate = spec["paths"]["/api/v1/generate"]["post"]
+    assert generate["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GenerateRequest"
+    }
+    assert "callbacks" in generate
+    model_enum = schemas["GenerateRequest"]["properties"]["model"]["enum"]
+    assert model_enum[:2] == ["V3_5", "V4"]
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in API if e.request is not None], ids=lambda e: e.path
+)
+def test_every_example_validates(endpoint: Any) -> None:
+    assert endpoint.example is not None, f"{endpoint.path} documents no example"
+    parse(endpoint.request, endpoint.example, Settings())
+
+
+def callback_model(path: str) -> type[BaseModel]:
+    (endpoint,) = [e for e in API if e.path == path]
+    assert endpoint.callback is not None
+    return endpoint.callback
+
+
+async def test_callbacks_sent_match_their_documented_models(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    server.next_task(scenario="generation-failed")
+    await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await clock.advance(150)
+    track = server.task(task_id).tracks[0]
+    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": receiver.url}
+    submitted = {
+        "/api/v1/lyrics": await api.submit(
+            "/api/v1/lyrics", {"prompt": "rain", "callBackUrl": receiver.url}
+        ),
+        "/api/v1/wav/generate": await api.submit("/api/v1/wav/generate", job),
+        "/api/v1/vocal-removal/generate": await api.submit("/api/v1/vocal-removal/generate", job),
+        "/api/v1/mp4/generate": await api.submit("/api/v1/mp4/generate", job),
+        "/api/v1/suno/cover/generate": await api.submit(
+            "/api/v1/suno/cover/generate", {"taskId": task_id, "callBackUrl": receiver.url}
+        ),
+    }
+    await clock.advance(30)
+    submitted["/api/v1/midi/generate"] = await api.submit(
+        "/api/v1/midi/generate",
+        {"taskId": submitted["/api/v1/vocal-removal/generate"], "callBackUrl": receiver.url},
+    )
+    await clock.advance(30)
+
+    assert callback_model("/api/v1/generate") is MusicCallback
+    by_task: dict[str, list[Any]] = {}
+    for received in receiver.requests:
+        body = received.json
+        key = body.get("task_id") or body["data"].get("task_id") or body["data"].get("taskId")
+        by_task.setdefault(key, []).append(body)
+    kinds = []
+    for bodies in by_task.values():
+        for body in bodies:
+            if "callbackType" in body["data"] and "task_id" in body["data"]:
+                kinds.append(MusicCallback.model_validate(body).data.callbackType)
+    assert sorted(kinds) == sorted(["text", "first", "error", "text", "first", "complete"])
+    for path, job_id in submitted.items():
+        (body,) = by_task[job_id]
+        callback_model(path).model_validate(body)
