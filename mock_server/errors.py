@@ -14,6 +14,7 @@ __all__ = [
     "InvalidParameters",
     "Maintenance",
     "NotFound",
+    "PaymentRequired",
     "RateLimited",
     "ServerError",
     "TooFrequent",
@@ -42,6 +43,13 @@ class InvalidParameters(ApiError):
 class Unauthorized(ApiError):
     code = 401
     default_msg = "Unauthorized: send 'Authorization: Bearer <your API key>'"
+
+
+class PaymentRequired(ApiError):
+    """Insufficient credits on the cover-image endpoints (their own code list, §1.4)."""
+
+    code = 402
+    default_msg = "Insufficient credits"
 
 
 class NotFound(ApiError):
@@ -85,6 +93,7 @@ _BY_CODE: dict[int, type[ApiError]] = {
         InvalidParameters,
         Unauthorized,
         NotFound,
+        PaymentRequired,
         RateLimited,
         TooLong,
         InsufficientCredits,

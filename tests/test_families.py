@@ -306,3 +306,19 @@ async def test_jobs_cost_credits(api: Api, server: MockServer, track: Track) -> 
     before = server.engine.store.credits
     await api.submit("/api/v1/lyrics", {"prompt": "x", "callBackUrl": "http://127.0.0.1:9/c"})
     assert server.engine.store.credits == before - server.settings.task_cost
+
+
+async def test_cover_uses_its_own_code_for_insufficient_credits(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(credits=12, task_cost=12)
+    api = Api(http, server.url)
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    body = {"taskId": task_id, "callBackUrl": receiver.url}
+    _, envelope = await api.post("/api/v1/suno/cover/generate", body)
+    assert (envelope["code"], envelope["msg"]) == (
+        402,
+        "Insufficient credits: 0 left, a task costs 12",
+    )
+    _, envelope = await api.post("/api/v1/lyrics", {"prompt": "x", "callBackUrl": receiver.url})
+    assert envelope["code"] == 429

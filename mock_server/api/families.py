@@ -20,7 +20,7 @@ from mock_server.api.wire import (
     VocalRemovalRequest,
     parse,
 )
-from mock_server.errors import InvalidParameters
+from mock_server.errors import InsufficientCredits, InvalidParameters, PaymentRequired
 from mock_server.jobs import JobKind, job_record_info
 
 __all__ = [
@@ -94,10 +94,13 @@ async def cover(request: web.Request) -> web.Response:
         raise InvalidParameters(f"taskId: no music task with id {body.taskId!r}")
     if body.taskId in engine.jobs.covers:
         raise InvalidParameters("Cover already generated for this task")
+    try:
+        job = engine.submit_job(
+            "cover", raw, body.callBackUrl, _base_url(request), parent_task_id=task.id
+        )
+    except InsufficientCredits as err:
+        raise PaymentRequired(err.msg) from err
     engine.jobs.covers.add(body.taskId)
-    job = engine.submit_job(
-        "cover", raw, body.callBackUrl, _base_url(request), parent_task_id=task.id
-    )
     return ok({"taskId": job.id})
 
 
