@@ -132,11 +132,13 @@ class Engine:
         submit. An upload that could not be downloaded (or is not audio) still makes a task,
         which then fails with the documented error callback."""
         upload = _upload_duration(sources, self.settings.default_upload_duration)
-        scenario = _failing_sources(sources, scenario, self.settings.stage_delays.text)
+        effective = _failing_sources(sources, scenario, self.settings.stage_delays.text)
         if isinstance(body, ReplaceSectionRequest):
-            task = self._replace_section(body, raw, base_url, scenario, upload)
+            task = self._replace_section(body, raw, base_url, effective, upload)
         else:
-            task = self._music(body, raw, base_url, scenario, upload)
+            task = self._music(body, raw, base_url, effective, upload)
+        if scenario is not None:
+            self.scenarios.consumed(scenario)  # `effective` may be a modified copy
         for source in sources:
             if source.note:
                 task.history.append((task.created_at, source.note))

@@ -190,3 +190,19 @@ async def test_mashup_fetches_both_songs(
     info = await api.record_info(task_id)
     assert (info["status"], info["errorCode"]) == ("CREATE_TASK_FAILED", 451)
     assert "x.mp3 answered HTTP 404" in info["errorMessage"]
+
+
+async def test_a_failed_download_still_uses_up_a_queued_scenario(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    server.next_task(scenario="duplicate-delivery")
+    missing = f"{server.url}/files/audio/nope.mp3"
+    failed = await api.submit(UPLOAD_EXTEND, upload_extend(missing, receiver.url))
+    plain = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await clock.advance(150)
+    assert server.engine.scenarios.queued == []
+    scripted = server.task(failed).scenario
+    assert scripted is not None
+    assert (scripted.name, scripted.delivery.duplicate) == ("duplicate-delivery", ["complete"])
+    assert [d.callback_type for d in server.deliveries(failed)] == ["error"]
+    assert server.task(plain).scenario is None
