@@ -197,21 +197,7 @@ class Engine:
     ) -> Task:
         parent, model, duration = "", str(body.model or ""), upload
         if body.taskId:
-            source_task = self.store.get(body.taskId)
-            if source_task is None:
-                raise InvalidParameters(f"taskId: no task with id {body.taskId!r}")
-            track = next((t for t in source_task.tracks if t.id == body.audioId), None)
-            if track is None:
-                known = ", ".join(t.id for t in source_task.tracks)
-                raise InvalidParameters(
-                    f"audioId: {body.audioId!r} is not a track of task {body.taskId}; "
-                    f"its tracks are {known}"
-                )
-            if source_task.status != "SUCCESS":
-                raise InvalidParameters(
-                    f"taskId: task {body.taskId} is not finished (status {source_task.status}); "
-                    "wait for SUCCESS"
-                )
+            source_task, track = self.finished_track(body.taskId, body.audioId)
             parent, model, duration = track.id, source_task.model, track.duration
         start, end = body.infillStartS or 0.0, body.infillEndS or 0.0
         if end > duration:

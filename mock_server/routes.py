@@ -9,7 +9,7 @@ from aiohttp import web
 from mock_server import assets, control
 from mock_server.api import callbacks_schema as cb
 from mock_server.api import families, files, handlers, uploads, wire
-from mock_server.api.envelope import ENGINE
+from mock_server.api.envelope import base_url
 from mock_server.openapi import Endpoint, build_spec
 
 __all__ = ["API", "setup_routes"]
@@ -131,9 +131,7 @@ API: tuple[Endpoint, ...] = (
 
 async def openapi(request: web.Request) -> web.Response:
     """GET /openapi.json"""
-    settings = request.app[ENGINE].settings
-    base = settings.public_base_url or f"{request.scheme}://{request.host}"
-    return web.json_response(build_spec(API, base))
+    return web.json_response(build_spec(API, base_url(request)))
 
 
 def setup_routes(app: web.Application) -> None:

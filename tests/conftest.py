@@ -97,3 +97,18 @@ def generate_body(callback_url: str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
+
+
+DROP: Any = object()
+"""In `edited()`: remove this field."""
+
+
+def edited(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copy of a request body with fields changed (or removed with DROP)."""
+    body = dict(base)
+    for key, value in changes.items():
+        if value is DROP:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body

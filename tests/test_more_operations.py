@@ -8,14 +8,13 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.conftest import DROP, Api, ServerFactory, edited, generate_body
 
 ADD_INSTRUMENTAL = "/api/v1/generate/add-instrumental"
 ADD_VOCALS = "/api/v1/generate/add-vocals"
 MASHUP = "/api/v1/generate/mashup"
 REPLACE = "/api/v1/generate/replace-section"
 CB = "http://127.0.0.1:9/callback"
-DROP = object()
 
 BASE: dict[str, dict[str, Any]] = {
     ADD_INSTRUMENTAL: {
@@ -59,13 +58,7 @@ BASE: dict[str, dict[str, Any]] = {
 
 
 def body_for(path: str, **changes: Any) -> dict[str, Any]:
-    body = dict(BASE[path])
-    for key, value in changes.items():
-        if value is DROP:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return edited(BASE[path], **changes)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mock_server import MockServer
-from tests.conftest import Api, ServerFactory
+from tests.conftest import DROP, Api, ServerFactory, edited
 
 CB = "http://127.0.0.1:9/callback"  # never contacted: the clock does not move in these tests
 
@@ -57,17 +57,10 @@ BASE: dict[str, dict[str, Any]] = {
         "callBackUrl": CB,
     },
 }
-DROP = object()
 
 
 def body_for(path: str, **changes: Any) -> dict[str, Any]:
-    body = dict(BASE[path])
-    for key, value in changes.items():
-        if value is DROP:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return edited(BASE[path], **changes)
 
 
 ACCEPTED = [

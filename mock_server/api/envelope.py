@@ -30,7 +30,15 @@ from mock_server.errors import (
 from mock_server.payloads import encode
 from mock_server.scenario import ApiBehaviour
 
-__all__ = ["ENGINE", "DropConnection", "api_middleware", "apply_api_fault", "ok", "read_json"]
+__all__ = [
+    "ENGINE",
+    "DropConnection",
+    "api_middleware",
+    "apply_api_fault",
+    "base_url",
+    "ok",
+    "read_json",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,12 @@ def _error(err: ApiError, *, mirror: bool, upload: bool = False) -> web.Response
     if upload:
         payload = {"success": False, **payload}
     return EnvelopeResponse(payload, status=err.code if mirror else 200)
+
+
+def base_url(request: web.Request) -> str:
+    """Origin for URLs handed out: `public_base_url`, else the origin the client used."""
+    configured = request.app[ENGINE].settings.public_base_url
+    return configured or f"{request.scheme}://{request.host}"
 
 
 async def read_json(request: web.Request) -> Any:

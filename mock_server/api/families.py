@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, ok, read_json
+from mock_server.api.envelope import ENGINE, base_url, ok, read_json
 from mock_server.api.wire import (
     BoostStyleRequest,
     CoverRequest,
@@ -37,10 +37,6 @@ __all__ = [
 ]
 
 
-def _base_url(request: web.Request) -> str:
-    return request.app[ENGINE].settings.public_base_url or f"{request.scheme}://{request.host}"
-
-
 async def _body(request: web.Request) -> dict[str, Any]:
     raw = await read_json(request)
     if not isinstance(raw, dict):
@@ -52,7 +48,7 @@ async def lyrics(request: web.Request) -> web.Response:
     """POST /api/v1/lyrics"""
     engine, raw = request.app[ENGINE], await _body(request)
     body = parse(LyricsRequest, raw, engine.settings)
-    job = engine.submit_job("lyrics", raw, body.callBackUrl, _base_url(request))
+    job = engine.submit_job("lyrics", raw, body.callBackUrl, base_url(request))
     return ok({"taskId": job.id})
 
 
@@ -64,7 +60,7 @@ async def _track_job(
     task, track = engine.finished_track(body.taskId, body.audioId)
     separation = body.type if isinstance(body, VocalRemovalRequest) else "separate_vocal"
     job = engine.submit_job(
-        kind, raw, body.callBackUrl, _base_url(request), source=track, parent_task_id=task.id,
+        kind, raw, body.callBackUrl, base_url(request), source=track, parent_task_id=task.id,
         music_index=task.tracks.index(track), separation=separation,
     )  # fmt: skip
     return ok({"taskId": job.id})
@@ -96,7 +92,7 @@ async def cover(request: web.Request) -> web.Response:
         raise InvalidParameters("Cover already generated for this task")
     try:
         job = engine.submit_job(
-            "cover", raw, body.callBackUrl, _base_url(request), parent_task_id=task.id
+            "cover", raw, body.callBackUrl, base_url(request), parent_task_id=task.id
         )
     except InsufficientCredits as err:
         raise PaymentRequired(err.msg) from err
@@ -115,7 +111,7 @@ async def midi(request: web.Request) -> web.Response:
         raise InvalidParameters(f"taskId: vocal-removal task {body.taskId} is not finished yet")
     audio_id = body.audioId or (separation.source.id if separation.source else "")
     job = engine.submit_job(
-        "midi", raw, body.callBackUrl, _base_url(request), parent_task_id=body.taskId,
+        "midi", raw, body.callBackUrl, base_url(request), parent_task_id=body.taskId,
         extra={"audioId": audio_id},
     )  # fmt: skip
     return ok({"taskId": job.id})

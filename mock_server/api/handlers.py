@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, apply_api_fault, ok, read_json
+from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, read_json
 from mock_server.api.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
@@ -33,10 +33,6 @@ __all__ = [
 ]
 
 
-def _base_url(request: web.Request) -> str:
-    return request.app[ENGINE].settings.public_base_url or f"{request.scheme}://{request.host}"
-
-
 async def _submit(
     request: web.Request,
     model: type[MusicRequest] | type[ReplaceSectionRequest],
@@ -49,7 +45,7 @@ async def _submit(
         await apply_api_fault(fault)
     body = parse(model, raw, engine.settings)
     sources = await engine.inspect_uploads(body)
-    task = engine.submit_request(body, raw, _base_url(request), scenario, sources)
+    task = engine.submit_request(body, raw, base_url(request), scenario, sources)
     return ok({"taskId": task.id})
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, read_json
+from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, read_json
 from mock_server.api.wire import Base64Upload, UrlUpload, parse
 from mock_server.errors import InvalidParameters
 from mock_server.uploads import StoredFile
@@ -24,9 +24,7 @@ _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w=-]+)*;base64,
 
 
 def _answer(request: web.Request, stored: StoredFile) -> web.Response:
-    settings = request.app[ENGINE].settings
-    base = settings.upload_base_url or settings.public_base_url
-    base = (base or f"{request.scheme}://{request.host}").rstrip("/")
+    base = (request.app[ENGINE].settings.upload_base_url or base_url(request)).rstrip("/")
     payload: dict[str, Any] = {
         "success": True,
         "code": 200,
