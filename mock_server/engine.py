@@ -142,7 +142,7 @@ class Engine:
         for source in sources:
             if source.note:
                 task.history.append((task.created_at, source.note))
-                log.warning("task %s: %s", task.id, source.note)
+                log.info("task %s: %s", task.id, source.note)
         return task
 
     def _music(
