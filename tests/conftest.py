@@ -59,7 +59,10 @@ class Api:
         self.base = base
 
     async def post(self, path: str, body: Any, **kwargs: Any) -> tuple[int, Any]:
-        async with self.http.post(self.base + path, json=body, **kwargs) as resp:
+        """POST `body` as JSON (or pass `data=`/`headers=` for a raw body)."""
+        if "data" not in kwargs:
+            kwargs["json"] = body
+        async with self.http.post(self.base + path, **kwargs) as resp:
             return resp.status, await resp.json()
 
     async def get(self, path: str, **kwargs: Any) -> tuple[int, Any]:

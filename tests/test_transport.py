@@ -158,3 +158,19 @@ async def test_journal_records_requests_and_answers(api: Api, server: MockServer
     assert first.response == {"code": 200, "msg": "success", "data": {"taskId": task_id}}
     assert second.query == {"taskId": task_id}
     assert second.at == server.clock.now()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": NaN}', "NaN is not valid JSON"),
+        ('{"a": -Infinity}', "-Infinity is not valid JSON"),
+        ('{"a": 1e999}', "number 1e999 is out of range"),
+    ],
+)
+async def test_non_standard_json_numbers_are_rejected(
+    http: aiohttp.ClientSession, server: MockServer, text: str, message: str
+) -> None:
+    status, envelope = await raw_post(http, server.url + GENERATE, text.encode())
+    assert (status, envelope["code"]) == (200, 400)
+    assert str(envelope["msg"]) == f"body: malformed JSON ({message}); send a JSON object"

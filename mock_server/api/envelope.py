@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from aiohttp import web
@@ -85,9 +86,20 @@ async def read_json(request: web.Request) -> Any:
     if not raw.strip():
         raise InvalidParameters("body: empty; send a JSON object")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except (UnicodeDecodeError, ValueError) as err:
         raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
 
 
 class DropConnection(Exception):

@@ -11,6 +11,7 @@ the body exactly as sent.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -73,6 +74,8 @@ def _http_url(value: str) -> str:
 
 
 def _hundredths(value: float) -> float:
+    if not math.isfinite(value * 100):
+        raise ValueError(f"must be a finite number with at most 2 decimals, got {value}")
     if abs(round(value * 100) - value * 100) > 1e-6:
         raise ValueError(f"must be a multiple of 0.01, got {value}")
     return value
@@ -81,6 +84,8 @@ def _hundredths(value: float) -> float:
 def _json_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a JSON number")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite JSON number")
     return value
 
 
