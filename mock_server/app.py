@@ -31,5 +31,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         yield
         await engine.close()
 
+    async def end_streams(_: web.Application) -> None:
+        engine.events.close()  # open event streams return, so shutdown does not wait on them
+
     app.cleanup_ctx.append(lifecycle)
+    app.on_shutdown.append(end_streams)
     return app

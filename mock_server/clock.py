@@ -71,6 +71,19 @@ class Clock(Protocol):
         """Timers not yet fired plus work still running."""
         ...
 
+    @property
+    def paused(self) -> bool:
+        """Whether mock time stands still (a manual clock always does)."""
+        ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    async def advance(self, seconds: float = 0.0, *, minutes: float = 0.0) -> None:
+        """Move mock time forward now, firing what falls due."""
+        ...
+
     async def shutdown(self) -> int:
         """Cancel every timer and running task; return how many were cancelled."""
         ...
@@ -154,6 +167,16 @@ class ManualClock(_TimerQueue):
     def now(self) -> float:
         return self._now
 
+    @property
+    def paused(self) -> bool:
+        return True
+
+    def pause(self) -> None:
+        """A manual clock is always paused: time moves only through advance()."""
+
+    def resume(self) -> None:
+        """A manual clock is always paused: time moves only through advance()."""
+
     async def advance(self, seconds: float = 0.0, *, minutes: float = 0.0) -> None:
         """Move time forward, firing every timer due on the way, in order.
 
@@ -211,11 +234,47 @@ class ScaledClock(_TimerQueue):
         self._perf_start = time.perf_counter()
         self._handle: asyncio.TimerHandle | None = None
         self._handle_due = 0.0
+        self._paused_at: float | None = None
 
     def now(self) -> float:
+        if self._paused_at is not None:
+            return self._paused_at
         return self._epoch_start + (time.perf_counter() - self._perf_start) / self.scale
 
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def pause(self) -> None:
+        """Stop mock time (timers wait) until resume()."""
+        if self._paused_at is None:
+            self._paused_at = self.now()
+            if self._handle is not None:
+                self._handle.cancel()
+                self._handle = None
+
+    def resume(self) -> None:
+        if self._paused_at is not None:
+            self._epoch_start, self._perf_start = self._paused_at, time.perf_counter()
+            self._paused_at = None
+            self._armed()
+
+    async def advance(self, seconds: float = 0.0, *, minutes: float = 0.0) -> None:
+        """Jump mock time forward (paused or not), firing every timer that falls due."""
+        step = seconds + 60.0 * minutes
+        if step < 0:
+            raise ValueError(f"cannot move a clock backwards (advance by {step} s)")
+        if self._paused_at is not None:
+            self._paused_at += step
+        else:
+            self._epoch_start += step
+        self._fire_due(self.now())
+        if self._paused_at is None:
+            self._armed()
+
     def _armed(self) -> None:
+        if self._paused_at is not None:
+            return
         due = self._next_due()
         if self._handle is not None:
             if due is not None and self._handle_due <= due:

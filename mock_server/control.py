@@ -5,6 +5,9 @@ Not part of the real API: no authentication, plain JSON (no envelope).
 
 from __future__ import annotations
 
+import asyncio
+import json
+from importlib import resources
 from typing import Any
 
 from aiohttp import web
@@ -16,10 +19,16 @@ from mock_server.recording import record_yaml
 from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
 
+KEEPALIVE_SECONDS = 15.0
+
 __all__ = [
+    "clock",
+    "dashboard",
     "deliveries",
+    "events",
     "health",
     "requests",
+    "resend",
     "reset",
     "scenarios",
     "set_scenario",
@@ -142,3 +151,69 @@ async def task_scenario(request: web.Request) -> web.Response:
         raise NotFound(f"no task with id {request.match_info['id']!r}")
     text = record_yaml(found, engine.journal.deliveries(found.id), engine.payload_settings(found))
     return web.Response(text=text, content_type="application/yaml")
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    """GET /__mock__/ — the live dashboard (one self-contained page, no external assets)."""
+    page = resources.files("mock_server").joinpath("dashboard.html").read_text()
+    return web.Response(text=page, content_type="text/html")
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """GET /__mock__/events — server-sent events: task, job, delivery, request, reset."""
+    hub = request.app[ENGINE].events
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    await response.write(b"retry: 1000\n\n")
+    async with hub.subscribe() as queue:
+        while True:
+            try:
+                event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+                continue
+            if event is None:
+                break
+            await response.write(f"data: {json.dumps(event)}\n\n".encode())
+    return response
+
+
+async def clock(request: web.Request) -> web.Response:
+    """GET|POST /__mock__/clock — `{"advance": seconds}`, `{"pause": true|false}`."""
+    engine = request.app[ENGINE]
+    if request.method == "POST":
+        try:
+            body = await request.json()
+        except ValueError as err:
+            raise InvalidParameters(f"body: malformed JSON ({err})") from err
+        if not isinstance(body, dict) or not {"advance", "pause"} & set(body):
+            raise InvalidParameters('body: send {"advance": SECONDS} or {"pause": true|false}')
+        if "pause" in body:
+            if body["pause"]:
+                engine.clock.pause()
+            else:
+                engine.clock.resume()
+        advance = body.get("advance", 0)
+        if not isinstance(advance, int | float) or isinstance(advance, bool) or advance < 0:
+            raise InvalidParameters(f"advance: seconds >= 0, got {advance!r}")
+        if advance:
+            await engine.clock.advance(float(advance))
+        engine.events.publish("clock")
+    return web.json_response(
+        {"now": engine.clock.now(), "paused": engine.clock.paused, "seed": engine.settings.seed}
+    )
+
+
+async def resend(request: web.Request) -> web.Response:
+    """POST /__mock__/tasks/{id}/resend — `{"stage": "complete"}`: send that callback again."""
+    try:
+        body = await request.json()
+    except ValueError as err:
+        raise InvalidParameters(f"body: malformed JSON ({err})") from err
+    stage = body.get("stage") if isinstance(body, dict) else None
+    if stage not in {"text", "first", "complete", "error"}:
+        raise InvalidParameters('stage: one of "text", "first", "complete", "error"')
+    delivery = await request.app[ENGINE].resend(request.match_info["id"], stage)
+    return web.json_response(delivery.to_json())

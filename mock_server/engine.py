@@ -26,6 +26,7 @@ from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
+from mock_server.events import EventHub
 from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
@@ -55,6 +56,13 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.journal = Journal()
+        self.events = EventHub()
+        self.journal.listeners.append(
+            lambda delivery, _: self.events.publish("delivery", id=delivery.task_id)
+        )
+        self.journal.request_listeners.append(
+            lambda record: self.events.publish("request", id=record.seq)
+        )
         self.store = TaskStore(TrackFactory(settings.seed), settings.credits)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
         self.sources = SourceFetcher(settings)
@@ -96,6 +104,7 @@ class Engine:
         self.personas.clear()
         self._api_uses.clear()
         self.scenarios.clear_queue()
+        self.events.publish("reset")
         return cancelled
 
     def select_scenario(self, operation: str, raw: dict[str, Any]) -> Scenario | None:
@@ -220,6 +229,21 @@ class Engine:
             scenario=scenario,
         )
 
+    async def resend(self, task_id: str, kind: str) -> Delivery:
+        """Send a task's callback of `kind` again (its last payload), as a new delivery."""
+        task = self.store.get(task_id)
+        if task is None:
+            raise InvalidParameters(f"taskId: no task with id {task_id!r}")
+        sent = [d for d in self.journal.deliveries(task_id) if d.callback_type == kind]
+        if not sent:
+            known = sorted({d.callback_type for d in self.journal.deliveries(task_id)})
+            raise InvalidParameters(
+                f"stage: task {task_id} has no {kind!r} callback yet; it has {known or 'none'}"
+            )
+        return await self.dispatcher.deliver(
+            task_id, kind, task.callback_url, sent[-1].payload, self._exhausted
+        )
+
     def _check_upload_length(self, model: str, seconds: float) -> None:
         limit = (
             self.settings.max_upload_duration_v4_5all
@@ -265,6 +289,7 @@ class Engine:
             self.scenarios.consumed(scenario)
             task.plan = plan_for(scenario, self._default_times)
         self._schedule_next(task)
+        self.events.publish("task", id=task.id)
         return task
 
     def _schedule_next(self, task: Task) -> None:
@@ -283,6 +308,7 @@ class Engine:
 
     async def _reach(self, task: Task, stage: Stage) -> None:
         task.reach(stage, self.clock.now())
+        self.events.publish("task", id=task.id)
         body = encode(stage_callback(task, stage, self.payload_settings(task)))
         await self._send(task, stage, body)
 
@@ -291,6 +317,7 @@ class Engine:
         if error is None:
             raise AssertionError(f"task {task.id} reached an error event without an error outcome")
         task.fail(error.status, error.code, error.msg, self.clock.now())
+        self.events.publish("task", id=task.id)
         task.plan = task.plan[: task.step]  # nothing happens after an error
         body = encode(
             error_callback(task, error.code, error.msg, empty_list=error.data == "empty_list")
@@ -360,6 +387,7 @@ class Engine:
         task = self.store.get(delivery.task_id)
         if task is not None:
             task.callback_exhausted(delivery.callback_type, self.clock.now())
+            self.events.publish("task", id=task.id)
         job = self.jobs.get(delivery.task_id)
         if job is not None:
             job.callback_failed = True
@@ -393,10 +421,12 @@ class Engine:
             created_at=self.clock.now(), **fields,
         )  # fmt: skip
         self.clock.call_at(job.created_at + self.settings.job_delay, self._finish, job)
+        self.events.publish("job", id=job.id)
         return job
 
     async def _finish(self, job: Job) -> None:
         job.completed_at = self.clock.now()
+        self.events.publish("job", id=job.id)
         body = encode(job_callback(job))
         await self.dispatcher.deliver(job.id, "complete", job.callback_url, body, self._exhausted)
 

@@ -150,6 +150,8 @@ class Journal:
         self._ids = itertools.count(1)
         self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
         """Called after every attempt ends (and with None for a dropped callback)."""
+        self.request_listeners: list[Callable[[RequestRecord], None]] = []
+        """Called after every API request is journaled."""
 
     def notify(self, delivery: Delivery, attempt: Attempt | None) -> None:
         for listener in self.listeners:
@@ -175,6 +177,8 @@ class Journal:
             len(self.requests) + 1, at, method, path, query, raw_body, http_status, raw_response
         )
         self.requests.append(record)
+        for listener in self.request_listeners:
+            listener(record)
         return record
 
     def new_delivery(self, task_id: str, callback_type: str, url: str, payload: bytes) -> Delivery:

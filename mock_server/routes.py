@@ -151,7 +151,12 @@ def setup_routes(app: web.Application) -> None:
             web.get("/files/stems/{id}/{stem}.mp3", files.stem),
             web.get("/files/video/{id}.mp4", files.video),
             web.get("/files/cover/{id}-{n}.png", files.cover_png),
-            # The mock's own control plane.
+            # The mock's own control plane and dashboard.
+            web.get("/__mock__/", control.dashboard),
+            web.get("/__mock__/events", control.events),
+            web.get("/__mock__/clock", control.clock),
+            web.post("/__mock__/clock", control.clock),
+            web.post("/__mock__/tasks/{id}/resend", control.resend),
             web.get("/__mock__/health", control.health),
             web.get("/__mock__/tasks", control.tasks),
             web.get("/__mock__/tasks/{id}", control.task),

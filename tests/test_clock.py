@@ -111,3 +111,34 @@ async def test_shutdown_cancels_timers_and_running_work() -> None:
 def test_scale_must_be_positive() -> None:
     with pytest.raises(ValueError, match="time scale must be > 0"):
         ScaledClock(scale=0)
+
+
+async def test_scaled_clock_pause_resume_and_advance() -> None:
+    clock = ScaledClock(scale=1.0, start=0.0)
+    fired: list[float] = []
+
+    async def callback() -> None:
+        fired.append(clock.now())
+
+    clock.call_later(3600, callback)
+    clock.pause()
+    frozen = clock.now()
+    assert clock.paused
+    await clock.advance(minutes=30)
+    assert clock.now() == frozen + 1800
+    assert fired == []
+    await clock.advance(1800)
+    await asyncio.sleep(0)  # let the spawned timer task run
+    assert fired == [frozen + 3600]
+    clock.resume()
+    assert not clock.paused
+    assert clock.now() >= frozen + 3600
+    await clock.shutdown()
+
+
+async def test_manual_clock_is_always_paused() -> None:
+    clock = ManualClock(start=5.0)
+    clock.pause()
+    clock.resume()
+    assert clock.paused
+    assert clock.now() == 5.0

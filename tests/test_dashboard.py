@@ -1,0 +1,152 @@
+"""The dashboard in a real headless Chromium (Debian's chromium + chromium-driver; .ci/run
+installs them): a task appears, moves through its stages, shows its attempts; controls work."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_server import MockServer
+from mock_server.receiver import CallbackReceiver
+from tests.conftest import Api, generate_body
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+if not (CHROMIUM and DRIVER):
+    if os.environ.get("CI"):
+        pytest.fail(
+            "CI must run the browser test: .ci/run installs chromium and chromium-driver",
+            pytrace=False,
+        )
+    pytest.skip(
+        "needs Debian's chromium and chromium-driver (apt-get install chromium "
+        "chromium-driver; .ci/run does this)",
+        allow_module_level=True,
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    driver = await asyncio.to_thread(
+        webdriver.Chrome, service=Service(executable_path=str(DRIVER)), options=options
+    )
+    try:
+        yield driver
+    finally:
+        await asyncio.to_thread(driver.quit)
+
+
+async def until(check: Callable[[], Any], what: str, within: float = 15.0) -> Any:
+    """Poll `check` (in a thread: the server shares this loop) until it returns truthy."""
+    deadline = time.monotonic() + within
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = await asyncio.to_thread(check)
+        except Exception as err:  # the page may be mid-render
+            last = err
+        if last:
+            return last
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}; last saw {last!r}")
+
+
+def text(driver: WebDriver, selector: str) -> str:
+    found = driver.find_elements(By.CSS_SELECTOR, selector)
+    return found[0].text if found else ""
+
+
+async def test_dashboard_follows_a_task_and_its_controls_work(
+    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+) -> None:
+    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+    await until(lambda: text(browser, "#live") == "live", "the event stream")
+    assert await asyncio.to_thread(lambda: browser.title) == "suno-mock-server"
+
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    row = f'tr.task[data-task-id="{task_id}"]'
+    await until(lambda: text(browser, f"{row} .status") == "PENDING", "the new task row")
+    await asyncio.to_thread(lambda: browser.find_element(By.CSS_SELECTOR, row).click())
+    await until(lambda: text(browser, "#detail-status") == "PENDING", "the task detail")
+
+    # Advance the (manual) clock from the page: the task walks its stages, live.
+    def advance() -> None:
+        field = browser.find_element(By.CSS_SELECTOR, "#advance-by")
+        field.clear()
+        field.send_keys("150")
+        browser.find_element(By.CSS_SELECTOR, "#advance").click()
+
+    await asyncio.to_thread(advance)
+    await until(lambda: text(browser, "#detail-status") == "SUCCESS", "SUCCESS in the detail")
+    await until(lambda: text(browser, f"{row} .status") == "SUCCESS", "SUCCESS in the list")
+    attempts = await until(
+        lambda: [
+            (cell.get_attribute("data-stage"), cell.text)
+            for cell in browser.find_elements(By.CSS_SELECTOR, "#attempts tr.attempt")
+        ],
+        "the delivery attempts",
+    )
+    assert [stage for stage, _ in attempts] == ["text", "first", "complete"]
+    assert all("delivered" in line and "200" in line for _, line in attempts)
+    assert len(receiver.requests) == 3
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    await asyncio.to_thread(browser.save_screenshot, str(ARTIFACTS / "dashboard.png"))
+
+    # Re-send a stage from the page: the receiver gets the complete callback again.
+    await asyncio.to_thread(
+        lambda: browser.find_element(
+            By.CSS_SELECTOR, 'button.resend[data-stage="complete"]'
+        ).click()
+    )
+    await until(lambda: len(receiver.requests) == 4, "the re-sent callback")
+    assert receiver.requests[-1].raw == receiver.requests[2].raw
+
+    # Queue a scenario from the page: the next submit is answered with its code.
+    def queue_maintenance() -> None:
+        Select(browser.find_element(By.CSS_SELECTOR, "#scenario")).select_by_visible_text(
+            "maintenance"
+        )
+        browser.find_element(By.CSS_SELECTOR, "#queue").click()
+
+    await asyncio.to_thread(queue_maintenance)
+    await until(lambda: "queued: maintenance" in text(browser, "#scenario-state"), "the queue")
+    _, envelope = await api.post("/api/v1/generate", generate_body(receiver.url))
+    assert envelope["code"] == 455
+    await until(lambda: "System maintenance." in text(browser, "#request-log"), "the request log")
+
+    # Reset from the page: the list empties.
+    await asyncio.to_thread(lambda: browser.find_element(By.CSS_SELECTOR, "#reset").click())
+    await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
+    assert server.tasks() == []
