@@ -111,10 +111,7 @@ class Dispatcher:
                 )
             )
             delivery.state = "blocked"
-            self._journal.notify(delivery, delivery.attempts[0])
-            log.warning(
-                "callback %s for task %s to %s blocked; %s", callback_type, task_id, url, hint
-            )
+            self._finished(delivery, delivery.attempts[0])
             return delivery
         await self._attempt(delivery, 1, now, on_exhausted)
         return delivery
@@ -142,14 +139,7 @@ class Dispatcher:
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"
-            self._journal.notify(delivery, attempt)
-            log.info(
-                "callback %s #%d for task %s -> 200 in %.1f ms",
-                delivery.callback_type,
-                number,
-                delivery.task_id,
-                attempt.latency_ms,
-            )
+            self._finished(delivery, attempt)
             return
         attempt.outcome = "failed"
         if attempt.error is None:
@@ -157,29 +147,47 @@ class Dispatcher:
         retries = delivery.retry_delays
         if number > len(retries):
             delivery.state = "exhausted"
-            self._journal.notify(delivery, attempt)
-            log.warning(
-                "callback %s for task %s failed %d times (%s); giving up",
-                delivery.callback_type,
-                delivery.task_id,
-                number,
-                attempt.error,
-            )
+            self._finished(delivery, attempt)
             on_exhausted(delivery)
             return
         delay = retries[number - 1]
         due = self._clock.now() + delay
         delivery.next_attempt_at = due
-        self._journal.notify(delivery, attempt)
-        log.info(
-            "callback %s #%d for task %s failed (%s); retry in %g s",
-            delivery.callback_type,
-            number,
-            delivery.task_id,
-            attempt.error,
-            delay,
-        )
+        self._finished(delivery, attempt)
         self._clock.call_at(due, self._attempt, delivery, number + 1, due, on_exhausted)
+
+    def _finished(self, delivery: Delivery, attempt: Attempt) -> None:
+        """An attempt ended: tell the journal's listeners and log one line about it."""
+        self._journal.notify(delivery, attempt)
+        if attempt.outcome == "delivered":
+            result = f"-> {attempt.status} in {attempt.latency_ms:.1f} ms"
+        elif attempt.outcome == "blocked":
+            result = f"blocked: {attempt.error}"
+        elif delivery.next_attempt_at is not None:
+            wait = delivery.retry_delays[attempt.number - 1]
+            result = f"failed: {attempt.error}; retry in {wait:g} s"
+        else:
+            result = f"failed: {attempt.error}; retries exhausted"
+        level = logging.INFO if delivery.state in ("delivered", "pending") else logging.WARNING
+        log.log(
+            level,
+            "callback %s #%d task %s %s",
+            delivery.callback_type,
+            attempt.number,
+            delivery.task_id,
+            result,
+            extra={
+                "event": "delivery",
+                "task_id": delivery.task_id,
+                "callback_type": delivery.callback_type,
+                "attempt": attempt.number,
+                "outcome": attempt.outcome,
+                "status": attempt.status,
+                "latency_ms": attempt.latency_ms,
+                "error": attempt.error,
+                "url": delivery.url,
+            },
+        )
 
     def _headers(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}

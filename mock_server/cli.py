@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -32,6 +35,62 @@ __all__ = ["main"]
 
 log = logging.getLogger(__name__)
 ENV_PREFIX = "SUNO_MOCK_"
+
+
+LOG_FIELDS = (
+    "event", "method", "path", "status", "code", "api_msg", "task_id", "callback_type",
+    "attempt", "outcome", "latency_ms", "error", "url",
+)  # fmt: skip
+
+
+class TextFormatter(logging.Formatter):
+    """One readable line per event; coloured when the stream is a terminal."""
+
+    def __init__(self, colour: bool) -> None:
+        super().__init__()
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+        text = f"{stamp} {record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        if not self.colour:
+            return text
+        outcome = getattr(record, "outcome", None)
+        code = getattr(record, "code", None)
+        if record.levelno >= logging.WARNING or outcome in ("failed", "blocked"):
+            shade = "31" if record.levelno >= logging.WARNING else "33"
+        elif outcome == "delivered" or code == 200:
+            shade = "32"
+        elif code is not None:
+            shade = "31"
+        else:
+            shade = "2"
+        return f"\033[{shade}m{text}\033[0m"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the event's fields (for machines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        data |= {name: getattr(record, name) for name in LOG_FIELDS if hasattr(record, name)}
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(level: str, fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(colour))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 def _float_list(text: str) -> tuple[float, ...]:
@@ -186,6 +245,12 @@ def _serve_parser(
         help="folder of scenario files (repeatable); files with a `match` block route requests",
     )
     add(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="stderr lines: readable text (coloured on a terminal) or JSON, one per line",
+    )
+    add(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -325,7 +390,8 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float) 
         f"callbacks to: {hosts})",
         flush=True,
     )
-    print(f"  API base URL: {server.url}   control plane: {server.url}/__mock__/tasks", flush=True)
+    print(f"  dashboard:    {server.url}/__mock__/", flush=True)
+    print(f"  API base URL: {server.url}   OpenAPI: {server.url}/openapi.json", flush=True)
     await stop.wait()
     pending = server.clock.pending()
     log.info("shutting down; cancelling %d pending stage/retry timers and deliveries", pending)
@@ -418,7 +484,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors(include_url=False)
         )
         parser.exit(2, f"suno-mock: error: {problems}\n")
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(args.log_level, args.log_format)
     return asyncio.run(serve(settings, host=args.host, port=args.port, time_scale=args.time_scale))

@@ -114,6 +114,10 @@ class _TimerQueue:
     def pending(self) -> int:
         return sum(not t.cancelled for t in self._heap) + len(self._running)
 
+    def next_due(self) -> float | None:
+        """When the next timer fires (mock time), if any."""
+        return self._next_due()
+
     def _armed(self) -> None:
         """Hook: the heap changed."""
 

@@ -21,13 +21,15 @@ from mock_server.tracks import TrackRequest
 __all__ = ["replay"]
 
 POLL_SECONDS = 0.02
+PROGRESS_SECONDS = 0.25
 
 
 def _printer(engine: Engine, out: TextIO) -> Callable[[Delivery, Attempt | None], None]:
     start = engine.clock.now()
+    clear = "\r\033[K" if out.isatty() else ""  # wipe the progress line first
 
     def line(delivery: Delivery, attempt: Attempt | None) -> None:
-        at = f"[+{engine.clock.now() - start:7.1f}s]"
+        at = f"{clear}[+{engine.clock.now() - start:7.1f}s]"
         kind = f"{delivery.callback_type:<8}"
         if attempt is None:
             print(f"{at} {kind} dropped (not sent)", file=out, flush=True)
@@ -87,8 +89,15 @@ async def replay(
             file=out,
             flush=True,
         )
+        tty = out.isatty()
         while clock.pending():
-            await real_delay(POLL_SECONDS)
+            due = clock.next_due()
+            if tty and due is not None:
+                out.write(f"\r\033[K  ... next event in {due - clock.now():.0f} s of mock time")
+                out.flush()
+            await real_delay(PROGRESS_SECONDS if tty else POLL_SECONDS)
+        if tty:
+            out.write("\r\033[K")
     finally:
         await engine.close()
     deliveries = engine.journal.deliveries()

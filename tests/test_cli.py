@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -80,7 +81,10 @@ async def test_serve_completes_a_task_and_stops_on_sigterm(
     assert code == 0, err
     assert "suno-mock-server stopped" in out
     assert "shutting down" in err
-    assert "POST /api/v1/generate -> HTTP 200 code=200" in err
+    assert re.search(r"^\d\d:\d\d:\d\d POST /api/v1/generate -> 200 code=200$", err, re.M)
+    assert re.search(r"^\d\d:\d\d:\d\d callback complete #1 task \w+ -> 200 in ", err, re.M)
+    assert "\033[" not in err  # no colour when stderr is not a terminal
+    assert f"  dashboard:    {served.url}/__mock__/" in out
 
 
 async def test_sigterm_cancels_pending_deliveries(receiver: CallbackReceiver) -> None:
@@ -162,3 +166,23 @@ async def test_serve_with_a_scenario(receiver: CallbackReceiver) -> None:
     assert (error.callback_type, error.json["code"]) == ("error", 451)
     code, _, _ = await served.stop()
     assert code == 0
+
+
+async def test_json_log_format(receiver: CallbackReceiver) -> None:
+    served = await start("--port", "0", "--time-scale", "0.001", "--log-format", "json")
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+        http.post(
+            served.url + "/api/v1/generate", json=generate_body(receiver.url, model="V9")
+        ) as resp,
+    ):
+        assert (await resp.json())["code"] == 400
+    code, _, err = await served.stop()
+    assert code == 0
+    lines = [json.loads(line) for line in err.splitlines()]
+    (request,) = [line for line in lines if line.get("event") == "request"]
+    assert {k: request[k] for k in ("method", "path", "status", "code", "level")} == {
+        "method": "POST", "path": "/api/v1/generate", "status": 200, "code": 400,
+        "level": "INFO",
+    }  # fmt: skip
+    assert request["api_msg"].startswith("model: must be one of")

@@ -147,3 +147,23 @@ async def test_replay_command(name: str, receiver: CallbackReceiver) -> None:
         ["text", "first", "complete"] if name == "happy-path" else ["text", "complete", "first"]
     )
     assert [r.callback_type for r in receiver.requests] == expected
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_replay_shows_progress_on_a_terminal(receiver: CallbackReceiver) -> None:
+    out = Terminal()
+    code = await replay(
+        load_bundled("skip-to-complete"),
+        receiver.url,
+        settings=Settings(),
+        time_scale=0.002,
+        out=out,
+    )  # 90 mock seconds = 0.18 s
+    assert code == 0
+    text = out.getvalue()
+    assert "... next event in" in text
+    assert "\r\033[K[+" in text  # the attempt line wipes the progress line

@@ -156,7 +156,23 @@ def _journal(
         raw_response=answer if isinstance(answer, bytes) else None,
     )
     if response is not None:
-        log.info("%s %s -> HTTP %d code=%s", request.method, request.path, status, code)
+        msg = response.payload.get("msg") if isinstance(response, EnvelopeResponse) else None
+        log.info(
+            "%s %s -> %d code=%s%s",
+            request.method,
+            request.path,
+            status,
+            code,
+            f" {msg}" if code not in (None, 200) else "",
+            extra={
+                "event": "request",
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "code": code,
+                "api_msg": msg,
+            },
+        )
 
 
 @web.middleware
