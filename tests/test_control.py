@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import aiohttp
@@ -99,3 +101,58 @@ async def test_a_bug_in_the_mock_is_a_500_envelope_and_recorded(
     assert (status, envelope["code"], envelope["data"]) == (200, 500, None)
     assert envelope["msg"] == "Server error: the mock crashed (ZeroDivisionError: simulated bug)"
     assert [type(e) for e in server.engine.errors] == [ZeroDivisionError]
+
+
+async def test_event_stream_announces_changes(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/events") as r:
+        assert r.headers["Content-Type"] == "text/event-stream"
+        assert await r.content.readline() == b"retry: 1000\n"
+        await r.content.readline()
+        task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+        await clock.advance(30)
+        seen: list[dict[str, Any]] = []
+        expected = [{"type": "task", "id": task_id}, {"type": "delivery", "id": task_id}]
+        while not all(event in seen for event in expected):
+            line = await asyncio.wait_for(r.content.readline(), 5)
+            if line.startswith(b"data: "):
+                seen.append(json.loads(line[6:]))
+    assert {"type": "request", "id": 1} in seen
+    assert seen.count({"type": "task", "id": task_id}) == 2  # created, then reached text
+
+
+async def test_clock_control_and_resend(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{server.url}/__mock__/clock", json={"advance": 60}) as resp:
+            state = await resp.json()
+        assert (state["now"], state["paused"]) == (clock.now(), True)
+        assert [r.callback_type for r in receiver.requests] == ["text", "first"]
+        async with http.post(f"{server.url}/__mock__/clock", json={"advance": -1}) as resp:
+            assert (resp.status, (await resp.json())["msg"]) == (
+                400,
+                "advance: seconds >= 0, got -1",
+            )
+        url = f"{server.url}/__mock__/tasks/{task_id}/resend"
+        async with http.post(url, json={"stage": "first"}) as resp:
+            delivery = await resp.json()
+        assert (delivery["callbackType"], delivery["state"]) == ("first", "delivered")
+        assert receiver.requests[-1].raw == receiver.requests[1].raw
+        async with http.post(url, json={"stage": "complete"}) as resp:
+            assert (await resp.json())["msg"] == (
+                f"stage: task {task_id} has no 'complete' callback yet; it has ['first', 'text']"
+            )
+
+
+async def test_dashboard_page_is_self_contained(server: MockServer) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/") as resp:
+        page = await resp.text()
+    assert resp.content_type == "text/html"
+    assert "<title>suno-mock-server</title>" in page
+    assert 'EventSource("/__mock__/events")' in page
+    # No CDN or other external asset: it works offline.
+    assert "http://" not in page
+    assert "https://" not in page
