@@ -128,6 +128,11 @@ class Delivery:
         """The receiver's HTTP status on the last attempt."""
         return self.attempts[-1].status if self.attempts else None
 
+    @property
+    def response_body(self) -> str | None:
+        """What the receiver answered on the last attempt."""
+        return self.attempts[-1].response_body if self.attempts else None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -11,6 +11,8 @@ import pytest
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.receiver import CallbackReceiver
 
+pytest_plugins = ["pytester"]
+
 ServerFactory = Callable[..., Awaitable[MockServer]]
 
 

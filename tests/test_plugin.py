@@ -1,0 +1,257 @@
+"""The pytest plugin, tested through inner pytest runs (pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+INI = """
+[pytest]
+asyncio_mode = auto
+asyncio_default_fixture_loop_scope = function
+"""
+HEADER = """
+import aiohttp
+import pytest
+
+from tests_support import submit
+"""
+SUPPORT = """
+import aiohttp
+
+BODY = {"customMode": False, "instrumental": False, "model": "V4_5", "prompt": "rain"}
+
+
+async def submit(mock, callback_url="http://127.0.0.1:9/cb", **changes):
+    headers = {"Authorization": "Bearer k"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        body = {**BODY, "callBackUrl": callback_url, **changes}
+        async with http.post(mock.api_url + "/api/v1/generate", json=body) as resp:
+            envelope = await resp.json()
+    return envelope["data"]["taskId"] if envelope["code"] == 200 else envelope
+"""
+
+
+@pytest.fixture
+def inner(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini(INI)
+    pytester.makepyfile(tests_support=SUPPORT)
+    pytester.syspathinsert()
+    return pytester
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_inner=HEADER + source)
+    return pytester.runpytest("-p", "no:cacheprovider", *args)
+
+
+def test_helpers_pass(inner: pytest.Pytester) -> None:
+    result = run(
+        inner,
+        """
+async def test_wait_and_assert(suno_mock, callback_receiver):
+    task_id = await submit(suno_mock, callback_receiver.url)
+    delivered = await suno_mock.wait_for_callback(task_id, "complete")
+    assert delivered.response_status == 200
+    assert delivered.response_body == '{"status": "received"}'
+    assert suno_mock.clock.now() - suno_mock.settings.start_time == 150
+    suno_mock.assert_callback_sequence(task_id, ["text", "first", "complete"])
+    suno_mock.assert_requested("/api/v1/generate", times=1)
+    suno_mock.assert_requested("/api/v1/generate")
+    assert [r.callback_type for r in callback_receiver.requests] == ["text", "first", "complete"]
+
+
+async def test_wait_for_status(suno_mock):
+    task_id = await submit(suno_mock)
+    await suno_mock.wait_for_status(task_id, "FIRST_SUCCESS")
+    assert suno_mock.clock.now() - suno_mock.settings.start_time == 60
+
+
+async def test_clock_and_reset(suno_mock, callback_receiver):
+    await submit(suno_mock, callback_receiver.url)
+    await suno_mock.clock.run_until_idle()
+    assert [t.status for t in suno_mock.tasks()] == ["SUCCESS"]
+    await suno_mock.reset()
+    assert suno_mock.tasks() == [] and suno_mock.requests == []
+
+
+@pytest.mark.suno_mock(seed=7, stage_delays={"text": 1, "first": 2, "complete": 3},
+                       scenario="skip-to-complete")
+async def test_marker(suno_mock, callback_receiver):
+    assert suno_mock.settings.seed == 7
+    task_id = await submit(suno_mock, callback_receiver.url)
+    await suno_mock.wait_for_callback(task_id, "complete")
+    suno_mock.assert_callback_sequence(task_id, ["complete"])
+
+
+async def test_factory(suno_mock_factory):
+    strict = await suno_mock_factory(api_keys=("k2",))
+    other = await suno_mock_factory(seed=99)
+    assert strict.settings.api_keys == ("k2",) and other.settings.seed == 99
+    assert (await submit(strict))["code"] == 401
+    assert isinstance(await submit(other), str)
+
+
+@pytest.mark.suno_mock(callback_timeout=0.1)
+async def test_receiver_scripts(suno_mock, callback_receiver):
+    callback_receiver.respond_with(statuses=[500, 200])
+    task_id = await submit(suno_mock, callback_receiver.url)
+    text = await suno_mock.wait_for_callback(task_id, "text")
+    assert text.response_status == 500
+    await suno_mock.clock.advance(minutes=1)
+    assert text.state == "delivered"
+""",
+        "-q",
+    )
+    result.assert_outcomes(passed=6)
+
+
+def test_settings_precedence(inner: pytest.Pytester) -> None:
+    inner.makeini(INI + "suno_mock_settings =\n    seed = 1\n    credits = 50\n    task_cost = 7\n")
+    inner.makeconftest("""
+import pytest
+
+@pytest.fixture
+def suno_mock_settings():
+    return {"seed": 2, "credits": 60}
+""")
+    result = run(
+        inner,
+        """
+async def test_fixture_over_ini(suno_mock):
+    s = suno_mock.settings
+    assert (s.seed, s.credits, s.task_cost) == (2, 60, 7)
+
+
+@pytest.mark.suno_mock(seed=3)
+async def test_marker_over_fixture(suno_mock):
+    assert (suno_mock.settings.seed, suno_mock.settings.credits) == (3, 60)
+""",
+        "-q",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_unknown_marker_keyword_fails_listing_the_valid_ones(inner: pytest.Pytester) -> None:
+    result = run(
+        inner,
+        """
+@pytest.mark.suno_mock(sead=7)
+async def test_typo(suno_mock):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*suno_mock: unknown setting(s) sead; valid: *seed*"])
+
+
+def test_failing_helpers_show_what_happened(inner: pytest.Pytester) -> None:
+    result = run(
+        inner,
+        """
+async def test_wrong_sequence(suno_mock, callback_receiver):
+    task_id = await submit(suno_mock, callback_receiver.url)
+    callback_receiver.respond_with(statuses=[503])
+    await suno_mock.wait_for_callback(task_id, "text")
+    suno_mock.assert_callback_sequence(task_id, ["complete"])
+
+
+async def test_never_called_back(suno_mock):
+    await submit(suno_mock, "http://127.0.0.1:9/cb")
+    await suno_mock.wait_for_callback("nope", "complete", within=200)
+
+
+async def test_not_requested(suno_mock):
+    await submit(suno_mock, model="V9")
+    suno_mock.assert_requested("/api/v1/generate/extend")
+""",
+    )
+    result.assert_outcomes(failed=3)
+    out = result.stdout.str()
+    for expected in (
+        "AssertionError: callbacks for task ",
+        "expected ['complete'], got ['text']",
+        "requests received:",
+        "1. POST /api/v1/generate -> HTTP 200 code=200 success",
+        "callbacks attempted for task ",
+        "-> HTTP 503 in ",
+        '(receiver answered HTTP 503; only 200 counts as delivered) answer \'{"status": "error"}\'',
+        "AssertionError: no 'complete' callback for task nope within 200 s of mock time",
+        "expected /api/v1/generate/extend to be requested at least once, it was 0 time(s)",
+        "POST /api/v1/generate -> HTTP 200 code=400 model: must be one of",
+    ):
+        assert expected in out, expected
+
+
+def test_teardown_catches_a_crashed_handler(inner: pytest.Pytester) -> None:
+    result = run(
+        inner,
+        """
+def crash(*args, **kwargs):
+    raise ZeroDivisionError("bug")
+
+
+async def test_crash(suno_mock, monkeypatch):
+    monkeypatch.setattr(suno_mock.engine, "submit_request", crash)
+    assert (await submit(suno_mock))["code"] == 500
+
+
+@pytest.mark.suno_mock(check_teardown=False)
+async def test_crash_opted_out(suno_mock, monkeypatch):
+    monkeypatch.setattr(suno_mock.engine, "submit_request", crash)
+    assert (await submit(suno_mock))["code"] == 500
+""",
+    )
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*suno_mock teardown:",
+            "*a request handler of the mock crashed: ZeroDivisionError('bug')",
+            "*(to skip these checks: @pytest.mark.suno_mock(check_teardown=False))",
+        ]
+    )
+
+
+def test_threaded_runner_for_sync_clients(inner: pytest.Pytester) -> None:
+    result = run(
+        inner,
+        """
+import json
+import urllib.request
+
+
+def test_sync_client(suno_mock_threaded):
+    body = json.dumps({"customMode": False, "instrumental": False, "model": "V4",
+                       "prompt": "rain", "callBackUrl": "http://127.0.0.1:9/cb"}).encode()
+    request = urllib.request.Request(
+        suno_mock_threaded.api_url + "/api/v1/generate", data=body,
+        headers={"Authorization": "Bearer k", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as resp:
+        task_id = json.load(resp)["data"]["taskId"]
+    suno_mock_threaded.advance(150)
+    info_url = f"{suno_mock_threaded.api_url}/api/v1/generate/record-info?taskId={task_id}"
+    request = urllib.request.Request(info_url, headers={"Authorization": "Bearer k"})
+    with urllib.request.urlopen(request) as resp:
+        assert json.load(resp)["data"]["status"] == "SUCCESS"
+""",
+        "-q",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_and_fixtures_are_documented(inner: pytest.Pytester) -> None:
+    markers = inner.runpytest("--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.suno_mock(**settings): configure this test*"])
+    fixtures = inner.runpytest("--fixtures")
+    fixtures.stdout.fnmatch_lines(
+        [
+            "suno_mock -- *pytest_plugin.py*",
+            "*A started suno-mock-server on 127.0.0.1*",
+        ]
+    )
+    for name in (
+        "suno_mock_factory",
+        "suno_mock_settings",
+        "callback_receiver",
+        "suno_mock_threaded",
+    ):
+        assert name + " -- " in fixtures.stdout.str()
