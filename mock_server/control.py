@@ -38,6 +38,13 @@ __all__ = [
 ]
 
 
+async def _json_body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError as err:
+        raise InvalidParameters(f"body: malformed JSON ({err})") from err
+
+
 def _summary(engine: Engine, task: Task) -> dict[str, Any]:
     return {
         "taskId": task.id,
@@ -127,10 +134,7 @@ async def scenarios(request: web.Request) -> web.Response:
 async def set_scenario(request: web.Request) -> web.Response:
     """POST /__mock__/scenario — `{"default": NAME|null}` or `{"next": NAME}`."""
     library = request.app[ENGINE].scenarios
-    try:
-        body = await request.json()
-    except ValueError as err:
-        raise InvalidParameters(f"body: malformed JSON ({err})") from err
+    body = await _json_body(request)
     if not isinstance(body, dict) or not {"default", "next"} & set(body):
         raise InvalidParameters('body: send {"default": NAME or null} or {"next": NAME}')
     try:
@@ -184,10 +188,7 @@ async def clock(request: web.Request) -> web.Response:
     """GET|POST /__mock__/clock — `{"advance": seconds}`, `{"pause": true|false}`."""
     engine = request.app[ENGINE]
     if request.method == "POST":
-        try:
-            body = await request.json()
-        except ValueError as err:
-            raise InvalidParameters(f"body: malformed JSON ({err})") from err
+        body = await _json_body(request)
         if not isinstance(body, dict) or not {"advance", "pause"} & set(body):
             raise InvalidParameters('body: send {"advance": SECONDS} or {"pause": true|false}')
         if "pause" in body:
@@ -208,10 +209,7 @@ async def clock(request: web.Request) -> web.Response:
 
 async def resend(request: web.Request) -> web.Response:
     """POST /__mock__/tasks/{id}/resend — `{"stage": "complete"}`: send that callback again."""
-    try:
-        body = await request.json()
-    except ValueError as err:
-        raise InvalidParameters(f"body: malformed JSON ({err})") from err
+    body = await _json_body(request)
     stage = body.get("stage") if isinstance(body, dict) else None
     if stage not in {"text", "first", "complete", "error"}:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')

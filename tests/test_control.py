@@ -131,6 +131,9 @@ async def test_clock_control_and_resend(
             state = await resp.json()
         assert (state["now"], state["paused"]) == (clock.now(), True)
         assert [r.callback_type for r in receiver.requests] == ["text", "first"]
+        async with http.post(f"{server.url}/__mock__/clock", data=b"{nope") as resp:
+            assert resp.status == 400
+            assert (await resp.json())["msg"].startswith("body: malformed JSON")
         async with http.post(f"{server.url}/__mock__/clock", json={"advance": -1}) as resp:
             assert (resp.status, (await resp.json())["msg"]) == (
                 400,
