@@ -159,6 +159,9 @@ class Dispatcher:
     def _finished(self, delivery: Delivery, attempt: Attempt) -> None:
         """An attempt ended: tell the journal's listeners and log one line about it."""
         self._journal.notify(delivery, attempt)
+        level = logging.INFO if delivery.state in ("delivered", "pending") else logging.WARNING
+        if not log.isEnabledFor(level):
+            return
         if attempt.outcome == "delivered":
             result = f"-> {attempt.status} in {attempt.latency_ms:.1f} ms"
         elif attempt.outcome == "blocked":
@@ -168,7 +171,6 @@ class Dispatcher:
             result = f"failed: {attempt.error}; retry in {wait:g} s"
         else:
             result = f"failed: {attempt.error}; retries exhausted"
-        level = logging.INFO if delivery.state in ("delivered", "pending") else logging.WARNING
         log.log(
             level,
             "callback %s #%d task %s %s",

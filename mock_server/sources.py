@@ -41,6 +41,8 @@ class SourceFetcher:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
+        self._not_fetched: dict[str, SourceAudio] = {}
+        """Answers for URLs on hosts that are not allowed (the same every time)."""
 
     async def start(self) -> None:
         if self._session is None:
@@ -82,14 +84,21 @@ class SourceFetcher:
 
     async def inspect(self, url: str) -> SourceAudio:
         """Download an uploadUrl (where allowed) and read its duration."""
+        known = self._not_fetched.get(url)
+        if known is not None:
+            return known
         refused = self.refusal(url)
         if refused is not None:
             assumed = self._settings.default_upload_duration
-            return SourceAudio(
+            answer = SourceAudio(
                 url,
                 note=f"uploadUrl not fetched: {refused.split('; ')[0]}; assumed {assumed:g} s "
                 f"(setting default_upload_duration); {refused.split('; ', 1)[1]}",
             )
+            if len(self._not_fetched) > 4096:
+                self._not_fetched.clear()
+            self._not_fetched[url] = answer
+            return answer
         data, problem = await self.download(url)
         if data is None:
             return SourceAudio(url, problem=problem)

@@ -82,6 +82,12 @@ async def until(check: Callable[[], Any], what: str, within: float = 15.0) -> An
     raise AssertionError(f"timed out waiting for {what}; last saw {last!r}")
 
 
+def click(driver: WebDriver, selector: str) -> bool:
+    """Find and click in one go: the live page re-renders, so a found element can go stale."""
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    return True
+
+
 def text(driver: WebDriver, selector: str) -> str:
     found = driver.find_elements(By.CSS_SELECTOR, selector)
     return found[0].text if found else ""
@@ -97,8 +103,14 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
     task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
     row = f'tr.task[data-task-id="{task_id}"]'
     await until(lambda: text(browser, f"{row} .status") == "PENDING", "the new task row")
-    await asyncio.to_thread(lambda: browser.find_element(By.CSS_SELECTOR, row).click())
-    await until(lambda: text(browser, "#detail-status") == "PENDING", "the task detail")
+
+    def open_task() -> bool:
+        if text(browser, "#detail-status") == "PENDING":
+            return True
+        click(browser, row)  # again, if a re-render swallowed the last click
+        return False
+
+    await until(open_task, "the task detail")
 
     # Advance the (manual) clock from the page: the task walks its stages, live.
     def advance() -> None:
@@ -125,11 +137,7 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
     await asyncio.to_thread(browser.save_screenshot, str(ARTIFACTS / "dashboard.png"))
 
     # Re-send a stage from the page: the receiver gets the complete callback again.
-    await asyncio.to_thread(
-        lambda: browser.find_element(
-            By.CSS_SELECTOR, 'button.resend[data-stage="complete"]'
-        ).click()
-    )
+    await until(lambda: click(browser, 'button.resend[data-stage="complete"]'), "re-send")
     await until(lambda: len(receiver.requests) == 4, "the re-sent callback")
     assert receiver.requests[-1].raw == receiver.requests[2].raw
 
@@ -147,6 +155,6 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
     await until(lambda: "System maintenance." in text(browser, "#request-log"), "the request log")
 
     # Reset from the page: the list empties.
-    await asyncio.to_thread(lambda: browser.find_element(By.CSS_SELECTOR, "#reset").click())
+    await until(lambda: click(browser, "#reset"), "a click on reset")
     await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
     assert server.tasks() == []

@@ -155,7 +155,7 @@ def _journal(
         http_status=status,
         raw_response=answer if isinstance(answer, bytes) else None,
     )
-    if response is not None:
+    if response is not None and log.isEnabledFor(logging.INFO):
         msg = response.payload.get("msg") if isinstance(response, EnvelopeResponse) else None
         log.info(
             "%s %s -> %d code=%s%s",
