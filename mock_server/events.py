@@ -27,6 +27,8 @@ class EventHub:
         return len(self._queues)
 
     def publish(self, kind: str, **data: Any) -> None:
+        if not self._queues:
+            return  # nobody is watching: the common case, kept free
         event = {"type": kind, **data}
         for queue in self._queues:
             if queue.full():
