@@ -103,7 +103,7 @@ API: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/vocal-removal/record-info", families.job_info("vocal_removal"),
              "Vocal-removal task details", query=("taskId",), tag="files"),
     Endpoint("POST", "/api/v1/midi/generate", families.midi,
-             "MIDI from a vocal-removal task (path assumed)", wire.MidiRequest,
+             "MIDI from a vocal-removal task", wire.MidiRequest,
              {"taskId": TASK, "callBackUrl": CB_URL}, cb.MidiCallback, tag="files"),
     Endpoint("GET", "/api/v1/midi/record-info", families.job_info("midi"), "MIDI task details",
              query=("taskId",), tag="files"),

@@ -101,7 +101,7 @@ async def cover(request: web.Request) -> web.Response:
 
 
 async def midi(request: web.Request) -> web.Response:
-    """POST /api/v1/midi/generate (path assumed) — MIDI from a finished vocal-removal task."""
+    """POST /api/v1/midi/generate — MIDI from a finished vocal-removal task."""
     engine, raw = request.app[ENGINE], await _body(request)
     body = parse(MidiRequest, raw, engine.settings)
     separation = engine.jobs.get(body.taskId, "vocal_removal")

@@ -638,7 +638,8 @@ class CoverRequest(BaseModel):
 
 
 class MidiRequest(BaseModel):
-    """POST /api/v1/midi/generate (path assumed; §7.4): MIDI from a vocal-removal task."""
+    """POST /api/v1/midi/generate (§7.4; docs.sunoapi.org generate-midi): MIDI from a
+    finished vocal-removal task; `audioId` picks one separated track."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
