@@ -55,7 +55,7 @@ class Engine:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.journal = Journal()
+        self.journal = Journal(settings.journal_limit)
         self.events = EventHub()
         self.journal.listeners.append(
             lambda delivery, _: self.events.publish("delivery", id=delivery.task_id)

@@ -149,10 +149,13 @@ class Delivery:
 class Journal:
     """Append-only record of requests and deliveries, cleared by reset."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        """Keep at most this many requests and deliveries (the oldest go first); None: all."""
         self.requests: list[RequestRecord] = []
         self._deliveries: list[Delivery] = []
         self._ids = itertools.count(1)
+        self._seq = 0
         self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
         """Called after every attempt ends (and with None for a dropped callback)."""
         self.request_listeners: list[Callable[[RequestRecord], None]] = []
@@ -166,6 +169,7 @@ class Journal:
         self.requests.clear()
         self._deliveries.clear()
         self._ids = itertools.count(1)
+        self._seq = 0
 
     def add_request(
         self,
@@ -178,10 +182,14 @@ class Journal:
         http_status: int,
         raw_response: bytes | None,
     ) -> RequestRecord:
+        self._seq += 1
         record = RequestRecord(
-            len(self.requests) + 1, at, method, path, query, raw_body, http_status, raw_response
+            self._seq, at, method, path, query, raw_body, http_status, raw_response
         )
         self.requests.append(record)
+        if self.limit is not None and len(self.requests) > self.limit:
+            # Trim in slices of a tenth, so the cost per request stays constant.
+            del self.requests[: len(self.requests) - self.limit + self.limit // 10]
         for listener in self.request_listeners:
             listener(record)
         return record
@@ -189,6 +197,8 @@ class Journal:
     def new_delivery(self, task_id: str, callback_type: str, url: str, payload: bytes) -> Delivery:
         delivery = Delivery(next(self._ids), task_id, callback_type, url, payload)
         self._deliveries.append(delivery)
+        if self.limit is not None and len(self._deliveries) > self.limit:
+            del self._deliveries[: len(self._deliveries) - self.limit + self.limit // 10]
         return delivery
 
     def deliveries(self, task_id: str | None = None) -> list[Delivery]:

@@ -77,6 +77,9 @@ class Settings(BaseModel):
 
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
 
+    journal_limit: int | None = Field(default=100_000, ge=10)
+    """Requests and deliveries the journal keeps (oldest dropped); None keeps everything."""
+
     default_source_duration: float = Field(default=240.0, gt=0)
     """Duration assumed for an audioId the mock did not produce (extend's continueAt check)."""
 

@@ -174,3 +174,15 @@ async def test_non_standard_json_numbers_are_rejected(
     status, envelope = await raw_post(http, server.url + GENERATE, text.encode())
     assert (status, envelope["code"]) == (200, 400)
     assert str(envelope["msg"]) == f"body: malformed JSON ({message}); send a JSON object"
+
+
+async def test_journal_keeps_a_bounded_history(
+    make_server: ServerFactory, http: aiohttp.ClientSession
+) -> None:
+    server = await make_server(journal_limit=10)
+    api = Api(http, server.url)
+    for _ in range(25):
+        await api.get("/api/v1/generate/credit")
+    seqs = [r.seq for r in server.requests]
+    assert len(seqs) <= 10
+    assert seqs == list(range(26 - len(seqs), 26))  # the newest, numbered as they came
