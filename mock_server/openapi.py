@@ -28,6 +28,8 @@ class Endpoint:
     query: tuple[str, ...] = ()
     form: dict[str, Any] | None = None
     """A multipart/form-data body schema (file uploads)."""
+    data: type[BaseModel] | dict[str, Any] | None = None
+    """The schema of the success envelope's `data` (a model, or a plain JSON schema)."""
     tag: str = "music"
 
 
@@ -53,6 +55,10 @@ def build_spec(endpoints: Sequence[Endpoint], server_url: str) -> dict[str, Any]
 
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
+        envelope: dict[str, Any] = {"$ref": "#/components/schemas/Envelope"}
+        if endpoint.data is not None:
+            data = endpoint.data if isinstance(endpoint.data, dict) else ref(endpoint.data)
+            envelope = {"allOf": [envelope, {"properties": {"data": data}}]}
         operation: dict[str, Any] = {
             "summary": endpoint.summary,
             "operationId": endpoint.handler.__name__ + "_" + endpoint.method.lower(),
@@ -61,10 +67,8 @@ def build_spec(endpoints: Sequence[Endpoint], server_url: str) -> dict[str, Any]
             "responses": {
                 "200": {
                     "description": "The envelope; business errors also arrive as HTTP 200 "
-                    "with their code in `code`.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}
-                    },
+                    "with their code in `code` and `data: null`.",
+                    "content": {"application/json": {"schema": envelope}},
                 }
             },
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -72,9 +73,9 @@ API: tuple[Endpoint, ...] = (
              "style": "electro swing", "title": "Two Rivers", "callBackUrl": CB_URL},
              cb.MusicCallback),
     Endpoint("GET", "/api/v1/generate/record-info", handlers.record_info,
-             "Music task details", query=("taskId",)),
+             "Music task details", query=("taskId",), data=cb.RecordInfoData),
     Endpoint("GET", "/api/v1/generate/credit", handlers.credit, "Remaining credits",
-             tag="account"),
+             tag="account", data={"type": "integer"}),
     # Synchronous operations (§3.9-§3.11).
     Endpoint("POST", "/api/v1/generate/generate-persona", families.persona, "Generate persona",
              wire.PersonaRequest, {"taskId": TASK, "audioId": AUDIO, "name": "Warm Alto",
@@ -132,6 +133,17 @@ API: tuple[Endpoint, ...] = (
 async def openapi(request: web.Request) -> web.Response:
     """GET /openapi.json"""
     return web.json_response(build_spec(API, base_url(request)))
+
+
+def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
+    """Every endpoint that starts a task answers `data: {"taskId": ...}`."""
+    return tuple(
+        replace(e, data=cb.TaskIdData) if e.callback is not None and e.data is None else e
+        for e in endpoints
+    )
+
+
+API = _with_submit_data(API)
 
 
 def setup_routes(app: web.Application) -> None:

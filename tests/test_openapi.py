@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.api.callbacks_schema import MusicCallback
+from mock_server.api.callbacks_schema import MusicCallback, RecordInfoData
 from mock_server.api.wire import parse
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
@@ -117,3 +117,31 @@ async def test_callbacks_sent_match_their_documented_models(
     for path, job_id in submitted.items():
         (body,) = by_task[job_id]
         callback_model(path).model_validate(body)
+
+
+def test_core_answers_have_documented_data(spec: Any) -> None:
+    def data_schema(path: str, method: str) -> Any:
+        schema = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        return schema["schema"]["allOf"][1]["properties"]["data"]
+
+    assert data_schema("/api/v1/generate", "post") == {"$ref": "#/components/schemas/TaskIdData"}
+    assert data_schema("/api/v1/lyrics", "post") == {"$ref": "#/components/schemas/TaskIdData"}
+    assert data_schema("/api/v1/generate/record-info", "get") == {
+        "$ref": "#/components/schemas/RecordInfoData"
+    }
+    assert data_schema("/api/v1/generate/credit", "get") == {"type": "integer"}
+
+
+async def test_record_info_answers_match_their_documented_model(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    ok = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    server.next_task(scenario="generation-failed")
+    failed = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    seen = set()
+    for _ in range(4):
+        for task_id in (ok, failed):
+            info = RecordInfoData.model_validate(await api.record_info(task_id))
+            seen.add(info.status)
+        await clock.advance(50)
+    assert seen == {"PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS", "GENERATE_AUDIO_FAILED"}

@@ -1,5 +1,6 @@
-"""The callbacks' shapes as pydantic models (CONTRACT §5.3-§5.6): documented in /openapi.json
-and used by the tests to check what the mock really sends. `extra="forbid"`: no stray field."""
+"""Payload shapes as pydantic models — the callbacks (CONTRACT §5.3-§5.6) and the core answers'
+`data` (§3, §4.1): documented in /openapi.json and used by the tests to check what the mock really
+sends. `extra="forbid"`: no stray field."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ __all__ = [
     "MidiCallback",
     "Mp4Callback",
     "MusicCallback",
+    "RecordInfoData",
+    "TaskIdData",
     "VocalRemovalCallback",
     "WavCallback",
 ]
@@ -141,3 +144,50 @@ class MidiCallback(_Strict):
     code: int
     msg: str
     data: MidiData
+
+
+class TaskIdData(_Strict):
+    """`data` of every submit answer."""
+
+    taskId: str
+
+
+class RecordTrack(_Strict):
+    """A track in record-info: camelCase."""
+
+    id: str
+    audioUrl: str
+    sourceAudioUrl: str | None
+    streamAudioUrl: str
+    sourceStreamAudioUrl: str
+    imageUrl: str
+    sourceImageUrl: str
+    prompt: str
+    modelName: str
+    title: str
+    tags: str
+    createTime: int | str
+    duration: float | None
+
+
+class RecordResponse(_Strict):
+    taskId: str
+    sunoData: list[RecordTrack]
+
+
+class RecordInfoData(_Strict):
+    """`data` of GET /api/v1/generate/record-info."""
+
+    taskId: str
+    parentMusicId: str
+    param: str
+    response: RecordResponse | None
+    status: Literal[
+        "PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS", "CREATE_TASK_FAILED",
+        "GENERATE_AUDIO_FAILED", "CALLBACK_EXCEPTION", "SENSITIVE_WORD_ERROR",
+    ]  # fmt: skip
+    type: str
+    operationType: str
+    errorCode: int | None
+    errorMessage: str | None
+    createTime: int
