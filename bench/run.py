@@ -3,7 +3,8 @@
 (a) submit throughput: accepted upload-extend requests per second against `suno-mock serve` in
     its own process, callbacks scheduled a day ahead (so only acceptance is measured). The load
     comes from a lean keep-alive HTTP/1.1 client in this process. For scale, the same client is
-    first pointed at a bare aiohttp "hello world" (the ceiling of server + client on this box).
+    pointed at a bare aiohttp "hello world" (the ceiling of server + client on this box) just
+    before each run; runs alternate, and the median and range of each are reported.
 (b) delivery: N tasks x 3 callbacks to a receiver in its own process, the mock in this one.
     Every delivery must succeed; lateness = (first attempt start - scheduled time) + the POST's
     round trip. Two load shapes: tasks submitted at a steady rate (default 1,000 tasks/s,
@@ -130,21 +131,30 @@ async def measure_rate(url: str, seconds: float, connections: int) -> dict[str, 
     return {"accepted": counts[0], "rejected": counts[1], "per_s": round(counts[0] / elapsed)}
 
 
-async def bench_submit(seconds: float, connections: int) -> tuple[dict[str, Any], int]:
-    hello, url = await start_process("-c", HELLO)
-    try:
-        ceiling = (await measure_rate(url, seconds, connections))["per_s"]
-    finally:
-        await stop_process(hello)
-    mock, url = await start_process(
+async def bench_submit(
+    seconds: float, connections: int, runs: int
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """`runs` measurements of the mock, each right after one of the hello-world ceiling: a
+    shared host's speed drifts by tens of percent within minutes, so one run tells little."""
+    hello, hello_url = await start_process("-c", HELLO)
+    mock, mock_url = await start_process(
         "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING",
         "--credits", "1000000000", "--stage-delays", "text=86400,first=86400,complete=86400",
     )  # fmt: skip
+    results, ceilings = [], []
     try:
-        result = await measure_rate(url.split()[0], seconds, connections)
+        for _ in range(runs):
+            ceilings.append((await measure_rate(hello_url, seconds, connections))["per_s"])
+            results.append(await measure_rate(mock_url.split()[0], seconds, connections))
     finally:
+        await stop_process(hello)
         await stop_process(mock)
-    return result, ceiling
+    return results, ceilings
+
+
+def spread(values: list[int]) -> str:
+    """Median and range, e.g. `4,512 req/s (3,970-6,461)`."""
+    return f"{statistics.median(values):,.0f} req/s ({min(values):,}-{max(values):,})"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -215,18 +225,21 @@ async def bench_fixture(runs: int) -> dict[str, float]:
 
 async def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="suno-mock-server benchmarks")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of run (a)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each run (a)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of (a)")
     parser.add_argument("--connections", type=int, default=32, help="connections of run (a)")
     parser.add_argument("--tasks", type=int, default=1000, help="tasks of run (b)")
     parser.add_argument("--rate", type=float, default=1000.0, help="tasks/s of paced run (b)")
     parser.add_argument("--fixture-runs", type=int, default=200, help="runs of (c)")
     args = parser.parse_args(argv)
 
-    submit, ceiling = await bench_submit(args.seconds, args.connections)
+    submits, ceilings = await bench_submit(args.seconds, args.connections, args.runs)
     print(
-        f"(a) upload-extend accepted: {submit['per_s']} req/s ({submit['accepted']} accepted, "
-        f"{submit['rejected']} rejected, {args.connections} connections, {args.seconds:g} s); "
-        f"bare aiohttp hello-world with the same client: {ceiling} req/s. Target >= 6000.",
+        f"(a) upload-extend accepted: median {spread([r['per_s'] for r in submits])} over "
+        f"{args.runs} runs of {args.seconds:g} s, {args.connections} connections "
+        f"({sum(r['accepted'] for r in submits)} accepted, "
+        f"{sum(r['rejected'] for r in submits)} rejected); bare aiohttp hello-world with the "
+        f"same client: median {spread(ceilings)}. Target >= 6,000 req/s.",
         flush=True,
     )
     for label, rate in (("paced", args.rate), ("burst", None)):

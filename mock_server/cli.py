@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -365,6 +366,15 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return Settings.model_validate({k: v for k, v in fields.items() if v is not None})
 
 
+def _tune_gc() -> None:
+    """A long-running server keeps every task it accepts, so the default collector thresholds
+    make it walk an ever larger heap: freeze what start-up made (modules, Faker's data) and
+    collect young objects less often. About 10% more requests per second (`dev.py bench`)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 async def serve(settings: Settings, *, host: str, port: int, time_scale: float) -> int:
     """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged."""
     clock = ScaledClock(time_scale)
@@ -378,6 +388,7 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float) 
     except OSError as err:
         print(f"suno-mock: cannot listen on {host}:{port}: {err}", file=sys.stderr)
         return 1
+    _tune_gc()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

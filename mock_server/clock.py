@@ -36,7 +36,7 @@ async def real_delay(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-@dataclass(order=True)
+@dataclass(order=True, slots=True)
 class Timer:
     """A scheduled callback; `cancel()` stops it from firing."""
 

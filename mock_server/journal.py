@@ -24,7 +24,7 @@ def _decode(raw: bytes | None) -> Any:
         return text
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestRecord:
     """One API request and the answer it got."""
 

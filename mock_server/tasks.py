@@ -27,7 +27,7 @@ STAGE_STATUS: dict[str, TaskStatus] = {
 _ORDER: tuple[TaskStatus, ...] = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     """One accepted music task, as the mock knows it."""
 

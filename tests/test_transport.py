@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 import pytest
 
@@ -174,6 +176,19 @@ async def test_non_standard_json_numbers_are_rejected(
     status, envelope = await raw_post(http, server.url + GENERATE, text.encode())
     assert (status, envelope["code"]) == (200, 400)
     assert str(envelope["msg"]) == f"body: malformed JSON ({message}); send a JSON object"
+
+
+async def test_bodies_must_be_utf8_and_may_start_with_a_bom(
+    http: aiohttp.ClientSession, server: MockServer
+) -> None:
+    text = json.dumps(generate_body(CB, prompt="café"), ensure_ascii=False)
+    _, utf16 = await raw_post(http, server.url + GENERATE, text.encode("utf-16"))
+    assert utf16["code"] == 400
+    assert str(utf16["msg"]).startswith("body: malformed JSON ('utf-8' codec can't decode")
+    _, with_bom = await raw_post(http, server.url + GENERATE, text.encode("utf-8-sig"))
+    assert with_bom["code"] == 200
+    task = server.task(with_bom["data"]["taskId"])  # type: ignore[index]
+    assert task.request["prompt"] == "café"
 
 
 async def test_journal_keeps_a_bounded_history(

@@ -86,7 +86,7 @@ async def read_json(request: web.Request) -> Any:
     if not raw.strip():
         raise InvalidParameters("body: empty; send a JSON object")
     try:
-        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+        return _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
     except (UnicodeDecodeError, ValueError) as err:
         raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
 
@@ -100,6 +100,10 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"number {text} is out of range")
     return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+"""Strict JSON: NaN, Infinity and numbers out of float range are errors, as in real parsers."""
 
 
 class DropConnection(Exception):
@@ -150,7 +154,7 @@ def _journal(
         at=engine.clock.now(),
         method=request.method,
         path=request.path,
-        query=dict(request.query),
+        query=dict(request.query) if request.query_string else {},
         raw_body=raw,
         http_status=status,
         raw_response=answer if isinstance(answer, bytes) else None,
