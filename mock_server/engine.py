@@ -63,7 +63,7 @@ class Engine:
         self.journal.request_listeners.append(
             lambda record: self.events.publish("request", id=record.seq)
         )
-        self.store = TaskStore(TrackFactory(settings.seed), settings.credits)
+        self.store = TaskStore(TrackFactory(settings.seed), settings.credits, settings.task_limit)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
         self.sources = SourceFetcher(settings)
         self.uploads = UploadStore(settings.upload_retention)

@@ -80,6 +80,10 @@ class Settings(BaseModel):
     journal_limit: int | None = Field(default=100_000, ge=10)
     """Requests and deliveries the journal keeps (oldest dropped); None keeps everything."""
 
+    task_limit: int | None = Field(default=100_000, ge=10)
+    """Music tasks kept: past it the oldest finished ones (no event still to come) are forgotten,
+    with their tracks and files; None keeps everything."""
+
     default_source_duration: float = Field(default=240.0, gt=0)
     """Duration assumed for an audioId the mock did not produce (extend's continueAt check)."""
 

@@ -90,6 +90,11 @@ class Task:
         self.error_code = code
         self.error_message = message
 
+    @property
+    def finished(self) -> bool:
+        """No event of its plan is still to come (callback retries may still be pending)."""
+        return self.step >= len(self.plan)
+
     def callback_exhausted(self, callback_type: str, now: float) -> None:
         self.history.append((now, f"CALLBACK_EXCEPTION ({callback_type})"))
         self.status = "CALLBACK_EXCEPTION"
@@ -106,8 +111,11 @@ class TrackSource:
 class TaskStore:
     """Tasks, their tracks and the account balance; one per server."""
 
-    def __init__(self, factory: TrackFactory, credits: int) -> None:
+    def __init__(self, factory: TrackFactory, credits: int, limit: int | None = None) -> None:
         self._factory = factory
+        self.limit = limit
+        """Keep at most about this many tasks (see `_trim`); None: all."""
+        self._trim_at = limit
         self._initial_credits = credits
         self.credits = credits
         self._tasks: dict[str, Task] = {}
@@ -127,6 +135,26 @@ class TaskStore:
         self._tasks.clear()
         self._tracks.clear()
         self._count = 0
+        self._trim_at = self.limit
+
+    def _trim(self) -> None:
+        """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`.
+        Tasks with events still to come are kept, so the store can stay above the limit; the
+        next attempt then waits for another tenth of new tasks (the cost per task stays flat)."""
+        if self.limit is None or self._trim_at is None or len(self._tasks) < self._trim_at:
+            return
+        excess = len(self._tasks) - (self.limit - self.limit // 10)
+        gone: list[Task] = []
+        for task in self._tasks.values():
+            if len(gone) >= excess:
+                break
+            if task.finished:
+                gone.append(task)
+        for task in gone:
+            del self._tasks[task.id]
+            for track in task._tracks or ():
+                self._tracks.pop(track.id, None)
+        self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -174,6 +202,7 @@ class TaskStore:
     ) -> Task:
         """Charge the account and create a PENDING task with its tracks already decided."""
         self.charge(cost)
+        self._trim()  # before the new task joins: it has no plan yet, so it looks finished
         self._count += 1
         task = Task(
             id=task_id or self._factory.task_id(self._count),

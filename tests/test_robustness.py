@@ -8,9 +8,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import MockServer
+from mock_server import ManualClock, MockServer
+from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
-from tests.conftest import Api
+from tests.conftest import Api, ServerFactory, generate_body
 
 WRONG_VALUES: list[Any] = [None, True, 0, -1, 1e308, "", "x" * 300, [], {}, ["a"], {"a": 1}]
 POSTS = [e for e in API if e.method == "POST" and e.example is not None]
@@ -61,3 +62,31 @@ async def test_odd_file_paths_are_404(server: MockServer, http: aiohttp.ClientSe
         async with http.get(server.url + path) as resp:
             assert resp.status == 404, path
     assert server.engine.errors == []
+
+
+async def test_task_store_forgets_the_oldest_finished_tasks(
+    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(task_limit=10)
+    api = Api(http, server.url)
+    body = generate_body(receiver.url)
+    done = [await api.submit("/api/v1/generate", body) for _ in range(10)]
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    await clock.advance(600)
+    first = await api.record_info(done[0])
+    audio_url = first["response"]["sunoData"][0]["audioUrl"]
+
+    later = [await api.submit("/api/v1/generate", body) for _ in range(16)]
+
+    # The oldest finished tasks made room; tasks still waiting for stages are all kept.
+    kept = {task.id for task in server.tasks()}
+    assert set(later) <= kept
+    assert done[0] not in kept
+    assert len(kept) == len(later)  # every finished task went before an unfinished one
+    _, envelope = await api.get("/api/v1/generate/record-info", params={"taskId": done[0]})
+    assert (envelope["code"], envelope["msg"]) == (400, f"taskId: no task with id {done[0]!r}")
+    async with http.get(audio_url) as resp:
+        assert resp.status == 404  # its tracks and files are gone with it
+    await clock.advance(600)
+    assert {(await api.record_info(t))["status"] for t in later} == {"SUCCESS"}
