@@ -116,10 +116,16 @@ def _settings(info: ValidationInfo) -> Settings:
     return settings if isinstance(settings, Settings) else Settings()
 
 
-class MusicRequest(BaseModel):
-    """Fields and rules shared by every music operation."""
+class WireBody(BaseModel):
+    """A request body: unknown fields are accepted and ignored, like the real service; the
+    parsed body is immutable."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class MusicRequest(WireBody):
+    """Fields and rules shared by every music operation."""
+
     operation: ClassVar[Operation]
 
     callBackUrl: HttpUrl
@@ -484,13 +490,12 @@ class MashupRequest(MusicRequest):
         return self.track_request(custom=self.customMode, instrumental=self.instrumental)
 
 
-class ReplaceSectionRequest(BaseModel):
+class ReplaceSectionRequest(WireBody):
     """POST /api/v1/generate/replace-section (§3.7): re-generate a window of a track.
 
     Either `taskId` + `audioId` (a track the API made) or `uploadUrl` + `model` (your own
     audio). The window rules that need the track's duration are checked by the engine."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
     operation: ClassVar[Operation] = "replace_section"
 
     taskId: StrictStr | None = None
@@ -563,30 +568,24 @@ class ReplaceSectionRequest(BaseModel):
         return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=self.fullLyrics)
 
 
-class Base64Upload(BaseModel):
+class Base64Upload(WireBody):
     """POST /api/file-base64-upload (§7.6)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     base64Data: StrictStr
     uploadPath: StrictStr
     fileName: StrictStr | None = None
 
 
-class UrlUpload(BaseModel):
+class UrlUpload(WireBody):
     """POST /api/file-url-upload (§7.6): the service downloads `fileUrl`."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     fileUrl: HttpUrl
     uploadPath: StrictStr
     fileName: StrictStr | None = None
 
 
-class LyricsRequest(BaseModel):
+class LyricsRequest(WireBody):
     """POST /api/v1/lyrics (§7.1)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     prompt: StrictStr
     callBackUrl: HttpUrl
@@ -600,10 +599,8 @@ class LyricsRequest(BaseModel):
         return self
 
 
-class TrackJobRequest(BaseModel):
+class TrackJobRequest(WireBody):
     """A job on one track the API made: WAV, vocal removal, music video (§7.2, §7.3, §7.5)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     taskId: StrictStr
     audioId: StrictStr
@@ -628,30 +625,24 @@ class Mp4Request(TrackJobRequest):
     domainName: Annotated[StrictStr, Field(max_length=50)] | None = None
 
 
-class CoverRequest(BaseModel):
+class CoverRequest(WireBody):
     """POST /api/v1/suno/cover/generate (§3.12)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     taskId: StrictStr
     callBackUrl: HttpUrl
 
 
-class MidiRequest(BaseModel):
+class MidiRequest(WireBody):
     """POST /api/v1/midi/generate (§7.4; docs.sunoapi.org generate-midi): MIDI from a
     finished vocal-removal task; `audioId` picks one separated track."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     taskId: StrictStr
     callBackUrl: HttpUrl
     audioId: StrictStr | None = None
 
 
-class PersonaRequest(BaseModel):
+class PersonaRequest(WireBody):
     """POST /api/v1/generate/generate-persona (§3.9), answered synchronously."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     taskId: StrictStr
     audioId: StrictStr
@@ -672,20 +663,16 @@ class PersonaRequest(BaseModel):
         return self
 
 
-class TimestampedLyricsRequest(BaseModel):
+class TimestampedLyricsRequest(WireBody):
     """POST /api/v1/generate/get-timestamped-lyrics (§3.11), answered synchronously."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     taskId: StrictStr
     audioId: StrictStr | None = None
     musicIndex: Literal[0, 1] | None = None
 
 
-class BoostStyleRequest(BaseModel):
+class BoostStyleRequest(WireBody):
     """POST /api/v1/style/generate (§3.10), answered synchronously."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     content: StrictStr
 
