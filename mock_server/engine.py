@@ -432,9 +432,7 @@ class Engine:
 
     def persona(self, body: PersonaRequest) -> dict[str, str]:
         """Generate Persona: one per audio id; calling again overwrites name and description."""
-        task, track = self.finished_track(body.taskId, body.audioId)
-        if task.model == "V3_5":
-            raise InvalidParameters("taskId: personas need music made with V4 or newer, not V3_5")
+        _, track = self.finished_track(body.taskId, body.audioId)
         if body.vocalEnd > track.duration:
             raise InvalidParameters(
                 f"vocalEnd: must lie within the track ({track.duration:g} s), got {body.vocalEnd:g}"
@@ -448,11 +446,7 @@ class Engine:
 
     def timestamped_lyrics(self, body: TimestampedLyricsRequest) -> dict[str, Any]:
         """Get Timestamped Lyrics: the track's words spread over its length."""
-        task = self.store.get(body.taskId)
-        if task is None:
-            raise InvalidParameters(f"taskId: no task with id {body.taskId!r}")
-        audio_id = body.audioId or task.tracks[body.musicIndex or 0].id
-        _, track = self.finished_track(body.taskId, audio_id)
+        _, track = self.finished_track(body.taskId, body.audioId)
         return aligned_words(track)
 
     def boost_style(self, raw: dict[str, Any], body: BoostStyleRequest) -> dict[str, Any]:

@@ -97,16 +97,17 @@ class Settings(BaseModel):
     """Send the two tracks (stream URLs only) in the `text` callback instead of `[]`."""
 
     title_limit_v4_5: Literal[80, 100] = 100
-    """Title limit for V4_5 / V4_5PLUS / V5 / V5_5 (the docs say 100 in G2, 80 in G1/G3)."""
+    """Title limit of extend and upload-extend with V4_5 / V4_5PLUS / V5 / V5_5 (the extend
+    pages say 100; every other endpoint and model has 80)."""
 
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
     max_upload_duration: float = Field(default=480.0, gt=0)
-    """Longest uploadUrl audio for upload-cover/upload-extend (8 min in G2/G3; G1 said 2 min)."""
+    """Longest uploadUrl audio for upload-cover/upload-extend (8 min today; older pages: 2 min)."""
 
-    max_upload_duration_v4_5all: float = Field(default=60.0, gt=0)
-    """The same limit for model V4_5ALL (1 min, G2)."""
+    max_upload_duration_v4_5all: float = Field(default=480.0, gt=0)
+    """The same limit for model V4_5ALL (8 min today; an older page said 1 min)."""
 
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     """Largest file the mock accepts on the upload API or downloads from an uploadUrl."""
@@ -121,11 +122,11 @@ class Settings(BaseModel):
     upload_fetch_timeout: float = Field(default=30.0, gt=0)
     """Wall-clock seconds a download of an uploadUrl may take."""
 
-    infill_min_seconds: float = Field(default=6.0, ge=0)
-    """Shortest replace-section window (6 s in G2/KIE; G3 says 10 s)."""
+    infill_min_seconds: float = Field(default=10.0, ge=0)
+    """Shortest replace-section window (10 s today; older pages said 6 s)."""
 
-    infill_max_seconds: float | None = Field(default=60.0, gt=0)
-    """Longest replace-section window (60 s in G2/KIE; G3 states none: None)."""
+    infill_max_seconds: float | None = Field(default=None, gt=0)
+    """Longest replace-section window (none today; older pages said 60 s)."""
 
     webhook_hmac_key: str | None = None
     """Sign callbacks like kie.ai does (X-Webhook-Timestamp, X-Webhook-Signature); off by default,

@@ -272,6 +272,9 @@ async def test_persona(api: Api, server: MockServer, track: Track) -> None:
 async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) -> None:
     task_id = task_of(server, track)
     _, envelope = await api.post("/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id})
+    assert (envelope["code"], envelope["msg"]) == (400, "audioId: required")
+    body = {"taskId": task_id, "audioId": track.id}
+    _, envelope = await api.post("/api/v1/generate/get-timestamped-lyrics", body)
     data = envelope["data"]
     assert set(data) == {"alignedWords", "waveformData", "hootCer", "isStreamed"}
     words = data["alignedWords"]
@@ -284,9 +287,10 @@ async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) ->
         "palign": 0,
     }
     assert words[-1]["endS"] <= track.duration
+    other = next(t for t in server.task(task_id).tracks if t.id != track.id)
     second = (
         await api.post(
-            "/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id, "musicIndex": 1}
+            "/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id, "audioId": other.id}
         )
     )[1]["data"]
     assert second["waveformData"] != data["waveformData"]

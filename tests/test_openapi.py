@@ -58,7 +58,8 @@ def test_spec_structure(spec: Any, server: MockServer) -> None:
     }
     assert "callbacks" in generate
     model_enum = schemas["GenerateRequest"]["properties"]["model"]["enum"]
-    assert model_enum[:2] == ["V3_5", "V4"]
+    assert model_enum[:2] == ["V6", "V6_WILD"]
+    assert "V3_5" not in model_enum
 
 
 @pytest.mark.parametrize(
