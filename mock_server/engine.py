@@ -451,11 +451,12 @@ class Engine:
 
     def boost_style(self, raw: dict[str, Any], body: BoostStyleRequest) -> dict[str, Any]:
         """Boost Music Style: an expanded style text, answered at once."""
+        self.store.charge(BOOST_STYLE_COST)
         task_id = self.jobs.new_id("style")
         extra = ", ".join(random.Random(task_id).sample(BOOST_WORDS, 3))  # noqa: S311
         return {
             "taskId": task_id, "param": json.dumps(raw, separators=(",", ":")),
-            "result": f"{body.content.strip()}, {extra}", "creditsConsumed": 0,
+            "result": f"{body.content.strip()}, {extra}", "creditsConsumed": BOOST_STYLE_COST,
             "creditsRemaining": self.store.credits, "successFlag": "1", "errorCode": None,
             "errorMessage": None, "createTime": int(self.clock.now() * 1000),
         }  # fmt: skip
@@ -463,6 +464,9 @@ class Engine:
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)
 
+
+BOOST_STYLE_COST = 0.4
+"""What boost style costs (the docs' example: creditsConsumed 0.4)."""
 
 BOOST_WORDS = (
     "airy female vocals", "warm analog synth pads", "slow-building drums", "minor key",

@@ -6,9 +6,10 @@ real envelope `{"code": <code>, "msg": <msg>, "data": null}`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
+    "INSUFFICIENT_CREDITS",
     "ApiError",
     "InsufficientCredits",
     "InvalidParameters",
@@ -30,8 +31,11 @@ class ApiError(Exception):
     code: ClassVar[int] = 500
     default_msg: ClassVar[str] = "Server error"
 
-    def __init__(self, msg: str | None = None) -> None:
+    def __init__(self, msg: str | None = None, *, data: Any = None) -> None:
         self.msg = msg or self.default_msg
+        self.data = data
+        """The envelope's `data`: null, except where the API documents a value (a repeated
+        cover request answers the existing taskId)."""
         super().__init__(f"{self.code}: {self.msg}")
 
 
@@ -45,11 +49,15 @@ class Unauthorized(ApiError):
     default_msg = "Unauthorized: send 'Authorization: Bearer <your API key>'"
 
 
+INSUFFICIENT_CREDITS = "The current credits are insufficient. Please top up."
+"""The real answer's `msg` (captured from the service; clients compare it)."""
+
+
 class PaymentRequired(ApiError):
-    """Insufficient credits on the cover-image endpoints (their own code list, §1.4)."""
+    """Insufficient credits on the cover-image endpoints (their own code list)."""
 
     code = 402
-    default_msg = "Insufficient credits"
+    default_msg = INSUFFICIENT_CREDITS
 
 
 class NotFound(ApiError):
@@ -69,7 +77,7 @@ class TooLong(ApiError):
 
 class InsufficientCredits(ApiError):
     code = 429
-    default_msg = "Insufficient credits"
+    default_msg = INSUFFICIENT_CREDITS
 
 
 class TooFrequent(ApiError):

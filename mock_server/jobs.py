@@ -64,8 +64,8 @@ class JobStore:
         self._seed = seed
         self._jobs: dict[str, Job] = {}
         self._count = 0
-        self.covers: set[str] = set()
-        """Tasks that already have a cover image (a second request is refused)."""
+        self.covers: dict[str, str] = {}
+        """Music task id -> its cover job id (a second request answers the existing one)."""
 
     def clear(self) -> None:
         self._jobs.clear()
@@ -119,21 +119,22 @@ def _stem_urls(job: Job, camel: bool) -> dict[str, str | None]:
 
 
 def _midi(job: Job) -> dict[str, Any]:
+    """Notes on a 1/192 s grid. Like the documented example, times alternate between JSON
+    strings and numbers (`"start": "0.036458333333333336"`, `"start": 0.046875`): a client that
+    reads only numbers breaks in production, so it breaks here too."""
     rng = job.random()
     instruments = []
     for name in rng.sample(INSTRUMENTS, 3):
-        notes, at = [], 0.0
-        for _ in range(8):
-            length = round(rng.uniform(0.1, 0.6), 4)
+        notes: list[dict[str, Any]] = []
+        tick = 0
+        for i in range(8):
+            length = rng.randint(20, 115)
+            start, end = tick / 192, (tick + length) / 192
+            times: tuple[Any, Any] = (repr(start), repr(end)) if i % 2 == 0 else (start, end)
             notes.append(
-                {
-                    "pitch": rng.randint(36, 84),
-                    "start": round(at, 4),
-                    "end": round(at + length, 4),
-                    "velocity": 1,
-                }
+                {"pitch": rng.randint(36, 84), "start": times[0], "end": times[1], "velocity": 1}
             )
-            at += length + round(rng.uniform(0.0, 0.3), 4)
+            tick += length + rng.randint(0, 58)
         instruments.append({"name": name, "notes": notes})
     return {"state": "complete", "instruments": instruments}
 

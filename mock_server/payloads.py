@@ -136,5 +136,5 @@ def record_info(task: Task, settings: Settings) -> dict[str, Any]:
         "operationType": task.operation,
         "errorCode": task.error_code,
         "errorMessage": task.error_message,
-        "createTime": int(task.created_at * 1000),
+        "createTime": int(task.created_at) * 1000,  # whole seconds, as in real answers
     }

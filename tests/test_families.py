@@ -232,7 +232,11 @@ async def test_cover_image(
     body = {"taskId": task_of(server, track), "callBackUrl": receiver.url}
     cover_id = await api.submit("/api/v1/suno/cover/generate", body)
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
-    assert (envelope["code"], envelope["msg"]) == (400, "Cover already generated for this task")
+    assert envelope == {  # documented: a duplicate request answers the existing taskId
+        "code": 400,
+        "msg": "Cover already generated for this task",
+        "data": {"taskId": cover_id},
+    }
     assert (await info(api, "suno/cover", cover_id))["successFlag"] == 0
     await clock.advance(30)
     callback = receiver.requests[0].json
@@ -301,7 +305,10 @@ async def test_boost_style(api: Api, server: MockServer) -> None:
     data = envelope["data"]
     assert data["result"].startswith("Pop, Mysterious, ")
     assert (data["successFlag"], data["param"]) == ("1", '{"content":"Pop, Mysterious"}')
-    assert data["creditsRemaining"] == server.engine.store.credits
+    assert data["creditsConsumed"] == 0.4
+    assert data["creditsRemaining"] == server.engine.store.credits == 10_000 - 0.4
+    _, envelope = await api.get("/api/v1/generate/credit")
+    assert envelope["data"] == 9999  # the credit endpoint answers an integer
     _, envelope = await api.post("/api/v1/style/generate", {"content": " "})
     assert envelope["msg"] == "content: required (a short style description)"
 
@@ -322,7 +329,7 @@ async def test_cover_uses_its_own_code_for_insufficient_credits(
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
     assert (envelope["code"], envelope["msg"]) == (
         402,
-        "Insufficient credits: 0 left, a task costs 12",
+        "The current credits are insufficient. Please top up.",
     )
     _, envelope = await api.post("/api/v1/lyrics", {"prompt": "x", "callBackUrl": receiver.url})
     assert envelope["code"] == 429

@@ -121,9 +121,11 @@ class CoverCallback(_Strict):
 
 
 class MidiNote(_Strict):
+    """`start`/`end` are seconds, sent as a JSON number or a numeric string (both occur)."""
+
     pitch: int
-    start: float
-    end: float
+    start: float | str
+    end: float | str
     velocity: float
 
 

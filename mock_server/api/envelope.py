@@ -64,7 +64,7 @@ def ok(data: Any, msg: str = "success") -> web.Response:
 
 
 def _error(err: ApiError, *, mirror: bool, upload: bool = False) -> web.Response:
-    payload: dict[str, Any] = {"code": err.code, "msg": err.msg, "data": None}
+    payload: dict[str, Any] = {"code": err.code, "msg": err.msg, "data": err.data}
     if upload:
         payload = {"success": False, **payload}
     return EnvelopeResponse(payload, status=err.code if mirror else 200)

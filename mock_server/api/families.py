@@ -88,15 +88,16 @@ async def cover(request: web.Request) -> web.Response:
     task = engine.store.get(body.taskId)
     if task is None:
         raise InvalidParameters(f"taskId: no music task with id {body.taskId!r}")
-    if body.taskId in engine.jobs.covers:
-        raise InvalidParameters("Cover already generated for this task")
+    existing = engine.jobs.covers.get(body.taskId)
+    if existing is not None:  # documented: code 400 with the existing taskId
+        raise InvalidParameters("Cover already generated for this task", data={"taskId": existing})
     try:
         job = engine.submit_job(
             "cover", raw, body.callBackUrl, base_url(request), parent_task_id=task.id
         )
     except InsufficientCredits as err:
         raise PaymentRequired(err.msg) from err
-    engine.jobs.covers.add(body.taskId)
+    engine.jobs.covers[body.taskId] = job.id
     return ok({"taskId": job.id})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, read_json
@@ -103,4 +105,4 @@ async def record_info(request: web.Request) -> web.Response:
 
 async def credit(request: web.Request) -> web.Response:
     """GET /api/v1/generate/credit"""
-    return ok(request.app[ENGINE].store.credits)
+    return ok(math.floor(request.app[ENGINE].store.credits))  # documented as an integer
