@@ -30,7 +30,7 @@ from mock_server.scenario import (
     load_scenario,
 )
 from mock_server.server import MockServer
-from mock_server.settings import Settings, StageDelays
+from mock_server.settings import Settings, StageDelays, parse_rate_limit
 
 __all__ = ["main"]
 
@@ -126,6 +126,14 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _rate_limit(text: str) -> str:
+    try:
+        parse_rate_limit(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return text
+
+
 def _serve_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
@@ -186,6 +194,13 @@ def _serve_parser(
         default=None,
         help="base URL written into audio/image URLs (default: the URL the client used)",
     )
+    add(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        metavar="N/WINDOW",
+        help="submits allowed per API key, e.g. 20/10s (the real limit, default) or 'off'",
+    )
     add("--credits", type=int, default=None, help="starting credit balance (default 10000)")
     add("--task-cost", type=int, default=None, help="credits charged per task (default 12)")
     add(
@@ -223,7 +238,7 @@ def _serve_parser(
         type=int,
         choices=[80, 100],
         default=None,
-        help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)",
+        help="extend/upload-extend title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; else 80)",
     )
     add(
         "--webhook-hmac-key",
@@ -351,6 +366,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.allow_callback_hosts
         else None,
         "public_base_url": args.public_base_url,
+        "rate_limit": args.rate_limit,
         "credits": args.credits,
         "task_cost": args.task_cost,
         "mirror_http_status": args.mirror_http_status,

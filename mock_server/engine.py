@@ -30,6 +30,7 @@ from mock_server.events import EventHub
 from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
+from mock_server.ratelimit import RateLimiter
 from mock_server.scenario import (
     ApiBehaviour,
     CallbackKind,
@@ -69,6 +70,7 @@ class Engine:
         self.uploads = UploadStore(settings.upload_retention)
         self.jobs = JobStore(settings.seed)
         self.personas: dict[str, dict[str, str]] = {}
+        self.rate_limiter = RateLimiter(settings.rate, clock)
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs], default=settings.scenario
         )
@@ -102,6 +104,7 @@ class Engine:
         self.uploads.clear()
         self.jobs.clear()
         self.personas.clear()
+        self.rate_limiter.clear()
         self._api_uses.clear()
         self.scenarios.clear_queue()
         self.events.publish("reset")

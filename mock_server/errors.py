@@ -82,7 +82,7 @@ class InsufficientCredits(ApiError):
 
 class TooFrequent(ApiError):
     code = 430
-    default_msg = "Call frequency too high, please try again later"
+    default_msg = "Your call frequency is too high. Please try again later."
 
 
 class Maintenance(ApiError):

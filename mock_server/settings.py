@@ -7,13 +7,42 @@ wall-clock seconds (see README, "Time").
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["CreateTimeFormat", "Settings", "StageDelays"]
+__all__ = ["CreateTimeFormat", "RateLimit", "Settings", "StageDelays", "parse_rate_limit"]
 
 CreateTimeFormat = Literal["epoch_ms", "string"]
+
+_FORM = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """`count` requests per `window` mock seconds."""
+
+    count: int
+    window: float
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.window:g}s"
+
+
+def parse_rate_limit(text: str) -> RateLimit | None:
+    """`"20/10s"` (also `ms`, `m`, `h`; a bare number is seconds) or `"off"` (None)."""
+    if text.strip().lower() in {"off", "none", "0"}:
+        return None
+    match = _FORM.match(text)
+    if match is None or int(match[1]) < 1 or float(match[2]) <= 0:
+        raise ValueError(
+            f"rate limit must look like '20/10s' (requests/window, units ms, s, m, h) or 'off', "
+            f"got {text!r}"
+        )
+    return RateLimit(int(match[1]), float(match[2]) * _UNIT[match[3] or "s"])
 
 
 class StageDelays(BaseModel):
@@ -48,6 +77,10 @@ class Settings(BaseModel):
 
     api_keys: tuple[str, ...] = ()
     """Accepted Bearer keys; empty accepts any non-empty key."""
+
+    rate_limit: str | None = "20/10s"
+    """Submits (POST /api/v1/...) allowed per API key per window of mock time, like the real
+    service's 20 per 10 s; 'off' or None switches it off (load tests, benchmarks)."""
 
     credits: int = Field(default=10_000, ge=0)
     """Credits the account starts with (GET /api/v1/generate/credit)."""
@@ -147,6 +180,17 @@ class Settings(BaseModel):
         if any(delay < 0 for delay in value):
             raise ValueError(f"retry delays must be >= 0, got {list(value)}")
         return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str | None) -> str | None:
+        limit = parse_rate_limit(value) if value is not None else None
+        return str(limit) if limit is not None else None
+
+    @property
+    def rate(self) -> RateLimit | None:
+        """`rate_limit` parsed."""
+        return parse_rate_limit(self.rate_limit) if self.rate_limit is not None else None
 
     @field_validator("public_base_url")
     @classmethod

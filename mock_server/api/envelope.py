@@ -24,6 +24,7 @@ from mock_server.errors import (
     InvalidParameters,
     NotFound,
     ServerError,
+    TooFrequent,
     TooLong,
     Unauthorized,
     error_for_code,
@@ -120,7 +121,8 @@ async def apply_api_fault(fault: ApiBehaviour) -> None:
         raise error_for_code(fault.respond, fault.msg)
 
 
-def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
+def _authenticate(request: web.Request, keys: tuple[str, ...]) -> str:
+    """The caller's API key, or the 401 that says what is wrong with it."""
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -130,6 +132,14 @@ def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
         )
     if keys and key.strip() not in keys:
         raise Unauthorized("Unauthorized: invalid API key")
+    return key.strip()
+
+
+def _limit_rate(request: web.Request, engine: Engine, key: str) -> None:
+    """The documented limit on submits (POST), per API key; polling is not counted."""
+    if request.method == "POST" and not engine.rate_limiter.allow(key):
+        log.info("rate limit %s exceeded by key %s…", engine.settings.rate_limit, key[:4])
+        raise TooFrequent
 
 
 def _check_route(request: web.Request) -> None:
@@ -203,7 +213,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 )
         _check_route(request)
         if is_api:
-            _authenticate(request, settings.api_keys)
+            key = _authenticate(request, settings.api_keys)
+            if not upload:
+                _limit_rate(request, engine, key)
         response = await handler(request)
     except ApiError as err:
         response = _error(err, mirror=mirror, upload=upload)
