@@ -21,6 +21,7 @@ from mock_server.api.wire import (
     PersonaRequest,
     ReplaceSectionRequest,
     TimestampedLyricsRequest,
+    VocalRemovalRequest,
 )
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
@@ -432,6 +433,18 @@ class Engine:
         self.events.publish("job", id=job.id)
         body = encode(job_callback(job))
         await self.dispatcher.deliver(job.id, "complete", job.callback_url, body, self._exhausted)
+
+    async def separate(self, body: VocalRemovalRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """Vocal removal of a finished track, or of uploaded audio (`audioUrl`)."""
+        fields: dict[str, Any] = {"separation": body.type, "stem_name": body.stemName}
+        if body.audioUrl is not None:
+            source = await self.sources.inspect(body.audioUrl)
+            fields["duration"] = source.duration or self.settings.default_upload_duration
+        else:
+            task, track = self.finished_track(body.taskId or "", body.audioId)
+            fields |= {"source": track, "parent_task_id": task.id}
+            fields["music_index"] = task.tracks.index(track)
+        return self.submit_job("vocal_removal", raw, body.callBackUrl, base_url, **fields)
 
     def persona(self, body: PersonaRequest) -> dict[str, str]:
         """Generate Persona: one per audio id; calling again overwrites name and description."""

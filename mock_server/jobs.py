@@ -1,4 +1,4 @@
-"""Single-stage task families (CONTRACT §5.5-§7.5): lyrics, WAV, vocal removal, music video,
+"""Single-stage task families (docs/api.md): lyrics, WAV, vocal removal, music video,
 cover image and MIDI. Each job completes once, `job_delay` after it was accepted, with one
 callback and a record-info of its own shape. Results are seeded by the job's id.
 """
@@ -13,20 +13,12 @@ from typing import Any, Literal
 
 from faker import Faker
 
+from mock_server.stems import Stem, callback_info, record_response, stems_of
 from mock_server.tracks import Track
 
-__all__ = ["STEMS", "Job", "JobKind", "JobStore", "job_callback", "job_record_info"]
+__all__ = ["Job", "JobKind", "JobStore", "job_callback", "job_record_info"]
 
 JobKind = Literal["lyrics", "wav", "vocal_removal", "mp4", "cover", "midi"]
-STEMS: dict[str, tuple[str, ...]] = {
-    "separate_vocal": ("origin", "instrumental", "vocal"),
-    "split_stem": (
-        "origin", "vocal", "backing_vocals", "drums", "bass", "guitar", "keyboard",
-        "percussion", "strings", "synth", "fx", "brass", "woodwinds",
-    ),
-}  # fmt: skip
-ALL_STEMS = ("origin", "instrumental", *STEMS["split_stem"][1:])
-"""Every stem, in the order record-info lists them (CONTRACT §7.3)."""
 INSTRUMENTS = ("Drums", "Bass", "Piano", "Guitar", "Strings", "Synth Lead")
 
 
@@ -45,6 +37,10 @@ class Job:
     parent_task_id: str = ""
     music_index: int = 0
     separation: str = "separate_vocal"
+    stem_name: str | None = None
+    """The one stem a `split_stem_advanced` separation extracts."""
+    duration: float | None = None
+    """Length of the audio it works on (an uploaded `audioUrl`; else its track's)."""
     completed_at: float | None = None
     callback_failed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +51,20 @@ class Job:
 
     def url(self, what: str) -> str:
         return f"{self.base_url}/files/{what}"
+
+    @property
+    def length(self) -> float:
+        """Seconds of audio its files last."""
+        if self.duration is not None:
+            return self.duration
+        return self.source.duration if self.source is not None else 1.0
+
+    def stems(self) -> list[Stem]:
+        """What a vocal-removal job separates."""
+        return stems_of(self.id, self.separation, self.stem_name)
+
+    def stem_urls(self) -> dict[str, str]:
+        return {s.key: self.url(f"stems/{self.id}/{s.key}.mp3") for s in self.stems()}
 
 
 class JobStore:
@@ -104,20 +114,6 @@ def _lyrics(job: Job) -> list[dict[str, str]]:
     return items
 
 
-def _stem_urls(job: Job, camel: bool) -> dict[str, str | None]:
-    made = STEMS[job.separation]
-    urls: dict[str, str | None] = {}
-    for stem in ALL_STEMS:
-        key = f"{stem}_url"
-        if camel:
-            head, *rest = key.split("_")
-            key = head + "".join(part.title() for part in rest)
-        urls[key] = job.url(f"stems/{job.id}/{stem}.mp3") if stem in made else None
-    if not camel:  # the callback lists only the stems of its type
-        urls = {k: v for k, v in urls.items() if v is not None}
-    return urls
-
-
 def _midi(job: Job) -> dict[str, Any]:
     """Notes on a 1/192 s grid. Like the documented example, times alternate between JSON
     strings and numbers (`"start": "0.036458333333333336"`, `"start": 0.046875`): a client that
@@ -157,7 +153,10 @@ def job_callback(job: Job) -> dict[str, Any]:
         return {
             "code": 200,
             "msg": "vocal Removal generated successfully.",
-            "data": {"task_id": job.id, "vocal_removal_info": _stem_urls(job, camel=False)},
+            "data": {
+                "task_id": job.id,
+                "vocal_removal_info": callback_info(job.stems(), job.stem_urls()),
+            },
         }
     if job.kind == "mp4":
         return {
@@ -220,7 +219,7 @@ def job_record_info(job: Job) -> dict[str, Any]:
     if done and job.kind == "wav":
         response = {"audioWavUrl": job.url(f"wav/{job.id}.wav")}
     elif done and job.kind == "vocal_removal":
-        response = _stem_urls(job, camel=True)
+        response = record_response(job.stems(), job.stem_urls(), job.length)
     elif done:
         response = {"videoUrl": job.url(f"video/{job.id}.mp4")}
     data: dict[str, Any] = {
@@ -228,7 +227,9 @@ def job_record_info(job: Job) -> dict[str, Any]:
         "musicId": job.source.id if job.source else "",
         "callbackUrl": job.callback_url,
     }
-    if job.kind != "wav":
+    if job.kind == "vocal_removal":  # sunoapi.org names the track; kie.ai gives its index
+        data["audioId"] = job.source.id if job.source else ""
+    elif job.kind == "mp4":
         data["musicIndex"] = job.music_index
     return {
         **data,

@@ -58,10 +58,9 @@ async def _track_job(
     engine, raw = request.app[ENGINE], await _body(request)
     body = parse(model, raw, engine.settings)
     task, track = engine.finished_track(body.taskId, body.audioId)
-    separation = body.type if isinstance(body, VocalRemovalRequest) else "separate_vocal"
     job = engine.submit_job(
         kind, raw, body.callBackUrl, base_url(request), source=track, parent_task_id=task.id,
-        music_index=task.tracks.index(track), separation=separation,
+        music_index=task.tracks.index(track),
     )  # fmt: skip
     return ok({"taskId": job.id})
 
@@ -73,7 +72,10 @@ async def wav(request: web.Request) -> web.Response:
 
 async def vocal_removal(request: web.Request) -> web.Response:
     """POST /api/v1/vocal-removal/generate"""
-    return await _track_job(request, "vocal_removal", VocalRemovalRequest)
+    engine, raw = request.app[ENGINE], await _body(request)
+    body = parse(VocalRemovalRequest, raw, engine.settings)
+    job = await engine.separate(body, raw, base_url(request))
+    return ok({"taskId": job.id})
 
 
 async def mp4(request: web.Request) -> web.Response:
@@ -110,7 +112,13 @@ async def midi(request: web.Request) -> web.Response:
         raise InvalidParameters(f"taskId: no vocal-removal task with id {body.taskId!r}")
     if separation.completed_at is None:
         raise InvalidParameters(f"taskId: vocal-removal task {body.taskId} is not finished yet")
-    audio_id = body.audioId or (separation.source.id if separation.source else "")
+    stems = {stem.id for stem in separation.stems()}
+    if body.audioId and body.audioId not in stems:
+        raise InvalidParameters(
+            f"audioId: {body.audioId!r} is not a stem of vocal-removal task {body.taskId}; use an "
+            f"originData id from its record-info: {', '.join(sorted(stems))}"
+        )
+    audio_id = body.audioId or ""  # none: MIDI from every separated track
     job = engine.submit_job(
         "midi", raw, body.callBackUrl, base_url(request), parent_task_id=body.taskId,
         extra={"audioId": audio_id},

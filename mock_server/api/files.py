@@ -7,7 +7,7 @@ from aiohttp import web
 from mock_server.api.envelope import ENGINE
 from mock_server.assets import cover_jpeg, silent_mp3, silent_wav, solid_png, tiny_mp4
 from mock_server.errors import NotFound
-from mock_server.jobs import STEMS, Job, JobKind
+from mock_server.jobs import Job, JobKind
 from mock_server.tracks import Track
 
 __all__ = ["audio", "cover_png", "image", "stem", "stream", "uploaded", "video", "wav"]
@@ -80,26 +80,23 @@ def _job(request: web.Request, kind: JobKind) -> Job:
     return job
 
 
-def _length(job: Job) -> float:
-    return job.source.duration if job.source else 1.0
-
-
 async def wav(request: web.Request) -> web.Response:
     """A WAV conversion's file."""
-    return web.Response(body=silent_wav(_length(_job(request, "wav"))), content_type="audio/wav")
+    return web.Response(body=silent_wav(_job(request, "wav").length), content_type="audio/wav")
 
 
 async def stem(request: web.Request) -> web.Response:
     """One stem of a vocal removal / stem split."""
     job = _job(request, "vocal_removal")
-    if request.match_info["stem"] not in STEMS[job.separation]:
-        raise NotFound(f"no stem {request.match_info['stem']!r} in a {job.separation} result")
-    return web.Response(body=silent_mp3(_length(job)), content_type="audio/mpeg")
+    made = [stem.key for stem in job.stems()]
+    if request.match_info["stem"] not in made:
+        raise NotFound(f"no stem {request.match_info['stem']!r} in this result; it has {made}")
+    return web.Response(body=silent_mp3(job.length), content_type="audio/mpeg")
 
 
 async def video(request: web.Request) -> web.Response:
     """A music video's file (a tiny but valid MP4)."""
-    return web.Response(body=tiny_mp4(_length(_job(request, "mp4"))), content_type="video/mp4")
+    return web.Response(body=tiny_mp4(_job(request, "mp4").length), content_type="video/mp4")
 
 
 async def cover_png(request: web.Request) -> web.Response:

@@ -40,6 +40,7 @@ from mock_server.catalog import (
 )
 from mock_server.errors import InvalidParameters, TooLong
 from mock_server.settings import Settings
+from mock_server.stems import STEM_NAMES, Separation, StemName
 from mock_server.tracks import TrackRequest
 
 __all__ = [
@@ -605,10 +606,38 @@ class TrackJobRequest(WireBody):
         return self
 
 
-class VocalRemovalRequest(TrackJobRequest):
-    """POST /api/v1/vocal-removal/generate (§7.3)."""
+class VocalRemovalRequest(WireBody):
+    """POST /api/v1/vocal-removal/generate: a track the API made (`taskId` + `audioId`) or your
+    own audio (`audioUrl`), never both; `split_stem_advanced` extracts the one `stemName`."""
 
-    type: Literal["separate_vocal", "split_stem"] = "separate_vocal"
+    taskId: StrictStr | None = None
+    audioId: StrictStr | None = None
+    audioUrl: HttpUrl | None = None
+    callBackUrl: HttpUrl
+    type: Separation = "separate_vocal"
+    stemName: StemName | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VocalRemovalRequest:
+        if self.audioUrl is not None:
+            for name in ("taskId", "audioId"):
+                if _sent(getattr(self, name)):
+                    raise InvalidParameters(
+                        f"{name}: send either taskId + audioId (a track the API made) or "
+                        "audioUrl (your own audio), not both"
+                    )
+        else:
+            _require(
+                "(the task and track to separate; or send audioUrl)",
+                taskId=self.taskId,
+                audioId=self.audioId,
+            )
+        if self.type == "split_stem_advanced" and self.stemName is None:
+            raise InvalidParameters(
+                "stemName: required when type is split_stem_advanced (the one stem to extract, "
+                "e.g. 'Lead Vocal', 'Drum Kit', 'Bass')"
+            )
+        return self
 
 
 class Mp4Request(TrackJobRequest):
@@ -704,6 +733,11 @@ def validation_message(err: ValidationError) -> str:
         kind = item["type"]
         if kind == "literal_error" and where == "model":
             what = f"must be one of {', '.join(MODELS)} (spelled exactly)"
+        elif kind == "literal_error" and where == "stemName":
+            what = (
+                f"must be one of the {len(STEM_NAMES)} documented stem names (spelled exactly), "
+                f"such as {', '.join(repr(n) for n in STEM_NAMES[:8])}"
+            )
         else:
             what = _TYPE_HINTS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
             what = what[:1].lower() + what[1:]
