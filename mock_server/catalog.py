@@ -46,9 +46,10 @@ Operation = Literal[
     "add_vocals",
     "replace_section",
     "mashup",
+    "sounds",
 ]
-"""record-info `operationType`; the last four are not documented (CONTRACT §11.5), so they
-follow the documented `upload_cover` style."""
+"""record-info `operationType`; only the first four are documented, the others follow the
+documented `upload_cover` style."""
 
 TaskStatus = Literal[
     "PENDING",

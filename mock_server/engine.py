@@ -20,6 +20,7 @@ from mock_server.api.wire import (
     MusicRequest,
     PersonaRequest,
     ReplaceSectionRequest,
+    SoundsRequest,
     TimestampedLyricsRequest,
     VocalRemovalRequest,
 )
@@ -128,14 +129,14 @@ class Engine:
         return scenario.api
 
     async def inspect_uploads(
-        self, body: MusicRequest | ReplaceSectionRequest
+        self, body: MusicRequest | ReplaceSectionRequest | SoundsRequest
     ) -> list[SourceAudio]:
         """Download the request's uploadUrl(s) where allowed, to learn their real duration."""
         return [await self.sources.inspect(url) for url in body.upload_urls()]
 
     def submit_request(
         self,
-        body: MusicRequest | ReplaceSectionRequest,
+        body: MusicRequest | ReplaceSectionRequest | SoundsRequest,
         raw: dict[str, Any],
         base_url: str,
         scenario: Scenario | None = None,
@@ -148,6 +149,11 @@ class Engine:
         effective = _failing_sources(sources, scenario, self.settings.stage_delays.text)
         if isinstance(body, ReplaceSectionRequest):
             task = self._replace_section(body, raw, base_url, effective, upload)
+        elif isinstance(body, SoundsRequest):
+            task = self.submit(
+                body.operation, raw, tracks=body.tracks(), callback_url=body.callBackUrl or "",
+                base_url=base_url, scenario=effective,
+            )  # fmt: skip
         else:
             task = self._music(body, raw, base_url, effective, upload)
         if scenario is not None:
@@ -546,7 +552,7 @@ def with_looks(tracks: TrackRequest, scenario: Scenario) -> TrackRequest:
         title=looks.title or tracks.title,
         style=looks.tags or tracks.style,
         count=looks.tracks or tracks.count,
-        durations=tuple(looks.durations or ()),
+        durations=tuple(looks.durations) if looks.durations else tracks.durations,
     )
 
 

@@ -233,3 +233,12 @@ async def test_window_must_fit_the_track(make_server: ServerFactory, http: Any) 
     )
     _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=90, infillEndS=101))
     assert envelope["msg"] == "infillEndS: must lie within the track (100 s), got 101"
+
+
+async def test_a_scenario_keeps_the_replaced_tracks_length(
+    make_server: ServerFactory, http: Any
+) -> None:
+    # A scenario without payload durations used to drop the upload's length from the tracks.
+    server = await make_server(scenario="happy-path", default_upload_duration=100)
+    task_id = await Api(http, server.url).submit(REPLACE, body_for(REPLACE))
+    assert [t.duration for t in server.task(task_id).tracks] == [100.0, 100.0]

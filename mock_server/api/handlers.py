@@ -15,6 +15,7 @@ from mock_server.api.wire import (
     MashupRequest,
     MusicRequest,
     ReplaceSectionRequest,
+    SoundsRequest,
     UploadCoverRequest,
     UploadExtendRequest,
     parse,
@@ -30,6 +31,7 @@ __all__ = [
     "mashup",
     "record_info",
     "replace_section",
+    "sounds",
     "upload_cover",
     "upload_extend",
 ]
@@ -37,7 +39,7 @@ __all__ = [
 
 async def _submit(
     request: web.Request,
-    model: type[MusicRequest] | type[ReplaceSectionRequest],
+    model: type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequest],
 ) -> web.Response:
     engine = request.app[ENGINE]
     raw = await read_json(request)
@@ -49,6 +51,11 @@ async def _submit(
     sources = await engine.inspect_uploads(body)
     task = engine.submit_request(body, raw, base_url(request), scenario, sources)
     return ok({"taskId": task.id})
+
+
+async def sounds(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/sounds"""
+    return await _submit(request, SoundsRequest)
 
 
 async def generate(request: web.Request) -> web.Response:

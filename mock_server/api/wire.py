@@ -11,7 +11,9 @@ the body exactly as sent.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -58,6 +60,7 @@ __all__ = [
     "MusicRequest",
     "PersonaRequest",
     "ReplaceSectionRequest",
+    "SoundsRequest",
     "TimestampedLyricsRequest",
     "TrackJobRequest",
     "UploadCoverRequest",
@@ -560,6 +563,54 @@ class ReplaceSectionRequest(WireBody):
     def tracks(self, model: str) -> TrackRequest:
         lyrics = self.fullLyrics
         return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=lyrics)
+
+
+SoundKey = Literal[
+    "Any", "Cm", "C#m", "Dm", "D#m", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "A#m", "Bm",
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+]  # fmt: skip
+
+
+class SoundsRequest(WireBody):
+    """POST /api/v1/generate/sounds: sound effects and loops, polled through the music
+    record-info; `callBackUrl` is optional here."""
+
+    operation: ClassVar[Operation] = "sounds"
+
+    prompt: StrictStr
+    model: Model
+    callBackUrl: HttpUrl | None = None
+    soundLoop: StrictBool = False
+    soundTempo: Annotated[Whole, Field(ge=1, le=300)] | None = None
+    soundKey: SoundKey = "Any"
+    grabLyrics: StrictBool = False
+
+    @model_validator(mode="after")
+    def _rules(self) -> SoundsRequest:
+        _require("(what the sound should be)", prompt=self.prompt)
+        _max_len(self.model, 500, "prompt", self.prompt)
+        return self
+
+    def upload_urls(self) -> list[str]:
+        return []
+
+    def tracks(self) -> TrackRequest:
+        """Short instrumental clips: a loop lasts 4-13 s, a one-shot 1-4 s (seeded by the
+        request, so the same request gives the same lengths)."""
+        digest = hashlib.blake2b(self.model_dump_json().encode(), digest_size=8).digest()
+        rng = random.Random(int.from_bytes(digest))  # noqa: S311 - not crypto
+        low, high = (4.0, 13.0) if self.soundLoop else (1.0, 4.0)
+        tags = ["loop" if self.soundLoop else "one-shot"]
+        if self.soundTempo is not None:
+            tags.append(f"{self.soundTempo} BPM")
+        if self.soundKey != "Any":
+            tags.append(self.soundKey)
+        return TrackRequest(
+            model=self.model,
+            style=", ".join(tags),
+            instrumental=True,
+            durations=tuple(round(rng.uniform(low, high), 2) for _ in range(2)),
+        )
 
 
 class Base64Upload(WireBody):
