@@ -19,6 +19,7 @@ from mock_server.api.wire import (
     ExtendRequest,
     MusicRequest,
     PersonaRequest,
+    RecoveryRequest,
     ReplaceSectionRequest,
     SoundsRequest,
     TimestampedLyricsRequest,
@@ -45,6 +46,7 @@ from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 from mock_server.uploads import UploadStore
+from mock_server.voice import VoiceService
 
 __all__ = ["Engine", "plan_for", "with_looks"]
 
@@ -73,6 +75,10 @@ class Engine:
         self.jobs = JobStore(settings.seed)
         self.personas: dict[str, dict[str, str]] = {}
         self.rate_limiter = RateLimiter(settings.rate, clock)
+        self.voices = VoiceService(
+            settings.seed, clock, self.dispatcher, settings.job_delay,
+            on_event=lambda task_id: self.events.publish("job", id=task_id),
+        )  # fmt: skip
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs], default=settings.scenario
         )
@@ -107,6 +113,7 @@ class Engine:
         self.jobs.clear()
         self.personas.clear()
         self.rate_limiter.clear()
+        self.voices.clear()
         self._api_uses.clear()
         self.scenarios.clear_queue()
         self.events.publish("reset")
@@ -451,6 +458,21 @@ class Engine:
             fields |= {"source": track, "parent_task_id": task.id}
             fields["music_index"] = task.tracks.index(track)
         return self.submit_job("vocal_removal", raw, body.callBackUrl, base_url, **fields)
+
+    def recover(self, body: RecoveryRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """Recovery Audio: the tracks of a finished music task, again, as one job."""
+        task = self.store.get(body.sunoTaskId)
+        if task is None:
+            raise InvalidParameters(f"sunoTaskId: no music task with id {body.sunoTaskId!r}")
+        if task.status != "SUCCESS":
+            raise InvalidParameters(
+                f"sunoTaskId: task {task.id} is not finished (status {task.status}); "
+                "wait for SUCCESS"
+            )
+        return self.submit_job(
+            "recovery", raw, body.callBackUrl, base_url, parent_task_id=task.id,
+            extra={"tracks": list(task.tracks)},
+        )  # fmt: skip
 
     def persona(self, body: PersonaRequest) -> dict[str, str]:
         """Generate Persona: one per audio id; calling again overwrites name and description."""

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from faker import Faker
 
+from mock_server.assets import file_urls
 from mock_server.stems import Stem, callback_info, record_response, stems_of
 from mock_server.tracks import Track
 
-__all__ = ["Job", "JobKind", "JobStore", "job_callback", "job_record_info"]
+__all__ = ["Job", "JobKind", "JobStore", "job_callback", "job_record_info", "recovery_record"]
 
-JobKind = Literal["lyrics", "wav", "vocal_removal", "mp4", "cover", "midi"]
+JobKind = Literal["lyrics", "wav", "vocal_removal", "mp4", "cover", "midi", "recovery"]
 INSTRUMENTS = ("Drums", "Bass", "Piano", "Guitar", "Strings", "Synth Lead")
 
 
@@ -166,7 +167,27 @@ def job_callback(job: Job) -> dict[str, Any]:
         }
     if job.kind == "cover":
         return {"code": 200, "msg": "success", "data": {"taskId": job.id, "images": _covers(job)}}
+    if job.kind == "recovery":
+        return {"code": 200, "msg": "success", "task_id": job.id, "data": _recovered(job)}
     return {"task_id": job.id, "code": 200, "msg": "success", "data": _midi(job)}
+
+
+def _recovered(job: Job) -> list[dict[str, str]]:
+    """One item per track of the music task, in its order; the audio URL is the track's."""
+    tracks: list[Track] = job.extra.get("tracks", [])
+    return [
+        {"id": t.id, "audio_url": file_urls(job.base_url, t.id).audio, "title": t.title,
+         "status": "success", "error": ""}
+        for t in tracks
+    ]  # fmt: skip
+
+
+def recovery_record(job: Job) -> dict[str, Any]:
+    """The whole answer of GET /api/v1/suno/recovery/record-info: its own envelope, with
+    `task_id` at the top level and code 201 while the recovery runs."""
+    if job.completed_at is None:
+        return {"code": 201, "task_id": job.id, "msg": "processing", "data": None}
+    return {"code": 200, "task_id": job.id, "msg": "success", "data": _recovered(job)}
 
 
 def _covers(job: Job) -> list[str]:

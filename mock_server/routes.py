@@ -9,7 +9,7 @@ from aiohttp import web
 
 from mock_server import assets, control
 from mock_server.api import callbacks_schema as cb
-from mock_server.api import families, files, handlers, uploads, wire
+from mock_server.api import families, files, handlers, uploads, voice, wire
 from mock_server.api.envelope import base_url
 from mock_server.openapi import Endpoint, build_spec
 
@@ -122,6 +122,34 @@ API: tuple[Endpoint, ...] = (
              tag="files"),
     Endpoint("GET", "/api/v1/suno/cover/record-info", families.job_info("cover"),
              "Cover image details", query=("taskId",), tag="files"),
+    # Suno Voice: a custom voice for personaId (personaModel voice_persona).
+    Endpoint("POST", "/api/v1/voice/validate", voice.voice_validate, "Voice: validate a "
+             "recording", wire.VoiceValidateRequest, {"voiceUrl":
+             "https://example.com/audio/user_voice.mp3", "vocalStartS": 0, "vocalEndS": 10,
+             "language": "en", "callBackUrl": CB_URL}, cb.VoiceCallback, tag="voice"),
+    Endpoint("GET", "/api/v1/voice/validate-info", voice.voice_validate_info,
+             "Voice: the validation phrase", query=("taskId",), tag="voice",
+             data=cb.VoiceValidateData),
+    Endpoint("POST", "/api/v1/voice/regenerate", voice.voice_regenerate,
+             "Voice: a new validation phrase", wire.VoiceRegenerateRequest, {"taskId": TASK,
+             "calBackUrl": CB_URL}, cb.VoiceCallback, tag="voice"),
+    Endpoint("POST", "/api/v1/voice/generate", voice.voice_generate, "Voice: create the voice",
+             wire.VoiceGenerateRequest, {"taskId": TASK, "verifyUrl":
+             "https://example.com/audio/verify_read.mp3", "voiceName": "My Voice",
+             "description": "created from uploaded voice", "style": "Pop, Female Vocal",
+             "singerSkillLevel": "beginner", "callBackUrl": CB_URL}, cb.VoiceCallback,
+             tag="voice"),
+    Endpoint("GET", "/api/v1/voice/record-info", voice.voice_record_info,
+             "Voice: the voiceId", query=("taskId",), tag="voice", data=cb.VoiceRecordData),
+    Endpoint("POST", "/api/v1/voice/check-voice", voice.check_voice, "Voice: is it available",
+             wire.VoiceCheckRequest, {"task_id": TASK}, tag="voice",
+             data=cb.VoiceCheckData),
+    # Recovery Audio: a music task's audio fetched again.
+    Endpoint("POST", "/api/v1/suno/recovery", voice.recovery, "Recover a task's audio",
+             wire.RecoveryRequest, {"sunoTaskId": TASK, "callBackUrl": CB_URL},
+             cb.RecoveryCallback, tag="files", data=cb.RecoveryTaskData),
+    Endpoint("GET", "/api/v1/suno/recovery/record-info", voice.recovery_info,
+             "Recovery details", query=("task_id",), tag="files"),
     # The File Upload API (a separate host for the real service; §7.6).
     Endpoint("POST", "/api/file-base64-upload", uploads.base64_upload, "Upload a file (base64)",
              wire.Base64Upload, {"base64Data": "data:audio/mpeg;base64,SUQz",

@@ -59,6 +59,7 @@ __all__ = [
     "Mp4Request",
     "MusicRequest",
     "PersonaRequest",
+    "RecoveryRequest",
     "ReplaceSectionRequest",
     "SoundsRequest",
     "TimestampedLyricsRequest",
@@ -67,6 +68,10 @@ __all__ = [
     "UploadExtendRequest",
     "UrlUpload",
     "VocalRemovalRequest",
+    "VoiceCheckRequest",
+    "VoiceGenerateRequest",
+    "VoiceRegenerateRequest",
+    "VoiceValidateRequest",
     "parse",
     "validation_message",
 ]
@@ -757,6 +762,81 @@ class BoostStyleRequest(WireBody):
     @model_validator(mode="after")
     def _rules(self) -> BoostStyleRequest:
         _require("(a short style description)", content=self.content)
+        return self
+
+
+VoiceLanguage = Literal["en", "zh", "es", "fr", "pt", "de", "ja", "ko", "hi", "ru"]
+
+
+class VoiceValidateRequest(WireBody):
+    """POST /api/v1/voice/validate: the singer's recording and the part of it to use."""
+
+    voiceUrl: HttpUrl
+    vocalStartS: Annotated[Number, Field(ge=0)]
+    vocalEndS: Annotated[Number, Field(gt=0)]
+    language: VoiceLanguage | None = None
+    callBackUrl: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceValidateRequest:
+        if self.vocalEndS <= self.vocalStartS:
+            raise InvalidParameters(
+                f"vocalEndS: must be greater than vocalStartS ({self.vocalStartS:g}), "
+                f"got {self.vocalEndS:g}"
+            )
+        return self
+
+
+class VoiceRegenerateRequest(WireBody):
+    """POST /api/v1/voice/regenerate: a new phrase. The docs spell its callback field
+    `calBackUrl` (one l)."""
+
+    taskId: StrictStr
+    calBackUrl: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceRegenerateRequest:
+        _require("(the validate task)", taskId=self.taskId)
+        return self
+
+
+class VoiceGenerateRequest(WireBody):
+    """POST /api/v1/voice/generate: the recording of the validation phrase."""
+
+    taskId: StrictStr
+    verifyUrl: HttpUrl
+    voiceName: StrictStr | None = None
+    description: StrictStr | None = None
+    style: StrictStr | None = None
+    singerSkillLevel: Literal["beginner", "intermediate", "advanced", "professional"] | None = None
+    callBackUrl: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceGenerateRequest:
+        _require("(the validate task whose phrase was recorded)", taskId=self.taskId)
+        return self
+
+
+class VoiceCheckRequest(WireBody):
+    """POST /api/v1/voice/check-voice: snake_case `task_id`, as documented."""
+
+    task_id: StrictStr
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceCheckRequest:
+        _require("(a voice task)", task_id=self.task_id)
+        return self
+
+
+class RecoveryRequest(WireBody):
+    """POST /api/v1/suno/recovery: fetch a music task's audio again."""
+
+    sunoTaskId: StrictStr
+    callBackUrl: HttpUrl
+
+    @model_validator(mode="after")
+    def _rules(self) -> RecoveryRequest:
+        _require("(the music task to recover)", sunoTaskId=self.sunoTaskId)
         return self
 
 
