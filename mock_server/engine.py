@@ -409,7 +409,7 @@ class Engine:
         if job is not None:
             job.callback_failed = True
 
-    # Single-stage families and synchronous operations (CONTRACT §3.9-§3.12, §7).
+    # Single-stage families and synchronous operations (docs/api.md).
 
     def finished_track(self, task_id: str, audio_id: str | None) -> tuple[Task, Track]:
         """A track of a finished task, or the API error that says why not."""

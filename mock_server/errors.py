@@ -1,4 +1,5 @@
-"""The real API's business error codes, one class each (CONTRACT §1.4).
+"""The real API's business error codes, one class each (docs/api.md, "Rate limit, credits,
+error codes").
 
 Raised anywhere (request parsing, domain rules); rendered once, by the API middleware, into the
 real envelope `{"code": <code>, "msg": <msg>, "data": null}`.

@@ -29,7 +29,7 @@ UPLOAD_FORM: dict[str, Any] = {
 }
 
 API: tuple[Endpoint, ...] = (
-    # Music generation (CONTRACT §3), callbacks §5.3.
+    # Music generation (docs/api.md).
     Endpoint("POST", "/api/v1/generate", handlers.generate, "Generate music",
              wire.GenerateRequest, {"customMode": True, "instrumental": False,
              "model": "V4_5PLUS", "prompt": "[Verse]\nStreetlights hum a quiet tune",

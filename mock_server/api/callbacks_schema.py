@@ -1,6 +1,6 @@
-"""Payload shapes as pydantic models — the callbacks (CONTRACT §5.3-§5.6) and the core answers'
-`data` (§3, §4.1): documented in /openapi.json and used by the tests to check what the mock really
-sends. `extra="forbid"`: no stray field."""
+"""Payload shapes as pydantic models — the callbacks and the core answers' `data` (docs/api.md,
+"Callbacks", "Task details"): documented in /openapi.json and used by the tests to check what
+the mock really sends. `extra="forbid"`: no stray field."""
 
 from __future__ import annotations
 
