@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from mock_server import ManualClock, MockServer
+from mock_server.api.callbacks_schema import RecoveryCallback, VoiceCallback
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, generate_body
 
@@ -71,6 +72,9 @@ async def test_the_whole_voice_flow(
     for task_id in (first, second):
         _, envelope = await api.post(f"{VOICE}/check-voice", {"task_id": task_id})
         assert envelope["data"] == {"isAvailable": True}
+
+    for received in receiver.requests:  # every callback as /openapi.json documents it
+        VoiceCallback.model_validate(received.json)
 
     # The voice as a persona (custom mode, personaModel voice_persona).
     body = generate_body(receiver.url, model="V6", personaId=voice_id, personaModel="voice_persona")
@@ -137,6 +141,7 @@ async def test_recovery_audio(
         (t.id, t.title, "success", "") for t in tracks
     ]
     callback = receiver.requests[-1].json
+    RecoveryCallback.model_validate(callback)
     assert list(callback) == ["code", "msg", "task_id", "data"]  # task_id at the top level
     assert callback["data"] == done["data"]
     missing = await _get(api, "/api/v1/suno/recovery/record-info", task_id="nope")
