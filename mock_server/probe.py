@@ -29,7 +29,7 @@ from mock_server.clock import ScaledClock
 from mock_server.engine import plan_for, with_looks
 from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
-from mock_server.net import ALLOW_HINT, host_allowed
+from mock_server.net import host_allowed
 from mock_server.payloads import encode, error_callback, stage_callback
 from mock_server.scenario import Scenario, bundled_names, load_bundled
 from mock_server.settings import Settings
@@ -602,8 +602,8 @@ async def probe(
         raise ProbeError(f"--to must be an http(s) URL with a host, got {url!r}")
     if not host_allowed(target.host, settings.allow_callback_hosts):
         raise ProbeError(
-            f"not probing {url}: {target.host!r} is not a loopback host; "
-            + ALLOW_HINT.format(host=target.host)
+            f"not probing {url}: {target.host!r} is not a loopback host; allow it with "
+            f"--allow-callback-host {target.host} (setting allow_callback_hosts)"
         )
     base = base_url or settings.public_base_url or DEFAULT_BASE_URL
     cases = _select(_battery(settings, url, base), only)
