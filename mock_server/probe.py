@@ -183,7 +183,8 @@ class ProbeReport:
             f"callbacks {signing}",
             "",
         ]
-        width = max((len(c.name) for c in self.cases), default=0)
+        width = max((len(c.name) for c in self.cases), default=4)
+        lines.append(f"{'':<4}  {'CASE':<{width}}  {'ANSWERS':<15} {'SLOWEST':>11}  CALLBACKS")
         for case in self.cases:
             statuses = " ".join(_status(s.status) for s in case.shots) or "-"
             slowest = max((s.latency_ms or 0.0 for s in case.shots), default=0.0)
@@ -509,7 +510,7 @@ def _judge(shot: _Shot, delivery: Delivery, timeout: float, budget: float) -> Sh
     if status is None or seconds > timeout:
         no_answer = attempt.error or f"answered after {seconds:.1f} s, over the {timeout:g} s limit"
         if shot.expect == "refuse":
-            verdict, reason = "warn", f"refused, but by not answering ({no_answer}); say 401"
+            verdict, reason = "warn", f"refused, but by not answering ({no_answer}); answer 401"
         else:
             verdict, reason = "fail", no_answer
     elif shot.expect == "accept" and status != 200:
@@ -525,12 +526,17 @@ def _judge(shot: _Shot, delivery: Delivery, timeout: float, budget: float) -> Sh
     elif shot.expect == "refuse" and status >= 500:
         verdict, reason = (
             "warn",
-            f"{answered}: refused, but a 5xx makes the provider retry; say 401",
+            f"{answered}: refused, but a 5xx makes the provider retry; answer 401",
         )
     if verdict == "pass" and seconds > budget:
-        verdict, reason = "warn", f"answered in {seconds:.2f} s, over the budget of {budget:g} s"
+        verdict = "warn"
+        reason = f"answered in {_duration(seconds)}, over the budget of {budget:g} s"
     result.verdict, result.reason = verdict, reason and f"{shot.label}: {reason}"
     return result
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def _excerpt(body: str) -> str:

@@ -65,6 +65,7 @@ class Endpoint(Listener):
         delay: float = 0.0,
         strict_fields: bool = False,
         naive_json: bool = False,
+        bad_signature_status: int = 401,
     ) -> None:
         super().__init__("127.0.0.1", 0)
         self.key = key
@@ -73,6 +74,7 @@ class Endpoint(Listener):
         self.delay = delay
         self.strict_fields = strict_fields
         self.naive_json = naive_json
+        self.bad_signature_status = bad_signature_status
         self.seen: set[tuple[str, str]] = set()
         self.raw: list[bytes] = []
 
@@ -104,7 +106,9 @@ class Endpoint(Listener):
             stamp = request.headers.get("X-Webhook-Timestamp", "")
             expected = webhook_signature(self.key, task_id, stamp)
             if not hmac.compare_digest(expected, request.headers.get("X-Webhook-Signature", "")):
-                return web.json_response({"error": "bad signature"}, status=401)
+                return web.json_response(
+                    {"error": "bad signature"}, status=self.bad_signature_status
+                )
         if self.strict_fields:
             self.validate(body)  # a ValidationError escapes: HTTP 500, as in many apps
         data = body.get("data")
@@ -259,6 +263,34 @@ async def test_a_receiver_that_chokes_on_broken_bodies(endpoint: Make) -> None:
     assert "a broken body must get a 4xx" in report.case("empty-body").reasons[0]
 
 
+async def test_refusing_a_bad_signature_with_a_5xx_is_a_warning(endpoint: Make) -> None:
+    receiver = await endpoint(key=KEY, bad_signature_status=500)
+    report = await probe(
+        receiver.url, settings=Settings(webhook_hmac_key=KEY), only=["bad-signature"]
+    )
+    assert verdicts(report) == {"bad-signature": "warn"}
+    assert report.ok
+    assert "refused, but a 5xx makes the provider retry" in report.case("bad-signature").reasons[0]
+
+
+async def test_a_dropped_connection_on_a_broken_body_fails() -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        writer.close()  # no answer at all
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        report = await probe(f"http://127.0.0.1:{port}/cb", only=["empty-body"])
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert verdicts(report) == {"empty-body": "fail"}
+    shot = report.case("empty-body").shots[0]
+    assert shot.status is None
+    assert "connection failed" in (shot.reason or "")
+
+
 async def test_a_hang_on_a_broken_body_fails(endpoint: Make) -> None:
     slow = await endpoint(delay=0.2)
     report = await probe(slow.url, only=["malformed-body"], receiver_timeout=0.05)
@@ -393,8 +425,10 @@ async def test_probe_command(
     assert [line.split()[1] for line in lines if line.startswith("FAIL")] == failing
     assert lines[-1].endswith("-> OK" if code == 0 else "-> FAILED")
     if "--budget" in args:
-        assert lines[3].startswith("WARN  sequence")
-        assert "over the budget of 0.001 s" in lines[4]
+        assert lines[3].split() == ["CASE", "ANSWERS", "SLOWEST", "CALLBACKS"]
+        assert lines[4].startswith("WARN  sequence  200 200 200")
+        assert lines[5].startswith("      text: answered in ")
+        assert lines[5].endswith(" ms, over the budget of 0.001 s")
 
 
 async def test_probe_command_usage_errors(
