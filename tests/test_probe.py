@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import shlex
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +37,7 @@ from mock_server.testing import SunoMock
 from mock_server.tracks import TrackRequest
 
 KEY = "whsec-test"
+README = Path(__file__).resolve().parent.parent / "README.md"
 ALL_CASES = case_names()
 UNSIGNED = [name for name in ALL_CASES if name not in ("signed", "bad-signature")]
 SCHEMAS: tuple[type[BaseModel], ...] = (
@@ -460,6 +463,34 @@ async def test_probe_command_as_installed(endpoint: Make) -> None:
     assert names == ["sequence", "duplicate-complete"]
     assert [tc.get("name") for tc in root.iter("testcase") if tc.find("failure") is not None] == [
         "duplicate-complete"
+    ]
+
+
+async def test_the_readme_commands(endpoint: Make, capsys: pytest.CaptureFixture[str]) -> None:
+    text = README.read_text()
+    section = text[text.index("## Probe your callback endpoint") :]
+    block = section[section.index("```sh\n") + 6 : section.index("```\n", 10)]
+    commands = [shlex.split(c) for c in block.replace("\\\n", " ").splitlines()]
+    assert [c[:2] for c in commands] == [[".venv/bin/suno-mock", "probe"]] * 2
+    receiver, signing = await endpoint(), await endpoint(key="KEY")
+    documented = "http://127.0.0.1:9000/suno/callback"
+
+    plain = [receiver.url if arg == documented else arg for arg in commands[0][2:]]
+    code, out, _ = await run_cli(capsys, *plain)
+    assert code == 0
+    assert (
+        out.splitlines()[-1] == f"{len(ALL_CASES)} cases: 21 passed, 0 warned, 0 failed, "
+        "2 skipped -> OK"
+    )
+
+    signed = [signing.url if arg == documented else arg for arg in commands[1][2:]]
+    assert signed[-2:] == [">", "probe.xml"]
+    code, out, _ = await run_cli(capsys, *signed[:-2])
+    assert code == 0
+    root = ET.fromstring(out)  # noqa: S314 - our own output
+    assert [tc.get("name") for tc in root.iter("testcase")] == [
+        "sequence",
+        *(f"error-{code}" for code in ERROR_CODES),
     ]
 
 
