@@ -514,11 +514,8 @@ def _judge(shot: _Shot, delivery: Delivery, timeout: float, budget: float) -> Sh
         else:
             verdict, reason = "fail", no_answer
     elif shot.expect == "accept" and status != 200:
-        verdict = "fail"
-        reason = (
-            f"{answered}: only 200 counts as delivered (the provider retries, then marks the "
-            "task CALLBACK_EXCEPTION)"
-        )
+        verdict = "fail"  # the provider would retry it, then mark the task CALLBACK_EXCEPTION
+        reason = f"{answered}: only 200 counts as delivered"
     elif shot.expect == "robust" and status >= 500:
         verdict, reason = "fail", f"{answered}: a broken body must get a 4xx (or 2xx), not a 5xx"
     elif shot.expect == "refuse" and 200 <= status < 300:
