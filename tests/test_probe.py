@@ -359,9 +359,8 @@ async def test_payloads_are_the_servers(endpoint: Make) -> None:
             await server.clock.run_until_idle()
         finally:
             await server.close()
-        assert [r.raw.replace(live.url.encode(), b"") for r in live.requests] == [
-            raw.replace(receiver.url.encode(), b"") for raw in receiver.raw
-        ]
+        assert len(live.requests) == len(receiver.raw) == 3
+        assert [r.raw for r in live.requests] == receiver.raw  # byte for byte
 
 
 async def test_signed_callbacks_carry_the_servers_headers(endpoint: Make) -> None:
