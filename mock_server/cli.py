@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from mock_server import __version__
 from mock_server.clock import ScaledClock
+from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
 from mock_server.replay import replay
 from mock_server.scenario import (
     ScenarioError,
@@ -275,6 +276,61 @@ def _serve_parser(
     return serve
 
 
+def _probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    probe = sub.add_parser(
+        "probe",
+        help="check your callback endpoint: a battery of realistic callbacks, a verdict each",
+        description="Fire a named battery of realistic callbacks (the server's own payloads) at "
+        "--to, one at a time, and report each answer's status, latency and verdict. A valid "
+        "callback must get HTTP 200 within the receiver timeout; a duplicate the same answer as "
+        "the first delivery; a broken body anything but a 5xx or no answer; a badly signed "
+        "callback (with --webhook-hmac-key) a refusal. Exit 1 if any case failed.",
+    )
+    add = probe.add_argument
+    add("--to", required=True, metavar="URL", help="your callback endpoint (the callBackUrl)")
+    add(
+        "--only",
+        default=None,
+        metavar="CASES",
+        help="comma-separated case names or patterns, e.g. sequence,error-* (default: all)",
+    )
+    add(
+        "--budget",
+        type=_positive_float,
+        default=DEFAULT_BUDGET,
+        metavar="SECONDS",
+        help=f"warn about answers slower than this (default {DEFAULT_BUDGET:g})",
+    )
+    add(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="fail answers slower than this, as the provider does (default 15)",
+    )
+    add(
+        "--format",
+        choices=["text", "json", "junit"],
+        default="text",
+        help="report as readable text (default), JSON or JUnit XML (one testcase per case)",
+    )
+    add(
+        "--webhook-hmac-key",
+        default=None,
+        metavar="KEY",
+        help="sign every callback with KEY and add the signed / bad-signature cases",
+    )
+    add("--seed", type=int, default=0, help="seed of generated ids and data (default 0)")
+    add(
+        "--allow-callback-host",
+        action="append",
+        dest="allow_callback_hosts",
+        default=[],
+        metavar="HOST",
+        help="allow a non-loopback --to host (repeatable)",
+    )
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The top-level parser and its `serve` subparser."""
     parser = argparse.ArgumentParser(
@@ -316,6 +372,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         metavar="HOST",
         help="allow a non-loopback --to host (repeatable)",
     )
+    _probe_parser(sub)
     record = sub.add_parser(
         "record",
         help="export what happened to a task on a running server as a scenario (YAML)",
@@ -474,6 +531,26 @@ def run_replay(args: argparse.Namespace) -> int:
     )
 
 
+def run_probe(args: argparse.Namespace) -> int:
+    """`suno-mock probe --to URL`: print the report; 1 if a case failed, 2 if it cannot run."""
+    try:
+        settings = Settings(
+            seed=args.seed,
+            webhook_hmac_key=args.webhook_hmac_key,
+            allow_callback_hosts=tuple(args.allow_callback_hosts),
+        )
+        only = args.only.split(",") if args.only is not None else None
+        report = asyncio.run(
+            probe(args.to, settings=settings, only=only, budget=args.budget,
+                  receiver_timeout=args.timeout)
+        )  # fmt: skip
+    except (ProbeError, ValidationError) as err:
+        print(f"suno-mock: error: {err}", file=sys.stderr)
+        return 2
+    sys.stdout.write(report.render(args.format))
+    return report.exit_code
+
+
 async def fetch_recording(source: str, task_id: str) -> int:
     """`suno-mock record TASK_ID --from URL`: print the task's scenario YAML."""
     url = f"{source.rstrip('/')}/__mock__/tasks/{task_id}/scenario"
@@ -502,6 +579,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Its own lines say what happened; the library's warnings would repeat them.
         logging.basicConfig(level=logging.ERROR)
         return run_replay(args)
+    if args.command == "probe":
+        logging.basicConfig(level=logging.ERROR)  # the report says what happened
+        return run_probe(args)
     if args.command == "record":
         return asyncio.run(fetch_recording(args.source, args.task_id))
     try:

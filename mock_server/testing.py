@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 
 from mock_server.clock import ManualClock
 from mock_server.journal import Delivery
+from mock_server.probe import DEFAULT_BUDGET, ProbeReport, probe
 from mock_server.server import MockServer
 from mock_server.settings import Settings
 
@@ -96,6 +97,21 @@ class SunoMock(MockServer):
                 f"expected {path} to be requested {wanted}, it was {count} time(s)\n"
                 f"{self.describe()}"
             )
+
+    async def probe(
+        self,
+        url: str,
+        *,
+        only: list[str] | None = None,
+        budget: float = DEFAULT_BUDGET,
+        receiver_timeout: float | None = None,
+    ) -> ProbeReport:
+        """Run the `suno-mock probe` battery against your callback endpoint `url`, with this
+        mock's seed, webhook_hmac_key, allow-list and callback_timeout; `assert report.ok,
+        report.to_text()`. Uses real time (the receiver answers in real time), not the clock."""
+        return await probe(
+            url, settings=self.settings, only=only, budget=budget, receiver_timeout=receiver_timeout
+        )
 
     def describe(self, task_id: str | None = None) -> str:
         """What the mock saw and did: requests received, callbacks attempted, in order."""
