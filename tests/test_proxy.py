@@ -3,9 +3,13 @@ records requests, answers and callbacks, and writes a scenario per task that rep
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import io
+import json
 import re
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +65,9 @@ class Rig:
             return (await resp.json())["data"]
 
 
-@pytest.fixture
-async def rig(tmp_path: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
+@contextlib.asynccontextmanager
+async def started_rig(folder: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
     upstream = MockServer(Settings(api_keys=(SECRET,), webhook_hmac_key="hmac-secret"))
-    folder = tmp_path / "rec"
     async with upstream:
         config = ProxyConfig(upstream=upstream.url, record_dir=folder, download_files=True)
         async with (
@@ -72,6 +75,12 @@ async def rig(tmp_path: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
             aiohttp.ClientSession(headers={"Authorization": f"Bearer {SECRET}"}) as http,
         ):
             yield Rig(upstream, proxy, receiver, http, folder)
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
+    async with started_rig(tmp_path / "rec", receiver) as started:
+        yield started
 
 
 async def record_three_tasks(rig: Rig) -> dict[str, str]:
@@ -326,3 +335,69 @@ async def test_an_unreachable_upstream_is_a_clear_502(tmp_path: Path) -> None:
     assert answer["code"] == 502
     assert answer["msg"].startswith("suno-mock proxy: the upstream did not answer")
     assert list((tmp_path / "requests").iterdir()) == []
+
+
+async def test_the_round_trip_from_the_command_line(
+    tmp_path: Path, receiver: CallbackReceiver
+) -> None:
+    """The README's commands: serve (the upstream), proxy --record, check, replay, drift."""
+    folder = tmp_path / "rec"
+    async with (
+        cli_process("serve", "--port", "0", "--time-scale", "0.002") as upstream,
+        cli_process("proxy", "--upstream", upstream, "--port", "0", "--record", str(folder))
+        as proxy,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer my-key"}) as http,
+    ):  # fmt: skip
+        async with http.post(f"{proxy}/api/v1/generate", json=generate_body(receiver.url)) as resp:
+            task_id = (await resp.json())["data"]["taskId"]
+        await receiver.wait_for(3)
+    assert kinds(receiver.requests) == ["text", "first", "complete"]
+    scenario = folder / "scenarios" / f"{task_id}.yaml"
+    code, out, _ = await run_cli("check", str(scenario))
+    assert (code, out) == (0, f"{scenario}: ok (Recorded through suno-mock proxy: task "
+                               f"{task_id} (generate, last seen: complete).)\n")  # fmt: skip
+    async with CallbackReceiver() as target:
+        code, out, _ = await run_cli("replay", str(scenario), "--to", target.url)
+        assert code == 0, out
+        assert kinds(target.requests) == ["text", "first", "complete"]
+    code, out, _ = await run_cli("drift", str(folder))
+    assert code == 0, out
+    assert out.endswith("no drift: every answer and callback has the recorded shape\n")
+    complete = next((folder / "callbacks").glob("*-complete.json"))
+    doctor = json.loads(complete.read_text())
+    doctor["body"]["data"]["callbackType"] = "completed"
+    complete.write_text(json.dumps(doctor))
+    code, out, _ = await run_cli("drift", str(folder), "--json")
+    assert code == 1
+    assert [d["location"] for d in json.loads(out)["differences"]] == ["callback order"]
+    code, _, err = await run_cli("drift", str(tmp_path))
+    assert code == 2
+    assert "not a recording (no requests/ folder)" in err
+
+
+async def run_cli(*args: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mock_server", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+@contextlib.asynccontextmanager
+async def cli_process(*args: str) -> AsyncIterator[str]:
+    """A `suno-mock` server command running until the block ends; yields its URL."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mock_server", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
+        found = re.search(r"listening on (\S+)", first)
+        assert found, first
+        yield found.group(1)
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 10)

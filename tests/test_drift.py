@@ -1,0 +1,144 @@
+"""`suno-mock drift`: a recording replayed against a mock; doctored fixtures are reported with
+their location."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_server import MockServer
+from mock_server.capture import RecordingError, load_recording
+from mock_server.drift import DriftReport, drift
+from mock_server.receiver import CallbackReceiver
+from tests.test_proxy import record_three_tasks, started_rig
+
+
+@pytest.fixture
+async def recorded(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A recording of four tasks (plain, error, retry, upload-cover) and their real ids."""
+    folder = tmp_path / "rec"
+    async with CallbackReceiver() as receiver, started_rig(folder, receiver) as rig:
+        tasks = await record_three_tasks(rig)
+    return folder, tasks
+
+
+def doctor(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def fixture(folder: Path, pattern: str) -> Path:
+    (found,) = sorted(folder.glob(pattern))[-1:]
+    return found
+
+
+def lines(report: DriftReport) -> list[str]:
+    return [f"{f.file}: {f.difference}" for f in report.findings]
+
+
+async def test_a_recording_shows_no_drift_against_the_mock(
+    recorded: tuple[Path, dict[str, str]],
+) -> None:
+    folder, _ = recorded
+    report = await drift(load_recording(folder))
+    assert lines(report) == []
+    assert (report.requests, report.callbacks) == (9, 13)
+    assert report.text().splitlines()[-1] == (
+        "no drift: every answer and callback has the recorded shape"
+    )
+    assert report.to_json()["drift"] is False
+
+
+async def test_doctored_fields_are_reported_with_their_location(
+    recorded: tuple[Path, dict[str, str]],
+) -> None:
+    folder, tasks = recorded
+    plain = tasks["plain"]
+    complete = fixture(folder, f"callbacks/*-{plain}-complete.json")
+    credit = fixture(folder, "requests/*-generate-credit.json")
+    first_poll, polled = sorted(folder.glob("requests/*-generate-record-info.json"))[:2]
+
+    def renamed_key(data: dict[str, Any]) -> None:
+        track = data["body"]["data"]["data"][0]
+        track["durationSeconds"] = track.pop("duration")
+
+    def number_to_string(data: dict[str, Any]) -> None:
+        data["response"]["data"] = str(data["response"]["data"])
+
+    def new_enum_value(data: dict[str, Any]) -> None:
+        data["response"]["data"]["status"] = "SUCCEEDED"
+
+    doctor(complete, renamed_key)
+    doctor(credit, number_to_string)
+    doctor(polled, new_enum_value)
+    report = await drift(load_recording(folder))
+    complete_file, credit_file, polled_file, first_poll_file = (
+        p.relative_to(folder).as_posix() for p in (complete, credit, polled, first_poll)
+    )
+    assert lines(report) == [
+        f"{polled_file}: $.data.status: enum value differs "
+        "(reference: 'SUCCEEDED'; got: 'SUCCESS')",
+        f"{credit_file}: $.data: type differs (reference: string; got: number)",
+        f"{complete_file}: $.data.data[0].durationSeconds: key missing "
+        "(reference: number; got: absent)",
+        f"{complete_file}: $.data.data[0].duration: key not in the reference "
+        "(reference: absent; got: number)",
+        f"{first_poll_file}: status walk: sequence differs "
+        "(reference: TEXT_SUCCESS -> SUCCEEDED; got: TEXT_SUCCESS -> SUCCESS)",
+    ]
+    text = report.text()
+    assert f"{credit_file} (GET /api/v1/generate/credit, answer)\n" in text
+    assert f"{complete_file} (task {plain}, callback 3: complete)\n" in text
+    assert text.endswith("drift: 5 difference(s) from the recorded shapes\n")
+    first = report.to_json()["differences"][0]
+    assert first == {
+        "file": polled_file,
+        "subject": "GET /api/v1/generate/record-info, answer",
+        "location": "$.data.status",
+        "kind": "enum",
+        "expected": "'SUCCEEDED'",
+        "actual": "'SUCCESS'",
+    }
+
+    ignoring = await drift(
+        load_recording(folder), ignore=["status", "status walk", "$.data.data[*]", "$.data"]
+    )
+    assert lines(ignoring) == []
+
+
+async def test_a_missing_callback_is_an_order_difference(
+    recorded: tuple[Path, dict[str, str]],
+) -> None:
+    folder, tasks = recorded
+    fixture(folder, f"callbacks/*-{tasks['error']}-first.json").unlink()
+    report = await drift(load_recording(folder))
+    assert [str(f.difference) for f in report.findings] == [
+        "callback order: sequence differs (reference: text, error; got: text, first, error)"
+    ]
+
+
+async def test_drift_against_a_running_mock(
+    recorded: tuple[Path, dict[str, str]], make_server: Callable[..., Any]
+) -> None:
+    folder, _ = recorded
+    server: MockServer = await make_server()
+    report = await drift(load_recording(folder), against=server.url)
+    assert lines(report) == []
+    assert report.against == server.url
+    assert [t.status for t in server.tasks()] == [
+        "SUCCESS", "GENERATE_AUDIO_FAILED", "SUCCESS", "SUCCESS",
+    ]  # fmt: skip
+
+
+async def test_not_a_recording(tmp_path: Path) -> None:
+    with pytest.raises(RecordingError, match="not a recording"):
+        load_recording(tmp_path)
+    (tmp_path / "requests").mkdir()
+    (tmp_path / "requests" / "0001-x.json").write_text('{"seq": 1}')
+    with pytest.raises(RecordingError, match=r"requests/0001-x.json: missing or wrong field"):
+        load_recording(tmp_path)
