@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -204,7 +205,10 @@ class Callback:
 class _TaskLog:
     submit: Exchange
     callbacks: list[Callback] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
+    statuses: list[tuple[float, str]] = field(default_factory=list)
+    """record-info answers: (seconds after the submit, status)."""
+    polled_tracks: list[dict[str, Any]] = field(default_factory=list)
+    """The tracks of the latest record-info answer that had some."""
     media: dict[str, dict[int, str]] = field(default_factory=dict)
     """Downloaded files: kind (audio, images) -> track index -> path under scenarios/."""
 
@@ -279,15 +283,20 @@ class Recorder:
         if task_id is not None:
             self._tasks[task_id] = _TaskLog(exchange)
         if path == RECORD_INFO_PATH and isinstance(response, dict):
-            self._polled(query.get("taskId", ""), response)
+            self._polled(query.get("taskId", ""), response, at)
         return exchange
 
-    def _polled(self, task_id: str, response: dict[str, Any]) -> None:
+    def _polled(self, task_id: str, response: dict[str, Any], at: float) -> None:
         log_ = self._tasks.get(task_id)
         data = response.get("data")
-        if log_ is not None and isinstance(data, dict) and isinstance(data.get("status"), str):
-            log_.statuses.append(data["status"])
-            self._write_scenario(task_id)
+        if log_ is None or not isinstance(data, dict) or not isinstance(data.get("status"), str):
+            return
+        log_.statuses.append((at - log_.submit.at, data["status"]))
+        found = data.get("response")
+        items = found.get("sunoData") if isinstance(found, dict) else None
+        if isinstance(items, list) and items:
+            log_.polled_tracks = [t for t in items if isinstance(t, dict)]
+        self._write_scenario(task_id)
 
     def callback(
         self,
@@ -342,7 +351,13 @@ class Recorder:
         if operation is None:
             return  # lyrics, WAV, stems, video, cover, MIDI: fixtures only
         data = observed_scenario(
-            task_id, operation, log_.submit.body, log_.callbacks, log_.statuses, log_.media
+            task_id,
+            operation,
+            log_.submit.body,
+            log_.callbacks,
+            log_.statuses,
+            log_.media,
+            log_.polled_tracks,
         )
         header = (
             f"suno-mock proxy: task {task_id} as {self.upstream} ran it; "
@@ -350,6 +365,15 @@ class Recorder:
         )
         path = self.folder / "scenarios" / f"{_safe(task_id)}.yaml"
         path.write_text(scenario_yaml(data, header), encoding="utf-8")
+
+
+_STAGE_OF = {"TEXT_SUCCESS": "text", "FIRST_SUCCESS": "first", "SUCCESS": "complete"}
+_SNAKE = {"modelName": "model_name", "audioUrl": "audio_url", "imageUrl": "image_url"}
+
+
+def _snake(track: dict[str, Any]) -> dict[str, Any]:
+    """A record-info track with the callback's key names where they differ."""
+    return {_SNAKE.get(k, k): v for k, v in track.items()}
 
 
 def _tracks(body: Any) -> list[dict[str, Any]]:
@@ -371,12 +395,14 @@ def observed_scenario(
     operation: str,
     request: Any,
     callbacks: list[Callback],
-    statuses: list[str],
+    statuses: list[tuple[float, str]],
     media: Mapping[str, Mapping[int, str]] | None = None,
+    polled_tracks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A scenario (as plain data) that replays what a real task did: its callbacks' times
-    (first arrival of each), the error outcome, the retries and duplicates seen, and the
-    tracks' real titles, tags, lyrics and durations."""
+    """A scenario (as plain data) that replays what a real task did: when each stage was
+    reached (its callback's first arrival, or earlier when a record-info answer already showed
+    it: the state changes before the callback is on its way), the error outcome, the retries
+    and duplicates seen, and the tracks' real titles, tags, lyrics and durations."""
     first: dict[str, float] = {}
     arrivals: dict[str, list[Callback]] = {}
     for cb in callbacks:
@@ -384,6 +410,17 @@ def observed_scenario(
             continue
         arrivals.setdefault(cb.callback_type, []).append(cb)
         first.setdefault(cb.callback_type, cb.after)
+    for after, shown_status in statuses:
+        stage = _STAGE_OF.get(shown_status)
+        if stage is None:
+            continue
+        shown = STAGES[: STAGES.index(stage) + 1]
+        for implied in shown:
+            # A later stage implies the earlier ones only when their callback was seen too
+            # (a real task may skip a stage).
+            if implied == stage or implied in arrivals:
+                first[implied] = min(first.get(implied, after), after)
+    first = {s: math.floor(t * 1000) / 1000 for s, t in first.items() if s in STAGES}
     reached = [s for s in STAGES if s in first]
     seen_order = sorted(reached, key=lambda s: first[s])
     delivery: dict[str, Any] = {}
@@ -405,7 +442,7 @@ def observed_scenario(
         if code not in CALLBACK_CODES:
             notes.append(f"the real error code {code!r} is not one a scenario can send: 500")
             code = 500
-        failed = [s for s in statuses if s in FAILURE_STATUSES]
+        failed = [s for _, s in statuses if s in FAILURE_STATUSES]
         inner = body.get("data")
         inner = inner if isinstance(inner, dict) else {}
         data["error"] = {
@@ -433,8 +470,10 @@ def observed_scenario(
         delivery["duplicate"] = duplicates
     if delivery:
         data["delivery"] = delivery
-    data["payload"] = _looks(request, arrivals, media or {})
-    status = statuses[-1] if statuses else "error" if error else reached[-1] if reached else "none"
+    data["payload"] = _looks(request, arrivals, media or {}, polled_tracks or [])
+    status: str = reached[-1] if reached else "none"
+    if statuses or error:
+        status = statuses[-1][1] if statuses else "error"
     data["description"] = (
         f"Recorded through suno-mock proxy: task {task_id} ({operation}, last seen: {status})"
         + "".join(f"; {note}" for note in notes)
@@ -444,13 +483,18 @@ def observed_scenario(
 
 
 def _looks(
-    request: Any, arrivals: Mapping[str, list[Callback]], media: Mapping[str, Mapping[int, str]]
+    request: Any,
+    arrivals: Mapping[str, list[Callback]],
+    media: Mapping[str, Mapping[int, str]],
+    polled: list[dict[str, Any]],
 ) -> dict[str, Any]:
     tracks: list[dict[str, Any]] = []
     for kind in ("complete", "first", "text"):
         if arrivals.get(kind) and (found := _tracks(arrivals[kind][-1].body)):
             tracks = found
             break
+    polled = [_snake(t) for t in polled]
+    tracks = tracks or polled
     looks: dict[str, Any] = {}
     model = _model(request, tracks)
     if model is not None:
@@ -462,12 +506,12 @@ def _looks(
                 looks[name] = head[key]
         looks["tracks"] = len(tracks)
         known: dict[int, float] = {}
-        for got in arrivals.values():
-            for cb in got:
-                for i, track in enumerate(_tracks(cb.body)):
-                    duration = track.get("duration")
-                    if isinstance(duration, int | float) and not isinstance(duration, bool):
-                        known[i] = duration
+        seen = [polled] + [_tracks(cb.body) for got in arrivals.values() for cb in got]
+        for listed in seen:
+            for i, track in enumerate(listed):
+                duration = track.get("duration")
+                if isinstance(duration, int | float) and not isinstance(duration, bool):
+                    known[i] = duration
         durations: list[float] = []  # the tracks' from the first on, as far as known
         while len(durations) < len(tracks) and known.get(len(durations), 0) > 0:
             durations.append(known[len(durations)])

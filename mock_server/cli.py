@@ -386,6 +386,12 @@ def _proxy_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=15.0,
         help="seconds the client's receiver has to answer a callback (default 15)",
     )
+    add(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        help="real seconds per recorded second: match a local upstream's `serve --time-scale`",
+    )
     add("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     add("--port", type=int, default=8081, help="port; 0 picks a free one (default 8081)")
     add("--log-format", choices=["text", "json"], default="text", help="stderr line format")
@@ -605,7 +611,7 @@ async def run_proxy(args: argparse.Namespace) -> int:
         callback_timeout=args.callback_timeout,
     )
     try:
-        proxy = Proxy(config, host=args.host, port=args.port)
+        proxy = Proxy(config, clock=ScaledClock(args.time_scale), host=args.host, port=args.port)
         await proxy.start()
     except OSError as err:
         print(f"suno-mock: cannot start the proxy: {err}", file=sys.stderr)

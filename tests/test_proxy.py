@@ -21,7 +21,7 @@ import yaml
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.assets import silent_mp3
-from mock_server.capture import load_recording
+from mock_server.capture import Callback, load_recording, observed_scenario
 from mock_server.cli import main
 from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
@@ -344,7 +344,8 @@ async def test_the_round_trip_from_the_command_line(
     folder = tmp_path / "rec"
     async with (
         cli_process("serve", "--port", "0", "--time-scale", "0.002") as upstream,
-        cli_process("proxy", "--upstream", upstream, "--port", "0", "--record", str(folder))
+        cli_process("proxy", "--upstream", upstream, "--port", "0", "--record", str(folder),
+                    "--time-scale", "0.002")
         as proxy,
         aiohttp.ClientSession(headers={"Authorization": "Bearer my-key"}) as http,
     ):  # fmt: skip
@@ -356,8 +357,12 @@ async def test_the_round_trip_from_the_command_line(
     code, out, _ = await run_cli("check", str(scenario))
     assert (code, out) == (0, f"{scenario}: ok (Recorded through suno-mock proxy: task "
                                f"{task_id} (generate, last seen: complete).)\n")  # fmt: skip
+    stages = yaml.safe_load(scenario.read_text())["stages"]
+    assert 30 <= stages["text"] < stages["first"] < stages["complete"] < 300  # upstream seconds
     async with CallbackReceiver() as target:
-        code, out, _ = await run_cli("replay", str(scenario), "--to", target.url)
+        code, out, _ = await run_cli(
+            "replay", str(scenario), "--to", target.url, "--time-scale", "0.002"
+        )
         assert code == 0, out
         assert kinds(target.requests) == ["text", "first", "complete"]
     code, out, _ = await run_cli("drift", str(folder))
@@ -401,3 +406,29 @@ async def cli_process(*args: str) -> AsyncIterator[str]:
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), 10)
+
+
+def arrived(kind: str, after: float, status: int = 200) -> Callback:
+    body = {"code": 200, "msg": "", "data": {"callbackType": kind, "task_id": "t", "data": []}}
+    return Callback(1, after, after, "t", kind, 1, {}, body, None, status)
+
+
+def test_a_poll_that_saw_a_stage_first_sets_its_time() -> None:
+    """The real state changes before its callback is on its way: a record-info answer can show
+    FIRST_SUCCESS before the `first` callback arrives. The replay must agree with that poll."""
+    callbacks = [arrived("text", 30.2), arrived("first", 62.335), arrived("complete", 150.9)]
+    statuses = [(45.0, "TEXT_SUCCESS"), (62.3004, "FIRST_SUCCESS"), (200.0, "SUCCESS")]
+    data = observed_scenario("t", "generate", {}, callbacks, statuses)
+    assert data["stages"] == {"text": 30.2, "first": 62.3, "complete": 150.9}
+
+
+def test_a_task_only_polled_gets_its_stages_and_looks_from_record_info() -> None:
+    track = {"id": "a", "title": "Polled", "tags": "jazz", "prompt": "la", "duration": 61.5,
+             "modelName": "chirp-v4", "createTime": 1}  # fmt: skip
+    statuses = [(10.0, "PENDING"), (40.0, "TEXT_SUCCESS"), (170.25, "SUCCESS")]
+    data = observed_scenario("t", "generate", {}, [], statuses, polled_tracks=[track, track])
+    assert data["stages"] == {"text": 40, "complete": 170.25}  # `first` was never seen
+    assert data["payload"] == {
+        "model": "V4", "title": "Polled", "tags": "jazz", "lyrics": "la", "tracks": 2,
+        "durations": [61.5, 61.5], "create_time": "epoch_ms",
+    }  # fmt: skip
