@@ -158,6 +158,15 @@ class _Receiver(Listener):
         status = statuses[min(len(arrivals), len(statuses)) - 1]
         return web.json_response({"status": "received"}, status=status or 503)
 
+    async def wait_for(self, seq: int, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait (real time, at most `timeout`) until `count` callbacks came for `seq`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.got.get(seq, [])) < count and loop.time() < deadline:
+            self.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), deadline - loop.time())
+
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/cb/{seq:\\d+}", self._handle)
@@ -193,6 +202,19 @@ class _Run:
     def _add(self, file: str, subject: str, found: list[Difference]) -> None:
         self.findings.extend(Finding(file, subject, d) for d in found)
 
+    async def pause(self, pause: bool) -> bool:
+        """Pause or resume the mock's clock; whether it was paused before."""
+        async with self.http.get(f"{self.base}/__mock__/clock") as resp:
+            if resp.status != 200:
+                raise RuntimeError(
+                    f"{self.base}/__mock__/clock answered HTTP {resp.status}; "
+                    "is it a suno-mock server?"
+                )
+            before = bool((await resp.json())["paused"])
+        async with self.http.post(f"{self.base}/__mock__/clock", json={"pause": pause}):
+            pass
+        return before
+
     async def advance(self, seconds: float) -> None:
         if seconds <= 0:
             return
@@ -204,9 +226,9 @@ class _Run:
                     f"{self.base} did not move its clock (HTTP {resp.status}: "
                     f"{await resp.text()}); is it a suno-mock server?"
                 )
-        self._learn_callbacks()
+        self.learn_callbacks()
 
-    def _learn_callbacks(self) -> None:
+    def learn_callbacks(self) -> None:
         for seq, arrivals in self.receiver.got.items():
             recorded = self.by_request.get(seq, [])
             for i in range(self.learnt.get(seq, 0), min(len(arrivals), len(recorded))):
@@ -333,6 +355,29 @@ def _step(walk: list[str], status: str) -> None:
         walk.append(status)
 
 
+async def _replay(run: _Run, recording: Recording, *, wait: float) -> None:
+    """Requests and callbacks in their recorded order, each at its recorded time: the clock is
+    moved to each callback's time in turn (and, for a mock whose deliveries run on their own,
+    its arrival awaited) so deliveries due close together still come in the real order."""
+    events: list[tuple[int, float, Exchange | Callback]] = [
+        (e.seq, e.at, e) for e in recording.exchanges
+    ] + [(c.seq, c.at, c) for c in recording.callbacks]
+    now = 0.0
+    count: dict[int, int] = {}
+    for _, at, event in sorted(events, key=lambda e: e[0]):
+        await run.advance(at - now)
+        now = max(now, at)
+        if isinstance(event, Exchange):
+            await run.send(event)
+        else:
+            count[event.request_seq] = count.get(event.request_seq, 0) + 1
+            await run.receiver.wait_for(event.request_seq, count[event.request_seq], wait)
+            run.learn_callbacks()
+    await run.advance(_SETTLE_SECONDS)
+    for seq, callbacks in run.by_request.items():
+        await run.receiver.wait_for(seq, len(callbacks), wait)
+
+
 async def drift(
     recording: Recording,
     *,
@@ -343,8 +388,9 @@ async def drift(
 ) -> DriftReport:
     """Replay `recording` against a mock (`against` URL, or a fresh one in this process).
 
-    `wait`: real seconds to wait for a remote mock's callbacks to arrive after the last
-    recorded one is due (a fresh mock's manual clock delivers them before moving on)."""
+    `wait`: real seconds to wait for each of a remote mock's callbacks to arrive once it is
+    due (a fresh mock's manual clock delivers them before moving on). A running mock's clock
+    is paused for the replay (and resumed after, if it was running)."""
     async with contextlib.AsyncExitStack() as stack:
         server = None
         if against is None:
@@ -353,23 +399,12 @@ async def drift(
         receiver = await stack.enter_async_context(_Receiver())
         http = await stack.enter_async_context(aiohttp.ClientSession())
         run = _Run(recording, base, http, receiver, server, ignore, enums)
-        now = 0.0
-        for exchange in recording.exchanges:
-            await run.advance(exchange.at - now)
-            now = max(now, exchange.at)
-            await run.send(exchange)
-        end = max((c.at for c in recording.callbacks), default=now)
-        await run.advance(end - now + _SETTLE_SECONDS)
-        if against is not None:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + wait
-            expected = {seq: len(cbs) for seq, cbs in run.by_request.items()}
-            while any(len(receiver.got.get(seq, [])) < n for seq, n in expected.items()):
-                receiver.arrived.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(receiver.arrived.wait(), deadline - loop.time())
-                if loop.time() >= deadline:
-                    break
+        was_paused = await run.pause(True)
+        try:
+            await _replay(run, recording, wait=wait if against is not None else 0.0)
+        finally:
+            if not was_paused:
+                await run.pause(False)
         run.compare_callbacks()
         run.compare_walks()
     return DriftReport(

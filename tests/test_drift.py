@@ -12,6 +12,7 @@ import pytest
 
 from mock_server import MockServer
 from mock_server.capture import RecordingError, load_recording
+from mock_server.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
 from mock_server.receiver import CallbackReceiver
 from tests.test_proxy import record_three_tasks, started_rig
@@ -122,17 +123,22 @@ async def test_a_missing_callback_is_an_order_difference(
     ]
 
 
+@pytest.mark.parametrize("scale", [None, 0.01])
 async def test_drift_against_a_running_mock(
-    recorded: tuple[Path, dict[str, str]], make_server: Callable[..., Any]
+    recorded: tuple[Path, dict[str, str]], scale: float | None
 ) -> None:
+    """Against a server with a manual clock, or a running (scaled) one, which is paused for the
+    replay and resumed after."""
     folder, _ = recorded
-    server: MockServer = await make_server()
-    report = await drift(load_recording(folder), against=server.url)
-    assert lines(report) == []
-    assert report.against == server.url
-    assert [t.status for t in server.tasks()] == [
-        "SUCCESS", "GENERATE_AUDIO_FAILED", "SUCCESS", "SUCCESS",
-    ]  # fmt: skip
+    clock = ScaledClock(scale) if scale else None
+    async with MockServer(clock=clock) as server:
+        report = await drift(load_recording(folder), against=server.url)
+        assert lines(report) == []
+        assert report.against == server.url
+        assert [t.status for t in server.tasks()] == [
+            "SUCCESS", "GENERATE_AUDIO_FAILED", "SUCCESS", "SUCCESS",
+        ]  # fmt: skip
+        assert server.clock.paused is (scale is None)
 
 
 async def test_not_a_recording(tmp_path: Path) -> None:
