@@ -48,7 +48,7 @@ async def test_a_recording_shows_no_drift_against_the_mock(
     folder, _ = recorded
     report = await drift(load_recording(folder))
     assert lines(report) == []
-    assert (report.requests, report.callbacks) == (9, 13)
+    assert (report.requests, report.callbacks) == (10, 13)
     assert report.text().splitlines()[-1] == (
         "no drift: every answer and callback has the recorded shape"
     )

@@ -85,7 +85,8 @@ async def rig(tmp_path: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
 
 async def record_three_tasks(rig: Rig) -> dict[str, str]:
     """A plain task (polled), one that errors, one whose first callback the client refuses
-    (so the upstream retries), and an upload-cover of an uploaded file."""
+    (so the upstream retries), two uploads (base64 and multipart) and an upload-cover of the
+    multipart one."""
     tasks: dict[str, str] = {}
     tasks["plain"] = await rig.submit(generate_body(rig.receiver.url))
     await rig.clock.advance(45)
@@ -108,8 +109,13 @@ async def record_three_tasks(rig: Rig) -> dict[str, str]:
          "fileName": "hum.mp3"},
     )  # fmt: skip
     assert upload["code"] == 200, upload
+    form = aiohttp.FormData({"uploadPath": "stems", "fileName": "stem.mp3"})
+    form.add_field("file", silent_mp3(20), filename="stem.mp3", content_type="audio/mpeg")
+    async with rig.http.post(f"{rig.proxy.url}/api/file-stream-upload", data=form) as resp:
+        streamed = await resp.json()
+    assert streamed["code"] == 200, streamed
     tasks["upload"] = await rig.submit(
-        {"uploadUrl": upload["data"]["downloadUrl"], "customMode": False, "instrumental": True,
+        {"uploadUrl": streamed["data"]["downloadUrl"], "customMode": False, "instrumental": True,
          "model": "V4_5", "prompt": "bossa nova hum", "callBackUrl": rig.receiver.url},
         "/api/v1/generate/upload-cover",
     )  # fmt: skip
@@ -161,9 +167,14 @@ async def test_the_recording_holds_every_exchange_and_no_secret(rig: Rig) -> Non
         ("GET", "/api/v1/generate/record-info"),
         ("POST", "/api/v1/generate"),
         ("POST", "/api/file-base64-upload"),
+        ("POST", "/api/file-stream-upload"),
         ("POST", "/api/v1/generate/upload-cover"),
         ("GET", "/api/v1/generate/credit"),
     ]
+    multipart = recording.exchanges[7]
+    assert (multipart.body, multipart.body_file) == (None, f"requests/{multipart.seq:04d}-body.bin")
+    assert silent_mp3(20) in recording.body_bytes(multipart)
+    assert multipart.headers["Content-Type"].startswith("multipart/form-data; boundary=")
     submit = recording.exchanges[0]
     assert submit.body["callBackUrl"] == rig.receiver.url  # the client's own URL
     assert submit.task_id == tasks["plain"]
