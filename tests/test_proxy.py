@@ -443,3 +443,8 @@ def test_a_task_only_polled_gets_its_stages_and_looks_from_record_info() -> None
         "model": "V4", "title": "Polled", "tags": "jazz", "lyrics": "la", "tracks": 2,
         "durations": [61.5, 61.5], "create_time": "epoch_ms",
     }  # fmt: skip
+
+
+def test_the_proxy_stays_on_loopback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["proxy", "--upstream", "http://127.0.0.1:9", "--host", "0.0.0.0"]) == 2  # noqa: S104
+    assert "the proxy binds to loopback only, not '0.0.0.0'" in capsys.readouterr().err
