@@ -231,8 +231,16 @@ class Recorder:
         self.upstream = upstream
         self.redact = frozenset(redact)
         self._seq = 0
+        self.offset = 0.0
+        """Added to every time: a folder that already holds a recording is continued (numbers
+        and times go on after its last fixture), never overwritten."""
         self._tasks: dict[str, _TaskLog] = {}
         self._exchanges: dict[int, Exchange] = {}
+        if (folder / "requests").is_dir():
+            earlier = load_recording(folder)
+            fixtures = [*earlier.exchanges, *earlier.callbacks]
+            self._seq = max((f.seq for f in fixtures), default=0)
+            self.offset = max((f.at + 1.0 for f in fixtures), default=0.0)
         for sub in ("requests", "callbacks", "scenarios"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
 
@@ -257,7 +265,7 @@ class Recorder:
         raw_response: bytes,
     ) -> Exchange:
         """Write one request/answer pair; a submit that made a task starts that task's log."""
-        seq = self._next()
+        seq, at = self._next(), at + self.offset
         body = _decode(raw_body) if raw_body else None
         body_file = None
         if raw_body and body is None:
@@ -308,7 +316,7 @@ class Recorder:
         client_status: int | None,
     ) -> Callback:
         """Write one callback; its task's scenario is rewritten."""
-        seq = self._next()
+        seq, at = self._next(), at + self.offset
         body = _decode(raw_body)
         submit = self._exchanges.get(request_seq)
         task_id = callback_task_id(body) or (submit.task_id if submit else None)

@@ -613,6 +613,9 @@ async def run_proxy(args: argparse.Namespace) -> int:
     try:
         proxy = Proxy(config, clock=ScaledClock(args.time_scale), host=args.host, port=args.port)
         await proxy.start()
+    except RecordingError as err:
+        print(f"suno-mock: error: --record: {err}", file=sys.stderr)
+        return 2
     except OSError as err:
         print(f"suno-mock: cannot start the proxy: {err}", file=sys.stderr)
         return 1

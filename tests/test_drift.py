@@ -15,6 +15,7 @@ from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
 from mock_server.receiver import CallbackReceiver
+from tests.conftest import generate_body
 from tests.test_proxy import record_three_tasks, started_rig
 
 
@@ -148,3 +149,23 @@ async def test_not_a_recording(tmp_path: Path) -> None:
     (tmp_path / "requests" / "0001-x.json").write_text('{"seq": 1}')
     with pytest.raises(RecordingError, match=r"requests/0001-x.json: missing or wrong field"):
         load_recording(tmp_path)
+
+
+async def test_a_second_session_continues_the_recording(
+    recorded: tuple[Path, dict[str, str]],
+) -> None:
+    folder, tasks = recorded
+    before = load_recording(folder)
+    async with CallbackReceiver() as receiver, started_rig(folder, receiver, seed=7) as rig:
+        rig.upstream.next_task(scenario="skip-to-complete")
+        more = await rig.submit(generate_body(receiver.url))
+        await rig.clock.advance(200)
+    after = load_recording(folder)
+    assert after.exchanges[: len(before.exchanges)] == before.exchanges  # nothing overwritten
+    added = after.exchanges[-1]
+    last = max(f.seq for f in [*before.exchanges, *before.callbacks])
+    assert (added.seq, added.task_id) == (last + 1, more)
+    assert added.at >= before.exchanges[-1].at + 1
+    assert [c.after for c in after.callbacks if c.task_id == more] == [90]
+    assert more not in tasks.values()
+    assert lines(await drift(after)) == []

@@ -66,8 +66,11 @@ class Rig:
 
 
 @contextlib.asynccontextmanager
-async def started_rig(folder: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
-    upstream = MockServer(Settings(api_keys=(SECRET,), webhook_hmac_key="hmac-secret"))
+async def started_rig(
+    folder: Path, receiver: CallbackReceiver, seed: int = 0
+) -> AsyncIterator[Rig]:
+    settings = Settings(api_keys=(SECRET,), webhook_hmac_key="hmac-secret", seed=seed)
+    upstream = MockServer(settings)
     async with upstream:
         config = ProxyConfig(upstream=upstream.url, record_dir=folder, download_files=True)
         async with (
