@@ -238,9 +238,10 @@ class Recorder:
         self._exchanges: dict[int, Exchange] = {}
         if (folder / "requests").is_dir():
             earlier = load_recording(folder)
-            fixtures = [*earlier.exchanges, *earlier.callbacks]
-            self._seq = max((f.seq for f in fixtures), default=0)
-            self.offset = max((f.at + 1.0 for f in fixtures), default=0.0)
+            times = [(e.seq, e.at) for e in earlier.exchanges]
+            times += [(c.seq, c.at) for c in earlier.callbacks]
+            self._seq = max((seq for seq, _ in times), default=0)
+            self.offset = max((at + 1.0 for _, at in times), default=0.0)
         for sub in ("requests", "callbacks", "scenarios"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
 

@@ -163,7 +163,7 @@ async def test_a_second_session_continues_the_recording(
     after = load_recording(folder)
     assert after.exchanges[: len(before.exchanges)] == before.exchanges  # nothing overwritten
     added = after.exchanges[-1]
-    last = max(f.seq for f in [*before.exchanges, *before.callbacks])
+    last = max([e.seq for e in before.exchanges] + [c.seq for c in before.callbacks])
     assert (added.seq, added.task_id) == (last + 1, more)
     assert added.at >= before.exchanges[-1].at + 1
     assert [c.after for c in after.callbacks if c.task_id == more] == [90]
