@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import re
+import shlex
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import yaml
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.assets import silent_mp3
 from mock_server.capture import Callback, load_recording, observed_scenario
-from mock_server.cli import main
+from mock_server.cli import build_parser, main
 from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
 from mock_server.replay import replay
@@ -451,3 +452,23 @@ def test_a_task_only_polled_gets_its_stages_and_looks_from_record_info() -> None
 def test_the_proxy_stays_on_loopback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["proxy", "--upstream", "http://127.0.0.1:9", "--host", "0.0.0.0"]) == 2  # noqa: S104
     assert "the proxy binds to loopback only, not '0.0.0.0'" in capsys.readouterr().err
+
+
+def test_the_readme_commands_of_the_round_trip_parse() -> None:
+    """Every `suno-mock` command of the README's proxy/drift section uses real flags."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Record the real API", 1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)[0].replace("\\\n", " ")
+    commands = [
+        line.split("#")[0].rstrip(" &")
+        for line in block.splitlines()
+        if line.startswith((".venv/bin/suno-mock ", "python3 dev.py "))
+    ]
+    parser, _ = build_parser()
+    seen = set()
+    for command in commands:
+        words = shlex.split(command)
+        words = words[1:] if words[0] == ".venv/bin/suno-mock" else words[2:]
+        parser.parse_args(words)  # exits (fails the test) on an unknown flag
+        seen.add(words[0])
+    assert seen == {"serve", "proxy", "check", "replay", "drift"}
