@@ -32,11 +32,13 @@ from mock_server.scenario import CALLBACK_CODES, FAILURE_STATUSES
 __all__ = [
     "MUSIC_PATHS",
     "RECORD_INFO_PATH",
+    "TASK_LIMIT",
     "Callback",
     "Exchange",
     "Recorder",
     "Recording",
     "RecordingError",
+    "bounded",
     "callback_task_id",
     "load_recording",
     "observed_scenario",
@@ -78,6 +80,16 @@ def recorded_headers(headers: Mapping[str, str], redact: Collection[str] = ()) -
         for name, value in headers.items()
         if name.lower() not in _HOP and name.lower() not in drop and not _SECRET.search(name)
     }
+
+
+TASK_LIMIT = 100_000
+"""Tasks (and submits) a recorder keeps in memory; older ones get no more scenario updates."""
+
+
+def bounded(store: dict[Any, Any], limit: int) -> None:
+    """Forget the oldest entries of `store` beyond `limit` (dicts keep insertion order)."""
+    while len(store) > limit:
+        del store[next(iter(store))]
 
 
 def _blank(item: Any) -> Any:
@@ -288,9 +300,12 @@ class Recorder:
             file=f"requests/{seq:04d}-{_slug(path)}.json",
         )  # fmt: skip
         self._write(exchange.file, exchange.to_json())
-        self._exchanges[seq] = exchange
+        if task_id is not None or (isinstance(body, dict) and "callBackUrl" in body):
+            self._exchanges[seq] = exchange  # callbacks are matched to their submit
+            bounded(self._exchanges, TASK_LIMIT)
         if task_id is not None:
             self._tasks[task_id] = _TaskLog(exchange)
+            bounded(self._tasks, TASK_LIMIT)
         if path == RECORD_INFO_PATH and isinstance(response, dict):
             self._polled(query.get("taskId", ""), response, at)
         return exchange

@@ -27,7 +27,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 from yarl import URL
 
-from mock_server.capture import Recorder, callback_task_id
+from mock_server.capture import TASK_LIMIT, Recorder, bounded, callback_task_id
 from mock_server.clock import Clock, ScaledClock
 from mock_server.listener import Listener
 from mock_server.net import host_allowed, read_capped
@@ -89,7 +89,8 @@ class _State:
     slots: dict[str, _Slot] = field(default_factory=dict)
     session: aiohttp.ClientSession | None = None
     downloads: set[asyncio.Task[None]] = field(default_factory=set)
-    fetched: set[str] = field(default_factory=set)
+    fetched: dict[str, None] = field(default_factory=dict)
+    """Media URLs already fetched (or being fetched), oldest first."""
     errors: list[str] = field(default_factory=list)
 
     def http(self) -> aiohttp.ClientSession:
@@ -127,6 +128,7 @@ async def forward(request: web.Request) -> web.Response:
     if isinstance(body, dict) and isinstance(body.get("callBackUrl"), str) and body["callBackUrl"]:
         key = secrets.token_urlsafe(16)
         slot = state.slots[key] = _Slot(body["callBackUrl"])
+        bounded(state.slots, TASK_LIMIT)
         public = state.config.public_url or f"{request.scheme}://{request.host}"
         swapped = dict(body, callBackUrl=f"{public.rstrip('/')}{CALLBACK_PREFIX}{key}")
         sent = json.dumps(swapped, ensure_ascii=False, separators=(",", ":")).encode()
@@ -243,7 +245,8 @@ def _download_media(state: _State, body: Any, fallback_task: str | None) -> None
         task = task_id or fallback_task
         if task is None or url in state.fetched:
             continue
-        state.fetched.add(url)
+        state.fetched[url] = None
+        bounded(state.fetched, TASK_LIMIT)
         job = asyncio.get_running_loop().create_task(
             _download(state, recorder, task, index, kind, suffix, url)
         )
@@ -276,7 +279,7 @@ async def _download(
     except (aiohttp.ClientError, TimeoutError) as err:
         log.warning("download of %s failed: %r", url, err)
         state.errors.append(f"download of {url} failed: {err!r}")
-        state.fetched.discard(url)  # a later payload may name it again
+        state.fetched.pop(url, None)  # a later payload may name it again
         return
     path = recorder.media_path(task_id, index, kind, Path(URL(url).path).suffix or suffix)
     path.parent.mkdir(parents=True, exist_ok=True)

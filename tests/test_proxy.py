@@ -22,7 +22,7 @@ import yaml
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.assets import silent_mp3
-from mock_server.capture import Callback, load_recording, observed_scenario
+from mock_server.capture import Callback, bounded, load_recording, observed_scenario
 from mock_server.cli import build_parser, main
 from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
@@ -472,3 +472,9 @@ def test_the_readme_commands_of_the_round_trip_parse() -> None:
         parser.parse_args(words)  # exits (fails the test) on an unknown flag
         seen.add(words[0])
     assert seen == {"serve", "proxy", "check", "replay", "drift"}
+
+
+def test_in_memory_stores_are_bounded() -> None:
+    store = dict.fromkeys(range(5))
+    bounded(store, 3)
+    assert list(store) == [2, 3, 4]
