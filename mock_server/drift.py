@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,12 +26,15 @@ from aiohttp import web
 
 from mock_server.capture import MUSIC_PATHS, RECORD_INFO_PATH, Callback, Exchange, Recording
 from mock_server.listener import Listener
+from mock_server.recording import scenario_yaml
 from mock_server.server import MockServer
 from mock_server.shape import DEFAULT_ENUMS, Difference, compare, ignored
 
 __all__ = ["DriftReport", "Finding", "drift"]
 
 DRIFT_KEY = "Bearer suno-mock-drift"
+ACCOUNT_CODES = frozenset({401, 405, 429, 430, 455, 500})
+"""Submit answers about the account or the service, not the request: replayed as recorded."""
 _SETTLE_SECONDS = 1.0
 """Mock seconds past the last recorded callback the clock is moved, so late ones arrive."""
 
@@ -183,8 +188,10 @@ class _Run:
         server: MockServer | None,
         ignore: Collection[str],
         enums: Collection[str],
+        scratch: Path,
     ) -> None:
         self.recording = recording
+        self.scratch = scratch
         self.base = base
         self.http = http
         self.receiver = receiver
@@ -236,10 +243,24 @@ class _Run:
                     self.ids.learn(recorded[i].body, arrivals[i].body)
             self.learnt[seq] = min(len(arrivals), len(recorded))
 
+    def _account_answer(self, exchange: Exchange) -> Path | None:
+        """A one-off scenario that answers a submit as the real service did when it refused
+        it for reasons of the account or the service (key, credits, rate, maintenance), which
+        no request can reproduce."""
+        answer = exchange.response if isinstance(exchange.response, dict) else {}
+        code = answer.get("code")
+        if exchange.path not in MUSIC_PATHS or code not in ACCOUNT_CODES:
+            return None
+        path = self.scratch / f"answer-{exchange.seq}.yaml"
+        api = {"respond": code, "msg": str(answer.get("msg") or ""), "times": 1}
+        path.write_text(scenario_yaml({"version": 1, "api": api}, f"{exchange.file}"))
+        return path
+
     async def send(self, exchange: Exchange) -> None:
         scenario = None
         if exchange.task_id is not None and exchange.path in MUSIC_PATHS:
             scenario = self.recording.scenario_path(exchange.task_id)
+        scenario = scenario or self._account_answer(exchange)
         if scenario is not None:
             async with self.http.post(
                 f"{self.base}/__mock__/scenario", json={"next": str(scenario.resolve())}
@@ -398,7 +419,8 @@ async def drift(
         base = (against or (server.url if server else "")).rstrip("/")
         receiver = await stack.enter_async_context(_Receiver())
         http = await stack.enter_async_context(aiohttp.ClientSession())
-        run = _Run(recording, base, http, receiver, server, ignore, enums)
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="suno-drift-")))
+        run = _Run(recording, base, http, receiver, server, ignore, enums, scratch)
         was_paused = await run.pause(True)
         try:
             await _replay(run, recording, wait=wait if against is not None else 0.0)

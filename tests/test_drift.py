@@ -169,3 +169,20 @@ async def test_a_second_session_continues_the_recording(
     assert [c.after for c in after.callbacks if c.task_id == more] == [90]
     assert more not in tasks.values()
     assert lines(await drift(after)) == []
+
+
+async def test_a_submit_the_account_refused_is_answered_as_recorded(tmp_path: Path) -> None:
+    """A 430 (too frequent) says nothing about the request: the replay gets the same answer
+    instead of a false drift; a request the real service rejected as invalid is replayed as is
+    (the mock must reject it too)."""
+    folder = tmp_path / "rec"
+    async with CallbackReceiver() as receiver, started_rig(folder, receiver) as rig:
+        rig.upstream.next_task(scenario="too-frequent")
+        refused = await rig.post("/api/v1/generate", generate_body(receiver.url))
+        invalid = await rig.post("/api/v1/generate", generate_body(receiver.url, model="V9"))
+        accepted = await rig.submit(generate_body(receiver.url))
+        await rig.clock.advance(200)
+    assert (refused["code"], invalid["code"]) == (430, 400)
+    report = await drift(load_recording(folder))
+    assert lines(report) == []
+    assert [c.task_id for c in load_recording(folder).callbacks] == [accepted] * 3
