@@ -446,10 +446,12 @@ def observed_scenario(
                 first[implied] = min(first.get(implied, after), after)
     first = {s: math.floor(t * 1000) / 1000 for s, t in first.items() if s in STAGES}
     reached = [s for s in STAGES if s in first]
-    seen_order = sorted(reached, key=lambda s: first[s])
     delivery: dict[str, Any] = {}
-    if seen_order != reached:
-        out_of_place = [s for s, t in zip(reached, seen_order, strict=True) if s != t]
+    # Callbacks out of order (by arrival; the states themselves never go backwards).
+    arrived = [s for s in reached if s in arrivals]
+    seen_order = sorted(arrived, key=lambda s: (arrivals[s][0].after, arrivals[s][0].seq))
+    if seen_order != arrived:
+        out_of_place = [s for s, t in zip(arrived, seen_order, strict=True) if s != t]
         delivery["swap"] = out_of_place[:2]
     times = sorted(first[s] for s in reached)
     data: dict[str, Any] = {

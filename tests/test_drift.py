@@ -15,6 +15,7 @@ from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
 from mock_server.receiver import CallbackReceiver
+from mock_server.scenario import bundled_names
 from tests.conftest import generate_body
 from tests.test_proxy import record_three_tasks, started_rig
 
@@ -186,3 +187,23 @@ async def test_a_submit_the_account_refused_is_answered_as_recorded(tmp_path: Pa
     report = await drift(load_recording(folder))
     assert lines(report) == []
     assert [c.task_id for c in load_recording(folder).callbacks] == [accepted] * 3
+
+
+@pytest.mark.parametrize("scenario", bundled_names())
+async def test_every_bundled_behaviour_recorded_replays_without_drift(
+    tmp_path: Path, scenario: str
+) -> None:
+    """The upstream runs a bundled scenario; the recording of what it did (inferred stage
+    times, error, retries, duplicates, reordering) replays to the same answers and callbacks."""
+    folder = tmp_path / "rec"
+    async with CallbackReceiver() as receiver, started_rig(folder, receiver) as rig:
+        if scenario in ("receiver-down", "slow-receiver"):
+            receiver.respond_with([503, 503, 200])
+        rig.upstream.next_task(scenario=scenario)
+        answer = await rig.post("/api/v1/generate", generate_body(receiver.url))
+        for _ in range(6):
+            await rig.clock.advance(60)
+            if answer["code"] == 200:
+                await rig.poll(answer["data"]["taskId"])
+    report = await drift(load_recording(folder))
+    assert lines(report) == []
