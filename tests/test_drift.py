@@ -207,3 +207,25 @@ async def test_every_bundled_behaviour_recorded_replays_without_drift(
                 await rig.poll(answer["data"]["taskId"])
     report = await drift(load_recording(folder))
     assert lines(report) == []
+
+
+async def test_other_task_families_replay_with_the_mock_ids(tmp_path: Path) -> None:
+    """Lyrics, a WAV of a finished track and an extend of it: the later requests name the real
+    task and track ids, which the replay swaps for the mock's (another seed: other ids)."""
+    folder = tmp_path / "rec"
+    async with CallbackReceiver() as receiver, started_rig(folder, receiver, seed=7) as rig:
+        task_id = await rig.submit(generate_body(receiver.url))
+        await rig.clock.advance(200)
+        track = (await rig.poll(task_id))["response"]["sunoData"][0]["id"]
+        await rig.submit({"prompt": "neon rivers", "callBackUrl": receiver.url}, "/api/v1/lyrics")
+        await rig.submit(
+            {"taskId": task_id, "audioId": track, "callBackUrl": receiver.url},
+            "/api/v1/wav/generate",
+        )
+        extend = {"defaultParamFlag": False, "audioId": track, "model": "V4_5PLUS",
+                  "callBackUrl": receiver.url}  # fmt: skip
+        await rig.submit(extend, "/api/v1/generate/extend")
+        await rig.clock.advance(200)
+    recording = load_recording(folder)
+    assert len(recording.callbacks) == 3 + 1 + 1 + 3
+    assert lines(await drift(recording)) == []
