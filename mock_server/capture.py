@@ -248,6 +248,8 @@ class Recorder:
         and times go on after its last fixture), never overwritten."""
         self._tasks: dict[str, _TaskLog] = {}
         self._exchanges: dict[int, Exchange] = {}
+        self._early: dict[int, list[Callback]] = {}
+        """Callbacks that came before their submit's answer, by the submit's number."""
         if (folder / "requests").is_dir():
             earlier = load_recording(folder)
             times = [(e.seq, e.at) for e in earlier.exchanges]
@@ -276,9 +278,11 @@ class Recorder:
         raw_body: bytes,
         status: int,
         raw_response: bytes,
+        seq: int | None = None,
     ) -> Exchange:
-        """Write one request/answer pair; a submit that made a task starts that task's log."""
-        seq, at = self._next(), at + self.offset
+        """Write one request/answer pair; a submit that made a task starts that task's log.
+        `seq`: the number `reserve()` gave the request when it arrived."""
+        seq, at = seq or self._next(), at + self.offset
         body = _decode(raw_body) if raw_body else None
         body_file = None
         if raw_body and body is None:
@@ -304,8 +308,11 @@ class Recorder:
             self._exchanges[seq] = exchange  # callbacks are matched to their submit
             bounded(self._exchanges, TASK_LIMIT)
         if task_id is not None:
-            self._tasks[task_id] = _TaskLog(exchange)
+            log_ = self._tasks[task_id] = _TaskLog(exchange)
             bounded(self._tasks, TASK_LIMIT)
+            log_.callbacks.extend(self._early.pop(seq, []))
+            if log_.callbacks:
+                self._write_scenario(task_id)
         if path == RECORD_INFO_PATH and isinstance(response, dict):
             self._polled(query.get("taskId", ""), response, at)
         return exchange
@@ -322,17 +329,23 @@ class Recorder:
             log_.polled_tracks = [t for t in items if isinstance(t, dict)]
         self._write_scenario(task_id)
 
+    def reserve(self) -> int:
+        """A number for a request now, so callbacks that come before its answer can name it."""
+        return self._next()
+
     def callback(
         self,
         *,
         at: float,
         request_seq: int,
+        submit_at: float,
         headers: Mapping[str, str],
         raw_body: bytes,
         client_status: int | None,
     ) -> Callback:
-        """Write one callback; its task's scenario is rewritten."""
-        seq, at = self._next(), at + self.offset
+        """Write one callback (`submit_at`: when its submit arrived); its task's scenario is
+        rewritten, or, before the submit's answer is known, once it is."""
+        seq, at, submit_at = self._next(), at + self.offset, submit_at + self.offset
         body = _decode(raw_body)
         submit = self._exchanges.get(request_seq)
         task_id = callback_task_id(body) or (submit.task_id if submit else None)
@@ -341,7 +354,7 @@ class Recorder:
             found = body["data"].get("callbackType")
             kind = found if isinstance(found, str) else None
         callback = Callback(
-            seq=seq, at=at, after=at - submit.at if submit else 0.0, task_id=task_id,
+            seq=seq, at=at, after=at - submit_at, task_id=task_id,
             callback_type=kind, request_seq=request_seq,
             headers=recorded_headers(headers, self.redact), body=redacted(body, self.redact),
             raw=None if body is not None else raw_body.decode("utf-8", errors="replace"),
@@ -355,6 +368,9 @@ class Recorder:
         if log_ is not None:
             log_.callbacks.append(callback)
             self._write_scenario(task_id or "")
+        elif submit is None:
+            self._early.setdefault(request_seq, []).append(callback)
+            bounded(self._early, TASK_LIMIT)
         return callback
 
     def media_path(self, task_id: str, index: int, kind: str, suffix: str) -> Path:

@@ -76,7 +76,10 @@ class _Slot:
     """A submit's callBackUrl, replaced by the proxy's endpoint."""
 
     url: str
-    request_seq: int = 0
+    request_seq: int
+    """The submit's number in the recording (0: not recording)."""
+    at: float
+    """When the submit arrived (seconds since the proxy started)."""
     task_id: str | None = None
 
 
@@ -127,7 +130,8 @@ async def forward(request: web.Request) -> web.Response:
     body = _json(raw) if raw and "json" in request.content_type else None
     if isinstance(body, dict) and isinstance(body.get("callBackUrl"), str) and body["callBackUrl"]:
         key = secrets.token_urlsafe(16)
-        slot = state.slots[key] = _Slot(body["callBackUrl"])
+        seq = state.recorder.reserve() if state.recorder else 0
+        slot = state.slots[key] = _Slot(body["callBackUrl"], seq, at)
         bounded(state.slots, TASK_LIMIT)
         public = state.config.public_url or f"{request.scheme}://{request.host}"
         swapped = dict(body, callBackUrl=f"{public.rstrip('/')}{CALLBACK_PREFIX}{key}")
@@ -153,9 +157,10 @@ async def forward(request: web.Request) -> web.Response:
         exchange = state.recorder.exchange(
             at=at, method=request.method, path=request.path, query=dict(request.query),
             headers=request.headers, raw_body=raw, status=status, raw_response=content,
+            seq=slot.request_seq if slot else None,
         )  # fmt: skip
         if slot is not None:
-            slot.request_seq, slot.task_id = exchange.seq, exchange.task_id
+            slot.task_id = exchange.task_id
     elif slot is not None:
         slot.task_id = callback_task_id(_json(content))
     if state.config.download_files:
@@ -181,8 +186,8 @@ async def callback(request: web.Request) -> web.Response:
     status, answer, content_type = await _pass_on(state, slot, raw, request.headers)
     if state.recorder is not None:
         state.recorder.callback(
-            at=at, request_seq=slot.request_seq, headers=request.headers, raw_body=raw,
-            client_status=status,
+            at=at, request_seq=slot.request_seq, submit_at=slot.at, headers=request.headers,
+            raw_body=raw, client_status=status,
         )  # fmt: skip
     if state.config.download_files:
         _download_media(state, _json(raw), slot.task_id)

@@ -19,11 +19,13 @@ from typing import Any
 import aiohttp
 import pytest
 import yaml
+from aiohttp import web
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.assets import silent_mp3
 from mock_server.capture import Callback, bounded, load_recording, observed_scenario
 from mock_server.cli import build_parser, main
+from mock_server.listener import Listener
 from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
 from mock_server.replay import replay
@@ -478,3 +480,44 @@ def test_in_memory_stores_are_bounded() -> None:
     store = dict.fromkeys(range(5))
     bounded(store, 3)
     assert list(store) == [2, 3, 4]
+
+
+class EagerUpstream(Listener):
+    """An upstream that calls back (and waits for the answer) before answering the submit."""
+
+    def build_app(self) -> web.Application:
+        async def generate(request: web.Request) -> web.Response:
+            body = await request.json()
+            text = {"code": 200, "msg": "Text generation completed.",
+                    "data": {"callbackType": "text", "task_id": "eager-1", "data": []}}  # fmt: skip
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(body["callBackUrl"], json=text) as resp,
+            ):
+                assert resp.status == 200
+            return web.json_response({"code": 200, "msg": "success", "data": {"taskId": "eager-1"}})
+
+        app = web.Application()
+        app.router.add_post("/api/v1/generate", generate)
+        return app
+
+
+async def test_a_callback_before_the_submit_answer_is_kept_with_its_task(
+    tmp_path: Path, receiver: CallbackReceiver
+) -> None:
+    async with EagerUpstream("127.0.0.1", 0) as upstream:
+        config = ProxyConfig(upstream=upstream.url, record_dir=tmp_path)
+        async with (
+            Proxy(config) as proxy,
+            aiohttp.ClientSession() as http,
+            http.post(f"{proxy.url}/api/v1/generate", json=generate_body(receiver.url)) as resp,
+        ):
+            assert (await resp.json())["data"]["taskId"] == "eager-1"
+    assert kinds(receiver.requests) == ["text"]
+    recording = load_recording(tmp_path)
+    (submit,) = recording.exchanges
+    (callback,) = recording.callbacks
+    assert (submit.seq, callback.seq, callback.request_seq) == (1, 2, 1)
+    assert 0 <= callback.after < 5
+    scenario = yaml.safe_load((tmp_path / "scenarios" / "eager-1.yaml").read_text())
+    assert list(scenario["stages"]) == ["text"]
