@@ -7,13 +7,14 @@ drift guard in `tests/fixtures/real/`, `suno-mock drift`). Values that are meant
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["DEFAULT_ENUMS", "Difference", "compare", "json_type"]
+__all__ = ["DEFAULT_ENUMS", "Difference", "compare", "ignored", "json_type"]
 
-DifferenceKind = Literal["missing", "extra", "type", "enum"]
+DifferenceKind = Literal["missing", "extra", "type", "enum", "order"]
 
 DEFAULT_ENUMS = frozenset(
     {"code", "msg", "status", "callbackType", "operationType", "successFlag", "type", "state"}
@@ -37,6 +38,7 @@ class Difference:
             "extra": "key not in the reference",
             "type": "type differs",
             "enum": "enum value differs",
+            "order": "sequence differs",
         }[self.kind]
         return f"{self.location}: {what} (reference: {self.expected}; got: {self.actual})"
 
@@ -62,6 +64,7 @@ def compare(
     *,
     enums: Collection[str] = DEFAULT_ENUMS,
     path: str = "$",
+    ignore: Collection[str] = (),
 ) -> list[Difference]:
     """Every shape difference of `actual` from the reference `expected`.
 
@@ -69,10 +72,31 @@ def compare(
     an array is compared with the reference element at the same index (the last one when the
     reference is shorter). Values of keys in `enums` must be equal. An empty reference array
     accepts any array.
+
+    `ignore` leaves places out: a key name (`msg`) anywhere, or a location with `[*]` for any
+    index (`$.data.data[*].tags`), which also covers everything below it.
     """
     found: list[Difference] = []
     _compare(expected, actual, enums, path, None, found)
-    return found
+    if not ignore:
+        return found
+    return [d for d in found if not ignored(d.location, ignore)]
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def ignored(location: str, ignore: Collection[str]) -> bool:
+    """Whether `location` is covered by one of the `ignore` entries (see `compare`)."""
+    general = _INDEX.sub("[*]", location)
+    keys = set(re.split(r"[.\[\]]", location))
+    for entry in ignore:
+        if entry.startswith("$"):
+            if general == entry or general.startswith((entry + ".", entry + "[")):
+                return True
+        elif entry in keys:
+            return True
+    return False
 
 
 def _compare(

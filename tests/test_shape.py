@@ -26,3 +26,16 @@ def test_null_is_its_own_type_and_enums_are_configurable() -> None:
         Difference("$.response", "type", "null", "object")
     ]
     assert compare({"msg": "a"}, {"msg": "b"}, enums=()) == []
+
+
+def test_ignore_by_key_name_or_location() -> None:
+    real = {"msg": "a", "data": {"data": [{"tags": "x", "id": 1}], "note": "n"}}
+    mock = {"msg": "b", "data": {"data": [{"tags": 2, "id": "1"}], "note": 0}}
+    assert [d.location for d in compare(real, mock)] == [
+        "$.msg", "$.data.data[0].tags", "$.data.data[0].id", "$.data.note",
+    ]  # fmt: skip
+    assert [d.location for d in compare(real, mock, ignore=["msg", "$.data.data[*].tags"])] == [
+        "$.data.data[0].id", "$.data.note",
+    ]  # fmt: skip
+    assert compare(real, mock, ignore=["$.data", "msg"]) == []  # a location covers its subtree
+    assert len(compare(real, mock, ignore=["$.dat", "ms"])) == 4  # whole names only

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE
@@ -23,9 +25,23 @@ def _track(request: web.Request) -> Track:
     return source.track
 
 
+def _recorded(request: web.Request, kind: Literal["audio", "images"]) -> bytes | None:
+    """The real file a recorded scenario serves for this track (`payload.audio`/`images`)."""
+    source = request.app[ENGINE].store.track(request.match_info["id"])
+    scenario = source.task.scenario if source else None
+    if source is None or scenario is None:
+        return None
+    path = scenario.media(kind, source.task.tracks.index(source.track))
+    return path.read_bytes() if path is not None else None
+
+
+def _audio_bytes(request: web.Request) -> bytes:
+    return _recorded(request, "audio") or silent_mp3(_track(request).duration)
+
+
 async def audio(request: web.Request) -> web.Response:
     """The track's MP3; honours a single `Range: bytes=...` request."""
-    data = silent_mp3(_track(request).duration)
+    data = _audio_bytes(request)
     headers = {"Accept-Ranges": "bytes"}
     if "Range" not in request.headers:
         return web.Response(body=data, content_type="audio/mpeg", headers=headers)
@@ -46,7 +62,7 @@ async def audio(request: web.Request) -> web.Response:
 
 async def stream(request: web.Request) -> web.StreamResponse:
     """The same MP3, sent chunked as a stream."""
-    data = silent_mp3(_track(request).duration)
+    data = _audio_bytes(request)
     response = web.StreamResponse(headers={"Content-Type": "audio/mpeg"})
     response.enable_chunked_encoding()
     await response.prepare(request)
@@ -57,8 +73,12 @@ async def stream(request: web.Request) -> web.StreamResponse:
 
 
 async def image(request: web.Request) -> web.Response:
-    """The track's cover JPEG."""
+    """The track's cover JPEG (or the real image a recorded scenario names)."""
     _track(request)
+    real = _recorded(request, "images")
+    if real is not None:
+        kind = "image/png" if real.startswith(b"\x89PNG") else "image/jpeg"
+        return web.Response(body=real, content_type=kind)
     return web.Response(body=cover_jpeg(), content_type="image/jpeg")
 
 
