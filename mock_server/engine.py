@@ -16,7 +16,9 @@ from typing import Any, cast
 
 from mock_server.api.wire import (
     BoostStyleRequest,
+    CoverRequest,
     ExtendRequest,
+    MidiRequest,
     MusicRequest,
     PersonaRequest,
     RecoveryRequest,
@@ -28,7 +30,13 @@ from mock_server.api.wire import (
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock
-from mock_server.errors import InvalidParameters
+from mock_server.errors import (
+    COVER_REPEAT_MSG,
+    InsufficientCredits,
+    InvalidParameters,
+    PaymentRequired,
+    error_for_code,
+)
 from mock_server.events import EventHub
 from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
@@ -158,7 +166,8 @@ class Engine:
             task = self._replace_section(body, raw, base_url, effective, upload)
         elif isinstance(body, SoundsRequest):
             task = self.submit(
-                body.operation, raw, tracks=body.tracks(), callback_url=body.callBackUrl or "",
+                body.operation, raw, tracks=body.tracks(self.settings.seed),
+                callback_url=body.callBackUrl or "",
                 base_url=base_url, scenario=effective,
             )  # fmt: skip
         else:
@@ -453,11 +462,49 @@ class Engine:
         if body.audioUrl is not None:
             source = await self.sources.inspect(body.audioUrl)
             fields["duration"] = source.duration or self.settings.default_upload_duration
+            fields["error"] = source.failure  # the separation fails like a music task would
         else:
             task, track = self.finished_track(body.taskId or "", body.audioId)
             fields |= {"source": track, "parent_task_id": task.id}
             fields["music_index"] = task.tracks.index(track)
         return self.submit_job("vocal_removal", raw, body.callBackUrl, base_url, **fields)
+
+    def cover(self, body: CoverRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """Cover image: one per music task; a repeated request answers the existing one's
+        taskId (code `cover_repeat_code`); the cover endpoints' own code for credits (402)."""
+        task = self.store.get(body.taskId)
+        if task is None:
+            raise InvalidParameters(f"taskId: no music task with id {body.taskId!r}")
+        existing = self.jobs.covers.get(body.taskId)
+        if existing is not None:
+            repeat = error_for_code(self.settings.cover_repeat_code, COVER_REPEAT_MSG)
+            repeat.data = {"taskId": existing}
+            raise repeat
+        try:
+            job = self.submit_job("cover", raw, body.callBackUrl, base_url, parent_task_id=task.id)
+        except InsufficientCredits as err:
+            raise PaymentRequired(err.msg) from err
+        self.jobs.covers[body.taskId] = job.id
+        return job
+
+    def midi(self, body: MidiRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """MIDI from a finished vocal separation; `audioId` picks one of its stems
+        (an `originData[].id`), else every separated track is used."""
+        separation = self.jobs.get(body.taskId, "vocal_removal")
+        if separation is None:
+            raise InvalidParameters(f"taskId: no vocal-removal task with id {body.taskId!r}")
+        if separation.completed_at is None:
+            raise InvalidParameters(f"taskId: vocal-removal task {body.taskId} is not finished yet")
+        stems = {stem.id for stem in separation.stems()}
+        if body.audioId and body.audioId not in stems:
+            raise InvalidParameters(
+                f"audioId: {body.audioId!r} is not a stem of vocal-removal task {body.taskId}; "
+                f"use an originData id from its record-info: {', '.join(sorted(stems))}"
+            )
+        return self.submit_job(
+            "midi", raw, body.callBackUrl, base_url, parent_task_id=body.taskId,
+            extra={"audioId": body.audioId or ""},
+        )  # fmt: skip
 
     def recover(self, body: RecoveryRequest, raw: dict[str, Any], base_url: str) -> Job:
         """Recovery Audio: the tracks of a finished music task, again, as one job."""
@@ -471,7 +518,7 @@ class Engine:
             )
         return self.submit_job(
             "recovery", raw, body.callBackUrl, base_url, parent_task_id=task.id,
-            extra={"tracks": list(task.tracks)},
+            tracks=tuple(task.tracks),
         )  # fmt: skip
 
     def persona(self, body: PersonaRequest) -> dict[str, str]:
@@ -547,18 +594,12 @@ def _failing_sources(
 ) -> Scenario | None:
     """A scenario that fails the task when an upload could not be used; else `scenario`."""
     for source in sources:
-        if source.problem is not None:
-            error = ErrorOutcome(
-                after=after, code=451, status="CREATE_TASK_FAILED",
-                msg=f"Unable to download the source audio file: {source.problem}",
-            )  # fmt: skip
-        elif source.unsupported:
-            error = ErrorOutcome(
-                after=after, code=400, status="CREATE_TASK_FAILED",
-                msg=f"Unsupported audio file format: {source.url} is neither MP3 nor WAV",
-            )  # fmt: skip
-        else:
+        failure = source.failure
+        if failure is None:
             continue
+        error = ErrorOutcome(
+            after=after, code=failure[0], status="CREATE_TASK_FAILED", msg=failure[1]
+        )
         base = scenario or Scenario(version=1, name="upload-failed")
         return base.model_copy(update={"stages": {}, "error": error})
     return scenario

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "COVER_REPEAT_MSG",
     "INSUFFICIENT_CREDITS",
     "ApiError",
+    "Conflict",
     "InsufficientCredits",
     "InvalidParameters",
     "Maintenance",
@@ -66,6 +68,16 @@ class NotFound(ApiError):
     default_msg = "Invalid request method or path"
 
 
+class Conflict(ApiError):
+    """The cover endpoints' 409 ("cover record already exists")."""
+
+    code = 409
+    default_msg = "Cover record already exists"
+
+
+COVER_REPEAT_MSG = "Cover already generated for this task"
+
+
 class RateLimited(ApiError):
     code = 405
     default_msg = "Rate limit exceeded"
@@ -103,6 +115,7 @@ _BY_CODE: dict[int, type[ApiError]] = {
         Unauthorized,
         NotFound,
         PaymentRequired,
+        Conflict,
         RateLimited,
         TooLong,
         InsufficientCredits,

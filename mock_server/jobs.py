@@ -42,6 +42,10 @@ class Job:
     """The one stem a `split_stem_advanced` separation extracts."""
     duration: float | None = None
     """Length of the audio it works on (an uploaded `audioUrl`; else its track's)."""
+    tracks: tuple[Track, ...] = ()
+    """The tracks a recovery brings back."""
+    error: tuple[int, str] | None = None
+    """The code and message it fails with (a vocal removal of an unusable `audioUrl`)."""
     completed_at: float | None = None
     callback_failed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -150,6 +154,9 @@ def job_callback(job: Job) -> dict[str, Any]:
             "msg": "success",
             "data": {"audioWavUrl": job.url(f"wav/{job.id}.wav"), "task_id": job.id},
         }
+    if job.kind == "vocal_removal" and job.error is not None:
+        code, msg = job.error
+        return {"code": code, "msg": msg, "data": {"task_id": job.id, "vocal_removal_info": None}}
     if job.kind == "vocal_removal":
         return {
             "code": 200,
@@ -174,11 +181,10 @@ def job_callback(job: Job) -> dict[str, Any]:
 
 def _recovered(job: Job) -> list[dict[str, str]]:
     """One item per track of the music task, in its order; the audio URL is the track's."""
-    tracks: list[Track] = job.extra.get("tracks", [])
     return [
         {"id": t.id, "audio_url": file_urls(job.base_url, t.id).audio, "title": t.title,
          "status": "success", "error": ""}
-        for t in tracks
+        for t in job.tracks
     ]  # fmt: skip
 
 
@@ -194,7 +200,7 @@ def _covers(job: Job) -> list[str]:
     return [job.url(f"cover/{job.id}-{i}.png") for i in (1, 2)]
 
 
-def job_record_info(job: Job) -> dict[str, Any]:
+def job_record_info(job: Job, track_field: str = "audioId") -> dict[str, Any]:
     """`data` of the family's record-info endpoint, as the job is now."""
     done = job.completed_at is not None
     created, completed = (
@@ -202,7 +208,10 @@ def job_record_info(job: Job) -> dict[str, Any]:
         (int(job.completed_at * 1000) if job.completed_at is not None else None),
     )
     flag = "CALLBACK_EXCEPTION" if job.callback_failed else ("SUCCESS" if done else "PENDING")
-    common = {"errorCode": None, "errorMessage": None}
+    common: dict[str, Any] = {"errorCode": None, "errorMessage": None}
+    if done and job.error is not None:
+        flag = "CREATE_TASK_FAILED"
+        common = {"errorCode": job.error[0], "errorMessage": job.error[1]}
     if job.kind == "lyrics":
         lyrics = {"taskId": job.id, "data": _lyrics(job)} if done else None
         return {
@@ -239,18 +248,18 @@ def job_record_info(job: Job) -> dict[str, Any]:
     response: dict[str, Any] | None = None
     if done and job.kind == "wav":
         response = {"audioWavUrl": job.url(f"wav/{job.id}.wav")}
-    elif done and job.kind == "vocal_removal":
+    elif done and job.kind == "vocal_removal" and job.error is None:
         response = record_response(job.stems(), job.stem_urls(), job.length)
-    elif done:
+    elif done and job.kind == "mp4":
         response = {"videoUrl": job.url(f"video/{job.id}.mp4")}
     data: dict[str, Any] = {
         "taskId": job.id,
         "musicId": job.source.id if job.source else "",
         "callbackUrl": job.callback_url,
     }
-    if job.kind == "vocal_removal":  # sunoapi.org names the track; kie.ai gives its index
+    if job.kind == "vocal_removal" and track_field == "audioId":  # sunoapi.org's page
         data["audioId"] = job.source.id if job.source else ""
-    elif job.kind == "mp4":
+    elif job.kind == "vocal_removal" or job.kind == "mp4":  # kie.ai's page: the track's index
         data["musicIndex"] = job.music_index
     return {
         **data,

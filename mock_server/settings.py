@@ -28,9 +28,6 @@ class RateLimit:
     count: int
     window: float
 
-    def __str__(self) -> str:
-        return f"{self.count}/{self.window:g}s"
-
 
 def parse_rate_limit(text: str) -> RateLimit | None:
     """`"20/10s"` (also `ms`, `m`, `h`; a bare number is seconds) or `"off"` (None)."""
@@ -81,6 +78,22 @@ class Settings(BaseModel):
     rate_limit: str | None = "20/10s"
     """Submits (POST /api/v1/...) allowed per API key per window of mock time, like the real
     service's 20 per 10 s; 'off' or None switches it off (load tests, benchmarks)."""
+
+    rate_limit_code: Literal[405, 430] = 430
+    """Code of a submit over the rate limit: 430 "call frequency too high" (default) or 405
+    "rate limit exceeded"; the docs list both and tie neither to the limit."""
+
+    cover_repeat_code: Literal[400, 409] = 400
+    """Code of a repeated cover request (both carry the existing `taskId`): 400 as the cover
+    page says, or 409 as its code list and one client expect."""
+
+    vocal_removal_track_field: Literal["audioId", "musicIndex"] = "audioId"
+    """How vocal-removal record-info names the track: `audioId` (sunoapi.org's page) or
+    `musicIndex` (kie.ai's)."""
+
+    lyrics_limit_unit: Literal["words", "characters"] = "words"
+    """What the 200 of POST /api/v1/lyrics counts (the docs say words; a kie.ai note says
+    characters)."""
 
     credits: int = Field(default=10_000, ge=0)
     """Credits the account starts with (GET /api/v1/generate/credit)."""
@@ -184,8 +197,9 @@ class Settings(BaseModel):
     @field_validator("rate_limit")
     @classmethod
     def _rate_limit(cls, value: str | None) -> str | None:
-        limit = parse_rate_limit(value) if value is not None else None
-        return str(limit) if limit is not None else None
+        if value is None or parse_rate_limit(value) is None:
+            return None
+        return value.strip()
 
     @property
     def rate(self) -> RateLimit | None:

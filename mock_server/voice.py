@@ -48,7 +48,6 @@ class VoiceTask:
 
     id: str
     kind: VoiceKind
-    request: dict[str, Any]
     callback_url: str
     created_at: float
     status: VoiceStatus = "processing_validate"
@@ -83,11 +82,11 @@ class VoiceService:
         self._tasks.clear()
         self._count = 0
 
-    def _new(self, kind: VoiceKind, request: dict[str, Any], callback_url: str) -> VoiceTask:
+    def _new(self, kind: VoiceKind, callback_url: str) -> VoiceTask:
         self._count += 1
         text = f"suno-mock/{self._seed}/voice-{kind}/{self._count}"
         task_id = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        task = VoiceTask(task_id, kind, request, callback_url, self._clock.now())
+        task = VoiceTask(task_id, kind, callback_url, self._clock.now())
         self._tasks[task.id] = task
         if len(self._tasks) > _KEPT:
             self._tasks.popitem(last=False)
@@ -102,9 +101,9 @@ class VoiceService:
 
     # The operations, one per endpoint.
 
-    def validate(self, request: dict[str, Any], callback_url: str) -> VoiceTask:
+    def validate(self, callback_url: str) -> VoiceTask:
         """POST /api/v1/voice/validate: the phrase comes after `job_delay`."""
-        task = self._new("validate", request, callback_url)
+        task = self._new("validate", callback_url)
         self._clock.call_later(self._delay, self._phrase_ready, task)
         self._on_event(task.id)
         return task
@@ -124,7 +123,7 @@ class VoiceService:
         self._on_event(task.id)
         return task
 
-    def generate(self, request: dict[str, Any], task_id: str, callback_url: str) -> VoiceTask:
+    def generate(self, task_id: str, callback_url: str) -> VoiceTask:
         """POST /api/v1/voice/generate: the voice comes after `job_delay`, in a new task."""
         validation = self._get(task_id, "validate")
         if validation.status != "wait_validating":
@@ -133,7 +132,7 @@ class VoiceService:
                 "needs its phrase recorded while it is wait_validating (see validate-info)"
             )
         validation.status = "processing_validate"  # the phrase is used up
-        task = self._new("generate", request, callback_url)
+        task = self._new("generate", callback_url)
         task.validation_id = validation.id
         self._clock.call_later(self._delay, self._voice_ready, task)
         self._on_event(task.id)
@@ -167,9 +166,6 @@ class VoiceService:
         if task is None:
             raise InvalidParameters(f"task_id: no voice task with id {task_id!r}")
         return {"isAvailable": task.status == "success"}
-
-    def voice_ids(self) -> set[str]:
-        return {t.voice_id for t in self._tasks.values() if t.voice_id}
 
     # Timers.
 

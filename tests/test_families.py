@@ -393,3 +393,52 @@ async def test_cover_uses_its_own_code_for_insufficient_credits(
     )
     _, envelope = await api.post("/api/v1/lyrics", {"prompt": "x", "callBackUrl": receiver.url})
     assert envelope["code"] == 429
+
+
+async def test_uncertain_points_of_the_families_are_settings(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(
+        cover_repeat_code=409,
+        vocal_removal_track_field="musicIndex",
+        lyrics_limit_unit="characters",
+    )
+    api = Api(http, server.url)
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await server.clock.advance(150)
+    body = {"taskId": task_id, "callBackUrl": receiver.url}
+    cover_id = await api.submit("/api/v1/suno/cover/generate", body)
+    _, envelope = await api.post("/api/v1/suno/cover/generate", body)
+    assert envelope == {
+        "code": 409,
+        "msg": "Cover already generated for this task",
+        "data": {"taskId": cover_id},
+    }
+    track = server.task(task_id).tracks[1]
+    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": receiver.url}
+    job_id = await api.submit("/api/v1/vocal-removal/generate", job)
+    record = await info(api, "vocal-removal", job_id)
+    assert (record["musicIndex"], "audioId" in record) == (1, False)
+    _, envelope = await api.post(
+        "/api/v1/lyrics", {"prompt": "r" * 201, "callBackUrl": receiver.url}
+    )
+    assert (envelope["code"], envelope["msg"]) == (413, "prompt: at most 200 characters, got 201")
+
+
+async def test_vocal_removal_of_audio_that_cannot_be_fetched_fails(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    missing = f"{server.url}/files/tmp/nowhere/gone.mp3"  # the mock's own URL: it is fetched
+    body = {"audioUrl": missing, "callBackUrl": receiver.url}
+    job_id = await api.submit("/api/v1/vocal-removal/generate", body)
+    await clock.advance(30)
+    callback = receiver.requests[-1].json
+    assert callback["code"] == 451
+    assert callback["msg"].startswith("Unable to download the source audio file: ")
+    assert callback["data"] == {"task_id": job_id, "vocal_removal_info": None}
+    record = await info(api, "vocal-removal", job_id)
+    assert (record["successFlag"], record["response"], record["errorCode"]) == (
+        "CREATE_TASK_FAILED",
+        None,
+        451,
+    )

@@ -50,6 +50,9 @@ async def test_rate_limit_is_a_setting(make_server: ServerFactory, http: Any) ->
     tight = await make_server(rate_limit="2/1m")
     assert [(await _post_as(http, tight, "k"))["code"] for _ in range(3)] == [200, 200, 430]
     assert Settings().rate_limit == "20/10s"
+    for text in ("20/2000000s", "1/0.01ms", " 3 / 2m "):  # kept as written, read back alike
+        assert Settings(rate_limit=text).rate == parse_rate_limit(text)
+    assert Settings(rate_limit="off").rate_limit is None
 
 
 @pytest.mark.parametrize(
@@ -65,3 +68,9 @@ def test_rate_limit_syntax(text: str, limit: RateLimit | None) -> None:
 def test_bad_rate_limit_says_what_it_expects(text: str) -> None:
     with pytest.raises(ValueError, match="rate limit must look like '20/10s'"):
         Settings(rate_limit=text)
+
+
+async def test_the_code_is_a_setting(make_server: ServerFactory, http: Any) -> None:
+    server = await make_server(rate_limit="1/1m", rate_limit_code=405)
+    answers = [await _post_as(http, server, "k") for _ in range(2)]
+    assert answers[1] == {"code": 405, "msg": "Rate limit exceeded", "data": None}

@@ -100,3 +100,40 @@ async def test_insufficient_credits(make_server: ServerFactory, http: Any) -> No
     reference = real("answer-429-insufficient-credits")
     assert_same_shape(reference, answer)
     assert answer == reference  # the message clients compare, exactly
+
+
+async def _separated(
+    server: MockServer, api: Api, receiver: CallbackReceiver, clock: ManualClock
+) -> str:
+    task_id = await api.submit("/api/v1/generate", request("V5", callBackUrl=receiver.url))
+    await clock.advance(150)
+    body = {"taskId": task_id, "audioId": server.task(task_id).tracks[0].id,
+            "callBackUrl": receiver.url}  # fmt: skip
+    job_id = await api.submit("/api/v1/vocal-removal/generate", body)
+    await clock.advance(30)
+    return job_id
+
+
+async def test_vocal_removal_record_info_and_callback(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # The example comes from kie.ai's page, which names the track `musicIndex`.
+    server: MockServer = await make_server(vocal_removal_track_field="musicIndex")
+    api = Api(http, server.url)
+    assert isinstance(server.clock, ManualClock)
+    job_id = await _separated(server, api, receiver, server.clock)
+    assert_same_shape(real("docs-callback-separate-vocal"), receiver.requests[-1].json)
+    answer = await api.get("/api/v1/vocal-removal/record-info", params={"taskId": job_id})
+    assert_same_shape(real("docs-vocal-removal-record-info"), answer[1])
+
+
+async def test_midi_callback(
+    server: MockServer, api: Api, receiver: CallbackReceiver, clock: ManualClock
+) -> None:
+    job_id = await _separated(server, api, receiver, clock)
+    await api.submit("/api/v1/midi/generate", {"taskId": job_id, "callBackUrl": receiver.url})
+    await clock.advance(30)
+    midi = receiver.requests[-1].json
+    for instrument in midi["data"]["instruments"]:  # the example shows two notes: compare two
+        instrument["notes"] = instrument["notes"][:2]
+    assert_same_shape(real("docs-callback-midi"), midi)

@@ -56,10 +56,15 @@ async def test_without_a_callback_url_it_is_polled(
     assert server.engine.journal.deliveries(task_id) == []
 
 
-async def test_same_request_same_lengths(api: Api, server: MockServer) -> None:
+async def test_same_seed_and_request_same_lengths(
+    api: Api, server: MockServer, make_server: Any, http: aiohttp.ClientSession
+) -> None:
     first = server.task(await api.submit(SOUNDS, BODY))
     again = server.task(await api.submit(SOUNDS, BODY))
     assert [t.duration for t in first.tracks] == [t.duration for t in again.tracks]
+    other = await make_server(seed=1)
+    reseeded = other.task(await Api(http, other.url).submit(SOUNDS, BODY))
+    assert [t.duration for t in reseeded.tracks] != [t.duration for t in first.tracks]
 
 
 @pytest.mark.parametrize(
@@ -83,3 +88,8 @@ async def test_rejections(
     assert (envelope["code"], envelope["data"]) == (code, None)
     assert envelope["msg"].startswith(message), envelope["msg"]
     assert server.tasks() == []
+
+
+async def test_a_blank_callback_url_counts_as_not_sent(api: Api, server: MockServer) -> None:
+    task_id = await api.submit(SOUNDS, edited(BODY, callBackUrl=""))
+    assert server.task(task_id).callback_url == ""

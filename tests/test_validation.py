@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from tests.conftest import DROP, Api, ServerFactory, edited
 CB = "http://127.0.0.1:9/callback"  # never contacted: the clock does not move in these tests
 
 GENERATE = "/api/v1/generate"
+JSON = {"Content-Type": "application/json"}
 EXTEND = "/api/v1/generate/extend"
 COVER = "/api/v1/generate/upload-cover"
 UPLOAD_EXTEND = "/api/v1/generate/upload-extend"
@@ -407,3 +409,15 @@ async def test_default_source_duration_is_a_setting(make_server: ServerFactory, 
     api = Api(http, (await make_server(default_source_duration=500)).url)
     status, envelope = await api.post(EXTEND, body_for(EXTEND, continueAt=400))
     assert (status, envelope["code"]) == (200, 200)
+
+
+@pytest.mark.parametrize("field", ["variety", "duration", "styleWeight"])
+async def test_huge_integers_are_refused_not_crashed_on(api: Api, field: str) -> None:
+    body = body_for(GENERATE, model="V6")
+    raw = json.dumps(body)[:-1] + f', "{field}": 1{"0" * 400}}}'
+    _, envelope = await api.post(GENERATE, None, data=raw, headers=JSON)
+    assert envelope["code"] == 400
+    assert (
+        envelope["msg"]
+        == f"{field}: must be a finite JSON number, got 1{'0' * 59}… (401 characters)"
+    )

@@ -24,7 +24,6 @@ from mock_server.errors import (
     InvalidParameters,
     NotFound,
     ServerError,
-    TooFrequent,
     TooLong,
     Unauthorized,
     error_for_code,
@@ -38,7 +37,9 @@ __all__ = [
     "api_middleware",
     "apply_api_fault",
     "base_url",
+    "body_of",
     "ok",
+    "query_id",
     "read_json",
 ]
 
@@ -92,6 +93,22 @@ async def read_json(request: web.Request) -> Any:
         raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
 
 
+async def body_of(request: web.Request) -> dict[str, Any]:
+    """The JSON object a request carries, or the 400 that says why not."""
+    raw = await read_json(request)
+    if not isinstance(raw, dict):
+        raise InvalidParameters(f"body: must be a JSON object, got a JSON {type(raw).__name__}")
+    return raw
+
+
+def query_id(request: web.Request, name: str) -> str:
+    """A required id in the query string (`?taskId=`), or the 400 that names it."""
+    value = request.query.get(name, "").strip()
+    if not value:
+        raise InvalidParameters(f"{name}: required query parameter (?{name}=<id from submit>)")
+    return value
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -139,7 +156,7 @@ def _limit_rate(request: web.Request, engine: Engine, key: str) -> None:
     """The documented limit on submits (POST), per API key; polling is not counted."""
     if request.method == "POST" and not engine.rate_limiter.allow(key):
         log.info("rate limit %s exceeded by key %s…", engine.settings.rate_limit, key[:4])
-        raise TooFrequent
+        raise error_for_code(engine.settings.rate_limit_code)
 
 
 def _check_route(request: web.Request) -> None:

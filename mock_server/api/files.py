@@ -108,7 +108,7 @@ async def wav(request: web.Request) -> web.Response:
 async def stem(request: web.Request) -> web.Response:
     """One stem of a vocal removal / stem split."""
     job = _job(request, "vocal_removal")
-    made = [stem.key for stem in job.stems()]
+    made = [stem.key for stem in job.stems()] if job.error is None else []
     if request.match_info["stem"] not in made:
         raise NotFound(f"no stem {request.match_info['stem']!r} in this result; it has {made}")
     return web.Response(body=silent_mp3(job.length), content_type="audio/mpeg")

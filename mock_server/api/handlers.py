@@ -6,7 +6,7 @@ import math
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, read_json
+from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, query_id, read_json
 from mock_server.api.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
@@ -101,9 +101,7 @@ async def mashup(request: web.Request) -> web.Response:
 async def record_info(request: web.Request) -> web.Response:
     """GET /api/v1/generate/record-info?taskId="""
     engine = request.app[ENGINE]
-    task_id = request.query.get("taskId", "").strip()
-    if not task_id:
-        raise InvalidParameters("taskId: required query parameter (?taskId=<id from submit>)")
+    task_id = query_id(request, "taskId")
     task = engine.store.get(task_id)
     if task is None:
         raise InvalidParameters(f"taskId: no task with id {task_id!r}")

@@ -3,11 +3,9 @@ Thin: parse, one engine call, answer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, ok, read_json
+from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
 from mock_server.api.wire import (
     RecoveryRequest,
     VoiceCheckRequest,
@@ -31,61 +29,47 @@ __all__ = [
 ]
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
-    raw = await read_json(request)
-    if not isinstance(raw, dict):
-        raise InvalidParameters(f"body: must be a JSON object, got a JSON {type(raw).__name__}")
-    return raw
-
-
-def _query(request: web.Request, name: str) -> str:
-    value = request.query.get(name, "").strip()
-    if not value:
-        raise InvalidParameters(f"{name}: required query parameter (?{name}=<id from submit>)")
-    return value
-
-
 async def voice_validate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/validate"""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceValidateRequest, raw, engine.settings)
-    return ok({"taskId": engine.voices.validate(raw, body.callBackUrl or "").id})
+    return ok({"taskId": engine.voices.validate(body.callBackUrl or "").id})
 
 
 async def voice_validate_info(request: web.Request) -> web.Response:
     """GET /api/v1/voice/validate-info?taskId="""
-    return ok(request.app[ENGINE].voices.validate_info(_query(request, "taskId")))
+    return ok(request.app[ENGINE].voices.validate_info(query_id(request, "taskId")))
 
 
 async def voice_regenerate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/regenerate"""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceRegenerateRequest, raw, engine.settings)
     return ok({"taskId": engine.voices.regenerate(body.taskId, body.calBackUrl or "").id})
 
 
 async def voice_generate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/generate"""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceGenerateRequest, raw, engine.settings)
-    return ok({"taskId": engine.voices.generate(raw, body.taskId, body.callBackUrl or "").id})
+    return ok({"taskId": engine.voices.generate(body.taskId, body.callBackUrl or "").id})
 
 
 async def voice_record_info(request: web.Request) -> web.Response:
     """GET /api/v1/voice/record-info?taskId="""
-    return ok(request.app[ENGINE].voices.record_info(_query(request, "taskId")))
+    return ok(request.app[ENGINE].voices.record_info(query_id(request, "taskId")))
 
 
 async def check_voice(request: web.Request) -> web.Response:
     """POST /api/v1/voice/check-voice"""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceCheckRequest, raw, engine.settings)
     return ok(engine.voices.check(body.task_id))
 
 
 async def recovery(request: web.Request) -> web.Response:
     """POST /api/v1/suno/recovery — answers `data.task_id` (snake_case), as documented."""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(RecoveryRequest, raw, engine.settings)
     return ok({"task_id": engine.recover(body, raw, base_url(request)).id})
 
@@ -93,7 +77,7 @@ async def recovery(request: web.Request) -> web.Response:
 async def recovery_info(request: web.Request) -> web.Response:
     """GET /api/v1/suno/recovery/record-info?task_id= — its own envelope (code 201 while
     running, `task_id` at the top level)."""
-    task_id = _query(request, "task_id")
+    task_id = query_id(request, "task_id")
     job = request.app[ENGINE].jobs.get(task_id, "recovery")
     if job is None:
         raise InvalidParameters(f"task_id: no recovery task with id {task_id!r}")

@@ -113,7 +113,11 @@ def _hundredths(value: float) -> float:
 def _json_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a JSON number")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        finite = False
+    if not finite:
         raise ValueError("must be a finite JSON number")
     return value
 
@@ -127,6 +131,10 @@ def _whole(value: Any) -> int:
 
 
 HttpUrl = Annotated[StrictStr, AfterValidator(_http_url)]
+OptionalUrl = Annotated[
+    HttpUrl | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
+]
+"""An optional URL; a blank string counts as not sent."""
 Number = Annotated[float, BeforeValidator(_json_number)]
 Weight = Annotated[Number, Field(ge=0, le=1), AfterValidator(_hundredths)]
 Seconds = Annotated[Number, Field(gt=0)]
@@ -496,7 +504,7 @@ class ReplaceSectionRequest(WireBody):
     audioId: StrictStr | None = None
     uploadUrl: HttpUrl | None = None
     model: Model | None = None
-    callBackUrl: HttpUrl | None = None
+    callBackUrl: OptionalUrl = None
     prompt: StrictStr | None = None
     lyrics: StrictStr | None = None
     tags: StrictStr | None = None
@@ -584,7 +592,7 @@ class SoundsRequest(WireBody):
 
     prompt: StrictStr
     model: Model
-    callBackUrl: HttpUrl | None = None
+    callBackUrl: OptionalUrl = None
     soundLoop: StrictBool = False
     soundTempo: Annotated[Whole, Field(ge=1, le=300)] | None = None
     soundKey: SoundKey = "Any"
@@ -599,10 +607,11 @@ class SoundsRequest(WireBody):
     def upload_urls(self) -> list[str]:
         return []
 
-    def tracks(self) -> TrackRequest:
+    def tracks(self, seed: int) -> TrackRequest:
         """Short instrumental clips: a loop lasts 4-13 s, a one-shot 1-4 s (seeded by the
-        request, so the same request gives the same lengths)."""
-        digest = hashlib.blake2b(self.model_dump_json().encode(), digest_size=8).digest()
+        server's seed and the request: the same request gives the same lengths)."""
+        text = f"{seed}/{self.model_dump_json()}"
+        digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
         rng = random.Random(int.from_bytes(digest))  # noqa: S311 - not crypto
         low, high = (4.0, 13.0) if self.soundLoop else (1.0, 4.0)
         tags = ["loop" if self.soundLoop else "one-shot"]
@@ -641,11 +650,12 @@ class LyricsRequest(WireBody):
     callBackUrl: HttpUrl
 
     @model_validator(mode="after")
-    def _rules(self) -> LyricsRequest:
+    def _rules(self, info: ValidationInfo) -> LyricsRequest:
         _require("(the theme of the lyrics)", prompt=self.prompt)
-        words = len(self.prompt.split())
-        if words > 200:
-            raise TooLong(f"prompt: at most 200 words, got {words}")
+        unit = _settings(info).lyrics_limit_unit
+        size = len(self.prompt.split()) if unit == "words" else len(self.prompt)
+        if size > 200:
+            raise TooLong(f"prompt: at most 200 {unit}, got {size}")
         return self
 
 
@@ -775,7 +785,7 @@ class VoiceValidateRequest(WireBody):
     vocalStartS: Annotated[Number, Field(ge=0)]
     vocalEndS: Annotated[Number, Field(gt=0)]
     language: VoiceLanguage | None = None
-    callBackUrl: HttpUrl | None = None
+    callBackUrl: OptionalUrl = None
 
     @model_validator(mode="after")
     def _rules(self) -> VoiceValidateRequest:
@@ -792,7 +802,7 @@ class VoiceRegenerateRequest(WireBody):
     `calBackUrl` (one l)."""
 
     taskId: StrictStr
-    calBackUrl: HttpUrl | None = None
+    calBackUrl: OptionalUrl = None
 
     @model_validator(mode="after")
     def _rules(self) -> VoiceRegenerateRequest:
@@ -809,7 +819,7 @@ class VoiceGenerateRequest(WireBody):
     description: StrictStr | None = None
     style: StrictStr | None = None
     singerSkillLevel: Literal["beginner", "intermediate", "advanced", "professional"] | None = None
-    callBackUrl: HttpUrl | None = None
+    callBackUrl: OptionalUrl = None
 
     @model_validator(mode="after")
     def _rules(self) -> VoiceGenerateRequest:
@@ -856,6 +866,12 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _echo(value: Any) -> str:
+    """What the client sent, shortened: a message names the value, it does not repeat a book."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text)} characters)"
+
+
 def validation_message(err: ValidationError) -> str:
     """One line naming each bad field, what was wrong and what is allowed."""
     seen: dict[str, str] = {}
@@ -873,7 +889,7 @@ def validation_message(err: ValidationError) -> str:
             what = _TYPE_HINTS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
             what = what[:1].lower() + what[1:]
         if kind != "missing" and "got " not in what:
-            what += f", got {item['input']!r}"
+            what += f", got {_echo(item['input'])}"
         seen.setdefault(where, what)
     return "; ".join(f"{where}: {what}" for where, what in seen.items())
 
