@@ -145,10 +145,10 @@ API: tuple[Endpoint, ...] = (
              wire.VoiceCheckRequest, {"task_id": TASK}, tag="voice",
              data=cb.VoiceCheckData),
     # Recovery Audio: a music task's audio fetched again.
-    Endpoint("POST", "/api/v1/suno/recovery", voice.recovery, "Recover a task's audio",
+    Endpoint("POST", "/api/v1/suno/recovery", families.recovery, "Recover a task's audio",
              wire.RecoveryRequest, {"sunoTaskId": TASK, "callBackUrl": CB_URL},
              cb.RecoveryCallback, tag="files", data=cb.RecoveryTaskData),
-    Endpoint("GET", "/api/v1/suno/recovery/record-info", voice.recovery_info,
+    Endpoint("GET", "/api/v1/suno/recovery/record-info", families.recovery_info,
              "Recovery details", query=("task_id",), tag="files"),
     # The File Upload API (a separate host for the real service; §7.6).
     Endpoint("POST", "/api/file-base64-upload", uploads.base64_upload, "Upload a file (base64)",

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, base_url, body_of, ok, query_id
+from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
 from mock_server.api.wire import (
     BoostStyleRequest,
     CoverRequest,
@@ -15,13 +15,14 @@ from mock_server.api.wire import (
     MidiRequest,
     Mp4Request,
     PersonaRequest,
+    RecoveryRequest,
     TimestampedLyricsRequest,
     TrackJobRequest,
     VocalRemovalRequest,
     parse,
 )
 from mock_server.errors import InvalidParameters
-from mock_server.jobs import JobKind, job_record_info
+from mock_server.jobs import JobKind, job_record_info, recovery_record
 
 __all__ = [
     "boost_style",
@@ -31,6 +32,8 @@ __all__ = [
     "midi",
     "mp4",
     "persona",
+    "recovery",
+    "recovery_info",
     "timestamped_lyrics",
     "vocal_removal",
     "wav",
@@ -123,3 +126,20 @@ async def boost_style(request: web.Request) -> web.Response:
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(BoostStyleRequest, raw, engine.settings)
     return ok(engine.boost_style(raw, body))
+
+
+async def recovery(request: web.Request) -> web.Response:
+    """POST /api/v1/suno/recovery — answers `data.task_id` (snake_case), as documented."""
+    engine, raw = request.app[ENGINE], await body_of(request)
+    body = parse(RecoveryRequest, raw, engine.settings)
+    return ok({"task_id": engine.recover(body, raw, base_url(request)).id})
+
+
+async def recovery_info(request: web.Request) -> web.Response:
+    """GET /api/v1/suno/recovery/record-info?task_id= — its own envelope (code 201 while
+    running, `task_id` at the top level)."""
+    task_id = query_id(request, "task_id")
+    job = request.app[ENGINE].jobs.get(task_id, "recovery")
+    if job is None:
+        raise InvalidParameters(f"task_id: no recovery task with id {task_id!r}")
+    return EnvelopeResponse(recovery_record(job), status=200)

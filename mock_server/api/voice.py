@@ -1,26 +1,20 @@
-"""Handlers of Suno Voice (`/api/v1/voice/*`) and Recovery Audio (`/api/v1/suno/recovery`).
-Thin: parse, one engine call, answer."""
+"""Handlers of Suno Voice (`/api/v1/voice/*`). Thin: parse, one engine call, answer."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
+from mock_server.api.envelope import ENGINE, body_of, ok, query_id
 from mock_server.api.wire import (
-    RecoveryRequest,
     VoiceCheckRequest,
     VoiceGenerateRequest,
     VoiceRegenerateRequest,
     VoiceValidateRequest,
     parse,
 )
-from mock_server.errors import InvalidParameters
-from mock_server.jobs import recovery_record
 
 __all__ = [
     "check_voice",
-    "recovery",
-    "recovery_info",
     "voice_generate",
     "voice_record_info",
     "voice_regenerate",
@@ -65,20 +59,3 @@ async def check_voice(request: web.Request) -> web.Response:
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceCheckRequest, raw, engine.settings)
     return ok(engine.voices.check(body.task_id))
-
-
-async def recovery(request: web.Request) -> web.Response:
-    """POST /api/v1/suno/recovery — answers `data.task_id` (snake_case), as documented."""
-    engine, raw = request.app[ENGINE], await body_of(request)
-    body = parse(RecoveryRequest, raw, engine.settings)
-    return ok({"task_id": engine.recover(body, raw, base_url(request)).id})
-
-
-async def recovery_info(request: web.Request) -> web.Response:
-    """GET /api/v1/suno/recovery/record-info?task_id= — its own envelope (code 201 while
-    running, `task_id` at the top level)."""
-    task_id = query_id(request, "task_id")
-    job = request.app[ENGINE].jobs.get(task_id, "recovery")
-    if job is None:
-        raise InvalidParameters(f"task_id: no recovery task with id {task_id!r}")
-    return EnvelopeResponse(recovery_record(job), status=200)
