@@ -246,6 +246,38 @@ def _serve_parser(
         help="folder of scenario files (repeatable); files with a `match` block route requests",
     )
     add(
+        "--control-token",
+        default=None,
+        metavar="TOKEN",
+        help="token the /__mock__/ control plane requires (header X-Suno-Mock-Token); "
+        "generated and printed when bound to a non-loopback address",
+    )
+    add(
+        "--control-max-body-bytes",
+        type=int,
+        default=None,
+        help="largest control-plane request body (default 65536)",
+    )
+    add(
+        "--scenario-max-bytes",
+        type=int,
+        default=None,
+        help="largest scenario file read (default 1048576)",
+    )
+    add(
+        "--header-read-timeout",
+        type=_positive_float,
+        default=None,
+        help="wall-clock seconds to send a request's headers; idle connections close "
+        "after it too (default 60)",
+    )
+    add(
+        "--body-read-timeout",
+        type=_positive_float,
+        default=None,
+        help="wall-clock seconds for a request body to arrive in full (default 300)",
+    )
+    add(
         "--log-format",
         choices=["text", "json"],
         default="text",
@@ -362,6 +394,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "scenario": args.scenario,
         "webhook_hmac_key": args.webhook_hmac_key,
         "scenario_dirs": tuple(args.scenario_dirs) if args.scenario_dirs else None,
+        "control_token": args.control_token,
+        "control_max_body_bytes": args.control_max_body_bytes,
+        "scenario_max_bytes": args.scenario_max_bytes,
+        "header_read_timeout": args.header_read_timeout,
+        "body_read_timeout": args.body_read_timeout,
     }
     return Settings.model_validate({k: v for k, v in fields.items() if v is not None})
 

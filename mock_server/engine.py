@@ -70,7 +70,9 @@ class Engine:
         self.jobs = JobStore(settings.seed)
         self.personas: dict[str, dict[str, str]] = {}
         self.scenarios = ScenarioLibrary(
-            [Path(d) for d in settings.scenario_dirs], default=settings.scenario
+            [Path(d) for d in settings.scenario_dirs],
+            default=settings.scenario,
+            max_bytes=settings.scenario_max_bytes,
         )
         self._api_uses: dict[str, int] = {}
         delays = settings.stage_delays
