@@ -10,17 +10,20 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from pydantic import ValidationError
 
 from mock_server import __version__
 from mock_server.clock import ScaledClock
+from mock_server.guard import TOKEN_HEADER, is_loopback
 from mock_server.replay import replay
 from mock_server.scenario import (
     ScenarioError,
@@ -412,6 +415,39 @@ def _tune_gc() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
+def browser_urls(host: str, port: int) -> list[str]:
+    """URLs a browser can open for a bound host: the wildcard addresses (0.0.0.0, ::) are not
+    addresses to connect to, so loopback and this machine's name stand in for them."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (the wildcard addresses, compared)
+        loopback = "127.0.0.1" if host != "::" else "[::1]"
+        return [f"http://{loopback}:{port}", f"http://{socket.gethostname()}:{port}"]
+    return [f"http://{f'[{host}]' if ':' in host else host}:{port}"]
+
+
+def banner(
+    settings: Settings, host: str, port: int, token: str | None, time_scale: float
+) -> list[str]:
+    """What `serve` prints once listening."""
+    url, *others = browser_urls(host, port)
+    hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
+    scenario = settings.scenario or "none (plain success)"
+    bound = "" if is_loopback(host) else f"bound to {host or '0.0.0.0'}, not loopback; "  # noqa: S104
+    lines = [
+        f"suno-mock-server {__version__} listening on {url} "
+        f"({bound}seed {settings.seed}, time scale {time_scale:g}, scenario {scenario}, "
+        f"callbacks to: {hosts})",
+        f"  dashboard:    {url}/__mock__/" + (f"?token={quote(token)}" if token else ""),
+        f"  API base URL: {url}   OpenAPI: {url}/openapi.json",
+    ]
+    lines += [f"  also as:      {other}" for other in others]
+    if token:
+        lines.append(
+            f"  control token: {token} (send header {TOKEN_HEADER}; fix it with "
+            "--control-token or SUNO_MOCK_CONTROL_TOKEN)"
+        )
+    return lines
+
+
 async def serve(settings: Settings, *, host: str, port: int, time_scale: float) -> int:
     """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged."""
     clock = ScaledClock(time_scale)
@@ -430,16 +466,8 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float) 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
-    scenario = settings.scenario or "none (plain success)"
-    print(
-        f"suno-mock-server {__version__} listening on {server.url} "
-        f"(seed {settings.seed}, time scale {time_scale:g}, scenario {scenario}, "
-        f"callbacks to: {hosts})",
-        flush=True,
-    )
-    print(f"  dashboard:    {server.url}/__mock__/", flush=True)
-    print(f"  API base URL: {server.url}   OpenAPI: {server.url}/openapi.json", flush=True)
+    for line in banner(settings, server.host, server.port, server.control_token, time_scale):
+        print(line, flush=True)
     await stop.wait()
     pending = server.clock.pending()
     log.info("shutting down; cancelling %d pending stage/retry timers and deliveries", pending)

@@ -118,7 +118,8 @@ def _where(path: tuple[str | int, ...]) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
-    return text or "body"
+    # A key may itself hold the bad character; the message must stay encodable.
+    return text.encode("utf-8", "backslashreplace").decode() or "body"
 
 
 def _check_value(value: Any) -> None:
