@@ -221,3 +221,12 @@ def test_a_huge_scenario_file_is_refused_before_reading(
     small.write_text("version: 1\ndescription: a scenario of more than 40 bytes\n")
     with pytest.raises(ScenarioError, match="larger than 40 bytes"):
         ScenarioLibrary([tmp_path], max_bytes=40).resolve("small")
+
+
+async def test_non_ascii_base64_is_a_400(api: Api, server: MockServer) -> None:
+    # Found by schemathesis: b64decode raises a plain ValueError for non-ASCII text.
+    body = {"base64Data": "\u00f9\u0087n", "uploadPath": "u", "fileName": "a.mp3"}
+    status, envelope = await api.post("/api/file-base64-upload", body)
+    assert (status, envelope["code"]) == (200, 400)
+    assert envelope["msg"].startswith("base64Data: not valid base64")
+    assert server.engine.errors == []

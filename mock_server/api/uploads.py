@@ -7,7 +7,6 @@ downloadUrl points at `upload_base_url` (default: the mock itself).
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import Any
 
@@ -52,7 +51,7 @@ async def base64_upload(request: web.Request) -> web.Response:
         mime, text = match.group("mime"), text[match.end() :]
     try:
         data = base64.b64decode(text, validate=True)
-    except binascii.Error as err:
+    except ValueError as err:  # binascii.Error, or a non-ASCII character
         raise InvalidParameters(
             f"base64Data: not valid base64 ({err}); send bare base64 or data:<mime>;base64,..."
         ) from err
