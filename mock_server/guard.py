@@ -222,7 +222,13 @@ async def control_guard(request: web.Request, handler: Handler) -> web.StreamRes
 
 
 class BodyTimeout(web.HTTPRequestTimeout):
-    """The body did not arrive within body_read_timeout."""
+    """The body did not arrive within body_read_timeout (raised by the request's reads; an
+    HTTPException, so the API middleware lets it through to `body_deadline`)."""
+
+
+LINGER = 0.2
+"""Real seconds the 408 has to reach a client before its connection closes: closing while it
+is still sending resets the connection, which can discard the answer."""
 
 
 @web.middleware
@@ -235,21 +241,28 @@ async def body_deadline(request: web.Request, handler: Handler) -> web.StreamRes
 
     def expire() -> None:
         if not request.content.is_eof():
-            log.warning(
-                "%s %s: body not received within %g s (setting body_read_timeout); closing",
-                request.method,
-                request.path,
-                timeout,
-            )
-            request.content.set_exception(
-                BodyTimeout(
-                    text=f"body: not received within {timeout:g} s (setting body_read_timeout)\n",
-                    headers={"Connection": "close"},
-                )
-            )
+            request.content.set_exception(BodyTimeout())
 
     timer = asyncio.get_running_loop().call_later(timeout, expire)
     try:
         return await handler(request)
+    except BodyTimeout:
+        log.warning(
+            "%s %s: body not received within %g s (setting body_read_timeout); closing",
+            request.method,
+            request.path,
+            timeout,
+        )
+        request.content.feed_eof()  # nothing more is read: no lingering on a trickle
+        response = web.Response(
+            status=408,
+            text=f"body: not received within {timeout:g} s (setting body_read_timeout)\n",
+            headers={"Connection": "close"},
+        )
+        response.force_close()
+        await response.prepare(request)
+        await response.write_eof()
+        await asyncio.sleep(LINGER)
+        return response
     finally:
         timer.cancel()
