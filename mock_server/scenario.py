@@ -282,7 +282,7 @@ def _yaml_problem(err: yaml.YAMLError) -> str:
 
 
 def _check_shape(data: Any) -> str | None:
-    """Why `data` is too deep or too large to use, or None."""
+    """Why `data` is too deep, too large or not encodable as UTF-8, or None."""
     stack: list[tuple[Any, int]] = [(data, 0)]
     seen = 0
     while stack:
@@ -292,8 +292,14 @@ def _check_shape(data: Any) -> str | None:
             return f"nested deeper than {MAX_DEPTH} levels"
         if seen > MAX_NODES:
             return f"more than {MAX_NODES} values (aliases expanding?)"
-        if isinstance(item, dict):
+        if isinstance(item, str) and not item.isascii():
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return "a string holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape)"
+        elif isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
+            stack.extend((k, depth + 1) for k in item)
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
     return None
@@ -309,15 +315,17 @@ def load_scenario(
     label = str(source)
     if text is None:
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise ScenarioError(
-                    f"{label}: {size} bytes is larger than {max_bytes} bytes "
-                    "(setting scenario_max_bytes); a scenario is a few lines of YAML"
-                )
-            raw = path.read_bytes()
+            with path.open("rb") as file:  # bounded: a device or a pipe has no size to check
+                raw = file.read(max_bytes + 1)
+            size = path.stat().st_size if len(raw) > max_bytes else len(raw)
         except OSError as err:
             raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from err
+        if len(raw) > max_bytes:
+            known = f"{size} bytes is " if size > max_bytes else ""
+            raise ScenarioError(
+                f"{label}: {known}larger than {max_bytes} bytes (setting scenario_max_bytes); "
+                "a scenario is a few lines of YAML"
+            )
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as err:

@@ -188,8 +188,12 @@ async def test_control_plane_body_limit(make_server: ServerFactory) -> None:
         ),
         (b"version: 1\nsecret: 'hunter2\n", "not valid YAML: while scanning a quoted scalar"),
         (b"hunter2\n", "expected a mapping with `version: 1`, got a string"),
+        (
+            b'version: 1\nerror: {after: 1s, code: 400, msg: "\\ud800", status: FAILED}\n',
+            "a string holds a lone UTF-16 surrogate",
+        ),
     ],
-    ids=["latin-1", "100k deep", "41 deep", "aliases", "bad yaml", "scalar"],
+    ids=["latin-1", "100k deep", "41 deep", "aliases", "bad yaml", "scalar", "surrogate"],
 )
 def test_bad_scenario_files_are_located_errors(
     tmp_path: Path, content: bytes, message: str, capsys: pytest.CaptureFixture[str]
@@ -216,6 +220,10 @@ def test_a_huge_scenario_file_is_refused_before_reading(
     assert err == (
         f"{path}: {2 * 1024 * 1024 + 25} bytes is larger than 1048576 bytes "
         "(setting scenario_max_bytes); a scenario is a few lines of YAML\n"
+    )
+    assert main(["check", "/dev/zero"]) == 1  # no size to check up front: read bounded
+    assert capsys.readouterr().err.startswith(
+        "/dev/zero: larger than 1048576 bytes (setting scenario_max_bytes)"
     )
     small = tmp_path / "small.yaml"
     small.write_text("version: 1\ndescription: a scenario of more than 40 bytes\n")
