@@ -348,6 +348,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         metavar="URL",
         help="the running server, e.g. http://127.0.0.1:8080",
     )
+    record.add_argument(
+        "--control-token",
+        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="the server's control token, if it has one (default: SUNO_MOCK_CONTROL_TOKEN)",
+    )
     return parser, serve_parser
 
 
@@ -523,11 +529,12 @@ def run_replay(args: argparse.Namespace) -> int:
     )
 
 
-async def fetch_recording(source: str, task_id: str) -> int:
+async def fetch_recording(source: str, task_id: str, token: str | None = None) -> int:
     """`suno-mock record TASK_ID --from URL`: print the task's scenario YAML."""
     url = f"{source.rstrip('/')}/__mock__/tasks/{task_id}/scenario"
+    headers = {TOKEN_HEADER: token} if token else {}
     try:
-        async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        async with aiohttp.ClientSession(headers=headers) as http, http.get(url) as resp:
             text = await resp.text()
             if resp.status != 200:
                 print(f"suno-mock: {url}: HTTP {resp.status}: {text}", file=sys.stderr)
@@ -552,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.ERROR)
         return run_replay(args)
     if args.command == "record":
-        return asyncio.run(fetch_recording(args.source, args.task_id))
+        return asyncio.run(fetch_recording(args.source, args.task_id, args.control_token))
     try:
         settings = settings_from_args(args)
     except ValidationError as err:

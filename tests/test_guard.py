@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -318,3 +319,29 @@ async def test_slow_bodies_are_cut_off(
     assert b"not received within 0.3 s (setting body_read_timeout)" in said
     assert 0.25 < loop.time() - started < 2.0
     assert server.engine.errors == []
+
+
+async def test_record_sends_the_control_token(make_server: ServerFactory) -> None:
+    server = await make_server(control_token=TOKEN)
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+        http.post(
+            server.url + "/api/v1/generate", json=generate_body("http://127.0.0.1:9/cb")
+        ) as resp,
+    ):
+        task_id = (await resp.json())["data"]["taskId"]
+
+    async def record(*extra: str) -> tuple[int | None, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "mock_server", "record", task_id, "--from", server.url, *extra,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 20)
+        return proc.returncode, (out + err).decode()
+
+    code, said = await record()
+    assert code == 1
+    assert "HTTP 401" in said
+    code, said = await record("--control-token", TOKEN)
+    assert code == 0
+    assert f"recorded-{task_id}" in said
