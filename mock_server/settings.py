@@ -1,8 +1,9 @@
 """Every tunable number and switch of the mock, in one frozen model.
 
-Durations are seconds of *mock* time (the clock's time), except `callback_timeout`, which bounds
-real network I/O: a receiver answers in real time whatever the clock does, so that limit is
-wall-clock seconds (see README, "Time").
+Durations are seconds of *mock* time (the clock's time), except `callback_timeout` and the read
+timeouts (`header_read_timeout`, `body_read_timeout`), which bound real network I/O: a peer
+answers or sends in real time whatever the clock does, so those limits are wall-clock seconds
+(see README, "Time").
 """
 
 from __future__ import annotations
