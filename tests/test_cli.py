@@ -186,21 +186,3 @@ async def test_json_log_format(receiver: CallbackReceiver) -> None:
         "level": "INFO",
     }  # fmt: skip
     assert request["api_msg"].startswith("model: must be one of")
-
-
-async def test_control_token_from_the_environment() -> None:
-    served = await start("--port", "0", env={"SUNO_MOCK_CONTROL_TOKEN": "from-env"})
-    try:
-        async with aiohttp.ClientSession() as http:
-            async with http.get(served.url + "/__mock__/tasks") as resp:
-                assert resp.status == 401
-            headers = {"X-Suno-Mock-Token": "from-env"}
-            async with http.get(served.url + "/__mock__/tasks", headers=headers) as resp:
-                assert resp.status == 200
-            async with http.get(served.url + "/__mock__/health") as resp:
-                assert resp.status == 200
-    finally:
-        code, out, _ = await served.stop()
-    assert code == 0
-    assert f"  dashboard:    {served.url}/__mock__/?token=from-env" in out
-    assert "  control token: from-env (send header X-Suno-Mock-Token;" in out

@@ -16,6 +16,7 @@ from mock_server import MockServer, Settings
 from mock_server.cli import banner, browser_urls
 from mock_server.guard import Exposure, is_loopback
 from tests.conftest import ServerFactory, generate_body
+from tests.test_cli import start
 
 JSON = {"Content-Type": "application/json"}
 TOKEN = "s3cret"  # noqa: S105 (a test's token)
@@ -345,3 +346,21 @@ async def test_record_sends_the_control_token(make_server: ServerFactory) -> Non
     code, said = await record("--control-token", TOKEN)
     assert code == 0
     assert f"recorded-{task_id}" in said
+
+
+async def test_control_token_from_the_environment() -> None:
+    served = await start("--port", "0", env={"SUNO_MOCK_CONTROL_TOKEN": "from-env"})
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(served.url + "/__mock__/tasks") as resp:
+                assert resp.status == 401
+            headers = {"X-Suno-Mock-Token": "from-env"}
+            async with http.get(served.url + "/__mock__/tasks", headers=headers) as resp:
+                assert resp.status == 200
+            async with http.get(served.url + "/__mock__/health") as resp:
+                assert resp.status == 200
+    finally:
+        code, out, _ = await served.stop()
+    assert code == 0
+    assert f"  dashboard:    {served.url}/__mock__/?token=from-env" in out
+    assert "  control token: from-env (send header X-Suno-Mock-Token;" in out
