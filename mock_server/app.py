@@ -9,6 +9,7 @@ from aiohttp import web
 from mock_server.api.envelope import ENGINE, api_middleware
 from mock_server.clock import Clock, ScaledClock
 from mock_server.engine import Engine
+from mock_server.guard import body_deadline, control_guard
 from mock_server.routes import setup_routes
 from mock_server.settings import Settings
 
@@ -22,7 +23,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # JSON bodies are held to max_body_bytes by the middleware; the transport limit leaves
     # room for base64 uploads (4/3 of max_upload_bytes).
     limit = max(settings.max_body_bytes, settings.max_upload_bytes * 4 // 3 + 64 * 1024)
-    app = web.Application(middlewares=[api_middleware], client_max_size=limit)
+    app = web.Application(
+        middlewares=[body_deadline, api_middleware, control_guard], client_max_size=limit
+    )
     app[ENGINE] = engine
     setup_routes(app)
 

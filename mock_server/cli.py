@@ -10,12 +10,14 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from pydantic import ValidationError
@@ -24,6 +26,7 @@ from mock_server import __version__
 from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
 from mock_server.drift import drift
+from mock_server.guard import TOKEN_HEADER, is_loopback
 from mock_server.net import host_allowed
 from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
 from mock_server.proxy import Proxy, ProxyConfig
@@ -267,6 +270,38 @@ def _serve_parser(
         help="folder of scenario files (repeatable); files with a `match` block route requests",
     )
     add(
+        "--control-token",
+        default=None,
+        metavar="TOKEN",
+        help="token the /__mock__/ control plane requires (header X-Suno-Mock-Token); "
+        "generated and printed when bound to a non-loopback address",
+    )
+    add(
+        "--control-max-body-bytes",
+        type=int,
+        default=None,
+        help="largest control-plane request body (default 65536)",
+    )
+    add(
+        "--scenario-max-bytes",
+        type=int,
+        default=None,
+        help="largest scenario file read (default 1048576)",
+    )
+    add(
+        "--header-read-timeout",
+        type=_positive_float,
+        default=None,
+        help="wall-clock seconds to send a request's headers; idle connections close "
+        "after it too (default 60)",
+    )
+    add(
+        "--body-read-timeout",
+        type=_positive_float,
+        default=None,
+        help="wall-clock seconds for a request body to arrive in full (default 300)",
+    )
+    add(
         "--log-format",
         choices=["text", "json"],
         default="text",
@@ -389,6 +424,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         required=True,
         metavar="URL",
         help="the running server, e.g. http://127.0.0.1:8080",
+    )
+    record.add_argument(
+        "--control-token",
+        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="the server's control token, if it has one (default: SUNO_MOCK_CONTROL_TOKEN)",
     )
     _proxy_parser(sub)
     _drift_parser(sub)
@@ -549,6 +590,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "scenario": args.scenario,
         "webhook_hmac_key": args.webhook_hmac_key,
         "scenario_dirs": tuple(args.scenario_dirs) if args.scenario_dirs else None,
+        "control_token": args.control_token,
+        "control_max_body_bytes": args.control_max_body_bytes,
+        "scenario_max_bytes": args.scenario_max_bytes,
+        "header_read_timeout": args.header_read_timeout,
+        "body_read_timeout": args.body_read_timeout,
     }
     return Settings.model_validate({k: v for k, v in fields.items() if v is not None})
 
@@ -560,6 +606,39 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+
+
+def browser_urls(host: str, port: int) -> list[str]:
+    """URLs a browser can open for a bound host: the wildcard addresses (0.0.0.0, ::) are not
+    addresses to connect to, so loopback and this machine's name stand in for them."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (the wildcard addresses, compared)
+        loopback = "127.0.0.1" if host != "::" else "[::1]"
+        return [f"http://{loopback}:{port}", f"http://{socket.gethostname()}:{port}"]
+    return [f"http://{f'[{host}]' if ':' in host else host}:{port}"]
+
+
+def banner(
+    settings: Settings, host: str, port: int, token: str | None, time_scale: float
+) -> list[str]:
+    """What `serve` prints once listening."""
+    url, *others = browser_urls(host, port)
+    hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
+    scenario = settings.scenario or "none (plain success)"
+    bound = "" if is_loopback(host) else f"bound to {host or '0.0.0.0'}, not loopback; "  # noqa: S104
+    lines = [
+        f"suno-mock-server {__version__} listening on {url} "
+        f"({bound}seed {settings.seed}, time scale {time_scale:g}, scenario {scenario}, "
+        f"callbacks to: {hosts})",
+        f"  dashboard:    {url}/__mock__/" + (f"?token={quote(token)}" if token else ""),
+        f"  API base URL: {url}   OpenAPI: {url}/openapi.json",
+    ]
+    lines += [f"  also as:      {other}" for other in others]
+    if token:
+        lines.append(
+            f"  control token: {token} (send header {TOKEN_HEADER}; fix it with "
+            "--control-token or SUNO_MOCK_CONTROL_TOKEN)"
+        )
+    return lines
 
 
 async def serve(settings: Settings, *, host: str, port: int, time_scale: float) -> int:
@@ -580,16 +659,8 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float) 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
-    scenario = settings.scenario or "none (plain success)"
-    print(
-        f"suno-mock-server {__version__} listening on {server.url} "
-        f"(seed {settings.seed}, time scale {time_scale:g}, scenario {scenario}, "
-        f"callbacks to: {hosts})",
-        flush=True,
-    )
-    print(f"  dashboard:    {server.url}/__mock__/", flush=True)
-    print(f"  API base URL: {server.url}   OpenAPI: {server.url}/openapi.json", flush=True)
+    for line in banner(settings, server.host, server.port, server.control_token, time_scale):
+        print(line, flush=True)
     await stop.wait()
     pending = server.clock.pending()
     log.info("shutting down; cancelling %d pending stage/retry timers and deliveries", pending)
@@ -665,11 +736,12 @@ def run_probe(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-async def fetch_recording(source: str, task_id: str) -> int:
+async def fetch_recording(source: str, task_id: str, token: str | None = None) -> int:
     """`suno-mock record TASK_ID --from URL`: print the task's scenario YAML."""
     url = f"{source.rstrip('/')}/__mock__/tasks/{task_id}/scenario"
+    headers = {TOKEN_HEADER: token} if token else {}
     try:
-        async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        async with aiohttp.ClientSession(headers=headers) as http, http.get(url) as resp:
             text = await resp.text()
             if resp.status != 200:
                 print(f"suno-mock: {url}: HTTP {resp.status}: {text}", file=sys.stderr)
@@ -761,7 +833,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.ERROR)  # the report says what happened
         return run_probe(args)
     if args.command == "record":
-        return asyncio.run(fetch_recording(args.source, args.task_id))
+        return asyncio.run(fetch_recording(args.source, args.task_id, args.control_token))
     if args.command == "drift":
         logging.basicConfig(level=logging.ERROR)
         return asyncio.run(run_drift(args))

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE
+from mock_server.api.envelope import ENGINE, decode_json
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound
 from mock_server.recording import record_yaml
@@ -39,10 +39,7 @@ __all__ = [
 
 
 async def _json_body(request: web.Request) -> Any:
-    try:
-        return await request.json()
-    except ValueError as err:
-        raise InvalidParameters(f"body: malformed JSON ({err})") from err
+    return decode_json(await request.read())  # the API's strict decoder: depth, surrogates
 
 
 def _summary(engine: Engine, task: Task) -> dict[str, Any]:
@@ -137,11 +134,14 @@ async def set_scenario(request: web.Request) -> web.Response:
     body = await _json_body(request)
     if not isinstance(body, dict) or not {"default", "next"} & set(body):
         raise InvalidParameters('body: send {"default": NAME or null} or {"next": NAME}')
-    try:
+    for key in ("default", "next"):
+        if key in body and not isinstance(body[key], str | None):
+            raise InvalidParameters(f"{key}: a scenario name (string), got {body[key]!r:.100}")
+    try:  # names only: a path from the network must not make the mock read files
         if "default" in body:
-            library.set_default(body["default"])
+            library.set_default(body["default"], names_only=True)
         if "next" in body:
-            library.queue(str(body["next"]))
+            library.queue(str(body["next"]), names_only=True)
     except ScenarioError as err:
         raise InvalidParameters(str(err)) from err
     return await scenarios(request)

@@ -34,6 +34,8 @@ __all__ = ["DriftReport", "Finding", "drift"]
 
 DRIFT_KEY = "Bearer suno-mock-drift"
 ACCOUNT_CODES = frozenset({401, 405, 429, 430, 455, 500})
+ACCOUNT_SCENARIOS = {429: "insufficient-credits", 430: "too-frequent", 455: "maintenance"}
+"""Bundled scenarios that answer a submit as a refusing service does (for a running mock)."""
 """Submit answers about the account or the service, not the request: replayed as recorded."""
 _SETTLE_SECONDS = 1.0
 """Mock seconds past the last recorded callback the clock is moved, so late ones arrive."""
@@ -251,10 +253,27 @@ class _Run:
         code = answer.get("code")
         if exchange.path not in MUSIC_PATHS or code not in ACCOUNT_CODES:
             return None
-        path = self.scratch / f"answer-{exchange.seq}.yaml"
+        path = self.scratch / f"answer-{exchange.seq}-{code}.yaml"
         api = {"respond": code, "msg": str(answer.get("msg") or ""), "times": 1}
         path.write_text(scenario_yaml({"version": 1, "api": api}, f"{exchange.file}"))
         return path
+
+    async def _queue(self, scenario: Path) -> None:
+        """Run the next task under `scenario`: by path in this process; a running mock's
+        control plane takes names only, so it must serve the recording's scenarios folder
+        (`--scenarios-dir DIR/scenarios`), and a refused submit maps to a bundled scenario."""
+        if self.server is not None:
+            self.server.next_task(scenario=str(scenario))
+            return
+        name = scenario.stem
+        if scenario.parent == self.scratch:  # a one-off account answer: the bundled one
+            name = ACCOUNT_SCENARIOS.get(int(name.rsplit("-", 1)[1]), name)
+        async with self.http.post(f"{self.base}/__mock__/scenario", json={"next": name}) as resp:
+            if resp.status != 200:
+                raise RuntimeError(
+                    f"{scenario}: the mock refused it: {await resp.text()} (start it with "
+                    "--scenarios-dir pointing at the recording's scenarios folder)"
+                )
 
     async def send(self, exchange: Exchange) -> None:
         scenario = None
@@ -262,11 +281,7 @@ class _Run:
             scenario = self.recording.scenario_path(exchange.task_id)
         scenario = scenario or self._account_answer(exchange)
         if scenario is not None:
-            async with self.http.post(
-                f"{self.base}/__mock__/scenario", json={"next": str(scenario.resolve())}
-            ) as resp:
-                if resp.status != 200:
-                    raise RuntimeError(f"{scenario}: the mock refused it: {await resp.text()}")
+            await self._queue(scenario)
         headers = {"Authorization": DRIFT_KEY}
         content_type = exchange.headers.get("Content-Type") or exchange.headers.get("content-type")
         data: bytes | None = None

@@ -88,7 +88,9 @@ class Engine:
             on_event=lambda task_id: self.events.publish("job", id=task_id),
         )  # fmt: skip
         self.scenarios = ScenarioLibrary(
-            [Path(d) for d in settings.scenario_dirs], default=settings.scenario
+            [Path(d) for d in settings.scenario_dirs],
+            default=settings.scenario,
+            max_bytes=settings.scenario_max_bytes,
         )
         self._api_uses: dict[str, int] = {}
         delays = settings.stage_delays

@@ -20,7 +20,7 @@ def _decode(raw: bytes | None) -> Any:
     text = raw.decode("utf-8", errors="replace")
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # a rejected body can be any text
         return text
 
 

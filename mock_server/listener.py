@@ -13,6 +13,10 @@ __all__ = ["Listener"]
 class Listener:
     """Base of every server this package starts (the mock, the callback receiver)."""
 
+    keepalive_timeout: float = 75.0
+    """Real seconds a connection has to send a request's headers, from connecting or the end
+    of the previous answer (aiohttp's keep-alive timer, which partial headers do not reset)."""
+
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
@@ -31,7 +35,12 @@ class Listener:
 
     async def start(self) -> Self:
         """Bind (port 0 picks a free port) and serve; returns once listening."""
-        runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=2.0)
+        runner = web.AppRunner(
+            self.build_app(),
+            access_log=None,
+            shutdown_timeout=2.0,
+            keepalive_timeout=self.keepalive_timeout,
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()

@@ -44,8 +44,50 @@ ENVELOPE = {
 }
 
 
-def build_spec(endpoints: Sequence[Endpoint], server_url: str) -> dict[str, Any]:
-    schemas: dict[str, Any] = {"Envelope": ENVELOPE}
+ERROR_ENVELOPE = {
+    "type": "object",
+    "required": ["code", "msg", "data"],
+    "properties": {
+        "code": {"type": "integer", "not": {"const": 200}, "description": "the business code"},
+        "msg": {"type": "string", "description": "what was wrong"},
+        "data": {"type": "null"},
+    },
+}
+ERROR_CODES = (400, 401, 402, 404, 405, 413, 429, 430, 455, 500)
+"""The business codes an answer can carry (errors.py's catalogue); with mirror_http_status each
+is also the HTTP status."""
+
+
+def _responses(success: dict[str, Any], *, mirror: bool) -> dict[str, Any]:
+    error = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    if not mirror:
+        return {
+            "200": {
+                "description": "The success envelope, or a business error: errors also arrive "
+                "as HTTP 200, with their code in `code` and `data: null`.",
+                "content": {"application/json": {"schema": {"oneOf": [success, error]}}},
+            }
+        }
+    responses = {
+        "200": {
+            "description": "The success envelope.",
+            "content": {"application/json": {"schema": success}},
+        }
+    }
+    for code in ERROR_CODES:
+        responses[str(code)] = {
+            "description": f"Business error {code} (mirror_http_status: the code is also the "
+            "HTTP status).",
+            "content": {"application/json": {"schema": error}},
+        }
+    return responses
+
+
+def build_spec(
+    endpoints: Sequence[Endpoint], server_url: str, *, mirror_http_status: bool = False
+) -> dict[str, Any]:
+    """The OpenAPI document; `mirror_http_status` documents errors under their own statuses."""
+    schemas: dict[str, Any] = {"Envelope": ENVELOPE, "ErrorEnvelope": ERROR_ENVELOPE}
 
     def ref(model: type[BaseModel]) -> dict[str, str]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -55,22 +97,17 @@ def build_spec(endpoints: Sequence[Endpoint], server_url: str) -> dict[str, Any]
 
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
-        envelope: dict[str, Any] = {"$ref": "#/components/schemas/Envelope"}
+        success: dict[str, Any] = {"code": {"const": 200}}
         if endpoint.data is not None:
             data = endpoint.data if isinstance(endpoint.data, dict) else ref(endpoint.data)
-            envelope = {"allOf": [envelope, {"properties": {"data": data}}]}
+            success["data"] = data
+        envelope = {"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"properties": success}]}
         operation: dict[str, Any] = {
             "summary": endpoint.summary,
             "operationId": endpoint.handler.__name__ + "_" + endpoint.method.lower(),
             "tags": [endpoint.tag],
             "security": [{"BearerAuth": []}],
-            "responses": {
-                "200": {
-                    "description": "The envelope; business errors also arrive as HTTP 200 "
-                    "with their code in `code` and `data: null`.",
-                    "content": {"application/json": {"schema": envelope}},
-                }
-            },
+            "responses": _responses(envelope, mirror=mirror_http_status),
         }
         if endpoint.request is not None:
             content: dict[str, Any] = {"schema": ref(endpoint.request)}

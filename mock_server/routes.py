@@ -10,7 +10,7 @@ from aiohttp import web
 from mock_server import assets, control
 from mock_server.api import callbacks_schema as cb
 from mock_server.api import families, files, handlers, uploads, voice, wire
-from mock_server.api.envelope import base_url
+from mock_server.api.envelope import ENGINE, base_url
 from mock_server.openapi import Endpoint, build_spec
 
 __all__ = ["API", "setup_routes"]
@@ -164,7 +164,8 @@ API: tuple[Endpoint, ...] = (
 
 async def openapi(request: web.Request) -> web.Response:
     """GET /openapi.json"""
-    return web.json_response(build_spec(API, base_url(request)))
+    mirror = request.app[ENGINE].settings.mirror_http_status
+    return web.json_response(build_spec(API, base_url(request), mirror_http_status=mirror))
 
 
 def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:

@@ -280,20 +280,85 @@ def _located(err: ValidationError) -> str:
     return "; ".join(lines)
 
 
-def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
-    """Read and validate a scenario file; `ScenarioError` names the file and the location."""
+SCENARIO_MAX_BYTES = 1024 * 1024
+"""Largest scenario file read (setting scenario_max_bytes); real ones are a few hundred bytes."""
+MAX_DEPTH = 32
+MAX_NODES = 100_000
+"""Deepest nesting and most values in a scenario (YAML aliases can multiply a small file)."""
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """The parser's complaint and where, without the snippet of the file it would quote."""
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return err.__class__.__name__
+    text = ": ".join(part for part in (err.context, err.problem) if part) or "syntax error"
+    mark = err.problem_mark or err.context_mark
+    return f"{text} (line {mark.line + 1}, column {mark.column + 1})" if mark else text
+
+
+def _check_shape(data: Any) -> str | None:
+    """Why `data` is too deep, too large or not encodable as UTF-8, or None."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while stack:
+        item, depth = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH} levels"
+        if seen > MAX_NODES:
+            return f"more than {MAX_NODES} values (aliases expanding?)"
+        if isinstance(item, str) and not item.isascii():
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return "a string holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape)"
+        elif isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+            stack.extend((k, depth + 1) for k in item)
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return None
+
+
+def load_scenario(
+    source: str | Path, text: str | None = None, *, max_bytes: int = SCENARIO_MAX_BYTES
+) -> Scenario:
+    """Read and validate a scenario file; `ScenarioError` names the file and the location.
+
+    Errors never quote the file's content beyond the names of its keys."""
     path = Path(source)
     label = str(source)
+    if text is None:
+        try:
+            with path.open("rb") as file:  # bounded: a device or a pipe has no size to check
+                raw = file.read(max_bytes + 1)
+            size = path.stat().st_size if len(raw) > max_bytes else len(raw)
+        except OSError as err:
+            raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from err
+        if len(raw) > max_bytes:
+            known = f"{size} bytes is " if size > max_bytes else ""
+            raise ScenarioError(
+                f"{label}: {known}larger than {max_bytes} bytes (setting scenario_max_bytes); "
+                "a scenario is a few lines of YAML"
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise ScenarioError(
+                f"{label}: not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})"
+            ) from err
+    elif len(text) > max_bytes:
+        raise ScenarioError(f"{label}: larger than {max_bytes} bytes (setting scenario_max_bytes)")
     try:
-        raw_text = path.read_text() if text is None else text
-    except OSError as err:
-        raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from err
-    try:
-        data = yaml.safe_load(raw_text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ScenarioError(f"{label}: not valid YAML: {err}") from err
+        raise ScenarioError(f"{label}: not valid YAML: {_yaml_problem(err)}") from err
+    except RecursionError as err:
+        raise ScenarioError(f"{label}: nested deeper than {MAX_DEPTH} levels") from err
     if not isinstance(data, dict):
-        raise ScenarioError(f"{label}: expected a mapping with `version: 1`, got {data!r}")
+        raise ScenarioError(f"{label}: expected a mapping with `version: 1`, got {_kind(data)}")
+    if problem := _check_shape(data):
+        raise ScenarioError(f"{label}: {problem}")
     data.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(data)
@@ -320,6 +385,14 @@ def _media_folder(scenario: Scenario, path: Path, label: str) -> Path:
     return folder
 
 
+def _kind(data: Any) -> str:
+    if data is None:
+        return "an empty file"
+    if isinstance(data, list):
+        return "a list"
+    return "a string" if isinstance(data, str) else f"a {type(data).__name__}"
+
+
 def bundled_names() -> list[str]:
     """Names of the scenarios shipped inside the package."""
     folder = resources.files("mock_server.scenarios")
@@ -335,11 +408,22 @@ def load_bundled(name: str) -> Scenario:
     return load_scenario(f"scenarios/{name}.yaml", entry.read_text())
 
 
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+"""A scenario name: a file name without its .yaml, no path (control plane)."""
+
+
 class ScenarioLibrary:
     """Resolves scenario names (bundled or in a user's folder) and paths; picks per request."""
 
-    def __init__(self, folders: Iterable[Path] = (), default: str | None = None) -> None:
+    def __init__(
+        self,
+        folders: Iterable[Path] = (),
+        default: str | None = None,
+        *,
+        max_bytes: int = SCENARIO_MAX_BYTES,
+    ) -> None:
         self.folders = [Path(f) for f in folders]
+        self.max_bytes = max_bytes
         self._cache: dict[str, Scenario] = {}
         self.default: Scenario | None = self.resolve(default) if default else None
         self.rules: list[Scenario] = [
@@ -350,18 +434,33 @@ class ScenarioLibrary:
     def _folder_names(self) -> list[str]:
         return sorted(str(p) for folder in self.folders for p in folder.glob("*.yaml"))
 
-    def resolve(self, name_or_path: str) -> Scenario:
-        """A bundled name, a name in one of the folders, or a path to a .yaml file."""
+    def resolve(self, name_or_path: str, *, names_only: bool = False) -> Scenario:
+        """A bundled name, a name in one of the folders, or a path to a .yaml file.
+
+        `names_only` (the HTTP control plane) accepts names alone, so only files inside the
+        bundled library and the scenario folders can be read."""
+        if names_only and not _NAME.match(name_or_path):
+            raise ScenarioError(
+                f"scenario: {name_or_path[:100]!r} is not a scenario name; send a bundled name "
+                "or a file name (without .yaml) from a --scenarios-dir folder, not a path"
+            )
+        if names_only and name_or_path.endswith((".yaml", ".yml")):
+            name_or_path = name_or_path.rsplit(".", 1)[0]
         if name_or_path in self._cache:
             return self._cache[name_or_path]
         path = Path(name_or_path)
         if path.suffix in {".yaml", ".yml"}:
-            found = load_scenario(path)
+            found = load_scenario(path, max_bytes=self.max_bytes)
         else:
+            if not _NAME.match(name_or_path):
+                raise ScenarioError(
+                    f"unknown scenario {name_or_path[:100]!r}; a name has no path in it "
+                    "(or give a path ending in .yaml)"
+                )
             local = [f / f"{name_or_path}.yaml" for f in self.folders]
-            existing = [p for p in local if p.exists()]
+            existing = [p for p in local if p.is_file()]
             if existing:
-                found = load_scenario(existing[0])
+                found = load_scenario(existing[0], max_bytes=self.max_bytes)
             elif name_or_path in bundled_names():
                 found = load_bundled(name_or_path)
             else:
@@ -377,12 +476,12 @@ class ScenarioLibrary:
         self._cache[name_or_path] = found
         return found
 
-    def set_default(self, name_or_path: str | None) -> None:
-        self.default = self.resolve(name_or_path) if name_or_path else None
+    def set_default(self, name_or_path: str | None, *, names_only: bool = False) -> None:
+        self.default = self.resolve(name_or_path, names_only=names_only) if name_or_path else None
 
-    def queue(self, name_or_path: str) -> Scenario:
+    def queue(self, name_or_path: str, *, names_only: bool = False) -> Scenario:
         """Use a scenario for the next task only (queued ones go first, in order)."""
-        scenario = self.resolve(name_or_path)
+        scenario = self.resolve(name_or_path, names_only=names_only)
         self._queue.append(scenario)
         return scenario
 

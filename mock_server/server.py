@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Self
+
 from aiohttp import web
 
 from mock_server.app import ENGINE, create_app
 from mock_server.clock import Clock, ManualClock
 from mock_server.engine import Engine
+from mock_server.guard import EXPOSURE, Exposure
 from mock_server.journal import Delivery, Journal, RequestRecord
 from mock_server.listener import Listener
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 
 __all__ = ["MockServer"]
+
+log = logging.getLogger(__name__)
 
 
 class MockServer(Listener):
@@ -33,7 +39,26 @@ class MockServer(Listener):
         self.settings = settings or Settings()
         self.clock: Clock = clock or ManualClock(self.settings.start_time)
         self.app = create_app(self.settings, self.clock)
+        self.exposure = Exposure.of(host, self.settings.control_token)
+        """Where it listens and the control plane's token (generated off loopback)."""
+        self.app[EXPOSURE] = self.exposure
+        self.keepalive_timeout = self.settings.header_read_timeout
         super().__init__(host, port)
+
+    @property
+    def control_token(self) -> str | None:
+        """What /__mock__/ requires in X-Suno-Mock-Token (None: no token needed)."""
+        return self.exposure.token
+
+    async def start(self) -> Self:
+        await super().start()
+        if not self.exposure.loopback:
+            log.warning(
+                "listening on %s, a non-loopback address: anyone who can reach it can call the "
+                "API; the /__mock__/ control plane requires the token (X-Suno-Mock-Token)",
+                self.host,
+            )
+        return self
 
     def build_app(self) -> web.Application:
         return self.app

@@ -1,8 +1,9 @@
 """Every tunable number and switch of the mock, in one frozen model.
 
-Durations are seconds of *mock* time (the clock's time), except `callback_timeout`, which bounds
-real network I/O: a receiver answers in real time whatever the clock does, so that limit is
-wall-clock seconds (see README, "Time").
+Durations are seconds of *mock* time (the clock's time), except `callback_timeout` and the read
+timeouts (`header_read_timeout`, `body_read_timeout`), which bound real network I/O: a peer
+answers or sends in real time whatever the clock does, so those limits are wall-clock seconds
+(see README, "Time").
 """
 
 from __future__ import annotations
@@ -186,6 +187,23 @@ class Settings(BaseModel):
 
     start_time: float = 1_767_225_600.0
     """Epoch seconds at which a manual clock starts (2026-01-01T00:00:00Z)."""
+
+    control_token: str | None = None
+    """Token the /__mock__/ control plane requires (header X-Suno-Mock-Token, or the dashboard
+    opened as /__mock__/?token=...); generated when bound to a non-loopback address."""
+
+    control_max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    """Largest control-plane request body."""
+
+    scenario_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest scenario file read."""
+
+    header_read_timeout: float = Field(default=60.0, gt=0)
+    """Wall-clock seconds a connection has to send a request's headers (from connecting or the
+    end of the previous answer); an idle keep-alive connection is closed after it too."""
+
+    body_read_timeout: float = Field(default=300.0, gt=0)
+    """Wall-clock seconds a request's body has to arrive in full once its headers are read."""
 
     @field_validator("retry_delays")
     @classmethod

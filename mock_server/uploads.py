@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from mock_server.errors import InvalidParameters
 
@@ -36,7 +38,7 @@ class StoredFile:
         return {
             "fileName": self.file_name,
             "filePath": self.path,
-            "downloadUrl": f"{base_url}/files/tmp/{self.path}",
+            "downloadUrl": f"{base_url}/files/tmp/{quote(self.path, safe='/')}",
             "fileSize": len(self.data),
             "mimeType": self.mime,
             "uploadedAt": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -59,14 +61,27 @@ def sniff_mime(data: bytes, file_name: str) -> str:
     return "application/octet-stream"
 
 
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\?#\ud800-\udfff]")
+"""Replaced by `_` in stored names: control characters and NUL, a backslash, the URL's `?`
+and `#`, and lone surrogates (a non-UTF-8 multipart header)."""
+
+
+def _safe_name(name: str) -> str:
+    return _UNSAFE.sub("_", name).strip()
+
+
 def _clean_path(upload_path: str, file_name: str) -> str:
-    folder = upload_path.strip().strip("/")
+    """`uploadPath/fileName` as a plain relative path: unsafe characters replaced, the file
+    name kept to one segment, and `.`/`..` segments refused (they would climb out)."""
+    folder = _safe_name(upload_path).strip("/")
     if not folder:
         raise InvalidParameters("uploadPath: required, e.g. audio/uploads (no leading slash)")
-    parts = [*folder.split("/"), file_name]
-    if any(part in {"", ".", ".."} for part in parts) or "\\" in folder + file_name:
+    name = _safe_name(file_name).replace("/", "_")
+    parts = [*folder.split("/"), name]
+    if any(part.strip() in {"", ".", ".."} for part in parts):
         raise InvalidParameters(
-            f"uploadPath/fileName: {folder}/{file_name!r} is not a plain relative path"
+            f"uploadPath/fileName: {folder}/{name} is not a plain relative path "
+            "(no empty, '.' or '..' segments)"
         )
     return "/".join(parts)
 

@@ -81,7 +81,7 @@ async def test_reset_forgets_everything_and_cancels_pending(
 ) -> None:
     await api.submit("/api/v1/generate", generate_body(receiver.url))
     async with aiohttp.ClientSession() as http:
-        async with http.post(f"{server.url}/__mock__/reset") as resp:
+        async with http.post(f"{server.url}/__mock__/reset", json={}) as resp:
             assert await resp.json() == {"reset": True, "cancelled": 1}
         health = await get_json(http, f"{server.url}/__mock__/health")
     assert (health["status"], health["tasks"], health["pendingTimers"]) == ("ok", 0, 0)
@@ -131,7 +131,10 @@ async def test_clock_control_and_resend(
             state = await resp.json()
         assert (state["now"], state["paused"]) == (clock.now(), True)
         assert [r.callback_type for r in receiver.requests] == ["text", "first"]
-        async with http.post(f"{server.url}/__mock__/clock", data=b"{nope") as resp:
+        headers = {"Content-Type": "application/json"}
+        async with http.post(
+            f"{server.url}/__mock__/clock", data=b"{nope", headers=headers
+        ) as resp:
             assert resp.status == 400
             assert (await resp.json())["msg"].startswith("body: malformed JSON")
         async with http.post(f"{server.url}/__mock__/clock", json={"advance": -1}) as resp:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mock_server import MockServer
+from mock_server import MockServer, Settings
 from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
@@ -133,7 +133,8 @@ async def test_drift_against_a_running_mock(
     replay and resumed after."""
     folder, _ = recorded
     clock = ScaledClock(scale) if scale else None
-    async with MockServer(clock=clock) as server:
+    settings = Settings(scenario_dirs=(str(folder / "scenarios"),))  # names only over HTTP
+    async with MockServer(settings, clock=clock) as server:
         report = await drift(load_recording(folder), against=server.url)
         assert lines(report) == []
         assert report.against == server.url

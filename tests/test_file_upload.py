@@ -118,7 +118,7 @@ async def test_url_upload_downloads_from_allowed_hosts(
         ({"uploadPath": "a"}, "base64Data: required"),
         (
             {"base64Data": "aGk=", "uploadPath": "a/../../etc", "fileName": "x"},
-            "uploadPath/fileName: a/../../etc/'x' is not a plain relative path",
+            "uploadPath/fileName: a/../../etc/x is not a plain relative path",
         ),
         ({"base64Data": "aGk=", "uploadPath": "  "}, "uploadPath: required, e.g. audio/uploads"),
     ],

@@ -129,7 +129,7 @@ payload: {title: T, tags: x, durations: [10, 20.5], tracks: 3, text_tracks: true
             "version: 1\npayload: {tracks: 0}",
             "s.yaml: payload.tracks: Input should be greater than or equal to 1",
         ),
-        ("- a list", "s.yaml: expected a mapping with `version: 1`, got ['a list']"),
+        ("- a list", "s.yaml: expected a mapping with `version: 1`, got a list"),
         ("version: [1\n", "s.yaml: not valid YAML: while parsing a flow sequence"),
         (
             "!!python/object:os.system x",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from typing import Any
 
 from aiohttp import web
@@ -38,6 +39,7 @@ __all__ = [
     "apply_api_fault",
     "base_url",
     "body_of",
+    "decode_json",
     "ok",
     "query_id",
     "read_json",
@@ -84,13 +86,72 @@ async def read_json(request: web.Request) -> Any:
         raise InvalidParameters(
             f"Content-Type: must be application/json, got {request.content_type!r}"
         )
-    raw = await request.read()
+    return decode_json(await request.read())
+
+
+def decode_json(raw: bytes) -> Any:
+    """Strict JSON from a request body (API and control plane): UTF-8, finite numbers, at most
+    MAX_DEPTH levels deep, and only strings that can be encoded again (no lone surrogates)."""
     if not raw.strip():
         raise InvalidParameters("body: empty; send a JSON object")
     try:
-        return _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
+        value = _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
+    except RecursionError as err:
+        raise InvalidParameters(
+            f"body: JSON nested too deeply (more than {MAX_DEPTH} levels)"
+        ) from err
     except (UnicodeDecodeError, ValueError) as err:
         raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+    # Both checks walk the value, so they run only when the raw text makes them possible
+    # (bytes.count and a regex run at C speed; the submit path stays fast).
+    if _SURROGATE_ESCAPE.search(raw) or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        _check_value(value)
+    return value
+
+
+MAX_DEPTH = 64
+"""Deepest JSON body accepted; real request bodies are two levels deep."""
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A UTF-16 surrogate escape; only these can put an unencodable string into decoded JSON
+(raw UTF-8 with a surrogate fails to decode)."""
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    # A key may itself hold the bad character; the message must stay encodable.
+    return text.encode("utf-8", "backslashreplace").decode() or "body"
+
+
+def _check_value(value: Any) -> None:
+    """Reject what cannot round-trip: nesting past MAX_DEPTH and strings holding a lone
+    surrogate (a pair decodes to one character; a lone half cannot be written as UTF-8, so
+    it would crash the journal, record-info and callbacks later)."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise InvalidParameters(f"body: JSON nested too deeply (more than {MAX_DEPTH} levels)")
+        if isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, (*path, key))
+                stack.append((child, (*path, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(item))
+
+
+def _check_text(text: str, path: tuple[str | int, ...]) -> None:
+    try:
+        text.encode()
+    except UnicodeEncodeError as err:
+        raise InvalidParameters(
+            f"{_where(path)}: contains a lone UTF-16 surrogate "
+            f"(\\u{ord(text[err.start]):04x}), which is not valid Unicode; send the character "
+            "as UTF-8 or as a complete surrogate pair"
+        ) from err
 
 
 async def body_of(request: web.Request) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -15,6 +17,9 @@ from mock_server.tracks import Track
 __all__ = ["audio", "cover_png", "image", "stem", "stream", "uploaded", "video", "wav"]
 
 STREAM_CHUNK = 16 * 1024
+SAFE_MEDIA = ("audio/", "video/", "image/")
+"""Uploaded types served as themselves (SVG excepted: it can hold script)."""
+_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
 
 
 def _track(request: web.Request) -> Track:
@@ -90,7 +95,20 @@ async def uploaded(request: web.Request) -> web.Response:
     if stored is None:
         days = engine.settings.upload_retention / 86400
         raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")
-    return web.Response(body=stored.data, content_type=stored.mime)
+    # Whatever was uploaded must never run as a page on the mock's origin (its script could
+    # call the control plane): media types as declared, anything else as an opaque download.
+    mime = stored.mime.split(";")[0].strip().lower()
+    media = bool(_MIME.match(mime)) and mime.startswith(SAFE_MEDIA) and mime != "image/svg+xml"
+    disposition = "inline" if media else "attachment"
+    return web.Response(
+        body=stored.data,
+        content_type=mime if media else "application/octet-stream",
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.file_name)}",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
 
 
 def _job(request: web.Request, kind: JobKind) -> Job:

@@ -7,11 +7,11 @@ downloadUrl points at `upload_base_url` (default: the mock itself).
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, read_json
 from mock_server.api.wire import Base64Upload, UrlUpload, parse
@@ -20,6 +20,7 @@ from mock_server.uploads import StoredFile
 
 __all__ = ["base64_upload", "stream_upload", "url_upload"]
 
+_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
 _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w=-]+)*;base64,", re.ASCII)
 
 
@@ -50,7 +51,7 @@ async def base64_upload(request: web.Request) -> web.Response:
         mime, text = match.group("mime"), text[match.end() :]
     try:
         data = base64.b64decode(text, validate=True)
-    except binascii.Error as err:
+    except ValueError as err:  # binascii.Error, or a non-ASCII character
         raise InvalidParameters(
             f"base64Data: not valid base64 ({err}); send bare base64 or data:<mime>;base64,..."
         ) from err
@@ -67,6 +68,28 @@ async def stream_upload(request: web.Request) -> web.Response:
         raise InvalidParameters(
             f"Content-Type: must be multipart/form-data, got {request.content_type!r}"
         )
+    try:
+        fields, data, mime, file_name = await _read_form(request, limit)
+    except (ValueError, LookupError, HttpProcessingError) as err:
+        # A broken body (no or wrong boundary, cut short, bad part headers or encodings) is
+        # the client's mistake, not a crash; UnicodeDecodeError is a ValueError.
+        raise InvalidParameters(
+            f"body: malformed multipart/form-data ({err.__class__.__name__}: "
+            f"{str(err).strip()[:200]})"
+        ) from err
+    if data is None:
+        raise InvalidParameters("file: required (a multipart field named file)")
+    if not fields.get("uploadPath"):
+        raise InvalidParameters("uploadPath: required, e.g. audio/uploads (no leading slash)")
+    name = fields.get("fileName") or file_name
+    stored = engine.uploads.put(fields["uploadPath"], name, data, mime, engine.clock.now())
+    return _answer(request, stored)
+
+
+async def _read_form(
+    request: web.Request, limit: int
+) -> tuple[dict[str, str], bytes | None, str | None, str | None]:
+    """The multipart fields, the file's bytes, declared type and file name."""
     fields: dict[str, str] = {}
     data: bytes | None = None
     mime: str | None = None
@@ -82,17 +105,16 @@ async def stream_upload(request: web.Request) -> web.Response:
                 chunks.append(chunk)
             data = b"".join(chunks)
             file_name = part.filename
-            declared = part.headers.get("Content-Type")
-            mime = declared if declared and declared != "application/octet-stream" else None
+            declared = (part.headers.get("Content-Type") or "").split(";")[0].strip()
+            if _MIME.match(declared) and declared != "application/octet-stream":
+                mime = declared
         elif part.name:
-            fields[part.name] = await part.text()
-    if data is None:
-        raise InvalidParameters("file: required (a multipart field named file)")
-    if not fields.get("uploadPath"):
-        raise InvalidParameters("uploadPath: required, e.g. audio/uploads (no leading slash)")
-    name = fields.get("fileName") or file_name
-    stored = engine.uploads.put(fields["uploadPath"], name, data, mime, engine.clock.now())
-    return _answer(request, stored)
+            raw = await part.read(decode=True)
+            try:
+                fields[part.name] = raw.decode(part.get_charset(default="utf-8"))
+            except (UnicodeDecodeError, LookupError) as err:
+                raise InvalidParameters(f"{part.name}: cannot be read as text ({err})") from err
+    return fields, data, mime, file_name
 
 
 async def url_upload(request: web.Request) -> web.Response:
