@@ -14,11 +14,12 @@ import json
 import select
 import socket
 import sys
+import sysconfig
 import threading
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Sequence
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, Self, TypeVar, get_args
 
 from mock_server.catalog import TaskStatus
@@ -229,9 +230,14 @@ def _attempted(delivery: Delivery) -> bool:
 
 
 def _listening_sockets(site: object) -> list[socket.socket]:
+    """Duplicates of a site's listening sockets (asyncio hands out wrappers without accept)."""
     # aiohttp keeps the asyncio.Server of a site private; without it there is no watch.
     server = getattr(site, "_server", None)
-    return [s for s in getattr(server, "sockets", ()) if hasattr(s, "fileno")]
+    return [
+        socket.fromfd(s.fileno(), s.family, s.type)
+        for s in getattr(server, "sockets", ())
+        if hasattr(s, "fileno")
+    ]
 
 
 BLOCKED_MESSAGE = (
@@ -277,6 +283,8 @@ class LoopWatch:
     def stop(self) -> None:
         self._stopped.set()
         self._thread.join(timeout=5)
+        for sock in self._sockets:
+            sock.close()
 
     def _run(self) -> None:
         waiting_since: float | None = None
@@ -304,6 +312,11 @@ class LoopWatch:
         except OSError:  # the loop woke up and took it
             return
         message = BLOCKED_MESSAGE.format(waited=waited)
+        # The report first: once answered, the test moves on (and its teardown reads it).
+        stack = _where(sys._current_frames().get(self._loop_thread))
+        self.reports.append(
+            f"{message}\nThe loop's thread was here:\n{stack}".rstrip() if stack else message
+        )
         body = json.dumps({"code": 500, "msg": message, "data": None}).encode()
         with conn:
             conn.setblocking(True)
@@ -316,11 +329,17 @@ class LoopWatch:
                 )
             except OSError:
                 pass
-        frame = sys._current_frames().get(self._loop_thread)
-        stack = "".join(traceback.format_stack(frame)[-6:]) if frame is not None else ""
-        self.reports.append(
-            f"{message}\nThe loop's thread was here:\n{stack}".rstrip() if stack else message
-        )
+
+
+def _where(frame: FrameType | None) -> str:
+    """The blocked thread's innermost frames of user code, and the call it is stuck in."""
+    if frame is None:
+        return ""
+    stack = traceback.extract_stack(frame)
+    paths = sysconfig.get_paths()
+    library = tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+    user = [f for f in stack if not f.filename.startswith(library)]
+    return "".join(traceback.format_list([*user[-3:], stack[-1]]))
 
 
 def _read_request(conn: socket.socket) -> None:
@@ -383,10 +402,17 @@ class SunoMockThread:
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the server's loop and wait for its result."""
-        return self._thread.call(coroutine)
+        try:
+            return self._thread.call(coroutine)
+        except AssertionError as err:
+            # The message says it all; the server thread's frames would only hide it.
+            raise AssertionError(str(err)) from None
 
     def _run(self, function: Callable[[], T]) -> T:
-        return self._thread.run(function)
+        try:
+            return self._thread.run(function)
+        except AssertionError as err:
+            raise AssertionError(str(err)) from None
 
     def start(self) -> Self:
         """Start the thread and the server; return once it is listening."""
