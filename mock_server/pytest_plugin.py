@@ -17,10 +17,12 @@ module is imported by every pytest run in an environment that has the package in
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -47,12 +49,47 @@ MARKER_HELP = (
 )
 
 
+SCOPES = ("function", "session")
+SESSION_LOOP_NEEDED = (
+    "suno_mock_scope = session keeps one in-loop server for the whole session, but this test "
+    "runs on an event loop of its own. Put tests and fixtures on one loop: "
+    "asyncio_default_test_loop_scope = session and asyncio_default_fixture_loop_scope = session "
+    "(or use suno_mock_threaded, which any loop can share)."
+)
+S = TypeVar("S")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "suno_mock_settings",
         type="linelist",
         help="suite-wide suno_mock settings, one `name = JSON value` per line",
     )
+    parser.addini(
+        "suno_mock_scope",
+        default="function",
+        help="function (default): a new suno_mock server per test; session: one server per "
+        "distinct settings, restored to its start state after each test (large suites)",
+    )
+
+
+def _scope(config: pytest.Config) -> str:
+    scope = str(config.getini("suno_mock_scope") or "function").strip()
+    if scope not in SCOPES:
+        raise pytest.UsageError(f"suno_mock_scope = {scope!r}; valid: {', '.join(SCOPES)}")
+    return scope
+
+
+@dataclass
+class _Pool(Generic[S]):
+    """Servers kept for the session (`suno_mock_scope = session`), one per settings."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+    servers: dict[str, S] = field(default_factory=dict)
+
+
+def _key(settings: Settings, options: dict[str, Any]) -> str:
+    return settings.model_dump_json() + json.dumps(options, sort_keys=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -144,9 +181,21 @@ def suno_mock_settings() -> dict[str, Any]:
     return {}
 
 
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _suno_mock_pool() -> AsyncIterator[_Pool[SunoMock]]:
+    pool: _Pool[SunoMock] = _Pool(asyncio.get_running_loop())
+    try:
+        yield pool
+    finally:
+        for mock in pool.servers.values():
+            await mock.close()
+
+
 @pytest_asyncio.fixture
 async def suno_mock(
-    request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
+    request: pytest.FixtureRequest,
+    suno_mock_settings: dict[str, Any],
+    _suno_mock_pool: _Pool[SunoMock],
 ) -> AsyncIterator[SunoMock]:
     """A started suno-mock-server on 127.0.0.1 (free port) with a manual clock, for async tests.
 
@@ -156,16 +205,37 @@ async def suno_mock(
     `assert_requested(path, times=)`; `use_scenario(name)`, `next_task(scenario=)`.
     Configure with `@pytest.mark.suno_mock(...)`. At teardown, a crashed handler, a callback
     still in flight or a blocking client on the loop fails the test (opt out:
-    `check_teardown=False`). Sync tests: `suno_mock_threaded`."""
+    `check_teardown=False`). Sync tests: `suno_mock_threaded`. With the ini option
+    `suno_mock_scope = session` a server is reused (restored after each test)."""
     from mock_server.testing import SunoMock
 
     _require_async_test(request, "suno_mock", "suno_mock_threaded")
     settings, options = _resolve(request, suno_mock_settings)
-    mock = await SunoMock(settings, **options).start()
+    if _scope(request.config) == "function":
+        mock = await SunoMock(settings, **options).start()
+        try:
+            yield mock
+        finally:
+            await _closed(mock)
+        return
+    if asyncio.get_running_loop() is not _suno_mock_pool.loop:
+        pytest.fail(SESSION_LOOP_NEEDED, pytrace=False)
+    key = _key(settings, options)
+    mock = _suno_mock_pool.servers.get(key) or await SunoMock(settings, **options).start()
+    _suno_mock_pool.servers[key] = mock
     try:
         yield mock
     finally:
-        await _closed(mock)
+        problems = mock.teardown_problems() if mock.check_teardown else []
+        report = mock.describe() if problems else ""
+        try:
+            await mock.restore()
+        except BaseException:
+            del _suno_mock_pool.servers[key]
+            await mock.close()
+            raise
+        if problems:
+            pytest.fail("suno_mock teardown:\n" + "\n".join([*problems, report]), pytrace=False)
 
 
 @pytest_asyncio.fixture
@@ -210,22 +280,50 @@ async def callback_receiver(request: pytest.FixtureRequest) -> AsyncIterator[Cal
         yield receiver
 
 
+@pytest.fixture(scope="session")
+def _suno_mock_thread_pool() -> Iterator[_Pool[SunoMockThread]]:
+    pool: _Pool[SunoMockThread] = _Pool()
+    try:
+        yield pool
+    finally:
+        for thread in pool.servers.values():
+            thread.stop()
+
+
 @pytest.fixture
 def suno_mock_threaded(
-    request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
+    request: pytest.FixtureRequest,
+    suno_mock_settings: dict[str, Any],
+    _suno_mock_thread_pool: _Pool[SunoMockThread],
 ) -> Iterator[SunoMockThread]:
     """A suno_mock on its own event loop in a thread, for synchronous clients (requests):
     the same helpers as blocking methods (`wait_for_callback`, `wait_for_status`,
     `assert_callback_sequence`, `deliveries`, `describe`, `use_scenario`, `next_task`, ...),
-    `advance(seconds)`, and the same marker and teardown checks."""
+    `advance(seconds)`, and the same marker, teardown checks and `suno_mock_scope`."""
     from mock_server.testing import SunoMockThread
 
     settings, options = _resolve(request, suno_mock_settings)
-    with SunoMockThread(settings, check_teardown=options["check_teardown"]) as thread:
+    check = bool(options["check_teardown"])
+    session = _scope(request.config) == "session"
+    key = _key(settings, options)
+    thread = _suno_mock_thread_pool.servers.get(key) if session else None
+    if thread is None:
+        thread = SunoMockThread(settings, check_teardown=check).start()
+        if session:
+            _suno_mock_thread_pool.servers[key] = thread
+    try:
         yield thread
-        problems = thread.teardown_problems() if thread.check_teardown else []
+    finally:
+        problems = thread.teardown_problems() if check else []
+        report = thread.describe() if problems else ""
+        if session:
+            thread.restore()
+        else:
+            thread.stop()
     if problems:
-        pytest.fail("suno_mock_threaded teardown:\n" + "\n".join(problems), pytrace=False)
+        pytest.fail(
+            "suno_mock_threaded teardown:\n" + "\n".join([*problems, report]), pytrace=False
+        )
 
 
 @pytest.fixture

@@ -62,6 +62,16 @@ def _check_within(within: float) -> None:
         raise ValueError(f"within must be a positive number of mock seconds, got {within!r}")
 
 
+class _RewindableClock(ManualClock):
+    """The manual clock, which a reused server (session scope) sets back to its start."""
+
+    def rewind(self, to: float) -> None:
+        if self.pending():
+            raise RuntimeError("cannot rewind a clock with timers pending; reset the mock first")
+        self._now = to
+        self.errors.clear()
+
+
 class SunoMock(MockServer):
     """A started mock with a manual clock, for tests. See the pytest fixture `suno_mock`.
 
@@ -71,7 +81,7 @@ class SunoMock(MockServer):
     `requests` does when it is called from an async test (use `suno_mock_threaded` instead).
     """
 
-    clock: ManualClock
+    clock: _RewindableClock
 
     def __init__(
         self,
@@ -81,7 +91,7 @@ class SunoMock(MockServer):
         blocked_loop_timeout: float | None = BLOCKED_LOOP_TIMEOUT,
     ) -> None:
         settings = settings or Settings()
-        super().__init__(settings, clock=ManualClock(settings.start_time))
+        super().__init__(settings, clock=_RewindableClock(settings.start_time))
         self.check_teardown = check_teardown
         self.blocked_loop_timeout = blocked_loop_timeout
         self._watch: LoopWatch | None = None
@@ -105,6 +115,17 @@ class SunoMock(MockServer):
         if self._watch is not None:
             self._watch.stop()
         await super().close()
+
+    async def restore(self) -> None:
+        """Back to the state of a server just started with these settings: `reset()`, the
+        clock at `settings.start_time`, the default scenario from the settings, no recorded
+        errors. The same requests then get the same bytes as on a new server."""
+        await self.reset()
+        self.clock.rewind(self.settings.start_time)
+        self.use_scenario(self.settings.scenario)
+        self.engine.errors.clear()
+        if self._watch is not None:
+            self._watch.reports.clear()
 
     async def wait_for_callback(
         self, task_id: str, callback_type: str, *, within: float = DEFAULT_WAIT
@@ -338,7 +359,7 @@ def _where(frame: FrameType | None) -> str:
     stack = traceback.extract_stack(frame)
     paths = sysconfig.get_paths()
     library = tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
-    user = [f for f in stack if not f.filename.startswith(library)]
+    user = [f for f in stack if not f.filename.startswith((*library, "<frozen"))]
     return "".join(traceback.format_list([*user[-3:], stack[-1]]))
 
 
@@ -487,6 +508,10 @@ class SunoMockThread:
     def reset(self) -> int:
         """Forget all tasks, requests and deliveries; return how many pending were cancelled."""
         return self.call(self.mock.reset())
+
+    def restore(self) -> None:
+        """See `SunoMock.restore`."""
+        self.call(self.mock.restore())
 
     def teardown_problems(self) -> list[str]:
         return self._run(self.mock.teardown_problems)

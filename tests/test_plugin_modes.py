@@ -225,3 +225,83 @@ def test_importing_the_plugin_loads_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+SESSION_INI = (
+    "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = session\n"
+    "asyncio_default_test_loop_scope = session\nsuno_mock_scope = session\n"
+    "filterwarnings = error\n"
+)
+REUSE = """
+import asyncio
+
+import pytest
+
+from support import submit
+
+seen = {}
+
+
+async def asubmit(api_url, callback_url="http://127.0.0.1:9/cb"):
+    return (await asyncio.to_thread(submit, api_url, callback_url))["data"]["taskId"]
+
+
+async def run_one(name, mock, receiver):
+    task_id = await asubmit(mock.api_url, receiver.url)
+    await mock.wait_for_callback(task_id, "complete")
+    seen[name] = (mock.url, task_id, [d.payload for d in mock.deliveries(task_id)],
+                  mock.task(task_id).status)
+
+
+async def test_first_leaves_a_mess(suno_mock, callback_receiver):
+    await run_one("first", suno_mock, callback_receiver)
+    suno_mock.use_scenario("copyright-violation")
+    suno_mock.next_task(scenario="sensitive-word")
+    await asubmit(suno_mock.api_url)
+    await suno_mock.clock.advance(minutes=30)
+
+
+async def test_second_sees_a_new_server(suno_mock, callback_receiver):
+    assert suno_mock.tasks() == [] and suno_mock.requests == [] and suno_mock.deliveries() == []
+    assert suno_mock.clock.now() == suno_mock.settings.start_time
+    await run_one("second", suno_mock, callback_receiver)
+
+
+@pytest.mark.suno_mock(seed=9)
+async def test_other_settings_get_their_own_server(suno_mock):
+    seen["seed9"] = suno_mock.url
+
+
+def test_threaded_is_reused_and_restored_too(suno_mock_threaded):
+    task_id = submit(suno_mock_threaded.api_url)["data"]["taskId"]
+    suno_mock_threaded.use_scenario("skip-to-complete")
+    seen.setdefault("threaded", []).append((suno_mock_threaded.url, task_id))
+
+
+def test_threaded_again(suno_mock_threaded):
+    assert suno_mock_threaded.tasks() == []
+    test_threaded_is_reused_and_restored_too(suno_mock_threaded)
+
+
+def test_compare():
+    first, second = seen["first"], seen["second"]
+    assert first[0] == second[0]  # the same server
+    assert first[1:] == second[1:]  # the same ids, callback bytes and status as a new one
+    assert seen["seed9"] != first[0]
+    (url1, id1), (url2, id2) = seen["threaded"]
+    assert url1 == url2 and id1 == id2
+"""
+
+
+def test_session_scope_reuses_servers_and_restores_them(pytester: pytest.Pytester) -> None:
+    pytester.makeini(SESSION_INI)
+    pytester.makepyfile(support=SUBMIT, test_reuse=REUSE)
+    run(pytester).assert_outcomes(passed=6)
+
+
+def test_session_scope_needs_one_loop(pytester: pytest.Pytester) -> None:
+    pytester.makeini(AUTO_INI + "suno_mock_scope = session\n")
+    pytester.makepyfile(test_loop="async def test_own_loop(suno_mock):\n    pass\n")
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*suno_mock_scope = session keeps one in-loop server*"])
