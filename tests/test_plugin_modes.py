@@ -1,6 +1,6 @@
 """The plugin in the projects users have: pytest-asyncio strict mode (its default), auto mode,
-and sync tests; each is an inner pytest run in a fresh process (`runpytest_subprocess`), with
-its own ini, as a project that installed the package would be."""
+and sync tests; each is an inner pytest run with an ini of its own. (tests/test_install.py runs
+the examples again in a fresh process and environment that installed the wheel.)"""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def submit(api_url, callback_url="http://127.0.0.1:9/cb", timeout=5):
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    return pytester.runpytest("-p", "no:cacheprovider", *args)
 
 
 def assert_mode(result: pytest.RunResult, mode: str) -> None:
