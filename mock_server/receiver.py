@@ -72,8 +72,18 @@ class CallbackReceiver(Listener):
         real seconds (a single delay applies to every call); the last of each list repeats."""
         if not statuses:
             raise ValueError("respond_with needs at least one status")
+        bad: list[object] = [
+            s
+            for s in statuses
+            if isinstance(s, bool) or not isinstance(s, int) or not 100 <= s <= 599
+        ]
+        if bad:
+            raise ValueError(f"respond_with: statuses are HTTP codes 100-599, got {bad}")
+        delays = [delay] if isinstance(delay, int | float) else list(delay) or [0.0]
+        if any(d < 0 for d in delays):
+            raise ValueError(f"respond_with: delays are seconds >= 0, got {delays}")
         self._statuses = list(statuses)
-        self._delays = [delay] if isinstance(delay, int | float) else list(delay) or [0.0]
+        self._delays = delays
 
     async def _handle(self, request: web.Request) -> web.Response:
         raw = await request.read()

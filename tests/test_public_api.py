@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import mock_server
-from mock_server import SunoMock
+from mock_server import CallbackReceiver, SunoMock
 
 
 def test_every_public_name_resolves_and_is_listed() -> None:
@@ -44,3 +44,11 @@ async def test_helpers_reject_unknown_names_at_once(suno_mock: SunoMock) -> None
     with pytest.raises(ValueError, match="path must start with '/'"):
         suno_mock.assert_requested("api/v1/generate")
     assert suno_mock.clock.now() == suno_mock.settings.start_time  # no time was spent
+
+
+@pytest.mark.asyncio
+async def test_receiver_rejects_a_bad_script(callback_receiver: CallbackReceiver) -> None:
+    with pytest.raises(ValueError, match=r"statuses are HTTP codes 100-599, got \[2000\]"):
+        callback_receiver.respond_with(statuses=[500, 2000])
+    with pytest.raises(ValueError, match="delays are seconds >= 0"):
+        callback_receiver.respond_with(statuses=[200], delay=[-1.0])
