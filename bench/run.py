@@ -139,7 +139,8 @@ async def bench_submit(
     hello, hello_url = await start_process("-c", HELLO)
     mock, mock_url = await start_process(
         "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING",
-        "--credits", "1000000000", "--stage-delays", "text=86400,first=86400,complete=86400",
+        "--rate-limit", "off", "--credits", "1000000000",
+        "--stage-delays", "text=86400,first=86400,complete=86400",
     )  # fmt: skip
     results, ceilings = [], []
     try:
@@ -165,7 +166,8 @@ async def bench_deliveries(tasks: int, rate: float | None) -> dict[str, Any]:
     """Submit `tasks` (at `rate` per second, or all at once) and wait for 3 callbacks each."""
     receiver, url = await start_process("-c", RECEIVER)
     delays = StageDelays(text=3, first=4, complete=5)
-    server = MockServer(Settings(stage_delays=delays, credits=10**9), clock=ScaledClock(1.0))
+    settings = Settings(stage_delays=delays, credits=10**9, rate_limit=None)
+    server = MockServer(settings, clock=ScaledClock(1.0))
     await server.start()
     try:
         body = {**UPLOAD_EXTEND, "callBackUrl": url}

@@ -1,4 +1,4 @@
-"""Facts about the real API's models and operations (CONTRACT.md §2.3-§2.4, §3, §4.1).
+"""Facts about the real API's models and operations (docs/api.md: models, limits, statuses).
 
 Data only: the rules that use it live in `api/wire.py` (request validation) and `tasks.py`.
 """
@@ -11,8 +11,11 @@ from typing import Literal, get_args
 
 __all__ = [
     "CHIRP_NAMES",
-    "G3_MODELS",
+    "CURRENT_MODELS",
+    "DEFAULT_MODEL",
+    "DURATION_MODELS",
     "MODELS",
+    "PERSONA_MODELS",
     "STAGES",
     "Model",
     "ModelLimits",
@@ -22,12 +25,17 @@ __all__ = [
     "limits_for",
 ]
 
-Model = Literal[
-    "V3_5", "V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5", "V6", "V6_WILD", "V6_MINI"
-]
+Model = Literal["V6", "V6_WILD", "V6_MINI", "V5_5", "V5", "V4_5PLUS", "V4_5ALL", "V4_5", "V4"]
+"""Today's model enum (V6 generation): the V6 series is current, the rest deprecated but
+accepted. `V3_5` left the enum two doc generations ago and is refused."""
 MODELS: tuple[str, ...] = get_args(Model)
-G3_MODELS = frozenset({"V6", "V6_WILD", "V6_MINI"})
-"""Models validated by the G3 (V6 era) request rules."""
+CURRENT_MODELS = frozenset({"V6", "V6_WILD", "V6_MINI"})
+PERSONA_MODELS = frozenset({"V5", "V5_5", *CURRENT_MODELS})
+"""Models that take `personaModel` (and so a Suno Voice `voiceId` as `personaId`)."""
+DURATION_MODELS = frozenset({"V5_5", *CURRENT_MODELS})
+"""Models that take `duration` (custom mode)."""
+DEFAULT_MODEL: Model = "V6"
+"""What endpoints with an optional `model` use (add-instrumental, add-vocals)."""
 
 Operation = Literal[
     "generate",
@@ -38,9 +46,10 @@ Operation = Literal[
     "add_vocals",
     "replace_section",
     "mashup",
+    "sounds",
 ]
-"""record-info `operationType`; the last four are not documented (CONTRACT §11.5), so they
-follow the documented `upload_cover` style."""
+"""record-info `operationType`; only the first four are documented, the others follow the
+documented `upload_cover` style."""
 
 TaskStatus = Literal[
     "PENDING",
@@ -58,39 +67,39 @@ Stage = Literal["text", "first", "complete"]
 STAGES: tuple[Stage, ...] = get_args(Stage)
 
 CHIRP_NAMES: dict[str, str] = {
-    "V3_5": "chirp-v3-5",
     "V4": "chirp-v4",
     "V4_5": "chirp-auk",
     "V4_5PLUS": "chirp-bluejay",
     "V4_5ALL": "chirp-auk-turbo",
     "V5": "chirp-crow",
-    "V5_5": "chirp-crow-plus",
+    "V5_5": "chirp-fenix",
     "V6": "chirp-v6",
     "V6_WILD": "chirp-v6-wild",
     "V6_MINI": "chirp-v6-mini",
 }
-"""Internal model name (`model_name`, record-info `type`). `chirp-v3-5`, `chirp-v4`,
-`chirp-auk-turbo` and `chirp-crow` were seen in real payloads; the others are plausible guesses."""
+"""Internal model name (`model_name`, record-info `type`). `chirp-v4`, `chirp-auk-turbo` and
+`chirp-crow` were seen in real payloads; `chirp-fenix` (V5_5) comes from a client of Suno's own
+web API; the others are plausible guesses."""
 
 
 @dataclass(frozen=True)
 class ModelLimits:
-    """Character limits of one model (custom mode, except `prompt_simple`)."""
+    """Character limits of one model (docs/api.md, "Limits")."""
 
     prompt: int
+    """`prompt` / `lyrics` used as lyrics (custom mode)."""
     style: int
     title: int
-    prompt_simple: int
-    """Non-custom mode prompt limit."""
+    prompt_simple: int = 3000
+    """`prompt` as a description (non-custom mode), every model."""
+    lyrics: int = 5000
+    negative_tags: int = 1000
 
 
 @functools.cache
-def limits_for(model: str, *, title_limit_v4_5: int = 100) -> ModelLimits:
-    """Limits per CONTRACT §2.4; `title_limit_v4_5` settles the 80-vs-100 conflict (§10)."""
-    if model in {"V3_5", "V4"}:
-        return ModelLimits(3000, 200, 80, 500)
-    if model == "V4_5ALL":
-        return ModelLimits(5000, 1000, 80, 500)
-    if model in G3_MODELS:
-        return ModelLimits(5000, 1000, 80, 3000)
-    return ModelLimits(5000, 1000, title_limit_v4_5, 500)
+def limits_for(model: str, *, title: int = 80) -> ModelLimits:
+    """Today's limits: V4 keeps its smaller prompt and style; the title limit is 80 for every
+    model, except where a caller passes the extend pages' 100 for the V4_5/V5 families."""
+    if model == "V4":
+        return ModelLimits(prompt=3000, style=200, title=80)
+    return ModelLimits(prompt=5000, style=1000, title=title)

@@ -14,13 +14,19 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from pydantic import ValidationError
 
 from mock_server import __version__
+from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
+from mock_server.drift import drift
+from mock_server.net import host_allowed
+from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
+from mock_server.proxy import Proxy, ProxyConfig
 from mock_server.replay import replay
 from mock_server.scenario import (
     ScenarioError,
@@ -30,7 +36,7 @@ from mock_server.scenario import (
     load_scenario,
 )
 from mock_server.server import MockServer
-from mock_server.settings import Settings, StageDelays
+from mock_server.settings import Settings, StageDelays, parse_rate_limit
 
 __all__ = ["main"]
 
@@ -126,6 +132,14 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _rate_limit(text: str) -> str:
+    try:
+        parse_rate_limit(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return text
+
+
 def _serve_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
@@ -186,6 +200,13 @@ def _serve_parser(
         default=None,
         help="base URL written into audio/image URLs (default: the URL the client used)",
     )
+    add(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        metavar="N/WINDOW",
+        help="submits allowed per API key, e.g. 20/10s (the real limit, default) or 'off'",
+    )
     add("--credits", type=int, default=None, help="starting credit balance (default 10000)")
     add("--task-cost", type=int, default=None, help="credits charged per task (default 12)")
     add(
@@ -223,7 +244,7 @@ def _serve_parser(
         type=int,
         choices=[80, 100],
         default=None,
-        help="title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; the docs also say 80)",
+        help="extend/upload-extend title limit of V4_5/V4_5PLUS/V5/V5_5 (default 100; else 80)",
     )
     add(
         "--webhook-hmac-key",
@@ -258,6 +279,61 @@ def _serve_parser(
         help="log verbosity on stderr (default INFO)",
     )
     return serve
+
+
+def _probe_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    probe = sub.add_parser(
+        "probe",
+        help="check your callback endpoint: a battery of realistic callbacks, a verdict each",
+        description="Fire a named battery of realistic callbacks (the server's own payloads) at "
+        "--to, one at a time, and report each answer's status, latency and verdict. A valid "
+        "callback must get HTTP 200 within the receiver timeout; a duplicate the same answer as "
+        "the first delivery; a broken body anything but a 5xx or no answer; a badly signed "
+        "callback (with --webhook-hmac-key) a refusal. Exit 1 if any case failed.",
+    )
+    add = probe.add_argument
+    add("--to", required=True, metavar="URL", help="your callback endpoint (the callBackUrl)")
+    add(
+        "--only",
+        default=None,
+        metavar="CASES",
+        help="comma-separated case names or patterns, e.g. sequence,error-* (default: all)",
+    )
+    add(
+        "--budget",
+        type=_positive_float,
+        default=DEFAULT_BUDGET,
+        metavar="SECONDS",
+        help=f"warn about answers slower than this (default {DEFAULT_BUDGET:g})",
+    )
+    add(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="fail answers slower than this, as the provider does (default 15)",
+    )
+    add(
+        "--format",
+        choices=["text", "json", "junit"],
+        default="text",
+        help="report as readable text (default), JSON or JUnit XML (one testcase per case)",
+    )
+    add(
+        "--webhook-hmac-key",
+        default=None,
+        metavar="KEY",
+        help="sign every callback with KEY and add the signed / bad-signature cases",
+    )
+    add("--seed", type=int, default=0, help="seed of generated ids and data (default 0)")
+    add(
+        "--allow-callback-host",
+        action="append",
+        dest="allow_callback_hosts",
+        default=[],
+        metavar="HOST",
+        help="allow a non-loopback --to host (repeatable)",
+    )
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -301,6 +377,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         metavar="HOST",
         help="allow a non-loopback --to host (repeatable)",
     )
+    _probe_parser(sub)
     record = sub.add_parser(
         "record",
         help="export what happened to a task on a running server as a scenario (YAML)",
@@ -313,7 +390,116 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         metavar="URL",
         help="the running server, e.g. http://127.0.0.1:8080",
     )
+    _proxy_parser(sub)
+    _drift_parser(sub)
     return parser, serve_parser
+
+
+def _proxy_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    proxy = sub.add_parser(
+        "proxy",
+        help="forward to the real API and record requests, answers and callbacks",
+        description="Forward every API request to --upstream (with the client's own "
+        "Authorization) and its callbacks back to the client, recording both into --record DIR "
+        "as JSON fixtures plus one scenario per task. Credentials are never written.",
+    )
+    add = proxy.add_argument
+    add(
+        "--upstream",
+        required=True,
+        metavar="URL",
+        help="the real API, e.g. https://api.sunoapi.org",
+    )
+    add(
+        "--upload-upstream",
+        default=None,
+        metavar="URL",
+        help="the File Upload API's host for /api/file-* (default: --upstream)",
+    )
+    add("--record", default=None, metavar="DIR", help="folder to record into (default: none)")
+    add(
+        "--download-files",
+        action="store_true",
+        help="also store the audio and images, so a replay of the scenarios serves them",
+    )
+    add(
+        "--download-host",
+        action="append",
+        dest="download_hosts",
+        default=[],
+        metavar="HOST",
+        help="with --download-files: a media host besides the upstream's (repeatable; '*' any)",
+    )
+    add(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="blank this JSON field, query parameter or header in the recording (repeatable)",
+    )
+    add(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="base URL the upstream reaches this proxy at for callbacks, e.g. a tunnel "
+        "(default: the URL the client used)",
+    )
+    add(
+        "--allow-callback-host",
+        action="append",
+        dest="allow_callback_hosts",
+        default=[],
+        metavar="HOST",
+        help="send callbacks on to HOST too (repeatable); loopback always",
+    )
+    add(
+        "--callback-timeout",
+        type=_positive_float,
+        default=15.0,
+        help="seconds the client's receiver has to answer a callback (default 15)",
+    )
+    add(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        help="real seconds per recorded second: match a local upstream's `serve --time-scale`",
+    )
+    add("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    add("--port", type=int, default=8081, help="port; 0 picks a free one (default 8081)")
+    add("--log-format", choices=["text", "json"], default="text", help="stderr line format")
+    add(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity on stderr (default INFO)",
+    )
+
+
+def _drift_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drift = sub.add_parser(
+        "drift",
+        help="replay a recording against a mock; exit 1 if answers or callbacks changed shape",
+        description="Replay the requests recorded by `suno-mock proxy --record DIR` against a "
+        "mock and compare every answer and callback with the recorded one: keys, nesting, value "
+        "types, enum values, callback order, status walk. Exit 0: no drift; 1: drift; 2: bad "
+        "input.",
+    )
+    add = drift.add_argument
+    add("recording", metavar="DIR", help="a folder written by `suno-mock proxy --record`")
+    add(
+        "--against",
+        default=None,
+        metavar="URL",
+        help="a running suno-mock server (default: a fresh one in this process)",
+    )
+    add(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="KEY_OR_PATH",
+        help="leave out a key anywhere (msg) or a location ($.data.data[*].tags) (repeatable)",
+    )
+    add("--json", action="store_true", help="print the report as JSON")
 
 
 def _apply_env(parser: argparse.ArgumentParser, serve: argparse.ArgumentParser) -> None:
@@ -351,6 +537,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.allow_callback_hosts
         else None,
         "public_base_url": args.public_base_url,
+        "rate_limit": args.rate_limit,
         "credits": args.credits,
         "task_cost": args.task_cost,
         "mirror_http_status": args.mirror_http_status,
@@ -458,6 +645,26 @@ def run_replay(args: argparse.Namespace) -> int:
     )
 
 
+def run_probe(args: argparse.Namespace) -> int:
+    """`suno-mock probe --to URL`: print the report; 1 if a case failed, 2 if it cannot run."""
+    try:
+        settings = Settings(
+            seed=args.seed,
+            webhook_hmac_key=args.webhook_hmac_key,
+            allow_callback_hosts=tuple(args.allow_callback_hosts),
+        )
+        only = args.only.split(",") if args.only is not None else None
+        report = asyncio.run(
+            probe(args.to, settings=settings, only=only, budget=args.budget,
+                  receiver_timeout=args.timeout)
+        )  # fmt: skip
+    except (ProbeError, ValidationError) as err:
+        print(f"suno-mock: error: {err}", file=sys.stderr)
+        return 2
+    sys.stdout.write(report.render(args.format))
+    return report.exit_code
+
+
 async def fetch_recording(source: str, task_id: str) -> int:
     """`suno-mock record TASK_ID --from URL`: print the task's scenario YAML."""
     url = f"{source.rstrip('/')}/__mock__/tasks/{task_id}/scenario"
@@ -474,6 +681,70 @@ async def fetch_recording(source: str, task_id: str) -> int:
     return 0
 
 
+async def run_proxy(args: argparse.Namespace) -> int:
+    """`suno-mock proxy --upstream URL [--record DIR]`: run until SIGINT/SIGTERM."""
+    if not host_allowed(args.host, ()):
+        # The control-plane token guard is what makes an exposed mock safe; until the proxy
+        # has it, it stays on loopback (a tunnel gives the upstream a way in: --public-url).
+        print(
+            f"suno-mock: error: the proxy binds to loopback only, not {args.host!r}; give the "
+            "upstream a tunnel to it with --public-url",
+            file=sys.stderr,
+        )
+        return 2
+    config = ProxyConfig(
+        upstream=args.upstream,
+        upload_upstream=args.upload_upstream,
+        record_dir=Path(args.record) if args.record else None,
+        download_files=args.download_files,
+        download_hosts=tuple(args.download_hosts),
+        redact=tuple(args.redact),
+        public_url=args.public_url,
+        allow_callback_hosts=tuple(args.allow_callback_hosts),
+        callback_timeout=args.callback_timeout,
+    )
+    try:
+        proxy = Proxy(config, clock=ScaledClock(args.time_scale), host=args.host, port=args.port)
+        await proxy.start()
+    except RecordingError as err:
+        print(f"suno-mock: error: --record: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"suno-mock: cannot start the proxy: {err}", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    where = f"recording to {args.record}" if args.record else "not recording"
+    print(
+        f"suno-mock proxy listening on {proxy.url} (upstream {args.upstream}, {where})",
+        flush=True,
+    )
+    await stop.wait()
+    await proxy.close()
+    print("suno-mock proxy stopped", flush=True)
+    return 0
+
+
+async def run_drift(args: argparse.Namespace) -> int:
+    """`suno-mock drift DIR [--against URL]`: 0 no drift, 1 drift, 2 bad input."""
+    try:
+        recording = load_recording(args.recording)
+        report = await drift(recording, against=args.against, ignore=args.ignore)
+    except RecordingError as err:
+        print(f"suno-mock: error: {err}", file=sys.stderr)
+        return 2
+    except (aiohttp.ClientError, RuntimeError) as err:
+        print(f"suno-mock: error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.text())
+    return 1 if report.drifted else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, serve_parser = build_parser()
     _apply_env(parser, serve_parser)
@@ -486,8 +757,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Its own lines say what happened; the library's warnings would repeat them.
         logging.basicConfig(level=logging.ERROR)
         return run_replay(args)
+    if args.command == "probe":
+        logging.basicConfig(level=logging.ERROR)  # the report says what happened
+        return run_probe(args)
     if args.command == "record":
         return asyncio.run(fetch_recording(args.source, args.task_id))
+    if args.command == "drift":
+        logging.basicConfig(level=logging.ERROR)
+        return asyncio.run(run_drift(args))
+    if args.command == "proxy":
+        configure_logging(args.log_level, args.log_format)
+        return asyncio.run(run_proxy(args))
     try:
         settings = settings_from_args(args)
     except ValidationError as err:

@@ -16,20 +16,32 @@ from typing import Any, cast
 
 from mock_server.api.wire import (
     BoostStyleRequest,
+    CoverRequest,
     ExtendRequest,
+    MidiRequest,
     MusicRequest,
     PersonaRequest,
+    RecoveryRequest,
     ReplaceSectionRequest,
+    SoundsRequest,
     TimestampedLyricsRequest,
+    VocalRemovalRequest,
 )
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock
-from mock_server.errors import InvalidParameters
+from mock_server.errors import (
+    COVER_REPEAT_MSG,
+    InsufficientCredits,
+    InvalidParameters,
+    PaymentRequired,
+    error_for_code,
+)
 from mock_server.events import EventHub
 from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
+from mock_server.ratelimit import RateLimiter
 from mock_server.scenario import (
     ApiBehaviour,
     CallbackKind,
@@ -42,6 +54,7 @@ from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 from mock_server.uploads import UploadStore
+from mock_server.voice import VoiceService
 
 __all__ = ["Engine", "plan_for", "with_looks"]
 
@@ -69,6 +82,11 @@ class Engine:
         self.uploads = UploadStore(settings.upload_retention)
         self.jobs = JobStore(settings.seed)
         self.personas: dict[str, dict[str, str]] = {}
+        self.rate_limiter = RateLimiter(settings.rate, clock)
+        self.voices = VoiceService(
+            settings.seed, clock, self.dispatcher, settings.job_delay,
+            on_event=lambda task_id: self.events.publish("job", id=task_id),
+        )  # fmt: skip
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs], default=settings.scenario
         )
@@ -102,6 +120,8 @@ class Engine:
         self.uploads.clear()
         self.jobs.clear()
         self.personas.clear()
+        self.rate_limiter.clear()
+        self.voices.clear()
         self._api_uses.clear()
         self.scenarios.clear_queue()
         self.events.publish("reset")
@@ -124,14 +144,14 @@ class Engine:
         return scenario.api
 
     async def inspect_uploads(
-        self, body: MusicRequest | ReplaceSectionRequest
+        self, body: MusicRequest | ReplaceSectionRequest | SoundsRequest
     ) -> list[SourceAudio]:
         """Download the request's uploadUrl(s) where allowed, to learn their real duration."""
         return [await self.sources.inspect(url) for url in body.upload_urls()]
 
     def submit_request(
         self,
-        body: MusicRequest | ReplaceSectionRequest,
+        body: MusicRequest | ReplaceSectionRequest | SoundsRequest,
         raw: dict[str, Any],
         base_url: str,
         scenario: Scenario | None = None,
@@ -144,6 +164,12 @@ class Engine:
         effective = _failing_sources(sources, scenario, self.settings.stage_delays.text)
         if isinstance(body, ReplaceSectionRequest):
             task = self._replace_section(body, raw, base_url, effective, upload)
+        elif isinstance(body, SoundsRequest):
+            task = self.submit(
+                body.operation, raw, tracks=body.tracks(self.settings.seed),
+                callback_url=body.callBackUrl or "",
+                base_url=base_url, scenario=effective,
+            )  # fmt: skip
         else:
             task = self._music(body, raw, base_url, effective, upload)
         if scenario is not None:
@@ -392,7 +418,7 @@ class Engine:
         if job is not None:
             job.callback_failed = True
 
-    # Single-stage families and synchronous operations (CONTRACT §3.9-§3.12, §7).
+    # Single-stage families and synchronous operations (docs/api.md).
 
     def finished_track(self, task_id: str, audio_id: str | None) -> tuple[Task, Track]:
         """A track of a finished task, or the API error that says why not."""
@@ -430,11 +456,74 @@ class Engine:
         body = encode(job_callback(job))
         await self.dispatcher.deliver(job.id, "complete", job.callback_url, body, self._exhausted)
 
+    async def separate(self, body: VocalRemovalRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """Vocal removal of a finished track, or of uploaded audio (`audioUrl`)."""
+        fields: dict[str, Any] = {"separation": body.type, "stem_name": body.stemName}
+        if body.audioUrl is not None:
+            source = await self.sources.inspect(body.audioUrl)
+            fields["duration"] = source.duration or self.settings.default_upload_duration
+            fields["error"] = source.failure  # the separation fails like a music task would
+        else:
+            task, track = self.finished_track(body.taskId or "", body.audioId)
+            fields |= {"source": track, "parent_task_id": task.id}
+            fields["music_index"] = task.tracks.index(track)
+        return self.submit_job("vocal_removal", raw, body.callBackUrl, base_url, **fields)
+
+    def cover(self, body: CoverRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """Cover image: one per music task; a repeated request answers the existing one's
+        taskId (code `cover_repeat_code`); the cover endpoints' own code for credits (402)."""
+        task = self.store.get(body.taskId)
+        if task is None:
+            raise InvalidParameters(f"taskId: no music task with id {body.taskId!r}")
+        existing = self.jobs.covers.get(body.taskId)
+        if existing is not None:
+            repeat = error_for_code(self.settings.cover_repeat_code, COVER_REPEAT_MSG)
+            repeat.data = {"taskId": existing}
+            raise repeat
+        try:
+            job = self.submit_job("cover", raw, body.callBackUrl, base_url, parent_task_id=task.id)
+        except InsufficientCredits as err:
+            raise PaymentRequired(err.msg) from err
+        self.jobs.covers[body.taskId] = job.id
+        return job
+
+    def midi(self, body: MidiRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """MIDI from a finished vocal separation; `audioId` picks one of its stems
+        (an `originData[].id`), else every separated track is used."""
+        separation = self.jobs.get(body.taskId, "vocal_removal")
+        if separation is None:
+            raise InvalidParameters(f"taskId: no vocal-removal task with id {body.taskId!r}")
+        if separation.completed_at is None:
+            raise InvalidParameters(f"taskId: vocal-removal task {body.taskId} is not finished yet")
+        stems = {stem.id for stem in separation.stems()}
+        if body.audioId and body.audioId not in stems:
+            raise InvalidParameters(
+                f"audioId: {body.audioId!r} is not a stem of vocal-removal task {body.taskId}; "
+                f"use an originData id from its record-info: {', '.join(sorted(stems))}"
+            )
+        return self.submit_job(
+            "midi", raw, body.callBackUrl, base_url, parent_task_id=body.taskId,
+            extra={"audioId": body.audioId or ""},
+        )  # fmt: skip
+
+    def recover(self, body: RecoveryRequest, raw: dict[str, Any], base_url: str) -> Job:
+        """Recovery Audio: the tracks of a finished music task, again, as one job."""
+        task = self.store.get(body.sunoTaskId)
+        if task is None:
+            raise InvalidParameters(f"sunoTaskId: no music task with id {body.sunoTaskId!r}")
+        if task.status != "SUCCESS":
+            raise InvalidParameters(
+                f"sunoTaskId: task {task.id} is not finished (status {task.status}); "
+                "wait for SUCCESS"
+            )
+        return self.submit_job(
+            "recovery", raw, body.callBackUrl, base_url, parent_task_id=task.id,
+            tracks=tuple(task.tracks),
+        )  # fmt: skip
+
     def persona(self, body: PersonaRequest) -> dict[str, str]:
         """Generate Persona: one per audio id; calling again overwrites name and description."""
-        task, track = self.finished_track(body.taskId, body.audioId)
-        if task.model == "V3_5":
-            raise InvalidParameters("taskId: personas need music made with V4 or newer, not V3_5")
+        _, track = self.finished_track(body.taskId, body.audioId)
         if body.vocalEnd > track.duration:
             raise InvalidParameters(
                 f"vocalEnd: must lie within the track ({track.duration:g} s), got {body.vocalEnd:g}"
@@ -448,20 +537,17 @@ class Engine:
 
     def timestamped_lyrics(self, body: TimestampedLyricsRequest) -> dict[str, Any]:
         """Get Timestamped Lyrics: the track's words spread over its length."""
-        task = self.store.get(body.taskId)
-        if task is None:
-            raise InvalidParameters(f"taskId: no task with id {body.taskId!r}")
-        audio_id = body.audioId or task.tracks[body.musicIndex or 0].id
-        _, track = self.finished_track(body.taskId, audio_id)
+        _, track = self.finished_track(body.taskId, body.audioId)
         return aligned_words(track)
 
     def boost_style(self, raw: dict[str, Any], body: BoostStyleRequest) -> dict[str, Any]:
         """Boost Music Style: an expanded style text, answered at once."""
+        self.store.charge(BOOST_STYLE_COST)
         task_id = self.jobs.new_id("style")
         extra = ", ".join(random.Random(task_id).sample(BOOST_WORDS, 3))  # noqa: S311
         return {
             "taskId": task_id, "param": json.dumps(raw, separators=(",", ":")),
-            "result": f"{body.content.strip()}, {extra}", "creditsConsumed": 0,
+            "result": f"{body.content.strip()}, {extra}", "creditsConsumed": BOOST_STYLE_COST,
             "creditsRemaining": self.store.credits, "successFlag": "1", "errorCode": None,
             "errorMessage": None, "createTime": int(self.clock.now() * 1000),
         }  # fmt: skip
@@ -469,6 +555,9 @@ class Engine:
     def record_info(self, task: Task) -> dict[str, Any]:
         return record_info(task, self.settings)
 
+
+BOOST_STYLE_COST = 0.4
+"""What boost style costs (the docs' example: creditsConsumed 0.4)."""
 
 BOOST_WORDS = (
     "airy female vocals", "warm analog synth pads", "slow-building drums", "minor key",
@@ -505,18 +594,12 @@ def _failing_sources(
 ) -> Scenario | None:
     """A scenario that fails the task when an upload could not be used; else `scenario`."""
     for source in sources:
-        if source.problem is not None:
-            error = ErrorOutcome(
-                after=after, code=451, status="CREATE_TASK_FAILED",
-                msg=f"Unable to download the source audio file: {source.problem}",
-            )  # fmt: skip
-        elif source.unsupported:
-            error = ErrorOutcome(
-                after=after, code=400, status="CREATE_TASK_FAILED",
-                msg=f"Unsupported audio file format: {source.url} is neither MP3 nor WAV",
-            )  # fmt: skip
-        else:
+        failure = source.failure
+        if failure is None:
             continue
+        error = ErrorOutcome(
+            after=after, code=failure[0], status="CREATE_TASK_FAILED", msg=failure[1]
+        )
         base = scenario or Scenario(version=1, name="upload-failed")
         return base.model_copy(update={"stages": {}, "error": error})
     return scenario
@@ -532,7 +615,7 @@ def with_looks(tracks: TrackRequest, scenario: Scenario) -> TrackRequest:
         title=looks.title or tracks.title,
         style=looks.tags or tracks.style,
         count=looks.tracks or tracks.count,
-        durations=tuple(looks.durations or ()),
+        durations=tuple(looks.durations) if looks.durations else tracks.durations,
     )
 
 

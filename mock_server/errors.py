@@ -1,4 +1,5 @@
-"""The real API's business error codes, one class each (CONTRACT §1.4).
+"""The real API's business error codes, one class each (docs/api.md, "Rate limit, credits,
+error codes").
 
 Raised anywhere (request parsing, domain rules); rendered once, by the API middleware, into the
 real envelope `{"code": <code>, "msg": <msg>, "data": null}`.
@@ -6,10 +7,13 @@ real envelope `{"code": <code>, "msg": <msg>, "data": null}`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
+    "COVER_REPEAT_MSG",
+    "INSUFFICIENT_CREDITS",
     "ApiError",
+    "Conflict",
     "InsufficientCredits",
     "InvalidParameters",
     "Maintenance",
@@ -30,8 +34,11 @@ class ApiError(Exception):
     code: ClassVar[int] = 500
     default_msg: ClassVar[str] = "Server error"
 
-    def __init__(self, msg: str | None = None) -> None:
+    def __init__(self, msg: str | None = None, *, data: Any = None) -> None:
         self.msg = msg or self.default_msg
+        self.data = data
+        """The envelope's `data`: null, except where the API documents a value (a repeated
+        cover request answers the existing taskId)."""
         super().__init__(f"{self.code}: {self.msg}")
 
 
@@ -45,16 +52,30 @@ class Unauthorized(ApiError):
     default_msg = "Unauthorized: send 'Authorization: Bearer <your API key>'"
 
 
+INSUFFICIENT_CREDITS = "The current credits are insufficient. Please top up."
+"""The real answer's `msg` (captured from the service; clients compare it)."""
+
+
 class PaymentRequired(ApiError):
-    """Insufficient credits on the cover-image endpoints (their own code list, §1.4)."""
+    """Insufficient credits on the cover-image endpoints (their own code list)."""
 
     code = 402
-    default_msg = "Insufficient credits"
+    default_msg = INSUFFICIENT_CREDITS
 
 
 class NotFound(ApiError):
     code = 404
     default_msg = "Invalid request method or path"
+
+
+class Conflict(ApiError):
+    """The cover endpoints' 409 ("cover record already exists")."""
+
+    code = 409
+    default_msg = "Cover record already exists"
+
+
+COVER_REPEAT_MSG = "Cover already generated for this task"
 
 
 class RateLimited(ApiError):
@@ -69,12 +90,12 @@ class TooLong(ApiError):
 
 class InsufficientCredits(ApiError):
     code = 429
-    default_msg = "Insufficient credits"
+    default_msg = INSUFFICIENT_CREDITS
 
 
 class TooFrequent(ApiError):
     code = 430
-    default_msg = "Call frequency too high, please try again later"
+    default_msg = "Your call frequency is too high. Please try again later."
 
 
 class Maintenance(ApiError):
@@ -94,6 +115,7 @@ _BY_CODE: dict[int, type[ApiError]] = {
         Unauthorized,
         NotFound,
         PaymentRequired,
+        Conflict,
         RateLimited,
         TooLong,
         InsufficientCredits,

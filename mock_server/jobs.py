@@ -1,4 +1,4 @@
-"""Single-stage task families (CONTRACT §5.5-§7.5): lyrics, WAV, vocal removal, music video,
+"""Single-stage task families (docs/api.md): lyrics, WAV, vocal removal, music video,
 cover image and MIDI. Each job completes once, `job_delay` after it was accepted, with one
 callback and a record-info of its own shape. Results are seeded by the job's id.
 """
@@ -13,20 +13,13 @@ from typing import Any, Literal
 
 from faker import Faker
 
+from mock_server.assets import file_urls
+from mock_server.stems import Stem, callback_info, record_response, stems_of
 from mock_server.tracks import Track
 
-__all__ = ["STEMS", "Job", "JobKind", "JobStore", "job_callback", "job_record_info"]
+__all__ = ["Job", "JobKind", "JobStore", "job_callback", "job_record_info", "recovery_record"]
 
-JobKind = Literal["lyrics", "wav", "vocal_removal", "mp4", "cover", "midi"]
-STEMS: dict[str, tuple[str, ...]] = {
-    "separate_vocal": ("origin", "instrumental", "vocal"),
-    "split_stem": (
-        "origin", "vocal", "backing_vocals", "drums", "bass", "guitar", "keyboard",
-        "percussion", "strings", "synth", "fx", "brass", "woodwinds",
-    ),
-}  # fmt: skip
-ALL_STEMS = ("origin", "instrumental", *STEMS["split_stem"][1:])
-"""Every stem, in the order record-info lists them (CONTRACT §7.3)."""
+JobKind = Literal["lyrics", "wav", "vocal_removal", "mp4", "cover", "midi", "recovery"]
 INSTRUMENTS = ("Drums", "Bass", "Piano", "Guitar", "Strings", "Synth Lead")
 
 
@@ -45,6 +38,14 @@ class Job:
     parent_task_id: str = ""
     music_index: int = 0
     separation: str = "separate_vocal"
+    stem_name: str | None = None
+    """The one stem a `split_stem_advanced` separation extracts."""
+    duration: float | None = None
+    """Length of the audio it works on (an uploaded `audioUrl`; else its track's)."""
+    tracks: tuple[Track, ...] = ()
+    """The tracks a recovery brings back."""
+    error: tuple[int, str] | None = None
+    """The code and message it fails with (a vocal removal of an unusable `audioUrl`)."""
     completed_at: float | None = None
     callback_failed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -56,6 +57,20 @@ class Job:
     def url(self, what: str) -> str:
         return f"{self.base_url}/files/{what}"
 
+    @property
+    def length(self) -> float:
+        """Seconds of audio its files last."""
+        if self.duration is not None:
+            return self.duration
+        return self.source.duration if self.source is not None else 1.0
+
+    def stems(self) -> list[Stem]:
+        """What a vocal-removal job separates."""
+        return stems_of(self.id, self.separation, self.stem_name)
+
+    def stem_urls(self) -> dict[str, str]:
+        return {s.key: self.url(f"stems/{self.id}/{s.key}.mp3") for s in self.stems()}
+
 
 class JobStore:
     """Jobs by id, with ids seeded like task ids."""
@@ -64,8 +79,8 @@ class JobStore:
         self._seed = seed
         self._jobs: dict[str, Job] = {}
         self._count = 0
-        self.covers: set[str] = set()
-        """Tasks that already have a cover image (a second request is refused)."""
+        self.covers: dict[str, str] = {}
+        """Music task id -> its cover job id (a second request answers the existing one)."""
 
     def clear(self) -> None:
         self._jobs.clear()
@@ -104,36 +119,23 @@ def _lyrics(job: Job) -> list[dict[str, str]]:
     return items
 
 
-def _stem_urls(job: Job, camel: bool) -> dict[str, str | None]:
-    made = STEMS[job.separation]
-    urls: dict[str, str | None] = {}
-    for stem in ALL_STEMS:
-        key = f"{stem}_url"
-        if camel:
-            head, *rest = key.split("_")
-            key = head + "".join(part.title() for part in rest)
-        urls[key] = job.url(f"stems/{job.id}/{stem}.mp3") if stem in made else None
-    if not camel:  # the callback lists only the stems of its type
-        urls = {k: v for k, v in urls.items() if v is not None}
-    return urls
-
-
 def _midi(job: Job) -> dict[str, Any]:
+    """Notes on a 1/192 s grid. Like the documented example, times alternate between JSON
+    strings and numbers (`"start": "0.036458333333333336"`, `"start": 0.046875`): a client that
+    reads only numbers breaks in production, so it breaks here too."""
     rng = job.random()
     instruments = []
     for name in rng.sample(INSTRUMENTS, 3):
-        notes, at = [], 0.0
-        for _ in range(8):
-            length = round(rng.uniform(0.1, 0.6), 4)
+        notes: list[dict[str, Any]] = []
+        tick = 0
+        for i in range(8):
+            length = rng.randint(20, 115)
+            start, end = tick / 192, (tick + length) / 192
+            times: tuple[Any, Any] = (repr(start), repr(end)) if i % 2 == 0 else (start, end)
             notes.append(
-                {
-                    "pitch": rng.randint(36, 84),
-                    "start": round(at, 4),
-                    "end": round(at + length, 4),
-                    "velocity": 1,
-                }
+                {"pitch": rng.randint(36, 84), "start": times[0], "end": times[1], "velocity": 1}
             )
-            at += length + round(rng.uniform(0.0, 0.3), 4)
+            tick += length + rng.randint(0, 58)
         instruments.append({"name": name, "notes": notes})
     return {"state": "complete", "instruments": instruments}
 
@@ -152,11 +154,17 @@ def job_callback(job: Job) -> dict[str, Any]:
             "msg": "success",
             "data": {"audioWavUrl": job.url(f"wav/{job.id}.wav"), "task_id": job.id},
         }
+    if job.kind == "vocal_removal" and job.error is not None:
+        code, msg = job.error
+        return {"code": code, "msg": msg, "data": {"task_id": job.id, "vocal_removal_info": None}}
     if job.kind == "vocal_removal":
         return {
             "code": 200,
             "msg": "vocal Removal generated successfully.",
-            "data": {"task_id": job.id, "vocal_removal_info": _stem_urls(job, camel=False)},
+            "data": {
+                "task_id": job.id,
+                "vocal_removal_info": callback_info(job.stems(), job.stem_urls()),
+            },
         }
     if job.kind == "mp4":
         return {
@@ -166,14 +174,33 @@ def job_callback(job: Job) -> dict[str, Any]:
         }
     if job.kind == "cover":
         return {"code": 200, "msg": "success", "data": {"taskId": job.id, "images": _covers(job)}}
+    if job.kind == "recovery":
+        return {"code": 200, "msg": "success", "task_id": job.id, "data": _recovered(job)}
     return {"task_id": job.id, "code": 200, "msg": "success", "data": _midi(job)}
+
+
+def _recovered(job: Job) -> list[dict[str, str]]:
+    """One item per track of the music task, in its order; the audio URL is the track's."""
+    return [
+        {"id": t.id, "audio_url": file_urls(job.base_url, t.id).audio, "title": t.title,
+         "status": "success", "error": ""}
+        for t in job.tracks
+    ]  # fmt: skip
+
+
+def recovery_record(job: Job) -> dict[str, Any]:
+    """The whole answer of GET /api/v1/suno/recovery/record-info: its own envelope, with
+    `task_id` at the top level and code 201 while the recovery runs."""
+    if job.completed_at is None:
+        return {"code": 201, "task_id": job.id, "msg": "processing", "data": None}
+    return {"code": 200, "task_id": job.id, "msg": "success", "data": _recovered(job)}
 
 
 def _covers(job: Job) -> list[str]:
     return [job.url(f"cover/{job.id}-{i}.png") for i in (1, 2)]
 
 
-def job_record_info(job: Job) -> dict[str, Any]:
+def job_record_info(job: Job, track_field: str = "audioId") -> dict[str, Any]:
     """`data` of the family's record-info endpoint, as the job is now."""
     done = job.completed_at is not None
     created, completed = (
@@ -181,7 +208,10 @@ def job_record_info(job: Job) -> dict[str, Any]:
         (int(job.completed_at * 1000) if job.completed_at is not None else None),
     )
     flag = "CALLBACK_EXCEPTION" if job.callback_failed else ("SUCCESS" if done else "PENDING")
-    common = {"errorCode": None, "errorMessage": None}
+    common: dict[str, Any] = {"errorCode": None, "errorMessage": None}
+    if done and job.error is not None:
+        flag = "CREATE_TASK_FAILED"
+        common = {"errorCode": job.error[0], "errorMessage": job.error[1]}
     if job.kind == "lyrics":
         lyrics = {"taskId": job.id, "data": _lyrics(job)} if done else None
         return {
@@ -218,16 +248,18 @@ def job_record_info(job: Job) -> dict[str, Any]:
     response: dict[str, Any] | None = None
     if done and job.kind == "wav":
         response = {"audioWavUrl": job.url(f"wav/{job.id}.wav")}
-    elif done and job.kind == "vocal_removal":
-        response = _stem_urls(job, camel=True)
-    elif done:
+    elif done and job.kind == "vocal_removal" and job.error is None:
+        response = record_response(job.stems(), job.stem_urls(), job.length)
+    elif done and job.kind == "mp4":
         response = {"videoUrl": job.url(f"video/{job.id}.mp4")}
     data: dict[str, Any] = {
         "taskId": job.id,
         "musicId": job.source.id if job.source else "",
         "callbackUrl": job.callback_url,
     }
-    if job.kind != "wav":
+    if job.kind == "vocal_removal" and track_field == "audioId":  # sunoapi.org's page
+        data["audioId"] = job.source.id if job.source else ""
+    elif job.kind == "vocal_removal" or job.kind == "mp4":  # kie.ai's page: the track's index
         data["musicIndex"] = job.music_index
     return {
         **data,

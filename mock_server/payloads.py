@@ -1,7 +1,8 @@
 """The exact JSON the real API emits for tasks: callback bodies and record-info data.
 
-Two naming styles, kept exact (CONTRACT §2, §4.1, §5.3): callbacks carry `data.task_id` and
-snake_case tracks (but camelCase `createTime`); record-info carries `taskId` and camelCase tracks.
+Two naming styles, kept exact (docs/api.md, "Callbacks", "Task details"): callbacks carry
+`data.task_id` and snake_case tracks (but camelCase `createTime`); record-info carries `taskId`
+and camelCase tracks.
 """
 
 from __future__ import annotations
@@ -136,5 +137,5 @@ def record_info(task: Task, settings: Settings) -> dict[str, Any]:
         "operationType": task.operation,
         "errorCode": task.error_code,
         "errorMessage": task.error_message,
-        "createTime": int(task.created_at * 1000),
+        "createTime": int(task.created_at) * 1000,  # whole seconds, as in real answers
     }

@@ -1,4 +1,5 @@
-"""Turn what happened to a task back into a scenario that replays it (`suno-mock record`)."""
+"""Turn what happened to a task back into a scenario that replays it (`suno-mock record`, and
+`suno-mock proxy`, which records the real service's tasks)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from mock_server.journal import Delivery
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 
-__all__ = ["record_scenario", "record_yaml"]
+__all__ = ["record_scenario", "record_yaml", "scenario_yaml", "seconds"]
 
 
-def _seconds(value: float) -> float | int:
+def seconds(value: float) -> float | int:
+    """Seconds as written into a scenario: milliseconds at most, whole numbers as integers."""
     rounded = round(value, 3)
     return int(rounded) if rounded == int(rounded) else rounded
 
@@ -37,14 +39,14 @@ def record_scenario(task: Task, deliveries: list[Delivery], settings: Settings) 
         "name": f"recorded-{task.id}",
         "description": f"Recorded from task {task.id} ({task.operation}, {task.model}, "
         f"status {task.status}).",
-        "stages": {stage: _seconds(at) for stage, at in reached.items()},
+        "stages": {stage: seconds(at) for stage, at in reached.items()},
     }
     if failed_at is not None and task.error_code is not None:
         error_data = next(
             (d.body["data"]["data"] for d in deliveries if d.callback_type == "error"), None
         )
         data["error"] = {
-            "after": _seconds(failed_at),
+            "after": seconds(failed_at),
             "code": task.error_code,
             "msg": task.error_message or "",
             "status": task.status,
@@ -55,9 +57,9 @@ def record_scenario(task: Task, deliveries: list[Delivery], settings: Settings) 
         delivery = task.scenario.delivery.model_dump(exclude_defaults=True)
     first = deliveries[0] if deliveries else None
     delivery["retry_delays"] = [
-        _seconds(d) for d in (first.retry_delays if first else settings.retry_delays)
+        seconds(d) for d in (first.retry_delays if first else settings.retry_delays)
     ]
-    delivery["timeout"] = _seconds(first.timeout if first else settings.callback_timeout)
+    delivery["timeout"] = seconds(first.timeout if first else settings.callback_timeout)
     data["delivery"] = delivery
     tracks = task.tracks
     data["payload"] = {
@@ -73,9 +75,11 @@ def record_scenario(task: Task, deliveries: list[Delivery], settings: Settings) 
     return data
 
 
+def scenario_yaml(data: dict[str, Any], header: str) -> str:
+    """A scenario (as plain data) as YAML text under a `# header` comment line."""
+    return f"# {header}\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def record_yaml(task: Task, deliveries: list[Delivery], settings: Settings) -> str:
-    header = f"# suno-mock record {task.id}: replay with `suno-mock replay FILE --to URL`\n"
-    body = yaml.safe_dump(
-        record_scenario(task, deliveries, settings), sort_keys=False, allow_unicode=True
-    )
-    return header + body
+    header = f"suno-mock record {task.id}: replay with `suno-mock replay FILE --to URL`"
+    return scenario_yaml(record_scenario(task, deliveries, settings), header)

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from mock_server import assets, control
 from mock_server.api import callbacks_schema as cb
-from mock_server.api import families, files, handlers, uploads, wire
+from mock_server.api import families, files, handlers, uploads, voice, wire
 from mock_server.api.envelope import base_url
 from mock_server.openapi import Endpoint, build_spec
 
@@ -29,7 +29,7 @@ UPLOAD_FORM: dict[str, Any] = {
 }
 
 API: tuple[Endpoint, ...] = (
-    # Music generation (CONTRACT §3), callbacks §5.3.
+    # Music generation (docs/api.md).
     Endpoint("POST", "/api/v1/generate", handlers.generate, "Generate music",
              wire.GenerateRequest, {"customMode": True, "instrumental": False,
              "model": "V4_5PLUS", "prompt": "[Verse]\nStreetlights hum a quiet tune",
@@ -72,6 +72,10 @@ API: tuple[Endpoint, ...] = (
              "model": "V5", "prompt": "[Verse]\nTwo rivers meet tonight",
              "style": "electro swing", "title": "Two Rivers", "callBackUrl": CB_URL},
              cb.MusicCallback),
+    Endpoint("POST", "/api/v1/generate/sounds", handlers.sounds, "Generate sounds",
+             wire.SoundsRequest, {"prompt": "A soft rain ambience with distant thunder",
+             "model": "V6", "soundLoop": False, "soundTempo": 120, "soundKey": "Any",
+             "grabLyrics": False, "callBackUrl": CB_URL}, cb.MusicCallback),
     Endpoint("GET", "/api/v1/generate/record-info", handlers.record_info,
              "Music task details", query=("taskId",), data=cb.RecordInfoData),
     Endpoint("GET", "/api/v1/generate/credit", handlers.credit, "Remaining credits",
@@ -118,6 +122,34 @@ API: tuple[Endpoint, ...] = (
              tag="files"),
     Endpoint("GET", "/api/v1/suno/cover/record-info", families.job_info("cover"),
              "Cover image details", query=("taskId",), tag="files"),
+    # Suno Voice: a custom voice for personaId (personaModel voice_persona).
+    Endpoint("POST", "/api/v1/voice/validate", voice.voice_validate, "Voice: validate a "
+             "recording", wire.VoiceValidateRequest, {"voiceUrl":
+             "https://example.com/audio/user_voice.mp3", "vocalStartS": 0, "vocalEndS": 10,
+             "language": "en", "callBackUrl": CB_URL}, cb.VoiceCallback, tag="voice"),
+    Endpoint("GET", "/api/v1/voice/validate-info", voice.voice_validate_info,
+             "Voice: the validation phrase", query=("taskId",), tag="voice",
+             data=cb.VoiceValidateData),
+    Endpoint("POST", "/api/v1/voice/regenerate", voice.voice_regenerate,
+             "Voice: a new validation phrase", wire.VoiceRegenerateRequest, {"taskId": TASK,
+             "calBackUrl": CB_URL}, cb.VoiceCallback, tag="voice"),
+    Endpoint("POST", "/api/v1/voice/generate", voice.voice_generate, "Voice: create the voice",
+             wire.VoiceGenerateRequest, {"taskId": TASK, "verifyUrl":
+             "https://example.com/audio/verify_read.mp3", "voiceName": "My Voice",
+             "description": "created from uploaded voice", "style": "Pop, Female Vocal",
+             "singerSkillLevel": "beginner", "callBackUrl": CB_URL}, cb.VoiceCallback,
+             tag="voice"),
+    Endpoint("GET", "/api/v1/voice/record-info", voice.voice_record_info,
+             "Voice: the voiceId", query=("taskId",), tag="voice", data=cb.VoiceRecordData),
+    Endpoint("POST", "/api/v1/voice/check-voice", voice.check_voice, "Voice: is it available",
+             wire.VoiceCheckRequest, {"task_id": TASK}, tag="voice",
+             data=cb.VoiceCheckData),
+    # Recovery Audio: a music task's audio fetched again.
+    Endpoint("POST", "/api/v1/suno/recovery", families.recovery, "Recover a task's audio",
+             wire.RecoveryRequest, {"sunoTaskId": TASK, "callBackUrl": CB_URL},
+             cb.RecoveryCallback, tag="files", data=cb.RecoveryTaskData),
+    Endpoint("GET", "/api/v1/suno/recovery/record-info", families.recovery_info,
+             "Recovery details", query=("task_id",), tag="files"),
     # The File Upload API (a separate host for the real service; §7.6).
     Endpoint("POST", "/api/file-base64-upload", uploads.base64_upload, "Upload a file (base64)",
              wire.Base64Upload, {"base64Data": "data:audio/mpeg;base64,SUQz",

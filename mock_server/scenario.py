@@ -28,6 +28,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -203,6 +204,11 @@ class PayloadOverrides(_Frozen):
     tracks: int | None = Field(default=None, ge=1, le=10)
     text_tracks: bool | None = None
     create_time: Literal["epoch_ms", "string"] | None = None
+    audio: list[str] | None = None
+    """Files served as the tracks' audio, one per track: paths relative to the scenario's
+    folder and inside it (`suno-mock proxy --download-files` records the real ones)."""
+    images: list[str] | None = None
+    """Files served as the tracks' cover images, likewise."""
 
 
 class Scenario(_Frozen):
@@ -219,6 +225,15 @@ class Scenario(_Frozen):
     delivery: Delivery = Delivery()
     api: ApiBehaviour = ApiBehaviour()
     payload: PayloadOverrides = PayloadOverrides()
+    _folder: Path | None = PrivateAttr(default=None)
+    """Where `payload.audio` / `payload.images` are read from (set by `load_scenario`)."""
+
+    def media(self, kind: Literal["audio", "images"], index: int) -> Path | None:
+        """The recorded file to serve for track `index` (0-based), if the scenario has one."""
+        files = self.payload.audio if kind == "audio" else self.payload.images
+        if self._folder is None or not files or index >= len(files):
+            return None
+        return self._folder / files[index]
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -281,9 +296,28 @@ def load_scenario(source: str | Path, text: str | None = None) -> Scenario:
         raise ScenarioError(f"{label}: expected a mapping with `version: 1`, got {data!r}")
     data.setdefault("name", path.stem)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(f"{label}: {_located(err)}") from err
+    if scenario.payload.audio or scenario.payload.images:
+        scenario._folder = _media_folder(scenario, path, label)
+    return scenario
+
+
+def _media_folder(scenario: Scenario, path: Path, label: str) -> Path:
+    """The scenario's folder, once every media file it names is a file inside it (files are
+    read only from scenario folders)."""
+    folder = path.resolve().parent
+    for kind in ("audio", "images"):
+        for i, name in enumerate(getattr(scenario.payload, kind) or []):
+            target = (folder / name).resolve()
+            if not target.is_relative_to(folder):
+                raise ScenarioError(
+                    f"{label}: payload.{kind}[{i}]: {name!r} is outside the scenario's folder"
+                )
+            if not target.is_file():
+                raise ScenarioError(f"{label}: payload.{kind}[{i}]: no file {target}")
+    return folder
 
 
 def bundled_names() -> list[str]:

@@ -7,13 +7,39 @@ wall-clock seconds (see README, "Time").
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["CreateTimeFormat", "Settings", "StageDelays"]
+__all__ = ["CreateTimeFormat", "RateLimit", "Settings", "StageDelays", "parse_rate_limit"]
 
 CreateTimeFormat = Literal["epoch_ms", "string"]
+
+_FORM = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """`count` requests per `window` mock seconds."""
+
+    count: int
+    window: float
+
+
+def parse_rate_limit(text: str) -> RateLimit | None:
+    """`"20/10s"` (also `ms`, `m`, `h`; a bare number is seconds) or `"off"` (None)."""
+    if text.strip().lower() in {"off", "none", "0"}:
+        return None
+    match = _FORM.match(text)
+    if match is None or int(match[1]) < 1 or float(match[2]) <= 0:
+        raise ValueError(
+            f"rate limit must look like '20/10s' (requests/window, units ms, s, m, h) or 'off', "
+            f"got {text!r}"
+        )
+    return RateLimit(int(match[1]), float(match[2]) * _UNIT[match[3] or "s"])
 
 
 class StageDelays(BaseModel):
@@ -48,6 +74,26 @@ class Settings(BaseModel):
 
     api_keys: tuple[str, ...] = ()
     """Accepted Bearer keys; empty accepts any non-empty key."""
+
+    rate_limit: str | None = "20/10s"
+    """Submits (POST /api/v1/...) allowed per API key per window of mock time, like the real
+    service's 20 per 10 s; 'off' or None switches it off (load tests, benchmarks)."""
+
+    rate_limit_code: Literal[405, 430] = 430
+    """Code of a submit over the rate limit: 430 "call frequency too high" (default) or 405
+    "rate limit exceeded"; the docs list both and tie neither to the limit."""
+
+    cover_repeat_code: Literal[400, 409] = 400
+    """Code of a repeated cover request (both carry the existing `taskId`): 400 as the cover
+    page says, or 409 as its code list and one client expect."""
+
+    vocal_removal_track_field: Literal["audioId", "musicIndex"] = "audioId"
+    """How vocal-removal record-info names the track: `audioId` (sunoapi.org's page) or
+    `musicIndex` (kie.ai's)."""
+
+    lyrics_limit_unit: Literal["words", "characters"] = "words"
+    """What the 200 of POST /api/v1/lyrics counts (the docs say words; a kie.ai note says
+    characters)."""
 
     credits: int = Field(default=10_000, ge=0)
     """Credits the account starts with (GET /api/v1/generate/credit)."""
@@ -97,16 +143,17 @@ class Settings(BaseModel):
     """Send the two tracks (stream URLs only) in the `text` callback instead of `[]`."""
 
     title_limit_v4_5: Literal[80, 100] = 100
-    """Title limit for V4_5 / V4_5PLUS / V5 / V5_5 (the docs say 100 in G2, 80 in G1/G3)."""
+    """Title limit of extend and upload-extend with V4_5 / V4_5PLUS / V5 / V5_5 (the extend
+    pages say 100; every other endpoint and model has 80)."""
 
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
     max_upload_duration: float = Field(default=480.0, gt=0)
-    """Longest uploadUrl audio for upload-cover/upload-extend (8 min in G2/G3; G1 said 2 min)."""
+    """Longest uploadUrl audio for upload-cover/upload-extend (8 min today; older pages: 2 min)."""
 
-    max_upload_duration_v4_5all: float = Field(default=60.0, gt=0)
-    """The same limit for model V4_5ALL (1 min, G2)."""
+    max_upload_duration_v4_5all: float = Field(default=480.0, gt=0)
+    """The same limit for model V4_5ALL (8 min today; an older page said 1 min)."""
 
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     """Largest file the mock accepts on the upload API or downloads from an uploadUrl."""
@@ -121,11 +168,11 @@ class Settings(BaseModel):
     upload_fetch_timeout: float = Field(default=30.0, gt=0)
     """Wall-clock seconds a download of an uploadUrl may take."""
 
-    infill_min_seconds: float = Field(default=6.0, ge=0)
-    """Shortest replace-section window (6 s in G2/KIE; G3 says 10 s)."""
+    infill_min_seconds: float = Field(default=10.0, ge=0)
+    """Shortest replace-section window (10 s today; older pages said 6 s)."""
 
-    infill_max_seconds: float | None = Field(default=60.0, gt=0)
-    """Longest replace-section window (60 s in G2/KIE; G3 states none: None)."""
+    infill_max_seconds: float | None = Field(default=None, gt=0)
+    """Longest replace-section window (none today; older pages said 60 s)."""
 
     webhook_hmac_key: str | None = None
     """Sign callbacks like kie.ai does (X-Webhook-Timestamp, X-Webhook-Signature); off by default,
@@ -146,6 +193,18 @@ class Settings(BaseModel):
         if any(delay < 0 for delay in value):
             raise ValueError(f"retry delays must be >= 0, got {list(value)}")
         return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str | None) -> str | None:
+        if value is None or parse_rate_limit(value) is None:
+            return None
+        return value.strip()
+
+    @property
+    def rate(self) -> RateLimit | None:
+        """`rate_limit` parsed."""
+        return parse_rate_limit(self.rate_limit) if self.rate_limit is not None else None
 
     @field_validator("public_base_url")
     @classmethod

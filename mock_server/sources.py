@@ -34,6 +34,15 @@ class SourceAudio:
     note: str | None = None
     """Why it was not fetched at all (for the task's history)."""
 
+    @property
+    def failure(self) -> tuple[int, str] | None:
+        """The error code and message a task made from this upload fails with, if any."""
+        if self.problem is not None:
+            return 451, f"Unable to download the source audio file: {self.problem}"
+        if self.unsupported:
+            return 400, f"Unsupported audio file format: {self.url} is neither MP3 nor WAV"
+        return None
+
 
 class SourceFetcher:
     """Downloads uploadUrls with its own client session."""

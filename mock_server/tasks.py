@@ -8,6 +8,7 @@ later stages still update the tracks the task exposes, but not its status.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ STAGE_STATUS: dict[str, TaskStatus] = {
     "complete": "SUCCESS",
 }
 _ORDER: tuple[TaskStatus, ...] = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -111,13 +114,14 @@ class TrackSource:
 class TaskStore:
     """Tasks, their tracks and the account balance; one per server."""
 
-    def __init__(self, factory: TrackFactory, credits: int, limit: int | None = None) -> None:
+    def __init__(self, factory: TrackFactory, credits: float, limit: int | None = None) -> None:
         self._factory = factory
         self.limit = limit
         """Keep at most about this many tasks (see `_trim`); None: all."""
         self._trim_at = limit
         self._initial_credits = credits
         self.credits = credits
+        """The balance; fractional after operations priced in tenths (boost style: 0.4)."""
         self._tasks: dict[str, Task] = {}
         self._tracks: dict[str, TrackSource] = {}
         self._count = 0
@@ -178,13 +182,13 @@ class TaskStore:
             )
         return source
 
-    def charge(self, cost: int) -> None:
-        """Take `cost` credits, or answer 429 when the balance is too low."""
+    def charge(self, cost: float) -> None:
+        """Take `cost` credits, or answer 429 with the real message when the balance is too
+        low (the numbers go to the log, for the test author)."""
         if self.credits < cost:
-            raise InsufficientCredits(
-                f"Insufficient credits: {self.credits} left, a task costs {cost}"
-            )
-        self.credits -= cost
+            log.info("insufficient credits: %g left, the operation costs %g", self.credits, cost)
+            raise InsufficientCredits
+        self.credits = round(self.credits - cost, 2)
 
     def create(
         self,

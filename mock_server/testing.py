@@ -26,6 +26,7 @@ from mock_server.catalog import TaskStatus
 from mock_server.clock import ManualClock
 from mock_server.journal import Delivery, RequestRecord
 from mock_server.loop_thread import LoopThread
+from mock_server.probe import DEFAULT_BUDGET, ProbeReport, probe
 from mock_server.server import MockServer
 from mock_server.settings import Settings
 from mock_server.tasks import Task
@@ -36,8 +37,17 @@ T = TypeVar("T")
 DEFAULT_WAIT = 3600.0
 """Mock seconds a wait helper may move the clock forward before it gives up."""
 OPT_OUT = "@pytest.mark.suno_mock(check_teardown=False)"
-CALLBACK_TYPES: tuple[str, ...] = ("text", "first", "complete", "error")
-"""`callbackType` values the mock sends (jobs such as lyrics or WAV send only `complete`)."""
+CALLBACK_TYPES: tuple[str, ...] = (
+    "text",
+    "first",
+    "complete",
+    "error",
+    "validate",
+    "regenerate",
+    "generate",
+)
+"""Callback types the mock journals: a music task's stages and `error`; jobs such as lyrics or
+WAV send only `complete`; Suno Voice steps send `validate`, `regenerate` and `generate`."""
 TASK_STATUSES: tuple[str, ...] = get_args(TaskStatus)
 """record-info statuses of a music task."""
 BLOCKED_LOOP_TIMEOUT = 1.0
@@ -193,6 +203,21 @@ class SunoMock(MockServer):
                 f"expected {path} to be requested {wanted}, it was {count} time(s)\n"
                 f"{self.describe()}"
             )
+
+    async def probe(
+        self,
+        url: str,
+        *,
+        only: list[str] | None = None,
+        budget: float = DEFAULT_BUDGET,
+        receiver_timeout: float | None = None,
+    ) -> ProbeReport:
+        """Run the `suno-mock probe` battery against your callback endpoint `url`, with this
+        mock's seed, webhook_hmac_key, allow-list and callback_timeout; `assert report.ok,
+        report.to_text()`. Uses real time (the receiver answers in real time), not the clock."""
+        return await probe(
+            url, settings=self.settings, only=only, budget=budget, receiver_timeout=receiver_timeout
+        )
 
     def describe(self, task_id: str | None = None) -> str:
         """What the mock saw and did: requests received, callbacks attempted, in order."""
@@ -512,6 +537,20 @@ class SunoMockThread:
     def restore(self) -> None:
         """See `SunoMock.restore`."""
         self.call(self.mock.restore())
+
+    def probe(
+        self,
+        url: str,
+        *,
+        only: list[str] | None = None,
+        budget: float = DEFAULT_BUDGET,
+        receiver_timeout: float | None = None,
+    ) -> ProbeReport:
+        """See `SunoMock.probe` (real time; the receiver must answer while this blocks, so use
+        `callback_receiver_threaded` or an endpoint in another thread or process)."""
+        return self.call(
+            self.mock.probe(url, only=only, budget=budget, receiver_timeout=receiver_timeout)
+        )
 
     def teardown_problems(self) -> list[str]:
         return self._run(self.mock.teardown_problems)

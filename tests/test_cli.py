@@ -102,7 +102,12 @@ async def test_sigterm_cancels_pending_deliveries(receiver: CallbackReceiver) ->
 
 async def test_environment_configures_the_server() -> None:
     served = await start(
-        env={"SUNO_MOCK_PORT": "0", "SUNO_MOCK_API_KEY": "k1,k2", "SUNO_MOCK_CREDITS": "77"}
+        env={
+            "SUNO_MOCK_PORT": "0",
+            "SUNO_MOCK_API_KEY": "k1,k2",
+            "SUNO_MOCK_CREDITS": "77",
+            "SUNO_MOCK_RATE_LIMIT": "1/1h",
+        }
     )
     try:
         async with aiohttp.ClientSession() as http:
@@ -116,6 +121,15 @@ async def test_environment_configures_the_server() -> None:
                 ) as resp:
                     answer = await resp.json()
                 assert {k: answer[k] for k in expected} == expected
+            codes = []
+            for _ in range(2):
+                async with http.post(
+                    served.url + "/api/v1/lyrics",
+                    json={"prompt": "rain", "callBackUrl": "http://127.0.0.1:9/cb"},
+                    headers={"Authorization": "Bearer k1"},
+                ) as resp:
+                    codes.append((await resp.json())["code"])
+            assert codes == [200, 430]  # SUNO_MOCK_RATE_LIMIT=1/1h
     finally:
         code, _, _ = await served.stop()
     assert code == 0
@@ -131,6 +145,8 @@ async def test_environment_configures_the_server() -> None:
         (["serve"], {"SUNO_MOCK_SEED": "abc"}, "SUNO_MOCK_SEED='abc'"),
         (["serve", "--stage-delays", "text=90,first=60"], {}, "stage delays must not decrease"),
         (["bogus"], {}, "invalid choice: 'bogus'"),
+        (["serve", "--rate-limit", "lots"], {}, "rate limit must look like '20/10s'"),
+        (["serve"], {"SUNO_MOCK_RATE_LIMIT": "20 per 10s"}, "SUNO_MOCK_RATE_LIMIT='20 per 10s'"),
     ],
 )
 def test_bad_flags_are_usage_errors(

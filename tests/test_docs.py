@@ -18,8 +18,9 @@ def _slug(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-def test_docs_exist() -> None:
-    assert (ROOT / "docs" / "pytest.md").exists()
+def test_the_pytest_guide_shows_example_files() -> None:
+    guide = (ROOT / "docs" / "pytest.md").read_text()
+    assert guide.count("```python\n# tests/examples/") >= 4
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -27,7 +28,6 @@ def test_python_blocks_are_example_files(page: Path) -> None:
     if page.name == "README.md":
         return  # tests/test_readme.py runs the README's blocks
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.DOTALL)
-    assert blocks, page
     for block in blocks:
         header, _, body = block.partition("\n")
         match = re.fullmatch(r"# (tests/examples/test_\w+\.py)", header)

@@ -131,43 +131,38 @@ async def test_track_jobs_need_a_finished_track_the_mock_made(
     _, envelope = await api.post("/api/v1/wav/generate", dict(body, taskId="nope"))
     assert envelope["msg"] == "taskId: no task with id 'nope'"
     _, envelope = await api.post("/api/v1/vocal-removal/generate", dict(body, audioId=None))
-    assert envelope["msg"].startswith("audioId: must be a JSON string")
+    assert envelope["msg"].startswith("audioId: required (the task and track to separate")
 
 
-@pytest.mark.parametrize(
-    ("separation", "stems"),
-    [
-        ("separate_vocal", ["origin", "instrumental", "vocal"]),
-        (
-            "split_stem",
-            [
-                "origin",
-                "vocal",
-                "backing_vocals",
-                "drums",
-                "bass",
-                "guitar",
-                "keyboard",
-                "percussion",
-                "strings",
-                "synth",
-                "fx",
-                "brass",
-                "woodwinds",
-            ],
-        ),
+STEM_KEYS = {
+    "separate_vocal": ["vocal", "instrumental"],
+    "split_stem": [
+        "vocal", "backing_vocals", "drums", "bass", "guitar", "keyboard", "percussion",
+        "strings", "synth", "fx", "brass", "woodwinds",
     ],
-)
+    "split_stem_advanced": ["drums"],
+}  # fmt: skip
+RECORD_URLS = [
+    "instrumentalUrl", "vocalUrl", "backingVocalsUrl", "drumsUrl", "bassUrl", "guitarUrl",
+    "pianoUrl", "keyboardUrl", "percussionUrl", "stringsUrl", "synthUrl", "fxUrl", "brassUrl",
+    "woodwindsUrl",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("separation", list(STEM_KEYS))
 async def test_vocal_removal_and_midi(
     api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    http: aiohttp.ClientSession, track: Track, separation: str, stems: list[str],
+    http: aiohttp.ClientSession, track: Track, separation: str,
 ) -> None:  # fmt: skip
+    stems = STEM_KEYS[separation]
     body = {
         "taskId": task_of(server, track),
         "audioId": track.id,
         "callBackUrl": receiver.url,
         "type": separation,
     }
+    if separation == "split_stem_advanced":
+        body["stemName"] = "Drum Kit"
     job_id = await api.submit("/api/v1/vocal-removal/generate", body)
     midi_body = {"taskId": job_id, "callBackUrl": receiver.url}
     _, envelope = await api.post("/api/v1/midi/generate", midi_body)
@@ -176,25 +171,90 @@ async def test_vocal_removal_and_midi(
     callback = receiver.requests[0].json
     assert callback["msg"] == "vocal Removal generated successfully."
     urls = callback["data"]["vocal_removal_info"]
-    assert list(urls) == [f"{stem}_url" for stem in stems]
-    status, data = await fetch(http, urls["vocal_url"])
+    assert list(urls) == sorted(["origin_url", *(f"{stem}_url" for stem in stems)])
+    assert urls["origin_url"] == ""  # as in the docs' example
+    status, data = await fetch(http, urls[f"{stems[-1]}_url"])
     assert status == 200
     assert audio_duration(data) == pytest.approx(track.duration, abs=0.04)
     record = await info(api, "vocal-removal", job_id)
-    assert set(record) == RECORD_KEYS
-    assert (record["musicIndex"], record["successFlag"]) == (0, "SUCCESS")
-    assert len(record["response"]) == 14
-    assert (record["response"]["instrumentalUrl"] is None) == (separation == "split_stem")
+    assert set(record) == RECORD_KEYS - {"musicIndex"} | {"audioId"}
+    assert (record["audioId"], record["successFlag"]) == (track.id, "SUCCESS")
+    response = record["response"]
+    assert list(response) == ["id", "originUrl", "originData", *RECORD_URLS]
+    assert (response["id"], response["originUrl"]) == (None, None)
+    assert (response["instrumentalUrl"] is None) == (separation != "separate_vocal")
+    origin = response["originData"]
+    assert [list(item) for item in origin] == [
+        ["duration", "audio_url", "stem_type_group_name", "id"]
+    ] * len(stems)
+    assert [item["audio_url"] for item in origin] == [urls[f"{stem}_url"] for stem in stems]
+    assert {item["duration"] for item in origin} == {track.duration}
+    if separation == "separate_vocal":
+        assert [i["stem_type_group_name"] for i in origin] == ["Vocals", "Instrumental"]
 
-    midi_id = await api.submit("/api/v1/midi/generate", midi_body)
+    _, envelope = await api.post("/api/v1/midi/generate", dict(midi_body, audioId=track.id))
+    assert envelope["msg"].startswith(f"audioId: {track.id!r} is not a stem of vocal-removal")
+    stem_id = origin[-1]["id"]  # the documented source of a MIDI audioId
+    midi_id = await api.submit("/api/v1/midi/generate", dict(midi_body, audioId=stem_id))
     await clock.advance(30)
     midi = receiver.requests[-1].json
     assert list(midi) == ["task_id", "code", "msg", "data"]  # task_id at the top level
     assert (midi["task_id"], midi["data"]["state"]) == (midi_id, "complete")
     assert {"name", "notes"} == set(midi["data"]["instruments"][0])
+    notes = midi["data"]["instruments"][0]["notes"]
+    assert {type(n["start"]) for n in notes} == {str, float}  # mixed, as documented
     record = await info(api, "midi", midi_id)
-    assert (record["successFlag"], record["recordTaskId"], record["audioId"]) == (1, -1, track.id)
+    assert (record["successFlag"], record["recordTaskId"], record["audioId"]) == (1, -1, stem_id)
     assert record["midiData"] == midi["data"]
+
+
+async def test_vocal_removal_of_uploaded_audio(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(default_upload_duration=90)
+    api = Api(http, server.url)
+    body = {
+        "audioUrl": "https://files.invalid/song.mp3",  # not fetched: its length is assumed
+        "callBackUrl": receiver.url,
+        "type": "split_stem_advanced",
+        "stemName": "Kick",
+    }
+    job_id = await api.submit("/api/v1/vocal-removal/generate", body)
+    await server.clock.advance(30)
+    urls = receiver.requests[0].json["data"]["vocal_removal_info"]
+    assert list(urls) == ["kick_url", "origin_url"]
+    record = await info(api, "vocal-removal", job_id)
+    assert (record["audioId"], record["musicId"]) == ("", "")
+    [kick] = record["response"]["originData"]
+    assert (kick["stem_type_group_name"], kick["duration"]) == ("Kick", 90)
+    assert all(record["response"][key] is None for key in RECORD_URLS)
+    status, data = await fetch(http, kick["audio_url"])
+    assert status == 200
+    assert audio_duration(data) == pytest.approx(90, abs=0.04)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"type": "split_stem_advanced"}, "stemName: required when type is split_stem_advanced"),
+        ({"type": "split_stem_advanced", "stemName": "Kazoo"}, "stemName: must be one of the 98"),
+        ({"audioUrl": "https://files.invalid/a.mp3"}, "taskId: send either taskId + audioId"),
+        ({"taskId": None}, "taskId: required (the task and track to separate"),
+        ({"audioId": " "}, "audioId: required (the task and track to separate; or send audioUrl)"),
+        ({"type": "karaoke"}, "type: input should be 'separate_vocal', 'split_stem' or"),
+    ],
+)
+async def test_vocal_removal_rejections(
+    api: Api, server: MockServer, track: Track, changes: dict[str, Any], message: str
+) -> None:
+    body = {
+        "taskId": task_of(server, track),
+        "audioId": track.id,
+        "callBackUrl": "http://x.invalid/",
+    }
+    _, envelope = await api.post("/api/v1/vocal-removal/generate", {**body, **changes})
+    assert (envelope["code"], envelope["data"]) == (400, None)
+    assert envelope["msg"].startswith(message), envelope["msg"]
 
 
 async def test_music_video(
@@ -232,7 +292,11 @@ async def test_cover_image(
     body = {"taskId": task_of(server, track), "callBackUrl": receiver.url}
     cover_id = await api.submit("/api/v1/suno/cover/generate", body)
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
-    assert (envelope["code"], envelope["msg"]) == (400, "Cover already generated for this task")
+    assert envelope == {  # documented: a duplicate request answers the existing taskId
+        "code": 400,
+        "msg": "Cover already generated for this task",
+        "data": {"taskId": cover_id},
+    }
     assert (await info(api, "suno/cover", cover_id))["successFlag"] == 0
     await clock.advance(30)
     callback = receiver.requests[0].json
@@ -272,6 +336,9 @@ async def test_persona(api: Api, server: MockServer, track: Track) -> None:
 async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) -> None:
     task_id = task_of(server, track)
     _, envelope = await api.post("/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id})
+    assert (envelope["code"], envelope["msg"]) == (400, "audioId: required")
+    body = {"taskId": task_id, "audioId": track.id}
+    _, envelope = await api.post("/api/v1/generate/get-timestamped-lyrics", body)
     data = envelope["data"]
     assert set(data) == {"alignedWords", "waveformData", "hootCer", "isStreamed"}
     words = data["alignedWords"]
@@ -284,9 +351,10 @@ async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) ->
         "palign": 0,
     }
     assert words[-1]["endS"] <= track.duration
+    other = next(t for t in server.task(task_id).tracks if t.id != track.id)
     second = (
         await api.post(
-            "/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id, "musicIndex": 1}
+            "/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id, "audioId": other.id}
         )
     )[1]["data"]
     assert second["waveformData"] != data["waveformData"]
@@ -297,7 +365,10 @@ async def test_boost_style(api: Api, server: MockServer) -> None:
     data = envelope["data"]
     assert data["result"].startswith("Pop, Mysterious, ")
     assert (data["successFlag"], data["param"]) == ("1", '{"content":"Pop, Mysterious"}')
-    assert data["creditsRemaining"] == server.engine.store.credits
+    assert data["creditsConsumed"] == 0.4
+    assert data["creditsRemaining"] == server.engine.store.credits == 10_000 - 0.4
+    _, envelope = await api.get("/api/v1/generate/credit")
+    assert envelope["data"] == 9999  # the credit endpoint answers an integer
     _, envelope = await api.post("/api/v1/style/generate", {"content": " "})
     assert envelope["msg"] == "content: required (a short style description)"
 
@@ -318,7 +389,56 @@ async def test_cover_uses_its_own_code_for_insufficient_credits(
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
     assert (envelope["code"], envelope["msg"]) == (
         402,
-        "Insufficient credits: 0 left, a task costs 12",
+        "The current credits are insufficient. Please top up.",
     )
     _, envelope = await api.post("/api/v1/lyrics", {"prompt": "x", "callBackUrl": receiver.url})
     assert envelope["code"] == 429
+
+
+async def test_uncertain_points_of_the_families_are_settings(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(
+        cover_repeat_code=409,
+        vocal_removal_track_field="musicIndex",
+        lyrics_limit_unit="characters",
+    )
+    api = Api(http, server.url)
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await server.clock.advance(150)
+    body = {"taskId": task_id, "callBackUrl": receiver.url}
+    cover_id = await api.submit("/api/v1/suno/cover/generate", body)
+    _, envelope = await api.post("/api/v1/suno/cover/generate", body)
+    assert envelope == {
+        "code": 409,
+        "msg": "Cover already generated for this task",
+        "data": {"taskId": cover_id},
+    }
+    track = server.task(task_id).tracks[1]
+    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": receiver.url}
+    job_id = await api.submit("/api/v1/vocal-removal/generate", job)
+    record = await info(api, "vocal-removal", job_id)
+    assert (record["musicIndex"], "audioId" in record) == (1, False)
+    _, envelope = await api.post(
+        "/api/v1/lyrics", {"prompt": "r" * 201, "callBackUrl": receiver.url}
+    )
+    assert (envelope["code"], envelope["msg"]) == (413, "prompt: at most 200 characters, got 201")
+
+
+async def test_vocal_removal_of_audio_that_cannot_be_fetched_fails(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    missing = f"{server.url}/files/tmp/nowhere/gone.mp3"  # the mock's own URL: it is fetched
+    body = {"audioUrl": missing, "callBackUrl": receiver.url}
+    job_id = await api.submit("/api/v1/vocal-removal/generate", body)
+    await clock.advance(30)
+    callback = receiver.requests[-1].json
+    assert callback["code"] == 451
+    assert callback["msg"].startswith("Unable to download the source audio file: ")
+    assert callback["data"] == {"task_id": job_id, "vocal_removal_info": None}
+    record = await info(api, "vocal-removal", job_id)
+    assert (record["successFlag"], record["response"], record["errorCode"]) == (
+        "CREATE_TASK_FAILED",
+        None,
+        451,
+    )

@@ -68,7 +68,9 @@ def body_for(path: str, **changes: Any) -> dict[str, Any]:
         (ADD_INSTRUMENTAL, {"model": "V6", "lyrics": "hum"}, "add_instrumental"),
         (ADD_VOCALS, {}, "add_vocals"),
         (MASHUP, {}, "mashup"),
-        (MASHUP, {"customMode": False, "style": DROP, "title": DROP}, "mashup"),
+        (MASHUP, {"customMode": DROP, "style": DROP, "title": DROP, "prompt": DROP}, "mashup"),
+        (ADD_VOCALS, {"prompt": DROP, "lyrics": "[Verse]\nCity lights"}, "add_vocals"),
+        (ADD_VOCALS, {"prompt": DROP}, "add_vocals"),
         (REPLACE, {}, "replace_section"),
         (REPLACE, {"callBackUrl": DROP}, "replace_section"),
     ],
@@ -92,9 +94,13 @@ async def test_accepted_and_run_to_the_end(
         assert {(t["title"], t["tags"], t["prompt"]) for t in tracks} == {
             ("Night Drive Backing", "synthwave, warm bass", "")
         }
-        assert tracks[0]["modelName"] == ("chirp-v6" if changes else "chirp-bluejay")
+        assert tracks[0]["modelName"] == "chirp-v6"  # the default model is V6
     if path == ADD_VOCALS:
-        assert tracks[0]["prompt"] == "[Verse]\nCity lights"
+        assert tracks[0]["modelName"] == "chirp-v6"
+        if "prompt" in body or "lyrics" in body:
+            assert tracks[0]["prompt"] == "[Verse]\nCity lights"
+        else:
+            assert tracks[0]["prompt"]  # lyrics were written for it
     if path == REPLACE:
         assert [t["duration"] for t in tracks] == [120.0, 120.0]  # the upload's (assumed) length
         assert tracks[0]["prompt"] == body["fullLyrics"]
@@ -135,15 +141,10 @@ REJECTED = [
     (ADD_INSTRUMENTAL, {"negativeTags": DROP}, 400, "negativeTags: required (add-instrumental)"),
     (ADD_INSTRUMENTAL, {"tags": " "}, 400, "tags: required (add-instrumental)"),
     (ADD_INSTRUMENTAL, {"uploadUrl": DROP}, 400, "uploadUrl: required"),
-    (
-        ADD_INSTRUMENTAL,
-        {"model": "V3_5"},
-        400,
-        "model: V3_5 is not available for add-instrumental; use one of V4, V4_5",
-    ),
-    (ADD_INSTRUMENTAL, {"title": "t" * 101}, 413, "title: at most 100 characters"),
+    (ADD_INSTRUMENTAL, {"model": "V3_5"}, 400, "model: must be one of V6, V6_WILD, V6_MINI"),
+    (ADD_INSTRUMENTAL, {"title": "t" * 81}, 413, "title: at most 80 characters"),
     (ADD_VOCALS, {"style": DROP}, 400, "style: required (add-vocals)"),
-    (ADD_VOCALS, {"prompt": DROP}, 400, "prompt: required (add-vocals)"),
+    (ADD_VOCALS, {"title": DROP}, 400, "title: required (add-vocals)"),
     (ADD_VOCALS, {"model": "V4", "prompt": "p" * 3001}, 413, "prompt: at most 3000"),
     (
         MASHUP,
@@ -153,9 +154,10 @@ REJECTED = [
     ),
     (MASHUP, {"uploadUrlList": ["https://files.invalid/a.mp3"] * 3}, 400, "exactly 2 URLs"),
     (MASHUP, {"uploadUrlList": ["a.mp3", "b.mp3"]}, 400, "uploadUrlList.0: must be an absolute"),
-    (MASHUP, {"style": DROP}, 400, "style: required in custom mode"),
-    (MASHUP, {"prompt": DROP}, 400, "prompt: required (mashup)"),
-    (MASHUP, {"customMode": False, "prompt": "p" * 501}, 413, "prompt: at most 500"),
+    (MASHUP, {"model": "V3_5"}, 400, "model: must be one of V6, V6_WILD, V6_MINI"),
+    (MASHUP, {"prompt": "p" * 5001}, 413, "prompt: at most 5000"),
+    (MASHUP, {"model": "V4", "style": "s" * 201}, 413, "style: at most 200"),
+    (MASHUP, {"title": "t" * 81}, 413, "title: at most 80"),
     (
         REPLACE,
         {"taskId": "t1", "audioId": "a1"},
@@ -164,7 +166,14 @@ REJECTED = [
     ),
     (REPLACE, {"uploadUrl": DROP}, 400, "uploadUrl: required (or send taskId + audioId)"),
     (REPLACE, {"model": DROP}, 400, "model: required with uploadUrl"),
-    (REPLACE, {"uploadUrl": DROP, "taskId": "t1"}, 400, "audioId: required with taskId"),
+    (REPLACE, {"uploadUrl": DROP, "model": DROP, "taskId": "t1"}, 400, "audioId: required with"),
+    (
+        REPLACE,
+        {"uploadUrl": DROP, "taskId": "t1", "audioId": "a1"},
+        400,
+        "model: send either taskId + audioId (a track the API made) or uploadUrl + model",
+    ),
+    (REPLACE, {"prompt": DROP, "lyrics": "x"}, 400, "prompt: required (replace-section)"),
     (REPLACE, {"fullLyrics": DROP}, 400, "fullLyrics: required (replace-section)"),
     (
         REPLACE,
@@ -174,14 +183,12 @@ REJECTED = [
     ),
     (
         REPLACE,
-        {"infillEndS": 35},
+        {"infillEndS": 38},
         400,
-        "infillEndS: the window infillEndS - infillStartS must be 6-60 s, got 4.75 s",
+        "infillEndS: the window infillEndS - infillStartS must be at least 10 s, got 7.75 s",
     ),
-    (REPLACE, {"infillEndS": 100}, 400, "must be 6-60 s, got 69.75 s"),
     (REPLACE, {"infillStartS": 30.123}, 400, "infillStartS: must be a multiple of 0.01"),
     (REPLACE, {"infillStartS": -1}, 400, "infillStartS: input should be greater than or equal"),
-    (REPLACE, {"infillStartS": 0, "infillEndS": 60.5}, 400, "must be 6-60 s"),
     (
         REPLACE,
         {"uploadUrl": DROP, "model": DROP, "taskId": "nope", "audioId": "x"},
@@ -205,12 +212,15 @@ async def test_rejections(
 
 
 async def test_infill_window_is_a_setting(make_server: ServerFactory, http: Any) -> None:
-    api = Api(http, (await make_server(infill_min_seconds=10, infill_max_seconds=None)).url)
-    _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=9))
+    today = Api(http, (await make_server(default_upload_duration=300)).url)
+    long_window = body_for(REPLACE, infillStartS=0, infillEndS=140)  # no ceiling today
+    assert (await today.post(REPLACE, long_window))[1]["code"] == 200
+    older = Api(http, (await make_server(infill_min_seconds=6, infill_max_seconds=60)).url)
+    _, envelope = await older.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=61))
     assert envelope["msg"] == (
-        "infillEndS: the window infillEndS - infillStartS must be at least 10 s, got 9 s"
+        "infillEndS: the window infillEndS - infillStartS must be 6-60 s, got 61 s"
     )
-    assert (await api.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=59)))[1][
+    assert (await older.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=7)))[1][
         "code"
     ] == 200
 
@@ -223,3 +233,12 @@ async def test_window_must_fit_the_track(make_server: ServerFactory, http: Any) 
     )
     _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=90, infillEndS=101))
     assert envelope["msg"] == "infillEndS: must lie within the track (100 s), got 101"
+
+
+async def test_a_scenario_keeps_the_replaced_tracks_length(
+    make_server: ServerFactory, http: Any
+) -> None:
+    # A scenario without payload durations used to drop the upload's length from the tracks.
+    server = await make_server(scenario="happy-path", default_upload_duration=100)
+    task_id = await Api(http, server.url).submit(REPLACE, body_for(REPLACE))
+    assert [t.duration for t in server.task(task_id).tracks] == [100.0, 100.0]

@@ -38,7 +38,7 @@ def test_every_api_route_is_documented(server: MockServer, spec: Any) -> None:
         if path.startswith("/api/")  # the control plane: tests/test_openapi_control.py
     }
     assert routes == documented
-    assert len(routes) == len(API) == 28
+    assert len(routes) == len(API) == 37
 
 
 def test_spec_structure(spec: Any, server: MockServer) -> None:
@@ -63,7 +63,8 @@ def test_spec_structure(spec: Any, server: MockServer) -> None:
     }
     assert "callbacks" in generate
     model_enum = schemas["GenerateRequest"]["properties"]["model"]["enum"]
-    assert model_enum[:2] == ["V3_5", "V4"]
+    assert model_enum[:2] == ["V6", "V6_WILD"]
+    assert "V3_5" not in model_enum
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ async def test_api_fault_for_the_next_n_requests(
     assert [r.code for r in server.requests] == [430, 430, 200]
     assert server.requests[0].response == {
         "code": 430,
-        "msg": "Call frequency too high, please try again later",
+        "msg": "Your call frequency is too high. Please try again later.",
         "data": None,
     }
 

@@ -123,7 +123,7 @@ payload: {title: T, tags: x, durations: [10, 20.5], tracks: 3, text_tracks: true
         ),
         (
             "version: 1\nmatch: {model: V9}",
-            "s.yaml: match.model: unknown model 'V9'; use one of V3_5, V4,",
+            "s.yaml: match.model: unknown model 'V9'; use one of V6, V6_WILD, V6_MINI,",
         ),
         (
             "version: 1\npayload: {tracks: 0}",

@@ -130,7 +130,7 @@ async def test_credits_are_charged_and_exhaustion_answers_429(
     _, envelope = await api.post(GENERATE, generate_body(CB))
     assert envelope == {
         "code": 429,
-        "msg": "Insufficient credits: 5 left, a task costs 10",
+        "msg": "The current credits are insufficient. Please top up.",  # the real text
         "data": None,
     }
     assert len(server.tasks()) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from tests.conftest import DROP, Api, ServerFactory, edited
 CB = "http://127.0.0.1:9/callback"  # never contacted: the clock does not move in these tests
 
 GENERATE = "/api/v1/generate"
+JSON = {"Content-Type": "application/json"}
 EXTEND = "/api/v1/generate/extend"
 COVER = "/api/v1/generate/upload-cover"
 UPLOAD_EXTEND = "/api/v1/generate/upload-extend"
@@ -76,14 +78,30 @@ ACCEPTED = [
     ),
     pytest.param(
         GENERATE,
-        {"prompt": "x" * 5000, "style": "s" * 1000, "title": "t" * 100},
+        {"prompt": "x" * 5000, "style": "s" * 1000, "title": "t" * 80},
         id="generate-v4_5plus-at-limits",
     ),
     pytest.param(
         GENERATE,
-        {"customMode": False, "style": DROP, "title": DROP, "prompt": "p" * 500},
-        id="generate-simple-at-limit",
+        {"model": "V5", "customMode": False, "style": DROP, "title": DROP, "prompt": "p" * 3000},
+        id="generate-simple-at-limit-every-model",
     ),
+    pytest.param(
+        GENERATE,
+        {"model": "V5", "title": DROP, "style": DROP},
+        id="generate-custom-title-and-style-optional-every-model",
+    ),
+    pytest.param(
+        GENERATE,
+        {"customMode": False, "prompt": DROP, "title": DROP},
+        id="generate-simple-style-only",
+    ),
+    pytest.param(
+        GENERATE,
+        {"customMode": False, "title": "", "style": DROP, "personaId": "p1"},
+        id="generate-simple-blank-title-and-persona",
+    ),
+    pytest.param(GENERATE, {"variety": 1.0, "duration": 30.0, "model": "V5_5"}, id="whole-floats"),
     pytest.param(
         GENERATE,
         {
@@ -94,6 +112,7 @@ ACCEPTED = [
             "audioWeight": 1,
             "personaId": "p1",
             "personaModel": "voice_persona",
+            "variety": 0,
             "model": "V5",
         },
         id="generate-all-tuning",
@@ -130,6 +149,43 @@ ACCEPTED = [
         {"model": "V6", "customMode": DROP, "instrumental": DROP},
         id="cover-v6-always-custom",
     ),
+    pytest.param(
+        COVER,
+        {
+            "model": "V6",
+            "customMode": DROP,
+            "instrumental": DROP,
+            "style": DROP,
+            "title": DROP,
+            "prompt": DROP,
+        },
+        id="cover-upload-alone-V6",
+    ),
+    pytest.param(
+        COVER,
+        {
+            "model": "V5",
+            "customMode": DROP,
+            "instrumental": DROP,
+            "style": DROP,
+            "title": DROP,
+            "prompt": DROP,
+        },
+        id="cover-upload-alone-V5",
+    ),
+    pytest.param(
+        COVER,
+        {
+            "model": "V4",
+            "customMode": DROP,
+            "instrumental": DROP,
+            "style": DROP,
+            "title": DROP,
+            "prompt": DROP,
+        },
+        id="cover-upload-alone-V4",
+    ),
+    pytest.param(COVER, {"customMode": False}, id="cover-customMode-ignored"),
     pytest.param(UPLOAD_EXTEND, {}, id="upload-extend-instrumental"),
     pytest.param(
         UPLOAD_EXTEND, {"instrumental": False, "prompt": "[Verse]\nla"}, id="upload-extend-vocals"
@@ -162,37 +218,53 @@ REJECTED = [
     (GENERATE, {"callBackUrl": "ftp://example.com/cb"}, 400, "callBackUrl: must be an absolute"),
     (GENERATE, {"callBackUrl": 42}, 400, "callBackUrl: must be a JSON string"),
     (GENERATE, {"model": DROP}, 400, "model: required"),
-    (GENERATE, {"model": "V3.5"}, 400, "model: must be one of V3_5, V4, V4_5, V4_5PLUS"),
+    (GENERATE, {"model": "V3.5"}, 400, "model: must be one of V6, V6_WILD, V6_MINI, V5_5, V5,"),
+    (GENERATE, {"model": "V3_5"}, 400, "got 'V3_5'"),
     (GENERATE, {"model": "v4"}, 400, "got 'v4'"),
     (GENERATE, {"customMode": "true"}, 400, "customMode: must be a JSON boolean"),
     (GENERATE, {"customMode": DROP}, 400, "customMode: required"),
     (GENERATE, {"instrumental": DROP}, 400, "instrumental: required"),
     (GENERATE, {"instrumental": 1}, 400, "instrumental: must be a JSON boolean"),
     # generate: customMode / instrumental rules
-    (GENERATE, {"style": DROP}, 400, "style: required in custom mode"),
-    (GENERATE, {"style": "  "}, 400, "style: required in custom mode"),
-    (GENERATE, {"title": DROP}, 400, "title: required in custom mode"),
-    (GENERATE, {"prompt": DROP}, 400, "prompt: required in custom mode (customMode: true) with"),
     (
         GENERATE,
-        {"customMode": False, "prompt": DROP},
+        {"style": "  ", "prompt": DROP},
         400,
-        "prompt: required when customMode is false",
+        "style: in custom mode at least one of style, lyrics (or prompt) and negativeTags",
+    ),
+    (
+        GENERATE,
+        {"customMode": False, "prompt": DROP, "style": DROP, "title": DROP},
+        400,
+        "prompt: when customMode is false send a prompt or at least one of style, lyrics,",
+    ),
+    (
+        GENERATE,
+        {"customMode": False},
+        400,
+        "title: only allowed in custom mode (customMode: true)",
+    ),
+    (
+        GENERATE,
+        {"customMode": False, "title": DROP, "variety": 1},
+        400,
+        "variety: only allowed in custom mode",
     ),
     # generate: per-model limits answer 413
     (
         GENERATE,
-        {"customMode": False, "prompt": "p" * 501},
+        {"customMode": False, "title": DROP, "prompt": "p" * 3001},
         413,
-        "prompt: at most 500 characters with model V4_5PLUS, got 501",
+        "prompt: at most 3000 characters with model V4_5PLUS, got 3001",
     ),
     (GENERATE, {"model": "V4", "prompt": "p" * 3001}, 413, "prompt: at most 3000"),
-    (GENERATE, {"model": "V3_5", "style": "s" * 201}, 413, "style: at most 200"),
+    (GENERATE, {"model": "V4", "style": "s" * 201}, 413, "style: at most 200"),
     (GENERATE, {"model": "V4", "title": "t" * 81}, 413, "title: at most 80"),
     (GENERATE, {"model": "V5", "prompt": "p" * 5001}, 413, "prompt: at most 5000"),
     (GENERATE, {"model": "V4_5", "style": "s" * 1001}, 413, "style: at most 1000"),
-    (GENERATE, {"model": "V4_5", "title": "t" * 101}, 413, "title: at most 100"),
-    (GENERATE, {"model": "V4_5ALL", "title": "t" * 81}, 413, "title: at most 80"),
+    (GENERATE, {"model": "V4_5", "title": "t" * 81}, 413, "title: at most 80"),
+    (GENERATE, {"model": "V5", "title": "t" * 81}, 413, "title: at most 80"),
+    (GENERATE, {"negativeTags": "n" * 1001}, 413, "negativeTags: at most 1000"),
     # generate: tuning fields
     (GENERATE, {"styleWeight": 1.5}, 400, "styleWeight: input should be less than or equal to 1"),
     (GENERATE, {"audioWeight": -0.1}, 400, "audioWeight: input should be greater than or equal"),
@@ -201,17 +273,14 @@ REJECTED = [
     (GENERATE, {"vocalGender": "x"}, 400, "vocalGender: input should be 'm' or 'f'"),
     (
         GENERATE,
-        {"customMode": False, "personaId": "p1"},
-        400,
-        "personaId: only allowed in custom mode",
-    ),
-    (
-        GENERATE,
         {"model": "V4", "personaModel": "style_persona"},
         400,
         "personaModel: only supported by models",
     ),
     (GENERATE, {"duration": 60}, 400, "duration: only allowed in custom mode with models"),
+    (GENERATE, {"variety": 1.5}, 400, "variety: must be a whole number, got 1.5"),
+    (GENERATE, {"variety": "1"}, 400, "variety: must be a JSON number"),
+    (GENERATE, {"model": "V6", "duration": 30.5}, 400, "duration: must be a whole number"),
     # generate: V6 (G3) rules
     (
         GENERATE,
@@ -221,27 +290,20 @@ REJECTED = [
     ),
     (
         GENERATE,
-        {"model": "V6", "customMode": False, "negativeTags": "x"},
+        {"model": "V4", "customMode": False, "title": DROP, "negativeTags": "x"},
         400,
         "negativeTags: only allowed in custom mode",
     ),
     (
         GENERATE,
-        {"model": "V6", "customMode": False, "style": DROP, "prompt": "p" * 3001},
-        413,
-        "prompt: at most 3000",
-    ),
-    (
-        GENERATE,
-        {"model": "V6", "customMode": False, "imageUrls": ["https://x.invalid/a.png"] * 6},
+        {
+            "model": "V6",
+            "customMode": False,
+            "title": DROP,
+            "imageUrls": ["https://x.invalid/a.png"] * 6,
+        },
         400,
         "imageUrls: at most 5 items",
-    ),
-    (
-        GENERATE,
-        {"model": "V6", "customMode": False, "style": DROP, "prompt": DROP},
-        400,
-        "send a prompt or at least one of",
     ),
     (GENERATE, {"model": "V6", "duration": 5}, 400, "duration: input should be greater than"),
     # extend
@@ -259,11 +321,14 @@ REJECTED = [
         "continueAt: must be greater than 0 and less than the source audio's duration (240 s)",
     ),
     (EXTEND, {"model": "V4", "title": "t" * 81}, 413, "title: at most 80"),
+    (EXTEND, {"model": "V4_5", "title": "t" * 101}, 413, "title: at most 100"),
     # upload-cover
     (COVER, {"uploadUrl": DROP}, 400, "uploadUrl: required"),
     (COVER, {"uploadUrl": "hum.mp3"}, 400, "uploadUrl: must be an absolute http(s) URL"),
-    (COVER, {"customMode": DROP}, 400, "customMode: required"),
-    (COVER, {"style": DROP}, 400, "style: required in custom mode"),
+    (COVER, {"model": "V5", "title": "t" * 81}, 413, "title: at most 80"),
+    (COVER, {"model": "V4", "style": "s" * 201}, 413, "style: at most 200"),
+    (COVER, {"model": "V6", "duration": 9}, 400, "duration: input should be greater than"),
+    (COVER, {"model": "V5", "duration": 30}, 400, "duration: only allowed in custom mode with"),
     # upload-extend
     (UPLOAD_EXTEND, {"instrumental": False}, 400, "prompt: required when defaultParamFlag"),
     (UPLOAD_EXTEND, {"continueAt": 120}, 400, "less than the source audio's duration (120 s)"),
@@ -344,3 +409,15 @@ async def test_default_source_duration_is_a_setting(make_server: ServerFactory, 
     api = Api(http, (await make_server(default_source_duration=500)).url)
     status, envelope = await api.post(EXTEND, body_for(EXTEND, continueAt=400))
     assert (status, envelope["code"]) == (200, 200)
+
+
+@pytest.mark.parametrize("field", ["variety", "duration", "styleWeight"])
+async def test_huge_integers_are_refused_not_crashed_on(api: Api, field: str) -> None:
+    body = body_for(GENERATE, model="V6")
+    raw = json.dumps(body)[:-1] + f', "{field}": 1{"0" * 400}}}'
+    _, envelope = await api.post(GENERATE, None, data=raw, headers=JSON)
+    assert envelope["code"] == 400
+    assert (
+        envelope["msg"]
+        == f"{field}: must be a finite JSON number, got 1{'0' * 59}… (401 characters)"
+    )

@@ -1,6 +1,6 @@
-"""Payload shapes as pydantic models — the callbacks (CONTRACT §5.3-§5.6) and the core answers'
-`data` (§3, §4.1): documented in /openapi.json and used by the tests to check what the mock really
-sends. `extra="forbid"`: no stray field."""
+"""Payload shapes as pydantic models — the callbacks and the core answers' `data` (docs/api.md,
+"Callbacks", "Task details"): documented in /openapi.json and used by the tests to check what
+the mock really sends. `extra="forbid"`: no stray field."""
 
 from __future__ import annotations
 
@@ -15,8 +15,14 @@ __all__ = [
     "Mp4Callback",
     "MusicCallback",
     "RecordInfoData",
+    "RecoveryCallback",
+    "RecoveryTaskData",
     "TaskIdData",
     "VocalRemovalCallback",
+    "VoiceCallback",
+    "VoiceCheckData",
+    "VoiceRecordData",
+    "VoiceValidateData",
     "WavCallback",
 ]
 
@@ -121,9 +127,11 @@ class CoverCallback(_Strict):
 
 
 class MidiNote(_Strict):
+    """`start`/`end` are seconds, sent as a JSON number or a numeric string (both occur)."""
+
     pitch: int
-    start: float
-    end: float
+    start: float | str
+    end: float | str
     velocity: float
 
 
@@ -191,3 +199,74 @@ class RecordInfoData(_Strict):
     errorCode: int | None
     errorMessage: str | None
     createTime: int
+
+
+VoiceStatusValue = Literal[
+    "wait_processing", "processing_validate", "processing_validate_fail", "wait_validating",
+    "success", "fail",
+]  # fmt: skip
+
+
+class VoiceCallbackData(_Strict):
+    """Voice callbacks use camelCase `taskId`; validate/regenerate carry `validateInfo` (the
+    phrase), generate carries `voiceId`."""
+
+    taskId: str
+    validateInfo: str | None = None
+    voiceId: str | None = None
+    status: VoiceStatusValue
+    errorCode: int
+    errorMessage: str
+
+
+class VoiceCallback(_Strict):
+    code: int
+    msg: str
+    data: VoiceCallbackData
+
+
+class VoiceValidateData(_Strict):
+    """`data` of GET /api/v1/voice/validate-info."""
+
+    taskId: str
+    validateInfo: str
+    status: VoiceStatusValue
+    errorCode: int | None
+    errorMessage: str | None
+
+
+class VoiceRecordData(_Strict):
+    """`data` of GET /api/v1/voice/record-info."""
+
+    taskId: str
+    voiceId: str
+    status: VoiceStatusValue
+    errorCode: int | None
+    errorMessage: str | None
+
+
+class VoiceCheckData(_Strict):
+    isAvailable: bool
+
+
+class RecoveryItem(_Strict):
+    id: str
+    audio_url: str
+    title: str
+    status: Literal["success", "failed"]
+    error: str
+
+
+class RecoveryCallback(_Strict):
+    """The Recovery Audio callback: `task_id` at the top level, one item per track."""
+
+    code: int
+    msg: str
+    task_id: str
+    data: list[RecoveryItem]
+
+
+class RecoveryTaskData(_Strict):
+    """`data` of POST /api/v1/suno/recovery: snake_case `task_id`."""
+
+    task_id: str

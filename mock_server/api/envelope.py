@@ -37,7 +37,9 @@ __all__ = [
     "api_middleware",
     "apply_api_fault",
     "base_url",
+    "body_of",
     "ok",
+    "query_id",
     "read_json",
 ]
 
@@ -64,7 +66,7 @@ def ok(data: Any, msg: str = "success") -> web.Response:
 
 
 def _error(err: ApiError, *, mirror: bool, upload: bool = False) -> web.Response:
-    payload: dict[str, Any] = {"code": err.code, "msg": err.msg, "data": None}
+    payload: dict[str, Any] = {"code": err.code, "msg": err.msg, "data": err.data}
     if upload:
         payload = {"success": False, **payload}
     return EnvelopeResponse(payload, status=err.code if mirror else 200)
@@ -89,6 +91,22 @@ async def read_json(request: web.Request) -> Any:
         return _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
     except (UnicodeDecodeError, ValueError) as err:
         raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+
+
+async def body_of(request: web.Request) -> dict[str, Any]:
+    """The JSON object a request carries, or the 400 that says why not."""
+    raw = await read_json(request)
+    if not isinstance(raw, dict):
+        raise InvalidParameters(f"body: must be a JSON object, got a JSON {type(raw).__name__}")
+    return raw
+
+
+def query_id(request: web.Request, name: str) -> str:
+    """A required id in the query string (`?taskId=`), or the 400 that names it."""
+    value = request.query.get(name, "").strip()
+    if not value:
+        raise InvalidParameters(f"{name}: required query parameter (?{name}=<id from submit>)")
+    return value
 
 
 def _no_constant(name: str) -> Any:
@@ -120,7 +138,8 @@ async def apply_api_fault(fault: ApiBehaviour) -> None:
         raise error_for_code(fault.respond, fault.msg)
 
 
-def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
+def _authenticate(request: web.Request, keys: tuple[str, ...]) -> str:
+    """The caller's API key, or the 401 that says what is wrong with it."""
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -130,6 +149,14 @@ def _authenticate(request: web.Request, keys: tuple[str, ...]) -> None:
         )
     if keys and key.strip() not in keys:
         raise Unauthorized("Unauthorized: invalid API key")
+    return key.strip()
+
+
+def _limit_rate(request: web.Request, engine: Engine, key: str) -> None:
+    """The documented limit on submits (POST), per API key; polling is not counted."""
+    if request.method == "POST" and not engine.rate_limiter.allow(key):
+        log.info("rate limit %s exceeded by key %s…", engine.settings.rate_limit, key[:4])
+        raise error_for_code(engine.settings.rate_limit_code)
 
 
 def _check_route(request: web.Request) -> None:
@@ -203,7 +230,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 )
         _check_route(request)
         if is_api:
-            _authenticate(request, settings.api_keys)
+            key = _authenticate(request, settings.api_keys)
+            if not upload:
+                _limit_rate(request, engine, key)
         response = await handler(request)
     except ApiError as err:
         response = _error(err, mirror=mirror, upload=upload)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, base_url, ok, read_json
+from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
 from mock_server.api.wire import (
     BoostStyleRequest,
     CoverRequest,
@@ -15,13 +15,14 @@ from mock_server.api.wire import (
     MidiRequest,
     Mp4Request,
     PersonaRequest,
+    RecoveryRequest,
     TimestampedLyricsRequest,
     TrackJobRequest,
     VocalRemovalRequest,
     parse,
 )
-from mock_server.errors import InsufficientCredits, InvalidParameters, PaymentRequired
-from mock_server.jobs import JobKind, job_record_info
+from mock_server.errors import InvalidParameters
+from mock_server.jobs import JobKind, job_record_info, recovery_record
 
 __all__ = [
     "boost_style",
@@ -31,22 +32,17 @@ __all__ = [
     "midi",
     "mp4",
     "persona",
+    "recovery",
+    "recovery_info",
     "timestamped_lyrics",
     "vocal_removal",
     "wav",
 ]
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
-    raw = await read_json(request)
-    if not isinstance(raw, dict):
-        raise InvalidParameters(f"body: must be a JSON object, got a JSON {type(raw).__name__}")
-    return raw
-
-
 async def lyrics(request: web.Request) -> web.Response:
     """POST /api/v1/lyrics"""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(LyricsRequest, raw, engine.settings)
     job = engine.submit_job("lyrics", raw, body.callBackUrl, base_url(request))
     return ok({"taskId": job.id})
@@ -55,13 +51,12 @@ async def lyrics(request: web.Request) -> web.Response:
 async def _track_job(
     request: web.Request, kind: JobKind, model: type[TrackJobRequest]
 ) -> web.Response:
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(model, raw, engine.settings)
     task, track = engine.finished_track(body.taskId, body.audioId)
-    separation = body.type if isinstance(body, VocalRemovalRequest) else "separate_vocal"
     job = engine.submit_job(
         kind, raw, body.callBackUrl, base_url(request), source=track, parent_task_id=task.id,
-        music_index=task.tracks.index(track), separation=separation,
+        music_index=task.tracks.index(track),
     )  # fmt: skip
     return ok({"taskId": job.id})
 
@@ -73,7 +68,10 @@ async def wav(request: web.Request) -> web.Response:
 
 async def vocal_removal(request: web.Request) -> web.Response:
     """POST /api/v1/vocal-removal/generate"""
-    return await _track_job(request, "vocal_removal", VocalRemovalRequest)
+    engine, raw = request.app[ENGINE], await body_of(request)
+    body = parse(VocalRemovalRequest, raw, engine.settings)
+    job = await engine.separate(body, raw, base_url(request))
+    return ok({"taskId": job.id})
 
 
 async def mp4(request: web.Request) -> web.Response:
@@ -83,51 +81,28 @@ async def mp4(request: web.Request) -> web.Response:
 
 async def cover(request: web.Request) -> web.Response:
     """POST /api/v1/suno/cover/generate — one cover per music task."""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(CoverRequest, raw, engine.settings)
-    task = engine.store.get(body.taskId)
-    if task is None:
-        raise InvalidParameters(f"taskId: no music task with id {body.taskId!r}")
-    if body.taskId in engine.jobs.covers:
-        raise InvalidParameters("Cover already generated for this task")
-    try:
-        job = engine.submit_job(
-            "cover", raw, body.callBackUrl, base_url(request), parent_task_id=task.id
-        )
-    except InsufficientCredits as err:
-        raise PaymentRequired(err.msg) from err
-    engine.jobs.covers.add(body.taskId)
-    return ok({"taskId": job.id})
+    return ok({"taskId": engine.cover(body, raw, base_url(request)).id})
 
 
 async def midi(request: web.Request) -> web.Response:
     """POST /api/v1/midi/generate — MIDI from a finished vocal-removal task."""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(MidiRequest, raw, engine.settings)
-    separation = engine.jobs.get(body.taskId, "vocal_removal")
-    if separation is None:
-        raise InvalidParameters(f"taskId: no vocal-removal task with id {body.taskId!r}")
-    if separation.completed_at is None:
-        raise InvalidParameters(f"taskId: vocal-removal task {body.taskId} is not finished yet")
-    audio_id = body.audioId or (separation.source.id if separation.source else "")
-    job = engine.submit_job(
-        "midi", raw, body.callBackUrl, base_url(request), parent_task_id=body.taskId,
-        extra={"audioId": audio_id},
-    )  # fmt: skip
-    return ok({"taskId": job.id})
+    return ok({"taskId": engine.midi(body, raw, base_url(request)).id})
 
 
 def job_info(kind: JobKind) -> Any:
     """GET /api/v1/<family>/record-info?taskId= for one family."""
 
     async def handler(request: web.Request) -> web.Response:
-        task_id = request.query.get("taskId", "").strip()
-        if not task_id:
-            raise InvalidParameters("taskId: required query parameter (?taskId=<id from submit>)")
-        job = request.app[ENGINE].jobs.get(task_id, kind)
+        task_id = query_id(request, "taskId")
+        engine = request.app[ENGINE]
+        job = engine.jobs.get(task_id, kind)
         if job is None:
             raise InvalidParameters(f"taskId: no {kind.replace('_', '-')} task with id {task_id!r}")
-        return ok(job_record_info(job))
+        return ok(job_record_info(job, engine.settings.vocal_removal_track_field))
 
     return handler
 
@@ -135,19 +110,36 @@ def job_info(kind: JobKind) -> Any:
 async def persona(request: web.Request) -> web.Response:
     """POST /api/v1/generate/generate-persona (synchronous)"""
     engine = request.app[ENGINE]
-    body = parse(PersonaRequest, await _body(request), engine.settings)
+    body = parse(PersonaRequest, await body_of(request), engine.settings)
     return ok(engine.persona(body))
 
 
 async def timestamped_lyrics(request: web.Request) -> web.Response:
     """POST /api/v1/generate/get-timestamped-lyrics (synchronous)"""
     engine = request.app[ENGINE]
-    body = parse(TimestampedLyricsRequest, await _body(request), engine.settings)
+    body = parse(TimestampedLyricsRequest, await body_of(request), engine.settings)
     return ok(engine.timestamped_lyrics(body))
 
 
 async def boost_style(request: web.Request) -> web.Response:
     """POST /api/v1/style/generate (synchronous)"""
-    engine, raw = request.app[ENGINE], await _body(request)
+    engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(BoostStyleRequest, raw, engine.settings)
     return ok(engine.boost_style(raw, body))
+
+
+async def recovery(request: web.Request) -> web.Response:
+    """POST /api/v1/suno/recovery — answers `data.task_id` (snake_case), as documented."""
+    engine, raw = request.app[ENGINE], await body_of(request)
+    body = parse(RecoveryRequest, raw, engine.settings)
+    return ok({"task_id": engine.recover(body, raw, base_url(request)).id})
+
+
+async def recovery_info(request: web.Request) -> web.Response:
+    """GET /api/v1/suno/recovery/record-info?task_id= — its own envelope (code 201 while
+    running, `task_id` at the top level)."""
+    task_id = query_id(request, "task_id")
+    job = request.app[ENGINE].jobs.get(task_id, "recovery")
+    if job is None:
+        raise InvalidParameters(f"task_id: no recovery task with id {task_id!r}")
+    return EnvelopeResponse(recovery_record(job), status=200)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE
 from mock_server.assets import cover_jpeg, silent_mp3, silent_wav, solid_png, tiny_mp4
 from mock_server.errors import NotFound
-from mock_server.jobs import STEMS, Job, JobKind
+from mock_server.jobs import Job, JobKind
 from mock_server.tracks import Track
 
 __all__ = ["audio", "cover_png", "image", "stem", "stream", "uploaded", "video", "wav"]
@@ -23,9 +25,23 @@ def _track(request: web.Request) -> Track:
     return source.track
 
 
+def _recorded(request: web.Request, kind: Literal["audio", "images"]) -> bytes | None:
+    """The real file a recorded scenario serves for this track (`payload.audio`/`images`)."""
+    source = request.app[ENGINE].store.track(request.match_info["id"])
+    scenario = source.task.scenario if source else None
+    if source is None or scenario is None:
+        return None
+    path = scenario.media(kind, source.task.tracks.index(source.track))
+    return path.read_bytes() if path is not None else None
+
+
+def _audio_bytes(request: web.Request) -> bytes:
+    return _recorded(request, "audio") or silent_mp3(_track(request).duration)
+
+
 async def audio(request: web.Request) -> web.Response:
     """The track's MP3; honours a single `Range: bytes=...` request."""
-    data = silent_mp3(_track(request).duration)
+    data = _audio_bytes(request)
     headers = {"Accept-Ranges": "bytes"}
     if "Range" not in request.headers:
         return web.Response(body=data, content_type="audio/mpeg", headers=headers)
@@ -46,7 +62,7 @@ async def audio(request: web.Request) -> web.Response:
 
 async def stream(request: web.Request) -> web.StreamResponse:
     """The same MP3, sent chunked as a stream."""
-    data = silent_mp3(_track(request).duration)
+    data = _audio_bytes(request)
     response = web.StreamResponse(headers={"Content-Type": "audio/mpeg"})
     response.enable_chunked_encoding()
     await response.prepare(request)
@@ -57,8 +73,12 @@ async def stream(request: web.Request) -> web.StreamResponse:
 
 
 async def image(request: web.Request) -> web.Response:
-    """The track's cover JPEG."""
+    """The track's cover JPEG (or the real image a recorded scenario names)."""
     _track(request)
+    real = _recorded(request, "images")
+    if real is not None:
+        kind = "image/png" if real.startswith(b"\x89PNG") else "image/jpeg"
+        return web.Response(body=real, content_type=kind)
     return web.Response(body=cover_jpeg(), content_type="image/jpeg")
 
 
@@ -80,26 +100,23 @@ def _job(request: web.Request, kind: JobKind) -> Job:
     return job
 
 
-def _length(job: Job) -> float:
-    return job.source.duration if job.source else 1.0
-
-
 async def wav(request: web.Request) -> web.Response:
     """A WAV conversion's file."""
-    return web.Response(body=silent_wav(_length(_job(request, "wav"))), content_type="audio/wav")
+    return web.Response(body=silent_wav(_job(request, "wav").length), content_type="audio/wav")
 
 
 async def stem(request: web.Request) -> web.Response:
     """One stem of a vocal removal / stem split."""
     job = _job(request, "vocal_removal")
-    if request.match_info["stem"] not in STEMS[job.separation]:
-        raise NotFound(f"no stem {request.match_info['stem']!r} in a {job.separation} result")
-    return web.Response(body=silent_mp3(_length(job)), content_type="audio/mpeg")
+    made = [stem.key for stem in job.stems()] if job.error is None else []
+    if request.match_info["stem"] not in made:
+        raise NotFound(f"no stem {request.match_info['stem']!r} in this result; it has {made}")
+    return web.Response(body=silent_mp3(job.length), content_type="audio/mpeg")
 
 
 async def video(request: web.Request) -> web.Response:
     """A music video's file (a tiny but valid MP4)."""
-    return web.Response(body=tiny_mp4(_length(_job(request, "mp4"))), content_type="video/mp4")
+    return web.Response(body=tiny_mp4(_job(request, "mp4").length), content_type="video/mp4")
 
 
 async def cover_png(request: web.Request) -> web.Response:

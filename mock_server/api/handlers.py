@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, read_json
+from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, query_id, read_json
 from mock_server.api.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
@@ -13,6 +15,7 @@ from mock_server.api.wire import (
     MashupRequest,
     MusicRequest,
     ReplaceSectionRequest,
+    SoundsRequest,
     UploadCoverRequest,
     UploadExtendRequest,
     parse,
@@ -28,6 +31,7 @@ __all__ = [
     "mashup",
     "record_info",
     "replace_section",
+    "sounds",
     "upload_cover",
     "upload_extend",
 ]
@@ -35,7 +39,7 @@ __all__ = [
 
 async def _submit(
     request: web.Request,
-    model: type[MusicRequest] | type[ReplaceSectionRequest],
+    model: type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequest],
 ) -> web.Response:
     engine = request.app[ENGINE]
     raw = await read_json(request)
@@ -47,6 +51,11 @@ async def _submit(
     sources = await engine.inspect_uploads(body)
     task = engine.submit_request(body, raw, base_url(request), scenario, sources)
     return ok({"taskId": task.id})
+
+
+async def sounds(request: web.Request) -> web.Response:
+    """POST /api/v1/generate/sounds"""
+    return await _submit(request, SoundsRequest)
 
 
 async def generate(request: web.Request) -> web.Response:
@@ -92,9 +101,7 @@ async def mashup(request: web.Request) -> web.Response:
 async def record_info(request: web.Request) -> web.Response:
     """GET /api/v1/generate/record-info?taskId="""
     engine = request.app[ENGINE]
-    task_id = request.query.get("taskId", "").strip()
-    if not task_id:
-        raise InvalidParameters("taskId: required query parameter (?taskId=<id from submit>)")
+    task_id = query_id(request, "taskId")
     task = engine.store.get(task_id)
     if task is None:
         raise InvalidParameters(f"taskId: no task with id {task_id!r}")
@@ -103,4 +110,4 @@ async def record_info(request: web.Request) -> web.Response:
 
 async def credit(request: web.Request) -> web.Response:
     """GET /api/v1/generate/credit"""
-    return ok(request.app[ENGINE].store.credits)
+    return ok(math.floor(request.app[ENGINE].store.credits))  # documented as an integer

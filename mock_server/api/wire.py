@@ -1,4 +1,4 @@
-"""Request bodies of the music endpoints, validated as the real API does (CONTRACT §2.3-§3.4).
+"""Request bodies, validated as the real API documents them today (docs/api.md).
 
 Field types are strict (a JSON `"true"` is not a boolean). Rules that depend on several fields
 (customMode/instrumental, defaultParamFlag, per-model length limits) run after the fields parse
@@ -11,7 +11,9 @@ the body exactly as sent.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -21,7 +23,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     StrictStr,
     ValidationError,
     ValidationInfo,
@@ -29,9 +30,19 @@ from pydantic import (
 )
 from yarl import URL
 
-from mock_server.catalog import G3_MODELS, MODELS, Model, ModelLimits, Operation, limits_for
+from mock_server.catalog import (
+    DEFAULT_MODEL,
+    DURATION_MODELS,
+    MODELS,
+    PERSONA_MODELS,
+    Model,
+    ModelLimits,
+    Operation,
+    limits_for,
+)
 from mock_server.errors import InvalidParameters, TooLong
 from mock_server.settings import Settings
+from mock_server.stems import STEM_NAMES, Separation, StemName
 from mock_server.tracks import TrackRequest
 
 __all__ = [
@@ -48,19 +59,37 @@ __all__ = [
     "Mp4Request",
     "MusicRequest",
     "PersonaRequest",
+    "RecoveryRequest",
     "ReplaceSectionRequest",
+    "SoundsRequest",
     "TimestampedLyricsRequest",
     "TrackJobRequest",
     "UploadCoverRequest",
     "UploadExtendRequest",
     "UrlUpload",
     "VocalRemovalRequest",
+    "VoiceCheckRequest",
+    "VoiceGenerateRequest",
+    "VoiceRegenerateRequest",
+    "VoiceValidateRequest",
     "parse",
     "validation_message",
 ]
 
-PERSONA_MODELS = frozenset({"V5", "V5_5", *G3_MODELS})
-DURATION_MODELS = frozenset({"V5_5", *G3_MODELS})
+CUSTOM_ONLY = (
+    "title",
+    "negativeTags",
+    "duration",
+    "vocalGender",
+    "styleWeight",
+    "weirdnessConstraint",
+    "audioWeight",
+    "variety",
+)
+"""Fields generate refuses in non-custom mode ("do not pass them when customMode is false")."""
+
+EXTEND_TITLE_MODELS = frozenset({"V4_5", "V4_5PLUS", "V5", "V5_5"})
+"""Models whose extend title limit is the `title_limit_v4_5` setting (the extend pages say 100)."""
 
 
 def _http_url(value: str) -> str:
@@ -84,19 +113,43 @@ def _hundredths(value: float) -> float:
 def _json_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a JSON number")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        finite = False
+    if not finite:
         raise ValueError("must be a finite JSON number")
     return value
 
 
+def _whole(value: Any) -> int:
+    """A JSON number with an integral value: the docs type these `number, multipleOf: 1`."""
+    number = _json_number(value)
+    if number != int(number):
+        raise ValueError(f"must be a whole number, got {value}")
+    return int(number)
+
+
 HttpUrl = Annotated[StrictStr, AfterValidator(_http_url)]
+OptionalUrl = Annotated[
+    HttpUrl | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
+]
+"""An optional URL; a blank string counts as not sent."""
 Number = Annotated[float, BeforeValidator(_json_number)]
 Weight = Annotated[Number, Field(ge=0, le=1), AfterValidator(_hundredths)]
 Seconds = Annotated[Number, Field(gt=0)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Variety = Annotated[Whole, Field(ge=0, le=4)]
+DurationSeconds = Annotated[Whole, Field(ge=10, le=360)]
 
 
 def _blank(value: str | None) -> bool:
     return value is None or not value.strip()
+
+
+def _sent(value: object) -> bool:
+    """Whether an optional field carries something (a blank string counts as not sent)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _require(why: str, **fields: str | float | None) -> None:
@@ -124,9 +177,11 @@ class WireBody(BaseModel):
 
 
 class MusicRequest(WireBody):
-    """Fields and rules shared by every music operation."""
+    """Fields and rules shared by every music operation (one rule set for every model)."""
 
     operation: ClassVar[Operation]
+    extend_titles: ClassVar[bool] = False
+    """Whether the extend pages' title limit applies (100 for the V4_5/V5 families)."""
 
     callBackUrl: HttpUrl
     model: Model
@@ -141,82 +196,35 @@ class MusicRequest(WireBody):
     personaId: StrictStr | None = None
     personaModel: Literal["style_persona", "voice_persona"] | None = None
     lyrics: StrictStr | None = None
-    variety: Annotated[StrictInt, Field(ge=0, le=4)] | None = None
-    duration: Annotated[StrictInt, Field(ge=10, le=360)] | None = None
+    variety: Variety | None = None
+    duration: DurationSeconds | None = None
 
     def limits(self, info: ValidationInfo) -> ModelLimits:
-        return limits_for(self.model, title_limit_v4_5=_settings(info).title_limit_v4_5)
+        if self.extend_titles and self.model in EXTEND_TITLE_MODELS:
+            return limits_for(self.model, title=_settings(info).title_limit_v4_5)
+        return limits_for(self.model)
 
-    def check_common(self, info: ValidationInfo, *, custom: bool) -> None:
+    def check_common(self, *, custom: bool) -> None:
         """Rules on the optional fields, the same for every operation."""
-        if self.personaId is not None and not custom:
-            raise InvalidParameters("personaId: only allowed in custom mode")
         if self.personaModel is not None and self.model not in PERSONA_MODELS:
             raise InvalidParameters(
-                f"personaModel: only supported by models {', '.join(sorted(PERSONA_MODELS))}; "
+                f"personaModel: only supported by models {', '.join(_ordered(PERSONA_MODELS))}; "
                 f"got model {self.model}"
             )
         if self.duration is not None and (self.model not in DURATION_MODELS or not custom):
             raise InvalidParameters(
                 "duration: only allowed in custom mode with models "
-                f"{', '.join(sorted(DURATION_MODELS))}"
+                f"{', '.join(_ordered(DURATION_MODELS))}"
             )
-        if self.negativeTags is not None and self.model in G3_MODELS:
-            _max_len(self.model, 1000, "negativeTags", self.negativeTags)
 
     def check_custom_texts(self, info: ValidationInfo) -> None:
+        """Custom mode: every text within its model's limit."""
         lim = self.limits(info)
         _max_len(self.model, lim.prompt, "prompt", self.prompt)
         _max_len(self.model, lim.prompt, "lyrics", self.lyrics)
         _max_len(self.model, lim.style, "style", self.style)
         _max_len(self.model, lim.title, "title", self.title)
-
-    def check_mode(self, info: ValidationInfo, custom: bool, instrumental: bool) -> None:
-        """The customMode/instrumental rules shared by generate and upload-cover (§3.1)."""
-        if self.model in G3_MODELS:
-            self._check_mode_g3(info, custom)
-        elif custom:
-            why = "in custom mode (customMode: true)"
-            _require(why, style=self.style, title=self.title)
-            if not instrumental:
-                _require(
-                    f"{why} with vocals (instrumental: false): it is sung as lyrics",
-                    prompt=self.prompt,
-                )
-            self.check_custom_texts(info)
-        else:
-            _require(
-                "when customMode is false (the lyrics are written for you)", prompt=self.prompt
-            )
-            limit = self.limits(info).prompt_simple
-            _max_len(self.model, limit, "prompt", self.prompt)
-        self.check_common(info, custom=custom)
-
-    def _check_mode_g3(self, info: ValidationInfo, custom: bool) -> None:
-        if custom:
-            if (
-                _blank(self.style)
-                and _blank(self.lyrics or self.prompt)
-                and _blank(self.negativeTags)
-            ):
-                raise InvalidParameters(
-                    f"style: with model {self.model} in custom mode at least one of style, "
-                    "lyrics (or prompt) and negativeTags must be non-empty"
-                )
-            self.check_custom_texts(info)
-            return
-        for name in (
-            "negativeTags",
-            "vocalGender",
-            "styleWeight",
-            "weirdnessConstraint",
-            "audioWeight",
-            "variety",
-        ):
-            if getattr(self, name) is not None:
-                raise InvalidParameters(f"{name}: only allowed in custom mode")
-        _max_len(self.model, self.limits(info).prompt_simple, "prompt", self.prompt)
-        _max_len(self.model, 5000, "lyrics", self.lyrics)
+        _max_len(self.model, lim.negative_tags, "negativeTags", self.negativeTags)
 
     def track_request(
         self, *, custom: bool, instrumental: bool, continue_at: float | None = None
@@ -242,8 +250,13 @@ class MusicRequest(WireBody):
         return []
 
 
+def _ordered(models: frozenset[str]) -> list[str]:
+    """Models in the docs' order (current first)."""
+    return [m for m in MODELS if m in models]
+
+
 class GenerateRequest(MusicRequest):
-    """POST /api/v1/generate (§3.1)."""
+    """POST /api/v1/generate (docs/api.md, "Generate")."""
 
     operation: ClassVar[Operation] = "generate"
 
@@ -255,9 +268,28 @@ class GenerateRequest(MusicRequest):
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> GenerateRequest:
-        self.check_mode(info, self.customMode, self.instrumental)
-        if self.model in G3_MODELS and not self.customMode:
+        if self.customMode:
+            if (
+                _blank(self.style)
+                and _blank(self.lyrics or self.prompt)
+                and _blank(self.negativeTags)
+            ):
+                raise InvalidParameters(
+                    "style: in custom mode at least one of style, lyrics (or prompt) and "
+                    "negativeTags must be non-empty"
+                )
+            self.check_custom_texts(info)
+        else:
+            for name in CUSTOM_ONLY:
+                if _sent(getattr(self, name)):
+                    raise InvalidParameters(
+                        f"{name}: only allowed in custom mode (customMode: true)"
+                    )
+            lim = self.limits(info)
+            _max_len(self.model, lim.prompt_simple, "prompt", self.prompt)
+            _max_len(self.model, lim.lyrics, "lyrics", self.lyrics)
             self._check_attachments()
+        self.check_common(custom=self.customMode)
         return self
 
     def _check_attachments(self) -> None:
@@ -271,8 +303,8 @@ class GenerateRequest(MusicRequest):
         texts = sum(not _blank(x) for x in (self.style, self.lyrics))
         if images + videos + audios + texts + (not _blank(self.prompt)) == 0:
             raise InvalidParameters(
-                f"prompt: with model {self.model} in non-custom mode send a prompt or at least "
-                "one of style, lyrics, imageUrls, videoUrls, audioUrls"
+                "prompt: when customMode is false send a prompt or at least one of style, "
+                "lyrics, imageUrls, videoUrls, audioUrls"
             )
         if images + videos + audios + texts > 10:
             raise InvalidParameters(
@@ -285,9 +317,10 @@ class GenerateRequest(MusicRequest):
 
 
 class ExtendRequest(MusicRequest):
-    """POST /api/v1/generate/extend (§3.2)."""
+    """POST /api/v1/generate/extend (docs/api.md, "Extend")."""
 
     operation: ClassVar[Operation] = "extend"
+    extend_titles: ClassVar[bool] = True
 
     defaultParamFlag: StrictBool
     audioId: StrictStr
@@ -306,7 +339,7 @@ class ExtendRequest(MusicRequest):
                 continueAt=self.continueAt,
             )
             self.check_custom_texts(info)
-        self.check_common(info, custom=self.defaultParamFlag)
+        self.check_common(custom=self.defaultParamFlag)
         return self
 
     def tracks(self) -> TrackRequest:
@@ -316,37 +349,31 @@ class ExtendRequest(MusicRequest):
 
 
 class UploadCoverRequest(MusicRequest):
-    """POST /api/v1/generate/upload-cover (§3.3)."""
+    """POST /api/v1/generate/upload-cover: always custom mode; the upload alone is enough."""
 
     operation: ClassVar[Operation] = "upload_cover"
 
     uploadUrl: HttpUrl
-    customMode: StrictBool | None = None
-    instrumental: StrictBool | None = None
+    instrumental: StrictBool = False
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> UploadCoverRequest:
-        if self.model in G3_MODELS:
-            # G3: always custom mode; instrumental defaults to false.
-            self.check_mode(info, True, bool(self.instrumental))
-            return self
-        _require("(true or false)", customMode=self.customMode)
-        _require("(true or false)", instrumental=self.instrumental)
-        self.check_mode(info, bool(self.customMode), bool(self.instrumental))
+        self.check_custom_texts(info)
+        self.check_common(custom=True)
         return self
 
     def upload_urls(self) -> list[str]:
         return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
-        custom = self.model in G3_MODELS or bool(self.customMode)
-        return self.track_request(custom=custom, instrumental=bool(self.instrumental))
+        return self.track_request(custom=True, instrumental=self.instrumental)
 
 
 class UploadExtendRequest(MusicRequest):
-    """POST /api/v1/generate/upload-extend (§3.4)."""
+    """POST /api/v1/generate/upload-extend (docs/api.md, "Upload and extend")."""
 
     operation: ClassVar[Operation] = "upload_extend"
+    extend_titles: ClassVar[bool] = True
 
     uploadUrl: HttpUrl
     defaultParamFlag: StrictBool
@@ -361,7 +388,7 @@ class UploadExtendRequest(MusicRequest):
             if not self.instrumental:
                 _require(
                     f"{why} with vocals (instrumental: false): it is sung as lyrics",
-                    prompt=self.prompt,
+                    prompt=self.lyrics or self.prompt,
                 )
             self.check_custom_texts(info)
         elif _settings(info).upload_extend_default_requires_prompt:
@@ -369,7 +396,7 @@ class UploadExtendRequest(MusicRequest):
                 "when defaultParamFlag is false (setting upload_extend_default_requires_prompt)",
                 prompt=self.prompt,
             )
-        self.check_common(info, custom=self.defaultParamFlag)
+        self.check_common(custom=self.defaultParamFlag)
         return self
 
     def upload_urls(self) -> list[str]:
@@ -385,24 +412,14 @@ class UploadExtendRequest(MusicRequest):
 
 M = TypeVar("M", bound=BaseModel)
 
-ADD_MODELS = tuple(m for m in MODELS if m != "V3_5")
-"""Models of add-instrumental, add-vocals and mashup (G1 lists V4_5PLUS and V5, G3 nine)."""
-
-
-def _check_model(model: str, operation: str) -> None:
-    if model not in ADD_MODELS:
-        raise InvalidParameters(
-            f"model: {model} is not available for {operation}; use one of {', '.join(ADD_MODELS)}"
-        )
-
 
 class AddInstrumentalRequest(MusicRequest):
-    """POST /api/v1/generate/add-instrumental (§3.5): a backing track for uploaded vocals."""
+    """POST /api/v1/generate/add-instrumental: a backing track for uploaded vocals."""
 
     operation: ClassVar[Operation] = "add_instrumental"
 
     uploadUrl: HttpUrl
-    model: Model = "V4_5PLUS"
+    model: Model = DEFAULT_MODEL
     tags: StrictStr | None = None
 
     @model_validator(mode="after")
@@ -410,13 +427,12 @@ class AddInstrumentalRequest(MusicRequest):
         _require(
             "(add-instrumental)", title=self.title, tags=self.tags, negativeTags=self.negativeTags
         )
-        _check_model(self.model, "add-instrumental")
         lim = self.limits(info)
         _max_len(self.model, lim.title, "title", self.title)
         _max_len(self.model, lim.style, "tags", self.tags)
-        _max_len(self.model, lim.style, "negativeTags", self.negativeTags)
-        _max_len(self.model, lim.prompt, "lyrics", self.lyrics)
-        self.check_common(info, custom=True)
+        _max_len(self.model, lim.negative_tags, "negativeTags", self.negativeTags)
+        _max_len(self.model, lim.lyrics, "lyrics", self.lyrics)
+        self.check_common(custom=True)
         return self
 
     def upload_urls(self) -> list[str]:
@@ -427,26 +443,19 @@ class AddInstrumentalRequest(MusicRequest):
 
 
 class AddVocalsRequest(MusicRequest):
-    """POST /api/v1/generate/add-vocals (§3.6): vocals sung over an uploaded instrumental."""
+    """POST /api/v1/generate/add-vocals: vocals sung over an uploaded instrumental; `lyrics`
+    (else `prompt`) is what is sung, else lyrics are written."""
 
     operation: ClassVar[Operation] = "add_vocals"
 
     uploadUrl: HttpUrl
-    model: Model = "V4_5PLUS"
+    model: Model = DEFAULT_MODEL
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> AddVocalsRequest:
-        _require(
-            "(add-vocals)",
-            prompt=self.prompt,
-            title=self.title,
-            style=self.style,
-            negativeTags=self.negativeTags,
-        )
-        _check_model(self.model, "add-vocals")
+        _require("(add-vocals)", title=self.title, style=self.style, negativeTags=self.negativeTags)
         self.check_custom_texts(info)
-        _max_len(self.model, self.limits(info).style, "negativeTags", self.negativeTags)
-        self.check_common(info, custom=True)
+        self.check_common(custom=True)
         return self
 
     def upload_urls(self) -> list[str]:
@@ -457,12 +466,11 @@ class AddVocalsRequest(MusicRequest):
 
 
 class MashupRequest(MusicRequest):
-    """POST /api/v1/generate/mashup (§3.8): two uploaded songs blended into one."""
+    """POST /api/v1/generate/mashup: two uploaded songs blended; always custom mode."""
 
     operation: ClassVar[Operation] = "mashup"
 
     uploadUrlList: list[HttpUrl]
-    customMode: StrictBool
     instrumental: StrictBool = False
 
     @model_validator(mode="after")
@@ -472,29 +480,23 @@ class MashupRequest(MusicRequest):
                 f"uploadUrlList: exactly 2 URLs (the two songs to blend), got "
                 f"{len(self.uploadUrlList)}"
             )
-        _check_model(self.model, "mashup")
-        _require("(mashup)", prompt=self.prompt)
-        lim = self.limits(info)
-        if self.customMode:
-            _require("in custom mode (customMode: true)", style=self.style, title=self.title)
-            self.check_custom_texts(info)
-        else:
-            _max_len(self.model, lim.prompt_simple, "prompt", self.prompt)
-        self.check_common(info, custom=self.customMode)
+        self.check_custom_texts(info)
+        self.check_common(custom=True)
         return self
 
     def upload_urls(self) -> list[str]:
         return list(self.uploadUrlList)
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(custom=self.customMode, instrumental=self.instrumental)
+        return self.track_request(custom=True, instrumental=self.instrumental)
 
 
 class ReplaceSectionRequest(WireBody):
-    """POST /api/v1/generate/replace-section (§3.7): re-generate a window of a track.
+    """POST /api/v1/generate/replace-section: re-generate a window of a track.
 
     Either `taskId` + `audioId` (a track the API made) or `uploadUrl` + `model` (your own
-    audio). The window rules that need the track's duration are checked by the engine."""
+    audio), never parts of both. The window rules that need the track's duration are checked
+    by the engine."""
 
     operation: ClassVar[Operation] = "replace_section"
 
@@ -502,7 +504,7 @@ class ReplaceSectionRequest(WireBody):
     audioId: StrictStr | None = None
     uploadUrl: HttpUrl | None = None
     model: Model | None = None
-    callBackUrl: HttpUrl | None = None
+    callBackUrl: OptionalUrl = None
     prompt: StrictStr | None = None
     lyrics: StrictStr | None = None
     tags: StrictStr | None = None
@@ -515,26 +517,16 @@ class ReplaceSectionRequest(WireBody):
     styleWeight: Weight | None = None
     weirdnessConstraint: Weight | None = None
     audioWeight: Weight | None = None
-    variety: Annotated[StrictInt, Field(ge=0, le=4)] | None = None
+    variety: Variety | None = None
     personaId: StrictStr | None = None
     personaModel: Literal["style_persona", "voice_persona"] | None = None
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> ReplaceSectionRequest:
-        existing = not _blank(self.taskId) or not _blank(self.audioId)
-        if existing and self.uploadUrl is not None:
-            raise InvalidParameters(
-                "uploadUrl: send either taskId + audioId (a track the API made) or uploadUrl + "
-                "model (your own audio), not both"
-            )
-        if existing:
-            _require("with taskId (the track to edit)", taskId=self.taskId, audioId=self.audioId)
-        else:
-            _require("(or send taskId + audioId)", uploadUrl=self.uploadUrl)
-            _require("with uploadUrl", model=self.model)
+        self._check_mode()
         _require(
             "(replace-section)",
-            prompt=self.lyrics or self.prompt,
+            prompt=self.prompt,
             tags=self.tags,
             title=self.title,
             fullLyrics=self.fullLyrics,
@@ -554,18 +546,85 @@ class ReplaceSectionRequest(WireBody):
                 f"infillEndS: the window infillEndS - infillStartS must be {allowed}, "
                 f"got {end - start:g} s"
             )
-        if self.model is not None:
-            lim = limits_for(self.model, title_limit_v4_5=settings.title_limit_v4_5)
-            _max_len(self.model, lim.title, "title", self.title)
-            _max_len(self.model, lim.style, "tags", self.tags)
-            _max_len(self.model, lim.prompt, "prompt", self.lyrics or self.prompt)
+        model = self.model or DEFAULT_MODEL
+        lim = limits_for(model)
+        _max_len(model, lim.title, "title", self.title)
+        _max_len(model, lim.style, "tags", self.tags)
+        _max_len(model, lim.prompt, "prompt", self.prompt)
+        _max_len(model, lim.lyrics, "lyrics", self.lyrics)
+        _max_len(model, lim.negative_tags, "negativeTags", self.negativeTags)
         return self
+
+    def _check_mode(self) -> None:
+        existing = not _blank(self.taskId) or not _blank(self.audioId)
+        either = (
+            "send either taskId + audioId (a track the API made) or uploadUrl + model (your "
+            "own audio), not both"
+        )
+        if existing:
+            for name in ("uploadUrl", "model"):
+                if getattr(self, name) is not None:
+                    raise InvalidParameters(f"{name}: {either}")
+            _require("with taskId (the track to edit)", taskId=self.taskId, audioId=self.audioId)
+        else:
+            _require("(or send taskId + audioId)", uploadUrl=self.uploadUrl)
+            _require("with uploadUrl", model=self.model)
 
     def upload_urls(self) -> list[str]:
         return [self.uploadUrl] if self.uploadUrl else []
 
     def tracks(self, model: str) -> TrackRequest:
-        return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=self.fullLyrics)
+        lyrics = self.fullLyrics
+        return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=lyrics)
+
+
+SoundKey = Literal[
+    "Any", "Cm", "C#m", "Dm", "D#m", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "A#m", "Bm",
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+]  # fmt: skip
+
+
+class SoundsRequest(WireBody):
+    """POST /api/v1/generate/sounds: sound effects and loops, polled through the music
+    record-info; `callBackUrl` is optional here."""
+
+    operation: ClassVar[Operation] = "sounds"
+
+    prompt: StrictStr
+    model: Model
+    callBackUrl: OptionalUrl = None
+    soundLoop: StrictBool = False
+    soundTempo: Annotated[Whole, Field(ge=1, le=300)] | None = None
+    soundKey: SoundKey = "Any"
+    grabLyrics: StrictBool = False
+
+    @model_validator(mode="after")
+    def _rules(self) -> SoundsRequest:
+        _require("(what the sound should be)", prompt=self.prompt)
+        _max_len(self.model, 500, "prompt", self.prompt)
+        return self
+
+    def upload_urls(self) -> list[str]:
+        return []
+
+    def tracks(self, seed: int) -> TrackRequest:
+        """Short instrumental clips: a loop lasts 4-13 s, a one-shot 1-4 s (seeded by the
+        server's seed and the request: the same request gives the same lengths)."""
+        text = f"{seed}/{self.model_dump_json()}"
+        digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+        rng = random.Random(int.from_bytes(digest))  # noqa: S311 - not crypto
+        low, high = (4.0, 13.0) if self.soundLoop else (1.0, 4.0)
+        tags = ["loop" if self.soundLoop else "one-shot"]
+        if self.soundTempo is not None:
+            tags.append(f"{self.soundTempo} BPM")
+        if self.soundKey != "Any":
+            tags.append(self.soundKey)
+        return TrackRequest(
+            model=self.model,
+            style=", ".join(tags),
+            instrumental=True,
+            durations=tuple(round(rng.uniform(low, high), 2) for _ in range(2)),
+        )
 
 
 class Base64Upload(WireBody):
@@ -591,11 +650,12 @@ class LyricsRequest(WireBody):
     callBackUrl: HttpUrl
 
     @model_validator(mode="after")
-    def _rules(self) -> LyricsRequest:
+    def _rules(self, info: ValidationInfo) -> LyricsRequest:
         _require("(the theme of the lyrics)", prompt=self.prompt)
-        words = len(self.prompt.split())
-        if words > 200:
-            raise TooLong(f"prompt: at most 200 words, got {words}")
+        unit = _settings(info).lyrics_limit_unit
+        size = len(self.prompt.split()) if unit == "words" else len(self.prompt)
+        if size > 200:
+            raise TooLong(f"prompt: at most 200 {unit}, got {size}")
         return self
 
 
@@ -612,10 +672,38 @@ class TrackJobRequest(WireBody):
         return self
 
 
-class VocalRemovalRequest(TrackJobRequest):
-    """POST /api/v1/vocal-removal/generate (§7.3)."""
+class VocalRemovalRequest(WireBody):
+    """POST /api/v1/vocal-removal/generate: a track the API made (`taskId` + `audioId`) or your
+    own audio (`audioUrl`), never both; `split_stem_advanced` extracts the one `stemName`."""
 
-    type: Literal["separate_vocal", "split_stem"] = "separate_vocal"
+    taskId: StrictStr | None = None
+    audioId: StrictStr | None = None
+    audioUrl: HttpUrl | None = None
+    callBackUrl: HttpUrl
+    type: Separation = "separate_vocal"
+    stemName: StemName | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VocalRemovalRequest:
+        if self.audioUrl is not None:
+            for name in ("taskId", "audioId"):
+                if _sent(getattr(self, name)):
+                    raise InvalidParameters(
+                        f"{name}: send either taskId + audioId (a track the API made) or "
+                        "audioUrl (your own audio), not both"
+                    )
+        else:
+            _require(
+                "(the task and track to separate; or send audioUrl)",
+                taskId=self.taskId,
+                audioId=self.audioId,
+            )
+        if self.type == "split_stem_advanced" and self.stemName is None:
+            raise InvalidParameters(
+                "stemName: required when type is split_stem_advanced (the one stem to extract, "
+                "e.g. 'Lead Vocal', 'Drum Kit', 'Bass')"
+            )
+        return self
 
 
 class Mp4Request(TrackJobRequest):
@@ -664,11 +752,16 @@ class PersonaRequest(WireBody):
 
 
 class TimestampedLyricsRequest(WireBody):
-    """POST /api/v1/generate/get-timestamped-lyrics (§3.11), answered synchronously."""
+    """POST /api/v1/generate/get-timestamped-lyrics, answered synchronously: both ids are
+    required today (the older `musicIndex` is no longer documented and is ignored)."""
 
     taskId: StrictStr
-    audioId: StrictStr | None = None
-    musicIndex: Literal[0, 1] | None = None
+    audioId: StrictStr
+
+    @model_validator(mode="after")
+    def _rules(self) -> TimestampedLyricsRequest:
+        _require("(the task and track to align)", taskId=self.taskId, audioId=self.audioId)
+        return self
 
 
 class BoostStyleRequest(WireBody):
@@ -679,6 +772,81 @@ class BoostStyleRequest(WireBody):
     @model_validator(mode="after")
     def _rules(self) -> BoostStyleRequest:
         _require("(a short style description)", content=self.content)
+        return self
+
+
+VoiceLanguage = Literal["en", "zh", "es", "fr", "pt", "de", "ja", "ko", "hi", "ru"]
+
+
+class VoiceValidateRequest(WireBody):
+    """POST /api/v1/voice/validate: the singer's recording and the part of it to use."""
+
+    voiceUrl: HttpUrl
+    vocalStartS: Annotated[Number, Field(ge=0)]
+    vocalEndS: Annotated[Number, Field(gt=0)]
+    language: VoiceLanguage | None = None
+    callBackUrl: OptionalUrl = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceValidateRequest:
+        if self.vocalEndS <= self.vocalStartS:
+            raise InvalidParameters(
+                f"vocalEndS: must be greater than vocalStartS ({self.vocalStartS:g}), "
+                f"got {self.vocalEndS:g}"
+            )
+        return self
+
+
+class VoiceRegenerateRequest(WireBody):
+    """POST /api/v1/voice/regenerate: a new phrase. The docs spell its callback field
+    `calBackUrl` (one l)."""
+
+    taskId: StrictStr
+    calBackUrl: OptionalUrl = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceRegenerateRequest:
+        _require("(the validate task)", taskId=self.taskId)
+        return self
+
+
+class VoiceGenerateRequest(WireBody):
+    """POST /api/v1/voice/generate: the recording of the validation phrase."""
+
+    taskId: StrictStr
+    verifyUrl: HttpUrl
+    voiceName: StrictStr | None = None
+    description: StrictStr | None = None
+    style: StrictStr | None = None
+    singerSkillLevel: Literal["beginner", "intermediate", "advanced", "professional"] | None = None
+    callBackUrl: OptionalUrl = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceGenerateRequest:
+        _require("(the validate task whose phrase was recorded)", taskId=self.taskId)
+        return self
+
+
+class VoiceCheckRequest(WireBody):
+    """POST /api/v1/voice/check-voice: snake_case `task_id`, as documented."""
+
+    task_id: StrictStr
+
+    @model_validator(mode="after")
+    def _rules(self) -> VoiceCheckRequest:
+        _require("(a voice task)", task_id=self.task_id)
+        return self
+
+
+class RecoveryRequest(WireBody):
+    """POST /api/v1/suno/recovery: fetch a music task's audio again."""
+
+    sunoTaskId: StrictStr
+    callBackUrl: HttpUrl
+
+    @model_validator(mode="after")
+    def _rules(self) -> RecoveryRequest:
+        _require("(the music task to recover)", sunoTaskId=self.sunoTaskId)
         return self
 
 
@@ -698,6 +866,12 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _echo(value: Any) -> str:
+    """What the client sent, shortened: a message names the value, it does not repeat a book."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(text)} characters)"
+
+
 def validation_message(err: ValidationError) -> str:
     """One line naming each bad field, what was wrong and what is allowed."""
     seen: dict[str, str] = {}
@@ -706,11 +880,16 @@ def validation_message(err: ValidationError) -> str:
         kind = item["type"]
         if kind == "literal_error" and where == "model":
             what = f"must be one of {', '.join(MODELS)} (spelled exactly)"
+        elif kind == "literal_error" and where == "stemName":
+            what = (
+                f"must be one of the {len(STEM_NAMES)} documented stem names (spelled exactly), "
+                f"such as {', '.join(repr(n) for n in STEM_NAMES[:8])}"
+            )
         else:
             what = _TYPE_HINTS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
             what = what[:1].lower() + what[1:]
         if kind != "missing" and "got " not in what:
-            what += f", got {item['input']!r}"
+            what += f", got {_echo(item['input'])}"
         seen.setdefault(where, what)
     return "; ".join(f"{where}: {what}" for where, what in seen.items())
 

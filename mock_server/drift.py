@@ -1,0 +1,438 @@
+"""`suno-mock drift`: replay a recording of the real service against a mock and say where the
+mock's answers and callbacks no longer have the real shape.
+
+Each recorded request is sent again at its recorded time (the mock's clock is moved through
+its control plane), each music task under the scenario recorded with it, with its callBackUrl
+pointing at a local receiver that answers what the real client answered. Ids, URLs and other
+values the mock makes up are learnt as they appear and put into later requests in place of the
+real ones. Then every answer and callback is compared with the recorded one by shape (keys,
+nesting, value types, enum values: `mock_server.shape`), with the order of each task's
+callbacks and the walk of its record-info statuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import tempfile
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from mock_server.capture import MUSIC_PATHS, RECORD_INFO_PATH, Callback, Exchange, Recording
+from mock_server.listener import Listener
+from mock_server.recording import scenario_yaml
+from mock_server.server import MockServer
+from mock_server.shape import DEFAULT_ENUMS, Difference, compare, ignored
+
+__all__ = ["DriftReport", "Finding", "drift"]
+
+DRIFT_KEY = "Bearer suno-mock-drift"
+ACCOUNT_CODES = frozenset({401, 405, 429, 430, 455, 500})
+"""Submit answers about the account or the service, not the request: replayed as recorded."""
+_SETTLE_SECONDS = 1.0
+"""Mock seconds past the last recorded callback the clock is moved, so late ones arrive."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference, with the fixture it was found against."""
+
+    file: str
+    subject: str
+    difference: Difference
+
+    def to_json(self) -> dict[str, str]:
+        d = self.difference
+        return {
+            "file": self.file, "subject": self.subject, "location": d.location,
+            "kind": d.kind, "expected": d.expected, "actual": d.actual,
+        }  # fmt: skip
+
+
+@dataclass
+class DriftReport:
+    """What `drift` found."""
+
+    recording: str
+    against: str
+    requests: int
+    callbacks: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.findings)
+
+    def text(self) -> str:
+        """A readable report: the differences grouped by fixture, then a summary line."""
+        lines = [
+            f"suno-mock drift: {self.recording} ({self.requests} requests, {self.callbacks} "
+            f"callbacks) against {self.against}"
+        ]
+        last = None
+        for finding in self.findings:
+            if (finding.file, finding.subject) != last:
+                last = (finding.file, finding.subject)
+                lines.append(f"{finding.file} ({finding.subject})")
+            lines.append(f"  {finding.difference}")
+        if self.findings:
+            lines.append(f"drift: {len(self.findings)} difference(s) from the recorded shapes")
+        else:
+            lines.append("no drift: every answer and callback has the recorded shape")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "recording": self.recording,
+            "against": self.against,
+            "requests": self.requests,
+            "callbacks": self.callbacks,
+            "drift": self.drifted,
+            "differences": [f.to_json() for f in self.findings],
+        }
+
+
+class _IdMap:
+    """Real values (ids, URLs) -> the mock's, learnt by walking recorded and actual payloads."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def learn(self, recorded: Any, actual: Any) -> None:
+        if isinstance(recorded, dict) and isinstance(actual, dict):
+            for key, value in recorded.items():
+                if key in actual:
+                    self.learn(value, actual[key])
+        elif isinstance(recorded, list) and isinstance(actual, list):
+            for one, other in zip(recorded, actual, strict=False):
+                self.learn(one, other)
+        elif (
+            isinstance(recorded, str)
+            and isinstance(actual, str)
+            and recorded != actual
+            and len(recorded) >= 6
+            and not any(c.isspace() for c in recorded)
+        ):
+            self.known.setdefault(recorded, actual)
+
+    def apply(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.known.get(value, value)
+        if isinstance(value, dict):
+            return {k: self.apply(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.apply(v) for v in value]
+        return value
+
+
+@dataclass
+class _Arrival:
+    body: Any
+    raw: bytes
+
+
+class _Receiver(Listener):
+    """Callback endpoint per recorded submit; answers what the real client answered."""
+
+    def __init__(self) -> None:
+        super().__init__("127.0.0.1", 0)
+        self.got: dict[int, list[_Arrival]] = {}
+        self.script: dict[int, list[int | None]] = {}
+        self.arrived = asyncio.Event()
+
+    def url_for(self, seq: int) -> str:
+        return f"{self.url}/cb/{seq}"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        seq = int(request.match_info["seq"])
+        raw = await request.read()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        arrivals = self.got.setdefault(seq, [])
+        arrivals.append(_Arrival(body, raw))
+        self.arrived.set()
+        statuses = self.script.get(seq) or [200]
+        status = statuses[min(len(arrivals), len(statuses)) - 1]
+        return web.json_response({"status": "received"}, status=status or 503)
+
+    async def wait_for(self, seq: int, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait (real time, at most `timeout`) until `count` callbacks came for `seq`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.got.get(seq, [])) < count and loop.time() < deadline:
+            self.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), deadline - loop.time())
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/cb/{seq:\\d+}", self._handle)
+        return app
+
+
+class _Run:
+    def __init__(
+        self,
+        recording: Recording,
+        base: str,
+        http: aiohttp.ClientSession,
+        receiver: _Receiver,
+        server: MockServer | None,
+        ignore: Collection[str],
+        enums: Collection[str],
+        scratch: Path,
+    ) -> None:
+        self.recording = recording
+        self.scratch = scratch
+        self.base = base
+        self.http = http
+        self.receiver = receiver
+        self.server = server
+        self.ignore = ignore
+        self.enums = enums
+        self.ids = _IdMap()
+        self.findings: list[Finding] = []
+        self.actual: dict[int, tuple[int, Any]] = {}
+        self.learnt: dict[int, int] = {}
+        self.by_request: dict[int, list[Callback]] = {}
+        for cb in recording.callbacks:
+            self.by_request.setdefault(cb.request_seq, []).append(cb)
+
+    def _add(self, file: str, subject: str, found: list[Difference]) -> None:
+        self.findings.extend(Finding(file, subject, d) for d in found)
+
+    async def pause(self, pause: bool) -> bool:
+        """Pause or resume the mock's clock; whether it was paused before."""
+        async with self.http.get(f"{self.base}/__mock__/clock") as resp:
+            if resp.status != 200:
+                raise RuntimeError(
+                    f"{self.base}/__mock__/clock answered HTTP {resp.status}; "
+                    "is it a suno-mock server?"
+                )
+            before = bool((await resp.json())["paused"])
+        async with self.http.post(f"{self.base}/__mock__/clock", json={"pause": pause}):
+            pass
+        return before
+
+    async def advance(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        async with self.http.post(
+            f"{self.base}/__mock__/clock", json={"advance": round(seconds, 6)}
+        ) as resp:
+            if resp.status != 200:
+                raise RuntimeError(
+                    f"{self.base} did not move its clock (HTTP {resp.status}: "
+                    f"{await resp.text()}); is it a suno-mock server?"
+                )
+        self.learn_callbacks()
+
+    def learn_callbacks(self) -> None:
+        for seq, arrivals in self.receiver.got.items():
+            recorded = self.by_request.get(seq, [])
+            for i in range(self.learnt.get(seq, 0), min(len(arrivals), len(recorded))):
+                if _kind(arrivals[i].body) == _kind(recorded[i].body, recorded[i].callback_type):
+                    self.ids.learn(recorded[i].body, arrivals[i].body)
+            self.learnt[seq] = min(len(arrivals), len(recorded))
+
+    def _account_answer(self, exchange: Exchange) -> Path | None:
+        """A one-off scenario that answers a submit as the real service did when it refused
+        it for reasons of the account or the service (key, credits, rate, maintenance), which
+        no request can reproduce."""
+        answer = exchange.response if isinstance(exchange.response, dict) else {}
+        code = answer.get("code")
+        if exchange.path not in MUSIC_PATHS or code not in ACCOUNT_CODES:
+            return None
+        path = self.scratch / f"answer-{exchange.seq}.yaml"
+        api = {"respond": code, "msg": str(answer.get("msg") or ""), "times": 1}
+        path.write_text(scenario_yaml({"version": 1, "api": api}, f"{exchange.file}"))
+        return path
+
+    async def send(self, exchange: Exchange) -> None:
+        scenario = None
+        if exchange.task_id is not None and exchange.path in MUSIC_PATHS:
+            scenario = self.recording.scenario_path(exchange.task_id)
+        scenario = scenario or self._account_answer(exchange)
+        if scenario is not None:
+            async with self.http.post(
+                f"{self.base}/__mock__/scenario", json={"next": str(scenario.resolve())}
+            ) as resp:
+                if resp.status != 200:
+                    raise RuntimeError(f"{scenario}: the mock refused it: {await resp.text()}")
+        headers = {"Authorization": DRIFT_KEY}
+        content_type = exchange.headers.get("Content-Type") or exchange.headers.get("content-type")
+        data: bytes | None = None
+        if exchange.body is not None:
+            body = self.ids.apply(exchange.body)
+            if isinstance(body, dict) and isinstance(body.get("callBackUrl"), str):
+                body["callBackUrl"] = self.receiver.url_for(exchange.seq)
+                self.receiver.script[exchange.seq] = [
+                    cb.client_status for cb in self.by_request.get(exchange.seq, [])
+                ]
+            data = json.dumps(body, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
+        elif exchange.body_file is not None:
+            data = self.recording.body_bytes(exchange)
+            if content_type:
+                headers["Content-Type"] = content_type
+        async with self.http.request(
+            exchange.method,
+            self.base + exchange.path,
+            params=self.ids.apply(exchange.query),
+            data=data,
+            headers=headers,
+        ) as resp:
+            status, raw = resp.status, await resp.read()
+        try:
+            answer: Any = json.loads(raw)
+        except ValueError:
+            answer = raw.decode("utf-8", errors="replace")
+        self.actual[exchange.seq] = (status, answer)
+        if scenario is not None and self.server is not None:
+            self.server.engine.scenarios.clear_queue()  # unused if the mock made no task
+        self.ids.learn(exchange.response, answer)
+        subject = f"{exchange.method} {exchange.path}, answer"
+        if status != exchange.status:
+            self._add(
+                exchange.file,
+                subject,
+                [Difference("HTTP status", "enum", str(exchange.status), str(status))],
+            )
+        self._add(exchange.file, subject, self._compare(exchange.response, answer))
+
+    def _compare(self, recorded: Any, actual: Any) -> list[Difference]:
+        return compare(recorded, actual, enums=self.enums, ignore=self.ignore)
+
+    def compare_callbacks(self) -> None:
+        for seq, recorded in self.by_request.items():
+            arrivals = self.receiver.got.get(seq, [])
+            task = recorded[0].task_id or f"request {seq}"
+            want = [_kind(c.body, c.callback_type) for c in recorded]
+            got = [_kind(a.body) for a in arrivals]
+            if want != got and not ignored("callbacks", self.ignore):
+                self._add(
+                    recorded[0].file,
+                    f"callbacks of task {task}",
+                    [Difference("callback order", "order", ", ".join(want), ", ".join(got))],
+                )
+            # Each callback is held against the mock's of the same type and occurrence, so a
+            # missing or extra one shows once, in the order above.
+            pending: dict[str, list[_Arrival]] = {}
+            for arrival in arrivals:
+                pending.setdefault(_kind(arrival.body), []).append(arrival)
+            for i, cb in enumerate(recorded):
+                same = pending.get(_kind(cb.body, cb.callback_type))
+                if not same:
+                    continue
+                arrival = same.pop(0)
+                if cb.body is None and arrival.body is None:
+                    continue  # both malformed
+                subject = f"task {task}, callback {i + 1}: {cb.callback_type}"
+                self._add(cb.file, subject, self._compare(cb.body, arrival.body))
+
+    def compare_walks(self) -> None:
+        submits = {e.task_id: e for e in self.recording.exchanges if e.task_id}
+        walks: dict[str, tuple[list[str], list[str], str]] = {}
+        for exchange in self.recording.exchanges:
+            task_id = exchange.query.get("taskId")
+            if exchange.path != RECORD_INFO_PATH or task_id not in submits:
+                continue
+            want, got, _ = walks.setdefault(task_id, ([], [], exchange.file))
+            _, answer = self.actual.get(exchange.seq, (0, None))
+            _step(want, _status(exchange.response))
+            _step(got, _status(answer))
+        for task_id, (want, got, file) in walks.items():
+            if want != got and not ignored("status walk", self.ignore):
+                self._add(
+                    file,
+                    f"record-info of task {task_id}",
+                    [Difference("status walk", "order", " -> ".join(want), " -> ".join(got))],
+                )
+
+
+def _kind(body: Any, fallback: str | None = None) -> str:
+    """A callback's type as its body says (`data.callbackType`)."""
+    data = body.get("data") if isinstance(body, dict) else None
+    kind = data.get("callbackType") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else fallback or "?"
+
+
+def _status(answer: Any) -> str:
+    data = answer.get("data") if isinstance(answer, dict) else None
+    status = data.get("status") if isinstance(data, dict) else None
+    return status if isinstance(status, str) else "?"
+
+
+def _step(walk: list[str], status: str) -> None:
+    if not walk or walk[-1] != status:
+        walk.append(status)
+
+
+async def _replay(run: _Run, recording: Recording, *, wait: float) -> None:
+    """Requests and callbacks in their recorded order, each at its recorded time: the clock is
+    moved to each callback's time in turn (and, for a mock whose deliveries run on their own,
+    its arrival awaited) so deliveries due close together still come in the real order."""
+    events: list[tuple[int, float, Exchange | Callback]] = [
+        (e.seq, e.at, e) for e in recording.exchanges
+    ] + [(c.seq, c.at, c) for c in recording.callbacks]
+    now = 0.0
+    count: dict[int, int] = {}
+    for _, at, event in sorted(events, key=lambda e: e[0]):
+        await run.advance(at - now)
+        now = max(now, at)
+        if isinstance(event, Exchange):
+            await run.send(event)
+        else:
+            count[event.request_seq] = count.get(event.request_seq, 0) + 1
+            await run.receiver.wait_for(event.request_seq, count[event.request_seq], wait)
+            run.learn_callbacks()
+    await run.advance(_SETTLE_SECONDS)
+    for seq, callbacks in run.by_request.items():
+        await run.receiver.wait_for(seq, len(callbacks), wait)
+
+
+async def drift(
+    recording: Recording,
+    *,
+    against: str | None = None,
+    ignore: Collection[str] = (),
+    enums: Collection[str] = DEFAULT_ENUMS,
+    wait: float = 5.0,
+) -> DriftReport:
+    """Replay `recording` against a mock (`against` URL, or a fresh one in this process).
+
+    `wait`: real seconds to wait for each of a remote mock's callbacks to arrive once it is
+    due (a fresh mock's manual clock delivers them before moving on). A running mock's clock
+    is paused for the replay (and resumed after, if it was running)."""
+    async with contextlib.AsyncExitStack() as stack:
+        server = None
+        if against is None:
+            server = await stack.enter_async_context(MockServer())
+        base = (against or (server.url if server else "")).rstrip("/")
+        receiver = await stack.enter_async_context(_Receiver())
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="suno-drift-")))
+        run = _Run(recording, base, http, receiver, server, ignore, enums, scratch)
+        was_paused = await run.pause(True)
+        try:
+            await _replay(run, recording, wait=wait if against is not None else 0.0)
+        finally:
+            if not was_paused:
+                await run.pause(False)
+        run.compare_callbacks()
+        run.compare_walks()
+    return DriftReport(
+        recording=str(recording.folder),
+        against=against or "a fresh in-process mock",
+        requests=len(recording.exchanges),
+        callbacks=len(recording.callbacks),
+        findings=run.findings,
+    )
