@@ -148,6 +148,8 @@ def test_helpers(suno_mock_threaded, callback_receiver_threaded):
     mock.run_until_idle()
     mock.assert_callback_sequence(skipped, ["complete"])
     assert len(mock.requests) == 3
+    report = mock.probe(callback_receiver_threaded.url, only=["sequence"])
+    assert report.ok, report.to_text()
     mock.reset()
     assert mock.tasks() == [] and mock.requests == []
 
