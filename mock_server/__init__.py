@@ -1,31 +1,89 @@
 """suno-mock-server: an offline, faithful test double of the Suno music API (sunoapi.org api/v1).
 
 Public API: `MockServer` (a started server), `create_app` (the bare aiohttp app), `Settings`,
-the clocks, and the journal records tests inspect.
+the clocks, the journal records tests inspect, the test helpers behind the pytest fixtures
+(`SunoMock`, `SunoMockThread`, `CallbackReceiver`, `CallbackReceiverThread`,
+`ReceivedCallback`) and scenarios (`Scenario`, `load_scenario`).
+
+Names are imported on first use (PEP 562): the pytest plugin is loaded by every pytest run in an
+environment that has this package, and must not pay for aiohttp, pydantic and Faker up front.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from mock_server.app import create_app
-from mock_server.clock import Clock, ManualClock, ScaledClock
-from mock_server.journal import Attempt, Delivery, RequestRecord
-from mock_server.server import MockServer
-from mock_server.settings import Settings, StageDelays
-from mock_server.tasks import Task
+if TYPE_CHECKING:
+    from mock_server.app import create_app
+    from mock_server.clock import Clock, ManualClock, ScaledClock
+    from mock_server.journal import Attempt, Delivery, RequestRecord
+    from mock_server.receiver import CallbackReceiver, CallbackReceiverThread, ReceivedCallback
+    from mock_server.scenario import Scenario, ScenarioError, load_scenario
+    from mock_server.server import MockServer
+    from mock_server.settings import Settings, StageDelays
+    from mock_server.tasks import Task
+    from mock_server.testing import SunoMock, SunoMockThread
+
+_WHERE = {
+    "create_app": "mock_server.app",
+    "Clock": "mock_server.clock",
+    "ManualClock": "mock_server.clock",
+    "ScaledClock": "mock_server.clock",
+    "Attempt": "mock_server.journal",
+    "Delivery": "mock_server.journal",
+    "RequestRecord": "mock_server.journal",
+    "CallbackReceiver": "mock_server.receiver",
+    "CallbackReceiverThread": "mock_server.receiver",
+    "ReceivedCallback": "mock_server.receiver",
+    "Scenario": "mock_server.scenario",
+    "ScenarioError": "mock_server.scenario",
+    "load_scenario": "mock_server.scenario",
+    "MockServer": "mock_server.server",
+    "Settings": "mock_server.settings",
+    "StageDelays": "mock_server.settings",
+    "Task": "mock_server.tasks",
+    "SunoMock": "mock_server.testing",
+    "SunoMockThread": "mock_server.testing",
+}
 
 __all__ = [
     "Attempt",
+    "CallbackReceiver",
+    "CallbackReceiverThread",
     "Clock",
     "Delivery",
     "ManualClock",
     "MockServer",
+    "ReceivedCallback",
     "RequestRecord",
     "ScaledClock",
+    "Scenario",
+    "ScenarioError",
     "Settings",
     "StageDelays",
+    "SunoMock",
+    "SunoMockThread",
     "Task",
     "__version__",
     "create_app",
+    "load_scenario",
 ]
+
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so that `from mock_server import Typo` stays an error there.
+
+    def __getattr__(name: str) -> Any:
+        module = _WHERE.get(name)
+        if module is None:
+            raise AttributeError(f"module 'mock_server' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -170,17 +170,20 @@ async def events(request: web.Request) -> web.StreamResponse:
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
-    await response.write(b"retry: 1000\n\n")
-    async with hub.subscribe() as queue:
-        while True:
-            try:
-                event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-            except TimeoutError:
-                await response.write(b": keep-alive\n\n")
-                continue
-            if event is None:
-                break
-            await response.write(f"data: {json.dumps(event)}\n\n".encode())
+    try:
+        await response.write(b"retry: 1000\n\n")
+        async with hub.subscribe() as queue:
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                if event is None:
+                    break
+                await response.write(f"data: {json.dumps(event)}\n\n".encode())
+    except ConnectionResetError:  # the page went away: nothing is wrong with the mock
+        pass
     return response
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 
 from mock_server import __version__
 
-__all__ = ["Endpoint", "build_spec"]
+__all__ = ["CONTROL_PLANE", "ControlEndpoint", "Endpoint", "build_spec"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,126 @@ class Endpoint:
     data: type[BaseModel] | dict[str, Any] | None = None
     """The schema of the success envelope's `data` (a model, or a plain JSON schema)."""
     tag: str = "music"
+
+
+@dataclass(frozen=True)
+class ControlEndpoint:
+    """One route of the mock's own control plane (`/__mock__/`), not part of the real API."""
+
+    method: str
+    path: str
+    summary: str
+    body: dict[str, Any] | None = None
+    """The JSON body's schema, for POSTs that take one."""
+    query: tuple[str, ...] = ()
+    """Optional query parameters."""
+    content_type: str = "application/json"
+
+
+_ANY_OBJECT: dict[str, Any] = {"type": "object"}
+CONTROL_PLANE: tuple[ControlEndpoint, ...] = (
+    ControlEndpoint("GET", "/__mock__/", "The live dashboard (one page)", content_type="text/html"),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/events",
+        "Server-sent events: task, job, delivery, request, reset, clock",
+        content_type="text/event-stream",
+    ),
+    ControlEndpoint("GET", "/__mock__/health", "Liveness, mock time, task count, credits"),
+    ControlEndpoint("GET", "/__mock__/tasks", "Every task, oldest first"),
+    ControlEndpoint(
+        "GET", "/__mock__/tasks/{id}", "One task: history, record-info and its deliveries"
+    ),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/tasks/{id}/scenario",
+        "What happened to a task, as a replayable scenario",
+        content_type="application/yaml",
+    ),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/tasks/{id}/resend",
+        "Send one of the task's callbacks again",
+        body={
+            "type": "object",
+            "required": ["stage"],
+            "properties": {"stage": {"enum": ["text", "first", "complete", "error"]}},
+        },
+    ),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/deliveries",
+        "Callbacks and every delivery attempt",
+        query=("taskId",),
+    ),
+    ControlEndpoint("GET", "/__mock__/requests", "Every API request and the answer it got"),
+    ControlEndpoint(
+        "GET", "/__mock__/scenarios", "Bundled scenario names, the default and the queue"
+    ),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/scenario",
+        "Set the default scenario or queue one for the next task",
+        body={
+            "type": "object",
+            "properties": {
+                "default": {"type": ["string", "null"]},
+                "next": {"type": "string"},
+            },
+        },
+    ),
+    ControlEndpoint("GET", "/__mock__/clock", "Mock time, whether it is paused, the seed"),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/clock",
+        "Advance the clock (seconds) or pause/resume it",
+        body={
+            "type": "object",
+            "properties": {
+                "advance": {"type": "number", "minimum": 0},
+                "pause": {"type": "boolean"},
+            },
+        },
+    ),
+    ControlEndpoint(
+        "POST", "/__mock__/reset", "Forget every task, request and delivery; restore credits"
+    ),
+)
+"""The `/__mock__/` routes as /openapi.json documents them (tag `control plane`)."""
+
+
+def _control_operation(endpoint: ControlEndpoint) -> dict[str, Any]:
+    name = re.sub(r"\W+", "_", endpoint.path.removeprefix("/__mock__/")).strip("_") or "dashboard"
+    schema = _ANY_OBJECT if endpoint.content_type == "application/json" else {"type": "string"}
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "description": "The mock's own control plane; not part of the real API.",
+        "operationId": f"mock_{name}_{endpoint.method.lower()}",
+        "tags": ["control plane"],
+        "responses": {
+            "200": {
+                "description": "OK",
+                "content": {endpoint.content_type: {"schema": schema}},
+            }
+        },
+    }
+    if endpoint.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": endpoint.body}},
+        }
+    parameters = (
+        [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+        if "{id}" in endpoint.path
+        else []
+    )
+    parameters += [
+        {"name": param, "in": "query", "required": False, "schema": {"type": "string"}}
+        for param in endpoint.query
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
 
 
 ENVELOPE = {
@@ -145,6 +266,8 @@ def build_spec(
                 }
             }
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
+    for control in CONTROL_PLANE:
+        paths.setdefault(control.path, {})[control.method.lower()] = _control_operation(control)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,38 +1,62 @@
 """pytest plugin of suno-mock-server (entry point `pytest11`): fixtures and a marker, no logic.
 
-async def test_extend(suno_mock, callback_receiver): ...
+    @pytest.mark.asyncio            # needed in pytest-asyncio's strict mode, harmless in auto
+    async def test_extend(suno_mock: SunoMock, callback_receiver: CallbackReceiver) -> None: ...
 
-@pytest.mark.suno_mock(scenario="copyright-violation", seed=7)
-async def test_error_path(suno_mock): ...
+    def test_sync_client(suno_mock_threaded: SunoMockThread,
+                         callback_receiver_threaded: CallbackReceiverThread) -> None: ...
+
+    @pytest.mark.suno_mock(scenario="copyright-violation", seed=7)
+    async def test_error_path(suno_mock: SunoMock) -> None: ...
+
+Async fixtures are `pytest_asyncio.fixture`s, as pytest-aiohttp's are, so they work in strict
+and auto mode alike, on the loop the user's settings give the test. Everything but pytest and
+pytest-asyncio (both loaded by pytest already) is imported when a fixture is first used: this
+module is imported by every pytest run in an environment that has the package installed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
-from pydantic import ValidationError
+import pytest_asyncio
 
-from mock_server.receiver import CallbackReceiver
-from mock_server.settings import Settings
-from mock_server.testing import SunoMock, SunoMockThread
+if TYPE_CHECKING:
+    from mock_server.receiver import CallbackReceiver, CallbackReceiverThread
+    from mock_server.settings import Settings
+    from mock_server.testing import SunoMock, SunoMockThread
 
 __all__ = [
     "callback_receiver",
+    "callback_receiver_threaded",
     "suno_mock",
     "suno_mock_factory",
     "suno_mock_settings",
     "suno_mock_threaded",
 ]
 
-PLUGIN_OPTIONS = ("check_teardown",)
+PLUGIN_OPTIONS = ("check_teardown", "blocked_loop_timeout")
 MARKER_HELP = (
     "suno_mock(**settings): configure this test's suno_mock server. Keywords: any Settings field "
     "(seed, api_keys, credits, task_cost, stage_delays, callback_timeout, retry_delays, "
-    "allow_callback_hosts, scenario, ...) and check_teardown=False."
+    "allow_callback_hosts, scenario, ...), check_teardown=False and blocked_loop_timeout=SECONDS."
 )
+
+
+SCOPES = ("function", "session")
+SESSION_LOOP_NEEDED = (
+    "suno_mock_scope = session keeps one in-loop server for the whole session, but this test "
+    "runs on an event loop of its own. Put tests and fixtures on one loop: "
+    "asyncio_default_test_loop_scope = session and asyncio_default_fixture_loop_scope = session "
+    "(or use suno_mock_threaded, which any loop can share)."
+)
+S = TypeVar("S")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,6 +65,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         help="suite-wide suno_mock settings, one `name = JSON value` per line",
     )
+    parser.addini(
+        "suno_mock_scope",
+        default="function",
+        help="function (default): a new suno_mock server per test; session: one server per "
+        "distinct settings, restored to its start state after each test (large suites)",
+    )
+
+
+def _scope(config: pytest.Config) -> str:
+    scope = str(config.getini("suno_mock_scope") or "function").strip()
+    if scope not in SCOPES:
+        raise pytest.UsageError(f"suno_mock_scope = {scope!r}; valid: {', '.join(SCOPES)}")
+    return scope
+
+
+@dataclass
+class _Pool(Generic[S]):
+    """Servers kept for the session (`suno_mock_scope = session`), one per settings."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+    servers: dict[str, S] = field(default_factory=dict)
+
+
+def _key(settings: Settings, options: dict[str, Any]) -> str:
+    return settings.model_dump_json() + json.dumps(options, sort_keys=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,7 +111,14 @@ def _ini_settings(config: pytest.Config) -> dict[str, Any]:
     return values
 
 
-def _resolve(request: pytest.FixtureRequest, fixture: dict[str, Any]) -> tuple[Settings, bool]:
+def _resolve(
+    request: pytest.FixtureRequest, fixture: dict[str, Any]
+) -> tuple[Settings, dict[str, Any]]:
+    """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
+    from pydantic import ValidationError
+
+    from mock_server.settings import Settings
+
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
     values = {**_ini_settings(request.config), **fixture}
@@ -77,11 +133,36 @@ def _resolve(request: pytest.FixtureRequest, fixture: dict[str, Any]) -> tuple[S
             f"suno_mock: unknown setting(s) {', '.join(unknown)}; valid: {', '.join(valid)}",
             pytrace=False,
         )
-    check = bool(values.pop("check_teardown", True))
+    options = {"check_teardown": bool(values.pop("check_teardown", True))}
+    if "blocked_loop_timeout" in values:
+        options["blocked_loop_timeout"] = values.pop("blocked_loop_timeout")
     try:
-        return Settings.model_validate(values), check
+        return Settings.model_validate(values), options
     except ValidationError as err:
         pytest.fail(f"suno_mock: invalid settings: {err}", pytrace=False)
+
+
+def _require_async_test(request: pytest.FixtureRequest, name: str, sync_alternative: str) -> None:
+    """Fail at once, with the fix, where an in-loop fixture could only hang or misbehave."""
+    try:
+        function = request.function
+    except AttributeError:  # not requested by a test function (doctest, ...): let it be
+        return
+    test = request.node.name
+    if not inspect.iscoroutinefunction(function):
+        pytest.fail(
+            f"{test} is a plain (sync) test, but {name} serves on an asyncio event loop that "
+            f"does not run during a sync test. Use {sync_alternative} (it runs in its own "
+            f"thread), or make the test `async def`.",
+            pytrace=False,
+        )
+    if request.node.get_closest_marker("asyncio") is None:
+        pytest.fail(
+            f"{test} is an async test without @pytest.mark.asyncio, so pytest-asyncio (in its "
+            f"default strict mode) will not run it. Mark it (or the module: `pytestmark = "
+            f"pytest.mark.asyncio`), or set `asyncio_mode = auto` in your pytest configuration.",
+            pytrace=False,
+        )
 
 
 async def _closed(mock: SunoMock) -> None:
@@ -100,40 +181,83 @@ def suno_mock_settings() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _suno_mock_pool() -> AsyncIterator[_Pool[SunoMock]]:
+    pool: _Pool[SunoMock] = _Pool(asyncio.get_running_loop())
+    try:
+        yield pool
+    finally:
+        for mock in pool.servers.values():
+            await mock.close()
+
+
+@pytest_asyncio.fixture
 async def suno_mock(
-    request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
+    request: pytest.FixtureRequest,
+    suno_mock_settings: dict[str, Any],
+    _suno_mock_pool: _Pool[SunoMock],
 ) -> AsyncIterator[SunoMock]:
-    """A started suno-mock-server on 127.0.0.1 (free port) with a manual clock.
+    """A started suno-mock-server on 127.0.0.1 (free port) with a manual clock, for async tests.
 
     `url`/`api_url` for clients; `clock.advance(seconds=, minutes=)`, `clock.run_until_idle()`;
     `tasks()`, `requests`, `deliveries(task_id)`, `reset()`; `wait_for_callback(task_id,
     "complete")`, `wait_for_status(task_id, "SUCCESS")`, `assert_callback_sequence(...)`,
     `assert_requested(path, times=)`; `use_scenario(name)`, `next_task(scenario=)`.
-    Configure with `@pytest.mark.suno_mock(...)`. At teardown, a crashed handler or a callback
-    still in flight fails the test (opt out: `check_teardown=False`)."""
-    settings, check = _resolve(request, suno_mock_settings)
-    mock = await SunoMock(settings, check_teardown=check).start()
+    Configure with `@pytest.mark.suno_mock(...)`. At teardown, a crashed handler, a callback
+    still in flight or a blocking client on the loop fails the test (opt out:
+    `check_teardown=False`). Sync tests: `suno_mock_threaded`. With the ini option
+    `suno_mock_scope = session` a server is reused (restored after each test)."""
+    from mock_server.testing import SunoMock
+
+    _require_async_test(request, "suno_mock", "suno_mock_threaded")
+    settings, options = _resolve(request, suno_mock_settings)
+    if _scope(request.config) == "function":
+        mock = await SunoMock(settings, **options).start()
+        try:
+            yield mock
+        finally:
+            await _closed(mock)
+        return
+    if asyncio.get_running_loop() is not _suno_mock_pool.loop:
+        pytest.fail(SESSION_LOOP_NEEDED, pytrace=False)
+    key = _key(settings, options)
+    mock = _suno_mock_pool.servers.get(key) or await SunoMock(settings, **options).start()
+    _suno_mock_pool.servers[key] = mock
     try:
         yield mock
     finally:
-        await _closed(mock)
+        problems = mock.teardown_problems() if mock.check_teardown else []
+        report = mock.describe() if problems else ""
+        try:
+            await mock.restore()
+        except BaseException:
+            del _suno_mock_pool.servers[key]
+            await mock.close()
+            raise
+        if problems:
+            pytest.fail("suno_mock teardown:\n" + "\n".join([*problems, report]), pytrace=False)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def suno_mock_factory(
     request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
 ) -> AsyncIterator[Callable[..., Awaitable[SunoMock]]]:
     """Build more started servers: `await suno_mock_factory(seed=3, api_keys=("k",))`.
     Keywords override the suite settings; every server is closed at teardown."""
+    from mock_server.settings import Settings
+    from mock_server.testing import SunoMock
+
+    _require_async_test(request, "suno_mock_factory", "suno_mock_threaded")
     servers: list[SunoMock] = []
-    base, check = _resolve(request, suno_mock_settings)
+    base, base_options = _resolve(request, suno_mock_settings)
 
     async def make(**overrides: Any) -> SunoMock:
-        options = {"check_teardown": check, **overrides}
-        keep = bool(options.pop("check_teardown"))
-        settings = Settings.model_validate({**base.model_dump(), **options})
-        mock = await SunoMock(settings, check_teardown=keep).start()
+        options = {**base_options}
+        for name in PLUGIN_OPTIONS:
+            if name in overrides:
+                options[name] = overrides.pop(name)
+        settings = Settings.model_validate({**base.model_dump(), **overrides})
+        mock = await SunoMock(settings, **options).start()
         servers.append(mock)
         return mock
 
@@ -144,20 +268,69 @@ async def suno_mock_factory(
             await _closed(mock)
 
 
-@pytest.fixture
-async def callback_receiver() -> AsyncIterator[CallbackReceiver]:
-    """A real loopback endpoint to hand out as `callBackUrl`: `url`, `requests` (with `.json`,
-    `.headers`, `.arrived`), `respond_with(statuses=[500, 200], delay=0.1)`, `wait_for(n)`."""
+@pytest_asyncio.fixture
+async def callback_receiver(request: pytest.FixtureRequest) -> AsyncIterator[CallbackReceiver]:
+    """A real loopback endpoint to hand out as `callBackUrl`, for async tests: `url`,
+    `requests` (with `.json`, `.headers`, `.arrived`), `respond_with(statuses=[500, 200],
+    delay=0.1)`, `await wait_for(n)`. Sync tests: `callback_receiver_threaded`."""
+    from mock_server.receiver import CallbackReceiver
+
+    _require_async_test(request, "callback_receiver", "callback_receiver_threaded")
     async with CallbackReceiver() as receiver:
         yield receiver
 
 
+@pytest.fixture(scope="session")
+def _suno_mock_thread_pool() -> Iterator[_Pool[SunoMockThread]]:
+    pool: _Pool[SunoMockThread] = _Pool()
+    try:
+        yield pool
+    finally:
+        for thread in pool.servers.values():
+            thread.stop()
+
+
 @pytest.fixture
 def suno_mock_threaded(
-    request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
+    request: pytest.FixtureRequest,
+    suno_mock_settings: dict[str, Any],
+    _suno_mock_thread_pool: _Pool[SunoMockThread],
 ) -> Iterator[SunoMockThread]:
     """A suno_mock on its own event loop in a thread, for synchronous clients (requests):
-    `url`, `advance(seconds)`, `wait_for_callback(...)`, `mock` (the SunoMock itself)."""
-    settings, check = _resolve(request, suno_mock_settings)
-    with SunoMockThread(settings, check_teardown=check) as thread:
+    the same helpers as blocking methods (`wait_for_callback`, `wait_for_status`,
+    `assert_callback_sequence`, `deliveries`, `describe`, `use_scenario`, `next_task`, ...),
+    `advance(seconds)`, and the same marker, teardown checks and `suno_mock_scope`."""
+    from mock_server.testing import SunoMockThread
+
+    settings, options = _resolve(request, suno_mock_settings)
+    check = bool(options["check_teardown"])
+    session = _scope(request.config) == "session"
+    key = _key(settings, options)
+    thread = _suno_mock_thread_pool.servers.get(key) if session else None
+    if thread is None:
+        thread = SunoMockThread(settings, check_teardown=check).start()
+        if session:
+            _suno_mock_thread_pool.servers[key] = thread
+    try:
         yield thread
+    finally:
+        problems = thread.teardown_problems() if check else []
+        report = thread.describe() if problems else ""
+        if session:
+            thread.restore()
+        else:
+            thread.stop()
+    if problems:
+        pytest.fail(
+            "suno_mock_threaded teardown:\n" + "\n".join([*problems, report]), pytrace=False
+        )
+
+
+@pytest.fixture
+def callback_receiver_threaded() -> Iterator[CallbackReceiverThread]:
+    """A callback_receiver on its own event loop in a thread: it answers while a sync test
+    blocks. `url`, `requests`, `respond_with(...)`, `wait_for(n)` (blocking)."""
+    from mock_server.receiver import CallbackReceiverThread
+
+    with CallbackReceiverThread() as receiver:
+        yield receiver

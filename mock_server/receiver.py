@@ -3,6 +3,7 @@
 It records every callback (parsed JSON, headers, arrival time) and answers as scripted:
 `respond_with(statuses=[500, 500, 200], delay=0.3)` answers 500, 500, then 200 for every later
 call, each after 0.3 real seconds; `delay=[1.0, 0]` makes only the first call slow.
+`CallbackReceiverThread` is the same receiver on its own loop in a thread, for synchronous tests.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from aiohttp import web
 
 from mock_server.listener import Listener
+from mock_server.loop_thread import LoopThread
 
-__all__ = ["CallbackReceiver", "ReceivedCallback"]
+__all__ = ["CallbackReceiver", "CallbackReceiverThread", "ReceivedCallback"]
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,12 @@ class ReceivedCallback:
 
     @property
     def json(self) -> Any:
+        """The body as JSON (raises ValueError when it is not, e.g. a `malformed` scenario)."""
         return json.loads(self.raw)
 
     @property
     def callback_type(self) -> str | None:
+        """`data.callbackType` of the body, None when it has none."""
         try:
             return str(self.json["data"]["callbackType"])
         except (ValueError, KeyError, TypeError):
@@ -67,8 +72,18 @@ class CallbackReceiver(Listener):
         real seconds (a single delay applies to every call); the last of each list repeats."""
         if not statuses:
             raise ValueError("respond_with needs at least one status")
+        bad: list[object] = [
+            s
+            for s in statuses
+            if isinstance(s, bool) or not isinstance(s, int) or not 100 <= s <= 599
+        ]
+        if bad:
+            raise ValueError(f"respond_with: statuses are HTTP codes 100-599, got {bad}")
+        delays = [delay] if isinstance(delay, int | float) else list(delay) or [0.0]
+        if any(d < 0 for d in delays):
+            raise ValueError(f"respond_with: delays are seconds >= 0, got {delays}")
         self._statuses = list(statuses)
-        self._delays = [delay] if isinstance(delay, int | float) else list(delay) or [0.0]
+        self._delays = delays
 
     async def _handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -111,3 +126,64 @@ class CallbackReceiver(Listener):
         app = web.Application()
         app.router.add_route("POST", "/{tail:.*}", self._handle)
         return app
+
+
+class CallbackReceiverThread:
+    """A CallbackReceiver on its own event loop in a thread, for synchronous tests: it answers
+    while the test blocks (in `requests`, or in `SunoMockThread.wait_for_callback`)."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._host = host
+        self._thread = LoopThread("suno-mock-receiver")
+        self._receiver: CallbackReceiver | None = None
+
+    @property
+    def receiver(self) -> CallbackReceiver:
+        if self._receiver is None:
+            raise RuntimeError("CallbackReceiverThread is not started; call start() first")
+        return self._receiver
+
+    @property
+    def url(self) -> str:
+        """A callBackUrl pointing at this receiver."""
+        return self.receiver.url
+
+    @property
+    def requests(self) -> list[ReceivedCallback]:
+        """The callbacks received so far, in arrival order (a copy)."""
+        return self._thread.run(lambda: list(self.receiver.requests))
+
+    def respond_with(
+        self, statuses: Sequence[int] = (200,), delay: float | Sequence[float] = 0.0
+    ) -> None:
+        """See `CallbackReceiver.respond_with`."""
+        self._thread.run(lambda: self.receiver.respond_with(statuses, delay))
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedCallback]:
+        """Block (real time) until `count` callbacks arrived; raise with what did arrive."""
+        return list(self._thread.call(self.receiver.wait_for(count, timeout)))
+
+    def start(self) -> Self:
+        self._thread.start()
+
+        async def boot() -> CallbackReceiver:
+            return await CallbackReceiver(self._host).start()
+
+        self._receiver = self._thread.call(boot())
+        return self
+
+    def stop(self) -> None:
+        if self._receiver is not None:
+            self._thread.call(self._receiver.close())
+        self._thread.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

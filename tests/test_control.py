@@ -122,6 +122,18 @@ async def test_event_stream_announces_changes(
     assert seen.count({"type": "task", "id": task_id}) == 2  # created, then reached text
 
 
+async def test_a_page_that_leaves_the_event_stream_is_no_bug(
+    server: MockServer, api: Api, receiver: CallbackReceiver, clock: ManualClock
+) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/events") as r:
+        await r.content.readline()
+    for _ in range(3):  # events written to the closed stream
+        await api.submit("/api/v1/generate", generate_body(receiver.url))
+        await clock.advance(1)
+        await asyncio.sleep(0.01)
+    assert server.engine.errors == []
+
+
 async def test_clock_control_and_resend(
     api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
 ) -> None:

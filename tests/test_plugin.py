@@ -252,6 +252,7 @@ def test_marker_and_fixtures_are_documented(inner: pytest.Pytester) -> None:
         "suno_mock_factory",
         "suno_mock_settings",
         "callback_receiver",
+        "callback_receiver_threaded",
         "suno_mock_threaded",
     ):
         assert name + " -- " in fixtures.stdout.str()

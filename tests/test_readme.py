@@ -15,14 +15,15 @@ def python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
 
-def test_readme_fixture_example_is_the_example_test() -> None:
-    fixture_example, _ = python_blocks()
-    example = README.parent / "tests" / "examples" / "test_extend_flow.py"
-    assert fixture_example == example.read_text()
+def test_readme_fixture_examples_are_the_example_tests() -> None:
+    fixture_example, sync_example, _ = python_blocks()
+    examples = README.parent / "tests" / "examples"
+    assert fixture_example == (examples / "test_extend_flow.py").read_text()
+    assert sync_example == (examples / "test_sync_client.py").read_text()
 
 
 async def test_readme_example_runs() -> None:
-    _, block = python_blocks()
+    _, _, block = python_blocks()
     namespace: dict[str, Any] = {}
     exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - our own README
     await namespace["main"]()

@@ -3,7 +3,11 @@
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
+from pytest_aiohttp import AiohttpServer
+
+from mock_server import SunoMock
 
 
 class MusicApp:
@@ -42,8 +46,9 @@ class MusicApp:
         return str(envelope["data"]["taskId"])
 
 
+@pytest.mark.asyncio  # pytest-asyncio's default strict mode needs it; harmless in auto mode
 async def test_extend_delivers_three_stages_and_the_app_stores_the_tracks(
-    suno_mock: Any, aiohttp_server: Any
+    suno_mock: SunoMock, aiohttp_server: AiohttpServer
 ) -> None:
     app = MusicApp(suno_mock.api_url, api_key="test-key")
     web_app = web.Application()
