@@ -4,6 +4,11 @@ Success is HTTP 200 and nothing else; any other status, a timeout or a connectio
 failure, retried after each of `retry_delays` (mock seconds, counted from the failure). When the
 last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects are not followed
 (a redirect could leave loopback), and only loopback or allow-listed hosts are ever contacted.
+
+Receivers are independent: there is no shared connection pool one receiver could fill, only a
+cap per receiver (`callback_connections_per_host`, per scheme, host and port). An attempt over
+that cap waits in the mock, and the receiver's timeout starts only once it may connect: the
+timeout covers connecting, sending and reading the answer, never the mock's own queue.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import base64
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import aiohttp
 from yarl import URL
@@ -36,6 +43,48 @@ def webhook_signature(key: str, task_id: str, timestamp: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a callback URL means to the dispatcher, decided once per URL."""
+
+    host: str | None
+    allowed: bool
+    origin: tuple[str, str | None, int | None]
+    """Scheme, host and port: one receiver, one connection cap."""
+
+
+@dataclass(slots=True)
+class _Slot:
+    semaphore: asyncio.Semaphore
+    users: int = 0
+
+
+class _HostSlots:
+    """At most `limit` attempts in flight per receiver (None: no cap). Each receiver has its
+    own semaphore, made on first use and dropped when nobody holds or waits for it."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._slots: dict[tuple[str, str | None, int | None], _Slot] = {}
+
+    @asynccontextmanager
+    async def hold(self, origin: tuple[str, str | None, int | None]) -> AsyncIterator[None]:
+        if self._limit is None:
+            yield
+            return
+        slot = self._slots.get(origin)
+        if slot is None:
+            slot = self._slots[origin] = _Slot(asyncio.Semaphore(self._limit))
+        slot.users += 1
+        try:
+            async with slot.semaphore:
+                yield
+        finally:
+            slot.users -= 1
+            if not slot.users:
+                del self._slots[origin]
+
+
 class Dispatcher:
     """Delivers callbacks and journals every attempt."""
 
@@ -44,27 +93,31 @@ class Dispatcher:
         self._settings = settings
         self._journal = journal
         self._session: aiohttp.ClientSession | None = None
-        self._targets: dict[str, tuple[str | None, bool]] = {}
+        self._targets: dict[str, _Target] = {}
+        self._slots = _HostSlots(settings.callback_connections_per_host)
 
     async def start(self) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=64),
+                # No pool-wide or per-host limit in aiohttp: its waits would count against the
+                # receiver's timeout. _HostSlots caps each receiver before the clock starts.
+                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
                 timeout=aiohttp.ClientTimeout(total=None),
                 auto_decompress=True,
             )
 
-    def _target(self, url: str) -> tuple[str | None, bool]:
-        """The URL's host and whether it may be called; decided once per URL (a task's
+    def _target(self, url: str) -> _Target:
+        """Where the URL points and whether it may be called; decided once per URL (a task's
         callbacks and retries, and usually all tasks of a client, share one)."""
         decided = self._targets.get(url)
         if decided is None:
             if len(self._targets) > 4096:
                 self._targets.clear()
-            host = URL(url).host
-            decided = self._targets[url] = (
-                host,
-                host_allowed(host, self._settings.allow_callback_hosts),
+            parsed = URL(url)
+            decided = self._targets[url] = _Target(
+                parsed.host,
+                host_allowed(parsed.host, self._settings.allow_callback_hosts),
+                (parsed.scheme, parsed.host, parsed.port),
             )
         return decided
 
@@ -98,8 +151,9 @@ class Dispatcher:
             self._settings.callback_timeout if receiver_timeout is None else receiver_timeout
         )
         now = self._clock.now()
-        host, allowed = self._target(url)
-        if not allowed:
+        target = self._target(url)
+        if not target.allowed:
+            host = target.host
             hint = ALLOW_HINT.format(host=host)
             delivery.attempts.append(
                 Attempt(
@@ -126,16 +180,19 @@ class Dispatcher:
         delivery.next_attempt_at = None
         attempt = Attempt(number, scheduled_at, self._clock.now())
         delivery.attempts.append(attempt)
-        started = self._clock.perf()
         try:
-            await self._post(delivery, attempt)
+            async with self._slots.hold(self._target(delivery.url).origin):
+                attempt.started_at = self._clock.now()  # after any wait for a free connection
+                started = self._clock.perf()
+                try:
+                    await self._post(delivery, attempt)
+                finally:
+                    attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
         except asyncio.CancelledError:
             attempt.outcome = "cancelled"
             attempt.error = "cancelled: the server shut down or was reset"
             delivery.state = "cancelled"
             raise
-        finally:
-            attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"

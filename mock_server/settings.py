@@ -63,6 +63,11 @@ class Settings(BaseModel):
     callback_timeout: float = Field(default=15.0, gt=0)
     """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
 
+    callback_connections_per_host: int | None = Field(default=64, ge=1)
+    """Callback attempts in flight at once per receiver (scheme, host, port); more wait in the
+    mock, and that wait never counts against `callback_timeout`. None: no cap. There is no cap
+    across receivers, so one slow or dead receiver never delays another."""
+
     retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     """Mock seconds to wait before each retry of a failed callback (documented: 1, 5, 15 min)."""
 

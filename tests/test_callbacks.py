@@ -302,3 +302,27 @@ async def test_shutdown_cancels_pending_work(
     await server.close()
     assert server.clock.pending() == 0
     assert receiver.requests == []
+
+
+async def test_a_slow_receiver_neither_delays_another_nor_is_blamed_for_our_queue(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # 100 callbacks at once to a receiver that answers in 0.25 s (timeout 0.4 s), plus 20 to a
+    # healthy one. More callbacks than one host may have connections: the slow receiver's
+    # second wave waits in the mock, and that wait is not the receiver's time.
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.4)
+    receiver.respond_with(statuses=[200], delay=0.25)
+    api = Api(http, server.url)
+    async with CallbackReceiver() as healthy:
+        slow_ids = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(100)]
+        healthy_ids = [await api.submit(GENERATE, generate_body(healthy.url)) for _ in range(20)]
+        await manual(server).advance(0)
+
+        for task_id in slow_ids + healthy_ids:
+            (delivery,) = server.deliveries(task_id)
+            assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
+        assert len(receiver.requests) == 100
+        assert len(healthy.requests) == 20
+        # The healthy receiver got everything before the slow one answered even once.
+        first_slow_answer = min(r.arrived for r in receiver.requests) + 0.25
+        assert max(r.arrived for r in healthy.requests) < first_slow_answer
