@@ -56,7 +56,10 @@ async def test_tasks_and_deliveries_are_visible(
             "complete",
         ]
         assert (await get_json(http, f"{server.url}/__mock__/deliveries?taskId=other")) == {
-            "deliveries": []
+            "deliveries": [],
+            "next": 0,
+            "more": False,
+            "total": 0,
         }
 
         requests = await get_json(http, f"{server.url}/__mock__/requests")
@@ -159,3 +162,86 @@ async def test_dashboard_page_is_self_contained(server: MockServer) -> None:
     # No CDN or other external asset: it works offline.
     assert "http://" not in page
     assert "https://" not in page
+
+
+async def walk(http: aiohttp.ClientSession, url: str, key: str, limit: int) -> list[Any]:
+    """Every item of a paged list, following `next` from the start."""
+    items: list[Any] = []
+    since, more = 0, True
+    while more:
+        page = await get_json(http, f"{url}{'&' if '?' in url else '?'}since={since}&limit={limit}")
+        assert len(page[key]) <= limit
+        items += page[key]
+        since, more = page["next"], page["more"]
+    return items
+
+
+async def test_lists_come_in_pages_with_a_cursor(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(130)]
+    await clock.advance(30)  # one text callback each
+    base = f"{server.url}/__mock__"
+    async with aiohttp.ClientSession() as http:
+        # Without paging parameters: the newest 100, oldest first, and a cursor to follow on.
+        newest = await get_json(http, f"{base}/tasks")
+        assert [t["taskId"] for t in newest["tasks"]] == ids[30:]
+        assert (newest["next"], newest["more"], newest["total"]) == (130, False, 130)
+        assert await get_json(http, f"{base}/tasks?since=130") == {
+            "tasks": [],
+            "next": 130,
+            "more": False,
+            "total": 130,
+        }
+        assert [t["taskId"] for t in await walk(http, f"{base}/tasks", "tasks", 50)] == ids
+
+        chosen = await get_json(http, f"{base}/tasks?ids={ids[7]},nope,{ids[3]}")
+        assert [(t["taskId"], t["deliveries"]) for t in chosen["tasks"]] == [
+            (ids[7], 1),
+            (ids[3], 1),
+        ]
+
+        deliveries = await walk(http, f"{base}/deliveries", "deliveries", 64)
+        assert [d["taskId"] for d in deliveries] == ids
+        assert [d["id"] for d in deliveries] == [d.id for d in server.deliveries()]
+        newest = await get_json(http, f"{base}/deliveries?limit=5")
+        assert [d["taskId"] for d in newest["deliveries"]] == ids[-5:]
+        one = await get_json(http, f"{base}/deliveries?taskId={ids[0]}")
+        assert ([d["callbackType"] for d in one["deliveries"]], one["total"]) == (["text"], 1)
+
+        requests = await walk(http, f"{base}/requests", "requests", 1000)
+        assert [r["seq"] for r in requests] == list(range(1, 131))
+        newest = await get_json(http, f"{base}/requests")
+        assert [r["seq"] for r in newest["requests"]] == list(range(31, 131))
+
+        for query, msg in [
+            ("limit=0", "limit: 1 to 1000, got '0'"),
+            ("limit=1001", "limit: 1 to 1000, got '1001'"),
+            ("since=-1", "since: a whole number >= 0, got '-1'"),
+            ("since=x", "since: a whole number >= 0, got 'x'"),
+        ]:
+            async with http.get(f"{base}/requests?{query}") as resp:
+                assert (resp.status, (await resp.json())["msg"]) == (400, msg)
+
+
+async def test_a_tasks_deliveries_stay_indexed_as_the_journal_trims(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(journal_limit=10)
+    api = Api(http, server.url)
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(7)]
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    await clock.advance(150)
+    kept = server.deliveries()
+    assert 0 < len(kept) <= 10
+    async with aiohttp.ClientSession() as session:
+        summaries = (await get_json(session, f"{server.url}/__mock__/tasks"))["tasks"]
+        for task_id, summary in zip(ids, summaries, strict=True):
+            own = [d for d in kept if d.task_id == task_id]
+            assert server.deliveries(task_id) == own
+            assert summary["deliveries"] == len(own)
+            url = f"{server.url}/__mock__/deliveries?taskId={task_id}"
+            assert [d["id"] for d in (await get_json(session, url))["deliveries"]] == [
+                d.id for d in own
+            ]
