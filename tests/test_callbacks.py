@@ -304,25 +304,48 @@ async def test_shutdown_cancels_pending_work(
     assert receiver.requests == []
 
 
-async def test_a_slow_receiver_neither_delays_another_nor_is_blamed_for_our_queue(
+async def test_a_hanging_receiver_does_not_delay_another(
     make_server: ServerFactory, http: Any, receiver: CallbackReceiver
 ) -> None:
-    # 100 callbacks at once to a receiver that answers in 0.25 s (timeout 0.4 s), plus 20 to a
-    # healthy one. More callbacks than one host may have connections: the slow receiver's
-    # second wave waits in the mock, and that wait is not the receiver's time.
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.4)
-    receiver.respond_with(statuses=[200], delay=0.25)
+    # 128 callbacks to a receiver that never answers in time, then 10 to a healthy one: the
+    # hanging receiver holds its own connections (two rounds of them), none the healthy
+    # receiver needs.
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3)
+    receiver.respond_with(statuses=[200], delay=0.5)
     api = Api(http, server.url)
     async with CallbackReceiver() as healthy:
-        slow_ids = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(100)]
-        healthy_ids = [await api.submit(GENERATE, generate_body(healthy.url)) for _ in range(20)]
+        hanging = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(128)]
+        fine = [await api.submit(GENERATE, generate_body(healthy.url)) for _ in range(10)]
         await manual(server).advance(0)
 
-        for task_id in slow_ids + healthy_ids:
+        for task_id in fine:
             (delivery,) = server.deliveries(task_id)
             assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
-        assert len(receiver.requests) == 100
-        assert len(healthy.requests) == 20
-        # The healthy receiver got everything before the slow one answered even once.
-        first_slow_answer = min(r.arrived for r in receiver.requests) + 0.25
-        assert max(r.arrived for r in healthy.requests) < first_slow_answer
+        for task_id in hanging:
+            (attempt,) = server.deliveries(task_id)[0].attempts
+            assert attempt.error == "timed out: no answer within callback_timeout=0.3 s"
+        assert len(healthy.requests) == 10
+
+
+async def test_waiting_for_a_connection_is_not_the_receivers_time(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # Two connections per receiver, 8 callbacks answered in 0.1 s each, a 0.3 s timeout: the
+    # last ones wait ~0.3 s in the mock for a connection, and that wait is not held against it.
+    server = await make_server(
+        stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3, callback_connections_per_host=2
+    )
+    receiver.respond_with(statuses=[200], delay=0.1)
+    api = Api(http, server.url)
+    ids = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(8)]
+    await manual(server).advance(0)
+
+    for task_id in ids:
+        (delivery,) = server.deliveries(task_id)
+        assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
+        latency = delivery.attempts[0].latency_ms
+        assert latency is not None
+        assert latency < 300
+    arrived = sorted(r.arrived for r in receiver.requests)
+    assert arrived[2] - arrived[1] >= 0.09  # two at a time: four waves
+    assert arrived[-1] - arrived[0] >= 0.29
