@@ -10,10 +10,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from mock_server import MockServer
+from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, generate_body
 
@@ -158,3 +159,30 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
     await until(lambda: click(browser, "#reset"), "a click on reset")
     await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
     assert server.tasks() == []
+
+
+async def test_dashboard_follows_events_with_deltas_not_the_whole_list(
+    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+) -> None:
+    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+    await until(lambda: text(browser, "#live") == "live", "the event stream")
+    await asyncio.to_thread(browser.execute_script, "performance.setResourceTimingBufferSize(1e5)")
+
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(30)]
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    await clock.advance(150)  # 30 tasks x (created, 3 stages, 3 deliveries): ~200 events
+    for task_id in (ids[0], ids[-1]):
+        row = f'tr.task[data-task-id="{task_id}"]'
+        await until(lambda row=row: text(browser, f"{row} .status") == "SUCCESS", "SUCCESS")
+
+    fetched = await asyncio.to_thread(
+        browser.execute_script,
+        "return performance.getEntriesByType('resource').map((e) => e.name)",
+    )
+    lists = [urlsplit(u) for u in fetched if "/__mock__/tasks" in u or "/__mock__/requests" in u]
+    assert lists, fetched
+    # Every list fetch asks for a page: new items after a cursor, or changed tasks by id;
+    # the newest page as a whole at most on (re)connecting.
+    assert all("limit=" in u.query or "ids=" in u.query for u in lists), lists
+    assert sum("since=" not in u.query and "ids=" not in u.query for u in lists) <= 4, lists
