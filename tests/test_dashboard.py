@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +88,10 @@ def click(driver: WebDriver, selector: str) -> bool:
     """Find and click in one go: the live page re-renders, so a found element can go stale."""
     driver.find_element(By.CSS_SELECTOR, selector).click()
     return True
+
+
+def has_text(driver: WebDriver, selector: str, wanted: str) -> bool:
+    return text(driver, selector) == wanted
 
 
 def text(driver: WebDriver, selector: str) -> str:
@@ -173,8 +178,8 @@ async def test_dashboard_follows_events_with_deltas_not_the_whole_list(
     assert isinstance(clock, ManualClock)
     await clock.advance(150)  # 30 tasks x (created, 3 stages, 3 deliveries): ~200 events
     for task_id in (ids[0], ids[-1]):
-        row = f'tr.task[data-task-id="{task_id}"]'
-        await until(lambda row=row: text(browser, f"{row} .status") == "SUCCESS", "SUCCESS")
+        status = f'tr.task[data-task-id="{task_id}"] .status'
+        await until(partial(has_text, browser, status, "SUCCESS"), f"SUCCESS of {task_id}")
 
     fetched = await asyncio.to_thread(
         browser.execute_script,
