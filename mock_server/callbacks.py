@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -53,15 +54,43 @@ class _Target:
     """Scheme, host and port: one receiver, one connection cap."""
 
 
-@dataclass(slots=True)
 class _Slot:
-    semaphore: asyncio.Semaphore
-    users: int = 0
+    """One receiver's connections: how many are free, and who waits for one (oldest first).
+    Not asyncio.Semaphore: its acquire() scans every waiter (3.11), and a dead receiver can
+    have thousands waiting; here each acquire and release costs O(1)."""
+
+    __slots__ = ("free", "users", "waiters")
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self.users = 0
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a connection just as it was cancelled: pass it on
+            raise  # a cancelled waiter stays queued; release() skips it
+
+    def release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the connection goes straight to the next in line
+                return
+        self.free += 1
 
 
 class _HostSlots:
     """At most `limit` attempts in flight per receiver (None: no cap). Each receiver has its
-    own semaphore, made on first use and dropped when nobody holds or waits for it."""
+    own slot, made on first use and dropped when nobody holds or waits for it."""
 
     def __init__(self, limit: int | None) -> None:
         self._limit = limit
@@ -74,11 +103,14 @@ class _HostSlots:
             return
         slot = self._slots.get(origin)
         if slot is None:
-            slot = self._slots[origin] = _Slot(asyncio.Semaphore(self._limit))
+            slot = self._slots[origin] = _Slot(self._limit)
         slot.users += 1
         try:
-            async with slot.semaphore:
+            await slot.acquire()
+            try:
                 yield
+            finally:
+                slot.release()
         finally:
             slot.users -= 1
             if not slot.users:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from typing import Any
@@ -349,3 +350,23 @@ async def test_waiting_for_a_connection_is_not_the_receivers_time(
     arrived = sorted(r.arrived for r in receiver.requests)
     assert arrived[2] - arrived[1] >= 0.09  # two at a time: four waves
     assert arrived[-1] - arrived[0] >= 0.29
+
+
+async def test_attempts_waiting_for_a_connection_are_cancelled_by_reset_without_leaking_it(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_connections_per_host=1)
+    receiver.respond_with(statuses=[200], delay=0.2)
+    api = Api(http, server.url)
+    for _ in range(3):
+        await api.submit(GENERATE, generate_body(receiver.url))
+    advancing = asyncio.create_task(manual(server).advance(0))
+    await receiver.wait_for(1, timeout=2)  # one answered, one in flight, one waits
+    assert await server.reset() == 6  # two deliveries, three later stages, and the advance
+    await advancing
+    receiver.respond_with(statuses=[200])
+
+    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    await asyncio.wait_for(manual(server).advance(0), 2)  # the connection was given back
+    assert [d.state for d in server.deliveries(task_id)] == ["delivered"]
+    assert len(server.tasks()) == 1
