@@ -3,7 +3,7 @@
 Not part of the real API: no authentication, plain JSON (no envelope).
 
 Every call costs what it answers, not what the mock holds: the lists (tasks, deliveries,
-requests) come in pages (`limit`, default 100, at most 1,000; `since`, a cursor: the `next` of
+requests) come in pages (`limit`, default 100, at most 200; `since`, a cursor: the `next` of
 the previous page), and a task's deliveries come from the journal's index.
 """
 
@@ -26,7 +26,7 @@ from mock_server.tasks import Task
 
 KEEPALIVE_SECONDS = 15.0
 DEFAULT_PAGE = 100
-MAX_PAGE = 1000
+MAX_PAGE = 200
 
 __all__ = [
     "clock",
@@ -115,7 +115,7 @@ async def health(request: web.Request) -> web.Response:
 
 async def tasks(request: web.Request) -> web.Response:
     """GET /__mock__/tasks[?since=&limit=|?ids=a,b] — task summaries, oldest first: the newest
-    `limit` (100), those created after task number `since`, or the listed ids (at most 1,000)."""
+    `limit` (100), those created after task number `since`, or the listed ids (at most 200)."""
     engine = request.app[ENGINE]
     ids = request.query.get("ids")
     if ids is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from mock_server.catalog import Operation, Stage, TaskStatus
 from mock_server.errors import InsufficientCredits, InvalidParameters
 from mock_server.journal import Page, page
+from mock_server.reclaim import reclaim
 from mock_server.scenario import Scenario
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 
@@ -135,9 +136,8 @@ class TaskStore:
 
     def reset(self) -> None:
         self.credits = self._initial_credits
-        self._tasks.clear()
-        self._order.clear()
-        self._tracks.clear()
+        reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
+        self._tasks, self._order, self._tracks = {}, [], {}
         self._count = 0
         self._trim_at = self.limit
 

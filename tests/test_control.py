@@ -11,6 +11,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
+from mock_server.reclaim import reclaim
 from tests.conftest import Api, generate_body
 
 
@@ -209,14 +210,14 @@ async def test_lists_come_in_pages_with_a_cursor(
         one = await get_json(http, f"{base}/deliveries?taskId={ids[0]}")
         assert ([d["callbackType"] for d in one["deliveries"]], one["total"]) == (["text"], 1)
 
-        requests = await walk(http, f"{base}/requests", "requests", 1000)
+        requests = await walk(http, f"{base}/requests", "requests", 200)
         assert [r["seq"] for r in requests] == list(range(1, 131))
         newest = await get_json(http, f"{base}/requests")
         assert [r["seq"] for r in newest["requests"]] == list(range(31, 131))
 
         for query, msg in [
-            ("limit=0", "limit: 1 to 1000, got '0'"),
-            ("limit=1001", "limit: 1 to 1000, got '1001'"),
+            ("limit=0", "limit: 1 to 200, got '0'"),
+            ("limit=201", "limit: 1 to 200, got '201'"),
             ("since=-1", "since: a whole number >= 0, got '-1'"),
             ("since=x", "since: a whole number >= 0, got 'x'"),
         ]:
@@ -245,3 +246,32 @@ async def test_a_tasks_deliveries_stay_indexed_as_the_journal_trims(
             assert [d["id"] for d in (await get_json(session, url))["deliveries"]] == [
                 d.id for d in own
             ]
+
+
+async def test_reset_answers_at_once_and_frees_the_old_state_in_slices(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    for _ in range(3):
+        await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await clock.advance(150)
+    old_tasks, old_requests = server.engine.store._order, server.requests
+    assert (len(old_tasks), len(old_requests)) == (3, 3)
+
+    await server.reset()
+    assert (server.tasks(), server.requests, server.deliveries()) == ([], [], [])
+    await asyncio.sleep(0)  # the old containers empty on the next turns of the loop
+    await asyncio.sleep(0)
+    assert (old_tasks, old_requests) == ([], [])
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    assert [t.id for t in server.tasks()] == [task_id]
+
+
+async def test_reclaim_frees_one_slice_per_loop_turn() -> None:
+    big_list, big_dict = list(range(5000)), {i: i for i in range(1000)}
+    reclaim(big_list, big_dict)
+    assert (len(big_list), len(big_dict)) == (5000, 1000)  # nothing yet: the caller runs on
+    sizes = []
+    for _ in range(3):
+        await asyncio.sleep(0)
+        sizes.append((len(big_list), len(big_dict)))
+    assert sizes == [(4000, 0), (2000, 0), (0, 0)]
