@@ -8,7 +8,9 @@ last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects ar
 Receivers are independent: there is no shared connection pool one receiver could fill, only a
 cap per receiver (`callback_connections_per_host`, per scheme, host and port). An attempt over
 that cap waits in the mock, and the receiver's timeout starts only once it may connect: the
-timeout covers connecting, sending and reading the answer, never the mock's own queue.
+timeout covers connecting, sending and reading the answer, never the mock's own queue. Nor
+the mock's own stalls: time the event loop could not run (a busy or starved process) while
+an attempt was waiting is added to that attempt's deadline (see `_LagMeter`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import hashlib
 import hmac
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -117,6 +119,78 @@ class _HostSlots:
                 del self._slots[origin]
 
 
+@dataclass(slots=True)
+class _Watch:
+    granted: float = 0.0
+    """Seconds added to an attempt's deadline for the mock's own lag."""
+
+
+class _LagMeter:
+    """How long the mock's own event loop was held up, so a receiver is not blamed for it.
+
+    While attempts are in flight a tick runs every TICK seconds; whatever it runs late beyond
+    TOLERANCE is time the mock could not have read an answer. `watch()` arms an attempt's
+    deadline and, when it falls due, extends it by the lag seen since the attempt began."""
+
+    TICK = 0.05
+    TOLERANCE = 0.02
+
+    def __init__(self) -> None:
+        self._lost = 0.0
+        self._due = 0.0
+        self._users = 0
+        self._tick: asyncio.TimerHandle | None = None
+
+    def lost(self, now: float) -> float:
+        """Seconds of lag so far, counting a tick that is overdue right now."""
+        overdue = now - self._due if self._tick is not None else 0.0
+        return self._lost + (overdue if overdue > self.TOLERANCE else 0.0)
+
+    def _on_tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        late = loop.time() - self._due
+        if late > self.TOLERANCE:
+            self._lost += late
+        self._tick = None
+        if self._users:
+            self._due = loop.time() + self.TICK
+            self._tick = loop.call_at(self._due, self._on_tick)
+
+    @contextmanager
+    def watch(self, limit: asyncio.Timeout, seconds: float, watch: _Watch) -> Iterator[None]:
+        """Let `limit` expire `seconds` after now plus the lag that happens meanwhile (added
+        up in `watch.granted`)."""
+        loop = asyncio.get_running_loop()
+        self._users += 1
+        if self._tick is None:
+            self._due = loop.time() + self.TICK
+            self._tick = loop.call_at(self._due, self._on_tick)
+        counted = self.lost(loop.time())
+        handle: asyncio.TimerHandle | None = None
+
+        def check() -> None:
+            nonlocal counted, handle
+            now = loop.time()
+            owed = self.lost(now) - counted
+            if owed > 0.001:
+                counted += owed
+                watch.granted += owed
+                handle = loop.call_at(now + owed, check)
+            else:
+                limit.reschedule(now)  # the receiver had all of its time
+
+        handle = loop.call_at(loop.time() + seconds, check)
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.cancel()
+            self._users -= 1
+            if not self._users and self._tick is not None:
+                self._tick.cancel()
+                self._tick = None
+
+
 class Dispatcher:
     """Delivers callbacks and journals every attempt."""
 
@@ -127,6 +201,7 @@ class Dispatcher:
         self._session: aiohttp.ClientSession | None = None
         self._targets: dict[str, _Target] = {}
         self._slots = _HostSlots(settings.callback_connections_per_host)
+        self._lag = _LagMeter()
 
     async def start(self) -> None:
         if self._session is None:
@@ -296,22 +371,25 @@ class Dispatcher:
         if self._session is None:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
         timeout = delivery.timeout
+        watch = _Watch()
         try:
-            async with (
-                asyncio.timeout(timeout),
-                self._session.post(
-                    delivery.url,
-                    data=delivery.payload,
-                    headers=self._headers(delivery),
-                    allow_redirects=False,
-                ) as response,
-            ):
-                attempt.status = response.status
-                raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
-                attempt.response_body = raw.decode("utf-8", errors="replace")
+            async with asyncio.timeout(None) as limit:
+                with self._lag.watch(limit, timeout, watch):
+                    async with self._session.post(
+                        delivery.url,
+                        data=delivery.payload,
+                        headers=self._headers(delivery),
+                        allow_redirects=False,
+                    ) as response:
+                        attempt.status = response.status
+                        raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
+                        attempt.response_body = raw.decode("utf-8", errors="replace")
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None
         except aiohttp.ClientError as err:
             attempt.error = f"connection failed: {err.__class__.__name__}: {err}"
             attempt.status = None
+        finally:
+            if watch.granted:
+                attempt.held_up_ms = round(watch.granted * 1000, 3)

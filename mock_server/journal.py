@@ -89,6 +89,9 @@ class Attempt:
     error: str | None = None
     latency_ms: float | None = None
     """Real milliseconds from sending to the end of the receiver's answer."""
+    held_up_ms: float | None = None
+    """Real milliseconds the mock itself was held up (its event loop could not run) while
+    waiting for this answer: added to the receiver's timeout, never counted against it."""
     response_body: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -100,6 +103,7 @@ class Attempt:
             "status": self.status,
             "error": self.error,
             "latencyMs": self.latency_ms,
+            "heldUpMs": self.held_up_ms,
             "responseBody": self.response_body,
         }
 

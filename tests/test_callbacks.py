@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -370,3 +371,41 @@ async def test_attempts_waiting_for_a_connection_are_cancelled_by_reset_without_
     await asyncio.wait_for(manual(server).advance(0), 2)  # the connection was given back
     assert [d.state for d in server.deliveries(task_id)] == ["delivered"]
     assert len(server.tasks()) == 1
+
+
+async def test_the_mocks_own_stall_is_not_the_receivers_time(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # The receiver answers in 0.05 s, well within 0.2 s; but the mock's event loop is blocked
+    # for 0.4 s while the attempt is under way (a busy or starved process).
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
+    receiver.respond_with(statuses=[200], delay=0.05)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    asyncio.get_running_loop().call_later(0.01, time.sleep, 0.4)
+    await manual(server).advance(0)
+
+    (attempt,) = server.deliveries(task_id)[0].attempts
+    assert (attempt.outcome, attempt.error) == ("delivered", None)
+    assert attempt.latency_ms is not None
+    assert attempt.latency_ms > 400  # longer than the timeout, in wall-clock time
+    assert attempt.held_up_ms is not None
+    assert attempt.held_up_ms >= 200
+
+
+async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
+    receiver.respond_with(statuses=[200], delay=1.0)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    asyncio.get_running_loop().call_later(0.01, time.sleep, 0.3)
+    await manual(server).advance(0)
+
+    (attempt,) = server.deliveries(task_id)[0].attempts
+    assert attempt.outcome == "failed"
+    assert attempt.error is not None
+    assert attempt.error == "timed out: no answer within callback_timeout=0.2 s"
+    assert attempt.held_up_ms is not None
+    assert 200 <= attempt.held_up_ms <= 300  # measured in ticks of 50 ms: never more
+    assert attempt.latency_ms is not None
+    assert 500 <= attempt.latency_ms < 1000
