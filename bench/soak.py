@@ -2,8 +2,8 @@
 process. Does a healthy receiver get every callback on its first attempt whatever the others do?
 
 Receivers (each in its own process, except the refusing one, a bound port nobody listens on):
-healthy (200 at once), slow (200 after half the timeout), slower (200 after twice the
-timeout), refusing (connection refused), resetting (TCP reset after the request), erroring
+healthy (200 at once), slow (200 after half the timeout), slower (200 after three times
+the timeout), refusing (connection refused), resetting (TCP reset after the request), erroring
 (HTTP 500 at once). The outcome is read back through the control plane's paged lists.
 """
 
@@ -114,7 +114,7 @@ async def soak(
 ) -> dict[str, Any]:
     """Run the soak; return per-kind figures and the wall time."""
     timeout = receiver_timeout
-    delays = {"healthy": 0.0, "slow": timeout / 2, "slower": timeout * 2, "erroring": 0.0}
+    delays = {"healthy": 0.0, "slow": timeout / 2, "slower": timeout * 3, "erroring": 0.0}
     procs, urls = [], {}
     refusing = socket.socket()
     refusing.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused

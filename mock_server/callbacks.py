@@ -130,7 +130,8 @@ class _LagMeter:
 
     While attempts are in flight a tick runs every TICK seconds; whatever it runs late beyond
     TOLERANCE is time the mock could not have read an answer. `watch()` arms an attempt's
-    deadline and, when it falls due, extends it by the lag seen since the attempt began."""
+    deadline and, when it falls due, extends it once by the lag seen since the attempt began
+    (at most by the timeout again)."""
 
     TICK = 0.05
     TOLERANCE = 0.02
@@ -169,12 +170,13 @@ class _LagMeter:
         handle: asyncio.TimerHandle | None = None
 
         def check() -> None:
-            nonlocal counted, handle
+            nonlocal handle
             now = loop.time()
-            owed = self.lost(now) - counted
+            # Once, and at most `seconds` more: an answer that arrived while the mock could not
+            # read it is taken, but a receiver never gets over twice its time in all.
+            owed = min(self.lost(now) - counted, seconds) if not watch.granted else 0.0
             if owed > 0.001:
-                counted += owed
-                watch.granted += owed
+                watch.granted = owed
                 handle = loop.call_at(now + owed, check)
             else:
                 limit.reschedule(now)  # the receiver had all of its time

@@ -91,7 +91,7 @@ class Attempt:
     """Real milliseconds from sending to the end of the receiver's answer."""
     held_up_ms: float | None = None
     """Real milliseconds the mock itself was held up (its event loop could not run) while
-    waiting for this answer: added to the receiver's timeout, never counted against it."""
+    waiting for this answer, added once to the receiver's deadline (at most the timeout)."""
     response_body: str | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -406,6 +406,6 @@ async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
     assert attempt.error is not None
     assert attempt.error == "timed out: no answer within callback_timeout=0.2 s"
     assert attempt.held_up_ms is not None
-    assert 200 <= attempt.held_up_ms <= 300  # measured in ticks of 50 ms: never more
+    assert attempt.held_up_ms == 200  # once, and never more than the timeout again
     assert attempt.latency_ms is not None
     assert 500 <= attempt.latency_ms < 1000
