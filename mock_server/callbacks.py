@@ -187,10 +187,7 @@ class _LagMeter:
         finally:
             if handle is not None:
                 handle.cancel()
-            self._users -= 1
-            if not self._users and self._tick is not None:
-                self._tick.cancel()
-                self._tick = None
+            self._users -= 1  # with no users left, the next tick is the last
 
 
 class Dispatcher:
