@@ -11,9 +11,14 @@
     ~500x the documented real limit of 20 requests / 10 s) and all submitted at once (burst).
 
 (c) fixture cost: start + stop of the `suno_mock` fixture's server, median of 200 runs.
+(d) soak: six kinds of receiver, 6,000 tasks (bench/soak.py).
+(e) control plane at 1k / 10k / 100k tasks (bench/scale.py).
 
 Targets on a 2-core machine: (a) >= 6,000 req/s; (b) all delivered, p99 lateness <= 100 ms;
-(c) <= 15 ms.
+(c) <= 15 ms; (d) every callback to the healthy receiver delivered on its first attempt; (e) no
+control call holds up an API request for more than 50 ms at 100k tasks.
+
+`python3 dev.py bench` runs them all; `python3 dev.py bench soak scale` runs only those.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import scale, soak
+from bench.common import percentile, start_process, stop_process
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.testing import SunoMock
 
@@ -72,26 +79,7 @@ RECEIVER = (
     "asyncio.run(main())\n"
 )
 CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
-
-
-async def start_process(*argv: str) -> tuple[asyncio.subprocess.Process, str]:
-    """Start a server process; return it and the URL from its first line."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
-    )
-    if proc.stdout is None:
-        raise SystemExit("no stdout pipe")
-    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
-    match = re.search(r"http://127\.0\.0\.1:\d+\S*", line)
-    if not match:
-        proc.kill()
-        raise SystemExit(f"could not read a URL from {line!r}")
-    return proc, match.group(0)
-
-
-async def stop_process(proc: asyncio.subprocess.Process) -> None:
-    proc.terminate()
-    await asyncio.wait_for(proc.wait(), 30)
+CHOICES = ("submit", "delivery", "fixture", "soak", "scale")
 
 
 async def keep_alive_client(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
@@ -156,10 +144,6 @@ async def bench_submit(
 def spread(values: list[int]) -> str:
     """Median and range, e.g. `4,512 req/s (3,970-6,461)`."""
     return f"{statistics.median(values):,.0f} req/s ({min(values):,}-{max(values):,})"
-
-
-def percentile(values: list[float], p: float) -> float:
-    return round(values[min(len(values) - 1, int(p * len(values)))], 1)
 
 
 async def bench_deliveries(tasks: int, rate: float | None) -> dict[str, Any]:
@@ -233,8 +217,35 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--tasks", type=int, default=1000, help="tasks of run (b)")
     parser.add_argument("--rate", type=float, default=1000.0, help="tasks/s of paced run (b)")
     parser.add_argument("--fixture-runs", type=int, default=200, help="runs of (c)")
+    parser.add_argument("--soak-tasks", type=int, default=1000, help="tasks per receiver (d)")
+    parser.add_argument("--soak-timeout", type=float, default=1.0, help="callback_timeout (d)")
+    parser.add_argument("--soak-rate", type=float, default=100.0, help="tasks/s submitted (d)")
+    parser.add_argument(
+        "--scale-sizes", default="1000,10000,100000", help="task counts of (e), comma-separated"
+    )
+    parser.add_argument(
+        "which", nargs="*", help=f"benchmarks to run: {', '.join(CHOICES)} (default: all)"
+    )
     args = parser.parse_args(argv)
+    which = set(args.which or CHOICES)
+    if which - set(CHOICES):
+        parser.error(f"unknown benchmark(s) {sorted(which - set(CHOICES))}; choose from {CHOICES}")
+    if "submit" in which:
+        await run_submit(args)
+    if "delivery" in which:
+        await run_deliveries(args)
+    if "fixture" in which:
+        await run_fixture(args)
+    if "soak" in which:
+        result = await soak.soak(args.soak_tasks, args.soak_timeout, args.soak_rate)
+        print(soak.report(result, args.soak_tasks, args.soak_timeout), flush=True)
+    if "scale" in which:
+        sizes = tuple(int(size) for size in args.scale_sizes.split(","))
+        print(scale.report(await scale.scale(sizes)), flush=True)
+    return 0
 
+
+async def run_submit(args: argparse.Namespace) -> None:
     submits, ceilings = await bench_submit(args.seconds, args.connections, args.runs)
     print(
         f"(a) upload-extend accepted: median {spread([r['per_s'] for r in submits])} over "
@@ -244,6 +255,9 @@ async def main(argv: list[str]) -> int:
         f"same client: median {spread(ceilings)}. Target >= 6,000 req/s.",
         flush=True,
     )
+
+
+async def run_deliveries(args: argparse.Namespace) -> None:
     for label, rate in (("paced", args.rate), ("burst", None)):
         result = await bench_deliveries(args.tasks, rate)
         print(
@@ -253,13 +267,15 @@ async def main(argv: list[str]) -> int:
             f"max {result['max']} ms. Target: all delivered, p99 <= 100 ms.",
             flush=True,
         )
+
+
+async def run_fixture(args: argparse.Namespace) -> None:
     fixture = await bench_fixture(args.fixture_runs)
     print(
         f"(c) suno_mock fixture start + stop: median {fixture['median']} ms, "
         f"p90 {fixture['p90']} ms over {args.fixture_runs} runs. Target: median <= 15 ms.",
         flush=True,
     )
-    return 0
 
 
 if __name__ == "__main__":

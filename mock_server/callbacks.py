@@ -4,6 +4,13 @@ Success is HTTP 200 and nothing else; any other status, a timeout or a connectio
 failure, retried after each of `retry_delays` (mock seconds, counted from the failure). When the
 last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects are not followed
 (a redirect could leave loopback), and only loopback or allow-listed hosts are ever contacted.
+
+Receivers are independent: there is no shared connection pool one receiver could fill, only a
+cap per receiver (`callback_connections_per_host`, per scheme, host and port). An attempt over
+that cap waits in the mock, and the receiver's timeout starts only once it may connect: the
+timeout covers connecting, sending and reading the answer, never the mock's own queue. Nor
+the mock's own stalls: time the event loop could not run (a busy or starved process) while
+an attempt was waiting is added to that attempt's deadline (see `_LagMeter`).
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 
 import aiohttp
 from yarl import URL
@@ -37,6 +47,150 @@ def webhook_signature(key: str, task_id: str, timestamp: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a callback URL means to the dispatcher, decided once per URL."""
+
+    host: str | None
+    allowed: bool
+    origin: tuple[str, str | None, int | None]
+    """Scheme, host and port: one receiver, one connection cap."""
+
+
+class _Slot:
+    """One receiver's connections: how many are free, and who waits for one (oldest first).
+    Not asyncio.Semaphore: its acquire() scans every waiter (3.11), and a dead receiver can
+    have thousands waiting; here each acquire and release costs O(1)."""
+
+    __slots__ = ("free", "users", "waiters")
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self.users = 0
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a connection just as it was cancelled: pass it on
+            raise  # a cancelled waiter stays queued; release() skips it
+
+    def release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the connection goes straight to the next in line
+                return
+        self.free += 1
+
+
+class _HostSlots:
+    """At most `limit` attempts in flight per receiver (None: no cap). Each receiver has its
+    own slot, made on first use and dropped when nobody holds or waits for it."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._slots: dict[tuple[str, str | None, int | None], _Slot] = {}
+
+    @asynccontextmanager
+    async def hold(self, origin: tuple[str, str | None, int | None]) -> AsyncIterator[None]:
+        if self._limit is None:
+            yield
+            return
+        slot = self._slots.get(origin)
+        if slot is None:
+            slot = self._slots[origin] = _Slot(self._limit)
+        slot.users += 1
+        try:
+            await slot.acquire()
+            try:
+                yield
+            finally:
+                slot.release()
+        finally:
+            slot.users -= 1
+            if not slot.users:
+                del self._slots[origin]
+
+
+@dataclass(slots=True)
+class _Watch:
+    granted: float = 0.0
+    """Seconds added to an attempt's deadline for the mock's own lag."""
+
+
+class _LagMeter:
+    """How long the mock's own event loop was held up, so a receiver is not blamed for it.
+
+    While attempts are in flight a tick runs every TICK seconds; whatever it runs late beyond
+    TOLERANCE is time the mock could not have read an answer. `watch()` arms an attempt's
+    deadline and, when it falls due, extends it once by the lag seen since the attempt began
+    (at most by the timeout again)."""
+
+    TICK = 0.05
+    TOLERANCE = 0.02
+
+    def __init__(self) -> None:
+        self._lost = 0.0
+        self._due = 0.0
+        self._users = 0
+        self._tick: asyncio.TimerHandle | None = None
+
+    def lost(self, now: float) -> float:
+        """Seconds of lag so far, counting a tick that is overdue right now."""
+        overdue = now - self._due if self._tick is not None else 0.0
+        return self._lost + (overdue if overdue > self.TOLERANCE else 0.0)
+
+    def _on_tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        late = loop.time() - self._due
+        if late > self.TOLERANCE:
+            self._lost += late
+        self._tick = None
+        if self._users:
+            self._due = loop.time() + self.TICK
+            self._tick = loop.call_at(self._due, self._on_tick)
+
+    @contextmanager
+    def watch(self, limit: asyncio.Timeout, seconds: float, watch: _Watch) -> Iterator[None]:
+        """Let `limit` expire `seconds` after now plus the lag that happens meanwhile (added
+        up in `watch.granted`)."""
+        loop = asyncio.get_running_loop()
+        self._users += 1
+        if self._tick is None:
+            self._due = loop.time() + self.TICK
+            self._tick = loop.call_at(self._due, self._on_tick)
+        counted = self.lost(loop.time())
+        handle: asyncio.TimerHandle | None = None
+
+        def check() -> None:
+            nonlocal handle
+            now = loop.time()
+            # Once, and at most `seconds` more: an answer that arrived while the mock could not
+            # read it is taken, but a receiver never gets over twice its time in all.
+            owed = min(self.lost(now) - counted, seconds) if not watch.granted else 0.0
+            if owed > 0.001:
+                watch.granted = owed
+                handle = loop.call_at(now + owed, check)
+            else:
+                limit.reschedule(now)  # the receiver had all of its time
+
+        handle = loop.call_at(loop.time() + seconds, check)
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.cancel()
+            self._users -= 1  # with no users left, the next tick is the last
+
+
 class Dispatcher:
     """Delivers callbacks and journals every attempt."""
 
@@ -45,27 +199,32 @@ class Dispatcher:
         self._settings = settings
         self._journal = journal
         self._session: aiohttp.ClientSession | None = None
-        self._targets: dict[str, tuple[str | None, bool]] = {}
+        self._targets: dict[str, _Target] = {}
+        self._slots = _HostSlots(settings.callback_connections_per_host)
+        self._lag = _LagMeter()
 
     async def start(self) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=64),
+                # No pool-wide or per-host limit in aiohttp: its waits would count against the
+                # receiver's timeout. _HostSlots caps each receiver before the clock starts.
+                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
                 timeout=aiohttp.ClientTimeout(total=None),
                 auto_decompress=True,
             )
 
-    def _target(self, url: str) -> tuple[str | None, bool]:
-        """The URL's host and whether it may be called; decided once per URL (a task's
+    def _target(self, url: str) -> _Target:
+        """Where the URL points and whether it may be called; decided once per URL (a task's
         callbacks and retries, and usually all tasks of a client, share one)."""
         decided = self._targets.get(url)
         if decided is None:
             if len(self._targets) > 4096:
                 self._targets.clear()
-            host = URL(url).host
-            decided = self._targets[url] = (
-                host,
-                host_allowed(host, self._settings.allow_callback_hosts),
+            parsed = URL(url)
+            decided = self._targets[url] = _Target(
+                parsed.host,
+                host_allowed(parsed.host, self._settings.allow_callback_hosts),
+                (parsed.scheme, parsed.host, parsed.port),
             )
         return decided
 
@@ -99,8 +258,9 @@ class Dispatcher:
             self._settings.callback_timeout if receiver_timeout is None else receiver_timeout
         )
         now = self._clock.now()
-        host, allowed = self._target(url)
-        if not allowed:
+        target = self._target(url)
+        if not target.allowed:
+            host = target.host
             hint = ALLOW_HINT.format(host=host)
             delivery.attempts.append(
                 Attempt(
@@ -127,16 +287,19 @@ class Dispatcher:
         delivery.next_attempt_at = None
         attempt = Attempt(number, scheduled_at, self._clock.now())
         delivery.attempts.append(attempt)
-        started = self._clock.perf()
         try:
-            await self._post(delivery, attempt)
+            async with self._slots.hold(self._target(delivery.url).origin):
+                attempt.started_at = self._clock.now()  # after any wait for a free connection
+                started = self._clock.perf()
+                try:
+                    await self._post(delivery, attempt)
+                finally:
+                    attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
         except asyncio.CancelledError:
             attempt.outcome = "cancelled"
             attempt.error = "cancelled: the server shut down or was reset"
             delivery.state = "cancelled"
             raise
-        finally:
-            attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"
@@ -210,22 +373,25 @@ class Dispatcher:
         if self._session is None:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
         timeout = delivery.timeout
+        watch = _Watch()
         try:
-            async with (
-                asyncio.timeout(timeout),
-                self._session.post(
-                    delivery.url,
-                    data=delivery.payload,
-                    headers=self._headers(delivery),
-                    allow_redirects=False,
-                ) as response,
-            ):
-                attempt.status = response.status
-                raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
-                attempt.response_body = raw.decode("utf-8", errors="replace")
+            async with asyncio.timeout(None) as limit:
+                with self._lag.watch(limit, timeout, watch):
+                    async with self._session.post(
+                        delivery.url,
+                        data=delivery.payload,
+                        headers=self._headers(delivery),
+                        allow_redirects=False,
+                    ) as response:
+                        attempt.status = response.status
+                        raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
+                        attempt.response_body = raw.decode("utf-8", errors="replace")
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None
         except aiohttp.ClientError as err:
             attempt.error = f"connection failed: {err.__class__.__name__}: {err}"
             attempt.status = None
+        finally:
+            if watch.granted:
+                attempt.held_up_ms = round(watch.granted * 1000, 3)

@@ -1,6 +1,10 @@
 """The /__mock__/ control plane: what the mock saw and did, as JSON, and reset.
 
 Not part of the real API: no authentication, plain JSON (no envelope).
+
+Every call costs what it answers, not what the mock holds: the lists (tasks, deliveries,
+requests) come in pages (`limit`, default 100, at most 200; `since`, a cursor: the `next` of
+the previous page), and a task's deliveries come from the journal's index.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ from aiohttp import web
 from mock_server.api.envelope import ENGINE, decode_json
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound
+from mock_server.journal import Page
 from mock_server.recording import record_yaml
 from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
 
 KEEPALIVE_SECONDS = 15.0
+DEFAULT_PAGE = 100
+MAX_PAGE = 200
 
 __all__ = [
     "clock",
@@ -42,6 +49,32 @@ async def _json_body(request: web.Request) -> Any:
     return decode_json(await request.read())  # the API's strict decoder: depth, surrogates
 
 
+def _whole(request: web.Request, name: str, default: int | None) -> int | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise InvalidParameters(f"{name}: a whole number >= 0, got {raw!r}")
+    return value
+
+
+def _paging(request: web.Request) -> tuple[int | None, int]:
+    """`since` (None: the newest page) and `limit` of a list request."""
+    since = _whole(request, "since", None)
+    limit = _whole(request, "limit", DEFAULT_PAGE)
+    if limit is None or not 1 <= limit <= MAX_PAGE:
+        raise InvalidParameters(f"limit: 1 to {MAX_PAGE}, got {request.query['limit']!r}")
+    return since, limit
+
+
+def _listing(key: str, found: Page[Any], total: int, items: list[Any]) -> web.Response:
+    return web.json_response({key: items, "next": found.next, "more": found.more, "total": total})
+
+
 def _summary(engine: Engine, task: Task) -> dict[str, Any]:
     return {
         "taskId": task.id,
@@ -53,13 +86,14 @@ def _summary(engine: Engine, task: Task) -> dict[str, Any]:
         "callBackUrl": task.callback_url,
         "createTime": int(task.created_at * 1000),
         "scenario": task.scenario.name if task.scenario else None,
-        "deliveries": len(engine.journal.deliveries(task.id)),
+        "deliveries": engine.journal.delivery_count(task.id),
     }
 
 
 async def health(request: web.Request) -> web.Response:
     """GET /__mock__/health — liveness and a few counters."""
     engine = request.app[ENGINE]
+    engine.uploads.sweep(engine.clock.now())
     return web.json_response(
         {
             "status": "ok",
@@ -67,14 +101,30 @@ async def health(request: web.Request) -> web.Response:
             "tasks": len(engine.store),
             "credits": engine.store.credits,
             "pendingTimers": engine.clock.pending(),
+            "jobs": len(engine.jobs),
+            "uploads": len(engine.uploads),
+            "uploadBytes": engine.uploads.total_bytes,
+            "requestsSeen": engine.journal.requests_seen,
+            "deliveriesMade": engine.journal.deliveries_made,
         }
     )
 
 
 async def tasks(request: web.Request) -> web.Response:
-    """GET /__mock__/tasks — every task, oldest first."""
+    """GET /__mock__/tasks[?since=&limit=|?ids=a,b] — task summaries, oldest first: the newest
+    `limit` (100), those created after task number `since`, or the listed ids (at most 200)."""
     engine = request.app[ENGINE]
-    return web.json_response({"tasks": [_summary(engine, t) for t in engine.store.all()]})
+    ids = request.query.get("ids")
+    if ids is not None:
+        wanted = [i for i in ids.split(",") if i]
+        if len(wanted) > MAX_PAGE:
+            raise InvalidParameters(f"ids: at most {MAX_PAGE} task ids, got {len(wanted)}")
+        found = [t for t in map(engine.store.get, wanted) if t is not None]
+        return web.json_response({"tasks": [_summary(engine, t) for t in found]})
+    since, limit = _paging(request)
+    chosen = engine.store.page(since, limit)
+    summaries = [_summary(engine, t) for t in chosen.items]
+    return _listing("tasks", chosen, len(engine.store), summaries)
 
 
 async def task(request: web.Request) -> web.Response:
@@ -95,18 +145,24 @@ async def task(request: web.Request) -> web.Response:
 
 
 async def deliveries(request: web.Request) -> web.Response:
-    """GET /__mock__/deliveries[?taskId=] — callbacks and their attempts."""
-    engine = request.app[ENGINE]
+    """GET /__mock__/deliveries[?taskId=][&since=&limit=] — callbacks and their attempts, oldest
+    first: the newest `limit` (100), or those after delivery id `since`."""
+    journal = request.app[ENGINE].journal
     task_id = request.query.get("taskId") or request.query.get("task_id")
-    return web.json_response(
-        {"deliveries": [d.to_json() for d in engine.journal.deliveries(task_id)]}
-    )
+    since, limit = _paging(request)
+    chosen = journal.deliveries_page(since, limit, task_id)
+    items = [d.to_json() for d in chosen.items]
+    return _listing("deliveries", chosen, journal.delivery_count(task_id), items)
 
 
 async def requests(request: web.Request) -> web.Response:
-    """GET /__mock__/requests — every API request and the answer it got."""
-    engine = request.app[ENGINE]
-    return web.json_response({"requests": [r.to_json() for r in engine.journal.requests]})
+    """GET /__mock__/requests[?since=&limit=] — API requests and the answers they got, oldest
+    first: the newest `limit` (100), or those after sequence number `since`."""
+    journal = request.app[ENGINE].journal
+    since, limit = _paging(request)
+    chosen = journal.requests_page(since, limit)
+    items = [r.to_json() for r in chosen.items]
+    return _listing("requests", chosen, len(journal.requests), items)
 
 
 async def reset(request: web.Request) -> web.Response:

@@ -79,8 +79,8 @@ class Engine:
         self.store = TaskStore(TrackFactory(settings.seed), settings.credits, settings.task_limit)
         self.dispatcher = Dispatcher(clock, settings, self.journal)
         self.sources = SourceFetcher(settings)
-        self.uploads = UploadStore(settings.upload_retention)
-        self.jobs = JobStore(settings.seed)
+        self.uploads = UploadStore(settings.upload_retention, settings.upload_store_bytes)
+        self.jobs = JobStore(settings.seed, settings.job_limit)
         self.personas: dict[str, dict[str, str]] = {}
         self.rate_limiter = RateLimiter(settings.rate, clock)
         self.voices = VoiceService(

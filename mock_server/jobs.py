@@ -73,10 +73,13 @@ class Job:
 
 
 class JobStore:
-    """Jobs by id, with ids seeded like task ids."""
+    """Jobs by id, with ids seeded like task ids; bounded like the task store."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, limit: int | None = None) -> None:
         self._seed = seed
+        self.limit = limit
+        """Keep at most about this many jobs (see `_trim`); None: all."""
+        self._trim_at = limit
         self._jobs: dict[str, Job] = {}
         self._count = 0
         self.covers: dict[str, str] = {}
@@ -86,6 +89,23 @@ class JobStore:
         self._jobs.clear()
         self.covers.clear()
         self._count = 0
+        self._trim_at = self.limit
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def _trim(self) -> None:
+        """Forget the oldest completed jobs down to nine tenths of `limit` (jobs not yet
+        completed are kept); as TaskStore._trim, the cost per job stays flat."""
+        if self.limit is None or self._trim_at is None or len(self._jobs) < self._trim_at:
+            return
+        excess = len(self._jobs) - (self.limit - self.limit // 10)
+        gone = [job for job in self._jobs.values() if job.completed_at is not None][:excess]
+        for job in gone:
+            del self._jobs[job.id]
+            if job.kind == "cover":
+                self.covers.pop(job.parent_task_id, None)
+        self._trim_at = max(self.limit, len(self._jobs) + self.limit // 10)
 
     def get(self, job_id: str, kind: JobKind | None = None) -> Job | None:
         job = self._jobs.get(job_id)
@@ -101,6 +121,7 @@ class JobStore:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def create(self, kind: JobKind, **fields: Any) -> Job:
+        self._trim()
         job = Job(id=self.new_id(kind), kind=kind, **fields)
         self._jobs[job.id] = job
         return job

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "RequestRecord"]
+from mock_server.reclaim import reclaim
+
+__all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "Page", "RequestRecord", "page"]
 
 AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancelled"]
 DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled", "dropped"]
@@ -87,6 +89,9 @@ class Attempt:
     error: str | None = None
     latency_ms: float | None = None
     """Real milliseconds from sending to the end of the receiver's answer."""
+    held_up_ms: float | None = None
+    """Real milliseconds the mock itself was held up (its event loop could not run) while
+    waiting for this answer, added once to the receiver's deadline (at most the timeout)."""
     response_body: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -98,6 +103,7 @@ class Attempt:
             "status": self.status,
             "error": self.error,
             "latencyMs": self.latency_ms,
+            "heldUpMs": self.held_up_ms,
             "responseBody": self.response_body,
         }
 
@@ -146,15 +152,50 @@ class Delivery:
         }
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A slice of an ordered collection, for the control plane's `limit` / `since` paging."""
+
+    items: Sequence[T]
+    next: int
+    """The cursor to pass as `since` for what comes after this page."""
+    more: bool
+    """Whether items after this page exist already."""
+
+
+def page(items: Sequence[T], key: Callable[[T], int], since: int | None, limit: int) -> Page[T]:
+    """Items ordered by `key` (strictly increasing): those after `since`, oldest first, at
+    most `limit`; without `since`, the newest `limit`. O(log n + limit)."""
+    if since is None:
+        start = max(0, len(items) - limit)
+    else:
+        start = bisect.bisect_right(items, since, key=key)
+    chosen = items[start : start + limit]
+    if chosen:
+        cursor = key(chosen[-1])
+    elif since is not None:
+        cursor = since
+    else:
+        cursor = 0
+    return Page(chosen, cursor, start + limit < len(items))
+
+
 class Journal:
-    """Append-only record of requests and deliveries, cleared by reset."""
+    """Append-only record of requests and deliveries, cleared by reset.
+
+    Deliveries are also indexed by task, so a task's deliveries (and their count) cost what
+    that task has, not what the journal holds."""
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
         """Keep at most this many requests and deliveries (the oldest go first); None: all."""
         self.requests: list[RequestRecord] = []
         self._deliveries: list[Delivery] = []
-        self._ids = itertools.count(1)
+        self._by_task: dict[str, list[Delivery]] = {}
+        self._last_id = 0
         self._seq = 0
         self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
         """Called after every attempt ends (and with None for a dropped callback)."""
@@ -166,10 +207,22 @@ class Journal:
             listener(delivery, attempt)
 
     def clear(self) -> None:
-        self.requests.clear()
-        self._deliveries.clear()
-        self._ids = itertools.count(1)
+        # New containers at once; the old ones are freed a slice at a time (100k records
+        # freed in one go would hold up every request for a second).
+        reclaim(self.requests, self._deliveries, self._by_task)
+        self.requests, self._deliveries, self._by_task = [], [], {}
+        self._last_id = 0
         self._seq = 0
+
+    @property
+    def requests_seen(self) -> int:
+        """API requests journaled since the last reset (trimmed ones included)."""
+        return self._seq
+
+    @property
+    def deliveries_made(self) -> int:
+        """Deliveries created since the last reset (trimmed ones included)."""
+        return self._last_id
 
     def add_request(
         self,
@@ -195,12 +248,49 @@ class Journal:
         return record
 
     def new_delivery(self, task_id: str, callback_type: str, url: str, payload: bytes) -> Delivery:
-        delivery = Delivery(next(self._ids), task_id, callback_type, url, payload)
+        self._last_id += 1
+        delivery = Delivery(self._last_id, task_id, callback_type, url, payload)
         self._deliveries.append(delivery)
+        self._by_task.setdefault(task_id, []).append(delivery)
         if self.limit is not None and len(self._deliveries) > self.limit:
-            del self._deliveries[: len(self._deliveries) - self.limit + self.limit // 10]
+            cut = len(self._deliveries) - self.limit + self.limit // 10
+            for gone in self._deliveries[:cut]:
+                # The oldest delivery overall is also the oldest of its task.
+                own = self._by_task[gone.task_id]
+                if len(own) == 1:
+                    del self._by_task[gone.task_id]
+                else:
+                    del own[0]
+            del self._deliveries[:cut]
         return delivery
 
     def deliveries(self, task_id: str | None = None) -> list[Delivery]:
         """Deliveries in the order their stage fired, optionally of one task."""
-        return [d for d in self._deliveries if task_id is None or d.task_id == task_id]
+        if task_id is None:
+            return list(self._deliveries)
+        return list(self._by_task.get(task_id, ()))
+
+    def delivery_count(self, task_id: str | None = None) -> int:
+        """How many deliveries the journal holds (of one task)."""
+        if task_id is None:
+            return len(self._deliveries)
+        return len(self._by_task.get(task_id, ()))
+
+    def deliveries_page(
+        self, since: int | None, limit: int, task_id: str | None = None
+    ) -> Page[Delivery]:
+        """Deliveries (of one task) after delivery id `since`, or the newest; see `page`."""
+        held = self._deliveries if task_id is None else self._by_task.get(task_id, [])
+        return page(held, _delivery_id, since, limit)
+
+    def requests_page(self, since: int | None, limit: int) -> Page[RequestRecord]:
+        """Requests after sequence number `since`, or the newest; see `page`."""
+        return page(self.requests, _request_seq, since, limit)
+
+
+def _delivery_id(delivery: Delivery) -> int:
+    return delivery.id
+
+
+def _request_seq(record: RequestRecord) -> int:
+    return record.seq

@@ -110,6 +110,11 @@ class Settings(BaseModel):
     callback_timeout: float = Field(default=15.0, gt=0)
     """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
 
+    callback_connections_per_host: int | None = Field(default=64, ge=1)
+    """Callback attempts in flight at once per receiver (scheme, host, port); more wait in the
+    mock, and that wait never counts against `callback_timeout`. None: no cap. There is no cap
+    across receivers, so one slow or dead receiver never delays another."""
+
     retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     """Mock seconds to wait before each retry of a failed callback (documented: 1, 5, 15 min)."""
 
@@ -130,6 +135,10 @@ class Settings(BaseModel):
     task_limit: int | None = Field(default=100_000, ge=10)
     """Music tasks kept: past it the oldest finished ones (no event still to come) are forgotten,
     with their tracks and files; None keeps everything."""
+
+    job_limit: int | None = Field(default=100_000, ge=10)
+    """Lyrics, WAV, stems, MIDI, MP4 and cover jobs kept: past it the oldest completed ones are
+    forgotten (their record-info then answers 400); None keeps everything."""
 
     default_source_duration: float = Field(default=240.0, gt=0)
     """Duration assumed for an audioId the mock did not produce (extend's continueAt check)."""
@@ -161,6 +170,10 @@ class Settings(BaseModel):
 
     upload_retention: float = Field(default=3 * 24 * 3600.0, gt=0)
     """Mock seconds an uploaded file is kept (3 days documented; one KIE copy says 24 h)."""
+
+    upload_store_bytes: int | None = Field(default=256 * 1024 * 1024, gt=0)
+    """Total bytes of uploaded files kept: a new upload evicts the oldest files to fit (and
+    expired files go first); None: no limit besides `upload_retention`."""
 
     upload_base_url: str | None = None
     """Base of uploaded files' downloadUrl (the real upload API has its own host); default:

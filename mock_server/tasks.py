@@ -15,6 +15,8 @@ from typing import Any
 
 from mock_server.catalog import Operation, Stage, TaskStatus
 from mock_server.errors import InsufficientCredits, InvalidParameters
+from mock_server.journal import Page, page
+from mock_server.reclaim import reclaim
 from mock_server.scenario import Scenario
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 
@@ -123,6 +125,8 @@ class TaskStore:
         self.credits = credits
         """The balance; fractional after operations priced in tenths (boost style: 0.4)."""
         self._tasks: dict[str, Task] = {}
+        self._order: list[Task] = []
+        """The same tasks in creation order (numbers increase), for paging by number."""
         self._tracks: dict[str, TrackSource] = {}
         self._count = 0
         self._build = self._build_tracks  # one bound method shared by every task
@@ -136,8 +140,8 @@ class TaskStore:
 
     def reset(self) -> None:
         self.credits = self._initial_credits
-        self._tasks.clear()
-        self._tracks.clear()
+        reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
+        self._tasks, self._order, self._tracks = {}, [], {}
         self._count = 0
         self._trim_at = self.limit
 
@@ -158,6 +162,8 @@ class TaskStore:
             del self._tasks[task.id]
             for track in task._tracks or ():
                 self._tracks.pop(track.id, None)
+        if gone:
+            self._order = list(self._tasks.values())
         self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
 
     def __len__(self) -> int:
@@ -168,6 +174,10 @@ class TaskStore:
 
     def get(self, task_id: str) -> Task | None:
         return self._tasks.get(task_id)
+
+    def page(self, since: int | None, limit: int) -> Page[Task]:
+        """Tasks created after task number `since`, oldest first, or the newest `limit`."""
+        return page(self._order, _number, since, limit)
 
     def track(self, track_id: str) -> TrackSource | None:
         return self._tracks.get(track_id)
@@ -223,5 +233,12 @@ class TaskStore:
             scenario=scenario,
         )
         task.history.append((now, "PENDING"))
+        if task.id in self._tasks:  # a replayed id used again: the new task replaces it
+            self._order.remove(self._tasks[task.id])
         self._tasks[task.id] = task
+        self._order.append(task)
         return task
+
+
+def _number(task: Task) -> int:
+    return task.number

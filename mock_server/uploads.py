@@ -1,7 +1,8 @@
 """The File Upload API's storage (CONTRACT §7.6): files kept in memory for a retention period.
 
 Re-using a path overwrites the old file (as the KIE notes say); a file older than the
-retention (3 days by default, on the mock clock) is gone.
+retention (3 days by default, on the mock clock) is gone. The store is bounded by total bytes
+(`upload_store_bytes`): a new file evicts the oldest ones to fit.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -87,32 +89,67 @@ def _clean_path(upload_path: str, file_name: str) -> str:
 
 
 class UploadStore:
-    """Uploaded files by path, expiring after `retention` seconds of mock time."""
+    """Uploaded files by path, expiring after `retention` seconds of mock time, at most
+    `max_bytes` in total (None: no limit)."""
 
-    def __init__(self, retention: float) -> None:
+    def __init__(self, retention: float, max_bytes: int | None = None) -> None:
         self.retention = retention
-        self._files: dict[str, StoredFile] = {}
+        self.max_bytes = max_bytes
+        self._files: OrderedDict[str, StoredFile] = OrderedDict()
+        """In upload order (an overwritten path moves to the end): oldest first."""
+        self._bytes = 0
         self._count = 0
 
     def clear(self) -> None:
         self._files.clear()
+        self._bytes = 0
         self._count = 0
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @property
+    def total_bytes(self) -> int:
+        """Total size of the files held."""
+        return self._bytes
 
     def put(
         self, upload_path: str, file_name: str | None, data: bytes, mime: str | None, now: float
     ) -> StoredFile:
+        if self.max_bytes is not None and len(data) > self.max_bytes:
+            raise InvalidParameters(
+                f"file: {len(data)} bytes is more than the upload store holds ({self.max_bytes} "
+                f"bytes, setting upload_store_bytes)"
+            )
         self._count += 1
         if not file_name:
             extension = mimetypes.guess_extension(mime or sniff_mime(data, "")) or ".bin"
             file_name = f"upload-{self._count}{extension}"
         path = _clean_path(upload_path, file_name)
         stored = StoredFile(path, data, mime or sniff_mime(data, file_name), now)
+        self._drop(path)
+        self.sweep(now)
+        if self.max_bytes is not None:
+            while self._bytes + len(data) > self.max_bytes:
+                self._drop(next(iter(self._files)))
         self._files[path] = stored
+        self._bytes += len(data)
         return stored
 
     def get(self, path: str, now: float) -> StoredFile | None:
-        stored = self._files.get(path)
-        if stored is not None and now - stored.uploaded_at > self.retention:
-            del self._files[path]
-            return None
-        return stored
+        self.sweep(now)
+        return self._files.get(path)
+
+    def sweep(self, now: float) -> None:
+        """Forget the files older than the retention. Oldest first, so this costs what it
+        removes: it runs on every upload and download."""
+        while self._files:
+            oldest = next(iter(self._files.values()))
+            if now - oldest.uploaded_at <= self.retention:
+                return
+            self._drop(oldest.path)
+
+    def _drop(self, path: str) -> None:
+        gone = self._files.pop(path, None)
+        if gone is not None:
+            self._bytes -= len(gone.data)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -302,3 +304,108 @@ async def test_shutdown_cancels_pending_work(
     await server.close()
     assert server.clock.pending() == 0
     assert receiver.requests == []
+
+
+async def test_a_hanging_receiver_does_not_delay_another(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # 128 callbacks to a receiver that never answers in time, then 10 to a healthy one: the
+    # hanging receiver holds its own connections (two rounds of them), none the healthy
+    # receiver needs.
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3, rate_limit="off")
+    receiver.respond_with(statuses=[200], delay=0.5)
+    api = Api(http, server.url)
+    async with CallbackReceiver() as healthy:
+        hanging = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(128)]
+        fine = [await api.submit(GENERATE, generate_body(healthy.url)) for _ in range(10)]
+        await manual(server).advance(0)
+
+        for task_id in fine:
+            (delivery,) = server.deliveries(task_id)
+            assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
+        for task_id in hanging:
+            (attempt,) = server.deliveries(task_id)[0].attempts
+            assert attempt.error == "timed out: no answer within callback_timeout=0.3 s"
+        assert len(healthy.requests) == 10
+
+
+async def test_waiting_for_a_connection_is_not_the_receivers_time(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # Two connections per receiver, 8 callbacks answered in 0.1 s each, a 0.3 s timeout: the
+    # last ones wait ~0.3 s in the mock for a connection, and that wait is not held against it.
+    server = await make_server(
+        stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3, callback_connections_per_host=2
+    )
+    receiver.respond_with(statuses=[200], delay=0.1)
+    api = Api(http, server.url)
+    ids = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(8)]
+    await manual(server).advance(0)
+
+    for task_id in ids:
+        (delivery,) = server.deliveries(task_id)
+        assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
+        latency = delivery.attempts[0].latency_ms
+        assert latency is not None
+        assert latency < 300
+    arrived = sorted(r.arrived for r in receiver.requests)
+    assert arrived[2] - arrived[1] >= 0.09  # two at a time: four waves
+    assert arrived[-1] - arrived[0] >= 0.29
+
+
+async def test_attempts_waiting_for_a_connection_are_cancelled_by_reset_without_leaking_it(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_connections_per_host=1)
+    receiver.respond_with(statuses=[200], delay=0.2)
+    api = Api(http, server.url)
+    for _ in range(3):
+        await api.submit(GENERATE, generate_body(receiver.url))
+    advancing = asyncio.create_task(manual(server).advance(0))
+    await receiver.wait_for(1, timeout=2)  # one answered, one in flight, one waits
+    assert await server.reset() == 6  # two deliveries, three later stages, and the advance
+    await advancing
+    receiver.respond_with(statuses=[200])
+
+    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    await asyncio.wait_for(manual(server).advance(0), 2)  # the connection was given back
+    assert [d.state for d in server.deliveries(task_id)] == ["delivered"]
+    assert len(server.tasks()) == 1
+
+
+async def test_the_mocks_own_stall_is_not_the_receivers_time(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # The receiver answers in 0.05 s, well within 0.2 s; but the mock's event loop is blocked
+    # for 0.4 s while the attempt is under way (a busy or starved process).
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
+    receiver.respond_with(statuses=[200], delay=0.05)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    asyncio.get_running_loop().call_later(0.01, time.sleep, 0.4)
+    await manual(server).advance(0)
+
+    (attempt,) = server.deliveries(task_id)[0].attempts
+    assert (attempt.outcome, attempt.error) == ("delivered", None)
+    assert attempt.latency_ms is not None
+    assert attempt.latency_ms > 400  # longer than the timeout, in wall-clock time
+    assert attempt.held_up_ms is not None
+    assert attempt.held_up_ms >= 200
+
+
+async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
+    receiver.respond_with(statuses=[200], delay=1.0)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    asyncio.get_running_loop().call_later(0.01, time.sleep, 0.3)
+    await manual(server).advance(0)
+
+    (attempt,) = server.deliveries(task_id)[0].attempts
+    assert attempt.outcome == "failed"
+    assert attempt.error is not None
+    assert attempt.error == "timed out: no answer within callback_timeout=0.2 s"
+    assert attempt.held_up_ms is not None
+    assert attempt.held_up_ms == 200  # once, and never more than the timeout again
+    assert attempt.latency_ms is not None
+    assert 500 <= attempt.latency_ms < 1000

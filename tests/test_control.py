@@ -11,7 +11,14 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, generate_body
+from mock_server.reclaim import reclaim
+from tests.conftest import Api, ServerFactory, generate_body
+
+
+@pytest.fixture
+async def server(make_server: ServerFactory) -> MockServer:
+    """These tests load the control plane with many tasks: the submit rate limit is off."""
+    return await make_server(rate_limit="off")
 
 
 async def get_json(http: aiohttp.ClientSession, url: str) -> Any:
@@ -56,7 +63,10 @@ async def test_tasks_and_deliveries_are_visible(
             "complete",
         ]
         assert (await get_json(http, f"{server.url}/__mock__/deliveries?taskId=other")) == {
-            "deliveries": []
+            "deliveries": [],
+            "next": 0,
+            "more": False,
+            "total": 0,
         }
 
         requests = await get_json(http, f"{server.url}/__mock__/requests")
@@ -174,3 +184,115 @@ async def test_dashboard_page_is_self_contained(server: MockServer) -> None:
     # No CDN or other external asset: it works offline.
     assert "http://" not in page
     assert "https://" not in page
+
+
+async def walk(http: aiohttp.ClientSession, url: str, key: str, limit: int) -> list[Any]:
+    """Every item of a paged list, following `next` from the start."""
+    items: list[Any] = []
+    since, more = 0, True
+    while more:
+        page = await get_json(http, f"{url}{'&' if '?' in url else '?'}since={since}&limit={limit}")
+        assert len(page[key]) <= limit
+        items += page[key]
+        since, more = page["next"], page["more"]
+    return items
+
+
+async def test_lists_come_in_pages_with_a_cursor(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(130)]
+    await clock.advance(30)  # one text callback each
+    base = f"{server.url}/__mock__"
+    async with aiohttp.ClientSession() as http:
+        # Without paging parameters: the newest 100, oldest first, and a cursor to follow on.
+        newest = await get_json(http, f"{base}/tasks")
+        assert [t["taskId"] for t in newest["tasks"]] == ids[30:]
+        assert (newest["next"], newest["more"], newest["total"]) == (130, False, 130)
+        assert await get_json(http, f"{base}/tasks?since=130") == {
+            "tasks": [],
+            "next": 130,
+            "more": False,
+            "total": 130,
+        }
+        assert [t["taskId"] for t in await walk(http, f"{base}/tasks", "tasks", 50)] == ids
+
+        chosen = await get_json(http, f"{base}/tasks?ids={ids[7]},nope,{ids[3]}")
+        assert [(t["taskId"], t["deliveries"]) for t in chosen["tasks"]] == [
+            (ids[7], 1),
+            (ids[3], 1),
+        ]
+
+        deliveries = await walk(http, f"{base}/deliveries", "deliveries", 64)
+        assert [d["taskId"] for d in deliveries] == ids
+        assert [d["id"] for d in deliveries] == [d.id for d in server.deliveries()]
+        newest = await get_json(http, f"{base}/deliveries?limit=5")
+        assert [d["taskId"] for d in newest["deliveries"]] == ids[-5:]
+        one = await get_json(http, f"{base}/deliveries?taskId={ids[0]}")
+        assert ([d["callbackType"] for d in one["deliveries"]], one["total"]) == (["text"], 1)
+
+        requests = await walk(http, f"{base}/requests", "requests", 200)
+        assert [r["seq"] for r in requests] == list(range(1, 131))
+        newest = await get_json(http, f"{base}/requests")
+        assert [r["seq"] for r in newest["requests"]] == list(range(31, 131))
+
+        for query, msg in [
+            ("limit=0", "limit: 1 to 200, got '0'"),
+            ("limit=201", "limit: 1 to 200, got '201'"),
+            ("since=-1", "since: a whole number >= 0, got '-1'"),
+            ("since=x", "since: a whole number >= 0, got 'x'"),
+        ]:
+            async with http.get(f"{base}/requests?{query}") as resp:
+                assert (resp.status, (await resp.json())["msg"]) == (400, msg)
+
+
+async def test_a_tasks_deliveries_stay_indexed_as_the_journal_trims(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(journal_limit=10)
+    api = Api(http, server.url)
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(7)]
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    await clock.advance(150)
+    kept = server.deliveries()
+    assert 0 < len(kept) <= 10
+    async with aiohttp.ClientSession() as session:
+        summaries = (await get_json(session, f"{server.url}/__mock__/tasks"))["tasks"]
+        for task_id, summary in zip(ids, summaries, strict=True):
+            own = [d for d in kept if d.task_id == task_id]
+            assert server.deliveries(task_id) == own
+            assert summary["deliveries"] == len(own)
+            url = f"{server.url}/__mock__/deliveries?taskId={task_id}"
+            assert [d["id"] for d in (await get_json(session, url))["deliveries"]] == [
+                d.id for d in own
+            ]
+
+
+async def test_reset_answers_at_once_and_frees_the_old_state_in_slices(
+    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+) -> None:
+    for _ in range(3):
+        await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await clock.advance(150)
+    old_tasks, old_requests = server.engine.store._order, server.requests
+    assert (len(old_tasks), len(old_requests)) == (3, 3)
+
+    await server.reset()
+    assert (server.tasks(), server.requests, server.deliveries()) == ([], [], [])
+    await asyncio.sleep(0)  # the old containers empty on the next turns of the loop
+    await asyncio.sleep(0)
+    assert (old_tasks, old_requests) == ([], [])
+    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    assert [t.id for t in server.tasks()] == [task_id]
+
+
+async def test_reclaim_frees_one_slice_per_loop_turn() -> None:
+    big_list, big_dict = list(range(5000)), {i: i for i in range(1000)}
+    reclaim(big_list, big_dict)
+    assert (len(big_list), len(big_dict)) == (5000, 1000)  # nothing yet: the caller runs on
+    sizes = []
+    for _ in range(3):
+        await asyncio.sleep(0)
+        sizes.append((len(big_list), len(big_dict)))
+    assert sizes == [(4000, 0), (2000, 0), (0, 0)]

@@ -8,14 +8,23 @@ import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from mock_server import MockServer
+from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, generate_body
+from tests.conftest import Api, ServerFactory, generate_body
+
+
+@pytest.fixture
+async def server(make_server: ServerFactory) -> MockServer:
+    """These tests load the control plane with many tasks: the submit rate limit is off."""
+    return await make_server(rate_limit="off")
+
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
@@ -88,6 +97,10 @@ def click(driver: WebDriver, selector: str) -> bool:
     return True
 
 
+def has_text(driver: WebDriver, selector: str, wanted: str) -> bool:
+    return text(driver, selector) == wanted
+
+
 def text(driver: WebDriver, selector: str) -> str:
     found = driver.find_elements(By.CSS_SELECTOR, selector)
     return found[0].text if found else ""
@@ -158,3 +171,30 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
     await until(lambda: click(browser, "#reset"), "a click on reset")
     await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
     assert server.tasks() == []
+
+
+async def test_dashboard_follows_events_with_deltas_not_the_whole_list(
+    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+) -> None:
+    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+    await until(lambda: text(browser, "#live") == "live", "the event stream")
+    await asyncio.to_thread(browser.execute_script, "performance.setResourceTimingBufferSize(1e5)")
+
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(30)]
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    await clock.advance(150)  # 30 tasks x (created, 3 stages, 3 deliveries): ~200 events
+    for task_id in (ids[0], ids[-1]):
+        status = f'tr.task[data-task-id="{task_id}"] .status'
+        await until(partial(has_text, browser, status, "SUCCESS"), f"SUCCESS of {task_id}")
+
+    fetched = await asyncio.to_thread(
+        browser.execute_script,
+        "return performance.getEntriesByType('resource').map((e) => e.name)",
+    )
+    lists = [urlsplit(u) for u in fetched if "/__mock__/tasks" in u or "/__mock__/requests" in u]
+    assert lists, fetched
+    # Every list fetch asks for a page: new items after a cursor, or changed tasks by id;
+    # the newest page as a whole at most on (re)connecting.
+    assert all("limit=" in u.query or "ids=" in u.query for u in lists), lists
+    assert sum("since=" not in u.query and "ids=" not in u.query for u in lists) <= 4, lists
