@@ -9,14 +9,19 @@ ARG PYTHON_IMAGE=python:3.12-slim
 FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
-COPY pyproject.toml README.md ./
+# Wheels of the runtime dependencies (no dev extras) first, in a layer of their own that a
+# change to the code or the README does not rebuild.
+COPY pyproject.toml ./
+RUN python3 -m venv /opt/build \
+ && /opt/build/bin/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+ && /opt/build/bin/pip wheel --quiet --wheel-dir /wheels --requirement requirements.txt
+# Then the package's wheel, and a venv installed from these wheels alone (without pip: the
+# build venv's pip installs into it). Only that venv reaches the final stage: no wheels, no
+# pip, no build tools.
+COPY README.md ./
 COPY scenarios ./scenarios
 COPY mock_server ./mock_server
-# Wheels of the package and its runtime dependencies (no dev extras), then a venv installed
-# from those wheels alone (without pip: the build venv's pip installs into it). Only that venv
-# reaches the final stage: no wheels, no pip, no build tools.
-RUN python3 -m venv /opt/build \
- && /opt/build/bin/pip wheel --quiet --wheel-dir /wheels . \
+RUN /opt/build/bin/pip wheel --quiet --no-deps --wheel-dir /wheels . \
  && python3 -m venv --without-pip /opt/venv \
  && /opt/build/bin/pip --python /opt/venv/bin/python install --quiet --no-index \
       --find-links /wheels suno-mock-server \
