@@ -167,7 +167,9 @@ async def start_container(image: str, *env: str) -> tuple[Container, float]:
             except aiohttp.ClientError:
                 pass
             if time.perf_counter() > deadline:
-                raise AssertionError(f"no health answer in 30 s; logs:\n{await container.logs()}")
+                logs = await container.logs()
+                await container.remove()
+                raise AssertionError(f"no health answer in 30 s; logs:\n{logs}")
             await asyncio.sleep(0.05)
 
 
