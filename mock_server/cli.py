@@ -9,6 +9,7 @@ import gc
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -27,9 +28,8 @@ from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
 from mock_server.drift import drift
 from mock_server.guard import TOKEN_HEADER, is_loopback
-from mock_server.net import host_allowed
 from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
-from mock_server.proxy import Proxy, ProxyConfig
+from mock_server.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.replay import replay
 from mock_server.scenario import (
     ScenarioError,
@@ -446,6 +446,14 @@ def _proxy_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     add = proxy.add_argument
     add(
+        "--control-token",
+        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="require X-Suno-Mock-Token on every request but the upstream's callbacks "
+        "(generated and printed when bound to a non-loopback address; default: "
+        "SUNO_MOCK_CONTROL_TOKEN)",
+    )
+    add(
         "--upstream",
         required=True,
         metavar="URL",
@@ -755,15 +763,13 @@ async def fetch_recording(source: str, task_id: str, token: str | None = None) -
 
 async def run_proxy(args: argparse.Namespace) -> int:
     """`suno-mock proxy --upstream URL [--record DIR]`: run until SIGINT/SIGTERM."""
-    if not host_allowed(args.host, ()):
-        # The control-plane token guard is what makes an exposed mock safe; until the proxy
-        # has it, it stays on loopback (a tunnel gives the upstream a way in: --public-url).
-        print(
-            f"suno-mock: error: the proxy binds to loopback only, not {args.host!r}; give the "
-            "upstream a tunnel to it with --public-url",
-            file=sys.stderr,
-        )
-        return 2
+    middlewares = []
+    token = args.control_token
+    if not is_loopback(args.host):  # exposed: the server's token rule
+        token = token or secrets.token_urlsafe(24)
+        log.warning("proxy bound to %s, not loopback: requests need %s", args.host, TOKEN_HEADER)
+    if token:
+        middlewares.append(token_guard(token))
     config = ProxyConfig(
         upstream=args.upstream,
         upload_upstream=args.upload_upstream,
@@ -776,7 +782,10 @@ async def run_proxy(args: argparse.Namespace) -> int:
         callback_timeout=args.callback_timeout,
     )
     try:
-        proxy = Proxy(config, clock=ScaledClock(args.time_scale), host=args.host, port=args.port)
+        proxy = Proxy(
+            config, clock=ScaledClock(args.time_scale), host=args.host, port=args.port,
+            middlewares=middlewares,
+        )  # fmt: skip
         await proxy.start()
     except RecordingError as err:
         print(f"suno-mock: error: --record: {err}", file=sys.stderr)
@@ -793,6 +802,8 @@ async def run_proxy(args: argparse.Namespace) -> int:
         f"suno-mock proxy listening on {proxy.url} (upstream {args.upstream}, {where})",
         flush=True,
     )
+    if token:
+        print(f"  control token: {token} (send it as {TOKEN_HEADER})", flush=True)
     await stop.wait()
     await proxy.close()
     print("suno-mock proxy stopped", flush=True)

@@ -14,6 +14,7 @@ the upstream handed out when they are the upstream's or named in `download_hosts
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import secrets
@@ -24,15 +25,16 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from aiohttp.typedefs import Middleware
+from aiohttp.typedefs import Handler, Middleware
 from yarl import URL
 
 from mock_server.capture import TASK_LIMIT, Recorder, bounded, callback_task_id
 from mock_server.clock import Clock, ScaledClock
+from mock_server.guard import TOKEN_HEADER
 from mock_server.listener import Listener
 from mock_server.net import host_allowed, read_capped
 
-__all__ = ["CALLBACK_PREFIX", "Proxy", "ProxyConfig", "create_proxy_app"]
+__all__ = ["CALLBACK_PREFIX", "Proxy", "ProxyConfig", "create_proxy_app", "token_guard"]
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +293,26 @@ async def _download(
     path.write_bytes(data)
     recorder.media_saved(task_id, index, kind, path)
     log.info("downloaded %s (%d bytes) to %s", url, len(data), path)
+
+
+def token_guard(token: str) -> Middleware:
+    """The server's rule for an exposed control plane, applied to an exposed proxy: every
+    request carries `X-Suno-Mock-Token` (a proxy passes on the client's API key and records
+    what it sees, so the network must not use it); the callback endpoint stays open for the
+    upstream, guarded by its random key."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.headers.get(TOKEN_HEADER, "")
+        if request.path.startswith(CALLBACK_PREFIX) or hmac.compare_digest(given, token):
+            return await handler(request)
+        return web.json_response(
+            {"code": 401, "msg": f"Unauthorized: this proxy is exposed; send {TOKEN_HEADER}",
+             "data": None},
+            status=401,
+        )  # fmt: skip
+
+    return guard
 
 
 def create_proxy_app(

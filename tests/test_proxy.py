@@ -451,9 +451,38 @@ def test_a_task_only_polled_gets_its_stages_and_looks_from_record_info() -> None
     }  # fmt: skip
 
 
-def test_the_proxy_stays_on_loopback(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["proxy", "--upstream", "http://127.0.0.1:9", "--host", "0.0.0.0"]) == 2  # noqa: S104
-    assert "the proxy binds to loopback only, not '0.0.0.0'" in capsys.readouterr().err
+async def test_an_exposed_proxy_follows_the_token_rule() -> None:
+    """Bound beyond loopback, the proxy makes up a token, prints it, and refuses requests
+    without it; the upstream's callbacks (their own random key) get through. All traffic
+    here goes to 127.0.0.1."""
+    async with MockServer() as upstream:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "mock_server", "proxy", "--upstream", upstream.url,
+            "--host", "0.0.0.0", "--port", "0",  # noqa: S104 - bound wide, reached on loopback
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            assert proc.stdout is not None
+            first = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
+            second = (await asyncio.wait_for(proc.stdout.readline(), 5)).decode()
+            port = re.search(r"listening on http://\S+:(\d+)", first)
+            token = re.search(r"control token: (\S+)", second)
+            assert port, first
+            assert token, second
+            base = f"http://127.0.0.1:{port.group(1)}"
+            headers = {"Authorization": "Bearer k"}
+            async with aiohttp.ClientSession(headers=headers) as http:
+                async with http.get(f"{base}/api/v1/generate/credit") as resp:
+                    assert resp.status == 401
+                    assert "X-Suno-Mock-Token" in (await resp.json())["msg"]
+                with_token = {"X-Suno-Mock-Token": token.group(1)}
+                async with http.get(f"{base}/api/v1/generate/credit", headers=with_token) as r:
+                    assert (r.status, (await r.json())["code"]) == (200, 200)
+                async with http.post(f"{base}{CALLBACK_PREFIX}unknown-key", json={}) as resp:
+                    assert resp.status != 401  # the callback path is not behind the token
+        finally:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), 10)
 
 
 def test_the_readme_commands_of_the_round_trip_parse() -> None:
