@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -81,7 +82,8 @@ class Engine:
         self.sources = SourceFetcher(settings)
         self.uploads = UploadStore(settings.upload_retention, settings.upload_store_bytes)
         self.jobs = JobStore(settings.seed, settings.job_limit)
-        self.personas: dict[str, dict[str, str]] = {}
+        self.personas: OrderedDict[str, dict[str, str]] = OrderedDict()
+        """Audio id -> its persona; bounded like the tasks (oldest forgotten first)."""
         self.rate_limiter = RateLimiter(settings.rate, clock)
         self.voices = VoiceService(
             settings.seed, clock, self.dispatcher, settings.job_delay,
@@ -535,6 +537,9 @@ class Engine:
         self.personas[track.id] = {
             "personaId": persona_id, "name": body.name, "description": body.description,
         }  # fmt: skip
+        limit = self.settings.task_limit
+        if limit is not None and len(self.personas) > limit:
+            self.personas.popitem(last=False)
         return self.personas[track.id]
 
     def timestamped_lyrics(self, body: TimestampedLyricsRequest) -> dict[str, Any]:

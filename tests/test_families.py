@@ -442,3 +442,17 @@ async def test_vocal_removal_of_audio_that_cannot_be_fetched_fails(
         None,
         451,
     )
+
+
+async def test_personas_are_bounded_like_tasks(
+    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(task_limit=10, rate_limit="off")
+    api = Api(http, server.url)
+    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(6)]
+    await server.clock.advance(150)
+    for task_id in ids:
+        for track in server.task(task_id).tracks:
+            body = {"taskId": task_id, "audioId": track.id, "name": "n", "description": "d"}
+            assert (await api.post("/api/v1/generate/generate-persona", body))[1]["code"] == 200
+    assert len(server.engine.personas) == 10  # 12 made, the two oldest forgotten
