@@ -151,3 +151,12 @@ async def test_record_info_answers_match_their_documented_model(
             seen.add(info.status)
         await clock.advance(50)
     assert seen == {"PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS", "GENERATE_AUDIO_FAILED"}
+
+
+def test_fields_a_rule_requires_are_required_in_the_schema(spec: Any) -> None:
+    schemas = spec["components"]["schemas"]
+    assert {"title", "tags", "negativeTags"} <= set(schemas["AddInstrumentalRequest"]["required"])
+    assert {"title", "style", "negativeTags"} <= set(schemas["AddVocalsRequest"]["required"])
+    assert "prompt" not in schemas["AddVocalsRequest"]["required"]  # optional today
+    assert set(schemas["MashupRequest"]["required"]) == {"callBackUrl", "model", "uploadUrlList"}
+    assert set(schemas["UploadCoverRequest"]["required"]) == {"callBackUrl", "model", "uploadUrl"}

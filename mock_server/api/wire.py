@@ -169,11 +169,21 @@ def _settings(info: ValidationInfo) -> Settings:
     return settings if isinstance(settings, Settings) else Settings()
 
 
+def _documented_required(schema: dict[str, Any], model: type) -> None:
+    """List in the JSON schema the fields a rule requires (they are optional in the model so
+    that a missing or blank one gets the rule's own message)."""
+    required = list(schema.get("required", []))
+    required += [f for f in getattr(model, "documented_required", ()) if f not in required]
+    if required:
+        schema["required"] = required
+
+
 class WireBody(BaseModel):
     """A request body: unknown fields are accepted and ignored, like the real service; the
     parsed body is immutable."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, json_schema_extra=_documented_required)
+    documented_required: ClassVar[tuple[str, ...]] = ()
 
 
 class MusicRequest(WireBody):
@@ -417,6 +427,7 @@ class AddInstrumentalRequest(MusicRequest):
     """POST /api/v1/generate/add-instrumental: a backing track for uploaded vocals."""
 
     operation: ClassVar[Operation] = "add_instrumental"
+    documented_required: ClassVar[tuple[str, ...]] = ("title", "tags", "negativeTags")
 
     uploadUrl: HttpUrl
     model: Model = DEFAULT_MODEL
@@ -447,6 +458,7 @@ class AddVocalsRequest(MusicRequest):
     (else `prompt`) is what is sung, else lyrics are written."""
 
     operation: ClassVar[Operation] = "add_vocals"
+    documented_required: ClassVar[tuple[str, ...]] = ("title", "style", "negativeTags")
 
     uploadUrl: HttpUrl
     model: Model = DEFAULT_MODEL
@@ -499,6 +511,14 @@ class ReplaceSectionRequest(WireBody):
     by the engine."""
 
     operation: ClassVar[Operation] = "replace_section"
+    documented_required: ClassVar[tuple[str, ...]] = (
+        "prompt",
+        "tags",
+        "title",
+        "infillStartS",
+        "infillEndS",
+        "fullLyrics",
+    )
 
     taskId: StrictStr | None = None
     audioId: StrictStr | None = None
