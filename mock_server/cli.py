@@ -14,7 +14,8 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Sequence
+import typing
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,67 @@ def _rate_limit(text: str) -> str:
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from err
     return text
+
+
+HAND_WRITTEN = frozenset({
+    "seed", "api_keys", "stage_delays", "callback_timeout", "retry_delays",
+    "allow_callback_hosts", "public_base_url", "rate_limit", "credits", "task_cost",
+    "mirror_http_status", "create_time_format", "text_callback_tracks",
+    "default_source_duration", "default_upload_duration", "title_limit_v4_5", "scenario",
+    "webhook_hmac_key", "scenario_dirs", "control_token", "control_max_body_bytes",
+    "scenario_max_bytes", "header_read_timeout", "body_read_timeout",
+})  # fmt: skip
+"""Settings with a flag of their own above (their own names, lists, or parsing)."""
+GENERATED_SETTINGS = tuple(name for name in Settings.model_fields if name not in HAND_WRITTEN)
+
+NO_LIMIT = "none"
+"""What a generated flag takes for a setting that may be None (no limit, not set)."""
+
+
+def _generated_flags(serve: argparse.ArgumentParser) -> None:
+    """A flag (`--field-name`, so also `SUNO_MOCK_FIELD_NAME`) for each setting that has no
+    hand-written one above; its help is the field's documentation."""
+    for name in GENERATED_SETTINGS:
+        field = Settings.model_fields[name]
+        kind, choices, nullable = _field_shape(field.annotation)
+        default = "none" if field.default is None else field.default
+        help_text = f"{field.description or name} (default {default})".replace("%", "%%")
+        flag = "--" + name.replace("_", "-")
+        if kind is bool:
+            serve.add_argument(flag, action="store_true", default=None, help=help_text)
+            continue
+        serve.add_argument(
+            flag,
+            type=_typed(kind, nullable),
+            choices=[*choices, *([NO_LIMIT] if nullable else [])] if choices else None,
+            default=None,
+            metavar=kind.__name__.upper() + ("|none" if nullable else ""),
+            help=help_text,
+        )
+
+
+def _field_shape(annotation: Any) -> tuple[type, list[Any], bool]:
+    """(value type, allowed values, may be None) of a setting's annotation."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    nullable = type(None) in typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return type(args[0]), list(args), False
+    if nullable:
+        return args[0], [], True
+    return annotation, [], False
+
+
+def _typed(kind: type, nullable: bool) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        if nullable and text.strip().lower() == NO_LIMIT:
+            return NO_LIMIT
+        try:
+            return kind(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"not a {kind.__name__}: {text!r}") from err
+
+    convert.__name__ = kind.__name__  # argparse names the type in its messages
+    return convert
 
 
 def _serve_parser(
@@ -313,6 +375,7 @@ def _serve_parser(
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="log verbosity on stderr (default INFO)",
     )
+    _generated_flags(serve)
     return serve
 
 
@@ -576,7 +639,7 @@ def _apply_env(parser: argparse.ArgumentParser, serve: argparse.ArgumentParser) 
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    fields = {
+    fields: dict[str, Any] = {
         "seed": args.seed,
         "api_keys": tuple(args.api_keys) if args.api_keys else None,
         "stage_delays": args.stage_delays,
@@ -604,7 +667,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "header_read_timeout": args.header_read_timeout,
         "body_read_timeout": args.body_read_timeout,
     }
-    return Settings.model_validate({k: v for k, v in fields.items() if v is not None})
+    for name in GENERATED_SETTINGS:
+        value = getattr(args, name)
+        fields[name] = None if value == NO_LIMIT else value
+        if value is None:
+            del fields[name]
+    return Settings.model_validate(
+        {k: v for k, v in fields.items() if v is not None or k in GENERATED_SETTINGS}
+    )
 
 
 def _tune_gc() -> None:
@@ -828,10 +898,15 @@ async def run_drift(args: argparse.Namespace) -> int:
     return 1 if report.drifted else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, with SUNO_MOCK_* variables as defaults for `serve`'s flags."""
     parser, serve_parser = build_parser()
     _apply_env(parser, serve_parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     if args.command == "scenarios":
         return list_scenarios()
     if args.command == "check":
@@ -857,6 +932,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors(include_url=False)
         )
-        parser.exit(2, f"suno-mock: error: {problems}\n")
+        print(f"suno-mock: error: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None  # a usage error, like argparse's own
     configure_logging(args.log_level, args.log_format)
     return asyncio.run(serve(settings, host=args.host, port=args.port, time_scale=args.time_scale))

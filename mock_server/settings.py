@@ -68,7 +68,8 @@ class StageDelays(BaseModel):
 class Settings(BaseModel):
     """Configuration of one mock server; build it in code, from CLI flags or SUNO_MOCK_* vars."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # The fields' docstrings are their descriptions: `suno-mock serve --help` shows them.
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     seed: int = 0
     """Seed of generated ids, titles, tags, durations: same seed + same requests => same bytes."""
@@ -128,6 +129,7 @@ class Settings(BaseModel):
     """Send business error codes as the HTTP status too (documented behaviour: HTTP 200)."""
 
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest JSON body of an API request (a larger one answers 413)."""
 
     journal_limit: int | None = Field(default=100_000, ge=10)
     """Requests and deliveries the journal keeps (oldest dropped); None keeps everything."""

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from mock_server.cli import main
+from mock_server.cli import build_parser, main, parse_args, settings_from_args
 from mock_server.receiver import CallbackReceiver
+from mock_server.settings import Settings
 from tests.conftest import generate_body
 
 URL = re.compile(r"http://127\.0\.0\.1:(\d+)")
@@ -202,3 +203,23 @@ async def test_json_log_format(receiver: CallbackReceiver) -> None:
         "level": "INFO",
     }  # fmt: skip
     assert request["api_msg"].startswith("model: must be one of")
+
+
+def test_every_setting_is_a_flag_and_a_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, serve = build_parser()
+    flags = {flag for action in serve._actions for flag in action.option_strings}
+    fields = Settings.model_fields
+    plural = {"api_keys": "--api-key", "allow_callback_hosts": "--allow-callback-host",
+              "scenario_dirs": "--scenarios-dir"}  # fmt: skip
+    assert [n for n in fields if plural.get(n, "--" + n.replace("_", "-")) not in flags] == []
+    monkeypatch.setenv("SUNO_MOCK_RATE_LIMIT_CODE", "405")
+    monkeypatch.setenv("SUNO_MOCK_TASK_LIMIT", "none")
+    monkeypatch.setenv("SUNO_MOCK_UPLOAD_EXTEND_DEFAULT_REQUIRES_PROMPT", "true")
+    args = parse_args(["serve", "--job-delay", "5", "--vocal-removal-track-field",
+                       "musicIndex", "--infill-max-seconds", "60"])  # fmt: skip
+    settings = settings_from_args(args)
+    assert (settings.rate_limit_code, settings.task_limit, settings.job_delay) == (405, None, 5.0)
+    assert settings.upload_extend_default_requires_prompt is True
+    assert (settings.vocal_removal_track_field, settings.infill_max_seconds) == ("musicIndex", 60)
+    with pytest.raises(SystemExit):
+        parse_args(["serve", "--rate-limit-code", "429"])
