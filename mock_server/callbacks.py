@@ -42,7 +42,7 @@ RESPONSE_BODY_LIMIT = 64 * 1024
 
 
 def webhook_signature(key: str, task_id: str, timestamp: str) -> str:
-    """base64(HMAC-SHA256(key, "<taskId>.<timestamp>")), as kie.ai documents (CONTRACT §6)."""
+    """base64(HMAC-SHA256(key, "<taskId>.<timestamp>")), as kie.ai documents (docs/api.md)."""
     digest = hmac.new(key.encode(), f"{task_id}.{timestamp}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 

@@ -1,4 +1,5 @@
-"""The File Upload API's storage (CONTRACT §7.6): files kept in memory for a retention period.
+"""The File Upload API's storage (docs/api.md, "File uploads and signed callbacks"): files kept
+in memory for a retention period.
 
 Re-using a path overwrites the old file (as the KIE notes say); a file older than the
 retention (3 days by default, on the mock clock) is gone. The store is bounded by total bytes

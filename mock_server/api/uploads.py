@@ -1,4 +1,5 @@
-"""Handlers of the File Upload API (CONTRACT §7.6): base64, multipart stream and URL uploads.
+"""Handlers of the File Upload API (docs/api.md, "File uploads and signed callbacks"): base64,
+multipart stream and URL uploads.
 
 The real API lives on its own host; here it is served by the same server, and the files'
 downloadUrl points at `upload_base_url` (default: the mock itself).
