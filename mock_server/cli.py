@@ -611,6 +611,13 @@ def _drift_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="KEY_OR_PATH",
         help="leave out a key anywhere (msg) or a location ($.data.data[*].tags) (repeatable)",
     )
+    add(
+        "--control-token",
+        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="the --against server's control token, if it has one "
+        "(default: SUNO_MOCK_CONTROL_TOKEN)",
+    )
     add("--json", action="store_true", help="print the report as JSON")
 
 
@@ -709,6 +716,8 @@ def banner(
         f"callbacks to: {hosts})",
         f"  dashboard:    {url}/__mock__/" + (f"?token={quote(token)}" if token else ""),
         f"  API base URL: {url}   OpenAPI: {url}/openapi.json",
+        f"  rate limit:   {settings.rate_limit or 'off'} submits per API key, in mock time "
+        "(--rate-limit)",
     ]
     lines += [f"  also as:      {other}" for other in others]
     if token:
@@ -884,7 +893,9 @@ async def run_drift(args: argparse.Namespace) -> int:
     """`suno-mock drift DIR [--against URL]`: 0 no drift, 1 drift, 2 bad input."""
     try:
         recording = load_recording(args.recording)
-        report = await drift(recording, against=args.against, ignore=args.ignore)
+        report = await drift(
+            recording, against=args.against, ignore=args.ignore, control_token=args.control_token
+        )
     except RecordingError as err:
         print(f"suno-mock: error: {err}", file=sys.stderr)
         return 2

@@ -25,6 +25,7 @@ import aiohttp
 from aiohttp import web
 
 from mock_server.capture import MUSIC_PATHS, RECORD_INFO_PATH, Callback, Exchange, Recording
+from mock_server.guard import TOKEN_HEADER
 from mock_server.listener import Listener
 from mock_server.recording import scenario_yaml
 from mock_server.server import MockServer
@@ -418,6 +419,7 @@ async def drift(
     recording: Recording,
     *,
     against: str | None = None,
+    control_token: str | None = None,
     ignore: Collection[str] = (),
     enums: Collection[str] = DEFAULT_ENUMS,
     wait: float = 5.0,
@@ -433,7 +435,8 @@ async def drift(
             server = await stack.enter_async_context(MockServer())
         base = (against or (server.url if server else "")).rstrip("/")
         receiver = await stack.enter_async_context(_Receiver())
-        http = await stack.enter_async_context(aiohttp.ClientSession())
+        headers = {TOKEN_HEADER: control_token} if control_token else {}
+        http = await stack.enter_async_context(aiohttp.ClientSession(headers=headers))
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="suno-drift-")))
         run = _Run(recording, base, http, receiver, server, ignore, enums, scratch)
         was_paused = await run.pause(True)

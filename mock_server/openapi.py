@@ -204,6 +204,12 @@ def _responses(success: dict[str, Any], *, mirror: bool) -> dict[str, Any]:
     return responses
 
 
+def _callback_field(endpoint: Endpoint) -> str:
+    """The request field that names the callback URL (regenerate spells it `calBackUrl`)."""
+    fields = endpoint.request.model_fields if endpoint.request is not None else {}
+    return "calBackUrl" if "calBackUrl" in fields else "callBackUrl"
+
+
 def build_spec(
     endpoints: Sequence[Endpoint], server_url: str, *, mirror_http_status: bool = False
 ) -> dict[str, Any]:
@@ -248,7 +254,7 @@ def build_spec(
         if endpoint.callback is not None:
             operation["callbacks"] = {
                 "callback": {
-                    "{$request.body#/callBackUrl}": {
+                    f"{{$request.body#/{_callback_field(endpoint)}}}": {
                         "post": {
                             "requestBody": {
                                 "required": True,

@@ -220,6 +220,15 @@ class Settings(BaseModel):
     body_read_timeout: float = Field(default=300.0, gt=0)
     """Wall-clock seconds a request's body has to arrive in full once its headers are read."""
 
+    @model_validator(mode="after")
+    def _infill_window(self) -> Settings:
+        high, low = self.infill_max_seconds, self.infill_min_seconds
+        if high is not None and high < low:
+            raise ValueError(
+                f"infill_max_seconds ({high:g}) must not be below infill_min_seconds ({low:g})"
+            )
+        return self
+
     @field_validator("retry_delays")
     @classmethod
     def _non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:

@@ -230,3 +230,16 @@ async def test_other_task_families_replay_with_the_mock_ids(tmp_path: Path) -> N
     recording = load_recording(folder)
     assert len(recording.callbacks) == 3 + 1 + 1 + 3
     assert lines(await drift(recording)) == []
+
+
+async def test_drift_sends_the_control_token_of_a_running_mock(
+    recorded: tuple[Path, dict[str, str]],
+) -> None:
+    folder, _ = recorded
+    token = "a-test-token"  # noqa: S105 - not a secret
+    settings = Settings(scenario_dirs=(str(folder / "scenarios"),), control_token=token)
+    async with MockServer(settings) as server:
+        with pytest.raises(RuntimeError, match="401"):
+            await drift(load_recording(folder), against=server.url)
+        report = await drift(load_recording(folder), against=server.url, control_token=token)
+        assert lines(report) == []

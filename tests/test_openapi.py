@@ -160,3 +160,10 @@ def test_fields_a_rule_requires_are_required_in_the_schema(spec: Any) -> None:
     assert "prompt" not in schemas["AddVocalsRequest"]["required"]  # optional today
     assert set(schemas["MashupRequest"]["required"]) == {"callBackUrl", "model", "uploadUrlList"}
     assert set(schemas["UploadCoverRequest"]["required"]) == {"callBackUrl", "model", "uploadUrl"}
+
+
+def test_a_callback_expression_names_the_field_the_request_has(spec: Any) -> None:
+    regenerate = spec["paths"]["/api/v1/voice/regenerate"]["post"]["callbacks"]["callback"]
+    generate = spec["paths"]["/api/v1/generate"]["post"]["callbacks"]["callback"]
+    assert list(regenerate) == ["{$request.body#/calBackUrl}"]  # spelled so by the docs
+    assert list(generate) == ["{$request.body#/callBackUrl}"]
