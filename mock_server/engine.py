@@ -29,7 +29,7 @@ from mock_server.api.wire import (
 )
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
-from mock_server.clock import Clock
+from mock_server.clock import Clock, ScaledClock
 from mock_server.errors import (
     COVER_REPEAT_MSG,
     InsufficientCredits,
@@ -107,6 +107,7 @@ class Engine:
 
     async def close(self) -> int:
         """Cancel everything pending; return how many timers/deliveries were cancelled."""
+        self.store.stop_early()
         cancelled = await self.clock.shutdown()
         if cancelled:
             log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
@@ -317,8 +318,19 @@ class Engine:
             self.scenarios.consumed(scenario)
             task.plan = plan_for(scenario, self._default_times)
         self._schedule_next(task)
+        self._build_early(task)
         self.events.publish("task", id=task.id)
         return task
+
+    def _build_early(self, task: Task) -> None:
+        """Have the task's tracks built halfway to the first event that sends them (issue 13:
+        a thousand tasks due together then find their tracks made). Real time only: under a
+        ManualClock tracks are built when first needed, as before."""
+        if not isinstance(self.clock, ScaledClock) or task._tracks is not None:
+            return
+        lead = next((at for at, kind in task.plan if kind not in ("text", "error")), None)
+        if lead is not None:
+            self.store.build_early(task, lead / 2 * self.clock.scale)
 
     def _schedule_next(self, task: Task) -> None:
         """Set a timer for the task's next event; each event sets the next (one timer a task)."""
