@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -349,7 +350,13 @@ class Engine:
     async def _reach(self, task: Task, stage: Stage) -> None:
         task.reach(stage, self.clock.now())
         self.events.publish("task", id=task.id)
-        body = encode(stage_callback(task, stage, self.payload_settings(task)))
+        settings = self.payload_settings(task)
+        body = encode(stage_callback(task, stage, settings))
+        if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
+            await self._deliver(
+                task, stage, body, recipe=partial(_stage_bytes, task, stage, settings)
+            )
+            return
         await self._send(task, stage, body)
 
     async def _fail(self, task: Task) -> None:
@@ -409,7 +416,14 @@ class Engine:
             for held_kind, held_body in held:
                 await self._deliver(task, held_kind, held_body)
 
-    async def _deliver(self, task: Task, kind: str, body: bytes, copies: int = 1) -> None:
+    async def _deliver(
+        self,
+        task: Task,
+        kind: str,
+        body: bytes,
+        copies: int = 1,
+        recipe: Callable[[], bytes] | None = None,
+    ) -> None:
         delivery = task.scenario.delivery if task.scenario else None
         for _ in range(copies):
             await self.dispatcher.deliver(
@@ -421,6 +435,7 @@ class Engine:
                 retry_delays=delivery.retry_delays if delivery else None,
                 receiver_timeout=delivery.timeout if delivery else None,
                 bad_signature=bool(delivery and kind in delivery.bad_signature),
+                recipe=recipe,
             )
 
     def _exhausted(self, delivery: Delivery) -> None:
@@ -577,6 +592,11 @@ BOOST_WORDS = (
     "airy female vocals", "warm analog synth pads", "slow-building drums", "minor key",
     "wide stereo reverb", "punchy bass", "intimate close-mic vocals", "lush strings",
 )  # fmt: skip
+
+
+def _stage_bytes(task: Task, stage: Stage, settings: Settings) -> bytes:
+    """A stage callback's bytes, made again (the same bytes: tracks and settings are fixed)."""
+    return encode(stage_callback(task, stage, settings))
 
 
 def aligned_words(track: Track) -> dict[str, Any]:
