@@ -75,7 +75,7 @@ class RequestRecord:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One POST of a callback (or a decision not to send it)."""
 
@@ -108,7 +108,7 @@ class Attempt:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Delivery:
     """One callback (a task's stage) and all attempts to deliver it."""
 

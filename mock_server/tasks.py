@@ -107,7 +107,7 @@ class Task:
         self.status = "CALLBACK_EXCEPTION"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrackSource:
     """A known audio: the task and track the mock produced for an audioId."""
 

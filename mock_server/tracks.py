@@ -94,7 +94,7 @@ class TrackRequest:
     """Fixed durations for the first tracks (scenario payload overrides)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Track:
     """One generated song; URLs are derived from `id` when serialised."""
 
