@@ -13,6 +13,8 @@
 (c) fixture cost: start + stop of the `suno_mock` fixture's server, median of 200 runs.
 (d) soak: six kinds of receiver, 6,000 tasks (bench/soak.py).
 (e) control plane at 1k / 10k / 100k tasks (bench/scale.py).
+(f) fanout, (g) accept, (h) memory: side by side with a naive aiohttp reference in the same run
+    (bench/sidebyside.py; (g) uses `wrk`: `apt-get install -y wrk`).
 
 Targets on a 2-core machine: (a) >= 6,000 req/s; (b) all delivered, p99 lateness <= 100 ms;
 (c) <= 15 ms; (d) every callback to the healthy receiver delivered on its first attempt; (e) no
@@ -37,7 +39,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import scale, soak
+from bench import scale, sidebyside, soak
 from bench.common import percentile, start_process, stop_process
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.testing import SunoMock
@@ -79,7 +81,7 @@ RECEIVER = (
     "asyncio.run(main())\n"
 )
 CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
-CHOICES = ("submit", "delivery", "fixture", "soak", "scale")
+CHOICES = ("submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory")
 
 
 async def keep_alive_client(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
@@ -223,6 +225,10 @@ async def main(argv: list[str]) -> int:
     parser.add_argument(
         "--scale-sizes", default="1000,10000,100000", help="task counts of (e), comma-separated"
     )
+    parser.add_argument("--fanout-tasks", type=int, default=1000, help="tasks of (f)")
+    parser.add_argument("--fanout-runs", type=int, default=2, help="runs of (f)")
+    parser.add_argument("--accept-runs", type=int, default=3, help="runs of (g)")
+    parser.add_argument("--memory-tasks", type=int, default=20000, help="tasks of (h)")
     parser.add_argument(
         "which", nargs="*", help=f"benchmarks to run: {', '.join(CHOICES)} (default: all)"
     )
@@ -242,6 +248,14 @@ async def main(argv: list[str]) -> int:
     if "scale" in which:
         sizes = tuple(int(size) for size in args.scale_sizes.split(","))
         print(scale.report(await scale.scale(sizes)), flush=True)
+    if "fanout" in which:
+        fanned = await sidebyside.fanout(args.fanout_tasks, args.fanout_runs)
+        print(sidebyside.fanout_report(fanned, args.fanout_tasks), flush=True)
+    if "accept" in which:
+        accepted = await sidebyside.accept(args.seconds, args.accept_runs, args.connections)
+        print(sidebyside.accept_report(accepted, args.seconds, args.connections), flush=True)
+    if "memory" in which:
+        print(sidebyside.memory_report(await sidebyside.memory(args.memory_tasks)), flush=True)
     return 0
 
 

@@ -244,12 +244,15 @@ class Dispatcher:
         retry_delays: Sequence[float] | None = None,
         receiver_timeout: float | None = None,
         bad_signature: bool = False,
+        recipe: Callable[[], bytes] | None = None,
     ) -> Delivery:
         """Send a callback now (first attempt inline); failures are retried on the clock.
 
         `retry_delays` and `receiver_timeout` override the settings, and `bad_signature` signs
-        with a wrong key (scenarios)."""
+        with a wrong key (scenarios). `recipe` makes `payload` again; once delivered, the
+        journal keeps it instead of the bytes."""
         delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
+        delivery.recipe = recipe
         delivery.retry_delays = tuple(
             self._settings.retry_delays if retry_delays is None else retry_delays
         )
@@ -303,6 +306,7 @@ class Dispatcher:
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"
+            delivery.settle()
             self._finished(delivery, attempt)
             return
         attempt.outcome = "failed"

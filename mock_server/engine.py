@@ -10,7 +10,7 @@ import json
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +30,7 @@ from mock_server.api.wire import (
 )
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
-from mock_server.clock import Clock
+from mock_server.clock import Clock, ScaledClock
 from mock_server.errors import (
     COVER_REPEAT_MSG,
     InsufficientCredits,
@@ -109,6 +109,7 @@ class Engine:
 
     async def close(self) -> int:
         """Cancel everything pending; return how many timers/deliveries were cancelled."""
+        self.store.stop_early()
         cancelled = await self.clock.shutdown()
         if cancelled:
             log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
@@ -319,8 +320,19 @@ class Engine:
             self.scenarios.consumed(scenario)
             task.plan = plan_for(scenario, self._default_times)
         self._schedule_next(task)
+        self._build_early(task)
         self.events.publish("task", id=task.id)
         return task
+
+    def _build_early(self, task: Task) -> None:
+        """Have the task's tracks built halfway to the first event that sends them (issue 13:
+        a thousand tasks due together then find their tracks made). Real time only: under a
+        ManualClock tracks are built when first needed, as before."""
+        if not isinstance(self.clock, ScaledClock) or task._tracks is not None:
+            return
+        lead = next((at for at, kind in task.plan if kind not in ("text", "error")), None)
+        if lead is not None:
+            self.store.build_early(task, lead / 2 * self.clock.scale)
 
     def _schedule_next(self, task: Task) -> None:
         """Set a timer for the task's next event; each event sets the next (one timer a task)."""
@@ -339,7 +351,11 @@ class Engine:
     async def _reach(self, task: Task, stage: Stage) -> None:
         task.reach(stage, self.clock.now())
         self.events.publish("task", id=task.id)
-        body = encode(stage_callback(task, stage, self.payload_settings(task)))
+        settings = self.payload_settings(task)
+        body = encode(stage_callback(task, stage, settings))
+        if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
+            await self._deliver(task, stage, body, recipe=_StageBytes(task, stage, settings))
+            return
         await self._send(task, stage, body)
 
     async def _fail(self, task: Task) -> None:
@@ -399,7 +415,14 @@ class Engine:
             for held_kind, held_body in held:
                 await self._deliver(task, held_kind, held_body)
 
-    async def _deliver(self, task: Task, kind: str, body: bytes, copies: int = 1) -> None:
+    async def _deliver(
+        self,
+        task: Task,
+        kind: str,
+        body: bytes,
+        copies: int = 1,
+        recipe: Callable[[], bytes] | None = None,
+    ) -> None:
         delivery = task.scenario.delivery if task.scenario else None
         for _ in range(copies):
             await self.dispatcher.deliver(
@@ -411,6 +434,7 @@ class Engine:
                 retry_delays=delivery.retry_delays if delivery else None,
                 receiver_timeout=delivery.timeout if delivery else None,
                 bad_signature=bool(delivery and kind in delivery.bad_signature),
+                recipe=recipe,
             )
 
     def _exhausted(self, delivery: Delivery) -> None:
@@ -570,6 +594,19 @@ BOOST_WORDS = (
     "airy female vocals", "warm analog synth pads", "slow-building drums", "minor key",
     "wide stereo reverb", "punchy bass", "intimate close-mic vocals", "lush strings",
 )  # fmt: skip
+
+
+class _StageBytes:
+    """Makes a stage callback's bytes again (the same bytes: tracks and settings are fixed);
+    smaller than a functools.partial, and a journal keeps one per delivered callback."""
+
+    __slots__ = ("settings", "stage", "task")
+
+    def __init__(self, task: Task, stage: Stage, settings: Settings) -> None:
+        self.task, self.stage, self.settings = task, stage, settings
+
+    def __call__(self) -> bytes:
+        return encode(stage_callback(self.task, self.stage, self.settings))
 
 
 def aligned_words(track: Track) -> dict[str, Any]:

@@ -75,7 +75,7 @@ class RequestRecord:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One POST of a callback (or a decision not to send it)."""
 
@@ -108,7 +108,7 @@ class Attempt:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Delivery:
     """One callback (a task's stage) and all attempts to deliver it."""
 
@@ -116,13 +116,30 @@ class Delivery:
     task_id: str
     callback_type: str
     url: str
-    payload: bytes
+    _payload: bytes | Callable[[], bytes]
+    """The bytes sent, or, once delivered, a recipe that makes them again (issue 13: 100k
+    tasks' payloads would cost more memory than everything else they keep)."""
     attempts: list[Attempt] = field(default_factory=list)
     state: DeliveryState = "pending"
     next_attempt_at: float | None = None
     retry_delays: tuple[float, ...] = ()
     timeout: float = 0.0
     bad_signature: bool = False
+
+    recipe: Callable[[], bytes] | None = field(default=None, repr=False)
+    """Makes exactly the payload's bytes again (deterministic); kept instead of them once
+    the delivery is settled."""
+
+    @property
+    def payload(self) -> bytes:
+        """The callback's body, byte for byte as sent."""
+        payload = self._payload
+        return payload if isinstance(payload, bytes) else payload()
+
+    def settle(self) -> None:
+        """Delivered: from now on keep the recipe rather than the bytes."""
+        if self.recipe is not None:
+            self._payload, self.recipe = self.recipe, None
 
     @property
     def body(self) -> Any:

@@ -7,6 +7,8 @@ later stages still update the tracks the task exposes, but not its status.
 
 from __future__ import annotations
 
+import asyncio
+import heapq
 import json
 import logging
 from collections.abc import Callable
@@ -105,7 +107,7 @@ class Task:
         self.status = "CALLBACK_EXCEPTION"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrackSource:
     """A known audio: the task and track the mock produced for an audioId."""
 
@@ -130,6 +132,9 @@ class TaskStore:
         self._tracks: dict[str, TrackSource] = {}
         self._count = 0
         self._build = self._build_tracks  # one bound method shared by every task
+        self._early: list[tuple[float, int, Task]] = []
+        """Tasks whose tracks to build ahead of need: (event-loop time, number, task), a heap."""
+        self._early_timer: asyncio.TimerHandle | None = None
 
     def _build_tracks(self, task: Task) -> list[Track]:
         rng = self._factory.task_random(task.id)
@@ -138,7 +143,50 @@ class TaskStore:
             self._tracks[track.id] = TrackSource(task, track)
         return made
 
+    def build_early(self, task: Task, real_seconds: float) -> None:
+        """Build `task`'s tracks in about `real_seconds` (wall clock) instead of when a stage
+        first needs them, so tasks due together do not queue their builds in front of their
+        callbacks. Only the moment changes: tracks depend on the seed and the task, not on
+        when they are built, and a task whose tracks are needed sooner builds them then."""
+        loop = asyncio.get_running_loop()
+        heapq.heappush(self._early, (loop.time() + real_seconds, task.number, task))
+        if self._early_timer is None or self._early[0][2] is task:
+            self._arm(loop)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._early_timer is not None:
+            self._early_timer.cancel()
+        self._early_timer = (
+            loop.call_at(self._early[0][0], self._build_due) if self._early else None
+        )
+
+    EARLY_BATCH = 32
+    """Builds per turn of the event loop (~3 ms): a callback due meanwhile waits at most that."""
+
+    def _build_due(self) -> None:
+        self._early_timer = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for _ in range(self.EARLY_BATCH):
+            if not self._early or self._early[0][0] > now:
+                break
+            task = heapq.heappop(self._early)[2]
+            if self._tasks.get(task.id) is task:  # not forgotten (trim, reset) meanwhile
+                task.tracks  # noqa: B018 - builds them
+        if self._early and self._early[0][0] <= now:
+            self._early_timer = loop.call_soon(self._build_due)  # type: ignore[assignment]
+        else:
+            self._arm(loop)
+
+    def stop_early(self) -> None:
+        """Forget the early builds (shutdown, reset)."""
+        if self._early_timer is not None:
+            self._early_timer.cancel()
+            self._early_timer = None
+        self._early = []
+
     def reset(self) -> None:
+        self.stop_early()
         self.credits = self._initial_credits
         reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
         self._tasks, self._order, self._tracks = {}, [], {}

@@ -1,0 +1,398 @@
+"""Side by side with a naive aiohttp reference (issue 13), in one run, same load client for both.
+
+The reference is the least a callback server can do: parse the JSON body, answer a task id,
+schedule three `call_later`s that POST a small prebuilt-shape body through one shared client
+session. The mock runs as `suno-mock serve --rate-limit off` in its own process. Figures are
+ratios measured in the same run, since this host's speed drifts 2x within minutes.
+
+(f) fanout: N tasks (default 1,000) submitted at once, 3 callbacks each at 3 / 4 / 5 s, to one
+    receiver process that notes when each arrives. Lateness = arrival - (the moment the
+    submit was sent + the stage's delay), per stage (p50/p99/max); every callback must arrive
+    exactly once. Goal: mock p99 <= 3x reference + 10 ms in every stage.
+(g) accept: accept + schedule 3 callbacks (a day ahead), req/s with `wrk` (Debian package
+    `wrk`); without wrk, the Python keep-alive client (which tops out near the server's rate,
+    so the ratio reads closer to 1 than it is). Runs alternate; medians. Goal: >= 0.8x.
+(h) memory: RSS per finished task (3 delivered callbacks, journal included) of the mock at
+    N tasks (default 20,000; the journal keeps 100,000 requests and deliveries by default, so
+    the per-task figure holds to ~33k tasks without trimming). Goal: <= 4 KiB at 100k.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.common import RawClient, percentile, start_process, stop_process
+
+__all__ = ["accept", "fanout", "memory"]
+
+PATH = "/api/v1/generate"
+BODY = {  # non-custom, with vocals: title, tags and lyrics are all generated (the costly case)
+    "customMode": False,
+    "instrumental": False,
+    "prompt": "a calm song about rivers",
+    "model": "V4",
+}
+STAGES = ("text", "first", "complete")
+REFERENCE = """
+import asyncio, json, sys, uuid
+from aiohttp import ClientSession, web
+delays = [float(d) for d in sys.argv[1].split(",")]
+stages = ("text", "first", "complete")
+
+async def main():
+    session = ClientSession()
+    loop = asyncio.get_running_loop()
+
+    async def send(url, body):
+        async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+            await r.read()
+
+    def fire(url, task_id, stage):
+        body = json.dumps({"code": 200, "msg": "ok", "data": {
+            "callbackType": stage, "task_id": task_id, "data": []}}).encode()
+        loop.create_task(send(url, body))
+
+    async def submit(request):
+        body = await request.json()
+        task_id = uuid.uuid4().hex
+        for stage, delay in zip(stages, delays):
+            loop.call_later(delay, fire, body["callBackUrl"], task_id, stage)
+        return web.json_response({"code": 200, "msg": "success", "data": {"taskId": task_id}})
+
+    app = web.Application()
+    app.router.add_post(sys.argv[2], submit)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0, backlog=1024).start()
+    print(f"listening on http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+RECEIVER = """
+import asyncio, json, re, time
+LENGTH = re.compile(rb"(?i)content-length: *(\\d+)")
+TASK = re.compile(rb'"task_id": ?"([^"]*)"')
+KIND = re.compile(rb'"callbackType": ?"([^"]*)"')
+seen = []
+
+class Receiver(asyncio.Protocol):
+    # A lean HTTP/1.1 receiver (keep-alive), so the receiver is not what is measured.
+    def connection_made(self, transport):
+        self.transport, self.buffer = transport, b""
+
+    def data_received(self, data):
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\\r\\n\\r\\n")
+            if end < 0:
+                return
+            head = self.buffer[:end]
+            match = LENGTH.search(head)
+            size = int(match.group(1)) if match else 0
+            if len(self.buffer) < end + 4 + size:
+                return
+            body, self.buffer = self.buffer[end + 4:end + 4 + size], self.buffer[end + 4 + size:]
+            if head.startswith(b"POST"):
+                seen.append((time.time(), TASK.search(body).group(1).decode(),
+                             KIND.search(body).group(1).decode()))
+                answer = b"{}"
+            elif b"/results" in head.split(b"\\r\\n", 1)[0]:
+                answer = json.dumps(seen).encode()
+            else:
+                answer = str(len(seen)).encode()
+            self.transport.write(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\n"
+                                 b"Content-Length: %d\\r\\n\\r\\n" % len(answer) + answer)
+
+async def main():
+    server = await asyncio.get_running_loop().create_server(Receiver, "127.0.0.1", 0, backlog=4096)
+    print(f"listening on http://127.0.0.1:{server.sockets[0].getsockname()[1]}/cb", flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+TASK_ID = re.compile(rb'"taskId": ?"([0-9a-f]+)"')
+
+
+def _delays(text: str) -> str:
+    return ",".join(f"{k}={v}" for k, v in zip(STAGES, text.split(","), strict=True))
+
+
+async def start_mock(delays: str) -> tuple[asyncio.subprocess.Process, str]:
+    proc, url = await start_process(
+        "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING",
+        "--rate-limit", "off", "--credits", "1000000000000", "--stage-delays", _delays(delays),
+    )  # fmt: skip
+    return proc, url.split()[0]
+
+
+async def start_reference(delays: str) -> tuple[asyncio.subprocess.Process, str]:
+    return await start_process("-c", REFERENCE, delays, PATH)
+
+
+async def submit_all(
+    url: str, callback: str, tasks: int, connections: int = 32
+) -> dict[str, float]:
+    """Submit `tasks` over `connections` keep-alive connections; {task id: when it was sent}."""
+    port = int(url.rsplit(":", 1)[1])
+    request = RawClient.request(
+        port, "POST", PATH, json.dumps({**BODY, "callBackUrl": callback}).encode()
+    )
+    sent: dict[str, float] = {}
+    left = [tasks]
+
+    async def worker() -> None:
+        client = RawClient(port)
+        try:
+            while left[0] > 0:
+                left[0] -= 1
+                at = time.time()
+                _, body = await client.send(request)
+                match = TASK_ID.search(body)
+                if match is None:
+                    raise SystemExit(f"submit rejected: {body[:200]!r}")
+                sent[match.group(1).decode()] = at
+        finally:
+            client.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return sent
+
+
+async def _get(url: str) -> Any:
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        return await resp.json()
+
+
+async def _wait_count(receiver: str, expected: int, within: float) -> int:
+    base = receiver.rsplit("/", 1)[0]
+    deadline = time.monotonic() + within
+    count = 0
+    while time.monotonic() < deadline:
+        count = await _get(base + "/count")
+        if count >= expected:
+            break
+        await asyncio.sleep(0.2)
+    return int(count)
+
+
+async def fanout_once(kind: str, tasks: int, delays: str) -> dict[str, Any]:
+    """One fan-out run against a fresh server of `kind` ("reference" or "mock")."""
+    receiver, callback = await start_process("-c", RECEIVER)
+    server, url = await (start_reference if kind == "reference" else start_mock)(delays)
+    try:
+        sent = await submit_all(url, callback, tasks)
+        stage_delay = dict(zip(STAGES, (float(d) for d in delays.split(",")), strict=True))
+        await _wait_count(callback, tasks * 3, max(stage_delay.values()) + 60)
+        await asyncio.sleep(0.5)  # a duplicate would arrive now
+        seen = await _get(callback.rsplit("/", 1)[0] + "/results")
+    finally:
+        await stop_process(server)
+        await stop_process(receiver)
+    late: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    keys = set()
+    for at, task_id, stage in seen:
+        keys.add((task_id, stage))
+        if task_id in sent:
+            late[stage].append((at - sent[task_id] - stage_delay[stage]) * 1000)
+    expected = {(task_id, stage) for task_id in sent for stage in STAGES}
+    result: dict[str, Any] = {
+        "received": len(seen),
+        "expected": len(expected),
+        "once": len(seen) == len(keys) and keys == expected,
+    }
+    for stage, values in late.items():
+        values.sort()
+        result[stage] = (
+            {
+                "p50": percentile(values, 0.5),
+                "p99": percentile(values, 0.99),
+                "max": round(values[-1], 1),
+            }
+            if values
+            else {"p50": float("nan"), "p99": float("nan"), "max": float("nan")}
+        )
+    return result
+
+
+async def fanout(tasks: int, runs: int, delays: str = "3,4,5") -> dict[str, list[dict[str, Any]]]:
+    results: dict[str, list[dict[str, Any]]] = {"reference": [], "mock": []}
+    for _ in range(runs):
+        for kind in results:
+            results[kind].append(await fanout_once(kind, tasks, delays))
+    return results
+
+
+def fanout_report(results: dict[str, list[dict[str, Any]]], tasks: int) -> str:
+    lines = [
+        f"(f) fan-out: {tasks} tasks x 3 callbacks submitted at once, median of "
+        f"{len(results['mock'])} runs; lateness ms (p50 / p99 / max):"
+    ]
+    for kind, runs in results.items():
+        ok = all(r["once"] for r in runs)
+        parts = []
+        for stage in STAGES:
+            p = {m: statistics.median(r[stage][m] for r in runs) for m in ("p50", "p99", "max")}
+            parts.append(f"{stage} {p['p50']:.1f} / {p['p99']:.1f} / {p['max']:.1f}")
+        received = "+".join(str(r["received"]) for r in runs)
+        lines.append(
+            f"    {kind:9} {'; '.join(parts)}  (received {received}, "
+            f"each exactly once: {'yes' if ok else 'NO'})"
+        )
+    verdicts = []
+    for stage in STAGES:
+        ref = statistics.median(r[stage]["p99"] for r in results["reference"])
+        mock = statistics.median(r[stage]["p99"] for r in results["mock"])
+        goal = 3 * ref + 10
+        verdicts.append(
+            f"{stage} {mock / ref if ref > 0 else float('inf'):.1f}x "
+            f"({'met' if mock <= goal else 'NOT met'}: {mock:.1f} <= {goal:.1f})"
+        )
+    lines.append(
+        "    mock p99 / reference p99: "
+        + "; ".join(verdicts)
+        + ". Goal: <= 3x reference + 10 ms in every stage."
+    )
+    return "\n".join(lines)
+
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench"
+"""
+
+
+async def _wrk(url: str, seconds: float, connections: int, script: Path) -> int:
+    proc = await asyncio.create_subprocess_exec(
+        "wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url + PATH,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out = (await proc.communicate())[0].decode()
+    if "Non-2xx" in out:
+        raise SystemExit(f"wrk saw errors:\n{out}")
+    match = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    if match is None:
+        raise SystemExit(f"could not read wrk's output:\n{out}")
+    return round(float(match.group(1)))
+
+
+async def _python_rate(url: str, seconds: float, connections: int) -> int:
+    from bench.run import measure_rate
+
+    return int((await measure_rate(url, seconds, connections))["per_s"])
+
+
+async def _check_accepts(url: str) -> None:
+    """The mock still accepts (a run of refused submits would read as a fast server)."""
+    port = int(url.rsplit(":", 1)[1])
+    body = json.dumps({**BODY, "callBackUrl": "http://127.0.0.1:9/cb"}).encode()
+    client = RawClient(port)
+    try:
+        _, answer = await client.send(RawClient.request(port, "POST", PATH, body))
+    finally:
+        client.close()
+    if TASK_ID.search(answer) is None:
+        raise SystemExit(f"the server refused a submit after the run: {answer[:200]!r}")
+
+
+async def accept(seconds: float, runs: int, connections: int) -> dict[str, Any]:
+    tool = "wrk" if shutil.which("wrk") else "python"
+    far = "86400,86400,86400"
+    reference, ref_url = await start_reference(far)
+    mock, mock_url = await start_mock(far)
+    rates: dict[str, list[int]] = {"reference": [], "mock": []}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            script = Path(folder) / "post.lua"
+            body = json.dumps({**BODY, "callBackUrl": "http://127.0.0.1:9/cb"})
+            script.write_text(WRK_SCRIPT.format(body=json.dumps(body)))
+            for _ in range(runs):
+                for kind, url in (("reference", ref_url), ("mock", mock_url)):
+                    if tool == "wrk":
+                        rates[kind].append(await _wrk(url, seconds, connections, script))
+                    else:
+                        rates[kind].append(await _python_rate(url, seconds, connections))
+                    await _check_accepts(url)
+    finally:
+        await stop_process(reference)
+        await stop_process(mock)
+    return {"tool": tool, **rates}
+
+
+def accept_report(result: dict[str, Any], seconds: float, connections: int) -> str:
+    ref, mock = statistics.median(result["reference"]), statistics.median(result["mock"])
+    note = (
+        ""
+        if result["tool"] == "wrk"
+        else (
+            " wrk NOT found (install: apt-get install -y wrk); the Python client was used, it tops "
+            "out near the server's rate."
+        )
+    )
+    return (
+        f"(g) accept + schedule 3 callbacks ({result['tool']}, {len(result['mock'])} alternating "
+        f"runs of {seconds:g} s, {connections} connections): mock / reference = "
+        f"{mock / ref:.2f}x (medians {mock:,.0f} / {ref:,.0f} req/s; mock "
+        f"{min(result['mock']):,}-{max(result['mock']):,}, reference "
+        f"{min(result['reference']):,}-{max(result['reference']):,}). Goal: >= 0.8x.{note}"
+    )
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise SystemExit("no VmRSS in /proc")
+
+
+async def memory(tasks: int, warm: int = 1000) -> dict[str, Any]:
+    """RSS growth of the mock per finished task (3 delivered callbacks each, journal kept)."""
+    receiver, callback = await start_process("-c", RECEIVER)
+    mock, url = await start_mock("0.02,0.04,0.06")
+    try:
+        await submit_all(url, callback, warm)
+        await _wait_count(callback, warm * 3, 60)
+        await asyncio.sleep(0.5)
+        before = _rss_kib(mock.pid)
+        started = time.monotonic()
+        await submit_all(url, callback, tasks)
+        got = await _wait_count(callback, (warm + tasks) * 3, 600)
+        await asyncio.sleep(1.0)
+        after = _rss_kib(mock.pid)
+        seconds = time.monotonic() - started
+        deliveries = await _get(url + "/__mock__/deliveries?limit=1")
+    finally:
+        await stop_process(mock)
+        await stop_process(receiver)
+    return {
+        "tasks": tasks,
+        "delivered": got - warm * 3,
+        "per_task_kib": (after - before) / tasks,
+        "before_mib": before / 1024,
+        "after_mib": after / 1024,
+        "seconds": seconds,
+        "journal_sample": bool(deliveries),
+    }
+
+
+def memory_report(result: dict[str, Any]) -> str:
+    per = result["per_task_kib"]
+    return (
+        f"(h) memory: {result['tasks']:,} tasks x 3 callbacks ({result['delivered']:,} "
+        f"delivered) in {result['seconds']:.0f} s: RSS {result['before_mib']:.0f} -> "
+        f"{result['after_mib']:.0f} MiB, {per:.1f} KiB per finished task (journal included); "
+        f"at 100k tasks about {per * 100_000 / 1024**2:.2f} GiB (extrapolated). "
+        f"Goal: <= 4 KiB per task ({'met' if per <= 4 else 'NOT met'})."
+    )
