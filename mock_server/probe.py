@@ -35,6 +35,7 @@ from mock_server.scenario import Scenario, bundled_names, load_bundled
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
+from mock_server.voice import VoiceStatus, validation_phrase, voice_callback, voice_id_for
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -310,6 +311,8 @@ class _Builder:
             fields |= {"source": track, "music_index": 0}
         if kind == "midi":
             fields["extra"] = {"audioId": track.id}
+        if kind == "recovery":
+            fields["tracks"] = tuple(source.tracks)
         return self.jobs.create(
             kind,
             request=request,
@@ -393,11 +396,30 @@ def _battery(settings: Settings, url: str, base_url: str) -> list[_Case]:
         ("midi", "midi", {}, "MIDI callback (instruments and notes)"),
         ("mp4", "mp4", {}, "music video (MP4) callback"),
         ("cover", "cover", {}, "cover image callback (two images)"),
+        (
+            "stems-advanced",
+            "vocal_removal",
+            {"separation": "split_stem_advanced", "stem_name": "Drum Kit"},
+            "one-stem split callback (split_stem_advanced)",
+        ),
+        ("recovery", "recovery", {}, "Recovery Audio callback (task_id at the top level)"),
     ]
     for name, kind, fields, description in families:
         job = make.job(kind, **fields)
         shot = _Shot(name, job.id, "complete", encode(job_callback(job)))
         cases.append(_Case(name, description, (shot,)))
+    for name, kind, status, key, description in (
+        ("voice-validate", "validate", "wait_validating", "validateInfo",
+         "Suno Voice phrase callback (validateInfo)"),
+        ("voice-generate", "generate", "success", "voiceId", "Suno Voice callback (voiceId)"),
+    ):  # fmt: skip
+        voice_task = make.jobs.new_id(f"voice-{kind}")
+        value = (
+            validation_phrase(voice_task, 1) if key == "validateInfo"
+            else voice_id_for(voice_task)
+        )  # fmt: skip
+        body = voice_callback(voice_task, cast(VoiceStatus, status), **{key: value})
+        cases.append(_Case(name, description, (_Shot(name, voice_task, kind, encode(body)),)))
 
     task = make.task()
     extended = stage_callback(task, "complete", settings)

@@ -27,7 +27,14 @@ from mock_server.errors import InvalidParameters
 from mock_server.journal import Delivery
 from mock_server.payloads import encode
 
-__all__ = ["VoiceService", "VoiceStatus", "VoiceTask"]
+__all__ = [
+    "VoiceService",
+    "VoiceStatus",
+    "VoiceTask",
+    "validation_phrase",
+    "voice_callback",
+    "voice_id_for",
+]
 
 VoiceStatus = Literal[
     "wait_processing",
@@ -171,16 +178,13 @@ class VoiceService:
 
     async def _phrase_ready(self, task: VoiceTask) -> None:
         task.phrases += 1
-        fake = Faker("en_US")
-        fake.seed_instance(f"{task.id}/{task.phrases}")
-        task.phrase, task.status = str(fake.sentence(nb_words=8)).rstrip("."), "wait_validating"
+        task.phrase, task.status = validation_phrase(task.id, task.phrases), "wait_validating"
         self._on_event(task.id)
         kind = "validate" if task.phrases == 1 else "regenerate"
         await self._send(task, kind, {"validateInfo": task.phrase})
 
     async def _voice_ready(self, task: VoiceTask) -> None:
-        digest = hashlib.blake2b(task.id.encode(), digest_size=8).hexdigest()
-        task.voice_id, task.status = f"voice_{digest}", "success"
+        task.voice_id, task.status = voice_id_for(task.id), "success"
         validation = self._tasks.get(task.validation_id)
         if validation is not None:
             validation.status = "success"
@@ -190,13 +194,30 @@ class VoiceService:
     async def _send(self, task: VoiceTask, kind: str, fields: dict[str, Any]) -> None:
         if not task.callback_url:
             return
-        body = {
-            "code": 200,
-            "msg": "success",
-            "data": {"taskId": task.id, **fields, "status": task.status, "errorCode": 0,
-                     "errorMessage": ""},
-        }  # fmt: skip
-        await self._dispatcher.deliver(task.id, kind, task.callback_url, encode(body), _ignore)
+        body = encode(voice_callback(task.id, task.status, **fields))
+        await self._dispatcher.deliver(task.id, kind, task.callback_url, body, _ignore)
+
+
+def validation_phrase(task_id: str, number: int) -> str:
+    """The `number`th phrase a validation task asks the singer to record (seeded by its id)."""
+    fake = Faker("en_US")
+    fake.seed_instance(f"{task_id}/{number}")
+    return str(fake.sentence(nb_words=8)).rstrip(".")
+
+
+def voice_id_for(task_id: str) -> str:
+    """The voiceId a generation task makes."""
+    return "voice_" + hashlib.blake2b(task_id.encode(), digest_size=8).hexdigest()
+
+
+def voice_callback(task_id: str, status: VoiceStatus, **fields: str) -> dict[str, Any]:
+    """A voice callback: camelCase `taskId`, the phrase (`validateInfo`) or the `voiceId`."""
+    return {
+        "code": 200,
+        "msg": "success",
+        "data": {"taskId": task_id, **fields, "status": status, "errorCode": 0,
+                 "errorMessage": ""},
+    }  # fmt: skip
 
 
 def _ignore(_: Delivery) -> None:
