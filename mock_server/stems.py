@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 __all__ = [
-    "SEPARATIONS",
     "STEM_NAMES",
     "Separation",
     "Stem",
@@ -21,7 +20,6 @@ __all__ = [
 ]
 
 Separation = Literal["separate_vocal", "split_stem", "split_stem_advanced"]
-SEPARATIONS: tuple[str, ...] = get_args(Separation)
 
 StemName = Literal[
     "Lead Vocal", "Drum Kit", "Kick", "Snare", "Risers", "Bass", "Backing Vocals", "Piano",
