@@ -7,9 +7,19 @@ import re
 import sys
 import time
 
-__all__ = ["RawClient", "percentile", "start_process", "stop_process"]
+__all__ = ["UPLOAD_EXTEND", "RawClient", "percentile", "start_process", "stop_process"]
 
 CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
+UPLOAD_EXTEND = {
+    "uploadUrl": "https://files.invalid/demo.mp3",
+    "defaultParamFlag": True,
+    "instrumental": True,
+    "continueAt": 42,
+    "style": "lofi hip hop",
+    "title": "Demo Continued",
+    "model": "V4",
+}
+"""The submit the benchmarks load the mock with (each adds its callBackUrl)."""
 
 
 async def start_process(*argv: str) -> tuple[asyncio.subprocess.Process, str]:

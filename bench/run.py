@@ -40,19 +40,10 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scale, sidebyside, soak
-from bench.common import percentile, start_process, stop_process
+from bench.common import UPLOAD_EXTEND, percentile, start_process, stop_process
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.testing import SunoMock
 
-UPLOAD_EXTEND = {
-    "uploadUrl": "https://files.invalid/demo.mp3",
-    "defaultParamFlag": True,
-    "instrumental": True,
-    "continueAt": 42,
-    "style": "lofi hip hop",
-    "title": "Demo Continued",
-    "model": "V4",
-}
 PATH = "/api/v1/generate/upload-extend"
 HELLO = (
     "import asyncio\n"

@@ -13,20 +13,10 @@ import statistics
 import time
 from typing import Any
 
-from bench.common import RawClient, start_process, stop_process
+from bench.common import UPLOAD_EXTEND, RawClient, start_process, stop_process
 
 __all__ = ["scale"]
 
-UPLOAD_EXTEND = {
-    "uploadUrl": "https://files.invalid/demo.mp3",
-    "defaultParamFlag": True,
-    "instrumental": True,
-    "continueAt": 42,
-    "style": "lofi hip hop",
-    "title": "Demo Continued",
-    "model": "V4",
-    "callBackUrl": "http://files.invalid/cb",
-}
 CALLS = 5
 
 
@@ -60,7 +50,7 @@ class Prober:
 
 
 async def _populate(port: int, count: int, connections: int = 16) -> None:
-    body = json.dumps(UPLOAD_EXTEND).encode()
+    body = json.dumps({**UPLOAD_EXTEND, "callBackUrl": "http://files.invalid/cb"}).encode()
     request = RawClient.request(port, "POST", "/api/v1/generate/upload-extend", body)
     left = [count]
 

@@ -488,15 +488,21 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         metavar="URL",
         help="the running server, e.g. http://127.0.0.1:8080",
     )
-    record.add_argument(
-        "--control-token",
-        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
-        metavar="TOKEN",
-        help="the server's control token, if it has one (default: SUNO_MOCK_CONTROL_TOKEN)",
-    )
+    _token_flag(record.add_argument, "the server's control token, if it has one")
     _proxy_parser(sub)
     _drift_parser(sub)
     return parser, serve_parser
+
+
+def _token_flag(add: Callable[..., Any], help_text: str) -> None:
+    """`--control-token` of the commands that talk to (or are) an exposed server; its default
+    comes from SUNO_MOCK_CONTROL_TOKEN, as serve's does."""
+    add(
+        "--control-token",
+        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help=f"{help_text} (default: SUNO_MOCK_CONTROL_TOKEN)",
+    )
 
 
 def _proxy_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -508,13 +514,10 @@ def _proxy_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "as JSON fixtures plus one scenario per task. Credentials are never written.",
     )
     add = proxy.add_argument
-    add(
-        "--control-token",
-        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
-        metavar="TOKEN",
-        help="require X-Suno-Mock-Token on every request but the upstream's callbacks "
-        "(generated and printed when bound to a non-loopback address; default: "
-        "SUNO_MOCK_CONTROL_TOKEN)",
+    _token_flag(
+        add,
+        "require X-Suno-Mock-Token on every request but the upstream's callbacks (generated "
+        "and printed when bound to a non-loopback address)",
     )
     add(
         "--upstream",
@@ -611,13 +614,7 @@ def _drift_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="KEY_OR_PATH",
         help="leave out a key anywhere (msg) or a location ($.data.data[*].tags) (repeatable)",
     )
-    add(
-        "--control-token",
-        default=os.environ.get(ENV_PREFIX + "CONTROL_TOKEN"),
-        metavar="TOKEN",
-        help="the --against server's control token, if it has one "
-        "(default: SUNO_MOCK_CONTROL_TOKEN)",
-    )
+    _token_flag(add, "the --against server's control token, if it has one")
     add("--json", action="store_true", help="print the report as JSON")
 
 
