@@ -328,7 +328,7 @@ class Engine:
         """Have the task's tracks built halfway to the first event that sends them (issue 13:
         a thousand tasks due together then find their tracks made). Real time only: under a
         ManualClock tracks are built when first needed, as before."""
-        if not isinstance(self.clock, ScaledClock) or task._tracks is not None:
+        if not isinstance(self.clock, ScaledClock) or task.tracks_built:
             return
         lead = next((at for at, kind in task.plan if kind not in ("text", "error")), None)
         if lead is not None:

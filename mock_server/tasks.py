@@ -75,6 +75,11 @@ class Task:
         return self._tracks
 
     @property
+    def tracks_built(self) -> bool:
+        """Whether `tracks` is made already (they are built when first needed)."""
+        return self._tracks is not None
+
+    @property
     def param(self) -> str:
         return json.dumps(self.request, ensure_ascii=False, separators=(",", ":"))
 

@@ -111,12 +111,12 @@ async def test_tracks_built_early_on_a_running_clock() -> None:
             task_id = (await resp.json())["data"]["taskId"]
         task = server.engine.store.get(task_id)
         assert task is not None
-        assert task._tracks is None  # not at submit: the accept stays cheap
+        assert not task.tracks_built  # not at submit: the accept stays cheap
         for _ in range(100):  # built at 2 mock s = 0.1 real s; the first stage is at 0.2 s
-            if task._tracks is not None:
+            if task.tracks_built:
                 break
             await asyncio.sleep(0.01)
-        assert task._tracks is not None
+        assert task.tracks_built
         assert task.stage in (None, "text")  # before the first stage needed them
         factory = TrackFactory(settings.seed)
         again = factory.tracks(factory.task_random(task_id), task.spec, int(task.created_at * 1000))
