@@ -34,11 +34,11 @@ from mock_server.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.replay import replay
 from mock_server.scenario import (
     ScenarioError,
-    ScenarioLibrary,
     bundled_names,
     load_bundled,
     load_scenario,
 )
+from mock_server.script import ScenarioLibrary
 from mock_server.server import MockServer
 from mock_server.settings import Settings, StageDelays, parse_rate_limit
 

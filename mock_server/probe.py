@@ -23,19 +23,19 @@ from typing import Any, Literal, cast
 
 from yarl import URL
 
-from mock_server.callbacks import Dispatcher
+from mock_server.backends.voice import VoiceStatus, validation_phrase, voice_callback, voice_id_for
+from mock_server.callbacks import DeliveryPolicy, Dispatcher
 from mock_server.catalog import STAGES, Stage
 from mock_server.clock import ScaledClock
-from mock_server.engine import plan_for, with_looks
 from mock_server.jobs import Job, JobKind, JobStore, job_callback
 from mock_server.journal import Delivery, Journal
 from mock_server.net import host_allowed
 from mock_server.payloads import encode, error_callback, stage_callback
 from mock_server.scenario import Scenario, bundled_names, load_bundled
+from mock_server.script import FailAt, compile_script
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import TrackFactory, TrackRequest
-from mock_server.voice import VoiceStatus, validation_phrase, voice_callback, voice_id_for
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -274,7 +274,7 @@ class _Builder:
         self.url = url
         self.base_url = base_url
         self.factory = TrackFactory(settings.seed)
-        self.store = TaskStore(self.factory, credits=0)
+        self.store = TaskStore(self.factory)
         self.jobs = JobStore(settings.seed)
         self.number = 0
         self.source: Task | None = None
@@ -282,17 +282,15 @@ class _Builder:
     def task(self, scenario: Scenario | None = None) -> Task:
         """The next music task, numbered like the server's n-th task (same id, same tracks)."""
         self.number += 1
-        tracks = TrackRequest(model=MODEL)
-        if scenario is not None:
-            tracks = with_looks(tracks, scenario)
+        script = compile_script(scenario, self.settings)
         task = self.store.create(
             operation="generate",
             request={"model": MODEL, "callBackUrl": self.url},
-            tracks=tracks,
+            tracks=script.looks(TrackRequest(model=MODEL)),
             callback_url=self.url,
             base_url=self.base_url,
             now=self.settings.start_time,
-            cost=0,
+            script=script,
             task_id=self.factory.task_id(self.number),
         )
         if self.source is None:
@@ -369,7 +367,6 @@ def _battery(settings: Settings, url: str, base_url: str) -> list[_Case]:
     )
 
     scenarios = _error_scenarios()
-    defaults: dict[str, float] = {s: getattr(settings.stage_delays, s) for s in STAGES}
     for code in ERROR_CODES:
         scenario = scenarios.get(code)
         if scenario is None or scenario.error is None:
@@ -377,14 +374,14 @@ def _battery(settings: Settings, url: str, base_url: str) -> list[_Case]:
         error = scenario.error
         task = make.task(scenario)
         shots = []
-        for _, kind in plan_for(scenario, defaults):
-            if kind == "error":
+        for event in task.script.events:
+            if isinstance(event, FailAt):
                 body = error_callback(
                     task, error.code, error.msg, empty_list=error.data == "empty_list"
                 )
                 shots.append(_Shot(f"error {code}", task.id, "error", encode(body)))
             else:
-                shots.append(make.stage(task, cast(Stage, kind)))
+                shots.append(make.stage(task, event.stage))
         stages = " -> ".join(s.label for s in shots)
         cases.append(_Case(f"error-{code}", f"{stages} ({scenario.name})", tuple(shots)))
 
@@ -408,18 +405,18 @@ def _battery(settings: Settings, url: str, base_url: str) -> list[_Case]:
         job = make.job(kind, **fields)
         shot = _Shot(name, job.id, "complete", encode(job_callback(job)))
         cases.append(_Case(name, description, (shot,)))
-    for name, kind, status, key, description in (
+    for name, stage, status, key, description in (
         ("voice-validate", "validate", "wait_validating", "validateInfo",
          "Suno Voice phrase callback (validateInfo)"),
         ("voice-generate", "generate", "success", "voiceId", "Suno Voice callback (voiceId)"),
     ):  # fmt: skip
-        voice_task = make.jobs.new_id(f"voice-{kind}")
+        voice_task = make.jobs.new_id(f"voice-{stage}")
         value = (
             validation_phrase(voice_task, 1) if key == "validateInfo"
             else voice_id_for(voice_task)
         )  # fmt: skip
         body = voice_callback(voice_task, cast(VoiceStatus, status), **{key: value})
-        cases.append(_Case(name, description, (_Shot(name, voice_task, kind, encode(body)),)))
+        cases.append(_Case(name, description, (_Shot(name, voice_task, stage, encode(body)),)))
 
     task = make.task()
     extended = stage_callback(task, "complete", settings)
@@ -575,9 +572,11 @@ async def _run_case(
             url,
             shot.payload,
             lambda _: None,
-            retry_delays=(),
-            receiver_timeout=limit,
-            bad_signature=shot.bad_signature,
+            policy=DeliveryPolicy(
+                retry_delays=(),
+                timeout=limit,
+                bad_signature=frozenset({shot.callback_type} if shot.bad_signature else ()),
+            ),
         )
         result.shots.append(_judge(shot, delivery, limit, budget))
     result.seconds = time.perf_counter() - started

@@ -94,7 +94,7 @@ async def test_job_store_forgets_the_oldest_completed_jobs(
 
     later = [await api.submit("/api/v1/lyrics", body) for _ in range(16)]
 
-    kept = {job.id for job in server.engine.jobs.all()}
+    kept = {job.id for job in server.engine.jobs.store.all()}
     assert set(later) <= kept  # jobs not completed yet are always kept
     assert len(kept) == len(later)  # every completed job went before an uncompleted one
     assert done[0] not in kept
