@@ -100,7 +100,7 @@ def _task_of(request: web.Request) -> Task:
 async def health(request: web.Request) -> web.Response:
     """GET /__mock__/health — liveness and a few counters."""
     engine = request.app[ENGINE]
-    engine.uploads.sweep(engine.clock.now())
+    engine.uploads.sweep()
     return web.json_response(
         {
             "status": "ok",
@@ -109,8 +109,8 @@ async def health(request: web.Request) -> web.Response:
             "credits": engine.account.credits,
             "pendingTimers": engine.clock.pending(),
             "jobs": len(engine.jobs.store),
-            "uploads": len(engine.uploads),
-            "uploadBytes": engine.uploads.total_bytes,
+            "uploads": len(engine.uploads.store),
+            "uploadBytes": engine.uploads.store.total_bytes,
             "requestsSeen": engine.journal.requests_seen,
             "deliveriesMade": engine.journal.deliveries_made,
         }

@@ -16,6 +16,7 @@ from mock_server.backends.account import Account
 from mock_server.backends.jobs import Jobs
 from mock_server.backends.music import Music
 from mock_server.backends.sync_ops import SyncOps
+from mock_server.backends.uploads import Uploads
 from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
@@ -24,7 +25,6 @@ from mock_server.journal import Journal
 from mock_server.script import ScenarioLibrary
 from mock_server.settings import Settings
 from mock_server.sources import SourceFetcher
-from mock_server.uploads import UploadStore
 
 __all__ = ["Engine"]
 
@@ -39,7 +39,7 @@ class Engine:
     jobs: Jobs
     ops: SyncOps
     voices: VoiceService
-    uploads: UploadStore
+    uploads: Uploads
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
@@ -80,7 +80,7 @@ class Engine:
             settings.seed, clock, self.dispatcher, settings.job_delay,
             on_event=lambda task_id: self.events.publish("job", id=task_id),
         )  # fmt: skip
-        self.uploads = UploadStore(settings.upload_retention, settings.upload_store_bytes)
+        self.uploads = Uploads(settings, clock, self.sources)
 
     async def start(self) -> None:
         await self.dispatcher.start()

@@ -38,7 +38,7 @@ from mock_server.catalog import MODELS, STAGES, Model, Operation, Stage, TaskSta
 
 __all__ = [
     "ApiBehaviour",
-    "Delivery",
+    "DeliveryFaults",
     "ErrorOutcome",
     "Match",
     "PayloadOverrides",
@@ -140,7 +140,7 @@ class ErrorOutcome(_Frozen):
     """`data.data` of the error callback: null (sunoapi.org) or [] (KIE)."""
 
 
-class Delivery(_Frozen):
+class DeliveryFaults(_Frozen):
     """How callbacks are delivered, and the faults injected into them."""
 
     retry_delays: list[Duration] | None = None
@@ -220,7 +220,7 @@ class Scenario(_Frozen):
     """When each stage fires after submission; stages left out are never reached.
     Omitted entirely: the server's stage delays."""
     error: ErrorOutcome | None = None
-    delivery: Delivery = Delivery()
+    delivery: DeliveryFaults = DeliveryFaults()
     api: ApiBehaviour = ApiBehaviour()
     payload: PayloadOverrides = PayloadOverrides()
     _folder: Path | None = PrivateAttr(default=None)

@@ -91,7 +91,7 @@ async def uploaded(request: web.Request) -> web.Response:
     """A file stored by the upload API, until it expires."""
     engine = request.app[ENGINE]
     path = request.match_info["path"]
-    stored = engine.uploads.get(path, engine.clock.now())
+    stored = engine.uploads.get(path)
     if stored is None:
         days = engine.settings.upload_retention / 86400
         raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")

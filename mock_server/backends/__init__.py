@@ -6,4 +6,5 @@ and serialise. Built (and rebuilt by reset) by the composition root, `mock_serve
 - `jobs`: single-stage families (lyrics, WAV, vocal removal, MP4, cover, MIDI, Recovery Audio).
 - `sync_ops`: answered at once (persona, timestamped lyrics, boost style).
 - `voice`: Suno Voice (validation phrase, then the voice).
+- `uploads`: the File Upload API (base64, multipart, URL) and the files it keeps.
 """
