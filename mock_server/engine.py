@@ -22,9 +22,9 @@ from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
 from mock_server.events import EventHub
 from mock_server.journal import Journal
+from mock_server.media.sources import SourceFetcher
 from mock_server.script import ScenarioLibrary
 from mock_server.settings import Settings
-from mock_server.sources import SourceFetcher
 
 __all__ = ["Engine"]
 

@@ -27,10 +27,10 @@ from mock_server.backends.voice import VoiceStatus, validation_phrase, voice_cal
 from mock_server.callbacks import DeliveryPolicy, Dispatcher
 from mock_server.catalog import STAGES, Stage
 from mock_server.clock import ScaledClock
-from mock_server.jobs import Job, JobKind, JobStore, job_callback
+from mock_server.jobs import Job, JobKind, JobStore
 from mock_server.journal import Delivery, Journal
 from mock_server.net import host_allowed
-from mock_server.payloads import encode, error_callback, stage_callback
+from mock_server.payloads import encode, error_callback, job_callback, stage_callback
 from mock_server.scenario import Scenario, bundled_names, load_bundled
 from mock_server.script import FailAt, compile_script
 from mock_server.settings import Settings

@@ -7,11 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server import assets, control
-from mock_server.api import callbacks_schema as cb
+from mock_server import control
 from mock_server.api import families, files, handlers, uploads, voice, wire
 from mock_server.api.envelope import ENGINE, base_url
+from mock_server.media import urls
 from mock_server.openapi import Endpoint, build_spec
+from mock_server.payloads import schema as cb
 
 __all__ = ["API", "setup_routes"]
 
@@ -184,18 +185,18 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_routes(
         [
             web.get("/openapi.json", openapi),
-            # Files the returned URLs point to.
-            web.get(assets.AUDIO_PATH, files.audio),
-            web.get(assets.SOURCE_AUDIO_PATH, files.audio),
-            web.get(assets.STREAM_PATH, files.stream),
-            web.get(assets.SOURCE_STREAM_PATH, files.stream),
-            web.get(assets.IMAGE_PATH, files.image),
-            web.get(assets.SOURCE_IMAGE_PATH, files.image),
-            web.get("/files/tmp/{path:.+}", files.uploaded),
-            web.get("/files/wav/{id}.wav", files.wav),
-            web.get("/files/stems/{id}/{stem}.mp3", files.stem),
-            web.get("/files/video/{id}.mp4", files.video),
-            web.get("/files/cover/{id}-{n}.png", files.cover_png),
+            # Files the returned URLs point to (their layout: media/urls.py).
+            web.get(urls.AUDIO.pattern, files.audio),
+            web.get(urls.SOURCE_AUDIO.pattern, files.audio),
+            web.get(urls.STREAM.pattern, files.stream),
+            web.get(urls.SOURCE_STREAM.pattern, files.stream),
+            web.get(urls.IMAGE.pattern, files.image),
+            web.get(urls.SOURCE_IMAGE.pattern, files.image),
+            web.get(urls.UPLOADED.pattern, files.uploaded),
+            web.get(urls.WAV.pattern, files.wav),
+            web.get(urls.STEM.pattern, files.stem),
+            web.get(urls.VIDEO.pattern, files.video),
+            web.get(urls.COVER.pattern, files.cover_png),
             # The mock's own control plane and dashboard.
             web.get("/__mock__/", control.dashboard),
             web.get("/__mock__/events", control.events),

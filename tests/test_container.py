@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server.audio import audio_duration
+from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, generate_body
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from mock_server import ManualClock, MockServer
-from mock_server.audio import audio_duration
+from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
 from mock_server.tracks import Track
 from tests.conftest import Api, generate_body

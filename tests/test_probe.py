@@ -19,7 +19,10 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.api.callbacks_schema import (
+from mock_server.callbacks import webhook_signature
+from mock_server.cli import main
+from mock_server.listener import Listener
+from mock_server.payloads.schema import (
     CoverCallback,
     LyricsCallback,
     MidiCallback,
@@ -30,9 +33,6 @@ from mock_server.api.callbacks_schema import (
     VoiceCallback,
     WavCallback,
 )
-from mock_server.callbacks import webhook_signature
-from mock_server.cli import main
-from mock_server.listener import Listener
 from mock_server.probe import ERROR_CODES, ProbeError, ProbeReport, case_names, probe
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock

@@ -22,10 +22,10 @@ import yaml
 from aiohttp import web
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.assets import silent_mp3
 from mock_server.capture import Callback, bounded, load_recording, observed_scenario
 from mock_server.cli import build_parser, main
 from mock_server.listener import Listener
+from mock_server.media.synth import silent_mp3
 from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
 from mock_server.replay import replay

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.audio import audio_duration
+from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import DROP, Api, edited
 

@@ -11,8 +11,8 @@ import mutagen.mp3
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.assets import FRAME_SECONDS, cover_jpeg, silent_mp3
-from mock_server.audio import audio_duration
+from mock_server.media.duration import audio_duration
+from mock_server.media.synth import FRAME_SECONDS, cover_jpeg, silent_mp3
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, ServerFactory, generate_body
 

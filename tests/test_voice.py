@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.api.callbacks_schema import RecoveryCallback, VoiceCallback
+from mock_server.payloads.schema import RecoveryCallback, VoiceCallback
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import Api, generate_body
 

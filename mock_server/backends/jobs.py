@@ -25,11 +25,11 @@ from mock_server.errors import (
     require,
 )
 from mock_server.events import EventHub
-from mock_server.jobs import Job, JobKind, JobStore, job_callback, job_record_info, recovery_record
+from mock_server.jobs import Job, JobKind, JobStore
 from mock_server.journal import Delivery
-from mock_server.payloads import encode
+from mock_server.media.sources import SourceFetcher
+from mock_server.payloads import encode, job_callback, job_record_info, recovery_record
 from mock_server.settings import Settings
-from mock_server.sources import SourceFetcher
 
 __all__ = ["Jobs"]
 

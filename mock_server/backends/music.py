@@ -27,6 +27,7 @@ from mock_server.clock import Clock, ScaledClock
 from mock_server.errors import InvalidParameters, require
 from mock_server.events import EventHub
 from mock_server.journal import Delivery, Journal
+from mock_server.media.sources import SourceAudio, SourceFetcher
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
 from mock_server.scenario import Scenario
 from mock_server.script import (
@@ -39,7 +40,6 @@ from mock_server.script import (
     failing,
 )
 from mock_server.settings import Settings
-from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 

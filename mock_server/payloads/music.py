@@ -1,4 +1,4 @@
-"""The exact JSON the real API emits for tasks: callback bodies and record-info data.
+"""The exact JSON the real API emits for music tasks: callback bodies and record-info data.
 
 Two naming styles, kept exact (docs/api.md, "Callbacks", "Task details"): callbacks carry
 `data.task_id` and snake_case tracks (but camelCase `createTime`); record-info carries `taskId`
@@ -7,31 +7,23 @@ and camelCase tracks.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from mock_server.assets import file_urls
 from mock_server.catalog import Stage
+from mock_server.media.urls import track_urls
+from mock_server.payloads.encoding import param_json
 from mock_server.settings import CreateTimeFormat, Settings
 from mock_server.tasks import Task
 from mock_server.tracks import Track
 
-__all__ = ["CALLBACK_MESSAGES", "encode", "error_callback", "record_info", "stage_callback"]
+__all__ = ["CALLBACK_MESSAGES", "error_callback", "record_info", "stage_callback"]
 
 CALLBACK_MESSAGES: dict[str, str] = {
     "text": "Text generation completed.",
     "first": "First audio generated successfully.",
     "complete": "All generated successfully.",
 }
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def encode(payload: Any) -> bytes:
-    """Compact UTF-8 JSON, the way the payloads go over the wire."""
-    return _ENCODER.encode(payload).encode()
 
 
 def _create_time(track: Track, fmt: CreateTimeFormat) -> int | str:
@@ -51,7 +43,7 @@ def _done_tracks(task: Task, stage: str | None) -> int:
 
 
 def _callback_track(task: Task, track: Track, done: bool, settings: Settings) -> dict[str, Any]:
-    urls = file_urls(task.base_url, track.id)
+    urls = track_urls(task.base_url, track.id)
     item: dict[str, Any] = {"id": track.id, "audio_url": urls.audio if done else ""}
     if done:
         item["source_audio_url"] = urls.source_audio
@@ -97,7 +89,7 @@ def error_callback(task: Task, code: int, msg: str, *, empty_list: bool) -> dict
 
 
 def _record_track(task: Task, track: Track, done: bool, settings: Settings) -> dict[str, Any]:
-    urls = file_urls(task.base_url, track.id)
+    urls = track_urls(task.base_url, track.id)
     return {
         "id": track.id,
         "audioUrl": urls.audio if done else "",
@@ -130,7 +122,7 @@ def record_info(task: Task, settings: Settings) -> dict[str, Any]:
     return {
         "taskId": task.id,
         "parentMusicId": task.parent_music_id,
-        "param": task.param,
+        "param": param_json(task.request),
         "response": response,
         "status": task.status,
         "type": task.tracks[0].model_name if task.tracks else "",

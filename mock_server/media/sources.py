@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
-from mock_server.audio import audio_duration
+from mock_server.media.duration import audio_duration
 from mock_server.net import ALLOW_HINT, host_allowed, read_capped
 from mock_server.settings import Settings
 

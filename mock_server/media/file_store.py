@@ -1,5 +1,6 @@
-"""The File Upload API's storage (docs/api.md, "File uploads and signed callbacks"): files kept
-in memory for a retention period.
+"""The File Upload API's store (docs/api.md, "File uploads and signed callbacks"): files kept
+in memory for a retention period. (The audio a music request's `uploadUrl` points at is fetched
+by `media.sources`, not kept here.)
 
 Re-using a path overwrites the old file (as the KIE notes say); a file older than the
 retention (3 days by default, on the mock clock) is gone. The store is bounded by total bytes
@@ -14,9 +15,9 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from mock_server.errors import InvalidParameters
+from mock_server.media.urls import uploaded_url
 
 __all__ = ["StoredFile", "UploadStore", "sniff_mime"]
 
@@ -41,7 +42,7 @@ class StoredFile:
         return {
             "fileName": self.file_name,
             "filePath": self.path,
-            "downloadUrl": f"{base_url}/files/tmp/{quote(self.path, safe='/')}",
+            "downloadUrl": uploaded_url(base_url, self.path),
             "fileSize": len(self.data),
             "mimeType": self.mime,
             "uploadedAt": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),

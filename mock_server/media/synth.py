@@ -1,4 +1,5 @@
-"""The files that returned URLs point to: silent MP3s of the right length and a cover JPEG.
+"""The files that returned URLs point to: silent MP3s and WAVs of the right length, a tiny
+MP4, one-colour PNGs and a cover JPEG.
 
 The MP3 is MPEG-2 Layer III, 16 kHz mono, 8 kbit/s (1 KB per second of audio): a LAME-style
 `Info` frame that states the frame count, then silent frames (zero side info, no main data),
@@ -10,14 +11,11 @@ from __future__ import annotations
 import functools
 import struct
 import zlib
-from dataclasses import dataclass
 from importlib import resources
 
 __all__ = [
     "FRAME_SECONDS",
-    "FileUrls",
     "cover_jpeg",
-    "file_urls",
     "silent_mp3",
     "silent_wav",
     "solid_png",
@@ -29,36 +27,6 @@ _FRAME_BYTES = 36  # 72 * 8000 / 16000
 _SIDE_INFO_BYTES = 9  # MPEG-2 mono
 FRAME_SECONDS = 576 / 16000
 _SILENT_FRAME = _HEADER + bytes(_FRAME_BYTES - len(_HEADER))
-
-AUDIO_PATH = "/files/audio/{id}.mp3"
-SOURCE_AUDIO_PATH = "/files/source-audio/{id}.mp3"
-STREAM_PATH = "/files/stream/{id}"
-SOURCE_STREAM_PATH = "/files/source-stream/{id}"
-IMAGE_PATH = "/files/image/{id}.jpeg"
-SOURCE_IMAGE_PATH = "/files/source-image/{id}.jpeg"
-
-
-@dataclass(frozen=True)
-class FileUrls:
-    """Every URL the API hands out for one track."""
-
-    audio: str
-    source_audio: str
-    stream: str
-    source_stream: str
-    image: str
-    source_image: str
-
-
-def file_urls(base_url: str, track_id: str) -> FileUrls:
-    return FileUrls(
-        audio=base_url + AUDIO_PATH.format(id=track_id),
-        source_audio=base_url + SOURCE_AUDIO_PATH.format(id=track_id),
-        stream=base_url + STREAM_PATH.format(id=track_id),
-        source_stream=base_url + SOURCE_STREAM_PATH.format(id=track_id),
-        image=base_url + IMAGE_PATH.format(id=track_id),
-        source_image=base_url + SOURCE_IMAGE_PATH.format(id=track_id),
-    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -119,4 +87,4 @@ def solid_png(red: int = 90, green: int = 60, blue: int = 160, size: int = 64) -
 @functools.cache
 def cover_jpeg() -> bytes:
     """The cover image every track shares (256x256 baseline JPEG)."""
-    return resources.files("mock_server").joinpath("cover.jpg").read_bytes()
+    return resources.files("mock_server.media").joinpath("cover.jpg").read_bytes()
