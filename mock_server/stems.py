@@ -1,21 +1,19 @@
-"""Vocal separation: which stems each `type` produces, and how they appear in the callback,
-in record-info (`originData[]` and the camelCase `*Url` keys) and as files (docs/api.md,
-"Vocal removal")."""
+"""Vocal separation: which stems each `type` produces, their keys and ids (docs/api.md,
+"Vocal removal"). How they appear in the callback and record-info: `payloads.job`."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 __all__ = [
     "STEM_NAMES",
+    "URL_KEYS",
     "Separation",
     "Stem",
     "StemName",
-    "callback_info",
-    "record_response",
     "stems_of",
 ]
 
@@ -48,6 +46,8 @@ _GROUPS = {
     "fx": "FX", "brass": "Brass", "woodwinds": "Woodwinds",
 }  # fmt: skip
 """Every stem with a `*Url` key in record-info, in its order, and its `stem_type_group_name`."""
+URL_KEYS: tuple[str, ...] = tuple(_GROUPS)
+"""The stems with a `*Url` key in record-info, in its order (snake_case)."""
 
 _PRODUCED: dict[str, tuple[str, ...]] = {
     "separate_vocal": ("vocal", "instrumental"),  # originData order of the example
@@ -76,14 +76,6 @@ class Stem:
     """`stem_type_group_name` (`Vocals`, `Drums`, `Kick`)."""
     id: str
 
-    def origin_data(self, url: str, duration: float) -> dict[str, Any]:
-        return {
-            "duration": duration,
-            "audio_url": url,
-            "stem_type_group_name": self.group,
-            "id": self.id,
-        }
-
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
@@ -100,26 +92,3 @@ def stems_of(job_id: str, separation: str, stem_name: str | None) -> list[Stem]:
         Stem(key, group, str(uuid.uuid5(uuid.NAMESPACE_URL, f"suno-mock/{job_id}/{key}")))
         for key, group in pairs
     ]
-
-
-def callback_info(stems: list[Stem], urls: dict[str, str]) -> dict[str, str]:
-    """`data.vocal_removal_info` of the callback: `origin_url` is empty, keys sorted as in the
-    docs' example."""
-    info = {"origin_url": ""} | {f"{s.key}_url": urls[s.key] for s in stems}
-    return dict(sorted(info.items()))
-
-
-def record_response(stems: list[Stem], urls: dict[str, str], duration: float) -> dict[str, Any]:
-    """`data.response` of record-info: `originData[]` plus the 14 camelCase `*Url` keys (null
-    for stems not produced)."""
-    response: dict[str, Any] = {
-        "id": None,
-        "originUrl": None,
-        "originData": [s.origin_data(urls[s.key], duration) for s in stems],
-    }
-    made = {s.key for s in stems}
-    for key in _GROUPS:
-        head, *rest = key.split("_")
-        camel = head + "".join(part.title() for part in rest) + "Url"
-        response[camel] = urls[key] if key in made else None
-    return response

@@ -12,7 +12,7 @@ from faker import Faker
 from mock_server.jobs import Job
 from mock_server.media import urls
 from mock_server.payloads.encoding import param_json
-from mock_server.stems import callback_info, record_response
+from mock_server.stems import URL_KEYS
 
 __all__ = ["job_callback", "job_record_info", "recovery_record"]
 
@@ -65,6 +65,34 @@ def _stem_urls(job: Job) -> dict[str, str]:
     return {s.key: urls.STEM.url(job.base_url, id=job.id, stem=s.key) for s in job.stems()}
 
 
+def _vocal_removal_info(job: Job) -> dict[str, str]:
+    """`data.vocal_removal_info` of the callback: `origin_url` is empty, keys sorted as in the
+    docs' example."""
+    stem_urls = _stem_urls(job)
+    info = {"origin_url": ""} | {f"{key}_url": url for key, url in stem_urls.items()}
+    return dict(sorted(info.items()))
+
+
+def _separation_response(job: Job) -> dict[str, Any]:
+    """`data.response` of record-info: `originData[]` plus the 14 camelCase `*Url` keys (null
+    for stems not produced)."""
+    stem_urls = _stem_urls(job)
+    response: dict[str, Any] = {
+        "id": None,
+        "originUrl": None,
+        "originData": [
+            {"duration": job.length, "audio_url": stem_urls[s.key],
+             "stem_type_group_name": s.group, "id": s.id}
+            for s in job.stems()
+        ],
+    }  # fmt: skip
+    for key in URL_KEYS:
+        head, *rest = key.split("_")
+        camel = head + "".join(part.title() for part in rest) + "Url"
+        response[camel] = stem_urls.get(key)
+    return response
+
+
 def _recovered(job: Job) -> list[dict[str, str]]:
     """One item per track of the music task, in its order; the audio URL is the track's."""
     return [
@@ -97,7 +125,7 @@ def job_callback(job: Job) -> dict[str, Any]:
             "msg": "vocal Removal generated successfully.",
             "data": {
                 "task_id": job.id,
-                "vocal_removal_info": callback_info(job.stems(), _stem_urls(job)),
+                "vocal_removal_info": _vocal_removal_info(job),
             },
         }
     if job.kind == "mp4":
@@ -195,7 +223,7 @@ def _file_response(job: Job) -> dict[str, Any] | None:
     if job.kind == "wav":
         return {"audioWavUrl": _wav_url(job)}
     if job.kind == "vocal_removal" and job.error is None:
-        return record_response(job.stems(), _stem_urls(job), job.length)
+        return _separation_response(job)
     if job.kind == "mp4":
         return {"videoUrl": _video_url(job)}
     return None
