@@ -205,7 +205,11 @@ def _parser_of(name: str, kind: Any, field: FieldInfo, nullable: bool) -> Callab
         return _or_none(kind)
     if kind is float and _positive(field):
         return positive_float
-    plain: Callable[[str], Any] = kind  # int, float or str: argparse words their errors
+    if kind not in (int, float, str, bool):  # a bool is a switch: its parser goes unused
+        raise TypeError(
+            f"Settings.{name}: no flag for a {kind!r}; give it a parser in PARSERS (cli/flags.py)"
+        )
+    plain: Callable[[str], Any] = kind  # argparse words the errors of int and float itself
     return plain
 
 
