@@ -49,5 +49,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; its exit status (2: a usage error)."""
     args = parse_args(argv)
     return cast(int, args.run(args))
