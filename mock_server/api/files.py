@@ -1,8 +1,8 @@
-"""The files behind audio_url, stream_audio_url and image_url (and their source_* twins)."""
+"""The files behind audio_url, stream_audio_url and image_url (and their source_* twins), the
+jobs' files and the File Upload API's files. Their URL layout: `media/urls.py`."""
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 from urllib.parse import quote
 
@@ -17,9 +17,6 @@ from mock_server.tracks import Track
 __all__ = ["audio", "cover_png", "image", "stem", "stream", "uploaded", "video", "wav"]
 
 STREAM_CHUNK = 16 * 1024
-SAFE_MEDIA = ("audio/", "video/", "image/")
-"""Uploaded types served as themselves (SVG excepted: it can hold script)."""
-_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
 
 
 def _track(request: web.Request) -> Track:
@@ -95,14 +92,11 @@ async def uploaded(request: web.Request) -> web.Response:
     if stored is None:
         days = engine.settings.upload_retention / 86400
         raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")
-    # Whatever was uploaded must never run as a page on the mock's origin (its script could
-    # call the control plane): media types as declared, anything else as an opaque download.
-    mime = stored.mime.split(";")[0].strip().lower()
-    media = bool(_MIME.match(mime)) and mime.startswith(SAFE_MEDIA) and mime != "image/svg+xml"
-    disposition = "inline" if media else "attachment"
+    inline = stored.inline_type
+    disposition = "inline" if inline else "attachment"
     return web.Response(
         body=stored.data,
-        content_type=mime if media else "application/octet-stream",
+        content_type=inline or "application/octet-stream",
         headers={
             "X-Content-Type-Options": "nosniff",
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.file_name)}",

@@ -7,7 +7,6 @@ downloadUrl points at `upload_base_url` (default: the mock itself).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,11 +16,9 @@ from aiohttp.http_exceptions import HttpProcessingError
 from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, read_json
 from mock_server.api.wire import Base64Upload, UrlUpload, parse
 from mock_server.errors import InvalidParameters
-from mock_server.media.file_store import StoredFile
+from mock_server.media.file_store import StoredFile, declared_mime
 
 __all__ = ["base64_upload", "stream_upload", "url_upload"]
-
-_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
 
 
 def _answer(request: web.Request, stored: StoredFile) -> web.Response:
@@ -85,9 +82,7 @@ async def _parts(
                 chunks.append(chunk)
             data = b"".join(chunks)
             file_name = part.filename
-            declared = (part.headers.get("Content-Type") or "").split(";")[0].strip()
-            if _MIME.match(declared) and declared != "application/octet-stream":
-                mime = declared
+            mime = declared_mime(part.headers.get("Content-Type")) or mime
         elif part.name:
             raw = await part.read(decode=True)
             try:

@@ -19,7 +19,20 @@ from datetime import UTC, datetime
 from mock_server.errors import InvalidParameters
 from mock_server.media.urls import uploaded_url
 
-__all__ = ["StoredFile", "UploadStore", "sniff_mime"]
+__all__ = ["SAFE_MEDIA", "StoredFile", "UploadStore", "declared_mime", "sniff_mime"]
+
+SAFE_MEDIA = ("audio/", "video/", "image/")
+"""Uploaded types served as themselves (SVG excepted: it can hold script)."""
+_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
+
+
+def declared_mime(header: str | None) -> str | None:
+    """The type a multipart file part's Content-Type names, if it names one
+    (`application/octet-stream` names none: the file's name or bytes tell more)."""
+    declared = (header or "").split(";")[0].strip()
+    if _MIME.match(declared) and declared != "application/octet-stream":
+        return declared
+    return None
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,16 @@ class StoredFile:
     @property
     def file_name(self) -> str:
         return posixpath.basename(self.path)
+
+    @property
+    def inline_type(self) -> str | None:
+        """The media type it is served as, inline; None: an opaque download. Whatever was
+        uploaded must never run as a page on the mock's origin (its script could call the
+        control plane), so only audio, video and images go out as themselves."""
+        mime = self.mime.split(";")[0].strip().lower()
+        if _MIME.match(mime) and mime.startswith(SAFE_MEDIA) and mime != "image/svg+xml":
+            return mime
+        return None
 
     def describe(self, base_url: str) -> dict[str, object]:
         """`data` of the upload answer."""
