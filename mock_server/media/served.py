@@ -1,0 +1,87 @@
+"""What each file URL serves: the bytes and their type, or the 404 the client gets.
+
+The URL layout is `media.urls`; the HTTP side (ranges, streaming, download headers) is
+`api/files.py`. Tracks serve the real file a recorded scenario names, else made-up media of
+the right length; jobs serve made-up media; uploads serve what was uploaded.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from mock_server.errors import NotFound
+from mock_server.jobs import Job, JobStore
+from mock_server.media.file_store import StoredFile, UploadStore
+from mock_server.media.synth import cover_jpeg, silent_mp3, silent_wav, solid_png, tiny_mp4
+from mock_server.tasks import TaskStore, TrackSource
+
+__all__ = ["FileJobKind", "Served", "job_file", "track_audio", "track_image", "uploaded"]
+
+Served = tuple[bytes, str]
+"""A file's bytes and its Content-Type."""
+FileJobKind = Literal["wav", "vocal_removal", "mp4", "cover"]
+"""The job families that make files."""
+
+
+def _source(tasks: TaskStore, track_id: str) -> TrackSource:
+    source = tasks.track(track_id)
+    if source is None:
+        raise NotFound(f"no file for track id {track_id!r}")
+    return source
+
+
+def _recorded(source: TrackSource, kind: Literal["audio", "images"]) -> bytes | None:
+    """The real file a recorded scenario serves for this track (`payload.audio`/`images`)."""
+    scenario = source.task.scenario
+    if scenario is None:
+        return None
+    path = scenario.media(kind, source.task.tracks.index(source.track))
+    return path.read_bytes() if path is not None else None
+
+
+def track_audio(tasks: TaskStore, track_id: str) -> bytes:
+    """The track's MP3 (audio and stream URLs, and their source_* twins)."""
+    source = _source(tasks, track_id)
+    return _recorded(source, "audio") or silent_mp3(source.track.duration)
+
+
+def track_image(tasks: TaskStore, track_id: str) -> Served:
+    """The track's cover JPEG (or the real image a recorded scenario names)."""
+    real = _recorded(_source(tasks, track_id), "images")
+    if real is not None:
+        return real, "image/png" if real.startswith(b"\x89PNG") else "image/jpeg"
+    return cover_jpeg(), "image/jpeg"
+
+
+def _job(jobs: JobStore, kind: FileJobKind, job_id: str) -> Job:
+    job = jobs.get(job_id, kind)
+    if job is None:
+        raise NotFound(f"no {kind.replace('_', '-')} file for id {job_id!r}")
+    return job
+
+
+def job_file(jobs: JobStore, kind: FileJobKind, job_id: str, stem: str = "") -> Served:
+    """A job's file: a WAV conversion, one stem of a separation, a music video (a tiny but
+    valid MP4) or a generated cover image (a PNG of one colour per job)."""
+    job = _job(jobs, kind, job_id)
+    if kind == "wav":
+        return silent_wav(job.length), "audio/wav"
+    if kind == "vocal_removal":
+        made = [s.key for s in job.stems()] if job.error is None else []
+        if stem not in made:
+            raise NotFound(f"no stem {stem!r} in this result; it has {made}")
+        return silent_mp3(job.length), "audio/mpeg"
+    if kind == "mp4":
+        return tiny_mp4(job.length), "video/mp4"
+    rng = job.random()
+    colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+    return solid_png(*colour), "image/png"
+
+
+def uploaded(store: UploadStore, path: str, now: float) -> StoredFile:
+    """A file stored by the File Upload API, until it expires."""
+    stored = store.get(path, now)
+    if stored is None:
+        days = store.retention / 86400
+        raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")
+    return stored
