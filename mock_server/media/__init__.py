@@ -6,4 +6,5 @@
 - `sources`: fetching the audio a request's `uploadUrl` (or `fileUrl`) points at, within the
   allow-list.
 - `file_store`: the File Upload API's store (files kept for `upload_retention`).
+- `served`: what each file URL serves (bytes and type, or the 404); `api/files.py` sends it.
 """
