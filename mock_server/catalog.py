@@ -1,6 +1,6 @@
 """Facts about the real API's models and operations (docs/api.md: models, limits, statuses).
 
-Data only: the rules that use it live in `api/wire.py` (request validation) and `tasks.py`.
+Data only: the rules that use it live in `wire/` (request validation) and `tasks.py`.
 """
 
 from __future__ import annotations

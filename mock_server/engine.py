@@ -15,19 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from mock_server.api.wire import (
-    BoostStyleRequest,
-    CoverRequest,
-    ExtendRequest,
-    MidiRequest,
-    MusicRequest,
-    PersonaRequest,
-    RecoveryRequest,
-    ReplaceSectionRequest,
-    SoundsRequest,
-    TimestampedLyricsRequest,
-    VocalRemovalRequest,
-)
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import STAGES, Operation, Stage
 from mock_server.clock import Clock, ScaledClock
@@ -56,6 +43,19 @@ from mock_server.tasks import Task, TaskStore
 from mock_server.tracks import Track, TrackFactory, TrackRequest
 from mock_server.uploads import UploadStore
 from mock_server.voice import VoiceService
+from mock_server.wire import (
+    BoostStyleRequest,
+    CoverRequest,
+    ExtendRequest,
+    MidiRequest,
+    MusicRequest,
+    PersonaRequest,
+    RecoveryRequest,
+    ReplaceSectionRequest,
+    SoundsRequest,
+    TimestampedLyricsRequest,
+    VocalRemovalRequest,
+)
 
 __all__ = ["Engine", "plan_for", "with_looks"]
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.api.callbacks_schema import MusicCallback, RecordInfoData
-from mock_server.api.wire import parse
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
+from mock_server.wire import parse
 from tests.conftest import Api, generate_body
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
-from mock_server.api.wire import (
+from mock_server.errors import InvalidParameters
+from mock_server.jobs import JobKind, job_record_info, recovery_record
+from mock_server.wire import (
     BoostStyleRequest,
     CoverRequest,
     LyricsRequest,
@@ -21,8 +23,6 @@ from mock_server.api.wire import (
     VocalRemovalRequest,
     parse,
 )
-from mock_server.errors import InvalidParameters
-from mock_server.jobs import JobKind, job_record_info, recovery_record
 
 __all__ = [
     "boost_style",

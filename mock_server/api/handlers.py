@@ -7,7 +7,8 @@ import math
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, query_id, read_json
-from mock_server.api.wire import (
+from mock_server.errors import InvalidParameters
+from mock_server.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
     ExtendRequest,
@@ -20,7 +21,6 @@ from mock_server.api.wire import (
     UploadExtendRequest,
     parse,
 )
-from mock_server.errors import InvalidParameters
 
 __all__ = [
     "add_instrumental",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mock_server.api.envelope import ENGINE, body_of, ok, query_id
-from mock_server.api.wire import (
+from mock_server.wire import (
     VoiceCheckRequest,
     VoiceGenerateRequest,
     VoiceRegenerateRequest,
