@@ -40,7 +40,7 @@ from mock_server.scenario import (
 from mock_server.settings import Settings
 from mock_server.sources import SourceAudio, SourceFetcher
 from mock_server.tasks import Task, TaskStore
-from mock_server.tracks import Track, TrackFactory, TrackRequest
+from mock_server.tracks import Track, TrackFactory
 from mock_server.uploads import UploadStore
 from mock_server.voice import VoiceService
 from mock_server.wire import (
@@ -56,6 +56,7 @@ from mock_server.wire import (
     TimestampedLyricsRequest,
     VocalRemovalRequest,
 )
+from mock_server.wire.music import TrackRequest
 
 __all__ = ["Engine", "plan_for", "with_looks"]
 

@@ -34,8 +34,9 @@ from mock_server.payloads import encode, error_callback, stage_callback
 from mock_server.scenario import Scenario, bundled_names, load_bundled
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
-from mock_server.tracks import TrackFactory, TrackRequest
+from mock_server.tracks import TrackFactory
 from mock_server.voice import VoiceStatus, validation_phrase, voice_callback, voice_id_for
+from mock_server.wire.music import TrackRequest
 
 __all__ = [
     "DEFAULT_BUDGET",

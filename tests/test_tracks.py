@@ -23,8 +23,8 @@ from mock_server.tracks import (
     SONG_MIN_SECONDS,
     Track,
     TrackFactory,
-    TrackRequest,
 )
+from mock_server.wire.music import TrackRequest
 from tests.conftest import generate_body
 
 
