@@ -28,7 +28,8 @@ from mock_server import __version__
 from mock_server.capture import RecordingError, load_recording
 from mock_server.clock import ScaledClock
 from mock_server.drift import drift
-from mock_server.guard import TOKEN_HEADER, is_loopback
+from mock_server.guard import TOKEN_HEADER
+from mock_server.net import is_loopback
 from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
 from mock_server.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.replay import replay

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mock_server import __version__
+from mock_server.version import __version__
 
 __all__ = ["CONTROL_PLANE", "ControlEndpoint", "Endpoint", "build_spec"]
 

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from mock_server.api.keys import ENGINE
 from mock_server.clock import real_delay
 from mock_server.engine import Engine
 from mock_server.errors import (
@@ -33,7 +34,6 @@ from mock_server.payloads import encode
 from mock_server.scenario import ApiBehaviour
 
 __all__ = [
-    "ENGINE",
     "DropConnection",
     "api_middleware",
     "apply_api_fault",
@@ -47,7 +47,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGINE = web.AppKey("engine", Engine)
 API_PREFIX = "/api/"
 UPLOAD_PREFIX = "/api/file-"
 """The File Upload API: its own size limit, `success` in its envelope, bodies not journaled."""

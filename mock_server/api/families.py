@@ -7,7 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
+from mock_server.api.envelope import EnvelopeResponse, base_url, body_of, ok, query_id
+from mock_server.api.keys import ENGINE
 from mock_server.errors import InvalidParameters
 from mock_server.jobs import JobKind, job_record_info, recovery_record
 from mock_server.wire import (

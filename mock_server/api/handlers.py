@@ -6,7 +6,8 @@ import math
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, apply_api_fault, base_url, ok, query_id, read_json
+from mock_server.api.envelope import apply_api_fault, base_url, ok, query_id, read_json
+from mock_server.api.keys import ENGINE
 from mock_server.errors import InvalidParameters
 from mock_server.wire import (
     AddInstrumentalRequest,

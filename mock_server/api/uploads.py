@@ -14,7 +14,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, read_json
+from mock_server.api.envelope import EnvelopeResponse, base_url, read_json
+from mock_server.api.keys import ENGINE
 from mock_server.errors import InvalidParameters
 from mock_server.uploads import StoredFile
 from mock_server.wire import Base64Upload, UrlUpload, parse

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, body_of, ok, query_id
+from mock_server.api.envelope import body_of, ok, query_id
+from mock_server.api.keys import ENGINE
 from mock_server.wire import (
     VoiceCheckRequest,
     VoiceGenerateRequest,
