@@ -22,7 +22,7 @@ import hmac
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
@@ -34,7 +34,7 @@ from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.net import ALLOW_HINT, host_allowed, read_capped
 from mock_server.settings import Settings
 
-__all__ = ["Dispatcher", "webhook_signature"]
+__all__ = ["PLAIN_POLICY", "DeliveryPolicy", "Dispatcher", "webhook_signature"]
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,19 @@ class _LagMeter:
             self._users -= 1  # with no users left, the next tick is the last
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    """How the dispatcher sends one task's callbacks (None: the server's settings)."""
+
+    retry_delays: tuple[float, ...] | None = None
+    timeout: float | None = None
+    bad_signature: frozenset[str] = frozenset()
+    """Callback kinds signed with a wrong key."""
+
+
+PLAIN_POLICY = DeliveryPolicy()
+
+
 class Dispatcher:
     """Delivers callbacks and journals every attempt."""
 
@@ -241,25 +254,22 @@ class Dispatcher:
         payload: bytes,
         on_exhausted: Callable[[Delivery], None],
         *,
-        retry_delays: Sequence[float] | None = None,
-        receiver_timeout: float | None = None,
-        bad_signature: bool = False,
+        policy: DeliveryPolicy = PLAIN_POLICY,
         recipe: Callable[[], bytes] | None = None,
     ) -> Delivery:
         """Send a callback now (first attempt inline); failures are retried on the clock.
 
-        `retry_delays` and `receiver_timeout` override the settings, and `bad_signature` signs
-        with a wrong key (scenarios). `recipe` makes `payload` again; once delivered, the
-        journal keeps it instead of the bytes."""
+        `policy` (a task's script) may override the settings' retries and timeout, and sign
+        with a wrong key. `recipe` makes `payload` again; once delivered, the journal keeps it
+        instead of the bytes."""
         delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
         delivery.recipe = recipe
+        retry_delays, timeout = policy.retry_delays, policy.timeout
         delivery.retry_delays = tuple(
             self._settings.retry_delays if retry_delays is None else retry_delays
         )
-        delivery.bad_signature = bad_signature
-        delivery.timeout = (
-            self._settings.callback_timeout if receiver_timeout is None else receiver_timeout
-        )
+        delivery.bad_signature = callback_type in policy.bad_signature
+        delivery.timeout = self._settings.callback_timeout if timeout is None else timeout
         now = self._clock.now()
         target = self._target(url)
         if not target.allowed:

@@ -19,8 +19,9 @@ from aiohttp import web
 from mock_server.api.envelope import decode_json
 from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
-from mock_server.errors import InvalidParameters, NotFound
+from mock_server.errors import InvalidParameters, NotFound, require
 from mock_server.journal import Page
+from mock_server.payloads import record_info
 from mock_server.recording import record_yaml
 from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
@@ -91,20 +92,26 @@ def _summary(engine: Engine, task: Task) -> dict[str, Any]:
     }
 
 
+def _task_of(request: web.Request) -> Task:
+    """The music task named in the path, or 404."""
+    task_id = request.match_info["id"]
+    return require(request.app[ENGINE].music.store.get(task_id), "task", task_id, error=NotFound)
+
+
 async def health(request: web.Request) -> web.Response:
     """GET /__mock__/health — liveness and a few counters."""
     engine = request.app[ENGINE]
-    engine.uploads.sweep(engine.clock.now())
+    engine.uploads.sweep()
     return web.json_response(
         {
             "status": "ok",
             "now": engine.clock.now(),
-            "tasks": len(engine.store),
-            "credits": engine.store.credits,
+            "tasks": len(engine.music.store),
+            "credits": engine.account.credits,
             "pendingTimers": engine.clock.pending(),
-            "jobs": len(engine.jobs),
-            "uploads": len(engine.uploads),
-            "uploadBytes": engine.uploads.total_bytes,
+            "jobs": len(engine.jobs.store),
+            "uploads": len(engine.uploads.store),
+            "uploadBytes": engine.uploads.store.total_bytes,
             "requestsSeen": engine.journal.requests_seen,
             "deliveriesMade": engine.journal.deliveries_made,
         }
@@ -120,26 +127,24 @@ async def tasks(request: web.Request) -> web.Response:
         wanted = [i for i in ids.split(",") if i]
         if len(wanted) > MAX_PAGE:
             raise InvalidParameters(f"ids: at most {MAX_PAGE} task ids, got {len(wanted)}")
-        found = [t for t in map(engine.store.get, wanted) if t is not None]
+        found = [t for t in map(engine.music.store.get, wanted) if t is not None]
         return web.json_response({"tasks": [_summary(engine, t) for t in found]})
     since, limit = _paging(request)
-    chosen = engine.store.page(since, limit)
+    chosen = engine.music.store.page(since, limit)
     summaries = [_summary(engine, t) for t in chosen.items]
-    return _listing("tasks", chosen, len(engine.store), summaries)
+    return _listing("tasks", chosen, len(engine.music.store), summaries)
 
 
 async def task(request: web.Request) -> web.Response:
     """GET /__mock__/tasks/{id} — one task: summary, history, record-info and deliveries."""
     engine = request.app[ENGINE]
-    found = engine.store.get(request.match_info["id"])
-    if found is None:
-        raise NotFound(f"no task with id {request.match_info['id']!r}")
+    found = _task_of(request)
     return web.json_response(
         {
             **_summary(engine, found),
             "request": found.request,
             "history": [{"at": at, "event": event} for at, event in found.history],
-            "recordInfo": engine.record_info(found),
+            "recordInfo": record_info(found, engine.settings),
             "deliveries": [d.to_json() for d in engine.journal.deliveries(found.id)],
         }
     )
@@ -207,10 +212,8 @@ async def set_scenario(request: web.Request) -> web.Response:
 async def task_scenario(request: web.Request) -> web.Response:
     """GET /__mock__/tasks/{id}/scenario — what happened to a task, as a replayable scenario."""
     engine = request.app[ENGINE]
-    found = engine.store.get(request.match_info["id"])
-    if found is None:
-        raise NotFound(f"no task with id {request.match_info['id']!r}")
-    text = record_yaml(found, engine.journal.deliveries(found.id), engine.payload_settings(found))
+    found = _task_of(request)
+    text = record_yaml(found, engine.journal.deliveries(found.id), found.script.settings)
     return web.Response(text=text, content_type="application/yaml")
 
 
@@ -273,5 +276,5 @@ async def resend(request: web.Request) -> web.Response:
     stage = body.get("stage") if isinstance(body, dict) else None
     if stage not in {"text", "first", "complete", "error"}:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')
-    delivery = await request.app[ENGINE].resend(request.match_info["id"], stage)
+    delivery = await request.app[ENGINE].music.resend(request.match_info["id"], stage)
     return web.json_response(delivery.to_json())

@@ -7,13 +7,14 @@ real envelope `{"code": <code>, "msg": <msg>, "data": null}`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 __all__ = [
     "COVER_REPEAT_MSG",
     "INSUFFICIENT_CREDITS",
     "ApiError",
     "Conflict",
+    "DropConnection",
     "InsufficientCredits",
     "InvalidParameters",
     "Maintenance",
@@ -25,6 +26,7 @@ __all__ = [
     "TooLong",
     "Unauthorized",
     "error_for_code",
+    "require",
 ]
 
 
@@ -129,3 +131,26 @@ _BY_CODE: dict[int, type[ApiError]] = {
 def error_for_code(code: int, msg: str | None = None) -> ApiError:
     """The catalogue entry for a documented code (an unknown code becomes a 500)."""
     return _BY_CODE.get(code, ServerError)(msg)
+
+
+class DropConnection(Exception):
+    """Close the client's connection without answering (scenario `api.drop_connection`)."""
+
+
+_T = TypeVar("_T")
+
+
+def require(
+    found: _T | None,
+    what: str,
+    key: str,
+    *,
+    field: str | None = None,
+    error: type[ApiError] = InvalidParameters,
+) -> _T:
+    """`found`, or the error that says no `what` has id `key` (one wording everywhere):
+    `taskId: no music task with id '…'` (400), `no task with id '…'` (control plane, 404)."""
+    if found is None:
+        where = f"{field}: " if field else ""
+        raise error(f"{where}no {what} with id {key!r}")
+    return found

@@ -74,7 +74,7 @@ async def replay(
     try:
         operation = (scenario.match.operation or ["generate"])[0] if scenario.match else "generate"
         model = scenario.payload.model or "V4_5PLUS"
-        task = engine.submit(
+        task = engine.music.create(
             operation,
             {"model": model, "callBackUrl": to, "replayOf": scenario.name},
             tracks=TrackRequest(model=model),
@@ -85,7 +85,7 @@ async def replay(
         )
         print(
             f"replaying {scenario.name!r} as task {task.id} to {to} "
-            f"(time scale {time_scale:g}; {len(task.plan)} events)",
+            f"(time scale {time_scale:g}; {len(task.script.events)} events)",
             file=out,
             flush=True,
         )

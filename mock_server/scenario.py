@@ -17,7 +17,7 @@ errors name the file and the dotted location and list what is allowed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,13 +38,12 @@ from mock_server.catalog import MODELS, STAGES, Model, Operation, Stage, TaskSta
 
 __all__ = [
     "ApiBehaviour",
-    "Delivery",
+    "DeliveryFaults",
     "ErrorOutcome",
     "Match",
     "PayloadOverrides",
     "Scenario",
     "ScenarioError",
-    "ScenarioLibrary",
     "bundled_names",
     "load_bundled",
     "load_scenario",
@@ -54,7 +53,6 @@ __all__ = [
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 CALLBACK_CODES = (400, 408, 413, 451, 500, 501, 531)
-SUBMIT_CODES = (400, 401, 404, 405, 413, 429, 430, 455, 500)
 FAILURE_STATUSES: tuple[TaskStatus, ...] = (
     "CREATE_TASK_FAILED",
     "GENERATE_AUDIO_FAILED",
@@ -142,7 +140,7 @@ class ErrorOutcome(_Frozen):
     """`data.data` of the error callback: null (sunoapi.org) or [] (KIE)."""
 
 
-class Delivery(_Frozen):
+class DeliveryFaults(_Frozen):
     """How callbacks are delivered, and the faults injected into them."""
 
     retry_delays: list[Duration] | None = None
@@ -222,7 +220,7 @@ class Scenario(_Frozen):
     """When each stage fires after submission; stages left out are never reached.
     Omitted entirely: the server's stage delays."""
     error: ErrorOutcome | None = None
-    delivery: Delivery = Delivery()
+    delivery: DeliveryFaults = DeliveryFaults()
     api: ApiBehaviour = ApiBehaviour()
     payload: PayloadOverrides = PayloadOverrides()
     _folder: Path | None = PrivateAttr(default=None)
@@ -406,105 +404,3 @@ def bundled_names() -> list[str]:
 def load_bundled(name: str) -> Scenario:
     entry = resources.files("mock_server.scenarios").joinpath(f"{name}.yaml")
     return load_scenario(f"scenarios/{name}.yaml", entry.read_text())
-
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-"""A scenario name: a file name without its .yaml, no path (control plane)."""
-
-
-class ScenarioLibrary:
-    """Resolves scenario names (bundled or in a user's folder) and paths; picks per request."""
-
-    def __init__(
-        self,
-        folders: Iterable[Path] = (),
-        default: str | None = None,
-        *,
-        max_bytes: int = SCENARIO_MAX_BYTES,
-    ) -> None:
-        self.folders = [Path(f) for f in folders]
-        self.max_bytes = max_bytes
-        self._cache: dict[str, Scenario] = {}
-        self.default: Scenario | None = self.resolve(default) if default else None
-        self.rules: list[Scenario] = [
-            s for s in (self.resolve(n) for n in self._folder_names()) if s.match is not None
-        ]
-        self._queue: list[Scenario] = []
-
-    def _folder_names(self) -> list[str]:
-        return sorted(str(p) for folder in self.folders for p in folder.glob("*.yaml"))
-
-    def resolve(self, name_or_path: str, *, names_only: bool = False) -> Scenario:
-        """A bundled name, a name in one of the folders, or a path to a .yaml file.
-
-        `names_only` (the HTTP control plane) accepts names alone, so only files inside the
-        bundled library and the scenario folders can be read."""
-        if names_only and not _NAME.match(name_or_path):
-            raise ScenarioError(
-                f"scenario: {name_or_path[:100]!r} is not a scenario name; send a bundled name "
-                "or a file name (without .yaml) from a --scenarios-dir folder, not a path"
-            )
-        if names_only and name_or_path.endswith((".yaml", ".yml")):
-            name_or_path = name_or_path.rsplit(".", 1)[0]
-        if name_or_path in self._cache:
-            return self._cache[name_or_path]
-        path = Path(name_or_path)
-        if path.suffix in {".yaml", ".yml"}:
-            found = load_scenario(path, max_bytes=self.max_bytes)
-        else:
-            if not _NAME.match(name_or_path):
-                raise ScenarioError(
-                    f"unknown scenario {name_or_path[:100]!r}; a name has no path in it "
-                    "(or give a path ending in .yaml)"
-                )
-            local = [f / f"{name_or_path}.yaml" for f in self.folders]
-            existing = [p for p in local if p.is_file()]
-            if existing:
-                found = load_scenario(existing[0], max_bytes=self.max_bytes)
-            elif name_or_path in bundled_names():
-                found = load_bundled(name_or_path)
-            else:
-                known = ", ".join(bundled_names())
-                raise ScenarioError(
-                    f"unknown scenario {name_or_path!r}; bundled: {known}"
-                    + (
-                        f"; folders searched: {', '.join(map(str, self.folders))}"
-                        if self.folders
-                        else ""
-                    )
-                )
-        self._cache[name_or_path] = found
-        return found
-
-    def set_default(self, name_or_path: str | None, *, names_only: bool = False) -> None:
-        self.default = self.resolve(name_or_path, names_only=names_only) if name_or_path else None
-
-    def queue(self, name_or_path: str, *, names_only: bool = False) -> Scenario:
-        """Use a scenario for the next task only (queued ones go first, in order)."""
-        scenario = self.resolve(name_or_path, names_only=names_only)
-        self._queue.append(scenario)
-        return scenario
-
-    @property
-    def queued(self) -> list[Scenario]:
-        return list(self._queue)
-
-    def clear_queue(self) -> None:
-        self._queue.clear()
-
-    def consumed(self, scenario: Scenario) -> None:
-        """A task was created (or answered) under `scenario`: a queued one is used up."""
-        if self._queue and self._queue[0] is scenario:
-            self._queue.pop(0)
-
-    def select(self, operation: str, request: Mapping[str, Any]) -> Scenario | None:
-        """Queued scenario, else the first matching rule, else the default (None: plain).
-
-        Selecting does not use up a queued scenario; `consumed()` does, once a task exists,
-        so a request rejected by validation does not eat it."""
-        if self._queue:
-            return self._queue[0]
-        for rule in self.rules:
-            if rule.match is not None and rule.match.matches(operation, request):
-                return rule
-        return self.default

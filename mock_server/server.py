@@ -73,10 +73,10 @@ class MockServer(Listener):
         return self.engine.journal
 
     def tasks(self) -> list[Task]:
-        return self.engine.store.all()
+        return self.engine.music.store.all()
 
     def task(self, task_id: str) -> Task:
-        found = self.engine.store.get(task_id)
+        found = self.engine.music.store.get(task_id)
         if found is None:
             known = ", ".join(t.id for t in self.tasks()) or "none"
             raise KeyError(f"no task {task_id!r}; known tasks: {known}")

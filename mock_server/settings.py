@@ -104,6 +104,7 @@ class Settings(BaseModel):
     """Credits charged per accepted task; a balance below it answers code 429."""
 
     stage_delays: StageDelays = StageDelays()
+    """When the text, first and complete callbacks fire, in mock seconds after submission."""
 
     job_delay: float = Field(default=30.0, ge=0)
     """When lyrics, WAV, vocal-removal, MP4, cover and MIDI jobs complete (mock seconds)."""

@@ -1,4 +1,4 @@
-"""Music tasks: state machine, account credits and the store. All task rules live here.
+"""Music tasks: state machine and the store.
 
 A task walks PENDING -> TEXT_SUCCESS -> FIRST_SUCCESS -> SUCCESS as its stages are reached, or
 ends in a failure status. CALLBACK_EXCEPTION (a callback whose retries were exhausted) is sticky:
@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.catalog import Operation, Stage, TaskStatus
-from mock_server.errors import InsufficientCredits, InvalidParameters
+from mock_server.errors import InvalidParameters
 from mock_server.journal import Page, page
 from mock_server.reclaim import reclaim
 from mock_server.scenario import Scenario
+from mock_server.script import Script
 from mock_server.tracks import Track, TrackFactory
 from mock_server.wire.music import TrackRequest
 
@@ -53,6 +54,8 @@ class Task:
     """What the request said about the tracks."""
     build_tracks: Callable[[Task], list[Track]] = field(repr=False)
     """Makes the tracks on first use (they are decided by the seed, not by when they are made)."""
+    script: Script
+    """What happens to it: its events, payload settings and delivery (its scenario compiled)."""
     parent_music_id: str = ""
     status: TaskStatus = "PENDING"
     stage: Stage | None = None
@@ -60,13 +63,8 @@ class Task:
     error_code: int | None = None
     error_message: str | None = None
     history: list[tuple[float, str]] = field(default_factory=list)
-    scenario: Scenario | None = None
-    plan: tuple[tuple[float, str], ...] = ()
-    """Its events in order: (seconds after submission, stage or "error")."""
     step: int = 0
-    """Index of the next event in `plan`."""
-    held: list[tuple[str, bytes]] = field(default_factory=list)
-    """Callbacks held back to be sent after a later stage (delivery.swap)."""
+    """Index of the next event in `script.events`."""
     _tracks: list[Track] | None = field(default=None, repr=False)
 
     @property
@@ -74,6 +72,11 @@ class Task:
         if self._tracks is None:
             self._tracks = self.build_tracks(self)
         return self._tracks
+
+    @property
+    def scenario(self) -> Scenario | None:
+        """The scenario it runs under (None: plain)."""
+        return self.script.scenario
 
     @property
     def tracks_built(self) -> bool:
@@ -105,8 +108,8 @@ class Task:
 
     @property
     def finished(self) -> bool:
-        """No event of its plan is still to come (callback retries may still be pending)."""
-        return self.step >= len(self.plan)
+        """No event of its script is still to come (callback retries may still be pending)."""
+        return self.step >= len(self.script.events)
 
     def callback_exhausted(self, callback_type: str, now: float) -> None:
         self.history.append((now, f"CALLBACK_EXCEPTION ({callback_type})"))
@@ -122,16 +125,13 @@ class TrackSource:
 
 
 class TaskStore:
-    """Tasks, their tracks and the account balance; one per server."""
+    """Tasks and their tracks; one per server."""
 
-    def __init__(self, factory: TrackFactory, credits: float, limit: int | None = None) -> None:
+    def __init__(self, factory: TrackFactory, limit: int | None = None) -> None:
         self._factory = factory
         self.limit = limit
         """Keep at most about this many tasks (see `_trim`); None: all."""
         self._trim_at = limit
-        self._initial_credits = credits
-        self.credits = credits
-        """The balance; fractional after operations priced in tenths (boost style: 0.4)."""
         self._tasks: dict[str, Task] = {}
         self._order: list[Task] = []
         """The same tasks in creation order (numbers increase), for paging by number."""
@@ -193,7 +193,6 @@ class TaskStore:
 
     def reset(self) -> None:
         self.stop_early()
-        self.credits = self._initial_credits
         reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
         self._tasks, self._order, self._tracks = {}, [], {}
         self._count = 0
@@ -246,14 +245,6 @@ class TaskStore:
             )
         return source
 
-    def charge(self, cost: float) -> None:
-        """Take `cost` credits, or answer 429 with the real message when the balance is too
-        low (the numbers go to the log, for the test author)."""
-        if self.credits < cost:
-            log.info("insufficient credits: %g left, the operation costs %g", self.credits, cost)
-            raise InsufficientCredits
-        self.credits = round(self.credits - cost, 2)
-
     def create(
         self,
         *,
@@ -263,13 +254,11 @@ class TaskStore:
         callback_url: str,
         base_url: str,
         now: float,
-        cost: int,
+        script: Script,
         parent_music_id: str = "",
-        scenario: Scenario | None = None,
         task_id: str | None = None,
     ) -> Task:
-        """Charge the account and create a PENDING task with its tracks already decided."""
-        self.charge(cost)
+        """Create a PENDING task with its tracks already decided."""
         self._trim()  # before the new task joins: it has no plan yet, so it looks finished
         self._count += 1
         task = Task(
@@ -283,8 +272,8 @@ class TaskStore:
             created_at=now,
             spec=tracks,
             build_tracks=self._build,
+            script=script,
             parent_music_id=parent_music_id,
-            scenario=scenario,
         )
         task.history.append((now, "PENDING"))
         if task.id in self._tasks:  # a replayed id used again: the new task replaces it

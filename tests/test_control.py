@@ -106,7 +106,7 @@ async def test_a_bug_in_the_mock_is_a_500_envelope_and_recorded(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(server.engine, "submit_request", broken)
+    monkeypatch.setattr(server.engine.music, "accept", broken)
     status, envelope = await api.post("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
     assert (status, envelope["code"], envelope["data"]) == (200, 500, None)
     assert envelope["msg"] == "Server error: the mock crashed (ZeroDivisionError: simulated bug)"
@@ -275,7 +275,7 @@ async def test_reset_answers_at_once_and_frees_the_old_state_in_slices(
     for _ in range(3):
         await api.submit("/api/v1/generate", generate_body(receiver.url))
     await clock.advance(150)
-    old_tasks, old_requests = server.engine.store._order, server.requests
+    old_tasks, old_requests = server.engine.music.store._order, server.requests
     assert (len(old_tasks), len(old_requests)) == (3, 3)
 
     await server.reset()

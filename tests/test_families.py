@@ -366,7 +366,7 @@ async def test_boost_style(api: Api, server: MockServer) -> None:
     assert data["result"].startswith("Pop, Mysterious, ")
     assert (data["successFlag"], data["param"]) == ("1", '{"content":"Pop, Mysterious"}')
     assert data["creditsConsumed"] == 0.4
-    assert data["creditsRemaining"] == server.engine.store.credits == 10_000 - 0.4
+    assert data["creditsRemaining"] == server.engine.account.credits == 10_000 - 0.4
     _, envelope = await api.get("/api/v1/generate/credit")
     assert envelope["data"] == 9999  # the credit endpoint answers an integer
     _, envelope = await api.post("/api/v1/style/generate", {"content": " "})
@@ -374,9 +374,9 @@ async def test_boost_style(api: Api, server: MockServer) -> None:
 
 
 async def test_jobs_cost_credits(api: Api, server: MockServer, track: Track) -> None:
-    before = server.engine.store.credits
+    before = server.engine.account.credits
     await api.submit("/api/v1/lyrics", {"prompt": "x", "callBackUrl": "http://127.0.0.1:9/c"})
-    assert server.engine.store.credits == before - server.settings.task_cost
+    assert server.engine.account.credits == before - server.settings.task_cost
 
 
 async def test_cover_uses_its_own_code_for_insufficient_credits(
@@ -455,4 +455,4 @@ async def test_personas_are_bounded_like_tasks(
         for track in server.task(task_id).tracks:
             body = {"taskId": task_id, "audioId": track.id, "name": "n", "description": "d"}
             assert (await api.post("/api/v1/generate/generate-persona", body))[1]["code"] == 200
-    assert len(server.engine.personas) == 10  # 12 made, the two oldest forgotten
+    assert len(server.engine.ops.personas) == 10  # 12 made, the two oldest forgotten

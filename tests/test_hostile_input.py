@@ -12,7 +12,8 @@ import pytest
 from mock_server import ManualClock, MockServer
 from mock_server.cli import main
 from mock_server.receiver import CallbackReceiver
-from mock_server.scenario import ScenarioError, ScenarioLibrary, load_scenario
+from mock_server.scenario import ScenarioError, load_scenario
+from mock_server.script import ScenarioLibrary
 from tests.conftest import Api, ServerFactory
 
 JSON = {"Content-Type": "application/json"}

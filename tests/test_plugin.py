@@ -191,13 +191,13 @@ def crash(*args, **kwargs):
 
 
 async def test_crash(suno_mock, monkeypatch):
-    monkeypatch.setattr(suno_mock.engine, "submit_request", crash)
+    monkeypatch.setattr(suno_mock.engine.music, "accept", crash)
     assert (await submit(suno_mock))["code"] == 500
 
 
 @pytest.mark.suno_mock(check_teardown=False)
 async def test_crash_opted_out(suno_mock, monkeypatch):
-    monkeypatch.setattr(suno_mock.engine, "submit_request", crash)
+    monkeypatch.setattr(suno_mock.engine.music, "accept", crash)
     assert (await submit(suno_mock))["code"] == 500
 """,
     )

@@ -352,7 +352,7 @@ async def test_payloads_are_the_servers(endpoint: Make) -> None:
     server = await MockServer(Settings(public_base_url="http://files.invalid")).start()
     async with CallbackReceiver() as live:
         try:
-            server.engine.submit(
+            server.engine.music.create(
                 "generate",
                 {"model": "V4_5PLUS", "callBackUrl": live.url},
                 tracks=TrackRequest(model="V4_5PLUS"),

@@ -9,11 +9,11 @@ import pytest
 from mock_server.cli import main
 from mock_server.scenario import (
     ScenarioError,
-    ScenarioLibrary,
     bundled_names,
     load_scenario,
     parse_duration,
 )
+from mock_server.script import ScenarioLibrary
 
 
 def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:

@@ -74,7 +74,7 @@ async def test_expired_uploads_are_swept_without_being_fetched(
     await upload(api, "b.bin", 2000)
     await clock.advance(1801)  # a is past its retention, b is not
     await upload(api, "c.bin", 10)  # any upload sweeps the expired files
-    assert server.engine.uploads.total_bytes == 2010
+    assert server.engine.uploads.store.total_bytes == 2010
     await clock.advance(1800)
     state = await health(http, server)  # so does any look at the store
     assert (state["uploads"], state["uploadBytes"]) == (1, 10)
@@ -94,7 +94,7 @@ async def test_job_store_forgets_the_oldest_completed_jobs(
 
     later = [await api.submit("/api/v1/lyrics", body) for _ in range(16)]
 
-    kept = {job.id for job in server.engine.jobs.all()}
+    kept = {job.id for job in server.engine.jobs.store.all()}
     assert set(later) <= kept  # jobs not completed yet are always kept
     assert len(kept) == len(later)  # every completed job went before an uncompleted one
     assert done[0] not in kept

@@ -109,7 +109,7 @@ async def test_tracks_built_early_on_a_running_clock() -> None:
         )
         async with http.post(server.url + "/api/v1/generate", json=body) as resp:
             task_id = (await resp.json())["data"]["taskId"]
-        task = server.engine.store.get(task_id)
+        task = server.engine.music.store.get(task_id)
         assert task is not None
         assert not task.tracks_built  # not at submit: the accept stays cheap
         for _ in range(100):  # built at 2 mock s = 0.1 real s; the first stage is at 0.2 s
@@ -136,7 +136,7 @@ async def test_reset_forgets_early_builds() -> None:
         )
         async with http.post(server.url + "/api/v1/generate", json=body) as resp:
             assert (await resp.json())["code"] == 200
-        assert len(server.engine.store._early) == 1
+        assert len(server.engine.music.store._early) == 1
         await server.engine.reset()
-        assert server.engine.store._early == []
-        assert server.engine.store._early_timer is None
+        assert server.engine.music.store._early == []
+        assert server.engine.music.store._early_timer is None

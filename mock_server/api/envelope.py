@@ -19,24 +19,20 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from mock_server.api.keys import ENGINE
-from mock_server.clock import real_delay
 from mock_server.engine import Engine
 from mock_server.errors import (
     ApiError,
+    DropConnection,
     InvalidParameters,
     NotFound,
     ServerError,
     TooLong,
     Unauthorized,
-    error_for_code,
 )
 from mock_server.payloads import encode
-from mock_server.scenario import ApiBehaviour
 
 __all__ = [
-    "DropConnection",
     "api_middleware",
-    "apply_api_fault",
     "base_url",
     "body_of",
     "decode_json",
@@ -184,20 +180,6 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 """Strict JSON: NaN, Infinity and numbers out of float range are errors, as in real parsers."""
 
 
-class DropConnection(Exception):
-    """Close the client's connection without answering (scenario api.drop_connection)."""
-
-
-async def apply_api_fault(fault: ApiBehaviour) -> None:
-    """Latency, a dropped connection or a business code instead of a task (scenarios)."""
-    if fault.latency:
-        await real_delay(fault.latency)
-    if fault.drop_connection:
-        raise DropConnection
-    if fault.respond is not None:
-        raise error_for_code(fault.respond, fault.msg)
-
-
 def _authenticate(request: web.Request, keys: tuple[str, ...]) -> str:
     """The caller's API key, or the 401 that says what is wrong with it."""
     header = request.headers.get("Authorization", "")
@@ -210,13 +192,6 @@ def _authenticate(request: web.Request, keys: tuple[str, ...]) -> str:
     if keys and key.strip() not in keys:
         raise Unauthorized("Unauthorized: invalid API key")
     return key.strip()
-
-
-def _limit_rate(request: web.Request, engine: Engine, key: str) -> None:
-    """The documented limit on submits (POST), per API key; polling is not counted."""
-    if request.method == "POST" and not engine.rate_limiter.allow(key):
-        log.info("rate limit %s exceeded by key %s…", engine.settings.rate_limit, key[:4])
-        raise error_for_code(engine.settings.rate_limit_code)
 
 
 def _check_route(request: web.Request) -> None:
@@ -291,8 +266,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         _check_route(request)
         if is_api:
             key = _authenticate(request, settings.api_keys)
-            if not upload:
-                _limit_rate(request, engine, key)
+            if not upload and request.method == "POST":  # polling is not counted
+                engine.account.admit(key)
         response = await handler(request)
     except ApiError as err:
         response = _error(err, mirror=mirror, upload=upload)

@@ -24,7 +24,7 @@ _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
 
 def _track(request: web.Request) -> Track:
     track_id = request.match_info["id"]
-    source = request.app[ENGINE].store.track(track_id)
+    source = request.app[ENGINE].music.store.track(track_id)
     if source is None:
         raise NotFound(f"no file for track id {track_id!r}")
     return source.track
@@ -32,7 +32,7 @@ def _track(request: web.Request) -> Track:
 
 def _recorded(request: web.Request, kind: Literal["audio", "images"]) -> bytes | None:
     """The real file a recorded scenario serves for this track (`payload.audio`/`images`)."""
-    source = request.app[ENGINE].store.track(request.match_info["id"])
+    source = request.app[ENGINE].music.store.track(request.match_info["id"])
     scenario = source.task.scenario if source else None
     if source is None or scenario is None:
         return None
@@ -91,7 +91,7 @@ async def uploaded(request: web.Request) -> web.Response:
     """A file stored by the upload API, until it expires."""
     engine = request.app[ENGINE]
     path = request.match_info["path"]
-    stored = engine.uploads.get(path, engine.clock.now())
+    stored = engine.uploads.get(path)
     if stored is None:
         days = engine.settings.upload_retention / 86400
         raise NotFound(f"no uploaded file at {path!r} (uploads are kept {days:g} days)")
@@ -112,7 +112,7 @@ async def uploaded(request: web.Request) -> web.Response:
 
 
 def _job(request: web.Request, kind: JobKind) -> Job:
-    job = request.app[ENGINE].jobs.get(request.match_info["id"], kind)
+    job = request.app[ENGINE].jobs.store.get(request.match_info["id"], kind)
     if job is None:
         raise NotFound(f"no {kind.replace('_', '-')} file for id {request.match_info['id']!r}")
     return job

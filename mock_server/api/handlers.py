@@ -1,4 +1,5 @@
-"""Handlers of the music endpoints: parse, call the engine, serialise. No rules here."""
+"""Handlers of the music endpoints: one backend call, serialise. No rules here (the music
+backend parses the body itself: a scenario's API fault answers before validation)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,19 @@ import math
 
 from aiohttp import web
 
-from mock_server.api.envelope import apply_api_fault, base_url, ok, query_id, read_json
+from mock_server.api.envelope import base_url, ok, query_id, read_json
 from mock_server.api.keys import ENGINE
-from mock_server.errors import InvalidParameters
+from mock_server.backends.music import SubmitModel
 from mock_server.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
     ExtendRequest,
     GenerateRequest,
     MashupRequest,
-    MusicRequest,
     ReplaceSectionRequest,
     SoundsRequest,
     UploadCoverRequest,
     UploadExtendRequest,
-    parse,
 )
 
 __all__ = [
@@ -38,19 +37,10 @@ __all__ = [
 ]
 
 
-async def _submit(
-    request: web.Request,
-    model: type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequest],
-) -> web.Response:
-    engine = request.app[ENGINE]
-    raw = await read_json(request)
-    scenario = engine.select_scenario(model.operation, raw) if isinstance(raw, dict) else None
-    fault = engine.api_fault(scenario)
-    if fault is not None:
-        await apply_api_fault(fault)
-    body = parse(model, raw, engine.settings)
-    sources = await engine.inspect_uploads(body)
-    task = engine.submit_request(body, raw, base_url(request), scenario, sources)
+async def _submit(request: web.Request, model: SubmitModel) -> web.Response:
+    task = await request.app[ENGINE].music.submit(
+        model, await read_json(request), base_url(request)
+    )
     return ok({"taskId": task.id})
 
 
@@ -101,14 +91,9 @@ async def mashup(request: web.Request) -> web.Response:
 
 async def record_info(request: web.Request) -> web.Response:
     """GET /api/v1/generate/record-info?taskId="""
-    engine = request.app[ENGINE]
-    task_id = query_id(request, "taskId")
-    task = engine.store.get(task_id)
-    if task is None:
-        raise InvalidParameters(f"taskId: no task with id {task_id!r}")
-    return ok(engine.record_info(task))
+    return ok(request.app[ENGINE].music.record_info(query_id(request, "taskId")))
 
 
 async def credit(request: web.Request) -> web.Response:
     """GET /api/v1/generate/credit"""
-    return ok(math.floor(request.app[ENGINE].store.credits))  # documented as an integer
+    return ok(math.floor(request.app[ENGINE].account.credits))  # documented as an integer

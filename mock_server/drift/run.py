@@ -1,184 +1,34 @@
-"""`suno-mock drift`: replay a recording of the real service against a mock and say where the
-mock's answers and callbacks no longer have the real shape.
-
-Each recorded request is sent again at its recorded time (the mock's clock is moved through
-its control plane), each music task under the scenario recorded with it, with its callBackUrl
-pointing at a local receiver that answers what the real client answered. Ids, URLs and other
-values the mock makes up are learnt as they appear and put into later requests in place of the
-real ones. Then every answer and callback is compared with the recorded one by shape (keys,
-nesting, value types, enum values: `mock_server.shape`), with the order of each task's
-callbacks and the walk of its record-info statuses.
-"""
+"""Running a drift check: each recorded request sent again at its recorded time, then every
+answer, callback and status walk compared by shape with the recorded one."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import tempfile
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from mock_server.capture import MUSIC_PATHS, RECORD_INFO_PATH, Callback, Exchange, Recording
+from mock_server.drift.receiver import Arrival, IdMap, Receiver, callback_kind
+from mock_server.drift.report import DriftReport, Finding
 from mock_server.guard import TOKEN_HEADER
-from mock_server.listener import Listener
 from mock_server.recording import scenario_yaml
 from mock_server.server import MockServer
 from mock_server.shape import DEFAULT_ENUMS, Difference, compare, ignored
 
-__all__ = ["DriftReport", "Finding", "drift"]
+__all__ = ["drift"]
 
 DRIFT_KEY = "Bearer suno-mock-drift"
 ACCOUNT_CODES = frozenset({401, 405, 429, 430, 455, 500})
+"""Submit answers about the account or the service, not the request: replayed as recorded."""
 ACCOUNT_SCENARIOS = {429: "insufficient-credits", 430: "too-frequent", 455: "maintenance"}
 """Bundled scenarios that answer a submit as a refusing service does (for a running mock)."""
-"""Submit answers about the account or the service, not the request: replayed as recorded."""
 _SETTLE_SECONDS = 1.0
 """Mock seconds past the last recorded callback the clock is moved, so late ones arrive."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One difference, with the fixture it was found against."""
-
-    file: str
-    subject: str
-    difference: Difference
-
-    def to_json(self) -> dict[str, str]:
-        d = self.difference
-        return {
-            "file": self.file, "subject": self.subject, "location": d.location,
-            "kind": d.kind, "expected": d.expected, "actual": d.actual,
-        }  # fmt: skip
-
-
-@dataclass
-class DriftReport:
-    """What `drift` found."""
-
-    recording: str
-    against: str
-    requests: int
-    callbacks: int
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def drifted(self) -> bool:
-        return bool(self.findings)
-
-    def text(self) -> str:
-        """A readable report: the differences grouped by fixture, then a summary line."""
-        lines = [
-            f"suno-mock drift: {self.recording} ({self.requests} requests, {self.callbacks} "
-            f"callbacks) against {self.against}"
-        ]
-        last = None
-        for finding in self.findings:
-            if (finding.file, finding.subject) != last:
-                last = (finding.file, finding.subject)
-                lines.append(f"{finding.file} ({finding.subject})")
-            lines.append(f"  {finding.difference}")
-        if self.findings:
-            lines.append(f"drift: {len(self.findings)} difference(s) from the recorded shapes")
-        else:
-            lines.append("no drift: every answer and callback has the recorded shape")
-        return "\n".join(lines) + "\n"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "recording": self.recording,
-            "against": self.against,
-            "requests": self.requests,
-            "callbacks": self.callbacks,
-            "drift": self.drifted,
-            "differences": [f.to_json() for f in self.findings],
-        }
-
-
-class _IdMap:
-    """Real values (ids, URLs) -> the mock's, learnt by walking recorded and actual payloads."""
-
-    def __init__(self) -> None:
-        self.known: dict[str, str] = {}
-
-    def learn(self, recorded: Any, actual: Any) -> None:
-        if isinstance(recorded, dict) and isinstance(actual, dict):
-            for key, value in recorded.items():
-                if key in actual:
-                    self.learn(value, actual[key])
-        elif isinstance(recorded, list) and isinstance(actual, list):
-            for one, other in zip(recorded, actual, strict=False):
-                self.learn(one, other)
-        elif (
-            isinstance(recorded, str)
-            and isinstance(actual, str)
-            and recorded != actual
-            and len(recorded) >= 6
-            and not any(c.isspace() for c in recorded)
-        ):
-            self.known.setdefault(recorded, actual)
-
-    def apply(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.known.get(value, value)
-        if isinstance(value, dict):
-            return {k: self.apply(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.apply(v) for v in value]
-        return value
-
-
-@dataclass
-class _Arrival:
-    body: Any
-    raw: bytes
-
-
-class _Receiver(Listener):
-    """Callback endpoint per recorded submit; answers what the real client answered."""
-
-    def __init__(self) -> None:
-        super().__init__("127.0.0.1", 0)
-        self.got: dict[int, list[_Arrival]] = {}
-        self.script: dict[int, list[int | None]] = {}
-        self.arrived = asyncio.Event()
-
-    def url_for(self, seq: int) -> str:
-        return f"{self.url}/cb/{seq}"
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        seq = int(request.match_info["seq"])
-        raw = await request.read()
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
-        arrivals = self.got.setdefault(seq, [])
-        arrivals.append(_Arrival(body, raw))
-        self.arrived.set()
-        statuses = self.script.get(seq) or [200]
-        status = statuses[min(len(arrivals), len(statuses)) - 1]
-        return web.json_response({"status": "received"}, status=status or 503)
-
-    async def wait_for(self, seq: int, count: int, timeout: float) -> None:  # noqa: ASYNC109
-        """Wait (real time, at most `timeout`) until `count` callbacks came for `seq`."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(self.got.get(seq, [])) < count and loop.time() < deadline:
-            self.arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.arrived.wait(), deadline - loop.time())
-
-    def build_app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/cb/{seq:\\d+}", self._handle)
-        return app
 
 
 class _Run:
@@ -187,7 +37,7 @@ class _Run:
         recording: Recording,
         base: str,
         http: aiohttp.ClientSession,
-        receiver: _Receiver,
+        receiver: Receiver,
         server: MockServer | None,
         ignore: Collection[str],
         enums: Collection[str],
@@ -201,7 +51,7 @@ class _Run:
         self.server = server
         self.ignore = ignore
         self.enums = enums
-        self.ids = _IdMap()
+        self.ids = IdMap()
         self.findings: list[Finding] = []
         self.actual: dict[int, tuple[int, Any]] = {}
         self.learnt: dict[int, int] = {}
@@ -242,7 +92,9 @@ class _Run:
         for seq, arrivals in self.receiver.got.items():
             recorded = self.by_request.get(seq, [])
             for i in range(self.learnt.get(seq, 0), min(len(arrivals), len(recorded))):
-                if _kind(arrivals[i].body) == _kind(recorded[i].body, recorded[i].callback_type):
+                if callback_kind(arrivals[i].body) == callback_kind(
+                    recorded[i].body, recorded[i].callback_type
+                ):
                     self.ids.learn(recorded[i].body, arrivals[i].body)
             self.learnt[seq] = min(len(arrivals), len(recorded))
 
@@ -331,8 +183,8 @@ class _Run:
         for seq, recorded in self.by_request.items():
             arrivals = self.receiver.got.get(seq, [])
             task = recorded[0].task_id or f"request {seq}"
-            want = [_kind(c.body, c.callback_type) for c in recorded]
-            got = [_kind(a.body) for a in arrivals]
+            want = [callback_kind(c.body, c.callback_type) for c in recorded]
+            got = [callback_kind(a.body) for a in arrivals]
             if want != got and not ignored("callbacks", self.ignore):
                 self._add(
                     recorded[0].file,
@@ -341,11 +193,11 @@ class _Run:
                 )
             # Each callback is held against the mock's of the same type and occurrence, so a
             # missing or extra one shows once, in the order above.
-            pending: dict[str, list[_Arrival]] = {}
+            pending: dict[str, list[Arrival]] = {}
             for arrival in arrivals:
-                pending.setdefault(_kind(arrival.body), []).append(arrival)
+                pending.setdefault(callback_kind(arrival.body), []).append(arrival)
             for i, cb in enumerate(recorded):
-                same = pending.get(_kind(cb.body, cb.callback_type))
+                same = pending.get(callback_kind(cb.body, cb.callback_type))
                 if not same:
                     continue
                 arrival = same.pop(0)
@@ -372,13 +224,6 @@ class _Run:
                     f"record-info of task {task_id}",
                     [Difference("status walk", "order", " -> ".join(want), " -> ".join(got))],
                 )
-
-
-def _kind(body: Any, fallback: str | None = None) -> str:
-    """A callback's type as its body says (`data.callbackType`)."""
-    data = body.get("data") if isinstance(body, dict) else None
-    kind = data.get("callbackType") if isinstance(data, dict) else None
-    return kind if isinstance(kind, str) else fallback or "?"
 
 
 def _status(answer: Any) -> str:
@@ -434,7 +279,7 @@ async def drift(
         if against is None:
             server = await stack.enter_async_context(MockServer())
         base = (against or (server.url if server else "")).rstrip("/")
-        receiver = await stack.enter_async_context(_Receiver())
+        receiver = await stack.enter_async_context(Receiver())
         headers = {TOKEN_HEADER: control_token} if control_token else {}
         http = await stack.enter_async_context(aiohttp.ClientSession(headers=headers))
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="suno-drift-")))

@@ -23,7 +23,7 @@ from faker import Faker
 
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
-from mock_server.errors import InvalidParameters
+from mock_server.errors import InvalidParameters, require
 from mock_server.journal import Delivery
 from mock_server.payloads import encode
 
@@ -101,10 +101,8 @@ class VoiceService:
 
     def _get(self, task_id: str, kind: VoiceKind, field: str = "taskId") -> VoiceTask:
         task = self._tasks.get(task_id)
-        if task is None or task.kind != kind:
-            what = "voice validation" if kind == "validate" else "voice generation"
-            raise InvalidParameters(f"{field}: no {what} task with id {task_id!r}")
-        return task
+        what = "voice validation task" if kind == "validate" else "voice generation task"
+        return require(task if task and task.kind == kind else None, what, task_id, field=field)
 
     # The operations, one per endpoint.
 
@@ -169,9 +167,7 @@ class VoiceService:
 
     def check(self, task_id: str) -> dict[str, bool]:
         """POST /api/v1/voice/check-voice: whether the flow behind a task made a usable voice."""
-        task = self._tasks.get(task_id)
-        if task is None:
-            raise InvalidParameters(f"task_id: no voice task with id {task_id!r}")
+        task = require(self._tasks.get(task_id), "voice task", task_id, field="task_id")
         return {"isAvailable": task.status == "success"}
 
     # Timers.

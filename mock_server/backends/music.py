@@ -1,0 +1,326 @@
+"""Music tasks (generate, extend, uploads, add-*, replace-section, mashup, sounds): the submit
+rules, the tasks' events on the clock and their callbacks.
+
+A submit is: pick the scenario, apply its API fault, validate, look at the uploads, check the
+request against known and uploaded audio, charge, create the task with its compiled script.
+Each task has one timer: its next event, which sets the one after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from mock_server.backends.account import Account
+from mock_server.callbacks import Dispatcher
+from mock_server.catalog import Operation
+from mock_server.clock import Clock, ScaledClock
+from mock_server.errors import InvalidParameters, require
+from mock_server.events import EventHub
+from mock_server.journal import Delivery, Journal
+from mock_server.payloads import encode, error_callback, record_info, stage_callback
+from mock_server.scenario import Scenario
+from mock_server.script import (
+    FailAt,
+    Outgoing,
+    Pick,
+    ScenarioLibrary,
+    apply_api_fault,
+    compile_script,
+    failing,
+)
+from mock_server.settings import Settings
+from mock_server.sources import SourceAudio, SourceFetcher
+from mock_server.tasks import Task, TaskStore
+from mock_server.tracks import Track, TrackFactory
+from mock_server.wire import (
+    ExtendRequest,
+    MusicRequest,
+    ReplaceSectionRequest,
+    SoundsRequest,
+    parse,
+)
+from mock_server.wire.music import TrackRequest
+
+__all__ = ["Music", "SubmitModel"]
+
+log = logging.getLogger(__name__)
+
+SubmitModel = type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequest]
+AnyMusicRequest = MusicRequest | ReplaceSectionRequest | SoundsRequest
+
+
+class Music:
+    """The music tasks of one server and every rule about them."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        account: Account,
+        delivery: tuple[Journal, Dispatcher, EventHub],
+        scenarios: ScenarioLibrary,
+        sources: SourceFetcher,
+    ) -> None:
+        self.settings, self.clock, self.account = settings, clock, account
+        self.journal, self.dispatcher, self.events = delivery
+        self.scenarios, self.sources = scenarios, sources
+        self.store = TaskStore(TrackFactory(settings.seed), settings.task_limit)
+        self._plain = compile_script(None, settings)
+        self._fire = self._fire_event  # bound once: one method object, not one per timer
+
+    # Submitting.
+
+    async def submit(self, model: SubmitModel, raw: Any, base_url: str) -> Task:
+        """A submit request, from its decoded JSON body to a scheduled task."""
+        pick = self.scenarios.select(model.operation, raw if isinstance(raw, dict) else {})
+        fault = self.scenarios.api_fault(pick)
+        if fault is not None:
+            await apply_api_fault(fault)
+        body = parse(model, raw, self.settings)
+        sources = [await self.sources.inspect(url) for url in body.upload_urls()]
+        return self.accept(body, raw, base_url, pick, sources)
+
+    def accept(
+        self,
+        body: AnyMusicRequest,
+        raw: dict[str, Any],
+        base_url: str,
+        pick: Pick,
+        sources: Sequence[SourceAudio] = (),
+    ) -> Task:
+        """Check a validated request against known and uploaded audio, then create its task.
+        An upload that could not be downloaded (or is not audio) still makes a task, which
+        then fails with the documented error callback."""
+        upload = _upload_duration(sources, self.settings.default_upload_duration)
+        scenario = pick.scenario
+        failure = next((s.failure for s in sources if s.failure is not None), None)
+        if failure is not None:
+            scenario = failing(scenario, failure, self.settings.stage_delays.text)
+        if isinstance(body, ReplaceSectionRequest):
+            tracks, parent = self._replace_section(body, upload)
+        elif isinstance(body, SoundsRequest):
+            tracks, parent = body.tracks(self.settings.seed), ""
+        else:
+            tracks, parent = self._music(body, upload)
+        task = self.create(
+            body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
+            base_url=base_url, parent_music_id=parent, scenario=scenario,
+        )  # fmt: skip
+        pick.use()
+        for source in sources:
+            if source.note:
+                task.history.append((task.created_at, source.note))
+                log.info("task %s: %s", task.id, source.note)
+        return task
+
+    def _music(self, body: MusicRequest, upload: float) -> tuple[TrackRequest, str]:
+        """The tracks of a generate/extend/upload/add-* request and the audio it continues."""
+        if body.operation in ("upload_cover", "upload_extend"):
+            self._check_upload_length(body.model, upload)
+        tracks, parent, limit = body.tracks(), "", upload
+        if isinstance(body, ExtendRequest):
+            source = self.store.require_source(body.audioId, body.model)
+            limit = source.track.duration if source else self.settings.default_source_duration
+            parent = body.audioId
+            if source and not body.defaultParamFlag:  # settings inherited from the source
+                tracks = replace(
+                    tracks, title=source.track.title, style=source.track.tags,
+                    lyrics=source.track.prompt or None,
+                )  # fmt: skip
+        continue_at = getattr(body, "continueAt", None)
+        if continue_at is not None and not 0 < continue_at < limit:
+            raise InvalidParameters(
+                f"continueAt: must be greater than 0 and less than the source audio's duration "
+                f"({limit:g} s), got {continue_at:g}"
+            )
+        return tracks, parent
+
+    def _replace_section(
+        self, body: ReplaceSectionRequest, upload: float
+    ) -> tuple[TrackRequest, str]:
+        parent, model, duration = "", str(body.model or ""), upload
+        if body.taskId:
+            source_task, track = self.finished_track(body.taskId, body.audioId)
+            parent, model, duration = track.id, source_task.model, track.duration
+        start, end = body.infillStartS or 0.0, body.infillEndS or 0.0
+        if end > duration:
+            raise InvalidParameters(
+                f"infillEndS: must lie within the track ({duration:g} s), got {end:g}"
+            )
+        if end - start > duration / 2:
+            raise InvalidParameters(
+                f"infillEndS: the window ({end - start:g} s) must not exceed half of the "
+                f"track ({duration / 2:g} s)"
+            )
+        return replace(body.tracks(model or "V4_5PLUS"), durations=(duration, duration)), parent
+
+    def _check_upload_length(self, model: str, seconds: float) -> None:
+        limit = (
+            self.settings.max_upload_duration_v4_5all
+            if model == "V4_5ALL"
+            else self.settings.max_upload_duration
+        )
+        if seconds > limit:
+            raise InvalidParameters(
+                f"uploadUrl: the audio is {seconds:g} s long; model {model} accepts uploads of "
+                f"at most {limit:g} s (settings max_upload_duration, max_upload_duration_v4_5all)"
+            )
+
+    def create(
+        self,
+        operation: Operation,
+        request: dict[str, Any],
+        *,
+        tracks: TrackRequest,
+        callback_url: str,
+        base_url: str,
+        parent_music_id: str = "",
+        scenario: Scenario | None = None,
+        task_id: str | None = None,
+    ) -> Task:
+        """Charge for and create a task, and schedule its first event."""
+        script = self._plain if scenario is None else compile_script(scenario, self.settings)
+        self.account.charge(self.settings.task_cost)
+        task = self.store.create(
+            operation=operation, request=request, tracks=script.looks(tracks),
+            callback_url=callback_url, base_url=base_url, now=self.clock.now(), script=script,
+            parent_music_id=parent_music_id, task_id=task_id,
+        )  # fmt: skip
+        self._schedule_next(task)
+        self._build_early(task)
+        self.events.publish("task", id=task.id)
+        return task
+
+    # Looking up.
+
+    def get(self, task_id: str, field: str = "taskId") -> Task:
+        """The task with `task_id`, or the 400 that names the field."""
+        return require(self.store.get(task_id), "task", task_id, field=field)
+
+    def finished_track(self, task_id: str, audio_id: str | None) -> tuple[Task, Track]:
+        """A track of a finished task, or the API error that says why not."""
+        task = self.get(task_id)
+        if task.status != "SUCCESS":
+            raise InvalidParameters(
+                f"taskId: task {task_id} is not finished (status {task.status}); wait for SUCCESS"
+            )
+        track = next((t for t in task.tracks if t.id == audio_id), None)
+        if track is None:
+            known = ", ".join(t.id for t in task.tracks)
+            raise InvalidParameters(
+                f"audioId: {audio_id!r} is not a track of task {task_id}; its tracks are {known}"
+            )
+        return task, track
+
+    def record_info(self, task_id: str) -> dict[str, Any]:
+        """`data` of GET record-info for a task."""
+        return record_info(self.get(task_id), self.settings)
+
+    # Events and callbacks.
+
+    def _build_early(self, task: Task) -> None:
+        """Have the task's tracks built halfway to the first event that sends them (issue 13:
+        a thousand tasks due together then find their tracks made). Real time only: under a
+        ManualClock tracks are built when first needed."""
+        if not isinstance(self.clock, ScaledClock) or task.tracks_built:
+            return
+        events = task.script.events
+        lead = next((e.at for e in events if not isinstance(e, FailAt) and e.stage != "text"), None)
+        if lead is not None:
+            self.store.build_early(task, lead / 2 * self.clock.scale)
+
+    def _schedule_next(self, task: Task) -> None:
+        """Set a timer for the task's next event; each event sets the next (one timer a task)."""
+        events = task.script.events
+        if task.step < len(events):
+            self.clock.call_at(task.created_at + events[task.step].at, self._fire, task)
+
+    async def _fire_event(self, task: Task) -> None:
+        event = task.script.events[task.step]
+        task.step += 1
+        self._schedule_next(task)
+        if isinstance(event, FailAt):
+            error = event.error
+            task.fail(error.status, error.code, error.msg, self.clock.now())
+            self.events.publish("task", id=task.id)
+            payload = error_callback(
+                task, error.code, error.msg, empty_list=error.data == "empty_list"
+            )
+            await self._send(task, "error", encode(payload))
+            return
+        task.reach(event.stage, self.clock.now())
+        self.events.publish("task", id=task.id)
+        settings = task.script.settings
+        body = encode(stage_callback(task, event.stage, settings))
+        if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
+            await self._deliver(task, Outgoing(event.stage, body), _StageBytes(task, event.stage))
+            return
+        await self._send(task, event.stage, body)
+
+    async def _send(self, task: Task, kind: str, body: bytes) -> None:
+        """Send a callback as the task's script says (callBackUrl is optional for
+        replace-section and sounds: then polling only)."""
+        if not task.callback_url:
+            return
+        last = task.step >= len(task.script.events)
+        for out in task.script.route(kind, body, last=last):
+            if out.dropped:
+                dropped = self.journal.new_delivery(task.id, kind, task.callback_url, out.body)
+                dropped.state = "dropped"
+                self.journal.notify(dropped, None)
+                log.info("callback %s for task %s dropped (scenario)", kind, task.id)
+            elif out.delay:
+                self.clock.call_later(out.delay, self._deliver, task, out)
+            else:
+                await self._deliver(task, out)
+
+    async def _deliver(
+        self, task: Task, out: Outgoing, recipe: Callable[[], bytes] | None = None
+    ) -> None:
+        policy = task.script.policy
+        for _ in range(out.copies):
+            await self.dispatcher.deliver(
+                task.id, out.kind, task.callback_url, out.body, self._exhausted,
+                policy=policy, recipe=recipe,
+            )  # fmt: skip
+
+    def _exhausted(self, delivery: Delivery) -> None:
+        task = self.store.get(delivery.task_id)
+        if task is not None:
+            task.callback_exhausted(delivery.callback_type, self.clock.now())
+            self.events.publish("task", id=task.id)
+
+    async def resend(self, task_id: str, kind: str) -> Delivery:
+        """Send a task's callback of `kind` again (its last payload), as a new delivery."""
+        task = self.get(task_id)
+        sent = [d for d in self.journal.deliveries(task_id) if d.callback_type == kind]
+        if not sent:
+            known = sorted({d.callback_type for d in self.journal.deliveries(task_id)})
+            raise InvalidParameters(
+                f"stage: task {task_id} has no {kind!r} callback yet; it has {known or 'none'}"
+            )
+        return await self.dispatcher.deliver(
+            task_id, kind, task.callback_url, sent[-1].payload, self._exhausted
+        )
+
+
+class _StageBytes:
+    """Makes a stage callback's bytes again (the same bytes: tracks and settings are fixed);
+    smaller than a functools.partial, and a journal keeps one per delivered callback."""
+
+    __slots__ = ("stage", "task")
+
+    def __init__(self, task: Task, stage: Any) -> None:
+        self.task, self.stage = task, stage
+
+    def __call__(self) -> bytes:
+        return encode(stage_callback(self.task, self.stage, self.task.script.settings))
+
+
+def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
+    """The (first) upload's real duration, else the configured default."""
+    known = [s.duration for s in sources if s.duration is not None]
+    return known[0] if known else default

@@ -1,0 +1,152 @@
+"""`LoopWatch`: answers a client that waits on a server whose event loop is blocked (a blocking
+client called from an async test), and says where the loop's thread was stuck."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import select
+import socket
+import sys
+import sysconfig
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from types import FrameType
+
+__all__ = ["BLOCKED_MESSAGE", "LoopWatch", "listening_sockets"]
+
+
+def listening_sockets(site: object) -> list[socket.socket]:
+    """Duplicates of a site's listening sockets (asyncio hands out wrappers without accept)."""
+    # aiohttp keeps the asyncio.Server of a site private; without it there is no watch.
+    server = getattr(site, "_server", None)
+    return [
+        socket.fromfd(s.fileno(), s.family, s.type)
+        for s in getattr(server, "sockets", ())
+        if hasattr(s, "fileno")
+    ]
+
+
+BLOCKED_MESSAGE = (
+    "suno_mock: a client waited {waited:.1f} s for this server while the event loop that "
+    "serves it did not run. A blocking HTTP client (requests, urllib, httpx.Client) called "
+    "from an async test blocks the loop the in-loop server needs. Use the suno_mock_threaded "
+    "fixture (its server runs in its own thread), or call the client through "
+    "`await asyncio.to_thread(...)`."
+)
+
+
+class LoopWatch:
+    """Detects a client waiting on a server whose event loop is blocked, and answers it.
+
+    A thread pings the loop every `poll` seconds. When a connection has been waiting to be
+    accepted for `timeout` seconds and the loop has not run in that time, the loop's thread
+    is blocked (typically by a synchronous client in an async test, which would otherwise
+    wait forever): the watch accepts the connection itself, answers HTTP 500 with the
+    explanation, and keeps a report naming where the loop's thread was stuck.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        sockets: Sequence[socket.socket],
+        timeout: float,
+        poll: float = 0.05,
+    ) -> None:
+        self.reports: list[str] = []
+        self._loop = loop
+        self._sockets = list(sockets)
+        self._timeout = timeout
+        self._poll = poll
+        self._loop_thread = threading.get_ident()
+        self._last_beat = time.monotonic()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="suno-mock-watch")
+        self._thread.start()
+
+    def _beat(self) -> None:
+        self._last_beat = time.monotonic()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
+        for sock in self._sockets:
+            sock.close()
+
+    def _run(self) -> None:
+        waiting_since: float | None = None
+        while not self._stopped.wait(self._poll):
+            try:
+                self._loop.call_soon_threadsafe(self._beat)
+            except RuntimeError:  # the loop is closed
+                return
+            try:
+                ready = select.select(self._sockets, [], [], 0)[0]
+            except (OSError, ValueError):  # the sockets were closed under us
+                return
+            now = time.monotonic()
+            if not ready:
+                waiting_since = None
+                continue
+            waiting_since = waiting_since or now
+            if now - max(waiting_since, self._last_beat) >= self._timeout:
+                self._answer(ready, now - self._last_beat)
+                waiting_since = None
+
+    def _answer(self, ready: list[socket.socket], waited: float) -> None:
+        try:
+            conn, _ = ready[0].accept()
+        except OSError:  # the loop woke up and took it
+            return
+        message = BLOCKED_MESSAGE.format(waited=waited)
+        # The report first: once answered, the test moves on (and its teardown reads it).
+        stack = _where(sys._current_frames().get(self._loop_thread))
+        self.reports.append(
+            f"{message}\nThe loop's thread was here:\n{stack}".rstrip() if stack else message
+        )
+        body = json.dumps({"code": 500, "msg": message, "data": None}).encode()
+        with conn:
+            conn.setblocking(True)
+            conn.settimeout(1.0)
+            try:
+                _read_request(conn)
+                conn.sendall(
+                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                    b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+            except OSError:
+                pass
+
+
+def _where(frame: FrameType | None) -> str:
+    """The blocked thread's innermost frames of user code, and the call it is stuck in."""
+    if frame is None:
+        return ""
+    stack = traceback.extract_stack(frame)
+    paths = sysconfig.get_paths()
+    library = tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+    user = [f for f in stack if not f.filename.startswith((*library, "<frozen"))]
+    return "".join(traceback.format_list([*user[-3:], stack[-1]]))
+
+
+def _read_request(conn: socket.socket) -> None:
+    """Read the request's head and body (best effort), so the client sees a clean answer."""
+    data = b""
+    while b"\r\n\r\n" not in data and len(data) < 65536:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    while len(body) < min(length, 1 << 20):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        body += chunk
