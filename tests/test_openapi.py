@@ -13,7 +13,7 @@ from mock_server.api.callbacks_schema import MusicCallback, RecordInfoData
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
 from mock_server.wire import parse
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 
 @pytest.fixture

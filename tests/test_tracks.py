@@ -25,7 +25,7 @@ from mock_server.tracks import (
     TrackFactory,
 )
 from mock_server.wire.music import TrackRequest
-from tests.conftest import generate_body
+from tests.helpers import generate_body
 
 
 def faker_tracks(fake: Faker, rng: random.Random, request: TrackRequest) -> list[Track]:
