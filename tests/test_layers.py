@@ -55,6 +55,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.scenario",
             # A scenario compiled for one task: its stages, looks and delivery policy.
             "mock_server.script",
+            # Per-host connection slots of the callback dispatcher (branch perf2).
+            "mock_server.slots",
             "mock_server.sources",
             "mock_server.stems",
             "mock_server.tasks",
