@@ -9,11 +9,7 @@ from pydantic import AfterValidator, Field, StrictStr, model_validator
 from mock_server.errors import InvalidParameters
 from mock_server.wire.common import Number, WireBody, hundredths, require
 
-__all__ = [
-    "BoostStyleRequest",
-    "PersonaRequest",
-    "TimestampedLyricsRequest",
-]
+__all__ = ["BoostStyleRequest", "PersonaRequest", "TimestampedLyricsRequest"]
 
 
 class PersonaRequest(WireBody):

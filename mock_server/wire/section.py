@@ -23,9 +23,7 @@ from mock_server.wire.common import (
 )
 from mock_server.wire.music import TrackRequest
 
-__all__ = [
-    "ReplaceSectionRequest",
-]
+__all__ = ["ReplaceSectionRequest"]
 
 
 class ReplaceSectionRequest(WireBody):

@@ -12,10 +12,7 @@ from mock_server.catalog import Model, Operation
 from mock_server.wire.common import OptionalUrl, Whole, WireBody, max_len, require
 from mock_server.wire.music import TrackRequest
 
-__all__ = [
-    "SoundKey",
-    "SoundsRequest",
-]
+__all__ = ["SoundKey", "SoundsRequest"]
 
 SoundKey = Literal[
     "Any", "Cm", "C#m", "Dm", "D#m", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "A#m", "Bm",

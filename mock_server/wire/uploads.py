@@ -6,10 +6,7 @@ from pydantic import StrictStr
 
 from mock_server.wire.common import HttpUrl, WireBody
 
-__all__ = [
-    "Base64Upload",
-    "UrlUpload",
-]
+__all__ = ["Base64Upload", "UrlUpload"]
 
 
 class Base64Upload(WireBody):
