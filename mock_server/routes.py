@@ -7,10 +7,11 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server import assets, control
+from mock_server import assets, control, wire
 from mock_server.api import callbacks_schema as cb
-from mock_server.api import families, files, handlers, uploads, voice, wire
-from mock_server.api.envelope import ENGINE, base_url
+from mock_server.api import families, files, handlers, uploads, voice
+from mock_server.api.envelope import base_url
+from mock_server.api.keys import ENGINE
 from mock_server.openapi import Endpoint, build_spec
 
 __all__ = ["API", "setup_routes"]

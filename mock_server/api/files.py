@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE
+from mock_server.api.keys import ENGINE
 from mock_server.assets import cover_jpeg, silent_mp3, silent_wav, solid_png, tiny_mp4
 from mock_server.errors import NotFound
 from mock_server.jobs import Job, JobKind
