@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from mock_server.version import __version__
 
 if TYPE_CHECKING:
     from mock_server.app import create_app

@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, api_middleware
+from mock_server.api.envelope import api_middleware
+from mock_server.api.keys import ENGINE
 from mock_server.clock import Clock, ScaledClock
 from mock_server.engine import Engine
 from mock_server.guard import body_deadline, control_guard
 from mock_server.routes import setup_routes
 from mock_server.settings import Settings
 
-__all__ = ["ENGINE", "create_app"]
+__all__ = ["create_app"]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> web.Application:

@@ -1,6 +1,6 @@
 """Facts about the real API's models and operations (docs/api.md: models, limits, statuses).
 
-Data only: the rules that use it live in `api/wire.py` (request validation) and `tasks.py`.
+Data only: the rules that use it live in `wire/` (request validation) and `tasks.py`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ __all__ = [
     "MODELS",
     "PERSONA_MODELS",
     "STAGES",
+    "STEM_NAMES",
     "Model",
     "ModelLimits",
     "Operation",
+    "Separation",
     "Stage",
+    "StemName",
     "TaskStatus",
     "limits_for",
 ]
@@ -103,3 +106,27 @@ def limits_for(model: str, *, title: int = 80) -> ModelLimits:
     if model == "V4":
         return ModelLimits(prompt=3000, style=200, title=80)
     return ModelLimits(prompt=5000, style=1000, title=title)
+
+
+Separation = Literal["separate_vocal", "split_stem", "split_stem_advanced"]
+"""Vocal removal `type`: which stems a separation produces."""
+
+StemName = Literal[
+    "Lead Vocal", "Drum Kit", "Kick", "Snare", "Risers", "Bass", "Backing Vocals", "Piano",
+    "Electric Guitar", "Percussion", "String Section", "Synth", "Acoustic Guitar",
+    "Sound Effects", "Synth Pad", "Synth Bass", "Guitar", "Brass Section", "Organ",
+    "Electronic Drum Kit", "Lead Electric Guitar", "Synth Keys", "Rhythm Electric Guitar",
+    "Electric Piano", "Upright Bass", "Keyboards", "Distorted Electric Guitar", "Synth Strings",
+    "Synth Lead", "Woodwinds", "Rhythm Acoustic Guitar", "Flute", "Harp", "Tambourine",
+    "Trumpet", "Arpeggiator", "Accordion", "Fiddle", "Pedal Steel Guitar", "Synth Voice",
+    "Violin", "Digital Piano", "Synth Brass", "Mandolin", "Choir", "Banjo", "Bells", "Clarinet",
+    "Tenor Saxophone", "Trombone", "Shaker", "French Horn", "Glockenspiel", "Electric Bass",
+    "Cello", "Timpani", "Harmonica", "Marimba", "Vibraphone", "Lap Steel Guitar", "Saxophone",
+    "Orchestra", "Horns", "Cymbals", "Hand Clap", "Oboe", "Celesta", "Congas", "Drone",
+    "Alto Saxophone", "Double Bass", "Ukulele", "Harpsichord", "Baritone Saxophone",
+    "Xylophone", "Tuba", "Bass Guitar", "Whistle", "Lead Guitar", "Rhodes", "808", "Bongos",
+    "Bassoon", "Cowbell", "Viola", "Sitar", "Steel Drums", "Piccolo", "Theremin", "Bagpipes",
+    "Hi-Hat", "Music Box", "Melodica", "Tabla", "Koto", "Djembe", "Taiko", "Didgeridoo",
+]  # fmt: skip
+"""`stemName` of `split_stem_advanced`: the one stem to extract."""
+STEM_NAMES: tuple[str, ...] = get_args(StemName)

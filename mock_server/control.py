@@ -16,7 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, decode_json
+from mock_server.api.envelope import decode_json
+from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound, require
 from mock_server.journal import Page

@@ -22,27 +22,22 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import logging
-import secrets
-from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from yarl import URL
 
-from mock_server.api.envelope import ENGINE
+from mock_server.api.keys import ENGINE, EXPOSURE
 from mock_server.errors import ApiError, TooLong, Unauthorized
+from mock_server.net import Exposure, is_loopback
 
 __all__ = [
     "CONTROL_PREFIX",
-    "EXPOSURE",
     "TOKEN_COOKIE",
     "TOKEN_HEADER",
-    "Exposure",
     "body_deadline",
     "control_guard",
-    "is_loopback",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,7 +48,6 @@ TOKEN_HEADER = "X-Suno-Mock-Token"  # noqa: S105
 TOKEN_COOKIE = "suno_mock_token"  # noqa: S105
 TOKEN_QUERY = "token"  # noqa: S105
 OPEN_PATHS = frozenset({"/__mock__/health"})
-WILDCARDS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 (names of the wildcard address)
 
 
 class Forbidden(ApiError):
@@ -64,44 +58,6 @@ class Forbidden(ApiError):
 class UnsupportedMediaType(ApiError):
     code = 415
     default_msg = "Unsupported media type"
-
-
-def is_loopback(host: str) -> bool:
-    """localhost, *.localhost, 127.0.0.0/8 or ::1 (brackets allowed)."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclass(frozen=True)
-class Exposure:
-    """Where the server listens and the token its control plane requires (None: no token)."""
-
-    host: str = "127.0.0.1"
-    token: str | None = None
-
-    @classmethod
-    def of(cls, host: str, token: str | None) -> Exposure:
-        """A token is generated when `host` is not loopback and none was given."""
-        if token is None and not is_loopback(host):
-            token = secrets.token_urlsafe(24)
-        return cls(host, token)
-
-    @property
-    def loopback(self) -> bool:
-        return is_loopback(self.host)
-
-    @property
-    def wildcard(self) -> bool:
-        return self.host.strip("[]") in WILDCARDS
-
-
-EXPOSURE = web.AppKey("exposure", Exposure)
-"""Set by MockServer; an app run by another runner is treated as loopback-bound."""
 
 
 def _exposure(request: web.Request) -> Exposure:

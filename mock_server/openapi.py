@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mock_server import __version__
+from mock_server.version import __version__
 
 __all__ = ["CONTROL_PLANE", "ControlEndpoint", "Endpoint", "build_spec"]
 
@@ -210,67 +210,92 @@ def _callback_field(endpoint: Endpoint) -> str:
     return "calBackUrl" if "calBackUrl" in fields else "callBackUrl"
 
 
+class _Schemas:
+    """`components.schemas`, filled in the order operations first refer to a model."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {"Envelope": ENVELOPE, "ErrorEnvelope": ERROR_ENVELOPE}
+
+    def ref(self, model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        self.schemas.update(schema.pop("$defs", {}))
+        self.schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _success_envelope(endpoint: Endpoint, schemas: _Schemas) -> dict[str, Any]:
+    success: dict[str, Any] = {"code": {"const": 200}}
+    if endpoint.data is not None:
+        data = endpoint.data if isinstance(endpoint.data, dict) else schemas.ref(endpoint.data)
+        success["data"] = data
+    return {"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"properties": success}]}
+
+
+def _request_body(endpoint: Endpoint, schemas: _Schemas) -> dict[str, Any] | None:
+    body = None
+    if endpoint.request is not None:
+        content: dict[str, Any] = {"schema": schemas.ref(endpoint.request)}
+        if endpoint.example is not None:
+            content["example"] = endpoint.example
+        body = {"required": True, "content": {"application/json": content}}
+    if endpoint.form is not None:
+        body = {"required": True, "content": {"multipart/form-data": {"schema": endpoint.form}}}
+    return body
+
+
+def _callbacks(callback: type[BaseModel], field: str, schemas: _Schemas) -> dict[str, Any]:
+    """The callback the client's `field` URL receives, and what the mock does with its answer."""
+    return {
+        "callback": {
+            f"{{$request.body#/{field}}}": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": schemas.ref(callback)}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Delivered. Any other answer, a timeout "
+                            "(15 s) or a connection error is retried after 1, 5 and "
+                            "15 minutes."
+                        }
+                    },
+                }
+            }
+        }
+    }
+
+
+def _operation(endpoint: Endpoint, schemas: _Schemas, *, mirror: bool) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "operationId": endpoint.handler.__name__ + "_" + endpoint.method.lower(),
+        "tags": [endpoint.tag],
+        "security": [{"BearerAuth": []}],
+        "responses": _responses(_success_envelope(endpoint, schemas), mirror=mirror),
+    }
+    body = _request_body(endpoint, schemas)
+    if body is not None:
+        operation["requestBody"] = body
+    if endpoint.query:
+        operation["parameters"] = [
+            {"name": name, "in": "query", "required": True, "schema": {"type": "string"}}
+            for name in endpoint.query
+        ]
+    if endpoint.callback is not None:
+        field = _callback_field(endpoint)
+        operation["callbacks"] = _callbacks(endpoint.callback, field, schemas)
+    return operation
+
+
 def build_spec(
     endpoints: Sequence[Endpoint], server_url: str, *, mirror_http_status: bool = False
 ) -> dict[str, Any]:
     """The OpenAPI document; `mirror_http_status` documents errors under their own statuses."""
-    schemas: dict[str, Any] = {"Envelope": ENVELOPE, "ErrorEnvelope": ERROR_ENVELOPE}
-
-    def ref(model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
-
+    schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
-        success: dict[str, Any] = {"code": {"const": 200}}
-        if endpoint.data is not None:
-            data = endpoint.data if isinstance(endpoint.data, dict) else ref(endpoint.data)
-            success["data"] = data
-        envelope = {"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"properties": success}]}
-        operation: dict[str, Any] = {
-            "summary": endpoint.summary,
-            "operationId": endpoint.handler.__name__ + "_" + endpoint.method.lower(),
-            "tags": [endpoint.tag],
-            "security": [{"BearerAuth": []}],
-            "responses": _responses(envelope, mirror=mirror_http_status),
-        }
-        if endpoint.request is not None:
-            content: dict[str, Any] = {"schema": ref(endpoint.request)}
-            if endpoint.example is not None:
-                content["example"] = endpoint.example
-            operation["requestBody"] = {"required": True, "content": {"application/json": content}}
-        if endpoint.form is not None:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"multipart/form-data": {"schema": endpoint.form}},
-            }
-        if endpoint.query:
-            operation["parameters"] = [
-                {"name": name, "in": "query", "required": True, "schema": {"type": "string"}}
-                for name in endpoint.query
-            ]
-        if endpoint.callback is not None:
-            operation["callbacks"] = {
-                "callback": {
-                    f"{{$request.body#/{_callback_field(endpoint)}}}": {
-                        "post": {
-                            "requestBody": {
-                                "required": True,
-                                "content": {"application/json": {"schema": ref(endpoint.callback)}},
-                            },
-                            "responses": {
-                                "200": {
-                                    "description": "Delivered. Any other answer, a timeout "
-                                    "(15 s) or a connection error is retried after 1, 5 and "
-                                    "15 minutes."
-                                }
-                            },
-                        }
-                    }
-                }
-            }
+        operation = _operation(endpoint, schemas, mirror=mirror_http_status)
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     for control in CONTROL_PLANE:
         paths.setdefault(control.path, {})[control.method.lower()] = _control_operation(control)
@@ -284,7 +309,7 @@ def build_spec(
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": schemas.schemas,
             "securitySchemes": {
                 "BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "API Key"}
             },

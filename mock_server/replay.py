@@ -16,7 +16,7 @@ from mock_server.engine import Engine
 from mock_server.journal import Attempt, Delivery
 from mock_server.scenario import Scenario
 from mock_server.settings import Settings
-from mock_server.tracks import TrackRequest
+from mock_server.wire.music import TrackRequest
 
 __all__ = ["replay"]
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server import control
-from mock_server.api import families, files, handlers, uploads, voice, wire
-from mock_server.api.envelope import ENGINE, base_url
+from mock_server import control, wire
+from mock_server.api import families, files, handlers, uploads, voice
+from mock_server.api.envelope import base_url
+from mock_server.api.keys import ENGINE
 from mock_server.media import urls
 from mock_server.openapi import Endpoint, build_spec
 from mock_server.payloads import schema as cb

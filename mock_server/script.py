@@ -33,7 +33,7 @@ from mock_server.scenario import (
     load_scenario,
 )
 from mock_server.settings import Settings
-from mock_server.tracks import TrackRequest
+from mock_server.wire.music import TrackRequest
 
 __all__ = [
     "Event",

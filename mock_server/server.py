@@ -7,12 +7,13 @@ from typing import Self
 
 from aiohttp import web
 
-from mock_server.app import ENGINE, create_app
+from mock_server.api.keys import ENGINE, EXPOSURE
+from mock_server.app import create_app
 from mock_server.clock import Clock, ManualClock
 from mock_server.engine import Engine
-from mock_server.guard import EXPOSURE, Exposure
 from mock_server.journal import Delivery, Journal, RequestRecord
 from mock_server.listener import Listener
+from mock_server.net import Exposure
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 

@@ -6,38 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 __all__ = [
-    "STEM_NAMES",
     "URL_KEYS",
-    "Separation",
     "Stem",
-    "StemName",
     "stems_of",
 ]
-
-Separation = Literal["separate_vocal", "split_stem", "split_stem_advanced"]
-
-StemName = Literal[
-    "Lead Vocal", "Drum Kit", "Kick", "Snare", "Risers", "Bass", "Backing Vocals", "Piano",
-    "Electric Guitar", "Percussion", "String Section", "Synth", "Acoustic Guitar",
-    "Sound Effects", "Synth Pad", "Synth Bass", "Guitar", "Brass Section", "Organ",
-    "Electronic Drum Kit", "Lead Electric Guitar", "Synth Keys", "Rhythm Electric Guitar",
-    "Electric Piano", "Upright Bass", "Keyboards", "Distorted Electric Guitar", "Synth Strings",
-    "Synth Lead", "Woodwinds", "Rhythm Acoustic Guitar", "Flute", "Harp", "Tambourine",
-    "Trumpet", "Arpeggiator", "Accordion", "Fiddle", "Pedal Steel Guitar", "Synth Voice",
-    "Violin", "Digital Piano", "Synth Brass", "Mandolin", "Choir", "Banjo", "Bells", "Clarinet",
-    "Tenor Saxophone", "Trombone", "Shaker", "French Horn", "Glockenspiel", "Electric Bass",
-    "Cello", "Timpani", "Harmonica", "Marimba", "Vibraphone", "Lap Steel Guitar", "Saxophone",
-    "Orchestra", "Horns", "Cymbals", "Hand Clap", "Oboe", "Celesta", "Congas", "Drone",
-    "Alto Saxophone", "Double Bass", "Ukulele", "Harpsichord", "Baritone Saxophone",
-    "Xylophone", "Tuba", "Bass Guitar", "Whistle", "Lead Guitar", "Rhodes", "808", "Bongos",
-    "Bassoon", "Cowbell", "Viola", "Sitar", "Steel Drums", "Piccolo", "Theremin", "Bagpipes",
-    "Hi-Hat", "Music Box", "Melodica", "Tabla", "Koto", "Djembe", "Taiko", "Didgeridoo",
-]  # fmt: skip
-"""`stemName` of `split_stem_advanced`: the one stem to extract."""
-STEM_NAMES: tuple[str, ...] = get_args(StemName)
 
 _GROUPS = {
     "instrumental": "Instrumental", "vocal": "Vocals", "backing_vocals": "Backing Vocals",

@@ -21,7 +21,8 @@ from mock_server.journal import Page, page
 from mock_server.reclaim import reclaim
 from mock_server.scenario import Scenario
 from mock_server.script import Script
-from mock_server.tracks import Track, TrackFactory, TrackRequest
+from mock_server.tracks import Track, TrackFactory
+from mock_server.wire.music import TrackRequest
 
 __all__ = ["STAGE_STATUS", "Task", "TaskStore", "TrackSource"]
 

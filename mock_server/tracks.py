@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from faker import Faker
 
 from mock_server.catalog import CHIRP_NAMES
+from mock_server.wire.music import TrackRequest
 
-__all__ = ["Track", "TrackFactory", "TrackRequest"]
+__all__ = ["Track", "TrackFactory"]
 
 GENRES = (
     "indie pop",
@@ -76,22 +77,6 @@ NOUNS = (
 )
 SONG_MIN_SECONDS = 120.0
 SONG_MAX_SECONDS = 240.0
-
-
-@dataclass(frozen=True)
-class TrackRequest:
-    """What a submitted request says about the tracks to build."""
-
-    model: str
-    title: str | None = None
-    style: str | None = None
-    lyrics: str | None = None
-    instrumental: bool = False
-    continue_at: float | None = None
-    """Extends: the new track keeps this much of the source, then adds a new part."""
-    count: int = 2
-    durations: tuple[float, ...] = ()
-    """Fixed durations for the first tracks (scenario payload overrides)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import pytest
 from mock_server import ManualClock, MockServer, StageDelays
 from mock_server.net import host_allowed
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 FULL_TRACK = {

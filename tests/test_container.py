@@ -28,7 +28,7 @@ import pytest
 
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -17,7 +17,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 
 @pytest.fixture

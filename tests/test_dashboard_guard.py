@@ -13,7 +13,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from mock_server import MockServer
 from mock_server.listener import Listener
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 from tests.test_dashboard import browser, click, text, until
 
 __all__ = ["browser"]  # the fixture, shared with test_dashboard.py

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mock_server import ManualClock, MockServer
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 CB = "https://example.com/callback"
 LYRICS = "[Verse] Night city lights shining bright"

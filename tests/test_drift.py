@@ -16,7 +16,7 @@ from mock_server.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import bundled_names
-from tests.conftest import generate_body
+from tests.helpers import generate_body
 from tests.test_proxy import record_three_tasks, started_rig
 
 

@@ -14,7 +14,7 @@ from mock_server import ManualClock, MockServer
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
 from mock_server.tracks import Track
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 RECORD_KEYS = {
     "taskId",

@@ -12,7 +12,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 BASE64 = "/api/file-base64-upload"
 STREAM = "/api/file-stream-upload"

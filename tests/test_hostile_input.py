@@ -14,7 +14,7 @@ from mock_server.cli import main
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import ScenarioError, load_scenario
 from mock_server.script import ScenarioLibrary
-from tests.conftest import Api, ServerFactory
+from tests.helpers import Api, ServerFactory
 
 JSON = {"Content-Type": "application/json"}
 GENERATE = "/api/v1/generate"

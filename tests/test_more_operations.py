@@ -8,7 +8,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import DROP, Api, ServerFactory, edited, generate_body
+from tests.helpers import DROP, Api, ServerFactory, edited, generate_body
 
 ADD_INSTRUMENTAL = "/api/v1/generate/add-instrumental"
 ADD_VOCALS = "/api/v1/generate/add-vocals"

@@ -9,11 +9,11 @@ import pytest
 from pydantic import BaseModel
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.api.wire import parse
 from mock_server.payloads.schema import MusicCallback, RecordInfoData
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
-from tests.conftest import Api, generate_body
+from mock_server.wire import parse
+from tests.helpers import Api, generate_body
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from mock_server import MockServer
 from mock_server.openapi import ERROR_CODES
 from mock_server.routes import API
-from tests.conftest import ServerFactory
+from tests.helpers import ServerFactory
 
 EXAMPLES = 8
 """Generated cases per operation and phase: about 2,000 requests, 10-20 s."""

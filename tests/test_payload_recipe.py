@@ -7,7 +7,7 @@ import aiohttp
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import generate_body
+from tests.helpers import generate_body
 
 
 async def test_rebuilt_payloads_are_the_bytes_sent() -> None:

@@ -36,7 +36,7 @@ from mock_server.payloads.schema import (
 from mock_server.probe import ERROR_CODES, ProbeError, ProbeReport, case_names, probe
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
-from mock_server.tracks import TrackRequest
+from mock_server.wire.music import TrackRequest
 
 KEY = "whsec-test"
 README = Path(__file__).resolve().parent.parent / "README.md"

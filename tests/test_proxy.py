@@ -30,7 +30,7 @@ from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
 from mock_server.replay import replay
 from mock_server.scenario import load_scenario
-from tests.conftest import generate_body
+from tests.helpers import generate_body
 
 SECRET = "real-secret-key-0123456789"  # noqa: S105 - made up, to look for on disk
 FAST = 0.0005

@@ -9,7 +9,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.settings import RateLimit, Settings, parse_rate_limit
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 CB = "http://127.0.0.1:9/callback"

@@ -16,7 +16,7 @@ from typing import Any
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
 from mock_server.shape import DEFAULT_ENUMS, compare
-from tests.conftest import Api, ServerFactory
+from tests.helpers import Api, ServerFactory
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 ENUMS = DEFAULT_ENUMS | {"modelName", "model_name"}

@@ -6,7 +6,7 @@ import json
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 DATA_KEYS = {
     "taskId",

@@ -14,7 +14,7 @@ from mock_server import ManualClock, MockServer, Settings
 from mock_server.receiver import CallbackReceiver
 from mock_server.replay import replay
 from mock_server.scenario import load_bundled, load_scenario
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 FAST = 0.0005  # 150 s of mock time in 75 ms
 

@@ -11,7 +11,7 @@ import pytest
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 WRONG_VALUES: list[Any] = [None, True, 0, -1, 1e308, "", "x" * 300, [], {}, ["a"], {"a": 1}]
 POSTS = [e for e in API if e.method == "POST" and e.example is not None]

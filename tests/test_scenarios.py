@@ -10,7 +10,7 @@ import pytest
 from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import bundled_names, load_bundled
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 Outcomes = list[tuple[str, list[str]]]

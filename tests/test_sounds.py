@@ -10,7 +10,7 @@ import pytest
 from mock_server import ManualClock, MockServer
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import DROP, Api, edited
+from tests.helpers import DROP, Api, edited
 
 SOUNDS = "/api/v1/generate/sounds"
 BODY: dict[str, Any] = {  # the docs' example, with the example's model

@@ -9,7 +9,7 @@ import aiohttp
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory
+from tests.helpers import Api, ServerFactory
 
 BASE64 = "/api/file-base64-upload"
 

@@ -23,9 +23,9 @@ from mock_server.tracks import (
     SONG_MIN_SECONDS,
     Track,
     TrackFactory,
-    TrackRequest,
 )
-from tests.conftest import generate_body
+from mock_server.wire.music import TrackRequest
+from tests.helpers import generate_body
 
 
 def faker_tracks(fake: Faker, rng: random.Random, request: TrackRequest) -> list[Track]:

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from mock_server import MockServer
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 CB = "http://127.0.0.1:9/callback"

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from mock_server import MockServer
-from tests.conftest import Api
+from tests.helpers import Api
 
 BASE64 = "/api/file-base64-upload"
 STREAM = "/api/file-stream-upload"

@@ -14,7 +14,7 @@ from mock_server import ManualClock, MockServer
 from mock_server.media.duration import audio_duration
 from mock_server.media.synth import FRAME_SECONDS, cover_jpeg, silent_mp3
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, ServerFactory, generate_body
+from tests.helpers import Api, ServerFactory, generate_body
 
 UPLOAD_EXTEND = "/api/v1/generate/upload-extend"
 

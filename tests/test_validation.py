@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mock_server import MockServer
-from tests.conftest import DROP, Api, ServerFactory, edited
+from tests.helpers import DROP, Api, ServerFactory, edited
 
 CB = "http://127.0.0.1:9/callback"  # never contacted: the clock does not move in these tests
 

@@ -9,7 +9,7 @@ import pytest
 from mock_server import ManualClock, MockServer
 from mock_server.payloads.schema import RecoveryCallback, VoiceCallback
 from mock_server.receiver import CallbackReceiver
-from tests.conftest import Api, generate_body
+from tests.helpers import Api, generate_body
 
 VOICE = "/api/v1/voice"
 

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
 from mock_server.errors import (
     ApiError,
@@ -31,7 +32,6 @@ from mock_server.errors import (
 from mock_server.payloads import encode
 
 __all__ = [
-    "ENGINE",
     "api_middleware",
     "base_url",
     "body_of",
@@ -43,7 +43,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGINE = web.AppKey("engine", Engine)
 API_PREFIX = "/api/"
 UPLOAD_PREFIX = "/api/file-"
 """The File Upload API: its own size limit, `success` in its envelope, bodies not journaled."""

@@ -8,8 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, body_of, ok, query_id
-from mock_server.api.wire import (
+from mock_server.api.envelope import EnvelopeResponse, base_url, body_of, ok, query_id
+from mock_server.api.keys import ENGINE
+from mock_server.jobs import JobKind
+from mock_server.wire import (
     BoostStyleRequest,
     CoverRequest,
     LyricsRequest,
@@ -22,7 +24,6 @@ from mock_server.api.wire import (
     VocalRemovalRequest,
     parse,
 )
-from mock_server.jobs import JobKind
 
 __all__ = [
     "boost_style",

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE
+from mock_server.api.keys import ENGINE
 from mock_server.media import served
 from mock_server.media.file_store import StoredFile
 

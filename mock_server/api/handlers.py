@@ -7,8 +7,10 @@ import math
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, base_url, ok, query_id, read_json
-from mock_server.api.wire import (
+from mock_server.api.envelope import base_url, ok, query_id, read_json
+from mock_server.api.keys import ENGINE
+from mock_server.backends.music import SubmitModel
+from mock_server.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
     ExtendRequest,
@@ -19,7 +21,6 @@ from mock_server.api.wire import (
     UploadCoverRequest,
     UploadExtendRequest,
 )
-from mock_server.backends.music import SubmitModel
 
 __all__ = [
     "add_instrumental",

@@ -13,10 +13,11 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from mock_server.api.envelope import ENGINE, EnvelopeResponse, base_url, read_json
-from mock_server.api.wire import Base64Upload, UrlUpload, parse
+from mock_server.api.envelope import EnvelopeResponse, base_url, read_json
+from mock_server.api.keys import ENGINE
 from mock_server.errors import InvalidParameters
 from mock_server.media.file_store import StoredFile, declared_mime
+from mock_server.wire import Base64Upload, UrlUpload, parse
 
 __all__ = ["base64_upload", "stream_upload", "url_upload"]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.api.envelope import ENGINE, body_of, ok, query_id
-from mock_server.api.wire import (
+from mock_server.api.envelope import body_of, ok, query_id
+from mock_server.api.keys import ENGINE
+from mock_server.wire import (
     VoiceCheckRequest,
     VoiceGenerateRequest,
     VoiceRegenerateRequest,

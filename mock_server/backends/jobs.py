@@ -5,13 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.api.wire import (
-    CoverRequest,
-    MidiRequest,
-    RecoveryRequest,
-    TrackJobRequest,
-    VocalRemovalRequest,
-)
 from mock_server.backends.account import Account
 from mock_server.backends.music import Music
 from mock_server.callbacks import Dispatcher
@@ -30,6 +23,13 @@ from mock_server.journal import Delivery
 from mock_server.media.sources import SourceFetcher
 from mock_server.payloads import encode, job_callback, job_record_info, recovery_record
 from mock_server.settings import Settings
+from mock_server.wire import (
+    CoverRequest,
+    MidiRequest,
+    RecoveryRequest,
+    TrackJobRequest,
+    VocalRemovalRequest,
+)
 
 __all__ = ["Jobs"]
 

@@ -13,13 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from mock_server.api.wire import (
-    ExtendRequest,
-    MusicRequest,
-    ReplaceSectionRequest,
-    SoundsRequest,
-    parse,
-)
 from mock_server.backends.account import Account
 from mock_server.callbacks import Dispatcher
 from mock_server.catalog import Operation
@@ -41,7 +34,15 @@ from mock_server.script import (
 )
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
-from mock_server.tracks import Track, TrackFactory, TrackRequest
+from mock_server.tracks import Track, TrackFactory
+from mock_server.wire import (
+    ExtendRequest,
+    MusicRequest,
+    ReplaceSectionRequest,
+    SoundsRequest,
+    parse,
+)
+from mock_server.wire.music import TrackRequest
 
 __all__ = ["Music", "SubmitModel"]
 

@@ -8,7 +8,6 @@ import random
 from collections import OrderedDict
 from typing import Any
 
-from mock_server.api.wire import BoostStyleRequest, PersonaRequest, TimestampedLyricsRequest
 from mock_server.backends.account import Account
 from mock_server.backends.music import Music
 from mock_server.clock import Clock
@@ -16,6 +15,7 @@ from mock_server.errors import InvalidParameters
 from mock_server.jobs import JobStore
 from mock_server.settings import Settings
 from mock_server.tracks import Track
+from mock_server.wire import BoostStyleRequest, PersonaRequest, TimestampedLyricsRequest
 
 __all__ = ["BOOST_STYLE_COST", "SyncOps", "aligned_words"]
 

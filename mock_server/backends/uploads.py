@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import re
 
-from mock_server.api.wire import Base64Upload, UrlUpload
 from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
 from mock_server.media.file_store import StoredFile, UploadStore
 from mock_server.media.sources import SourceFetcher
 from mock_server.settings import Settings
+from mock_server.wire import Base64Upload, UrlUpload
 
 __all__ = ["Uploads"]
 

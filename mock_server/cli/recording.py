@@ -21,7 +21,8 @@ from mock_server.cli.flags import AddParser, positive_float, token_flag
 from mock_server.cli.logs import configure_logging
 from mock_server.clock import ScaledClock
 from mock_server.drift import drift
-from mock_server.guard import TOKEN_HEADER, is_loopback
+from mock_server.guard import TOKEN_HEADER
+from mock_server.net import is_loopback
 from mock_server.proxy import Proxy, ProxyConfig, token_guard
 
 __all__ = ["add_parsers", "run_drift", "run_proxy"]

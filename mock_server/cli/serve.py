@@ -24,7 +24,8 @@ from mock_server.cli.flags import (
 )
 from mock_server.cli.logs import configure_logging
 from mock_server.clock import ScaledClock
-from mock_server.guard import TOKEN_HEADER, is_loopback
+from mock_server.guard import TOKEN_HEADER
+from mock_server.net import is_loopback
 from mock_server.scenario import ScenarioError
 from mock_server.server import MockServer
 from mock_server.settings import Settings

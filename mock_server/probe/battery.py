@@ -19,7 +19,8 @@ from mock_server.scenario import Scenario, bundled_names, load_bundled
 from mock_server.script import FailAt, compile_script
 from mock_server.settings import Settings
 from mock_server.tasks import Task, TaskStore
-from mock_server.tracks import TrackFactory, TrackRequest
+from mock_server.tracks import TrackFactory
+from mock_server.wire.music import TrackRequest
 
 __all__ = ["ERROR_CODES", "Case", "Expect", "Shot", "battery"]
 
