@@ -3,7 +3,6 @@ Music Style."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections import OrderedDict
 from typing import Any
@@ -13,6 +12,7 @@ from mock_server.backends.music import Music
 from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters
 from mock_server.jobs import JobStore
+from mock_server.payloads import param_json
 from mock_server.settings import Settings
 from mock_server.tracks import Track
 from mock_server.wire import BoostStyleRequest, PersonaRequest, TimestampedLyricsRequest
@@ -68,7 +68,7 @@ class SyncOps:
         task_id = self._ids.new_id("style")
         extra = ", ".join(random.Random(task_id).sample(BOOST_WORDS, 3))  # noqa: S311
         return {
-            "taskId": task_id, "param": json.dumps(raw, separators=(",", ":")),
+            "taskId": task_id, "param": param_json(raw, ascii_only=True),
             "result": f"{body.content.strip()}, {extra}", "creditsConsumed": BOOST_STYLE_COST,
             "creditsRemaining": self.account.credits, "successFlag": "1", "errorCode": None,
             "errorMessage": None, "createTime": int(self.clock.now() * 1000),

@@ -71,10 +71,6 @@ class Uploads:
         name = body.fileName or body.fileUrl.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or None
         return self._put(body.uploadPath, name, data, None)
 
-    def get(self, path: str) -> StoredFile | None:
-        """A file still kept at `path` (the part of its URL after /files/uploads/)."""
-        return self.store.get(path, self.clock.now())
-
     def sweep(self) -> None:
         """Forget expired files."""
         self.store.sweep(self.clock.now())
