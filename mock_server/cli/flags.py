@@ -287,3 +287,15 @@ def token_flag(add: Callable[..., Any], help_text: str) -> None:
 def add_flags(parser: argparse.ArgumentParser, flags: Sequence[Flag]) -> None:
     for flag in flags:
         flag.add_to(parser)
+
+
+def allow_host_flag(add: Callable[..., Any], help_text: str) -> None:
+    """`--allow-callback-host HOST` (repeatable) of the commands that send callbacks."""
+    add(
+        "--allow-callback-host",
+        action="append",
+        dest="allow_callback_hosts",
+        default=[],
+        metavar="HOST",
+        help=help_text,
+    )

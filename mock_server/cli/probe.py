@@ -9,7 +9,7 @@ import sys
 
 from pydantic import ValidationError
 
-from mock_server.cli.flags import AddParser, positive_float
+from mock_server.cli.flags import AddParser, allow_host_flag, positive_float
 from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
 from mock_server.settings import Settings
 
@@ -61,14 +61,7 @@ def add_parser(add: AddParser) -> None:
         help="sign every callback with KEY and add the signed / bad-signature cases",
     )
     flag("--seed", type=int, default=0, help="seed of generated ids and data (default 0)")
-    flag(
-        "--allow-callback-host",
-        action="append",
-        dest="allow_callback_hosts",
-        default=[],
-        metavar="HOST",
-        help="allow a non-loopback --to host (repeatable)",
-    )
+    allow_host_flag(flag, "allow a non-loopback --to host (repeatable)")
     parser.set_defaults(run=run_probe)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 from mock_server.capture import RecordingError, load_recording
-from mock_server.cli.flags import AddParser, positive_float, token_flag
+from mock_server.cli.flags import AddParser, allow_host_flag, positive_float, token_flag
 from mock_server.cli.logs import configure_logging
 from mock_server.clock import ScaledClock
 from mock_server.drift import drift
@@ -94,14 +94,7 @@ def _proxy_network_flags(flag: Callable[..., Any]) -> None:
         help="base URL the upstream reaches this proxy at for callbacks, e.g. a tunnel "
         "(default: the URL the client used)",
     )
-    flag(
-        "--allow-callback-host",
-        action="append",
-        dest="allow_callback_hosts",
-        default=[],
-        metavar="HOST",
-        help="send callbacks on to HOST too (repeatable); loopback always",
-    )
+    allow_host_flag(flag, "send callbacks on to HOST too (repeatable); loopback always")
     flag(
         "--callback-timeout",
         type=positive_float,

@@ -12,7 +12,7 @@ import sys
 import aiohttp
 from pydantic import ValidationError
 
-from mock_server.cli.flags import AddParser, positive_float, token_flag
+from mock_server.cli.flags import AddParser, allow_host_flag, positive_float, token_flag
 from mock_server.guard import TOKEN_HEADER
 from mock_server.replay import replay
 from mock_server.scenario import (
@@ -76,14 +76,7 @@ def _replay_parser(add: AddParser) -> None:
         default=None,
         help="base of file URLs in payloads (default http://127.0.0.1:8080)",
     )
-    flag(
-        "--allow-callback-host",
-        action="append",
-        dest="allow_callback_hosts",
-        default=[],
-        metavar="HOST",
-        help="allow a non-loopback --to host (repeatable)",
-    )
+    allow_host_flag(flag, "allow a non-loopback --to host (repeatable)")
     parser.set_defaults(run=run_replay)
 
 
