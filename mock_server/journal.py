@@ -136,6 +136,11 @@ class Delivery:
         payload = self._payload
         return payload if isinstance(payload, bytes) else payload()
 
+    def shelve(self) -> None:
+        """Waiting in a long line: keep the recipe rather than the bytes until sent."""
+        if self.recipe is not None:
+            self._payload = self.recipe
+
     def settle(self) -> None:
         """Delivered: from now on keep the recipe rather than the bytes."""
         if self.recipe is not None:

@@ -4,8 +4,9 @@ that were sent (issue 13: memory per finished task)."""
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import ManualClock, MockServer, Settings, callbacks
 from mock_server.receiver import CallbackReceiver
 from tests.conftest import generate_body
 
@@ -56,3 +57,31 @@ async def test_undelivered_payload_keeps_its_bytes() -> None:
         assert text.state == "pending"
         assert isinstance(text._payload, bytes)
         assert text.payload == (await receiver.wait_for(1))[0].raw
+
+
+async def test_callbacks_waiting_in_a_long_line_send_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One connection per receiver and no payload kept ready in line: every waiting callback
+    # keeps only its recipe while it waits, then sends exactly the bytes it was built with.
+    monkeypatch.setattr(callbacks, "KEEP_READY", 0)
+    settings = Settings(rate_limit=None, text_callback_tracks=True, callback_connections_per_host=1)
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(settings) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        assert isinstance(server.clock, ManualClock)
+        receiver.respond_with(statuses=[200], delay=0.02)
+        for _ in range(4):
+            async with http.post(
+                server.url + "/api/v1/generate", json=generate_body(receiver.url)
+            ) as resp:
+                assert (await resp.json())["code"] == 200
+        await server.clock.advance(150)
+        received = await receiver.wait_for(12)
+        deliveries = server.deliveries()
+        assert [d.state for d in deliveries] == ["delivered"] * 12
+        assert [r.raw for r in received] == [d.payload for d in deliveries]  # in line order
+        assert len({r.raw for r in received}) == 12
+        assert server.clock.pending() == 0
