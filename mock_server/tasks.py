@@ -11,6 +11,7 @@ import asyncio
 import heapq
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +44,9 @@ class Task:
     number: int
     operation: Operation
     model: str
-    request: dict[str, Any]
-    """The request body exactly as received (record-info `param` is its JSON text)."""
+    param: str
+    """The request body as compact JSON text (record-info's `param`); kept as text, which is
+    a third of the decoded dict's size (issue 13)."""
     callback_url: str
     base_url: str
     """Origin written into the task's file URLs."""
@@ -65,6 +67,14 @@ class Task:
     step: int = 0
     """Index of the next event in `script.events`."""
     _tracks: list[Track] | None = field(default=None, repr=False)
+    track_ids: tuple[str, ...] = ()
+    """Its tracks' ids, once built (they stay known when a finished task's tracks are let go)."""
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The request body as received (decoded anew on each use)."""
+        decoded: dict[str, Any] = json.loads(self.param)
+        return decoded
 
     @property
     def tracks(self) -> list[Track]:
@@ -81,10 +91,6 @@ class Task:
     def tracks_built(self) -> bool:
         """Whether `tracks` is made already (they are built when first needed)."""
         return self._tracks is not None
-
-    @property
-    def param(self) -> str:
-        return json.dumps(self.request, ensure_ascii=False, separators=(",", ":"))
 
     def reach(self, stage: Stage, now: float) -> None:
         """Move to a success stage; never backwards, never out of a failure."""
@@ -134,8 +140,12 @@ class TaskStore:
         self._tasks: dict[str, Task] = {}
         self._order: list[Task] = []
         """The same tasks in creation order (numbers increase), for paging by number."""
-        self._tracks: dict[str, TrackSource] = {}
+        self._tracks: dict[str, Task] = {}
+        """Track id -> the task that made it."""
         self._count = 0
+        self._texts: dict[str, str] = {}
+        self._active: deque[Task] = deque()
+        """Tasks that may still need their tracks soon, oldest first (see `_let_go`)."""
         self._build = self._build_tracks  # one bound method shared by every task
         self._early: list[tuple[float, int, Task]] = []
         """Tasks whose tracks to build ahead of need: (event-loop time, number, task), a heap."""
@@ -144,9 +154,26 @@ class TaskStore:
     def _build_tracks(self, task: Task) -> list[Track]:
         rng = self._factory.task_random(task.id)
         made = self._factory.tracks(rng, task.spec, int(task.created_at * 1000))
-        for track in made:
-            self._tracks[track.id] = TrackSource(task, track)
+        if not task.track_ids and self._tasks.get(task.id) is task:  # first build, still kept
+            task.track_ids = tuple(track.id for track in made)
+            for track in made:
+                self._tracks[track.id] = task
         return made
+
+    LET_GO = 2
+    """Active tasks looked at per new task: enough to keep up, O(1) per submit."""
+
+    def _let_go(self) -> None:
+        """Let finished tasks' tracks go (issue 13: a third of a finished task's memory). They
+        are rebuilt, the same tracks, when asked for again (record-info, files, an extend);
+        the seed decides them, not when they are made."""
+        active = self._active
+        for _ in range(min(self.LET_GO, len(active))):
+            task = active.popleft()
+            if task.finished:
+                task._tracks = None
+            elif self._tasks.get(task.id) is task:
+                active.append(task)
 
     def build_early(self, task: Task, real_seconds: float) -> None:
         """Build `task`'s tracks in about `real_seconds` (wall clock) instead of when a stage
@@ -194,6 +221,7 @@ class TaskStore:
         self.stop_early()
         reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
         self._tasks, self._order, self._tracks = {}, [], {}
+        self._active = deque()
         self._count = 0
         self._trim_at = self.limit
 
@@ -212,11 +240,20 @@ class TaskStore:
                 gone.append(task)
         for task in gone:
             del self._tasks[task.id]
-            for track in task._tracks or ():
-                self._tracks.pop(track.id, None)
+            for track_id in task.track_ids:
+                self._tracks.pop(track_id, None)
         if gone:
             self._order = list(self._tasks.values())
         self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
+
+    def _shared(self, text: str) -> str:
+        """One copy of a text many tasks repeat (their callback URL and origin)."""
+        known = self._texts.get(text)
+        if known is not None:
+            return known
+        if len(self._texts) < 256:
+            self._texts[text] = text
+        return text
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -232,11 +269,14 @@ class TaskStore:
         return page(self._order, _number, since, limit)
 
     def track(self, track_id: str) -> TrackSource | None:
-        return self._tracks.get(track_id)
+        task = self._tracks.get(track_id)
+        if task is None:
+            return None
+        return next(TrackSource(task, t) for t in task.tracks if t.id == track_id)
 
     def require_source(self, audio_id: str, model: str) -> TrackSource | None:
         """The track behind an extend's audioId, checking the model matches (unknown: None)."""
-        source = self._tracks.get(audio_id)
+        source = self.track(audio_id)
         if source is not None and source.task.model != model:
             raise InvalidParameters(
                 f"model: must match the source track's model; audioId {audio_id!r} was made "
@@ -265,9 +305,9 @@ class TaskStore:
             number=self._count,
             operation=operation,
             model=tracks.model,
-            request=request,
-            callback_url=callback_url,
-            base_url=base_url,
+            param=_PARAM.encode(request),
+            callback_url=self._shared(callback_url),
+            base_url=self._shared(base_url),
             created_at=now,
             spec=tracks,
             build_tracks=self._build,
@@ -279,7 +319,12 @@ class TaskStore:
             self._order.remove(self._tasks[task.id])
         self._tasks[task.id] = task
         self._order.append(task)
+        self._let_go()
+        self._active.append(task)
         return task
+
+
+_PARAM = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _number(task: Task) -> int:

@@ -85,3 +85,39 @@ async def test_callbacks_waiting_in_a_long_line_send_the_same_bytes(
         assert [r.raw for r in received] == [d.payload for d in deliveries]  # in line order
         assert len({r.raw for r in received}) == 12
         assert server.clock.pending() == 0
+
+
+async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None:
+    settings = Settings(rate_limit=None)
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(settings) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        assert isinstance(server.clock, ManualClock)
+
+        async def submit() -> str:
+            async with http.post(
+                server.url + "/api/v1/generate", json=generate_body(receiver.url)
+            ) as resp:
+                return str((await resp.json())["data"]["taskId"])
+
+        async def record(task_id: str) -> bytes:
+            url = server.url + "/api/v1/generate/record-info?taskId=" + task_id
+            async with http.get(url) as resp:
+                return await resp.read()
+
+        task_id = await submit()
+        await server.clock.advance(150)
+        task = server.engine.music.store.get(task_id)
+        assert task is not None
+        assert task.status == "SUCCESS"
+        before, tracks = await record(task_id), list(task.tracks)
+        for _ in range(2):
+            await submit()
+        assert not task.tracks_built  # let go once finished
+        assert await record(task_id) == before
+        source = server.engine.music.store.track(tracks[1].id)
+        assert source is not None
+        assert (source.task, source.track) == (task, tracks[1])
+        assert task.tracks == tracks
