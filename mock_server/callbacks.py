@@ -223,6 +223,7 @@ class Dispatcher:
         self._targets: dict[str, _Target] = {}
         self._slots = _HostSlots(settings.callback_connections_per_host, clock, _cancelled_parked)
         self._lag = _LagMeter()
+        self._answers: dict[str, str] = {}
 
     async def start(self) -> None:
         if self._session is None:
@@ -409,6 +410,17 @@ class Dispatcher:
             },
         )
 
+    def _answer(self, raw: bytes) -> str:
+        """A receiver's answer as text; one copy of each short answer (receivers tend to say
+        the same `{}` or `ok` every time, and the journal keeps one per attempt)."""
+        text = raw.decode("utf-8", errors="replace")
+        if len(text) > 64:
+            return text
+        known = self._answers.get(text)
+        if known is None and len(self._answers) < 1024:
+            known = self._answers[text] = text
+        return known or text
+
     def _headers(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
         key = self._settings.webhook_hmac_key
@@ -439,7 +451,7 @@ class Dispatcher:
                     ) as response:
                         attempt.status = response.status
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
-                        attempt.response_body = raw.decode("utf-8", errors="replace")
+                        attempt.response_body = self._answer(raw)
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None
