@@ -144,6 +144,7 @@ class TaskStore:
         """Track id -> the task that made it."""
         self._count = 0
         self._texts: dict[str, str] = {}
+        self._sweep_timer: asyncio.TimerHandle | None = None
         self._active: deque[Task] = deque()
         """Tasks that may still need their tracks soon, oldest first (see `_let_go`)."""
         self._build = self._build_tracks  # one bound method shared by every task
@@ -163,17 +164,37 @@ class TaskStore:
     LET_GO = 2
     """Active tasks looked at per new task: enough to keep up, O(1) per submit."""
 
-    def _let_go(self) -> None:
+    def _let_go(self, count: int = LET_GO) -> None:
         """Let finished tasks' tracks go (issue 13: a third of a finished task's memory). They
         are rebuilt, the same tracks, when asked for again (record-info, files, an extend);
         the seed decides them, not when they are made."""
         active = self._active
-        for _ in range(min(self.LET_GO, len(active))):
+        for _ in range(min(count, len(active))):
             task = active.popleft()
             if task.finished:
                 task._tracks = None
             elif self._tasks.get(task.id) is task:
                 active.append(task)
+
+    SWEEP_SECONDS = 1.0
+    """Real seconds between looks at the active tasks while no new task comes."""
+
+    def _sweep(self) -> None:
+        """The tasks of the last burst finish after the last submit: look at them now and then
+        (a few thousand per turn of the event loop) until none is left."""
+        self._sweep_timer = None
+        self._let_go(2000)
+        if self._active:
+            self._arm_sweep()
+
+    def _arm_sweep(self) -> None:
+        if self._sweep_timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a store used outside a server: the next tasks let go instead
+            return
+        self._sweep_timer = loop.call_later(self.SWEEP_SECONDS, self._sweep)
 
     def build_early(self, task: Task, real_seconds: float) -> None:
         """Build `task`'s tracks in about `real_seconds` (wall clock) instead of when a stage
@@ -211,7 +232,10 @@ class TaskStore:
             self._arm(loop)
 
     def stop_early(self) -> None:
-        """Forget the early builds (shutdown, reset)."""
+        """Forget the early builds and stop looking at active tasks (shutdown, reset)."""
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+            self._sweep_timer = None
         if self._early_timer is not None:
             self._early_timer.cancel()
             self._early_timer = None
@@ -321,6 +345,7 @@ class TaskStore:
         self._order.append(task)
         self._let_go()
         self._active.append(task)
+        self._arm_sweep()
         return task
 
 

@@ -78,7 +78,7 @@ SONG_MIN_SECONDS = 120.0
 SONG_MAX_SECONDS = 240.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrackRequest:
     """What a submitted request says about the tracks to build."""
 

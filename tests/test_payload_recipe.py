@@ -3,11 +3,14 @@ that were sent (issue 13: memory per finished task)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer, Settings, callbacks
 from mock_server.receiver import CallbackReceiver
+from mock_server.tasks import TaskStore
 from tests.conftest import generate_body
 
 
@@ -120,4 +123,30 @@ async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None
         source = server.engine.music.store.track(tracks[1].id)
         assert source is not None
         assert (source.task, source.track) == (task, tracks[1])
+        assert task.tracks == tracks
+
+
+async def test_the_last_tasks_let_their_tracks_go_without_new_submits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(TaskStore, "SWEEP_SECONDS", 0.01)
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(Settings(rate_limit=None)) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        assert isinstance(server.clock, ManualClock)
+        async with http.post(
+            server.url + "/api/v1/generate", json=generate_body(receiver.url)
+        ) as resp:
+            task_id = str((await resp.json())["data"]["taskId"])
+        task = server.engine.music.store.get(task_id)
+        assert task is not None
+        await server.clock.advance(150)
+        tracks = list(task.tracks)
+        for _ in range(100):
+            if not task.tracks_built:
+                break
+            await asyncio.sleep(0.01)
+        assert not task.tracks_built
         assert task.tracks == tracks
