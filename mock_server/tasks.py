@@ -144,7 +144,7 @@ class TaskStore:
         """Track id -> the task that made it."""
         self._count = 0
         self._texts: dict[str, str] = {}
-        self._sweep_timer: asyncio.TimerHandle | None = None
+        self._sweep_timer: asyncio.TimerHandle | asyncio.Handle | None = None
         self._active: deque[Task] = deque()
         """Tasks that may still need their tracks soon, oldest first (see `_let_go`)."""
         self._build = self._build_tracks  # one bound method shared by every task
@@ -179,12 +179,17 @@ class TaskStore:
     SWEEP_SECONDS = 1.0
     """Real seconds between looks at the active tasks while no new task comes."""
 
-    def _sweep(self) -> None:
-        """The tasks of the last burst finish after the last submit: look at them now and then
-        (a few thousand per turn of the event loop) until none is left."""
+    def _sweep(self, left: int | None = None) -> None:
+        """The tasks of the last burst finish after the last submit: look at each active task
+        once a second (2,000 per turn of the event loop) until none is left."""
         self._sweep_timer = None
-        self._let_go(2000)
-        if self._active:
+        left = len(self._active) if left is None else min(left, len(self._active))
+        count = min(left, 2000)
+        self._let_go(count)
+        if left > count:
+            loop = asyncio.get_running_loop()
+            self._sweep_timer = loop.call_soon(self._sweep, left - count)
+        elif self._active:
             self._arm_sweep()
 
     def _arm_sweep(self) -> None:
