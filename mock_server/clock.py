@@ -103,7 +103,8 @@ class Clock(Protocol):
 
 class _TimerQueue:
     def __init__(self) -> None:
-        self._heap: list[Timer] = []
+        self._heap: list[tuple[float, int, Timer]] = []
+        """(when, seq, timer): compared in C, not by Timer's generated __lt__."""
         self._seq = itertools.count()
         self._running: set[asyncio.Task[None]] = set()
         self._parked: dict[int, Timer] = {}
@@ -117,7 +118,7 @@ class _TimerQueue:
 
     def call_at(self, when: float, callback: TimerCallback, *args: Any) -> Timer:
         timer = Timer(when, next(self._seq), callback, args)
-        heapq.heappush(self._heap, timer)
+        heapq.heappush(self._heap, (when, timer.seq, timer))
         self._armed()
         return timer
 
@@ -136,7 +137,8 @@ class _TimerQueue:
         return True
 
     def pending(self) -> int:
-        return sum(not t.cancelled for t in self._heap) + len(self._running) + len(self._parked)
+        heap = sum(not entry[2].cancelled for entry in self._heap)
+        return heap + len(self._running) + len(self._parked)
 
     def next_due(self) -> float | None:
         """When the next timer fires (mock time), if any."""
@@ -146,16 +148,17 @@ class _TimerQueue:
         """Hook: the heap changed."""
 
     def _next_due(self) -> float | None:
-        while self._heap and self._heap[0].cancelled:
-            heapq.heappop(self._heap)
-        return self._heap[0].when if self._heap else None
+        heap = self._heap
+        while heap and heap[0][2].cancelled:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
 
     def _fire_due(self, now: float, limit: int | None = None) -> list[asyncio.Task[None]]:
         started: list[asyncio.Task[None]] = []
         while (due := self._next_due()) is not None and due <= now:
             if limit is not None and len(started) >= limit:
                 break
-            timer = heapq.heappop(self._heap)
+            timer = heapq.heappop(self._heap)[2]
             started.append(self._spawn(timer))
         return started
 
@@ -175,8 +178,8 @@ class _TimerQueue:
             self.errors.append(err)
 
     async def shutdown(self) -> int:
-        cancelled = sum(not t.cancelled for t in self._heap) + len(self._parked)
-        for timer in (*self._heap, *self._parked.values()):
+        cancelled = sum(not entry[2].cancelled for entry in self._heap) + len(self._parked)
+        for timer in (*(entry[2] for entry in self._heap), *self._parked.values()):
             timer.cancel()
         self._heap.clear()
         self._parked.clear()

@@ -44,9 +44,9 @@ class Task:
     number: int
     operation: Operation
     model: str
-    param: str
-    """The request body as compact JSON text (record-info's `param`); kept as text, which is
-    a third of the decoded dict's size (issue 13)."""
+    _request: dict[str, Any] | None
+    """The request body as received, until the task finishes; then only its text (`param`),
+    which is a third of the dict's size (issue 13) and made off the submit's path."""
     callback_url: str
     base_url: str
     """Origin written into the task's file URLs."""
@@ -69,12 +69,28 @@ class Task:
     _tracks: list[Track] | None = field(default=None, repr=False)
     track_ids: tuple[str, ...] = ()
     """Its tracks' ids, once built (they stay known when a finished task's tracks are let go)."""
+    _param: str | None = field(default=None, repr=False)
 
     @property
     def request(self) -> dict[str, Any]:
-        """The request body as received (decoded anew on each use)."""
+        """The request body as received (once the task finished, decoded anew on each use)."""
+        if self._request is not None:
+            return self._request
         decoded: dict[str, Any] = json.loads(self.param)
         return decoded
+
+    @property
+    def param(self) -> str:
+        """The request body as compact JSON text (record-info's `param`)."""
+        if self._param is None:
+            self._param = _PARAM.encode(self._request)
+        return self._param
+
+    def let_go(self) -> None:
+        """Finished: keep what is needed to make the rest again, not the rest (issue 13)."""
+        self._tracks = None
+        if self._request is not None:
+            self._param, self._request = self.param, None
 
     @property
     def tracks(self) -> list[Track]:
@@ -172,7 +188,7 @@ class TaskStore:
         for _ in range(min(count, len(active))):
             task = active.popleft()
             if task.finished:
-                task._tracks = None
+                task.let_go()
             elif self._tasks.get(task.id) is task:
                 active.append(task)
 
@@ -334,7 +350,7 @@ class TaskStore:
             number=self._count,
             operation=operation,
             model=tracks.model,
-            param=_PARAM.encode(request),
+            _request=request,
             callback_url=self._shared(callback_url),
             base_url=self._shared(base_url),
             created_at=now,

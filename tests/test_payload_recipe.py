@@ -119,7 +119,8 @@ async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None
         for _ in range(2):
             await submit()
         assert not task.tracks_built  # let go once finished
-        assert await record(task_id) == before
+        assert await record(task_id) == before  # `param` from the kept text, the same
+        assert task.request == generate_body(receiver.url)
         source = server.engine.music.store.track(tracks[1].id)
         assert source is not None
         assert (source.task, source.track) == (task, tracks[1])
