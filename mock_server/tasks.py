@@ -161,6 +161,8 @@ class TaskStore:
         self._count = 0
         self._texts: dict[str, str] = {}
         self._sweep_timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._swept_at = 0
+        """Tasks created when the sweep last looked (see `_sweep`)."""
         self._active: deque[Task] = deque()
         """Tasks that may still need their tracks soon, oldest first (see `_let_go`)."""
         self._build = self._build_tracks  # one bound method shared by every task
@@ -196,9 +198,14 @@ class TaskStore:
     """Real seconds between looks at the active tasks while no new task comes."""
 
     def _sweep(self, left: int | None = None) -> None:
-        """The tasks of the last burst finish after the last submit: look at each active task
-        once a second (2,000 per turn of the event loop) until none is left."""
+        """The tasks of the last burst finish after the last submit: once a second without
+        new tasks, look at each active task (2,000 per turn of the event loop) until none is
+        left. While tasks keep coming, each new one looks at two (`_let_go`)."""
         self._sweep_timer = None
+        if left is None and self._count != self._swept_at:
+            self._swept_at = self._count  # new tasks came: they let the others go
+            self._arm_sweep()
+            return
         left = len(self._active) if left is None else min(left, len(self._active))
         count = min(left, 2000)
         self._let_go(count)
