@@ -21,18 +21,18 @@ import hashlib
 import hmac
 import logging
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import aiohttp
 from yarl import URL
 
-from mock_server.clock import Clock
+from mock_server.clock import Clock, Timer
 from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.net import ALLOW_HINT, host_allowed, read_capped
 from mock_server.settings import Settings
+from mock_server.slots import HostSlots, Origin
 
 __all__ = ["PLAIN_POLICY", "DeliveryPolicy", "Dispatcher", "webhook_signature"]
 
@@ -55,69 +55,6 @@ class _Target:
     allowed: bool
     origin: tuple[str, str | None, int | None]
     """Scheme, host and port: one receiver, one connection cap."""
-
-
-class _Slot:
-    """One receiver's connections: how many are free, and who waits for one (oldest first).
-    Not asyncio.Semaphore: its acquire() scans every waiter (3.11), and a dead receiver can
-    have thousands waiting; here each acquire and release costs O(1)."""
-
-    __slots__ = ("free", "users", "waiters")
-
-    def __init__(self, limit: int) -> None:
-        self.free = limit
-        self.users = 0
-        self.waiters: deque[asyncio.Future[None]] = deque()
-
-    async def acquire(self) -> None:
-        if self.free > 0 and not self.waiters:
-            self.free -= 1
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                self.release()  # handed a connection just as it was cancelled: pass it on
-            raise  # a cancelled waiter stays queued; release() skips it
-
-    def release(self) -> None:
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)  # the connection goes straight to the next in line
-                return
-        self.free += 1
-
-
-class _HostSlots:
-    """At most `limit` attempts in flight per receiver (None: no cap). Each receiver has its
-    own slot, made on first use and dropped when nobody holds or waits for it."""
-
-    def __init__(self, limit: int | None) -> None:
-        self._limit = limit
-        self._slots: dict[tuple[str, str | None, int | None], _Slot] = {}
-
-    @asynccontextmanager
-    async def hold(self, origin: tuple[str, str | None, int | None]) -> AsyncIterator[None]:
-        if self._limit is None:
-            yield
-            return
-        slot = self._slots.get(origin)
-        if slot is None:
-            slot = self._slots[origin] = _Slot(self._limit)
-        slot.users += 1
-        try:
-            await slot.acquire()
-            try:
-                yield
-            finally:
-                slot.release()
-        finally:
-            slot.users -= 1
-            if not slot.users:
-                del self._slots[origin]
 
 
 @dataclass(slots=True)
@@ -213,8 +150,9 @@ class Dispatcher:
         self._journal = journal
         self._session: aiohttp.ClientSession | None = None
         self._targets: dict[str, _Target] = {}
-        self._slots = _HostSlots(settings.callback_connections_per_host)
+        self._slots = HostSlots(settings.callback_connections_per_host, clock, _cancelled_parked)
         self._lag = _LagMeter()
+        self._answers: dict[str, str] = {}
 
     async def start(self) -> None:
         if self._session is None:
@@ -300,19 +238,51 @@ class Dispatcher:
         delivery.next_attempt_at = None
         attempt = Attempt(number, scheduled_at, self._clock.now())
         delivery.attempts.append(attempt)
+        origin = self._target(delivery.url).origin
+        held = self._slots.take(origin)
+        if held is False:  # over the receiver's cap: wait in line, parked on the clock
+            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, origin)
+            if self._slots.wait(origin, parked) >= KEEP_READY:
+                delivery.shelve()
+            return
+        await self._send(delivery, attempt, on_exhausted, origin if held else None)
+
+    async def _woken(
+        self,
+        delivery: Delivery,
+        attempt: Attempt,
+        on_exhausted: Callable[[Delivery], None],
+        origin: Origin,
+    ) -> None:
+        """A waiting attempt's turn: a connection was released for it."""
+        if not self._slots.take(origin, woken=True):  # taken meanwhile by a newcomer
+            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, origin)
+            self._slots.wait(origin, parked, first=True)
+            return
+        await self._send(delivery, attempt, on_exhausted, origin)
+
+    async def _send(
+        self,
+        delivery: Delivery,
+        attempt: Attempt,
+        on_exhausted: Callable[[Delivery], None],
+        origin: Origin | None,
+    ) -> None:
+        """Make the attempt on a connection already held (`origin`; None: no cap)."""
         try:
-            async with self._slots.hold(self._target(delivery.url).origin):
-                attempt.started_at = self._clock.now()  # after any wait for a free connection
-                started = self._clock.perf()
-                try:
-                    await self._post(delivery, attempt)
-                finally:
-                    attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
+            attempt.started_at = self._clock.now()  # after any wait for a free connection
+            started = self._clock.perf()
+            try:
+                await self._post(delivery, attempt)
+            finally:
+                attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
         except asyncio.CancelledError:
-            attempt.outcome = "cancelled"
-            attempt.error = "cancelled: the server shut down or was reset"
-            delivery.state = "cancelled"
+            _cancelled(delivery, attempt)
             raise
+        finally:
+            if origin is not None:
+                self._slots.release(origin)
+        number = attempt.number
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"
@@ -369,6 +339,17 @@ class Dispatcher:
             },
         )
 
+    def _answer(self, raw: bytes) -> str:
+        """A receiver's answer as text; one copy of each short answer (receivers tend to say
+        the same `{}` or `ok` every time, and the journal keeps one per attempt)."""
+        text = raw.decode("utf-8", errors="replace")
+        if len(text) > 64:
+            return text
+        known = self._answers.get(text)
+        if known is None and len(self._answers) < 1024:
+            known = self._answers[text] = text
+        return known or text
+
     def _headers(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
         key = self._settings.webhook_hmac_key
@@ -399,7 +380,7 @@ class Dispatcher:
                     ) as response:
                         attempt.status = response.status
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
-                        attempt.response_body = raw.decode("utf-8", errors="replace")
+                        attempt.response_body = self._answer(raw)
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None
@@ -409,3 +390,20 @@ class Dispatcher:
         finally:
             if watch.granted:
                 attempt.held_up_ms = round(watch.granted * 1000, 3)
+
+
+KEEP_READY = 1024
+"""Attempts waiting for one receiver that keep their payload's bytes; those further back keep
+only its recipe (rebuilt, the same bytes, when their turn comes)."""
+
+
+def _cancelled(delivery: Delivery, attempt: Attempt) -> None:
+    attempt.outcome = "cancelled"
+    attempt.error = "cancelled: the server shut down or was reset"
+    delivery.state = "cancelled"
+
+
+def _cancelled_parked(parked: Timer) -> None:
+    """A waiting attempt cancelled before its turn (its timer's args are `_woken`'s)."""
+    delivery, attempt = parked.args[0], parked.args[1]
+    _cancelled(delivery, attempt)

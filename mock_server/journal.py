@@ -35,12 +35,17 @@ class RequestRecord:
     """Mock time (epoch seconds) the request arrived."""
     method: str
     path: str
-    query: dict[str, str]
+    _query: dict[str, str] | None
     raw_body: bytes | None
     http_status: int
     raw_response: bytes | None
     # Kept as bytes, decoded on demand: a long-running server journals a lot, and bytes cost
     # the garbage collector nothing.
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string's parameters (most requests have none: nothing is kept then)."""
+        return dict(self._query) if self._query else {}
 
     @property
     def body(self) -> Any:
@@ -136,6 +141,11 @@ class Delivery:
         payload = self._payload
         return payload if isinstance(payload, bytes) else payload()
 
+    def shelve(self) -> None:
+        """Waiting in a long line: keep the recipe rather than the bytes until sent."""
+        if self.recipe is not None:
+            self._payload = self.recipe
+
     def settle(self) -> None:
         """Delivered: from now on keep the recipe rather than the bytes."""
         if self.recipe is not None:
@@ -214,6 +224,7 @@ class Journal:
         self._by_task: dict[str, list[Delivery]] = {}
         self._last_id = 0
         self._seq = 0
+        self._paths: dict[str, str] = {}
         self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
         """Called after every attempt ends (and with None for a dropped callback)."""
         self.request_listeners: list[Callable[[RequestRecord], None]] = []
@@ -253,8 +264,11 @@ class Journal:
         raw_response: bytes | None,
     ) -> RequestRecord:
         self._seq += 1
+        path = self._paths.get(path, path)  # one copy of each route's path
+        if len(self._paths) < 1024:
+            self._paths.setdefault(path, path)
         record = RequestRecord(
-            self._seq, at, method, path, query, raw_body, http_status, raw_response
+            self._seq, at, method, path, query or None, raw_body, http_status, raw_response
         )
         self.requests.append(record)
         if self.limit is not None and len(self.requests) > self.limit:

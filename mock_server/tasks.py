@@ -11,11 +11,13 @@ import asyncio
 import heapq
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.catalog import Operation, Stage, TaskStatus
+from mock_server.encoding import param_json
 from mock_server.errors import InvalidParameters
 from mock_server.journal import Page, page
 from mock_server.reclaim import reclaim
@@ -44,8 +46,9 @@ class Task:
     number: int
     operation: Operation
     model: str
-    request: dict[str, Any]
-    """The request body exactly as received (record-info `param` is its JSON text)."""
+    _request: dict[str, Any] | None
+    """The request body as received, until the task finishes; then only its text (`param`),
+    which is a third of the dict's size (issue 13) and made off the submit's path."""
     callback_url: str
     base_url: str
     """Origin written into the task's file URLs."""
@@ -66,6 +69,30 @@ class Task:
     step: int = 0
     """Index of the next event in `script.events`."""
     _tracks: list[Track] | None = field(default=None, repr=False)
+    track_ids: tuple[str, ...] = ()
+    """Its tracks' ids, once built (they stay known when a finished task's tracks are let go)."""
+    _param: str | None = field(default=None, repr=False)
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The request body as received (once the task finished, decoded anew on each use)."""
+        if self._request is not None:
+            return self._request
+        decoded: dict[str, Any] = json.loads(self.param)
+        return decoded
+
+    @property
+    def param(self) -> str:
+        """The request body as compact JSON text (record-info's `param`)."""
+        if self._param is None:
+            self._param = param_json(self._request)
+        return self._param
+
+    def let_go(self) -> None:
+        """Finished: keep what is needed to make the rest again, not the rest (issue 13)."""
+        self._tracks = None
+        if self._request is not None:
+            self._param, self._request = self.param, None
 
     @property
     def tracks(self) -> list[Track]:
@@ -82,10 +109,6 @@ class Task:
     def tracks_built(self) -> bool:
         """Whether `tracks` is made already (they are built when first needed)."""
         return self._tracks is not None
-
-    @property
-    def param(self) -> str:
-        return json.dumps(self.request, ensure_ascii=False, separators=(",", ":"))
 
     def reach(self, stage: Stage, now: float) -> None:
         """Move to a success stage; never backwards, never out of a failure."""
@@ -135,8 +158,15 @@ class TaskStore:
         self._tasks: dict[str, Task] = {}
         self._order: list[Task] = []
         """The same tasks in creation order (numbers increase), for paging by number."""
-        self._tracks: dict[str, TrackSource] = {}
+        self._tracks: dict[str, Task] = {}
+        """Track id -> the task that made it."""
         self._count = 0
+        self._texts: dict[str, str] = {}
+        self._sweep_timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._swept_at = 0
+        """Tasks created when the sweep last looked (see `_sweep`)."""
+        self._active: deque[Task] = deque()
+        """Tasks that may still need their tracks soon, oldest first (see `_let_go`)."""
         self._build = self._build_tracks  # one bound method shared by every task
         self._early: list[tuple[float, int, Task]] = []
         """Tasks whose tracks to build ahead of need: (event-loop time, number, task), a heap."""
@@ -145,9 +175,56 @@ class TaskStore:
     def _build_tracks(self, task: Task) -> list[Track]:
         rng = self._factory.task_random(task.id)
         made = self._factory.tracks(rng, task.spec, int(task.created_at * 1000))
-        for track in made:
-            self._tracks[track.id] = TrackSource(task, track)
+        if not task.track_ids and self._tasks.get(task.id) is task:  # first build, still kept
+            task.track_ids = tuple(track.id for track in made)
+            for track in made:
+                self._tracks[track.id] = task
         return made
+
+    LET_GO = 2
+    """Active tasks looked at per new task: enough to keep up, O(1) per submit."""
+
+    def _let_go(self, count: int = LET_GO) -> None:
+        """Let finished tasks' tracks go (issue 13: a third of a finished task's memory). They
+        are rebuilt, the same tracks, when asked for again (record-info, files, an extend);
+        the seed decides them, not when they are made."""
+        active = self._active
+        for _ in range(min(count, len(active))):
+            task = active.popleft()
+            if task.finished:
+                task.let_go()
+            elif self._tasks.get(task.id) is task:
+                active.append(task)
+
+    SWEEP_SECONDS = 1.0
+    """Real seconds between looks at the active tasks while no new task comes."""
+
+    def _sweep(self, left: int | None = None) -> None:
+        """The tasks of the last burst finish after the last submit: once a second without
+        new tasks, look at each active task (2,000 per turn of the event loop) until none is
+        left. While tasks keep coming, each new one looks at two (`_let_go`)."""
+        self._sweep_timer = None
+        if left is None and self._count != self._swept_at:
+            self._swept_at = self._count  # new tasks came: they let the others go
+            self._arm_sweep()
+            return
+        left = len(self._active) if left is None else min(left, len(self._active))
+        count = min(left, 2000)
+        self._let_go(count)
+        if left > count:
+            loop = asyncio.get_running_loop()
+            self._sweep_timer = loop.call_soon(self._sweep, left - count)
+        elif self._active:
+            self._arm_sweep()
+
+    def _arm_sweep(self) -> None:
+        if self._sweep_timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a store used outside a server: the next tasks let go instead
+            return
+        self._sweep_timer = loop.call_later(self.SWEEP_SECONDS, self._sweep)
 
     def build_early(self, task: Task, real_seconds: float) -> None:
         """Build `task`'s tracks in about `real_seconds` (wall clock) instead of when a stage
@@ -185,7 +262,10 @@ class TaskStore:
             self._arm(loop)
 
     def stop_early(self) -> None:
-        """Forget the early builds (shutdown, reset)."""
+        """Forget the early builds and stop looking at active tasks (shutdown, reset)."""
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+            self._sweep_timer = None
         if self._early_timer is not None:
             self._early_timer.cancel()
             self._early_timer = None
@@ -195,6 +275,7 @@ class TaskStore:
         self.stop_early()
         reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
         self._tasks, self._order, self._tracks = {}, [], {}
+        self._active = deque()
         self._count = 0
         self._trim_at = self.limit
 
@@ -213,11 +294,20 @@ class TaskStore:
                 gone.append(task)
         for task in gone:
             del self._tasks[task.id]
-            for track in task._tracks or ():
-                self._tracks.pop(track.id, None)
+            for track_id in task.track_ids:
+                self._tracks.pop(track_id, None)
         if gone:
             self._order = list(self._tasks.values())
         self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
+
+    def _shared(self, text: str) -> str:
+        """One copy of a text many tasks repeat (their callback URL and origin)."""
+        known = self._texts.get(text)
+        if known is not None:
+            return known
+        if len(self._texts) < 256:
+            self._texts[text] = text
+        return text
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -233,11 +323,14 @@ class TaskStore:
         return page(self._order, _number, since, limit)
 
     def track(self, track_id: str) -> TrackSource | None:
-        return self._tracks.get(track_id)
+        task = self._tracks.get(track_id)
+        if task is None:
+            return None
+        return next(TrackSource(task, t) for t in task.tracks if t.id == track_id)
 
     def require_source(self, audio_id: str, model: str) -> TrackSource | None:
         """The track behind an extend's audioId, checking the model matches (unknown: None)."""
-        source = self._tracks.get(audio_id)
+        source = self.track(audio_id)
         if source is not None and source.task.model != model:
             raise InvalidParameters(
                 f"model: must match the source track's model; audioId {audio_id!r} was made "
@@ -266,9 +359,9 @@ class TaskStore:
             number=self._count,
             operation=operation,
             model=tracks.model,
-            request=request,
-            callback_url=callback_url,
-            base_url=base_url,
+            _request=request,
+            callback_url=self._shared(callback_url),
+            base_url=self._shared(base_url),
             created_at=now,
             spec=tracks,
             build_tracks=self._build,
@@ -280,6 +373,9 @@ class TaskStore:
             self._order.remove(self._tasks[task.id])
         self._tasks[task.id] = task
         self._order.append(task)
+        self._let_go()
+        self._active.append(task)
+        self._arm_sweep()
         return task
 
 

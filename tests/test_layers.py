@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "mock_server.catalog",
             "mock_server.clock",
+            "mock_server.encoding",
             "mock_server.errors",
             "mock_server.events",
             "mock_server.net",

@@ -3,10 +3,14 @@ that were sent (issue 13: memory per finished task)."""
 
 from __future__ import annotations
 
-import aiohttp
+import asyncio
 
-from mock_server import ManualClock, MockServer, Settings
+import aiohttp
+import pytest
+
+from mock_server import ManualClock, MockServer, Settings, callbacks
 from mock_server.receiver import CallbackReceiver
+from mock_server.tasks import TaskStore
 from tests.helpers import generate_body
 
 
@@ -56,3 +60,94 @@ async def test_undelivered_payload_keeps_its_bytes() -> None:
         assert text.state == "pending"
         assert isinstance(text._payload, bytes)
         assert text.payload == (await receiver.wait_for(1))[0].raw
+
+
+async def test_callbacks_waiting_in_a_long_line_send_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One connection per receiver and no payload kept ready in line: every waiting callback
+    # keeps only its recipe while it waits, then sends exactly the bytes it was built with.
+    monkeypatch.setattr(callbacks, "KEEP_READY", 0)
+    settings = Settings(rate_limit=None, text_callback_tracks=True, callback_connections_per_host=1)
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(settings) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        assert isinstance(server.clock, ManualClock)
+        receiver.respond_with(statuses=[200], delay=0.02)
+        for _ in range(4):
+            async with http.post(
+                server.url + "/api/v1/generate", json=generate_body(receiver.url)
+            ) as resp:
+                assert (await resp.json())["code"] == 200
+        await server.clock.advance(150)
+        received = await receiver.wait_for(12)
+        deliveries = server.deliveries()
+        assert [d.state for d in deliveries] == ["delivered"] * 12
+        assert [r.raw for r in received] == [d.payload for d in deliveries]  # in line order
+        assert len({r.raw for r in received}) == 12
+        assert server.clock.pending() == 0
+
+
+async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None:
+    settings = Settings(rate_limit=None)
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(settings) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        assert isinstance(server.clock, ManualClock)
+
+        async def submit() -> str:
+            async with http.post(
+                server.url + "/api/v1/generate", json=generate_body(receiver.url)
+            ) as resp:
+                return str((await resp.json())["data"]["taskId"])
+
+        async def record(task_id: str) -> bytes:
+            url = server.url + "/api/v1/generate/record-info?taskId=" + task_id
+            async with http.get(url) as resp:
+                return await resp.read()
+
+        task_id = await submit()
+        await server.clock.advance(150)
+        task = server.engine.music.store.get(task_id)
+        assert task is not None
+        assert task.status == "SUCCESS"
+        before, tracks = await record(task_id), list(task.tracks)
+        for _ in range(2):
+            await submit()
+        assert not task.tracks_built  # let go once finished
+        assert await record(task_id) == before  # `param` from the kept text, the same
+        assert task.request == generate_body(receiver.url)
+        source = server.engine.music.store.track(tracks[1].id)
+        assert source is not None
+        assert (source.task, source.track) == (task, tracks[1])
+        assert task.tracks == tracks
+
+
+async def test_the_last_tasks_let_their_tracks_go_without_new_submits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(TaskStore, "SWEEP_SECONDS", 0.01)
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(Settings(rate_limit=None)) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        assert isinstance(server.clock, ManualClock)
+        async with http.post(
+            server.url + "/api/v1/generate", json=generate_body(receiver.url)
+        ) as resp:
+            task_id = str((await resp.json())["data"]["taskId"])
+        task = server.engine.music.store.get(task_id)
+        assert task is not None
+        await server.clock.advance(150)
+        tracks = list(task.tracks)
+        for _ in range(100):
+            if not task.tracks_built:
+                break
+            await asyncio.sleep(0.01)
+        assert not task.tracks_built
+        assert task.tracks == tracks

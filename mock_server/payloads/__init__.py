@@ -1,13 +1,14 @@
 """Outgoing payloads, next to their schemas: the exact JSON the mock sends and answers.
 
-- `encoding`: compact UTF-8 JSON (`encode`) and the `param` string (`param_json`).
+- `encode` and `param_json` (compact UTF-8 JSON; the `param` string) come from
+  `mock_server.encoding`, below every layer that needs them.
 - `music`: music-task callbacks (`stage_callback`, `error_callback`) and record-info.
 - `job`: each single-stage family's callback and record-info (`job_callback`,
   `job_record_info`, `recovery_record`).
 - `schema`: the payloads as pydantic models, for /openapi.json and the tests.
 """
 
-from mock_server.payloads.encoding import encode, param_json
+from mock_server.encoding import encode, param_json
 from mock_server.payloads.job import job_callback, job_record_info, recovery_record
 from mock_server.payloads.music import (
     CALLBACK_MESSAGES,

@@ -9,9 +9,9 @@ from typing import Any
 
 from faker import Faker
 
+from mock_server.encoding import param_json
 from mock_server.jobs import Job
 from mock_server.media import urls
-from mock_server.payloads.encoding import param_json
 from mock_server.stems import URL_KEYS
 
 __all__ = ["job_callback", "job_record_info", "recovery_record"]

@@ -12,7 +12,6 @@ from typing import Any
 
 from mock_server.catalog import Stage
 from mock_server.media.urls import track_urls
-from mock_server.payloads.encoding import param_json
 from mock_server.settings import CreateTimeFormat, Settings
 from mock_server.tasks import Task
 from mock_server.tracks import Track
@@ -122,7 +121,7 @@ def record_info(task: Task, settings: Settings) -> dict[str, Any]:
     return {
         "taskId": task.id,
         "parentMusicId": task.parent_music_id,
-        "param": param_json(task.request),
+        "param": task.param,
         "response": response,
         "status": task.status,
         "type": task.tracks[0].model_name if task.tracks else "",

@@ -63,7 +63,7 @@ EXTEND_TITLE_MODELS = frozenset({"V4_5", "V4_5PLUS", "V5", "V5_5"})
 """Models whose extend title limit is the `title_limit_v4_5` setting (the extend pages say 100)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrackRequest:
     """What a submitted request says about the tracks to build."""
 

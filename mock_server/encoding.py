@@ -1,5 +1,6 @@
-"""How payloads become bytes: compact UTF-8 JSON, and the `param` string (the request as it
-was received, echoed as JSON text inside record-info and other answers)."""
+"""How JSON becomes bytes and text: compact UTF-8 JSON (`encode`) and the `param` string (the
+request as received, echoed as JSON text inside record-info and other answers). Base layer:
+payloads and tasks both use it."""
 
 from __future__ import annotations
 
