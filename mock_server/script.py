@@ -81,7 +81,7 @@ class Outgoing:
 class Script:
     """One task's compiled scenario (the plain one has no scenario)."""
 
-    __slots__ = ("_held", "events", "policy", "scenario", "settings")
+    __slots__ = ("_held", "events", "first_tracks_at", "policy", "scenario", "settings")
 
     def __init__(
         self,
@@ -95,6 +95,10 @@ class Script:
         self.settings = settings
         """The settings the task's payloads are built with (the scenario's looks applied)."""
         self.policy = policy
+        self.first_tracks_at = next(
+            (e.at for e in events if isinstance(e, StageAt) and e.stage != "text"), None
+        )
+        """When the first event that sends the tracks happens (None: none does)."""
         self._held: list[tuple[str, bytes]] = []
 
     def looks(self, tracks: TrackRequest) -> TrackRequest:

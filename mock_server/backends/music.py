@@ -130,7 +130,7 @@ class Music:
                     tracks, title=source.track.title, style=source.track.tags,
                     lyrics=source.track.prompt or None,
                 )  # fmt: skip
-        continue_at = getattr(body, "continueAt", None)
+        continue_at = tracks.continue_at  # extend and upload-extend only
         if continue_at is not None and not 0 < continue_at < limit:
             raise InvalidParameters(
                 f"continueAt: must be greater than 0 and less than the source audio's duration "
@@ -227,8 +227,7 @@ class Music:
         ManualClock tracks are built when first needed."""
         if not isinstance(self.clock, ScaledClock) or task.tracks_built:
             return
-        events = task.script.events
-        lead = next((e.at for e in events if not isinstance(e, FailAt) and e.stage != "text"), None)
+        lead = task.script.first_tracks_at
         if lead is not None:
             self.store.build_early(task, lead / 2 * self.clock.scale)
 

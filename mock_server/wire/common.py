@@ -3,6 +3,7 @@ base model, and `parse`, which turns a pydantic error into the API's one-line me
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -44,7 +45,10 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=1024)
 def _http_url(value: str) -> str:
+    """`value` if it is an absolute http(s) URL (remembered: a client sends the same
+    callBackUrl again and again)."""
     try:
         url = URL(value)
     except ValueError as err:
