@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mock_server.callbacks import PLAIN_POLICY, DeliveryPolicy
 from mock_server.catalog import STAGES, Stage
@@ -25,6 +25,7 @@ from mock_server.errors import DropConnection, error_for_code
 from mock_server.scenario import (
     SCENARIO_MAX_BYTES,
     ApiBehaviour,
+    CallbackKind,
     ErrorOutcome,
     Scenario,
     ScenarioError,
@@ -120,7 +121,7 @@ class Script:
             if faults.swap and kind == min(faults.swap, key=STAGES.index):
                 self._held.append((kind, body))  # sent right after the later stage of the pair
                 return []
-            delay = faults.late.get(kind, 0.0)  # type: ignore[call-overload]
+            delay = faults.late.get(cast(CallbackKind, kind), 0.0)
             out.append(Outgoing(kind, body, delay, 2 if kind in faults.duplicate else 1))
         # Held callbacks follow the later stage of the swap, or the last event at the latest.
         if self._held and (kind in (faults.swap or ()) or last):
