@@ -101,8 +101,8 @@ class Engine:
         cancelled = await self.clock.shutdown()
         old = self.music.store
         self._build()
-        old.reset()  # a large store is freed a slice at a time
+        old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
-        self.scenarios.clear_queue()
+        self.scenarios.reset()
         self.events.publish("reset")
         return cancelled

@@ -37,6 +37,7 @@ from mock_server.settings import Settings
 from mock_server.wire.music import TrackRequest
 
 __all__ = [
+    "NO_PICK",
     "Event",
     "FailAt",
     "Outgoing",
@@ -227,6 +228,10 @@ class Pick:
         self._entry = None
 
 
+NO_PICK = Pick(None, None, [])
+"""A submit that runs under no scenario (its body is not even a JSON object)."""
+
+
 class _Queued:
     """One place in the queue (the same scenario may be queued twice)."""
 
@@ -309,7 +314,11 @@ class ScenarioLibrary:
         return [entry.scenario for entry in self._queue]
 
     def clear_queue(self) -> None:
-        """Forget the queue and how often each scenario's API fault was applied (reset)."""
+        self._queue.clear()
+
+    def reset(self) -> None:
+        """Forget the queue and how often each scenario's API fault was applied (the server's
+        reset; the default and the match rules stay)."""
         self._queue.clear()
         self._api_uses.clear()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import json
-import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +33,6 @@ STAGE_STATUS: dict[str, TaskStatus] = {
     "complete": "SUCCESS",
 }
 _ORDER: tuple[TaskStatus, ...] = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -271,13 +268,12 @@ class TaskStore:
             self._early_timer = None
         self._early = []
 
-    def reset(self) -> None:
+    def discard(self) -> None:
+        """Forget everything, a slice per loop turn (a reset replaces the store)."""
         self.stop_early()
-        reclaim(self._tasks, self._order, self._tracks)  # freed a slice at a time
+        reclaim(self._tasks, self._order, self._tracks)
         self._tasks, self._order, self._tracks = {}, [], {}
         self._active = deque()
-        self._count = 0
-        self._trim_at = self.limit
 
     def _trim(self) -> None:
         """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`.

@@ -15,6 +15,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
+from mock_server.script import ScenarioLibrary
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
@@ -130,6 +131,36 @@ async def test_api_fault_for_the_next_n_requests(
         "msg": "Your call frequency is too high. Please try again later.",
         "data": None,
     }
+
+
+async def test_a_body_that_is_not_an_object_runs_under_no_scenario(
+    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    """A JSON list is refused as a body before any scenario is picked: the queued one is
+    neither applied (no 455) nor spent (the next submit gets it)."""
+    await control(http, server, {"next": "maintenance"})
+    _, envelope = await api.post(GENERATE, [generate_body(receiver.url)])
+    assert envelope == {
+        "code": 400,
+        "msg": "body: must be a JSON object, got a JSON list",
+        "data": None,
+    }
+    _, envelope = await api.post(GENERATE, generate_body(receiver.url))
+    assert envelope["code"] == 455
+
+
+def test_clearing_the_queue_keeps_the_api_fault_counts(tmp_path: Path) -> None:
+    """`clear_queue` (drift's replay between requests) forgets the queue only; the server's
+    reset also forgets how often a scenario's API fault was applied (`times`)."""
+    folder = scenario_dir(tmp_path, busy="version: 1\napi: {respond: 430, times: 1}\n")
+    library = ScenarioLibrary([folder], default="busy")
+    assert library.api_fault(library.select("generate", {})) is not None
+    library.queue("busy")
+    library.clear_queue()
+    assert library.queued == []
+    assert library.api_fault(library.select("generate", {})) is None  # its one time is used
+    library.reset()
+    assert library.api_fault(library.select("generate", {})) is not None
 
 
 async def test_api_latency_and_dropped_connection(

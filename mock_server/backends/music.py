@@ -15,7 +15,7 @@ from typing import Any
 
 from mock_server.backends.account import Account
 from mock_server.callbacks import Dispatcher
-from mock_server.catalog import Operation
+from mock_server.catalog import Operation, Stage
 from mock_server.clock import Clock, ScaledClock
 from mock_server.errors import InvalidParameters, require
 from mock_server.events import EventHub
@@ -24,6 +24,7 @@ from mock_server.media.sources import SourceAudio, SourceFetcher
 from mock_server.payloads import encode, error_callback, record_info, stage_callback
 from mock_server.scenario import Scenario
 from mock_server.script import (
+    NO_PICK,
     FailAt,
     Outgoing,
     Pick,
@@ -75,7 +76,9 @@ class Music:
 
     async def submit(self, model: SubmitModel, raw: Any, base_url: str) -> Task:
         """A submit request, from its decoded JSON body to a scheduled task."""
-        pick = self.scenarios.select(model.operation, raw if isinstance(raw, dict) else {})
+        # A body that is not a JSON object is refused by `parse` under no scenario (a queued
+        # one is neither applied nor spent).
+        pick = self.scenarios.select(model.operation, raw) if isinstance(raw, dict) else NO_PICK
         fault = self.scenarios.api_fault(pick)
         if fault is not None:
             await apply_api_fault(fault)
@@ -270,7 +273,8 @@ class Music:
                 dropped = self.journal.new_delivery(task.id, kind, task.callback_url, out.body)
                 dropped.state = "dropped"
                 self.journal.notify(dropped, None)
-                log.info("callback %s for task %s dropped (scenario)", kind, task.id)
+                name = task.scenario.name if task.scenario else ""
+                log.info("callback %s for task %s dropped (scenario %s)", kind, task.id, name)
             elif out.delay:
                 self.clock.call_later(out.delay, self._deliver, task, out)
             else:
@@ -312,7 +316,7 @@ class _StageBytes:
 
     __slots__ = ("stage", "task")
 
-    def __init__(self, task: Task, stage: Any) -> None:
+    def __init__(self, task: Task, stage: Stage) -> None:
         self.task, self.stage = task, stage
 
     def __call__(self) -> bytes:
