@@ -221,6 +221,8 @@ class Pick:
     def use(self) -> None:
         """The submit made a task or was answered by the scenario: a queued scenario is spent
         (a request refused by validation does not spend it). Calling again does nothing."""
+        if self._entry is None:
+            return
         for i, queued in enumerate(self._queue):
             if queued is self._entry:
                 del self._queue[i]
@@ -332,7 +334,7 @@ class ScenarioLibrary:
         for rule in self.rules:
             if rule.match is not None and rule.match.matches(operation, request):
                 return Pick(rule, None, self._queue)
-        return Pick(self.default, None, self._queue)
+        return NO_PICK if self.default is None else Pick(self.default, None, self._queue)
 
     def api_fault(self, pick: Pick) -> ApiBehaviour | None:
         """The picked scenario's API behaviour if it applies to this submit (counting its

@@ -160,10 +160,8 @@ class TaskStore:
         self._count = 0
         self._texts: dict[str, str] = {}
         self._sweep_timer: asyncio.TimerHandle | asyncio.Handle | None = None
-        self._swept_at = 0
-        """Tasks created when the sweep last looked (see `_sweep`)."""
-        self._active: deque[Task] = deque()
-        """Tasks that may still need their tracks soon, oldest first (see `_let_go`)."""
+        self._done: deque[tuple[float, Task]] = deque()
+        """Finished tasks and when (event-loop time) to let their tracks go, oldest first."""
         self._build = self._build_tracks  # one bound method shared by every task
         self._early: list[tuple[float, int, Task]] = []
         """Tasks whose tracks to build ahead of need: (event-loop time, number, task), a heap."""
@@ -172,56 +170,50 @@ class TaskStore:
     def _build_tracks(self, task: Task) -> list[Track]:
         rng = self._factory.task_random(task.id)
         made = self._factory.tracks(rng, task.spec, int(task.created_at * 1000))
-        if not task.track_ids and self._tasks.get(task.id) is task:  # first build, still kept
-            task.track_ids = tuple(track.id for track in made)
-            for track in made:
-                self._tracks[track.id] = task
+        if self._tasks.get(task.id) is task:
+            if not task.track_ids:  # first build
+                task.track_ids = tuple(track.id for track in made)
+                for track in made:
+                    self._tracks[track.id] = task
+            elif task.finished:  # made again for a finished task: let them go again
+                self.finished(task)
         return made
 
-    LET_GO = 2
-    """Active tasks looked at per new task: enough to keep up, O(1) per submit."""
+    LINGER = 1.0
+    """Real seconds a finished task keeps its tracks: its last callback (and its retries'
+    bytes) and the record-info polls that follow it find them made."""
 
-    def _let_go(self, count: int = LET_GO) -> None:
-        """Let finished tasks' tracks go (issue 13: a third of a finished task's memory). They
-        are rebuilt, the same tracks, when asked for again (record-info, files, an extend);
-        the seed decides them, not when they are made."""
-        active = self._active
-        for _ in range(min(count, len(active))):
-            task = active.popleft()
-            if task.finished:
-                task.let_go()
-            elif self._tasks.get(task.id) is task:
-                active.append(task)
-
-    SWEEP_SECONDS = 1.0
-    """Real seconds between looks at the active tasks while no new task comes."""
-
-    def _sweep(self, left: int | None = None) -> None:
-        """The tasks of the last burst finish after the last submit: once a second without
-        new tasks, look at each active task (2,000 per turn of the event loop) until none is
-        left. While tasks keep coming, each new one looks at two (`_let_go`)."""
-        self._sweep_timer = None
-        if left is None and self._count != self._swept_at:
-            self._swept_at = self._count  # new tasks came: they let the others go
-            self._arm_sweep()
-            return
-        left = len(self._active) if left is None else min(left, len(self._active))
-        count = min(left, 2000)
-        self._let_go(count)
-        if left > count:
-            loop = asyncio.get_running_loop()
-            self._sweep_timer = loop.call_soon(self._sweep, left - count)
-        elif self._active:
-            self._arm_sweep()
-
-    def _arm_sweep(self) -> None:
-        if self._sweep_timer is not None:
-            return
+    def finished(self, task: Task) -> None:
+        """`task` has no event left: let its tracks go in about LINGER seconds (issue 13: they
+        are a third of a finished task's memory). They are rebuilt, the same tracks, when
+        asked for again (record-info, files, an extend): the seed decides them, not when they
+        are made. Nothing is paid on the submit path."""
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # a store used outside a server: the next tasks let go instead
+        except RuntimeError:  # a store used outside a server: tracks are simply kept
             return
-        self._sweep_timer = loop.call_later(self.SWEEP_SECONDS, self._sweep)
+        self._done.append((loop.time() + self.LINGER, task))
+        if self._sweep_timer is None:
+            self._sweep_timer = loop.call_at(self._done[0][0], self._sweep)
+
+    SWEEP_BATCH = 2000
+    """Tasks let go per turn of the event loop (a callback due meanwhile waits at most that)."""
+
+    def _sweep(self) -> None:
+        self._sweep_timer = None
+        loop = asyncio.get_running_loop()
+        now, done = loop.time(), self._done
+        for _ in range(self.SWEEP_BATCH):
+            if not done or done[0][0] > now:
+                break
+            task = done.popleft()[1]
+            if task.finished and self._tasks.get(task.id) is task:
+                task.let_go()
+        if done:
+            due = done[0][0]
+            self._sweep_timer = (
+                loop.call_soon(self._sweep) if due <= now else loop.call_at(due, self._sweep)
+            )
 
     def build_early(self, task: Task, real_seconds: float) -> None:
         """Build `task`'s tracks in about `real_seconds` (wall clock) instead of when a stage
@@ -259,7 +251,7 @@ class TaskStore:
             self._arm(loop)
 
     def stop_early(self) -> None:
-        """Forget the early builds and stop looking at active tasks (shutdown, reset)."""
+        """Forget the early builds and the pending let-gos (shutdown, reset)."""
         if self._sweep_timer is not None:
             self._sweep_timer.cancel()
             self._sweep_timer = None
@@ -273,7 +265,7 @@ class TaskStore:
         self.stop_early()
         reclaim(self._tasks, self._order, self._tracks)
         self._tasks, self._order, self._tracks = {}, [], {}
-        self._active = deque()
+        self._done = deque()
 
     def _trim(self) -> None:
         """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`.
@@ -369,9 +361,6 @@ class TaskStore:
             self._order.remove(self._tasks[task.id])
         self._tasks[task.id] = task
         self._order.append(task)
-        self._let_go()
-        self._active.append(task)
-        self._arm_sweep()
         return task
 
 

@@ -99,12 +99,13 @@ class TrackFactory:
         self.seed = seed
         self._faker = Faker("en_US")
         self._words: tuple[str, ...] = tuple(self._faker.get_words_list())
+        self._id_prefix = hashlib.blake2b(f"suno-mock/{seed}/".encode(), digest_size=16)
 
     def task_id(self, number: int) -> str:
         """The `number`-th task's id: 32 lowercase hex digits, like the real ones."""
-        return hashlib.blake2b(
-            f"suno-mock/{self.seed}/{number}".encode(), digest_size=16
-        ).hexdigest()
+        digest = self._id_prefix.copy()  # blake2b of f"suno-mock/{seed}/{number}"
+        digest.update(b"%d" % number)
+        return digest.hexdigest()
 
     @staticmethod
     def task_random(task_id: str) -> random.Random:

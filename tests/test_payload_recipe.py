@@ -10,7 +10,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer, Settings, callbacks
 from mock_server.receiver import CallbackReceiver
-from mock_server.tasks import TaskStore
+from mock_server.tasks import Task, TaskStore
 from tests.helpers import generate_body
 
 
@@ -90,7 +90,18 @@ async def test_callbacks_waiting_in_a_long_line_send_the_same_bytes(
         assert server.clock.pending() == 0
 
 
-async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None:
+async def _let_go(task: Task) -> None:
+    """Wait (real time, bounded) for the store's sweep to let `task`'s tracks go."""
+    for _ in range(100):
+        if not task.tracks_built:
+            return
+        await asyncio.sleep(0.01)
+
+
+async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(TaskStore, "LINGER", 0.02)
     settings = Settings(rate_limit=None)
     async with (
         CallbackReceiver() as receiver,
@@ -116,9 +127,9 @@ async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None
         assert task is not None
         assert task.status == "SUCCESS"
         before, tracks = await record(task_id), list(task.tracks)
-        for _ in range(2):
-            await submit()
-        assert not task.tracks_built  # let go once finished
+        assert task.tracks_built  # kept for LINGER after its last event
+        await _let_go(task)
+        assert not task.tracks_built  # then let go
         assert await record(task_id) == before  # `param` from the kept text, the same
         assert task.request == generate_body(receiver.url)
         source = server.engine.music.store.track(tracks[1].id)
@@ -127,10 +138,10 @@ async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same() -> None
         assert task.tracks == tracks
 
 
-async def test_the_last_tasks_let_their_tracks_go_without_new_submits(
+async def test_tracks_made_again_for_a_finished_task_are_let_go_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(TaskStore, "SWEEP_SECONDS", 0.01)
+    monkeypatch.setattr(TaskStore, "LINGER", 0.01)
     async with (
         CallbackReceiver() as receiver,
         MockServer(Settings(rate_limit=None)) as server,
@@ -145,9 +156,9 @@ async def test_the_last_tasks_let_their_tracks_go_without_new_submits(
         assert task is not None
         await server.clock.advance(150)
         tracks = list(task.tracks)
-        for _ in range(100):
-            if not task.tracks_built:
-                break
-            await asyncio.sleep(0.01)
+        await _let_go(task)
+        assert not task.tracks_built
+        assert task.tracks == tracks  # made again (a poll, a file URL, an extend)
+        await _let_go(task)
         assert not task.tracks_built
         assert task.tracks == tracks

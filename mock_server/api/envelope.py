@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from pydantic_core import from_json
 
 from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
@@ -90,13 +91,14 @@ def decode_json(raw: bytes) -> Any:
     if not raw.strip():
         raise InvalidParameters("body: empty; send a JSON object")
     try:
-        value = _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
-    except RecursionError as err:
-        raise InvalidParameters(
-            f"body: JSON nested too deeply (more than {MAX_DEPTH} levels)"
-        ) from err
-    except (UnicodeDecodeError, ValueError) as err:
-        raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+        # pydantic-core's parser is 4x the standard one's speed; it refuses NaN, Infinity, a
+        # BOM and lone surrogates, which the standard decoder below then handles (or explains).
+        value = from_json(raw, allow_inf_nan=False)
+    except ValueError:
+        value = _standard(raw)
+    else:
+        if _overflowed(value):  # a number too large for a float: the standard message
+            value = _standard(raw)
     # Both checks walk the value, so they run only when the raw text makes them possible
     # (bytes.count and a regex run at C speed; the submit path stays fast).
     if _SURROGATE_ESCAPE.search(raw) or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
@@ -104,8 +106,39 @@ def decode_json(raw: bytes) -> Any:
     return value
 
 
+def _standard(raw: bytes) -> Any:
+    """The standard library's decoder, with its messages for what is wrong."""
+    try:
+        return _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
+    except RecursionError as err:
+        raise InvalidParameters(
+            f"body: JSON nested too deeply (more than {MAX_DEPTH} levels)"
+        ) from err
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+
+
 MAX_DEPTH = 64
 """Deepest JSON body accepted; real request bodies are two levels deep."""
+_INFINITY = (math.inf, -math.inf)
+
+
+def _overflowed(value: Any) -> bool:
+    """Whether a decoded value holds a float that overflowed to infinity (a walk: a regex
+    over the raw text costs more than decoding it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float and item in _INFINITY:
+            return True
+    return False
+
+
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 """A UTF-16 surrogate escape; only these can put an unencodable string into decoded JSON
 (raw UTF-8 with a surrogate fails to decode)."""

@@ -132,13 +132,15 @@ def _documented_required(schema: dict[str, Any], model: type) -> None:
     required += [f for f in getattr(model, "documented_required", ()) if f not in required]
     if required:
         schema["required"] = required
+    schema["additionalProperties"] = True  # unknown fields are accepted (and ignored)
 
 
 class WireBody(BaseModel):
     """A request body: unknown fields are accepted and ignored, like the real service; the
-    parsed body is immutable."""
+    parsed body is immutable. (`extra="ignore"`, not "allow": nothing reads them, and keeping
+    them costs every submit; the request as received is kept by the task.)"""
 
-    model_config = ConfigDict(extra="allow", frozen=True, json_schema_extra=_documented_required)
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra=_documented_required)
     documented_required: ClassVar[tuple[str, ...]] = ()
 
 
