@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import quote
 
 __all__ = [
@@ -64,8 +65,7 @@ VIDEO = FileRoute("/files/video/{id}.mp4")
 COVER = FileRoute("/files/cover/{id}-{n}.png")
 
 
-@dataclass(frozen=True)
-class TrackUrls:
+class TrackUrls(NamedTuple):
     """Every URL the API hands out for one track."""
 
     audio: str
@@ -76,15 +76,14 @@ class TrackUrls:
     source_image: str
 
 
+_TRACK_ROUTES = (AUDIO, SOURCE_AUDIO, STREAM, SOURCE_STREAM, IMAGE, SOURCE_IMAGE)
+_TRACK_PARTS = tuple(route._template.partition("{id}") for route in _TRACK_ROUTES)
+"""Each track route split around its one `{id}`: a track's URLs are made by concatenation
+(every callback and record-info makes twelve; `str.format` was a third of a payload's cost)."""
+
+
 def track_urls(base_url: str, track_id: str) -> TrackUrls:
-    return TrackUrls(
-        audio=AUDIO.url(base_url, id=track_id),
-        source_audio=SOURCE_AUDIO.url(base_url, id=track_id),
-        stream=STREAM.url(base_url, id=track_id),
-        source_stream=SOURCE_STREAM.url(base_url, id=track_id),
-        image=IMAGE.url(base_url, id=track_id),
-        source_image=SOURCE_IMAGE.url(base_url, id=track_id),
-    )
+    return TrackUrls._make([base_url + head + track_id + tail for head, _, tail in _TRACK_PARTS])
 
 
 def cover_urls(base_url: str, job_id: str) -> list[str]:
