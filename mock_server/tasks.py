@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import itertools
 import json
 from collections import deque
 from collections.abc import Callable
@@ -69,6 +70,9 @@ class Task:
     track_ids: tuple[str, ...] = ()
     """Its tracks' ids, once built (they stay known when a finished task's tracks are let go)."""
     _param: str | None = field(default=None, repr=False)
+    ready: tuple[int, bytes] | None = field(default=None, repr=False)
+    """A coming event's callback body (its index in `script.events`), made ahead in idle time
+    so that tasks due together do not queue each other's encoding (see `TaskStore.build_early`)."""
 
     @property
     def request(self) -> dict[str, Any]:
@@ -88,6 +92,7 @@ class Task:
     def let_go(self) -> None:
         """Finished: keep what is needed to make the rest again, not the rest (issue 13)."""
         self._tracks = None
+        self.ready = None
         if self._request is not None:
             self._param, self._request = self.param, None
 
@@ -164,7 +169,11 @@ class TaskStore:
         """Finished tasks and when (event-loop time) to let their tracks go, oldest first."""
         self._build = self._build_tracks  # one bound method shared by every task
         self._early: list[tuple[float, int, Task]] = []
-        """Tasks whose tracks to build ahead of need: (event-loop time, number, task), a heap."""
+        """Tasks to prepare ahead of need: (event-loop time, sequence, task), a heap."""
+        self._early_seq = itertools.count()
+        self.on_early: Callable[[Task], object] = self._build
+        """What preparing a task does (its owner may encode a coming callback too); by
+        default it builds the tracks."""
         self._early_timer: asyncio.TimerHandle | None = None
 
     def _build_tracks(self, task: Task) -> list[Track]:
@@ -216,12 +225,13 @@ class TaskStore:
             )
 
     def build_early(self, task: Task, real_seconds: float) -> None:
-        """Build `task`'s tracks in about `real_seconds` (wall clock) instead of when a stage
-        first needs them, so tasks due together do not queue their builds in front of their
-        callbacks. Only the moment changes: tracks depend on the seed and the task, not on
-        when they are built, and a task whose tracks are needed sooner builds them then."""
+        """Prepare `task` (`on_early`: build its tracks) in about `real_seconds` (wall clock)
+        instead of when a stage first needs them, so tasks due together do not queue their
+        builds in front of their callbacks. Only the moment changes: tracks depend on the seed
+        and the task, not on when they are built, and a task whose tracks are needed sooner
+        builds them then."""
         loop = asyncio.get_running_loop()
-        heapq.heappush(self._early, (loop.time() + real_seconds, task.number, task))
+        heapq.heappush(self._early, (loop.time() + real_seconds, next(self._early_seq), task))
         if self._early_timer is None or self._early[0][2] is task:
             self._arm(loop)
 
@@ -244,7 +254,7 @@ class TaskStore:
                 break
             task = heapq.heappop(self._early)[2]
             if self._tasks.get(task.id) is task:  # not forgotten (trim, reset) meanwhile
-                task.tracks  # noqa: B018 - builds them
+                self.on_early(task)
         if self._early and self._early[0][0] <= now:
             self._early_timer = loop.call_soon(self._build_due)  # type: ignore[assignment]
         else:

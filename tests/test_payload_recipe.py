@@ -4,12 +4,17 @@ that were sent (issue 13: memory per finished task)."""
 from __future__ import annotations
 
 import asyncio
+import sys
+from typing import Any
 
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer, Settings, callbacks
+from mock_server import ManualClock, MockServer, ScaledClock, Settings, callbacks, payloads
+from mock_server.catalog import Stage
+from mock_server.encoding import encode
 from mock_server.receiver import CallbackReceiver
+from mock_server.settings import StageDelays
 from mock_server.tasks import Task, TaskStore
 from tests.helpers import generate_body
 
@@ -162,3 +167,42 @@ async def test_tracks_made_again_for_a_finished_task_are_let_go_again(
         await _let_go(task)
         assert not task.tracks_built
         assert task.tracks == tracks
+
+
+async def test_bodies_encoded_ahead_in_idle_time_are_the_bytes_built_on_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a real-time clock the first and complete bodies are encoded halfway to their
+    stage (issue 13: tasks due together do not queue each other's encoding); what is sent is
+    what building it on time gives."""
+    built: list[tuple[str, str]] = []
+    original = payloads.stage_callback
+
+    def recording(task: Task, stage: Stage, settings: Settings) -> dict[str, Any]:
+        built.append((stage, sys._getframe(1).f_code.co_name))
+        return original(task, stage, settings)
+
+    monkeypatch.setattr("mock_server.backends.music.stage_callback", recording)
+    settings = Settings(rate_limit=None, stage_delays=StageDelays(text=1, first=2, complete=4))
+    async with (
+        CallbackReceiver() as receiver,
+        MockServer(settings, clock=ScaledClock(0.02)) as server,  # 20, 40 and 80 ms
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
+    ):
+        async with http.post(
+            server.url + "/api/v1/generate", json=generate_body(receiver.url)
+        ) as resp:
+            task_id = str((await resp.json())["data"]["taskId"])
+        received = await receiver.wait_for(3, timeout=5)
+        task = server.engine.music.store.get(task_id)
+        assert task is not None
+        assert [r.json["data"]["callbackType"] for r in received] == ["text", "first", "complete"]
+        assert sorted(built) == [
+            ("complete", "_prepare"),
+            ("first", "_prepare"),
+            ("text", "_fire_event"),  # no tracks: nothing to do ahead
+        ]
+        assert task.ready is None  # used, not kept
+        for sent in received[1:]:
+            stage = sent.json["data"]["callbackType"]
+            assert sent.raw == encode(original(task, stage, task.script.settings))

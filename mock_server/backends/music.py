@@ -29,6 +29,7 @@ from mock_server.script import (
     Outgoing,
     Pick,
     ScenarioLibrary,
+    StageAt,
     apply_api_fault,
     compile_script,
     failing,
@@ -71,6 +72,7 @@ class Music:
         self.store = TaskStore(TrackFactory(settings.seed), settings.task_limit)
         self._plain = compile_script(None, settings)
         self._fire = self._fire_event  # bound once: one method object, not one per timer
+        self.store.on_early = self._prepare
 
     # Submitting.
 
@@ -228,15 +230,28 @@ class Music:
 
     # Events and callbacks.
 
-    def _build_early(self, task: Task) -> None:
-        """Have the task's tracks built halfway to the first event that sends them (issue 13:
-        a thousand tasks due together then find their tracks made). Real time only: under a
-        ManualClock tracks are built when first needed."""
-        if not isinstance(self.clock, ScaledClock) or task.tracks_built:
+    def _build_early(self, task: Task, at: float | None = None) -> None:
+        """Have the task prepared (`_prepare`) halfway to the next event that sends its
+        tracks, at mock time `at` after its creation (default: the first such event). Issue
+        13: a thousand tasks due together then find their tracks made and their bodies
+        encoded. Real time only: under a ManualClock both are made when first needed."""
+        if not isinstance(self.clock, ScaledClock):
             return
-        lead = task.script.first_tracks_at
-        if lead is not None:
-            self.store.build_early(task, lead / 2 * self.clock.scale)
+        if at is None:
+            at = task.script.first_tracks_at
+            if at is None or task.tracks_built:
+                return
+        lead = task.created_at + at - self.clock.now()
+        self.store.build_early(task, max(0.0, lead) / 2 * self.clock.scale)
+
+    def _prepare(self, task: Task) -> None:
+        """Build the tracks and encode the body of the next event that sends them (the same
+        bytes as at that moment: tracks and payload settings are fixed)."""
+        index, event = _next_with_tracks(task)
+        if event is None or not task.callback_url:  # polling only: the tracks are enough
+            task.tracks  # noqa: B018 - builds them
+            return
+        task.ready = (index, encode(stage_callback(task, event.stage, task.script.settings)))
 
     def _schedule_next(self, task: Task) -> None:
         """Set a timer for the task's next event; each event sets the next (one timer a task)."""
@@ -245,7 +260,8 @@ class Music:
             self.clock.call_at(task.created_at + events[task.step].at, self._fire, task)
 
     async def _fire_event(self, task: Task) -> None:
-        event = task.script.events[task.step]
+        index = task.step
+        event = task.script.events[index]
         task.step += 1
         self._schedule_next(task)
         if task.finished:
@@ -261,8 +277,15 @@ class Music:
             return
         task.reach(event.stage, self.clock.now())
         self.events.publish("task", id=task.id)
-        settings = task.script.settings
-        body = encode(stage_callback(task, event.stage, settings))
+        ready = task.ready
+        if ready is not None and ready[0] == index:
+            body, task.ready = ready[1], None
+        else:
+            body = encode(stage_callback(task, event.stage, task.script.settings))
+        if event.stage != "text" and task.callback_url:
+            following = _next_with_tracks(task)[1]
+            if following is not None:
+                self._build_early(task, following.at)
         if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
             await self._deliver(task, Outgoing(event.stage, body), _StageBytes(task, event.stage))
             return
@@ -327,6 +350,16 @@ class _StageBytes:
 
     def __call__(self) -> bytes:
         return encode(stage_callback(self.task, self.stage, self.task.script.settings))
+
+
+def _next_with_tracks(task: Task) -> tuple[int, StageAt | None]:
+    """The task's next event (from `step`) that sends its tracks, and its index."""
+    events = task.script.events
+    for index in range(task.step, len(events)):
+        event = events[index]
+        if isinstance(event, StageAt) and event.stage != "text":
+            return index, event
+    return len(events), None
 
 
 def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
