@@ -21,8 +21,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -39,6 +38,7 @@ __all__ = ["PLAIN_POLICY", "DeliveryPolicy", "Dispatcher", "webhook_signature"]
 log = logging.getLogger(__name__)
 
 RESPONSE_BODY_LIMIT = 64 * 1024
+_PLAIN_HEADERS = {"Content-Type": "application/json"}
 
 
 def webhook_signature(key: str, task_id: str, timestamp: str) -> str:
@@ -57,18 +57,12 @@ class _Target:
     """Scheme, host and port: one receiver, one connection cap."""
 
 
-@dataclass(slots=True)
-class _Watch:
-    granted: float = 0.0
-    """Seconds added to an attempt's deadline for the mock's own lag."""
-
-
 class _LagMeter:
     """How long the mock's own event loop was held up, so a receiver is not blamed for it.
 
     While attempts are in flight a tick runs every TICK seconds; whatever it runs late beyond
-    TOLERANCE is time the mock could not have read an answer. `watch()` arms an attempt's
-    deadline and, when it falls due, extends it once by the lag seen since the attempt began
+    TOLERANCE is time the mock could not have read an answer. A `_Deadline` arms an attempt's
+    timeout and, when it falls due, extends it once by the lag seen since the attempt began
     (at most by the timeout again)."""
 
     TICK = 0.05
@@ -77,7 +71,7 @@ class _LagMeter:
     def __init__(self) -> None:
         self._lost = 0.0
         self._due = 0.0
-        self._users = 0
+        self.users = 0
         self._tick: asyncio.TimerHandle | None = None
 
     def lost(self, now: float) -> float:
@@ -85,47 +79,62 @@ class _LagMeter:
         overdue = now - self._due if self._tick is not None else 0.0
         return self._lost + (overdue if overdue > self.TOLERANCE else 0.0)
 
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """An attempt begins: make sure the ticks run."""
+        self.users += 1
+        if self._tick is None:
+            self._due = loop.time() + self.TICK
+            self._tick = loop.call_at(self._due, self._on_tick)
+
     def _on_tick(self) -> None:
         loop = asyncio.get_running_loop()
         late = loop.time() - self._due
         if late > self.TOLERANCE:
             self._lost += late
         self._tick = None
-        if self._users:
+        if self.users:  # with no users left, this tick was the last
             self._due = loop.time() + self.TICK
             self._tick = loop.call_at(self._due, self._on_tick)
 
-    @contextmanager
-    def watch(self, limit: asyncio.Timeout, seconds: float, watch: _Watch) -> Iterator[None]:
-        """Let `limit` expire `seconds` after now plus the lag that happens meanwhile (added
-        up in `watch.granted`)."""
-        loop = asyncio.get_running_loop()
-        self._users += 1
-        if self._tick is None:
-            self._due = loop.time() + self.TICK
-            self._tick = loop.call_at(self._due, self._on_tick)
-        counted = self.lost(loop.time())
-        handle: asyncio.TimerHandle | None = None
 
-        def check() -> None:
-            nonlocal handle
-            now = loop.time()
-            # Once, and at most `seconds` more: an answer that arrived while the mock could not
-            # read it is taken, but a receiver never gets over twice its time in all.
-            owed = min(self.lost(now) - counted, seconds) if not watch.granted else 0.0
-            if owed > 0.001:
-                watch.granted = owed
-                handle = loop.call_at(now + owed, check)
-            else:
-                limit.reschedule(now)  # the receiver had all of its time
+class _Deadline:
+    """One attempt's receiver timeout: `limit` expires `seconds` after the attempt begins,
+    plus the mock's own lag meanwhile (added up in `granted`). A context manager with slots:
+    every callback makes one (issue 13)."""
 
-        handle = loop.call_at(loop.time() + seconds, check)
-        try:
-            yield
-        finally:
-            if handle is not None:
-                handle.cancel()
-            self._users -= 1  # with no users left, the next tick is the last
+    __slots__ = ("_counted", "_handle", "_limit", "_loop", "_meter", "_seconds", "granted")
+
+    def __init__(self, meter: _LagMeter, limit: asyncio.Timeout, seconds: float) -> None:
+        self._meter, self._limit, self._seconds = meter, limit, seconds
+        self._loop = asyncio.get_running_loop()
+        self._handle: asyncio.TimerHandle | None = None
+        self._counted = 0.0
+        self.granted = 0.0
+
+    def __enter__(self) -> None:
+        loop = self._loop
+        self._meter.start(loop)
+        now = loop.time()
+        self._counted = self._meter.lost(now)
+        self._handle = loop.call_at(now + self._seconds, self._check)
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        # Once, and at most `seconds` more: an answer that arrived while the mock could not
+        # read it is taken, but a receiver never gets over twice its time in all.
+        owed = (
+            min(self._meter.lost(now) - self._counted, self._seconds) if not self.granted else 0.0
+        )
+        if owed > 0.001:
+            self.granted = owed
+            self._handle = self._loop.call_at(now + owed, self._check)
+        else:
+            self._limit.reschedule(now)  # the receiver had all of its time
+
+    def __exit__(self, *_: object) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._meter.users -= 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,10 +360,10 @@ class Dispatcher:
         return known or text
 
     def _headers(self, delivery: Delivery) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
         key = self._settings.webhook_hmac_key
         if key is None and not delivery.bad_signature:
-            return headers
+            return _PLAIN_HEADERS  # aiohttp copies them
+        headers = dict(_PLAIN_HEADERS)
         # The wall clock, not mock time: the receiver checks freshness against its own clock,
         # which --time-scale or a ManualClock would leave hours or years behind.
         timestamp = str(int(time.time()))
@@ -368,10 +377,11 @@ class Dispatcher:
         if self._session is None:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
         timeout = delivery.timeout
-        watch = _Watch()
+        deadline: _Deadline | None = None
         try:
             async with asyncio.timeout(None) as limit:
-                with self._lag.watch(limit, timeout, watch):
+                deadline = _Deadline(self._lag, limit, timeout)
+                with deadline:
                     async with self._session.post(
                         delivery.url,
                         data=delivery.payload,
@@ -379,7 +389,15 @@ class Dispatcher:
                         allow_redirects=False,
                     ) as response:
                         attempt.status = response.status
-                        raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
+                        size = response.content_length
+                        if (
+                            size is not None
+                            and size <= RESPONSE_BODY_LIMIT
+                            and "Content-Encoding" not in response.headers
+                        ):
+                            raw = await response.read()  # the usual short, plain answer
+                        else:
+                            raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                         attempt.response_body = self._answer(raw)
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
@@ -388,8 +406,8 @@ class Dispatcher:
             attempt.error = f"connection failed: {err.__class__.__name__}: {err}"
             attempt.status = None
         finally:
-            if watch.granted:
-                attempt.held_up_ms = round(watch.granted * 1000, 3)
+            if deadline is not None and deadline.granted:
+                attempt.held_up_ms = round(deadline.granted * 1000, 3)
 
 
 KEEP_READY = 1024

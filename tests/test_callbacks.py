@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import socket
 import time
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from mock_server import ManualClock, MockServer, StageDelays
+from mock_server.callbacks import RESPONSE_BODY_LIMIT
 from mock_server.net import host_allowed
 from mock_server.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
@@ -409,3 +413,29 @@ async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
     assert attempt.held_up_ms == 200  # once, and never more than the timeout again
     assert attempt.latency_ms is not None
     assert 500 <= attempt.latency_ms < 1000
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+async def test_a_long_receiver_answer_is_kept_to_64_kib(
+    make_server: ServerFactory, http: Any, gzipped: bool
+) -> None:
+    """A plain answer with its length is read whole when short, else capped; a compressed one
+    is always read capped (its length says nothing about what it expands to)."""
+    answer = b"x" * (200 * 1024)
+
+    async def receive(request: web.Request) -> web.Response:
+        await request.read()
+        body = gzip.compress(answer) if gzipped else answer
+        headers = {"Content-Encoding": "gzip"} if gzipped else {}
+        return web.Response(body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_post("/cb", receive)
+    async with TestServer(app, host="127.0.0.1") as receiver:
+        server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+        callback = str(receiver.make_url("/cb"))
+        task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback))
+        await manual(server).advance(0)
+        (delivery,) = server.deliveries(task_id)
+        assert delivery.state == "delivered"
+        assert delivery.attempts[0].response_body == "x" * RESPONSE_BODY_LIMIT
