@@ -72,3 +72,14 @@ def test_handlers_are_thin(module: str) -> None:
     assert fat == {}, f"move the rules of these handlers into a backend: {fat}"
     guarded = [h.name for h in handlers if any(isinstance(n, ast.Try) for n in ast.walk(h))]
     assert guarded == [], f"handlers with try/except (raise from the backend instead): {guarded}"
+
+
+def test_the_request_models_the_music_backend_tells_apart_by_type_are_final() -> None:
+    """`Music.accept` picks a branch with `type(body) is ...` (isinstance on pydantic models
+    is slow, issue 13); a subclass of one of these would silently take the wrong branch."""
+    from mock_server.wire import ExtendRequest, MusicRequest, ReplaceSectionRequest, SoundsRequest
+
+    for model in (ExtendRequest, ReplaceSectionRequest, SoundsRequest):
+        assert model.__subclasses__() == [], model
+    assert not issubclass(ReplaceSectionRequest, MusicRequest)
+    assert not issubclass(SoundsRequest, MusicRequest)

@@ -1,4 +1,4 @@
-"""The one middleware: authentication, the real error envelope, and the request journal.
+"""The API middleware: authentication, the real error envelope, and the request journal.
 
 Every failure — a business rule, malformed JSON, an oversized body, an unknown route, a bug in
 the mock — reaches the client as `{"code": <code>, "msg": "...", "data": null}`, never as a

@@ -43,24 +43,10 @@ def _done_tracks(task: Task, stage: str | None) -> int:
 
 def _callback_track(task: Task, track: Track, done: bool, settings: Settings) -> dict[str, Any]:
     urls = track_urls(task.base_url, track.id)
-    if not done:  # no download yet: no source_audio_url, no duration
-        return {
-            "id": track.id,
-            "audio_url": "",
-            "stream_audio_url": urls.stream,
-            "source_stream_audio_url": urls.source_stream,
-            "image_url": urls.image,
-            "source_image_url": urls.source_image,
-            "prompt": track.prompt,
-            "model_name": track.model_name,
-            "title": track.title,
-            "tags": track.tags,
-            "createTime": _create_time(track, settings.create_time_format),
-        }
-    return {
-        "id": track.id,
-        "audio_url": urls.audio,
-        "source_audio_url": urls.source_audio,
+    item: dict[str, Any] = {"id": track.id, "audio_url": urls.audio if done else ""}
+    if done:
+        item["source_audio_url"] = urls.source_audio
+    item |= {
         "stream_audio_url": urls.stream,
         "source_stream_audio_url": urls.source_stream,
         "image_url": urls.image,
@@ -70,8 +56,10 @@ def _callback_track(task: Task, track: Track, done: bool, settings: Settings) ->
         "title": track.title,
         "tags": track.tags,
         "createTime": _create_time(track, settings.create_time_format),
-        "duration": track.duration,
     }
+    if done:
+        item["duration"] = track.duration
+    return item
 
 
 def stage_callback(task: Task, stage: Stage, settings: Settings) -> dict[str, Any]:
