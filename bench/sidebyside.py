@@ -333,6 +333,7 @@ async def accept(seconds: float, runs: int, connections: int) -> dict[str, Any]:
 
 def accept_report(result: dict[str, Any], seconds: float, connections: int) -> str:
     ref, mock = statistics.median(result["reference"]), statistics.median(result["mock"])
+    paired = sorted(m / r for m, r in zip(result["mock"], result["reference"], strict=True))
     note = (
         ""
         if result["tool"] == "wrk"
@@ -346,7 +347,9 @@ def accept_report(result: dict[str, Any], seconds: float, connections: int) -> s
         f"runs of {seconds:g} s, {connections} connections): mock / reference = "
         f"{mock / ref:.2f}x (medians {mock:,.0f} / {ref:,.0f} req/s; mock "
         f"{min(result['mock']):,}-{max(result['mock']):,}, reference "
-        f"{min(result['reference']):,}-{max(result['reference']):,}). Goal: >= 0.8x.{note}"
+        f"{min(result['reference']):,}-{max(result['reference']):,}; each run against the "
+        f"reference run next to it: {', '.join(f'{x:.2f}' for x in paired)}). "
+        f"Goal: >= 0.8x.{note}"
     )
 
 
