@@ -268,14 +268,13 @@ class TaskStore:
         if self._early_timer is not None:
             self._early_timer.cancel()
             self._early_timer = None
-        self._early = []
+        self._early, self._done = [], deque()
 
     def discard(self) -> None:
         """Forget everything, a slice per loop turn (a reset replaces the store)."""
         self.stop_early()
         reclaim(self._tasks, self._order, self._tracks)
         self._tasks, self._order, self._tracks = {}, [], {}
-        self._done = deque()
 
     def _trim(self) -> None:
         """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`.
