@@ -39,3 +39,13 @@ def test_built_url_is_the_routers_url(name: str) -> None:
         )
     else:
         assert route.url("http://h", **parts) == "http://h" + str(resource.url_for(**parts))
+
+
+def test_a_tracks_urls_are_its_routes_urls() -> None:
+    """`track_urls` concatenates (issue 13); it must give what each route builds."""
+    made = urls.track_urls("http://h:1", PARTS["id"])
+    routes = (
+        urls.AUDIO, urls.SOURCE_AUDIO, urls.STREAM, urls.SOURCE_STREAM, urls.IMAGE,
+        urls.SOURCE_IMAGE,
+    )  # fmt: skip
+    assert tuple(made) == tuple(route.url("http://h:1", id=PARTS["id"]) for route in routes)
