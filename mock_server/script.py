@@ -97,11 +97,20 @@ class Script:
         self.settings = settings
         """The settings the task's payloads are built with (the scenario's looks applied)."""
         self.policy = policy
-        self.first_tracks_at = next(
-            (e.at for e in events if isinstance(e, StageAt) and e.stage != "text"), None
-        )
+        first = self.next_with_tracks(0)[1]
+        self.first_tracks_at = None if first is None else first.at
         """When the first event that sends the tracks happens (None: none does)."""
         self._held: list[tuple[str, bytes]] = []
+
+    def next_with_tracks(self, step: int) -> tuple[int, StageAt | None]:
+        """The first event from index `step` on that sends the tracks (a stage other than
+        text), and its index; (len(events), None) when none is left."""
+        events = self.events
+        for index in range(step, len(events)):
+            event = events[index]
+            if isinstance(event, StageAt) and event.stage != "text":
+                return index, event
+        return len(events), None
 
     def looks(self, tracks: TrackRequest) -> TrackRequest:
         """The tracks the request asked for, as the scenario wants them to look."""

@@ -29,7 +29,6 @@ from mock_server.script import (
     Outgoing,
     Pick,
     ScenarioLibrary,
-    StageAt,
     apply_api_fault,
     compile_script,
     failing,
@@ -247,7 +246,7 @@ class Music:
     def _prepare(self, task: Task) -> None:
         """Build the tracks and encode the body of the next event that sends them (the same
         bytes as at that moment: tracks and payload settings are fixed)."""
-        index, event = _next_with_tracks(task)
+        index, event = task.script.next_with_tracks(task.step)
         if event is None or not task.callback_url:  # polling only: the tracks are enough
             task.tracks  # noqa: B018 - builds them
             return
@@ -283,7 +282,7 @@ class Music:
         else:
             body = encode(stage_callback(task, event.stage, task.script.settings))
         if event.stage != "text" and task.callback_url:
-            following = _next_with_tracks(task)[1]
+            following = task.script.next_with_tracks(task.step)[1]
             if following is not None:
                 self._build_early(task, following.at)
         if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
@@ -350,16 +349,6 @@ class _StageBytes:
 
     def __call__(self) -> bytes:
         return encode(stage_callback(self.task, self.stage, self.task.script.settings))
-
-
-def _next_with_tracks(task: Task) -> tuple[int, StageAt | None]:
-    """The task's next event (from `step`) that sends its tracks, and its index."""
-    events = task.script.events
-    for index in range(task.step, len(events)):
-        event = events[index]
-        if isinstance(event, StageAt) and event.stage != "text":
-            return index, event
-    return len(events), None
 
 
 def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
