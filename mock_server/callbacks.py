@@ -71,7 +71,7 @@ class _LagMeter:
     def __init__(self) -> None:
         self._lost = 0.0
         self._due = 0.0
-        self.users = 0
+        self._users = 0
         self._tick: asyncio.TimerHandle | None = None
 
     def lost(self, now: float) -> float:
@@ -81,10 +81,14 @@ class _LagMeter:
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """An attempt begins: make sure the ticks run."""
-        self.users += 1
+        self._users += 1
         if self._tick is None:
             self._due = loop.time() + self.TICK
             self._tick = loop.call_at(self._due, self._on_tick)
+
+    def stop(self) -> None:
+        """An attempt ended (the tick after the last one's end is the last)."""
+        self._users -= 1
 
     def _on_tick(self) -> None:
         loop = asyncio.get_running_loop()
@@ -92,7 +96,7 @@ class _LagMeter:
         if late > self.TOLERANCE:
             self._lost += late
         self._tick = None
-        if self.users:  # with no users left, this tick was the last
+        if self._users:  # with no users left, this tick was the last
             self._due = loop.time() + self.TICK
             self._tick = loop.call_at(self._due, self._on_tick)
 
@@ -134,7 +138,7 @@ class _Deadline:
     def __exit__(self, *_: object) -> None:
         if self._handle is not None:
             self._handle.cancel()
-        self._meter.users -= 1
+        self._meter.stop()
 
 
 @dataclass(frozen=True, slots=True)
