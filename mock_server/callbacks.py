@@ -393,15 +393,7 @@ class Dispatcher:
                         allow_redirects=False,
                     ) as response:
                         attempt.status = response.status
-                        size = response.content_length
-                        if (
-                            size is not None
-                            and size <= RESPONSE_BODY_LIMIT
-                            and "Content-Encoding" not in response.headers
-                        ):
-                            raw = await response.read()  # the usual short, plain answer
-                        else:
-                            raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
+                        raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                         attempt.response_body = self._answer(raw)
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"

@@ -419,8 +419,8 @@ async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
 async def test_a_long_receiver_answer_is_kept_to_64_kib(
     make_server: ServerFactory, http: Any, gzipped: bool
 ) -> None:
-    """A plain answer with its length is read whole when short, else capped; a compressed one
-    is always read capped (its length says nothing about what it expands to)."""
+    """A long answer, plain or compressed (whose length says nothing about what it expands
+    to), is kept to its first 64 KiB."""
     answer = b"x" * (200 * 1024)
 
     async def receive(request: web.Request) -> web.Response:
