@@ -112,7 +112,8 @@ class Music:
         elif type(body) is SoundsRequest:
             tracks, parent = body.tracks(self.settings.seed), ""
         else:  # the rest are MusicRequests (the models are final: `type` decides)
-            tracks, parent = self._music(cast(MusicRequest, body), upload)
+            measured = any(source.duration is not None for source in sources)
+            tracks, parent = self._music(cast(MusicRequest, body), upload, measured=measured)
         task = self.create(
             body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
             base_url=base_url, parent_music_id=parent, scenario=scenario,
@@ -131,9 +132,13 @@ class Music:
             log.warning("task %s: %s", task.id, note)
         return task
 
-    def _music(self, body: MusicRequest, upload: float) -> tuple[TrackRequest, str]:
+    def _music(
+        self, body: MusicRequest, upload: float, *, measured: bool = False
+    ) -> tuple[TrackRequest, str]:
         """The tracks of a generate/extend/upload/add-* request and the audio it continues."""
-        if body.operation in ("upload_cover", "upload_extend"):
+        # Only a length the mock measured is held against the limit: an assumed one
+        # (`default_upload_duration`) says nothing about the client's file.
+        if measured and body.operation in ("upload_cover", "upload_extend"):
             self._check_upload_length(body.operation, body.model, upload)
         tracks, parent, limit = body.tracks(), "", upload
         if tracks.duration is not None:
