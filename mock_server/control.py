@@ -20,6 +20,7 @@ from mock_server.api.envelope import decode_json
 from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound, require
+from mock_server.inbox import MAX_NAME
 from mock_server.journal import Page
 from mock_server.payloads import record_info
 from mock_server.recording import record_yaml
@@ -36,6 +37,8 @@ __all__ = [
     "deliveries",
     "events",
     "health",
+    "inbox",
+    "inbox_receive",
     "requests",
     "resend",
     "reset",
@@ -278,3 +281,24 @@ async def resend(request: web.Request) -> web.Response:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')
     delivery = await request.app[ENGINE].music.resend(request.match_info["id"], stage)
     return web.json_response(delivery.to_json())
+
+
+async def inbox_receive(request: web.Request) -> web.Response:
+    """POST /__mock__/inbox/{name} — a callback receiver that answers 200 and keeps the body."""
+    engine = request.app[ENGINE]
+    name = request.match_info["name"]
+    if len(name) > MAX_NAME:
+        raise InvalidParameters(f"inbox name: at most {MAX_NAME} characters, got {len(name)}")
+    engine.inbox.add(name, await request.read(), engine.clock.now())
+    return web.json_response({"status": "received"})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """GET /__mock__/inbox[/{name}][?since=&limit=] — callbacks the inbox got, oldest first:
+    the newest `limit` (100), or those after sequence number `since`."""
+    box = request.app[ENGINE].inbox
+    name = request.match_info.get("name")
+    since, limit = _paging(request)
+    chosen = box.page(name, since, limit)
+    items = [r.to_json() for r in chosen.items]
+    return _listing("callbacks", chosen, box.count(name), items)
