@@ -8,6 +8,8 @@ the oldest callbacks go first past `MAX_ITEMS` or `MAX_BYTES` of kept bodies.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections import deque
 from dataclasses import dataclass
@@ -57,6 +59,7 @@ class Inbox:
         self._items: deque[Received] = deque()
         self._bytes = 0
         self._seq = 0
+        self._arrived = asyncio.Condition()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -72,6 +75,18 @@ class Inbox:
         ):
             self._bytes -= len(self._items.popleft().raw)
         return received
+
+    async def notify(self) -> None:
+        """Wake the readers waiting in `wait_for` (after an `add`)."""
+        async with self._arrived:
+            self._arrived.notify_all()
+
+    async def wait_for(self, name: str | None, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Return once `count` callbacks (under `name`, or all) are kept, or after `timeout`
+        real seconds: a script reading the inbox need not guess how long deliveries take."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout), self._arrived:
+                await self._arrived.wait_for(lambda: self.count(name) >= count)
 
     def page(self, name: str | None, since: int | None, limit: int) -> Page[Received]:
         """Callbacks (under `name`, or all) after `since`, or the newest `limit`."""

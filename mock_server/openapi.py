@@ -85,8 +85,18 @@ CONTROL_PLANE: tuple[ControlEndpoint, ...] = (
         query=("taskId",),
     ),
     ControlEndpoint("GET", "/__mock__/requests", "Every API request and the answer it got"),
-    ControlEndpoint("GET", "/__mock__/inbox", "Every callback the inbox got, oldest first"),
-    ControlEndpoint("GET", "/__mock__/inbox/{name}", "The callbacks the inbox got under a name"),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/inbox",
+        "Every callback the inbox got, oldest first (with count: once that many arrived)",
+        query=("since", "limit", "count", "timeout"),
+    ),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/inbox/{name}",
+        "The callbacks the inbox got under a name (with count: once that many arrived)",
+        query=("since", "limit", "count", "timeout"),
+    ),
     ControlEndpoint(
         "POST",
         "/__mock__/inbox/{name}",

@@ -3,6 +3,8 @@ connection, with the real payloads; the control plane lists what arrived."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import aiohttp
@@ -97,3 +99,32 @@ def test_the_inbox_is_bounded_in_count_and_bytes() -> None:
     inbox.add("b", b"123456789", 9.0)
     assert [r.seq for r in inbox.page(None, None, 10).items] == [6]  # 11 bytes: the old go
     assert inbox.count("a") == 0
+
+
+async def test_a_reader_can_wait_for_callbacks_still_on_their_way(
+    server: MockServer, api: Api, http: aiohttp.ClientSession
+) -> None:
+    url = f"{server.url}/__mock__/inbox/w"
+    waiting = asyncio.ensure_future(api.get("/__mock__/inbox/w", params={"count": "2"}))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    for kind in ("text", "first"):
+        async with http.post(url, json={"data": {"callbackType": kind}}) as resp:
+            assert resp.status == 200
+    status, listed = await asyncio.wait_for(waiting, 5)
+    assert status == 200
+    assert [c["callbackType"] for c in listed["callbacks"]] == ["text", "first"]
+
+
+async def test_a_wait_ends_at_its_timeout_with_what_arrived(server: MockServer, api: Api) -> None:
+    started = time.perf_counter()
+    status, listed = await api.get("/__mock__/inbox", params={"count": "1", "timeout": "0.1"})
+    assert (status, listed["callbacks"]) == (200, [])
+    assert 0.1 <= time.perf_counter() - started < 2
+
+
+async def test_a_wait_is_bounded(server: MockServer, api: Api) -> None:
+    for bad in ("61", "-1", "nan", "soon"):
+        status, answer = await api.get("/__mock__/inbox", params={"count": "1", "timeout": bad})
+        assert status == 400, bad
+        assert answer["msg"].startswith("timeout: real seconds from 0 to 60"), answer

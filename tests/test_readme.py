@@ -59,13 +59,14 @@ def test_the_quick_start_runs_with_no_failed_delivery(tmp_path: Path) -> None:
     server, sequence = quick_start()
     assert server.server_command is not None
     with served(server.server_command, tmp_path) as url:
-        run_shell(sequence, tmp_path, url)
+        shown = run_shell(sequence, tmp_path, url).stdout.strip().splitlines()[-1]
         deliveries = _settled(url)
         inbox = _get(f"{url}/__mock__/inbox/quickstart?limit=200")
         tasks = _get(f"{url}/__mock__/tasks")["tasks"]
         extended = _get(f"{url}/__mock__/tasks/{tasks[1]['taskId']}")["request"]["audioId"]
         song_tracks = _get(f"{url}/__mock__/tasks/{tasks[0]['taskId']}")["recordInfo"]
 
+    assert json.loads(shown)["total"] == 8  # the block's last answer lists every callback
     assert [(d["state"], len(d["attempts"])) for d in deliveries] == [("delivered", 1)] * 8
     assert {d["url"] for d in deliveries} == {f"{url}/__mock__/inbox/quickstart"}
     song, extend, failing = tasks
