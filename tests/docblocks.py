@@ -4,7 +4,8 @@ A block runs as its language says (CONTRIBUTING.md, "Documentation", is the user
 `python` is a file of tests/examples/ or is executed; `sh` runs in bash, and a block that is
 only `suno-mock serve ...` starts that server for the page's later blocks; `yaml` is a
 scenario; `ini` is the pytest.ini of a scratch project; `text` is an output listing. A block
-that cannot run here carries `<!-- not run: reason -->` right above it.
+that cannot run here carries `<!-- not run: reason -->` right above it, and one that a test
+runs itself (against a receiver of its own) `<!-- run by: tests/test_x.py::test_name -->`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ BIN = Path(sys.executable).parent
 """Where the installed `suno-mock` command is (the test run's own environment)."""
 
 _FENCE = re.compile(
-    r"(?:<!-- not run: (?P<note>.*?) -->\n)?^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```$",
+    r"(?:<!-- (?P<kind>not run|run by): (?P<note>.*?) -->\n)?"
+    r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```$",
     flags=re.DOTALL | re.MULTILINE,
 )
 
@@ -40,6 +42,14 @@ class Block:
     body: str
     not_run: str | None
     """The reason given in `<!-- not run: ... -->`, None for a block that runs."""
+    run_by: str | None = None
+    """`<!-- run by: tests/test_x.py::test_name -->`: a test runs the block's commands itself
+    (against a receiver of its own), so the generic runner leaves it alone."""
+
+    @property
+    def runs_here(self) -> bool:
+        """Whether the generic runner runs it."""
+        return self.not_run is None and self.run_by is None
 
     @property
     def where(self) -> str:
@@ -66,7 +76,8 @@ def blocks(page: Path) -> list[Block]:
             text.count("\n", 0, found.start("lang")) + 1,
             found.group("lang"),
             found.group("body"),
-            found.group("note"),
+            found.group("note") if found.group("kind") == "not run" else None,
+            found.group("note") if found.group("kind") == "run by" else None,
         )
         for found in _FENCE.finditer(text)
     ]

@@ -33,7 +33,7 @@ def test_readme_shows_the_pytest_example_file() -> None:
 
 def quick_start() -> tuple[Block, Block]:
     """The quick start's server block and its curl sequence."""
-    section = [b for b in blocks(README) if b.lang == "sh" and b.not_run is None]
+    section = [b for b in blocks(README) if b.lang == "sh" and b.runs_here]
     server, sequence = section
     assert server.server_command == "suno-mock serve"
     assert sequence.body.startswith("MOCK=http://127.0.0.1:8080\n")
