@@ -6,7 +6,9 @@ stricter test in tests/test_readme.py."""
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from mock_server.scenario import load_scenario
 from tests.docblocks import PAGES, ROOT, Block, blocks, run_shell, served
 
 EXAMPLES = ROOT / "tests" / "examples"
-RUNNABLE = {"python", "sh", "yaml", "ini", "text"}
+RUNNABLE = {"python", "sh", "yaml", "ini", "json", "toml", "text"}
 
 ALL_BLOCKS = [block for page in PAGES for block in blocks(page)]
 
@@ -86,6 +88,14 @@ def test_yaml_blocks_are_valid_scenarios(block: Block) -> None:
     assert scenario.version == 1
 
 
+def test_json_and_toml_blocks_parse() -> None:
+    for block in ALL_BLOCKS:
+        if block.lang == "json":
+            json.loads(block.body)
+        elif block.lang == "toml":
+            tomllib.loads(block.body)
+
+
 SCRATCH_TEST = """
 import pytest
 
@@ -100,10 +110,11 @@ async def test_the_mock_serves(suno_mock: SunoMock) -> None:
 
 @pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.lang == "ini"], ids=lambda b: b.where)
 def test_ini_blocks_configure_a_working_suite(block: Block, pytester: pytest.Pytester) -> None:
+    """A user who copies the block gets a suite that runs, with no deprecation warning."""
     pytester.makeini(block.body)
     pytester.makepyfile(test_scratch=SCRATCH_TEST)
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error::DeprecationWarning")
+    result.assert_outcomes(passed=1, warnings=0)
 
 
 SHELL_PAGES = sorted({b.page for b in ALL_BLOCKS if b.lang == "sh" and b.runs_here})
