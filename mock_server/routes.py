@@ -213,5 +213,8 @@ def setup_routes(app: web.Application) -> None:
             web.get("/__mock__/scenarios", control.scenarios),
             web.post("/__mock__/scenario", control.set_scenario),
             web.post("/__mock__/reset", control.reset),
+            web.post("/__mock__/restore", control.restore),
+            web.post("/__mock__/wait", control.wait),
+            web.post("/__mock__/probe", control.probe_receiver),
         ]
     )

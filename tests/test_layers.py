@@ -60,6 +60,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.tasks",
             "mock_server.tracks",
             "mock_server.voice",
+            # Driving a manual clock to a callback or status: the helpers, POST /__mock__/wait.
+            "mock_server.waits",
+            # The probe battery: `SunoMock.probe` and POST /__mock__/probe run it.
+            "mock_server.probe.*",
         ),
     ),
     # What a client sees over HTTP: handlers, middlewares, routes, the app, the control plane.
@@ -80,8 +84,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "mock_server.listener",
             "mock_server.loop_thread",
-            # `SunoMock.probe` runs it; it needs only the domain.
-            "mock_server.probe.*",
             "mock_server.pytest_plugin",
             "mock_server.receiver",
             "mock_server.server",
