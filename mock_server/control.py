@@ -46,6 +46,7 @@ __all__ = [
     "deliveries",
     "events",
     "health",
+    "journal",
     "probe_receiver",
     "requests",
     "resend",
@@ -403,3 +404,10 @@ async def probe_receiver(request: web.Request) -> web.Response:
     except ProbeError as err:
         raise InvalidParameters(str(err)) from err
     return web.json_response({**report.to_json(), "text": report.to_text()})
+
+
+async def journal(request: web.Request) -> web.Response:
+    """GET /__mock__/journal[?taskId=] — what the mock saw and did, as the text the failure
+    messages of the waits print: requests received, callbacks attempted (of one task)."""
+    task_id = request.query.get("taskId") or None
+    return web.Response(text=describe(request.app[ENGINE].journal, task_id))

@@ -147,6 +147,13 @@ CONTROL_PLANE: tuple[ControlEndpoint, ...] = (
         },
     ),
     ControlEndpoint(
+        "GET",
+        "/__mock__/journal",
+        "Requests received and callbacks attempted, as the waits' failure messages print them",
+        query=("taskId",),
+        content_type="text/plain",
+    ),
+    ControlEndpoint(
         "POST",
         "/__mock__/probe",
         "Run the probe battery at a callback URL with this server's settings (real time)",

@@ -216,5 +216,6 @@ def setup_routes(app: web.Application) -> None:
             web.post("/__mock__/restore", control.restore),
             web.post("/__mock__/wait", control.wait),
             web.post("/__mock__/probe", control.probe_receiver),
+            web.get("/__mock__/journal", control.journal),
         ]
     )

@@ -72,6 +72,20 @@ async def test_a_wait_gives_up_at_within_and_says_when_the_next_timer_is_due(
     assert "callbacks attempted for task" in answer["journal"]
 
 
+async def test_the_journal_as_text(api: Api, http: aiohttp.ClientSession) -> None:
+    await api.post("/api/v1/generate", {"prompt": "x"})
+    async with http.get(f"{api.base}/__mock__/journal?taskId=none") as resp:
+        assert resp.content_type == "text/plain"
+        text = await resp.text()
+    assert text.splitlines() == [
+        "requests received:",
+        "  1. POST /api/v1/generate -> HTTP 200 code=400 callBackUrl: required; model: required; "
+        "customMode: required; instrumental: required",
+        "callbacks attempted for task none:",
+        "  (none)",
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
