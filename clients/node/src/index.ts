@@ -378,7 +378,10 @@ export class SunoMock {
    * Fire the `suno-mock probe` battery at your callback endpoint with this server's settings;
    * `assert.ok(report.ok, report.text)`. Real time: your receiver answers in real time.
    */
-  async probe(url: string, options: { only?: string[]; budget?: number } = {}): Promise<ProbeReport> {
+  async probe(
+    url: string,
+    options: { only?: string[]; budget?: number } = {},
+  ): Promise<ProbeReport> {
     return this.call<ProbeReport>("POST", "/__mock__/probe", { url, ...options });
   }
 
@@ -412,6 +415,15 @@ export class SunoMock {
     }
   }
 
+  private unreachable(error: unknown): string {
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? String(error);
+    const child = this.child;
+    if (!child || (child.exitCode === null && child.signalCode === null)) return cause;
+    const log = this.stderr().trim();
+    return `${cause}; the server exited (${child.signalCode ?? `code ${child.exitCode}`})` +
+      (log ? `\n${log}` : "");
+  }
+
   private async pages<T>(key: string, path: string): Promise<T[]> {
     const items: T[] = [];
     let since = 0;
@@ -430,11 +442,16 @@ export class SunoMock {
     const headers: Record<string, string> = {};
     if (this.token) headers["X-Suno-Mock-Token"] = this.token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(this.url + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let response: Response;
+    try {
+      response = await fetch(this.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new Error(`suno-mock ${path}: cannot reach ${this.url}: ${this.unreachable(error)}`);
+    }
     const text = await response.text();
     const json = (response.headers.get("content-type") ?? "").includes("json");
     if (!response.ok) {
@@ -485,7 +502,9 @@ function listening(
           : `: ${error.message}`;
       fail(`cannot start${hint}`);
     });
-    child.once("exit", (code, signal) => fail(`exited (${signal ?? `code ${code}`}) before listening`));
+    child.once("exit", (code, signal) =>
+      fail(`exited (${signal ?? `code ${code}`}) before listening`),
+    );
     lines.on("line", (line) => {
       const url = LISTENING.exec(line)?.[1];
       if (url) {

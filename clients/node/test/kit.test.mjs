@@ -226,9 +226,15 @@ describe("starting", () => {
     );
   });
 
-  test("stop ends the process", async () => {
+  test("stop ends the process; a call after it says the server is gone", async () => {
     const mock = await startMock({ command });
     await mock.stop();
-    await assert.rejects(fetch(`${mock.url}/__mock__/health`));
+    await assert.rejects(mock.clock(), (error) => {
+      const [first, ...log] = error.message.split("\n");
+      assert.match(first, /^suno-mock \/__mock__\/clock: cannot reach http:\/\/127\.0\.0\.1:\d+: /);
+      assert.match(first, /; the server exited \(code 0\)$/);
+      assert.match(log.join("\n"), /shutting down/); // the server's stderr
+      return true;
+    });
   });
 });
