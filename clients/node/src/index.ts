@@ -249,7 +249,11 @@ export class SunoMock {
         options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
         () => stderr,
       );
-      return new SunoMock(url, options.token, child, () => stderr);
+      const mock = new SunoMock(url, options.token, child, () => stderr);
+      // The server's first answer costs a few hundred ms (lazy imports): paid here, at start-up,
+      // not by the first test.
+      await mock.clock();
+      return mock;
     } catch (error) {
       child.kill("SIGKILL");
       started.delete(child);
