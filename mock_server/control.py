@@ -16,29 +16,21 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import base_url, decode_json
+from mock_server.api.envelope import decode_json
 from mock_server.api.keys import ENGINE
-from mock_server.clock import ManualClock
 from mock_server.engine import Engine
-from mock_server.errors import ApiError, InvalidParameters, NotFound, require
+from mock_server.errors import InvalidParameters, NotFound, require
+from mock_server.inbox import MAX_NAME
 from mock_server.journal import Page
 from mock_server.payloads import record_info
-from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
 from mock_server.recording import record_yaml
 from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
-from mock_server.waits import (
-    DEFAULT_WAIT,
-    MAX_WAIT,
-    Waited,
-    describe,
-    wait_for_callback,
-    wait_for_status,
-)
 
 KEEPALIVE_SECONDS = 15.0
 DEFAULT_PAGE = 100
 MAX_PAGE = 200
+MAX_WAIT = 60.0
 
 __all__ = [
     "clock",
@@ -46,36 +38,22 @@ __all__ = [
     "deliveries",
     "events",
     "health",
-    "journal",
-    "probe_receiver",
+    "inbox",
+    "inbox_receive",
+    "json_body",
     "requests",
     "resend",
     "reset",
-    "restore",
     "scenarios",
     "set_scenario",
     "task",
     "task_scenario",
+    "task_summary",
     "tasks",
-    "wait",
 ]
 
-NEEDS_MANUAL_CLOCK = (
-    "this server's clock runs in (scaled) real time, so it cannot be driven or set back: start "
-    "it with `suno-mock serve --manual-clock` (SUNO_MOCK_MANUAL_CLOCK=1), or poll "
-    "GET /__mock__/tasks/{id} while time passes"
-)
-MAX_ID = 200
-MAX_BUDGET = 60.0
-"""Longest task id a wait accepts (the mock's ids are 32 characters)."""
 
-
-class ClockNotManual(ApiError):
-    code = 409
-    default_msg = NEEDS_MANUAL_CLOCK
-
-
-async def _json_body(request: web.Request) -> Any:
+async def json_body(request: web.Request) -> Any:
     return decode_json(await request.read())  # the API's strict decoder: depth, surrogates
 
 
@@ -101,11 +79,23 @@ def _paging(request: web.Request) -> tuple[int | None, int]:
     return since, limit
 
 
+def _wait_seconds(request: web.Request) -> float:
+    raw = request.query.get("timeout", "5")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_WAIT:  # also refuses nan
+        raise InvalidParameters(f"timeout: real seconds from 0 to {MAX_WAIT:g}, got {raw!r:.50}")
+    return seconds
+
+
 def _listing(key: str, found: Page[Any], total: int, items: list[Any]) -> web.Response:
     return web.json_response({key: items, "next": found.next, "more": found.more, "total": total})
 
 
-def _summary(engine: Engine, task: Task) -> dict[str, Any]:
+def task_summary(engine: Engine, task: Task) -> dict[str, Any]:
+    """What the task lists show of a task (also the answer of POST /__mock__/wait)."""
     return {
         "taskId": task.id,
         "number": task.number,
@@ -156,10 +146,10 @@ async def tasks(request: web.Request) -> web.Response:
         if len(wanted) > MAX_PAGE:
             raise InvalidParameters(f"ids: at most {MAX_PAGE} task ids, got {len(wanted)}")
         found = [t for t in map(engine.music.store.get, wanted) if t is not None]
-        return web.json_response({"tasks": [_summary(engine, t) for t in found]})
+        return web.json_response({"tasks": [task_summary(engine, t) for t in found]})
     since, limit = _paging(request)
     chosen = engine.music.store.page(since, limit)
-    summaries = [_summary(engine, t) for t in chosen.items]
+    summaries = [task_summary(engine, t) for t in chosen.items]
     return _listing("tasks", chosen, len(engine.music.store), summaries)
 
 
@@ -169,7 +159,7 @@ async def task(request: web.Request) -> web.Response:
     found = _task_of(request)
     return web.json_response(
         {
-            **_summary(engine, found),
+            **task_summary(engine, found),
             "request": found.request,
             "history": [{"at": at, "event": event} for at, event in found.history],
             "recordInfo": record_info(found, engine.settings),
@@ -221,7 +211,7 @@ async def scenarios(request: web.Request) -> web.Response:
 async def set_scenario(request: web.Request) -> web.Response:
     """POST /__mock__/scenario — `{"default": NAME|null}` or `{"next": NAME}`."""
     library = request.app[ENGINE].scenarios
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict) or not {"default", "next"} & set(body):
         raise InvalidParameters('body: send {"default": NAME or null} or {"next": NAME}')
     for key in ("default", "next"):
@@ -279,7 +269,7 @@ async def clock(request: web.Request) -> web.Response:
     """GET|POST /__mock__/clock — `{"advance": seconds}`, `{"pause": true|false}`."""
     engine = request.app[ENGINE]
     if request.method == "POST":
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or not {"advance", "pause"} & set(body):
             raise InvalidParameters('body: send {"advance": SECONDS} or {"pause": true|false}')
         if "pause" in body:
@@ -300,7 +290,7 @@ async def clock(request: web.Request) -> web.Response:
 
 async def resend(request: web.Request) -> web.Response:
     """POST /__mock__/tasks/{id}/resend — `{"stage": "complete"}`: send that callback again."""
-    body = await _json_body(request)
+    body = await json_body(request)
     stage = body.get("stage") if isinstance(body, dict) else None
     if stage not in {"text", "first", "complete", "error"}:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')
@@ -308,106 +298,27 @@ async def resend(request: web.Request) -> web.Response:
     return web.json_response(delivery.to_json())
 
 
-def _manual_clock(engine: Engine, what: str) -> ManualClock:
-    if not isinstance(engine.clock, ManualClock):
-        raise ClockNotManual(f"{what}: {NEEDS_MANUAL_CLOCK}")
-    return engine.clock
-
-
-def _seconds(body: dict[str, Any], name: str, default: float, top: float) -> float:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= top:
-        raise InvalidParameters(f"{name}: seconds above 0 and at most {top:g}, got {value!r:.100}")
-    return float(value)
-
-
-def _wait_request(body: Any) -> tuple[str, str, str, float]:
-    """taskId, what is awaited ("callbackType" or "status"), its value, and `within`."""
-    if not isinstance(body, dict):
-        raise InvalidParameters('body: send {"taskId": ID, "callbackType": TYPE} or "status"')
-    task_id = body.get("taskId")
-    if not isinstance(task_id, str) or not 0 < len(task_id) <= MAX_ID:
-        raise InvalidParameters(f"taskId: a task id (string), got {task_id!r:.100}")
-    kinds = [k for k in ("callbackType", "status") if k in body]
-    if len(kinds) != 1:
-        raise InvalidParameters('send one of "callbackType" (e.g. "complete") or "status"')
-    value = body[kinds[0]]
-    if not isinstance(value, str):
-        raise InvalidParameters(f"{kinds[0]}: a string, got {value!r:.100}")
-    return task_id, kinds[0], value, _seconds(body, "within", DEFAULT_WAIT, MAX_WAIT)
-
-
-def _waited(engine: Engine, task_id: str, waited: Waited) -> dict[str, Any]:
-    task_found = waited.task or engine.music.store.get(task_id)
-    return {
-        "reached": waited.reached,
-        "reason": waited.reason or None,
-        "taskId": task_id,
-        "now": engine.clock.now(),
-        "task": _summary(engine, task_found) if task_found else None,
-        "delivery": waited.delivery.to_json() if waited.delivery else None,
-        "journal": None if waited.reached else describe(engine.journal, task_id),
-    }
-
-
-async def wait(request: web.Request) -> web.Response:
-    """POST /__mock__/wait — `{"taskId": ID, "callbackType": TYPE | "status": STATUS,
-    "within": SECONDS}`: advance the manual clock timer by timer until the task's callback has
-    been attempted or its record-info status is reached, at most `within` mock seconds (3600).
-    Answers `reached`, and when not, the `reason` and the `journal` (requests, attempts)."""
+async def inbox_receive(request: web.Request) -> web.Response:
+    """POST /__mock__/inbox/{name} — a callback receiver that answers 200 and keeps the body."""
     engine = request.app[ENGINE]
-    task_id, kind, value, within = _wait_request(await _json_body(request))
-    clock = _manual_clock(engine, "POST /__mock__/wait")
-    try:
-        if kind == "callbackType":
-            waited = await wait_for_callback(engine, clock, task_id, value, within)
-        else:
-            found = require(engine.music.store.get(task_id), "task", task_id, error=NotFound)
-            waited = await wait_for_status(engine, clock, found, value, within)
-    except ValueError as err:
-        raise InvalidParameters(f"{kind}: {err}") from err
-    engine.events.publish("clock")
-    return web.json_response(_waited(engine, task_id, waited))
+    name = request.match_info["name"]
+    if len(name) > MAX_NAME:
+        raise InvalidParameters(f"inbox name: at most {MAX_NAME} characters, got {len(name)}")
+    engine.inbox.add(name, await request.read(), engine.clock.now())
+    await engine.inbox.notify()
+    return web.json_response({"status": "received"})
 
 
-async def restore(request: web.Request) -> web.Response:
-    """POST /__mock__/restore — `reset`, and the manual clock back to the start time and the
-    default scenario back to the configured one: the same requests then get the same bytes."""
-    engine = request.app[ENGINE]
-    _manual_clock(engine, "POST /__mock__/restore")
-    cancelled = await engine.restore()
-    return web.json_response({"restored": True, "cancelled": cancelled, "now": engine.clock.now()})
-
-
-async def probe_receiver(request: web.Request) -> web.Response:
-    """POST /__mock__/probe — `{"url": URL, "only": [CASE...], "budget": SECONDS}`: run the
-    `suno-mock probe` battery at the URL with this server's settings; the report as JSON and
-    `text`. Real time (the receiver answers in real time); allowed callback hosts only."""
-    engine = request.app[ENGINE]
-    body = await _json_body(request)
-    if not isinstance(body, dict) or not isinstance(body.get("url"), str):
-        raise InvalidParameters('body: send {"url": YOUR_CALLBACK_URL}')
-    only = body.get("only")
-    if only is not None and (
-        not isinstance(only, list) or not all(isinstance(o, str) for o in only)
-    ):
-        raise InvalidParameters(f"only: a list of case names or patterns, got {only!r:.100}")
-    budget = _seconds(body, "budget", DEFAULT_BUDGET, MAX_BUDGET)
-    try:
-        report = await probe(
-            body["url"],
-            settings=engine.settings,
-            only=only,
-            budget=budget,
-            base_url=base_url(request),
-        )
-    except ProbeError as err:
-        raise InvalidParameters(str(err)) from err
-    return web.json_response({**report.to_json(), "text": report.to_text()})
-
-
-async def journal(request: web.Request) -> web.Response:
-    """GET /__mock__/journal[?taskId=] — what the mock saw and did, as the text the failure
-    messages of the waits print: requests received, callbacks attempted (of one task)."""
-    task_id = request.query.get("taskId") or None
-    return web.Response(text=describe(request.app[ENGINE].journal, task_id))
+async def inbox(request: web.Request) -> web.Response:
+    """GET /__mock__/inbox[/{name}][?since=&limit=][&count=N&timeout=S] — callbacks the inbox
+    got, oldest first: the newest `limit` (100), or those after sequence number `since`; with
+    `count`, once that many have arrived or after `timeout` real seconds (5, at most 60)."""
+    box = request.app[ENGINE].inbox
+    name = request.match_info.get("name")
+    since, limit = _paging(request)
+    count = _whole(request, "count", None)
+    if count is not None:
+        await box.wait_for(name, count, _wait_seconds(request))
+    chosen = box.page(name, since, limit)
+    items = [r.to_json() for r in chosen.items]
+    return _listing("callbacks", chosen, box.count(name), items)

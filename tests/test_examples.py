@@ -1,7 +1,8 @@
 """The examples in examples/ stay consistent with the mock: every SUNO_MOCK_* variable they set is
 a real `suno-mock serve` setting, and the addresses line up (the app's callback host is on the
 allow-list, file URLs point at the mock as the app reaches it). The examples themselves run
-elsewhere: the Node tests in .ci/node-kit (which .ci/run runs), the image in tests/test_container.py."""
+elsewhere: the Node tests in .ci/node-kit (which .ci/run runs), the image in
+tests/test_container.py."""
 
 from __future__ import annotations
 
