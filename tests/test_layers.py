@@ -48,6 +48,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.inbox",
             "mock_server.jobs",
             "mock_server.journal",
+            # The job kinds as a table of classes: model, payloads, files, probe sample.
+            "mock_server.kinds",
             "mock_server.media.*",
             "mock_server.payloads.*",
             "mock_server.ratelimit",
