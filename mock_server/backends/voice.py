@@ -85,10 +85,6 @@ class VoiceService:
         self._tasks: OrderedDict[str, VoiceTask] = OrderedDict()
         self._count = 0
 
-    def clear(self) -> None:
-        self._tasks.clear()
-        self._count = 0
-
     def _new(self, kind: VoiceKind, callback_url: str) -> VoiceTask:
         self._count += 1
         text = f"suno-mock/{self._seed}/voice-{kind}/{self._count}"
