@@ -25,8 +25,8 @@ _C_ENCODER: Callable[[Any, int], Iterable[str]] | None = (
     else c_make_encoder(None, _unknown, encode_basestring, None, ":", ",", False, False, True)
 )
 """`_ENCODER`'s C encoder made once: `JSONEncoder.encode` makes a new one on every call,
-which is half the cost of a small payload (issue 13). The same bytes; no cycle check (a
-payload is a tree)."""
+which is half the cost of a small payload. The same bytes; no cycle check (a payload is a
+tree). See docs/performance.md, "A reused JSON encoder"."""
 
 
 def encode(payload: Any) -> bytes:

@@ -1,4 +1,5 @@
-"""`encode` keeps one C encoder (issue 13); its bytes are the standard encoder's."""
+"""`encode` keeps one C encoder (docs/performance.md, "A reused JSON encoder"); its bytes are
+the standard encoder's."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The track builder draws titles, tags and lyrics exactly as Faker's own calls would.
 
-The builder skips Faker's layers for speed (issue 13); the text it makes must stay what those
+The builder skips Faker's layers for speed (docs/performance.md, "Tracks without Faker's
+layers"); the text it makes must stay what those
 Faker calls made, so a seed keeps giving the same bytes across versions of the mock.
 """
 

@@ -24,7 +24,7 @@ __all__ = [
 
 
 class LyricsRequest(WireBody):
-    """POST /api/v1/lyrics (§7.1)."""
+    """POST /api/v1/lyrics (its callback: docs/api.md, "Callbacks")."""
 
     prompt: StrictStr
     callBackUrl: HttpUrl
@@ -40,7 +40,8 @@ class LyricsRequest(WireBody):
 
 
 class TrackJobRequest(WireBody):
-    """A job on one track the API made: WAV, vocal removal, music video (§7.2, §7.3, §7.5)."""
+    """A job on one track the API made: WAV, vocal removal, music video (docs/api.md, "WAV and
+    MP4", "Vocal removal and MIDI")."""
 
     taskId: StrictStr
     audioId: StrictStr
@@ -109,22 +110,24 @@ class VocalRemovalRequest(WireBody):
 
 
 class Mp4Request(TrackJobRequest):
-    """POST /api/v1/mp4/generate (§7.5)."""
+    """POST /api/v1/mp4/generate (docs/api.md, "WAV and MP4")."""
 
     author: Annotated[StrictStr, Field(max_length=50)] | None = None
     domainName: Annotated[StrictStr, Field(max_length=50)] | None = None
 
 
 class CoverRequest(WireBody):
-    """POST /api/v1/suno/cover/generate (§3.12)."""
+    """POST /api/v1/suno/cover/generate (docs/api.md, "Cover image, timestamped lyrics,
+    persona")."""
 
     taskId: StrictStr
     callBackUrl: HttpUrl
 
 
 class MidiRequest(WireBody):
-    """POST /api/v1/midi/generate (§7.4; docs.sunoapi.org generate-midi): MIDI from a
-    finished vocal-removal task; `audioId` picks one separated track."""
+    """POST /api/v1/midi/generate (docs/api.md, "Vocal removal and MIDI"; docs.sunoapi.org
+    generate-midi): MIDI from a finished vocal-removal task; `audioId` picks one separated
+    track."""
 
     taskId: StrictStr
     callBackUrl: HttpUrl

@@ -13,7 +13,8 @@ __all__ = ["BoostStyleRequest", "PersonaRequest", "TimestampedLyricsRequest"]
 
 
 class PersonaRequest(WireBody):
-    """POST /api/v1/generate/generate-persona (§3.9), answered synchronously."""
+    """POST /api/v1/generate/generate-persona (docs/api.md, "Cover image, timestamped lyrics,
+    persona"), answered synchronously."""
 
     taskId: StrictStr
     audioId: StrictStr
@@ -48,7 +49,8 @@ class TimestampedLyricsRequest(WireBody):
 
 
 class BoostStyleRequest(WireBody):
-    """POST /api/v1/style/generate (§3.10), answered synchronously."""
+    """POST /api/v1/style/generate (its price: docs/api.md, "Rate limit, credits, error codes"),
+    answered synchronously."""
 
     content: StrictStr
 
