@@ -1,8 +1,8 @@
 """The single-stage job kinds as a table of small classes: one class per kind holds everything
 that differs between kinds — the request model a client sends, the callback schema, the one
 callback and the record-info it answers (`payloads.job`), the files its URLs serve and the
-fields of its probe sample. Code that used to ask
-`job.kind` which branch to take asks `KINDS[job.kind]` instead.
+fields of its probe sample. Code that used to ask `job.kind` which branch to take asks
+`KINDS[job.kind]` instead.
 
 Adding a kind: a class here and a row in `KINDS`, its route rows in `routes.py`, a case in the
 probe's `JOBS`; `tests/test_kinds.py` fails until every part is there.
@@ -10,6 +10,7 @@ probe's `JOBS`; `tests/test_kinds.py` fails until every part is there.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
@@ -28,9 +29,10 @@ Served = tuple[bytes, str]
 """A file's bytes and its Content-Type."""
 
 
-class Kind:
+class Kind(ABC):
     """One kind of single-stage job. Subclasses set the class attributes and override what
-    their kind does differently; the defaults describe a kind that makes no files."""
+    their kind does differently; the defaults describe a kind that makes no files and needs
+    no fields beyond the request. A class without `body` or `record_info` cannot be made."""
 
     name: ClassVar[JobKind]
     request: ClassVar[type[BaseModel]]
@@ -45,14 +47,14 @@ class Kind:
         """How errors name a job of this kind (`vocal-removal task`)."""
         return f"{self.name.replace('_', '-')} task"
 
+    @abstractmethod
     def body(self, job: Job) -> dict[str, Any]:
         """The callback it sends when it completes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def record_info(self, job: Job, track_field: str) -> dict[str, Any]:
         """`data` of its record-info endpoint, as the job is now (`track_field`: setting
         `vocal_removal_track_field`)."""
-        raise NotImplementedError
 
     def serve(self, job: Job, stem: str) -> Served:
         """The file one of its result URLs serves."""
