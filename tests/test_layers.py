@@ -1,4 +1,4 @@
-"""Folders equal layers and imports go one way.
+"""Layers are lists of modules and packages, and imports go one way.
 
 Every module under `mock_server/` is read with `ast` (nothing is imported), its imports are
 resolved to modules of the package — module-level, inside functions, under `TYPE_CHECKING`,
@@ -58,12 +58,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.scenario",
             # A scenario compiled for one task: its stages, looks and delivery policy.
             "mock_server.script",
-            # Per-host connection slots of the callback dispatcher (branch perf2).
+            # Per-host connection slots of the callback dispatcher.
             "mock_server.slots",
             "mock_server.stems",
             "mock_server.tasks",
             "mock_server.tracks",
-            "mock_server.voice",
             # Driving a manual clock to a callback or status: the helpers, POST /__mock__/wait.
             "mock_server.waits",
             # The probe battery: `SunoMock.probe` and POST /__mock__/probe run it.
@@ -284,6 +283,17 @@ def test_every_module_is_in_exactly_one_layer() -> None:
             listed = ", ".join(LAYERS[i][0] for i in hits)
             problems.append(f"{module} is listed in several layers ({listed}); keep one")
     assert not problems, "\n".join(problems)
+
+
+def test_every_listed_name_is_a_module() -> None:
+    modules = module_names(ROOT, PACKAGE)
+    stale = [
+        f"{name} ({layer})"
+        for layer, names in LAYERS
+        for name in names
+        if name.removesuffix(".*") not in modules
+    ]
+    assert stale == [], f"LAYERS lists modules that no longer exist; remove them: {stale}"
 
 
 def test_no_import_cycle(graph: list[Import]) -> None:
