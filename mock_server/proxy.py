@@ -14,14 +14,14 @@ the upstream handed out when they are the upstream's or named in `download_hosts
 from __future__ import annotations
 
 import asyncio
-import hmac
+import functools
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -30,7 +30,7 @@ from yarl import URL
 
 from mock_server.capture import TASK_LIMIT, Recorder, bounded, callback_task_id
 from mock_server.clock import Clock, ScaledClock
-from mock_server.guard import TOKEN_HEADER
+from mock_server.guard import TOKEN_HEADER, same_token
 from mock_server.listener import Listener
 from mock_server.net import host_allowed, read_capped
 
@@ -38,10 +38,14 @@ __all__ = ["CALLBACK_PREFIX", "Proxy", "ProxyConfig", "create_proxy_app", "token
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 CALLBACK_PREFIX = "/__suno_mock_proxy__/callback/"
 """Path of the proxy's callback endpoint; a random key follows, one per submit."""
 ANSWER_LIMIT = 64 * 1024 * 1024
 MEDIA_LIMIT = 200 * 1024 * 1024
+PROBLEM_LIMIT = 1000
+"""Problems (`Proxy.problems`) kept, newest last."""
 _HOP = frozenset(
     {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "te",
      "proxy-connection", "accept-encoding"}
@@ -98,6 +102,10 @@ class _State:
     """Media URLs already fetched (or being fetched), oldest first."""
     errors: list[str] = field(default_factory=list)
 
+    def problem(self, message: str) -> None:
+        self.errors.append(message)
+        del self.errors[:-PROBLEM_LIMIT]
+
     def http(self) -> aiohttp.ClientSession:
         if self.session is None:
             raise RuntimeError("the proxy app is not started")
@@ -110,6 +118,38 @@ STATE = web.AppKey("proxy_state", _State)
 def _envelope(code: int, msg: str) -> web.Response:
     body = json.dumps({"code": code, "msg": msg, "data": None}).encode()
     return web.Response(body=body, status=code, content_type="application/json")
+
+
+def _json_bytes(value: Any) -> bytes:
+    """JSON to send on: compact UTF-8, or ASCII escapes when a string holds a lone surrogate
+    (a `\\ud800` escape the client sent), which then reaches the upstream as it was sent."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _host(url: str) -> str | None:
+    try:
+        return URL(url).host
+    except ValueError:
+        return None
+
+
+def _record(state: _State, what: str, write: Callable[[], T]) -> T | None:
+    """Write to the recording; a failure (a full disk, a bug) is logged and listed in
+    `problems`, and never costs the client the answer the upstream already gave."""
+    try:
+        return write()
+    except OSError as err:
+        message = f"recording: {what} not written: {err}"
+        log.error("%s", message)
+    except Exception as err:
+        message = f"recording: {what} not written: {type(err).__name__}: {err}"
+        log.exception("%s", message)
+    state.problem(message)
+    return None
 
 
 def _forwardable(headers: Mapping[str, str]) -> dict[str, str]:
@@ -137,7 +177,7 @@ async def forward(request: web.Request) -> web.Response:
         bounded(state.slots, TASK_LIMIT)
         public = state.config.public_url or f"{request.scheme}://{request.host}"
         swapped = dict(body, callBackUrl=f"{public.rstrip('/')}{CALLBACK_PREFIX}{key}")
-        sent = json.dumps(swapped, ensure_ascii=False, separators=(",", ":")).encode()
+        sent = _json_bytes(swapped)
     target = _upstream_for(state, request.path) + request.rel_url.path_qs
     try:
         async with state.http().request(
@@ -151,18 +191,23 @@ async def forward(request: web.Request) -> web.Response:
             status = answer.status
             content = await read_capped(answer.content, ANSWER_LIMIT)
             content_type = answer.headers.get("Content-Type", "application/json")
+            if not (content_type.isascii() and content_type.isprintable()):
+                content_type = "application/octet-stream"  # bytes no header can carry on
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("upstream %s unreachable: %r", target, err)
+        # The path only: a query may carry a key.
+        log.warning("upstream %s unreachable: %r", _upstream_for(state, request.path), err)
         return _envelope(502, f"suno-mock proxy: the upstream did not answer: {err!r}")
     log.info("%s %s -> upstream %s", request.method, request.path, status)
-    if state.recorder is not None:
-        exchange = state.recorder.exchange(
-            at=at, method=request.method, path=request.path, query=dict(request.query),
-            headers=request.headers, raw_body=raw, status=status, raw_response=content,
-            seq=slot.request_seq if slot else None,
+    recorder = state.recorder
+    if recorder is not None:
+        write = functools.partial(
+            recorder.exchange, at=at, method=request.method, path=request.path,
+            query=dict(request.query), headers=request.headers, raw_body=raw, status=status,
+            raw_response=content, seq=slot.request_seq if slot else None,
         )  # fmt: skip
+        exchange = _record(state, f"{request.method} {request.path[:100]}", write)
         if slot is not None:
-            slot.task_id = exchange.task_id
+            slot.task_id = exchange.task_id if exchange else callback_task_id(_json(content))
     elif slot is not None:
         slot.task_id = callback_task_id(_json(content))
     if state.config.download_files:
@@ -173,7 +218,7 @@ async def forward(request: web.Request) -> web.Response:
 def _json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -186,11 +231,13 @@ async def callback(request: web.Request) -> web.Response:
     raw = await request.read()
     at = state.clock.now() - state.started
     status, answer, content_type = await _pass_on(state, slot, raw, request.headers)
-    if state.recorder is not None:
-        state.recorder.callback(
-            at=at, request_seq=slot.request_seq, submit_at=slot.at, headers=request.headers,
-            raw_body=raw, client_status=status,
+    recorder = state.recorder
+    if recorder is not None:
+        write = functools.partial(
+            recorder.callback, at=at, request_seq=slot.request_seq, submit_at=slot.at,
+            headers=request.headers, raw_body=raw, client_status=status,
         )  # fmt: skip
+        _record(state, "a callback", write)
     if state.config.download_files:
         _download_media(state, _json(raw), slot.task_id)
     return web.Response(body=answer, status=status or 502, headers={"Content-Type": content_type})
@@ -200,14 +247,14 @@ async def _pass_on(
     state: _State, slot: _Slot, raw: bytes, headers: Mapping[str, str]
 ) -> tuple[int | None, bytes, str]:
     """Send a callback on to the client; its status (None: unreachable), body, content type."""
-    host = URL(slot.url).host
+    host = _host(slot.url)
     if not host_allowed(host, state.config.allow_callback_hosts):
         message = (
             f"callback not sent on: {host!r} is not a loopback host; "
             f"allow it with --allow-callback-host {host}"
         )
         log.warning("%s", message)
-        state.errors.append(message)
+        state.problem(message)
         return None, message.encode(), "text/plain"
     try:
         async with (
@@ -265,14 +312,14 @@ async def _download(
     state: _State, recorder: Recorder, task_id: str, index: int, kind: str, suffix: str, url: str
 ) -> None:
     config = state.config
-    host = URL(url).host
-    upstream_hosts = {URL(u).host for u in (config.upstream, config.upload_upstream) if u}
+    host = _host(url)
+    upstream_hosts = {_host(u) for u in (config.upstream, config.upload_upstream) if u}
     if host not in upstream_hosts and not (
         "*" in config.download_hosts or host in config.download_hosts
     ):
         message = f"not downloaded: {url} (allow its host with --download-host {host})"
         log.warning("%s", message)
-        state.errors.append(message)
+        state.problem(message)
         return
     try:
         async with state.http().get(
@@ -285,7 +332,7 @@ async def _download(
             data = await read_capped(answer.content, MEDIA_LIMIT)
     except (aiohttp.ClientError, TimeoutError) as err:
         log.warning("download of %s failed: %r", url, err)
-        state.errors.append(f"download of {url} failed: {err!r}")
+        state.problem(f"download of {url} failed: {err!r}")
         state.fetched.pop(url, None)  # a later payload may name it again
         return
     path = recorder.media_path(task_id, index, kind, Path(URL(url).path).suffix or suffix)
@@ -293,6 +340,21 @@ async def _download(
     path.write_bytes(data)
     recorder.media_saved(task_id, index, kind, path)
     log.info("downloaded %s (%d bytes) to %s", url, len(data), path)
+
+
+@web.middleware
+async def _always_answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Whatever goes wrong inside the proxy, the client gets an answer in the API's envelope;
+    the traceback goes to the proxy's log only."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as err:
+        log.exception("%s %s: the proxy failed", request.method, request.path[:200])
+        return _envelope(
+            500, f"suno-mock proxy: internal error ({type(err).__name__}); see the proxy's log"
+        )
 
 
 def token_guard(token: str) -> Middleware:
@@ -303,8 +365,8 @@ def token_guard(token: str) -> Middleware:
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        given = request.headers.get(TOKEN_HEADER, "")
-        if request.path.startswith(CALLBACK_PREFIX) or hmac.compare_digest(given, token):
+        given = request.headers.get(TOKEN_HEADER)
+        if request.path.startswith(CALLBACK_PREFIX) or same_token(given, token):
             return await handler(request)
         return web.json_response(
             {"code": 401, "msg": f"Unauthorized: this proxy is exposed; send {TOKEN_HEADER}",
@@ -323,7 +385,9 @@ def create_proxy_app(
     recorder = None
     if config.record_dir is not None:
         recorder = Recorder(config.record_dir, upstream=config.upstream, redact=config.redact)
-    app = web.Application(middlewares=list(middlewares), client_max_size=200 * 1024 * 1024)
+    app = web.Application(
+        middlewares=[_always_answer, *middlewares], client_max_size=200 * 1024 * 1024
+    )
     state = app[STATE] = _State(config, clock, recorder, clock.now())
     app.router.add_post(CALLBACK_PREFIX + "{key}", callback)
     app.router.add_route("*", "/api/{tail:.*}", forward)
