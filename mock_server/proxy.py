@@ -130,6 +130,15 @@ def _json_bytes(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode()
 
 
+def _sendable(header: str) -> bool:
+    """Whether a header value received can be sent on (bytes that were not UTF-8 cannot)."""
+    try:
+        header.encode()
+    except UnicodeEncodeError:
+        return False
+    return header.isprintable()
+
+
 def _host(url: str) -> str | None:
     try:
         return URL(url).host
@@ -191,8 +200,8 @@ async def forward(request: web.Request) -> web.Response:
             status = answer.status
             content = await read_capped(answer.content, ANSWER_LIMIT)
             content_type = answer.headers.get("Content-Type", "application/json")
-            if not (content_type.isascii() and content_type.isprintable()):
-                content_type = "application/octet-stream"  # bytes no header can carry on
+            if not _sendable(content_type):
+                content_type = "application/octet-stream"
     except (aiohttp.ClientError, TimeoutError) as err:
         # The path only: a query may carry a key.
         log.warning("upstream %s unreachable: %r", _upstream_for(state, request.path), err)

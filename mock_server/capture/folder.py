@@ -59,7 +59,7 @@ def bounded(store: dict[Any, Any], limit: int) -> None:
 def decode(raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
         return None
 
 
@@ -241,7 +241,7 @@ def _read(path: Path, folder: Path) -> dict[str, Any]:
     inside(folder, label, label)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise RecordingError(f"{path}: cannot read: {err}") from err
     if not isinstance(data, dict):
         raise RecordingError(f"{path}: expected a JSON object")
