@@ -28,7 +28,14 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from yarl import URL
 
-from mock_server.capture import TASK_LIMIT, Recorder, bounded, callback_task_id
+from mock_server.capture import (
+    TASK_LIMIT,
+    Recorder,
+    Redactor,
+    bounded,
+    callback_task_id,
+    media_urls,
+)
 from mock_server.clock import Clock, ScaledClock
 from mock_server.guard import TOKEN_HEADER, same_token
 from mock_server.listener import Listener
@@ -50,8 +57,6 @@ _HOP = frozenset(
     {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "te",
      "proxy-connection", "accept-encoding"}
 )  # fmt: skip
-_MEDIA = (("audio_url", "audio", ".mp3"), ("image_url", "images", ".jpeg"))
-_MEDIA_CAMEL = (("audioUrl", "audio", ".mp3"), ("imageUrl", "images", ".jpeg"))
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,12 @@ def _sendable(header: str) -> bool:
     except UnicodeEncodeError:
         return False
     return header.isprintable()
+
+
+def _shown(url: str, text: str | None = None) -> str:
+    """`text` (default: the URL) as logged: the URL's secret query parameters blanked (a
+    callBackUrl with a token, a signed media URL)."""
+    return (url if text is None else text).replace(url, Redactor().url(url))
 
 
 def _host(url: str) -> str | None:
@@ -273,38 +284,18 @@ async def _pass_on(
             ) as answer,
         ):
             body = await read_capped(answer.content, 64 * 1024)
-            log.info("callback -> %s: HTTP %s", slot.url, answer.status)
+            log.info("callback -> %s: HTTP %s", _shown(slot.url), answer.status)
             return answer.status, body, answer.headers.get("Content-Type", "text/plain")
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("callback to %s failed: %r", slot.url, err)
+        log.warning("callback to %s failed: %s", _shown(slot.url), _shown(slot.url, repr(err)))
         return None, f"client unreachable: {err!r}".encode(), "text/plain"
-
-
-def _media_urls(body: Any) -> Iterable[tuple[str | None, int, str, str, str]]:
-    """(task id, track index, kind, suffix, url) of every audio/image URL in a payload."""
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-        return
-    data = body["data"]
-    task_id = callback_task_id(body)
-    lists = [(data.get("data"), _MEDIA)]
-    response = data.get("response")
-    if isinstance(response, dict):
-        lists.append((response.get("sunoData"), _MEDIA_CAMEL))
-    for items, keys in lists:
-        for index, track in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(track, dict):
-                continue
-            for key, kind, suffix in keys:
-                url = track.get(key)
-                if isinstance(url, str) and url.startswith(("http://", "https://")):
-                    yield task_id, index, kind, suffix, url
 
 
 def _download_media(state: _State, body: Any, fallback_task: str | None) -> None:
     recorder = state.recorder
     if recorder is None:
         return
-    for task_id, index, kind, suffix, url in _media_urls(body):
+    for task_id, index, kind, suffix, url in media_urls(body):
         task = task_id or fallback_task
         if task is None or url in state.fetched:
             continue
@@ -326,7 +317,7 @@ async def _download(
     if host not in upstream_hosts and not (
         "*" in config.download_hosts or host in config.download_hosts
     ):
-        message = f"not downloaded: {url} (allow its host with --download-host {host})"
+        message = f"not downloaded: {_shown(url)} (allow its host with --download-host {host})"
         log.warning("%s", message)
         state.problem(message)
         return
@@ -340,15 +331,16 @@ async def _download(
                 )
             data = await read_capped(answer.content, MEDIA_LIMIT)
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("download of %s failed: %r", url, err)
-        state.problem(f"download of {url} failed: {err!r}")
+        message = f"download of {_shown(url)} failed: {_shown(url, repr(err))}"
+        log.warning("%s", message)
+        state.problem(message)
         state.fetched.pop(url, None)  # a later payload may name it again
         return
     path = recorder.media_path(task_id, index, kind, Path(URL(url).path).suffix or suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     recorder.media_saved(task_id, index, kind, path)
-    log.info("downloaded %s (%d bytes) to %s", url, len(data), path)
+    log.info("downloaded %s (%d bytes) to %s", _shown(url), len(data), path)
 
 
 @web.middleware

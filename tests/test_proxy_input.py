@@ -31,7 +31,8 @@ PLANTED = {
         "authorization", "cookie", "x-auth-key", "x-access-key", "x-private-key", "x-api_key",
         "query-api_key", "query-access_token", "body-apiKey", "body-nested-token",
         "body-list-password", "callback-url-token", "answer-accessToken", "callback-header",
-        "callback-body-sessionToken", "media-url-signature", "upload-form-key",
+        "callback-body-sessionToken", "media-url-signature", "upload-query-key",
+        "multipart-field", "urlencoded-field",
     )
 }  # fmt: skip
 """Every place a credential was found on disk, each with its own value to look for."""
@@ -109,7 +110,7 @@ async def test_no_planted_secret_reaches_the_recording(
     users = [{"name": "ann", "password": PLANTED["body-list-password"]}]
     nested = {"auth": {"token": PLANTED["body-nested-token"]}, "users": users}
     body |= {"apiKey": PLANTED["body-apiKey"], "metadata": nested}
-    form = aiohttp.FormData({"uploadPath": "hums", "apiKey": PLANTED["upload-form-key"]})
+    form = aiohttp.FormData({"uploadPath": "hums", "apiKey": PLANTED["multipart-field"]})
     form.add_field("file", b"ID3 not really", filename="hum.mp3", content_type="audio/mpeg")
     config = ProxyConfig(upstream=upstream.url, record_dir=folder)
     async with Proxy(config) as proxy, aiohttp.ClientSession(headers=headers) as http:
@@ -120,9 +121,12 @@ async def test_no_planted_secret_reaches_the_recording(
             assert resp.status == 200
         async with http.post(
             f"{proxy.url}/api/file-stream-upload",
-            params={"key": PLANTED["upload-form-key"]},
+            params={"key": PLANTED["upload-query-key"]},
             data=form,
         ) as resp:
+            assert resp.status == 200
+        urlencoded = {"prompt": "kept", "password": PLANTED["urlencoded-field"]}
+        async with http.post(f"{proxy.url}/api/v1/lyrics", data=urlencoded) as resp:
             assert resp.status == 200
         await proxy.idle()
     # The proxy hid nothing from the real parties...
@@ -145,6 +149,9 @@ async def test_no_planted_secret_reaches_the_recording(
     assert submit.body["metadata"]["users"][0] == {"name": "ann", "password": "<redacted>"}
     assert submit.body["style"] == body["style"]
     assert recording.callbacks[0].headers.get("X-Request-ID") == "r-1"
+    upload, lyrics = recording.exchanges[2:]
+    assert b"ID3 not really" in recording.body_bytes(upload)
+    assert recording.body_bytes(lyrics) == b"prompt=kept&password=%3Credacted%3E"
     scenario = yaml.safe_load((folder / "scenarios" / "task-1.yaml").read_text())
     assert scenario["payload"]["title"] == "Night"
 

@@ -26,6 +26,7 @@ from mock_server.capture.folder import (
     bounded,
     callback_task_id,
     load_recording,
+    media_urls,
 )
 from mock_server.capture.observed import observed_scenario
 from mock_server.capture.recorder import Recorder
@@ -46,5 +47,6 @@ __all__ = [
     "bounded",
     "callback_task_id",
     "load_recording",
+    "media_urls",
     "observed_scenario",
 ]

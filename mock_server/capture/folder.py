@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ __all__ = [
     "callback_task_id",
     "decode",
     "load_recording",
+    "media_urls",
     "safe_name",
 ]
 
@@ -40,6 +41,8 @@ MUSIC_PATHS: dict[str, str] = {
 """Submit endpoints of music tasks (the ones a scenario describes) and their operation."""
 
 RECORD_INFO_PATH = "/api/v1/generate/record-info"
+_MEDIA = (("audio_url", "audio", ".mp3"), ("image_url", "images", ".jpeg"))
+_MEDIA_CAMEL = (("audioUrl", "audio", ".mp3"), ("imageUrl", "images", ".jpeg"))
 
 
 class RecordingError(ValueError):
@@ -103,6 +106,26 @@ def _api_path(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith("/api/") or not value.isprintable():
         raise ValueError(f"path: expected a path starting with /api/, got {value!r:.80}")
     return value
+
+
+def media_urls(body: Any) -> Iterable[tuple[str | None, int, str, str, str]]:
+    """(task id, track index, kind, suffix, url) of every audio/image URL in a payload."""
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        return
+    data = body["data"]
+    task_id = callback_task_id(body)
+    lists = [(data.get("data"), _MEDIA)]
+    response = data.get("response")
+    if isinstance(response, dict):
+        lists.append((response.get("sunoData"), _MEDIA_CAMEL))
+    for items, keys in lists:
+        for index, track in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(track, dict):
+                continue
+            for key, kind, suffix in keys:
+                url = track.get(key)
+                if isinstance(url, str) and url.startswith(("http://", "https://")):
+                    yield task_id, index, kind, suffix, url
 
 
 @dataclass

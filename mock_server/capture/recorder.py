@@ -118,7 +118,9 @@ class Recorder:
         body_file = None
         if raw_body and body is None:
             body_file = f"requests/{seq:04d}-body.bin"
-            (self.folder / body_file).write_bytes(hide.scrub_bytes(raw_body))
+            kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+            form = hide.form(raw_body, kind)
+            (self.folder / body_file).write_bytes(hide.scrub_bytes(form))
         response = decode(raw_response)
         if response is None and raw_response:
             response = raw_response.decode("utf-8", errors="replace")

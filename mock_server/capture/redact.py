@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,9 +39,13 @@ _HOP = frozenset(
 _SCRUB_MIN = 8
 """Secret values shorter than this are blanked where they stand but not searched for
 elsewhere (a 3-letter value would mangle unrelated text)."""
+_SCRUB_MAX = 4096
+"""Longer values (a key file) are blanked where they stand only."""
 _SCRUB_LIMIT = 256
 _PIECES = re.compile(r"[\s;,]+")
 _PAIR = re.compile(r"[\w.-]+=(.+)")
+_BOUNDARY = re.compile(r"(?i)boundary=(\"[^\"]+\"|[^;\s]+)")
+_FIELD_NAME = re.compile(rb'(?i)content-disposition:[^\r\n]*?\bname="([^"]*)"')
 
 
 def normalised(name: str) -> str:
@@ -57,6 +62,19 @@ def _blank(item: Any) -> Any:
     if isinstance(item, str):
         return BLANK
     return type(item)() if isinstance(item, list | dict) else None
+
+
+def _replaced(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, BLANK)
+        return value
+    if isinstance(value, dict):
+        return {_replaced(k, secrets): _replaced(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, secrets) for v in value]
+    return value
 
 
 class Redactor:
@@ -84,7 +102,7 @@ class Redactor:
             if pair := _PAIR.fullmatch(piece):  # a cookie's name=value: the value
                 pieces.append(pair.group(1))
         for piece in pieces:
-            if len(piece) >= _SCRUB_MIN and piece not in self._seen:
+            if _SCRUB_MIN <= len(piece) <= _SCRUB_MAX and piece not in self._seen:
                 self._seen[piece] = None
                 while len(self._seen) > _SCRUB_LIMIT:
                     del self._seen[next(iter(self._seen))]
@@ -158,16 +176,34 @@ class Redactor:
     def scrub(self, value: Any) -> Any:
         """A JSON value (or text) with every secret value met so far replaced by the blank,
         in keys and strings at any depth."""
-        if isinstance(value, str):
-            for secret in sorted(self._seen, key=len, reverse=True):
-                if secret in value:
-                    value = value.replace(secret, BLANK)
+        if not self._seen:
             return value
-        if isinstance(value, dict):
-            return {self.scrub(k): self.scrub(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.scrub(v) for v in value]
-        return value
+        return _replaced(value, sorted(self._seen, key=len, reverse=True))
+
+    def form(self, raw: bytes, content_type: str) -> bytes:
+        """A body that is not JSON, with the values of secret-named form fields blanked
+        (`application/x-www-form-urlencoded`, `multipart/form-data`); other bodies as given."""
+        kind, _, params = content_type.partition(";")
+        kind = kind.strip().lower()
+        if kind == "application/x-www-form-urlencoded":
+            try:
+                pairs = urllib.parse.parse_qsl(raw.decode(), keep_blank_values=True)
+            except (UnicodeDecodeError, ValueError):
+                return raw
+            return urllib.parse.urlencode(list(self.query(dict(pairs)).items())).encode()
+        boundary = _BOUNDARY.search(params)
+        if kind != "multipart/form-data" or boundary is None:
+            return raw
+        delimiter = b"--" + boundary.group(1).strip('"').encode("latin-1", "replace")
+        parts = raw.split(delimiter)
+        for i, part in enumerate(parts[1:], 1):
+            head, gap, content = part.partition(b"\r\n\r\n")
+            name = _FIELD_NAME.search(head)
+            if gap and name and self.secret(name.group(1).decode("latin-1")):
+                end = b"\r\n" if content.endswith(b"\r\n") else b""
+                self._remember(content.removesuffix(end).decode("utf-8", "replace"))
+                parts[i] = head + gap + BLANK.encode() + end
+        return delimiter.join(parts)
 
     def scrub_bytes(self, data: bytes) -> bytes:
         for value in sorted(self._seen, key=len, reverse=True):

@@ -79,8 +79,10 @@ def _proxy_parser(add: AddParser) -> None:
         "--redact",
         action="append",
         default=[],
-        metavar="FIELD",
-        help="blank this JSON field, query parameter or header in the recording (repeatable)",
+        metavar="NAME",
+        help="also keep this header, query parameter, JSON key or form field out of the "
+        "recording, besides the built-in secret names (repeatable; case, '-' and '_' do not "
+        "matter; '*' matches any run of characters, e.g. '*mail*'); see docs/tools.md",
     )
     _proxy_network_flags(flag)
     parser.set_defaults(run=lambda args: asyncio.run(run_proxy(args)))
