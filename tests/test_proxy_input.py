@@ -17,7 +17,8 @@ import pytest
 import yaml
 from aiohttp import web
 
-from mock_server.capture import load_recording
+from mock_server.capture import KEPT_NAMES, SECRET_PATTERNS, load_recording
+from mock_server.capture.redact import normalised
 from mock_server.cli import main
 from mock_server.listener import Listener
 from mock_server.proxy import Proxy, ProxyConfig, token_guard
@@ -334,3 +335,10 @@ async def test_a_task_id_cannot_plant_a_key_in_a_recorded_scenario(
     assert "error" not in scenario
     assert scenario["name"] == f"recorded-{planted}"  # kept whole, as a quoted value
     assert main(["check", str(path)]) == 0, capsys.readouterr()
+
+
+def test_the_pattern_list_is_documented() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "tools.md").read_text()
+    missing = [p for p in SECRET_PATTERNS if f"`{p}`" not in page]
+    assert missing == [], "add them to docs/tools.md (What a recording never holds)"
+    assert all(name in normalised(page) for name in KEPT_NAMES)
