@@ -427,7 +427,8 @@ class Proxy(Listener):
 
     @property
     def problems(self) -> list[str]:
-        """Callbacks that could not be sent on and files that could not be downloaded."""
+        """Callbacks that could not be sent on, files that could not be downloaded and
+        recordings that could not be written (the newest PROBLEM_LIMIT)."""
         return self.app[STATE].errors
 
     async def idle(self) -> None:

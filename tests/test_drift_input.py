@@ -101,6 +101,8 @@ CANNOT_RUN = [
     ("non-UTF-8 scenario", append_bytes("scenarios/*.yaml"), ": not UTF-8 text (byte 0xff"),
     ("NaN time", set_field("at", float("nan")), "at: expected seconds from 0 to"),
     ("path off the API", set_field("path", "@files.invalid/x"), "path: expected a path starting"),
+    ("query not texts", set_field("query", {"taskId": [1]}), "query: expected an object of"),
+    ("header on two lines", set_field("headers", {"X-A": "1\r\nX-B: 2"}), "headers: expected"),
 ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import re
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,8 +18,7 @@ import pytest
 import yaml
 from aiohttp import web
 
-from mock_server.capture import KEPT_NAMES, SECRET_PATTERNS, load_recording
-from mock_server.capture.redact import normalised
+from mock_server.capture import load_recording
 from mock_server.cli import main
 from mock_server.listener import Listener
 from mock_server.proxy import Proxy, ProxyConfig, token_guard
@@ -338,7 +338,25 @@ async def test_a_task_id_cannot_plant_a_key_in_a_recorded_scenario(
 
 
 def test_the_pattern_list_is_documented() -> None:
+    from mock_server.capture import KEPT_NAMES, SECRET_PATTERNS
+    from mock_server.capture.redact import normalised
+
     page = (Path(__file__).resolve().parent.parent / "docs" / "tools.md").read_text()
     missing = [p for p in SECRET_PATTERNS if f"`{p}`" not in page]
     assert missing == [], "add them to docs/tools.md (What a recording never holds)"
     assert all(name in normalised(page) for name in KEPT_NAMES)
+
+
+async def test_a_recording_that_cannot_be_written_costs_the_client_nothing(
+    tmp_path: Path, upstream: FakeUpstream
+) -> None:
+    config = ProxyConfig(upstream=upstream.url, record_dir=tmp_path)
+    async with Proxy(config) as proxy:
+        shutil.rmtree(tmp_path / "requests")
+        (tmp_path / "requests").write_text("in the way")  # every fixture write now fails
+        status, answer, _ = await send(proxy, "/api/v1/lyrics", b'{"prompt": "x"}')
+        problems = list(proxy.problems)
+    assert status == 200
+    assert json.loads(answer)["msg"] == "success for None"  # the upstream's own answer
+    (problem,) = problems
+    assert problem.startswith("recording: POST /api/v1/lyrics not written: [Errno 20]")

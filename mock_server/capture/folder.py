@@ -101,6 +101,22 @@ def _method(value: Any) -> str:
     return str(value)
 
 
+def _texts(data: dict[str, Any], key: str) -> dict[str, str]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str) and v.isprintable() for v in value.values()
+    ):
+        raise ValueError(f"{key}: expected an object of names to one-line texts")
+    return value
+
+
+def _status(data: dict[str, Any]) -> int | None:
+    value = data.get("clientStatus")
+    if value is not None and (not isinstance(value, int) or not 100 <= value <= 599):
+        raise ValueError(f"clientStatus: expected an HTTP status or null, got {value!r:.60}")
+    return value
+
+
 def _api_path(value: Any) -> str:
     """A path the proxy recorded: under /api/, so a replay never leaves the mock's host."""
     if not isinstance(value, str) or not value.startswith("/api/") or not value.isprintable():
@@ -159,8 +175,8 @@ class Exchange:
     def from_json(cls, data: dict[str, Any], file: str) -> Exchange:
         return cls(
             seq=int(data["seq"]), at=_seconds(data, "at"), method=_method(data["method"]),
-            path=_api_path(data["path"]), query=dict(data.get("query") or {}),
-            headers=dict(data.get("headers") or {}), body=data.get("body"),
+            path=_api_path(data["path"]), query=_texts(data, "query"),
+            headers=_texts(data, "headers"), body=data.get("body"),
             body_file=data.get("bodyFile"), status=int(data["status"]),
             response=data.get("response"), task_id=data.get("taskId"), file=file,
         )  # fmt: skip
@@ -199,8 +215,8 @@ class Callback:
         return cls(
             seq=int(data["seq"]), at=_seconds(data, "at"), after=_seconds(data, "after"),
             task_id=data.get("taskId"), callback_type=data.get("callbackType"),
-            request_seq=int(data["requestSeq"]), headers=dict(data.get("headers") or {}),
-            body=data.get("body"), raw=data.get("raw"), client_status=data.get("clientStatus"),
+            request_seq=int(data["requestSeq"]), headers=_texts(data, "headers"),
+            body=data.get("body"), raw=data.get("raw"), client_status=_status(data),
             file=file,
         )  # fmt: skip
 
