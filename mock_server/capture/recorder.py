@@ -38,6 +38,10 @@ _SLUG_LIMIT = 60
 name may be)."""
 
 
+def _content_type(headers: Mapping[str, str]) -> str:
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+
+
 def json_text(data: Any) -> str:
     """JSON as written to a fixture: readable UTF-8, and valid even when a string holds a lone
     UTF-16 surrogate (a `\\ud800` escape in what was received), which is then kept escaped."""
@@ -118,8 +122,7 @@ class Recorder:
         body_file = None
         if raw_body and body is None:
             body_file = f"requests/{seq:04d}-body.bin"
-            kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-            form = hide.form(raw_body, kind)
+            form = hide.form(raw_body, _content_type(headers))
             (self.folder / body_file).write_bytes(hide.scrub_bytes(form))
         response = decode(raw_response)
         if response is None and raw_response:
@@ -178,8 +181,11 @@ class Recorder:
         """Write one callback (`submit_at`: when its submit arrived); its task's scenario is
         rewritten, or, before the submit's answer is known, once it is."""
         seq, at, submit_at = self._next(), at + self.offset, submit_at + self.offset
-        headers = self.redactor.headers(headers)
+        raw = None
         body = decode(raw_body)
+        if body is None:  # a malformed callback, kept as text
+            raw = self.redactor.form(raw_body, _content_type(headers)).decode(errors="replace")
+        headers = self.redactor.headers(headers)
         submit = self._exchanges.get(request_seq)
         task_id = callback_task_id(body) or (submit.task_id if submit else None)
         kind = None
@@ -190,8 +196,7 @@ class Recorder:
             seq=seq, at=at, after=at - submit_at, task_id=task_id,
             callback_type=kind, request_seq=request_seq,
             headers=headers, body=self.redactor.json(body),
-            raw=None if body is not None else raw_body.decode("utf-8", errors="replace"),
-            client_status=client_status,
+            raw=raw, client_status=client_status,
             file=f"callbacks/{seq:04d}-{safe_name(task_id or 'unknown')}-"
                  f"{safe_name(kind or 'x')}.json",
         )  # fmt: skip
