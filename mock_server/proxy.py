@@ -162,7 +162,7 @@ def _record(state: _State, what: str, write: Callable[[], T]) -> T | None:
     `problems`, and never costs the client the answer the upstream already gave."""
     try:
         return write()
-    except OSError as err:
+    except (OSError, RecursionError) as err:  # a full disk; JSON nested too deep to walk
         message = f"recording: {what} not written: {err}"
         log.error("%s", message)
     except Exception as err:

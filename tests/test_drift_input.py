@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -83,6 +84,11 @@ def drop_body_file(folder: Path, _: Path) -> None:
     body.unlink()
 
 
+def huge_body_file(folder: Path, _: Path) -> None:
+    (body,) = folder.glob("requests/*-body.bin")
+    os.truncate(body, 300 * 1024 * 1024)  # sparse: no disk used
+
+
 def append_bytes(pattern: str) -> Change:
     def apply(folder: Path, _: Path) -> None:
         (path,) = folder.glob(pattern)
@@ -96,6 +102,7 @@ CANNOT_RUN = [
     ("absolute bodyFile", absolute_body_file, "is not a relative path inside the recording"),
     ("../ bodyFile", set_field("bodyFile", "../outside.bin"), "is not a relative path inside"),
     ("linked bodyFile", body_file_is_a_link, "leads outside the recording (a link)"),
+    ("huge bodyFile", huge_body_file, "bytes is larger than 268435456 bytes"),
     ("bodyFile not a path", set_field("bodyFile", 7), "expected a path inside the recording"),
     ("non-UTF-8 fixture", append_bytes("requests/*-generate.json"), "cannot read: 'utf-8' codec"),
     ("non-UTF-8 scenario", append_bytes("scenarios/*.yaml"), ": not UTF-8 text (byte 0xff"),

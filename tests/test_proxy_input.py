@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -94,8 +95,12 @@ def every_file(folder: Path) -> dict[Path, bytes]:
 
 
 async def test_no_planted_secret_reaches_the_recording(
-    tmp_path: Path, upstream: FakeUpstream, receiver: CallbackReceiver
+    tmp_path: Path,
+    upstream: FakeUpstream,
+    receiver: CallbackReceiver,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, "mock_server")
     folder = tmp_path / "rec"
     headers = {
         "Authorization": f"Bearer {PLANTED['authorization']}",
@@ -140,6 +145,8 @@ async def test_no_planted_secret_reaches_the_recording(
     for path, data in written.items():
         for name, secret in PLANTED.items():
             assert secret.encode() not in data, f"{name} in {path}"
+    assert "callback -> " in caplog.text
+    assert [name for name, secret in PLANTED.items() if secret in caplog.text] == []
     recording = load_recording(folder)
     submit = recording.exchanges[0]
     assert submit.headers.get("X-Client-Name") == "demo-client"  # not every header goes

@@ -236,7 +236,8 @@ class Recording:
     def body_bytes(self, exchange: Exchange) -> bytes:
         if exchange.body_file is None:
             return b""
-        path = inside(self.folder, exchange.body_file, f"{exchange.file}: bodyFile")
+        what = f"{exchange.file}: bodyFile"
+        path = _small(inside(self.folder, exchange.body_file, what), what)
         try:
             return path.read_bytes()
         except OSError as err:
@@ -275,9 +276,21 @@ def inside(folder: Path, relative: object, what: str) -> Path:
     return target
 
 
+FILE_LIMIT = 256 * 1024 * 1024
+"""Bytes of one fixture or body file read back (the proxy records answers up to 64 MiB and
+bodies up to 200 MiB)."""
+
+
+def _small(path: Path, what: str) -> Path:
+    size = path.stat().st_size
+    if size > FILE_LIMIT:
+        raise RecordingError(f"{what}: {size} bytes is larger than {FILE_LIMIT} bytes")
+    return path
+
+
 def _read(path: Path, folder: Path) -> dict[str, Any]:
     label = path.relative_to(folder).as_posix()
-    inside(folder, label, label)
+    _small(inside(folder, label, label), label)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as err:

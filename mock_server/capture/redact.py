@@ -84,6 +84,7 @@ class Redactor:
         extra = tuple(extra)
         self.patterns = SECRET_PATTERNS + tuple(normalised(n) for n in extra)
         self._exact = frozenset(normalised(n) for n in extra)
+        self._matcher = re.compile("|".join(fnmatch.translate(p) for p in self.patterns))
         self._seen: dict[str, None] = {}
         """Secret values met so far, scrubbed from text written later (bounded, newest kept)."""
 
@@ -91,7 +92,7 @@ class Redactor:
         key = normalised(name)
         if key in self._exact:
             return True
-        return key not in KEPT_NAMES and any(fnmatch.fnmatchcase(key, p) for p in self.patterns)
+        return key not in KEPT_NAMES and self._matcher.match(key) is not None
 
     def _remember(self, value: Any) -> None:
         if not isinstance(value, str):
