@@ -69,6 +69,11 @@ def set_field(key: str, value: Any) -> Change:
     return lambda folder, _: edit(upload_fixture(folder), lambda data: data.update({key: value}))
 
 
+def odd_client_status(folder: Path, _: Path) -> None:
+    (first, *_rest) = sorted(folder.glob("callbacks/*.json"))
+    edit(first, lambda data: data.update(clientStatus="200 OK"))
+
+
 def absolute_body_file(folder: Path, outside: Path) -> None:
     set_field("bodyFile", str(outside))(folder, outside)
 
@@ -108,6 +113,7 @@ CANNOT_RUN = [
     ("non-UTF-8 scenario", append_bytes("scenarios/*.yaml"), ": not UTF-8 text (byte 0xff"),
     ("NaN time", set_field("at", float("nan")), "at: expected seconds from 0 to"),
     ("path off the API", set_field("path", "@files.invalid/x"), "path: expected a path starting"),
+    ("client status not a status", odd_client_status, "clientStatus: expected an HTTP status"),
     ("query not texts", set_field("query", {"taskId": [1]}), "query: expected an object of"),
     ("header on two lines", set_field("headers", {"X-A": "1\r\nX-B: 2"}), "headers: expected"),
 ]  # fmt: skip
