@@ -322,7 +322,8 @@ def load_recording(folder: str | Path) -> Recording:
         data = _read(path, root)
         exchange = _parsed(Exchange.from_json, data)
         if exchange.body_file is not None:
-            inside(root, exchange.body_file, f"{exchange.file}: bodyFile")
+            what = f"{exchange.file}: bodyFile"
+            _small(inside(root, exchange.body_file, what), what)
         exchanges.append(exchange)
     for path in sorted((root / "callbacks").glob("*.json")):
         data = _read(path, root)
