@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import re
+import shlex
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,8 +20,8 @@ import pytest
 import yaml
 from aiohttp import web
 
-from mock_server.capture import load_recording
-from mock_server.cli import main
+from mock_server.capture import Redactor, load_recording
+from mock_server.cli import build_parser, main
 from mock_server.listener import Listener
 from mock_server.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.receiver import CallbackReceiver
@@ -367,3 +368,19 @@ async def test_a_recording_that_cannot_be_written_costs_the_client_nothing(
     assert json.loads(answer)["msg"] == "success for None"  # the upstream's own answer
     (problem,) = problems
     assert problem.startswith("recording: POST /api/v1/lyrics not written: [Errno 20]")
+
+
+def test_the_documented_redact_command() -> None:
+    """docs/tools.md's --redact line (it forwards to the real service, so it is parsed here,
+    not run): its names are secret for the recorder it configures."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "tools.md").read_text()
+    block = page.split("<!-- run by: tests/test_proxy_input.py::test_the_documented_redact_", 1)
+    command = block[1].split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    words = shlex.split(command)
+    assert words[:2] == ["suno-mock", "proxy"]
+    parser, _ = build_parser()
+    args = parser.parse_args(words[1:])
+    redactor = Redactor(args.redact)
+    assert [redactor.secret(n) for n in ("X-Tenant", "userEmail", "X-Mail-To", "title")] == [
+        True, True, True, False,
+    ]  # fmt: skip
