@@ -1,21 +1,22 @@
-"""Connections per callback receiver: at most a cap in flight to one receiver (scheme, host
-and port), the rest waiting in line, each parked on the clock."""
+"""Connections of the callback dispatcher: a cap per receiver URL (`HostSlots`), and one
+socket budget across all receivers (`SocketBudget`). Attempts over either wait in line, each
+parked on the clock, before the receiver's timeout starts."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
 
 from mock_server.clock import Clock, Timer
 
-__all__ = ["HostSlots", "Origin"]
+__all__ = ["HostSlots", "Origin", "SocketBudget"]
 
 Origin = tuple[str, str | None, int | None]
-"""Scheme, host and port: one receiver, one connection cap."""
+"""Scheme, host and port: one receiver's sockets, one connection pool."""
 
 
 class _Slot:
-    """One receiver's connections: how many are free, and the attempts waiting for one, oldest
+    """One line's connections: how many are free, and the attempts waiting for one, oldest
     first, each parked on the clock (a few hundred bytes, where a suspended task chain costs
     kilobytes: a fan-out backlog of 30,000 callbacks stays small). O(1) per take and release."""
 
@@ -27,8 +28,10 @@ class _Slot:
 
 
 class HostSlots:
-    """At most `limit` attempts in flight per receiver (None: no cap). Each receiver has its
-    own slot, made on first use and dropped when all its connections are free and nobody waits.
+    """At most `limit` attempts in flight per line (None: no cap). The dispatcher's lines are
+    receiver URLs without the query (scheme, host, port and path), so a hung path of a host
+    does not hold back its other paths. Each line has its own slot, made on first use and
+    dropped when all its connections are free and nobody waits.
 
     A released connection wakes the first waiting attempt, which takes it when it runs (one
     woken but cancelled before it ran holds nothing, so nothing leaks on shutdown or reset)."""
@@ -40,17 +43,17 @@ class HostSlots:
         self._clock = clock
         self._on_cancelled = on_cancelled
         """Told of each waiting attempt cancelled (shutdown, reset) before its turn."""
-        self._slots: dict[Origin, _Slot] = {}
+        self._slots: dict[Hashable, _Slot] = {}
 
-    def take(self, origin: Origin, *, woken: bool = False) -> bool | None:
-        """Take a connection to `origin`: True (give it back with `release`), None when there
+    def take(self, line: Hashable, *, woken: bool = False) -> bool | None:
+        """Take a connection of `line`: True (give it back with `release`), None when there
         is no cap, or False when none is free (then `wait` in line). A `woken` attempt was
         first in line, so it goes before any that wait."""
         if self._limit is None:
             return None
-        slot = self._slots.get(origin)
+        slot = self._slots.get(line)
         if slot is None:
-            slot = self._slots[origin] = _Slot(self._limit)
+            slot = self._slots[line] = _Slot(self._limit)
         waiters = slot.waiters
         while waiters and waiters[0].cancelled:  # left behind by a shutdown or reset
             self._on_cancelled(waiters.popleft())
@@ -59,19 +62,19 @@ class HostSlots:
             return True
         return False
 
-    def wait(self, origin: Origin, parked: Timer, *, first: bool = False) -> int:
-        """Queue a parked attempt for `origin`'s next free connection (`first`: at the head);
+    def wait(self, line: Hashable, parked: Timer, *, first: bool = False) -> int:
+        """Queue a parked attempt for `line`'s next free connection (`first`: at the head);
         how many wait before it."""
-        waiters = self._slots[origin].waiters
+        waiters = self._slots[line].waiters
         if first:
             waiters.appendleft(parked)
             return 0
         waiters.append(parked)
         return len(waiters) - 1
 
-    def release(self, origin: Origin) -> None:
+    def release(self, line: Hashable) -> None:
         """Give a connection back and wake the next waiting attempt."""
-        slot = self._slots[origin]
+        slot = self._slots[line]
         slot.free += 1
         while slot.waiters:
             parked = slot.waiters.popleft()
@@ -79,4 +82,143 @@ class HostSlots:
                 return
             self._on_cancelled(parked)
         if slot.free == self._limit:
-            del self._slots[origin]
+            del self._slots[line]
+
+
+MAX_IDLE = 256
+"""Idle receivers whose pools (and kept-alive sockets) are kept for their next callback."""
+
+
+class _Pool:
+    """One receiver's sockets: `busy` attempts in flight, at most `open` sockets (in use or
+    kept alive) that its connection pool may hold."""
+
+    __slots__ = ("busy", "open")
+
+    def __init__(self) -> None:
+        self.busy = 0
+        self.open = 0
+
+
+class SocketBudget:
+    """At most `total` sockets open to all receivers together, so the process never runs out
+    of file descriptors (its own API keeps the rest of the open-file limit).
+
+    An upper bound is kept per receiver: a pool never holds more sockets than attempts it
+    had in flight at once, so `open` grows only when every socket counted is busy, and
+    shrinks when an attempt closes its socket (`release(closed=True)`) or an idle receiver's
+    pool is closed (`on_evict`, the least recently used first) to make room. Attempts that
+    find no room wait in line, oldest first, parked on the clock."""
+
+    def __init__(
+        self,
+        total: int,
+        clock: Clock,
+        on_cancelled: Callable[[Timer], None],
+        on_evict: Callable[[Origin], None],
+    ) -> None:
+        self.total = total
+        self._clock = clock
+        self._on_cancelled = on_cancelled
+        self._on_evict = on_evict
+        self._pools: dict[Origin, _Pool] = {}
+        self._idle: OrderedDict[Origin, None] = OrderedDict()
+        """Receivers with sockets but nothing in flight: closed first when room is needed."""
+        self._held = 0
+        self._ceiling: int | None = None
+        """Set while paused: no new socket beyond what is held (the process ran out)."""
+        self._waiters: deque[Timer] = deque()
+
+    @property
+    def held(self) -> int:
+        """Sockets that may be open now (the sum of every receiver's bound)."""
+        return self._held
+
+    @property
+    def contended(self) -> bool:
+        """Attempts wait for a socket: one that ends should close its own."""
+        return bool(self._waiters)
+
+    def take(self, origin: Origin, *, woken: bool = False) -> bool:
+        """Room for one attempt to `origin`: True (give it back with `release`) or False
+        (then `wait`). Reusing a kept-alive socket needs no room, so it never waits."""
+        pool = self._pools.get(origin)
+        if pool is not None and pool.busy < pool.open:
+            self._use(origin, pool)
+            return True
+        waiters = self._waiters
+        while waiters and waiters[0].cancelled:
+            self._on_cancelled(waiters.popleft())
+        if (waiters and not woken) or not self._room():
+            return False
+        if pool is None:
+            pool = self._pools[origin] = _Pool()
+        pool.open += 1
+        self._held += 1
+        self._use(origin, pool)
+        if woken:
+            self._wake()  # room may remain (an idle pool closed): the next in line tries
+        return True
+
+    def wait(self, parked: Timer, *, first: bool = False) -> None:
+        """Queue a parked attempt for the next socket (`first`: at the head)."""
+        if first:
+            self._waiters.appendleft(parked)
+        else:
+            self._waiters.append(parked)
+
+    def release(self, origin: Origin, *, closed: bool) -> None:
+        """An attempt to `origin` ended (`closed`: its socket was closed, not kept alive);
+        wake the next waiting attempt if there is room for it."""
+        pool = self._pools[origin]
+        pool.busy -= 1
+        if closed:
+            pool.open -= 1
+            self._held -= 1
+        if pool.busy == 0:
+            if pool.open == 0:
+                del self._pools[origin]
+                self._on_evict(origin)
+            else:
+                self._idle[origin] = None
+                if len(self._idle) > MAX_IDLE:
+                    self._evict()
+        self._wake()
+
+    def pause(self) -> None:
+        """The process could not open a socket: open none beyond those held now (less the
+        one that failed) until `resume`, but as held ones are freed."""
+        self._ceiling = max(0, self._held - 1)
+
+    def resume(self) -> None:
+        self._ceiling = None
+        self._wake()
+
+    def _wake(self) -> None:
+        """Wake the first waiting attempt if there is room for it (it takes it when it runs)."""
+        while self._waiters and self._room():
+            parked = self._waiters.popleft()
+            if self._clock.unpark(parked):
+                return
+            self._on_cancelled(parked)
+
+    def _use(self, origin: Origin, pool: _Pool) -> None:
+        if pool.busy == 0:
+            self._idle.pop(origin, None)
+        pool.busy += 1
+
+    def _room(self) -> bool:
+        """A socket may be opened: under the total, or after closing an idle receiver's pool."""
+        total = self.total if self._ceiling is None else min(self.total, self._ceiling)
+        while self._held >= total and self._idle:
+            self._evict()
+        return self._held < total
+
+    def _evict(self) -> None:
+        """Close the pool of the receiver idle the longest."""
+        origin, _ = self._idle.popitem(last=False)
+        pool = self._pools.pop(origin)
+        self._held -= pool.open
+        if self._ceiling is not None:
+            self._ceiling = max(0, self._ceiling - pool.open)  # those were real sockets
+        self._on_evict(origin)
