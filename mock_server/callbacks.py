@@ -204,7 +204,7 @@ class Dispatcher:
         origin = self._target(delivery.url).origin
         if not self._pools.budget.take(origin, woken=woken):
             parked = self._clock.park(self._connect_woken, delivery, attempt, on_exhausted, line)
-            self._pools.budget.wait(parked, first=woken)
+            self._pools.budget.wait(origin, parked, first=woken)
             return
         await self._send(delivery, attempt, on_exhausted, line, origin)
 
@@ -257,7 +257,7 @@ class Dispatcher:
             retry = Attempt(attempt.number + 1, now, now)
             delivery.attempts.append(retry)
             parked = self._clock.park(self._connect_woken, delivery, retry, on_exhausted, line)
-            self._pools.budget.wait(parked, first=True)
+            self._pools.budget.wait(origin, parked, first=True)
             return
         self._settle(delivery, attempt, on_exhausted)
 
@@ -365,7 +365,7 @@ class Dispatcher:
                         attempt.status = response.status
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                         attempt.response_body = self._answer(raw)
-                        if self._pools.budget.contended:
+                        if self._pools.budget.contended(origin):
                             response.close()  # its socket goes to an attempt waiting for one
                             closed = True
         except TimeoutError:

@@ -102,13 +102,16 @@ class _Pool:
 
 class SocketBudget:
     """At most `total` sockets open to all receivers together, so the process never runs out
-    of file descriptors (its own API keeps the rest of the open-file limit).
+    of file descriptors (its own API keeps the rest of the open-file limit), and at most half
+    of them to one receiver, so no receiver (say, one with a path per task, all hanging) can
+    take them all.
 
     An upper bound is kept per receiver: a pool never holds more sockets than attempts it
     had in flight at once, so `open` grows only when every socket counted is busy, and
     shrinks when an attempt closes its socket (`release(closed=True)`) or an idle receiver's
     pool is closed (`on_evict`, the least recently used first) to make room. Attempts that
-    find no room wait in line, oldest first, parked on the clock."""
+    find no room wait, parked on the clock, in one line per receiver; a freed socket goes to
+    the receivers in turn, so a slow receiver's backlog does not hold back another's."""
 
     def __init__(
         self,
@@ -118,6 +121,8 @@ class SocketBudget:
         on_evict: Callable[[Origin], None],
     ) -> None:
         self.total = total
+        self.share = max(1, total // 2)
+        """Sockets one receiver may hold."""
         self._clock = clock
         self._on_cancelled = on_cancelled
         self._on_evict = on_evict
@@ -127,45 +132,53 @@ class SocketBudget:
         self._held = 0
         self._ceiling: int | None = None
         """Set while paused: no new socket beyond what is held (the process ran out)."""
-        self._waiters: deque[Timer] = deque()
+        self._waiters: OrderedDict[Origin, deque[Timer]] = OrderedDict()
+        """Per receiver, oldest first; the receivers in turn (the one served last goes last)."""
 
     @property
     def held(self) -> int:
         """Sockets that may be open now (the sum of every receiver's bound)."""
         return self._held
 
-    @property
-    def contended(self) -> bool:
-        """Attempts wait for a socket: one that ends should close its own."""
-        return bool(self._waiters)
+    def contended(self, origin: Origin) -> bool:
+        """Another receiver's attempts wait for a socket: one of `origin`'s that ends should
+        close its own (its own waiting attempts would reuse it)."""
+        waiters = self._waiters
+        return len(waiters) > 1 or (len(waiters) == 1 and origin not in waiters)
 
     def take(self, origin: Origin, *, woken: bool = False) -> bool:
         """Room for one attempt to `origin`: True (give it back with `release`) or False
-        (then `wait`). Reusing a kept-alive socket needs no room, so it never waits."""
-        pool = self._pools.get(origin)
-        if pool is not None and pool.busy < pool.open:
-            self._use(origin, pool)
-            return True
-        waiters = self._waiters
-        while waiters and waiters[0].cancelled:
-            self._on_cancelled(waiters.popleft())
-        if (waiters and not woken) or not self._room():
+        (then `wait`). A `woken` attempt was first in its receiver's line."""
+        line = self._waiters.get(origin)
+        while line and line[0].cancelled:
+            self._on_cancelled(line.popleft())
+        if line is not None and not line:
+            del self._waiters[origin]
+            line = None
+        if (line and not woken) or not self._can_take(origin):
             return False
+        pool = self._pools.get(origin)
         if pool is None:
             pool = self._pools[origin] = _Pool()
-        pool.open += 1
-        self._held += 1
-        self._use(origin, pool)
+        if pool.busy == pool.open:  # every socket counted is busy: this one may be new
+            pool.open += 1
+            self._held += 1
+        if pool.busy == 0:
+            self._idle.pop(origin, None)
+        pool.busy += 1
         if woken:
-            self._wake()  # room may remain (an idle pool closed): the next in line tries
+            self._wake()  # room may remain (an idle pool closed): the next in turn tries
         return True
 
-    def wait(self, parked: Timer, *, first: bool = False) -> None:
-        """Queue a parked attempt for the next socket (`first`: at the head)."""
+    def wait(self, origin: Origin, parked: Timer, *, first: bool = False) -> None:
+        """Queue a parked attempt for `origin`'s next socket (`first`: at the head)."""
+        line = self._waiters.get(origin)
+        if line is None:
+            line = self._waiters[origin] = deque()
         if first:
-            self._waiters.appendleft(parked)
+            line.appendleft(parked)
         else:
-            self._waiters.append(parked)
+            line.append(parked)
 
     def release(self, origin: Origin, *, closed: bool) -> None:
         """An attempt to `origin` ended (`closed`: its socket was closed, not kept alive);
@@ -195,20 +208,32 @@ class SocketBudget:
         self._wake()
 
     def _wake(self) -> None:
-        """Wake the first waiting attempt if there is room for it (it takes it when it runs)."""
-        while self._waiters and self._room():
-            parked = self._waiters.popleft()
-            if self._clock.unpark(parked):
-                return
-            self._on_cancelled(parked)
+        """Wake the first waiting attempt of the next receiver in turn that may take a socket
+        (it takes it when it runs)."""
+        for _ in range(len(self._waiters)):
+            origin, line = next(iter(self._waiters.items()))
+            while line and line[0].cancelled:
+                self._on_cancelled(line.popleft())
+            if not line:
+                del self._waiters[origin]
+                continue
+            self._waiters.move_to_end(origin)
+            if self._can_take(origin):
+                parked = line.popleft()
+                if not line:
+                    del self._waiters[origin]
+                if self._clock.unpark(parked):
+                    return
+                self._on_cancelled(parked)
 
-    def _use(self, origin: Origin, pool: _Pool) -> None:
-        if pool.busy == 0:
-            self._idle.pop(origin, None)
-        pool.busy += 1
-
-    def _room(self) -> bool:
-        """A socket may be opened: under the total, or after closing an idle receiver's pool."""
+    def _can_take(self, origin: Origin) -> bool:
+        """A kept-alive socket of `origin` is free, or a new one may be opened: under the
+        receiver's share and the total (after closing idle receivers' pools if need be)."""
+        pool = self._pools.get(origin)
+        if pool is not None and pool.busy < pool.open:
+            return True
+        if pool is not None and pool.open >= self.share:
+            return False
         total = self.total if self._ceiling is None else min(self.total, self._ceiling)
         while self._held >= total and self._idle:
             self._evict()

@@ -232,3 +232,44 @@ async def test_the_mocks_own_shortage_is_its_fault_retried_and_logged_once(
     assert {t["status"] for t in tasks} == {"TEXT_SUCCESS"}
     assert log.count("the mock itself could not open a socket") == 1
     assert "Traceback" not in log
+
+
+async def test_one_receiver_never_holds_the_whole_budget(
+    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+) -> None:
+    # A receiver with a path per task, every one hanging, against a budget of 8: it holds at
+    # most half, so another receiver's callbacks go at once, not after its timeouts.
+    release = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        await request.read()
+        await release.wait()
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hooks/{task}", hang)
+    hanging = TestServer(app, host="127.0.0.1", port=0)
+    await hanging.start_server()
+    try:
+        server = await make_server(
+            stage_delays=EARLY_TEXT_ONLY,
+            callback_timeout=5,
+            callback_socket_budget=8,
+            rate_limit="off",
+        )
+        api = Api(http, server.url)
+        for n in range(20):
+            body = generate_body(f"http://127.0.0.1:{hanging.port}/hooks/{n}")
+            await api.submit(GENERATE, body)
+        fine = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(3)]
+        advancing = asyncio.create_task(manual(server).advance(0))
+        await receiver.wait_for(3, timeout=1.0)
+        assert server.engine.dispatcher.pools.budget.held <= 8
+        release.set()
+        await asyncio.wait_for(advancing, 5)
+        for task_id in fine:
+            (delivery,) = server.deliveries(task_id)
+            assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
+    finally:
+        release.set()
+        await hanging.close()
