@@ -102,16 +102,18 @@ class _Pool:
 
 class SocketBudget:
     """At most `total` sockets open to all receivers together, so the process never runs out
-    of file descriptors (its own API keeps the rest of the open-file limit), and at most half
-    of them to one receiver, so no receiver (say, one with a path per task, all hanging) can
-    take them all.
+    of file descriptors (its own API keeps the rest of the open-file limit); at most half of
+    them to one receiver, so no receiver (say, one with a path per task, all hanging) can take
+    them all; and a sixteenth kept for receivers that hold none, so a lightly used receiver
+    does not wait behind busy ones.
 
     An upper bound is kept per receiver: a pool never holds more sockets than attempts it
     had in flight at once, so `open` grows only when every socket counted is busy, and
     shrinks when an attempt closes its socket (`release(closed=True)`) or an idle receiver's
     pool is closed (`on_evict`, the least recently used first) to make room. Attempts that
     find no room wait, parked on the clock, in one line per receiver; a freed socket goes to
-    the receivers in turn, so a slow receiver's backlog does not hold back another's."""
+    the waiting receiver holding the fewest, so a slow receiver's backlog does not hold back
+    another's."""
 
     def __init__(
         self,
@@ -123,6 +125,9 @@ class SocketBudget:
         self.total = total
         self.share = max(1, total // 2)
         """Sockets one receiver may hold."""
+        self.reserve = total // 16
+        """Sockets only a receiver holding none may take: however busy the others, a receiver
+        with little traffic (one callback at a time) finds one at once."""
         self._clock = clock
         self._on_cancelled = on_cancelled
         self._on_evict = on_evict
@@ -133,7 +138,7 @@ class SocketBudget:
         self._ceiling: int | None = None
         """Set while paused: no new socket beyond what is held (the process ran out)."""
         self._waiters: OrderedDict[Origin, deque[Timer]] = OrderedDict()
-        """Per receiver, oldest first; the receivers in turn (the one served last goes last)."""
+        """Per receiver, oldest first (the receiver served last goes last among equals)."""
 
     @property
     def held(self) -> int:
@@ -208,23 +213,34 @@ class SocketBudget:
         self._wake()
 
     def _wake(self) -> None:
-        """Wake the first waiting attempt of the next receiver in turn that may take a socket
-        (it takes it when it runs)."""
-        for _ in range(len(self._waiters)):
-            origin, line = next(iter(self._waiters.items()))
-            while line and line[0].cancelled:
-                self._on_cancelled(line.popleft())
-            if not line:
-                del self._waiters[origin]
-                continue
-            self._waiters.move_to_end(origin)
-            if self._can_take(origin):
-                parked = line.popleft()
+        """Wake the first waiting attempt of the receiver that holds the fewest sockets among
+        those that may take one (of equals, the one served longest ago); it takes it when it
+        runs. A receiver that uses its sockets briefly is not held back by slow ones."""
+        while True:
+            best: Origin | None = None
+            fewest = 0
+            for origin in list(self._waiters):
+                line = self._waiters[origin]
+                while line and line[0].cancelled:
+                    self._on_cancelled(line.popleft())
                 if not line:
                     del self._waiters[origin]
-                if self._clock.unpark(parked):
-                    return
-                self._on_cancelled(parked)
+                    continue
+                pool = self._pools.get(origin)
+                holds = pool.open if pool is not None else 0
+                if (best is None or holds < fewest) and self._can_take(origin):
+                    best, fewest = origin, holds
+            if best is None:
+                return
+            line = self._waiters[best]
+            parked = line.popleft()
+            if line:
+                self._waiters.move_to_end(best)
+            else:
+                del self._waiters[best]
+            if self._clock.unpark(parked):
+                return
+            self._on_cancelled(parked)
 
     def _can_take(self, origin: Origin) -> bool:
         """A kept-alive socket of `origin` is free, or a new one may be opened: under the
@@ -235,6 +251,8 @@ class SocketBudget:
         if pool is not None and pool.open >= self.share:
             return False
         total = self.total if self._ceiling is None else min(self.total, self._ceiling)
+        if pool is not None and pool.open > 0:
+            total -= self.reserve
         while self._held >= total and self._idle:
             self._evict()
         return self._held < total
