@@ -363,10 +363,14 @@ class Dispatcher:
                         allow_redirects=False,
                     ) as response:
                         attempt.status = response.status
+                        # Taken now: at the answer's end aiohttp puts the connection back in
+                        # its pool, and only the transport can still close it then.
+                        held = response.connection
+                        transport = held.transport if held is not None else None
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                         attempt.response_body = self._answer(raw)
-                        if self._pools.budget.contended(origin):
-                            response.close()  # its socket goes to an attempt waiting for one
+                        if transport is not None and self._pools.budget.contended(origin):
+                            transport.close()  # its socket goes to an attempt waiting for one
                             closed = True
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"

@@ -153,7 +153,8 @@ class SocketBudget:
 
     def take(self, origin: Origin, *, woken: bool = False) -> bool:
         """Room for one attempt to `origin`: True (give it back with `release`) or False
-        (then `wait`). A `woken` attempt was first in its receiver's line."""
+        (then `wait`). A `woken` attempt was first in its receiver's line; a new one waits
+        while a receiver holding fewer sockets waits (it is woken to take the room)."""
         line = self._waiters.get(origin)
         while line and line[0].cancelled:
             self._on_cancelled(line.popleft())
@@ -163,6 +164,10 @@ class SocketBudget:
         if (line and not woken) or not self._can_take(origin):
             return False
         pool = self._pools.get(origin)
+        holds = pool.open if pool is not None else 0
+        if not woken and (pool is None or pool.busy == holds) and self._poorer_waits(holds):
+            self._wake()  # the room is theirs: a newcomer does not overtake them
+            return False
         if pool is None:
             pool = self._pools[origin] = _Pool()
         if pool.busy == pool.open:  # every socket counted is busy: this one may be new
@@ -241,6 +246,15 @@ class SocketBudget:
             if self._clock.unpark(parked):
                 return
             self._on_cancelled(parked)
+
+    def _poorer_waits(self, holds: int) -> bool:
+        """A waiting receiver holds fewer sockets than `holds`."""
+        for origin, line in self._waiters.items():
+            if line and not line[0].cancelled:
+                pool = self._pools.get(origin)
+                if (pool.open if pool is not None else 0) < holds:
+                    return True
+        return False
 
     def _can_take(self, origin: Origin) -> bool:
         """A kept-alive socket of `origin` is free, or a new one may be opened: under the
