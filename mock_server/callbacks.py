@@ -321,6 +321,15 @@ class Dispatcher:
             },
         )
 
+    def _hand_over(self, response: aiohttp.ClientResponse, origin: Origin) -> bool:
+        """While another receiver waits for a socket, this one is closed at the answer's end
+        rather than kept alive (decided before the end: by then aiohttp has pooled it)."""
+        held = response.connection
+        if held is None or held.protocol is None or not self._pools.budget.contended(origin):
+            return False
+        held.protocol.force_close()
+        return True
+
     def _answer(self, raw: bytes) -> str:
         """A receiver's answer as text; one copy of each short answer (receivers tend to say
         the same `{}` or `ok` every time, and the journal keeps one per attempt)."""
@@ -363,15 +372,9 @@ class Dispatcher:
                         allow_redirects=False,
                     ) as response:
                         attempt.status = response.status
-                        # Taken now: at the answer's end aiohttp puts the connection back in
-                        # its pool, and only the transport can still close it then.
-                        held = response.connection
-                        transport = held.transport if held is not None else None
+                        closed = self._hand_over(response, origin)
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                         attempt.response_body = self._answer(raw)
-                        if transport is not None and self._pools.budget.contended(origin):
-                            transport.close()  # its socket goes to an attempt waiting for one
-                            closed = True
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None

@@ -65,12 +65,16 @@ class Pools:
         """Receivers with a session now."""
         return len(self._sessions)
 
-    def _evict(self, origin: Origin) -> None:
+    def _evict(self, origin: Origin, done: Callable[[], None]) -> None:
+        """Close the receiver's session; `done` once its sockets are closed."""
         session = self._sessions.pop(origin, None)
-        if session is not None:
-            closing = asyncio.get_running_loop().create_task(session.close())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+        if session is None:
+            done()
+            return
+        closing = asyncio.get_running_loop().create_task(session.close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+        closing.add_done_callback(lambda _: done())
 
     def paused(self) -> None:
         """The process could not open a socket: pause new ones for a moment."""

@@ -120,7 +120,7 @@ class SocketBudget:
         total: int,
         clock: Clock,
         on_cancelled: Callable[[Timer], None],
-        on_evict: Callable[[Origin], None],
+        on_evict: Callable[[Origin, Callable[[], None]], None],
     ) -> None:
         self.total = total
         self.share = max(1, total // 2)
@@ -135,6 +135,8 @@ class SocketBudget:
         self._idle: OrderedDict[Origin, None] = OrderedDict()
         """Receivers with sockets but nothing in flight: closed first when room is needed."""
         self._held = 0
+        self._closing = 0
+        """Sockets of closed pools still counted in `_held` until they are really closed."""
         self._ceiling: int | None = None
         """Set while paused: no new socket beyond what is held (the process ran out)."""
         self._waiters: OrderedDict[Origin, deque[Timer]] = OrderedDict()
@@ -201,7 +203,7 @@ class SocketBudget:
         if pool.busy == 0:
             if pool.open == 0:
                 del self._pools[origin]
-                self._on_evict(origin)
+                self._on_evict(origin, _nothing)
             else:
                 self._idle[origin] = None
                 if len(self._idle) > MAX_IDLE:
@@ -267,15 +269,24 @@ class SocketBudget:
         total = self.total if self._ceiling is None else min(self.total, self._ceiling)
         if pool is not None and pool.open > 0:
             total -= self.reserve
-        while self._held >= total and self._idle:
+        while self._held - self._closing >= total and self._idle:
             self._evict()
         return self._held < total
 
     def _evict(self) -> None:
-        """Close the pool of the receiver idle the longest."""
+        """Close the pool of the receiver idle the longest; its sockets count until closed."""
         origin, _ = self._idle.popitem(last=False)
-        pool = self._pools.pop(origin)
-        self._held -= pool.open
+        count = self._pools.pop(origin).open
+        self._closing += count
+        self._on_evict(origin, lambda: self._closed(count))
+
+    def _closed(self, count: int) -> None:
+        self._closing -= count
+        self._held -= count
         if self._ceiling is not None:
-            self._ceiling = max(0, self._ceiling - pool.open)  # those were real sockets
-        self._on_evict(origin)
+            self._ceiling = max(0, self._ceiling - count)  # those were real sockets
+        self._wake()
+
+
+def _nothing() -> None:
+    """Nothing left to count: the pool's sockets were closed one by one."""
