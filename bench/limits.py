@@ -2,11 +2,12 @@
 
 (d2) soak under an open-file limit of 1024 (soft and hard, set in the server process before
      it starts): 20 slow receivers (200 after 2 s, callback_timeout 5 s) get 2,000 tasks x 3
-     callbacks (6,000), and one fast receiver answering with a 1 MiB body gets one task
-     after every 20 (100 x 3).
+     callbacks (6,000); a fast receiver (200 at once) and a big one (a 1 MiB answer at once),
+     each in its own process, get one task after every 20 (100 x 3 each).
      Every callback must be delivered, none on a retry blamed on a receiver, and the log must
      never say "Too many open files". Reported: the server's peak open descriptors, attempts
-     that were the mock's own fault, the fast receiver's worst wait for a socket.
+     that were the mock's own fault, the fast receiver's worst wait for a socket (mock time,
+     which runs at wall-clock speed here).
 (e2) byte-heavy inputs: the server's RSS after 200 refused ~1 MiB submits (prompt too long,
      each with its own 0.5 MB callBackUrl), after 200 accepted submits carrying a 256 KiB
      unknown field, and after POST /__mock__/reset; and the control plane's latency meanwhile.
@@ -41,25 +42,22 @@ LIMITED = (
 RECEIVERS = """
 import asyncio, resource, sys
 from aiohttp import web
-slow, delay = int(sys.argv[1]), float(sys.argv[2])
+count, delay, size = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-BIG = b"x" * (1 << 20)
+BODY = b'{"ok": "' + b"x" * size + b'"}'
 
-async def slow_answer(request):
+async def answer(request):
     await request.read()
-    await asyncio.sleep(delay)
-    return web.json_response({"ok": True})
-
-async def big_answer(request):
-    await request.read()
-    return web.Response(body=BIG, content_type="application/json")
+    if delay:
+        await asyncio.sleep(delay)
+    return web.Response(body=BODY, content_type="application/json")
 
 async def main():
     urls = []
-    for n in range(slow + 1):
+    for _ in range(count):
         app = web.Application()
-        app.router.add_post("/{tail:.*}", big_answer if n == slow else slow_answer)
+        app.router.add_post("/{tail:.*}", answer)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0, backlog=2048).start()
@@ -69,6 +67,7 @@ async def main():
 
 asyncio.run(main())
 """
+"""COUNT receivers in one process answering after DELAY seconds with SIZE bytes."""
 GENERATE = {
     "customMode": True,
     "instrumental": True,
@@ -157,13 +156,18 @@ async def limited(
 async def _limited(
     log: IO[bytes], open_files: int, receivers: int, tasks: int, limit: float
 ) -> dict[str, Any]:
-    rproc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", RECEIVERS, str(receivers), "2.0", stdout=asyncio.subprocess.PIPE
-    )
-    if rproc.stdout is None:
-        raise SystemExit("no stdout pipe")
-    urls = (await asyncio.wait_for(rproc.stdout.readline(), 30)).decode().split()
-    slow, fast = urls[:-1], urls[-1]
+    procs = []
+    urls: list[list[str]] = []
+    for count, delay, size in ((receivers, 2.0, 0), (1, 0.0, 0), (1, 0.0, 1 << 20)):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", RECEIVERS, str(count), str(delay), str(size),
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        procs.append(proc)
+        if proc.stdout is None:
+            raise SystemExit("no stdout pipe")
+        urls.append((await asyncio.wait_for(proc.stdout.readline(), 30)).decode().split())
+    (slow, [fast], [big]) = urls
     mock = None
     peak = 0
     try:
@@ -172,8 +176,8 @@ async def _limited(
             "--retry-delays", "60", "--stage-delays", "text=1,first=2,complete=3",
         )  # fmt: skip
         order = []
-        for n in range(tasks):  # and one task of the fast receiver after every 20
-            order += [slow[n % len(slow)]] + ([fast] if n % 20 == 19 else [])
+        for n in range(tasks):  # and one task of the fast and the big one after every 20
+            order += [slow[n % len(slow)]] + ([fast, big] if n % 20 == 19 else [])
         started = time.perf_counter()
         await _submit(port, order)
         submitted = time.perf_counter() - started
@@ -189,29 +193,32 @@ async def _limited(
     finally:
         if mock is not None:
             await stop_process(mock)
-        await stop_process(rproc)
+        for proc in procs:
+            await stop_process(proc)
     text = _text(log)
-    return _limited_figures(deliveries, fast, wall, submitted, peak, open_files, text)
+    return _limited_figures(deliveries, (fast, big), wall, submitted, peak, open_files, text)
 
 
 def _limited_figures(
     deliveries: list[dict[str, Any]],
-    fast: str,
+    light: tuple[str, str],
     wall: float,
     submitted: float,
     peak: int,
     open_files: int,
     log: str,
 ) -> dict[str, Any]:
-    rows = {"slow": Counter[str](), "fast": Counter[str]()}
+    fast, big = light
+    rows = {"slow": Counter[str](), "fast": Counter[str](), "big": Counter[str]()}
     fast_wait = 0.0
     for delivery in deliveries:
-        row = rows["fast" if delivery["url"] == fast else "slow"]
+        url = delivery["url"]
+        row = rows["fast" if url == fast else "big" if url == big else "slow"]
         row["callbacks"] += 1
         row[delivery["state"]] += 1
         for attempt in delivery["attempts"]:
             row["attempt " + attempt["outcome"]] += 1
-            if delivery["url"] == fast and attempt["number"] == 1:
+            if url == fast and attempt["number"] == 1:
                 fast_wait = max(fast_wait, attempt["startedAt"] - attempt["scheduledAt"])
     return {
         "rows": rows,
@@ -227,25 +234,25 @@ def _limited_figures(
 
 
 def limited_report(result: dict[str, Any], receivers: int, tasks: int) -> str:
-    slow, fast = result["rows"]["slow"], result["rows"]["fast"]
-    ok = (
-        slow["delivered"] == slow["callbacks"] > 0
-        and fast["delivered"] == fast["callbacks"] > 0
-        and slow["attempt failed"] + fast["attempt failed"] == 0
-        and result["emfile_lines"] == 0
+    rows = result["rows"]
+    ok = result["emfile_lines"] == 0 and all(
+        row["delivered"] == row["callbacks"] > 0 and row["attempt failed"] == 0
+        for row in rows.values()
+    )
+    counts = "; ".join(
+        f"{kind}: {row['delivered']:,}/{row['callbacks']:,} delivered, "
+        f"{row['attempt failed']:,} failed attempts, {row['attempt mock_fault']:,} mock_fault"
+        for kind, row in rows.items()
     )
     return "\n".join(
         [
-            f"(d2) soak under an open-file limit of {result['open_files']}: {receivers} receivers "
-            f"answering in 2 s (timeout 5 s) + 1 answering 1 MiB at once, {tasks:,} tasks x 3 "
-            f"callbacks; submitted in {result['submit']} s, settled in {result['wall']} s",
-            f"    slow: {slow['delivered']:,}/{slow['callbacks']:,} delivered, "
-            f"{slow['attempt failed']:,} failed attempts, "
-            f"{slow['attempt mock_fault']:,} mock_fault; "
-            f"fast: "
-            f"{fast['delivered']:,}/{fast['callbacks']:,} delivered, worst wait for a socket "
-            f"{result['fast_wait_ms']} ms (mock time)",
-            f"    peak open descriptors {result['peak_fds']:,} of {result['open_files']:,}; log: "
+            f"(d2) soak under an open-file limit of {result['open_files']}: {receivers} slow "
+            f"receivers (200 after 2 s, timeout 5 s) get {tasks:,} tasks x 3 callbacks; a fast "
+            f"one (200 at once) and a big one (1 MiB answers at once) one task after every 20 "
+            f"each; submitted in {result['submit']} s, settled in {result['wall']} s",
+            f"    {counts}",
+            f"    fast receiver's worst wait for a socket: {result['fast_wait_ms']} ms; peak open "
+            f"descriptors {result['peak_fds']:,} of {result['open_files']:,}; log: "
             f"{result['log_bytes']:,} bytes, 'Too many open files' {result['emfile_lines']} "
             f"times, {result['tracebacks']} tracebacks. Target: all delivered, none blamed on "
             f"a receiver, no 'Too many open files': {'MET' if ok else 'NOT MET'}.",
