@@ -218,6 +218,7 @@ def _limited_figures(
         row[delivery["state"]] += 1
         for attempt in delivery["attempts"]:
             row["attempt " + attempt["outcome"]] += 1
+            row["emfile"] += "Too many open files" in (attempt["error"] or "")
             if url == fast and attempt["number"] == 1:
                 fast_wait = max(fast_wait, attempt["startedAt"] - attempt["scheduledAt"])
     return {
@@ -241,7 +242,8 @@ def limited_report(result: dict[str, Any], receivers: int, tasks: int) -> str:
     )
     counts = "; ".join(
         f"{kind}: {row['delivered']:,}/{row['callbacks']:,} delivered, "
-        f"{row['attempt failed']:,} failed attempts, {row['attempt mock_fault']:,} mock_fault"
+        f"{row['attempt failed']:,} failed attempts ({row['emfile']:,} 'Too many open files'), "
+        f"{row['attempt mock_fault']:,} mock_fault"
         for kind, row in rows.items()
     )
     return "\n".join(
