@@ -115,17 +115,16 @@ def open_file_limit() -> int:
         _raised.append(8192)
         return _raised[0]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    # Unlimited (macOS) cannot be set as such; its real ceiling is OPEN_MAX.
-    for target in (hard, 10240) if hard == resource.RLIM_INFINITY else (hard,):
-        if target == resource.RLIM_INFINITY or soft == resource.RLIM_INFINITY or target <= soft:
-            break
+    # An unlimited hard limit (macOS) cannot be set as the soft one; OPEN_MAX (10240) can.
+    target = 10240 if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and target > soft:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        except (ValueError, OSError):
-            continue
-        log.info("raised the open-file limit from %d to %d (its hard limit)", soft, target)
-        soft = target
-        break
+        except (ValueError, OSError) as err:
+            log.info("could not raise the open-file limit from %d to %d: %s", soft, target, err)
+        else:
+            log.info("raised the open-file limit from %d to %d (its hard limit)", soft, target)
+            soft = target
     _raised.append(soft if soft != resource.RLIM_INFINITY else 1 << 20)
     return _raised[0]
 

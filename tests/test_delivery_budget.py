@@ -143,12 +143,13 @@ def _sockets_to(ports: set[int]) -> int:
 
 LIMITED = (
     "import resource, runpy, sys\n"
-    "limit = int(sys.argv.pop(1))\n"
-    "resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))\n"
+    "soft, _, hard = sys.argv.pop(1).partition(':')\n"
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (int(soft), int(hard or soft)))\n"
     "sys.argv[0] = 'suno-mock'\n"
     "runpy.run_module('mock_server', run_name='__main__')\n"
 )
-"""Runs `python -m mock_server ARGS` with its open-file limit (soft and hard) set first."""
+"""Runs `python -m mock_server LIMIT ARGS` with its open-file limit set first (LIMIT: N for
+soft and hard, or SOFT:HARD)."""
 
 
 @pytest.fixture
@@ -164,7 +165,9 @@ async def receivers() -> AsyncIterator[list[CallbackReceiver]]:
         await receiver.close()
 
 
-async def _serve_with_open_files(limit: int, *args: str) -> tuple[asyncio.subprocess.Process, str]:
+async def _serve_with_open_files(
+    limit: int | str, *args: str
+) -> tuple[asyncio.subprocess.Process, str]:
     """`suno-mock serve` in a process whose open-file limit (soft and hard) is `limit`."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", LIMITED, str(limit), "serve", "--port", "0", "--rate-limit", "off",
@@ -296,3 +299,20 @@ async def test_one_receiver_never_holds_the_whole_budget(
     finally:
         release.set()
         await hanging.close()
+
+
+def _open_file_limits(pid: int) -> list[str]:
+    """The process's soft and hard open-file limits, as /proc shows them."""
+    rows = Path(f"/proc/{pid}/limits").read_text().splitlines()
+    (row,) = [line for line in rows if line.startswith("Max open files")]
+    return row.split()[3:5]
+
+
+async def test_the_server_raises_its_soft_open_file_limit_to_the_hard_one_and_says_so() -> None:
+    proc, _ = await _serve_with_open_files("256:2048")
+    try:
+        assert _open_file_limits(proc.pid) == ["2048", "2048"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 10)
+    assert err.decode().count("raised the open-file limit from 256 to 2048") == 1
