@@ -109,12 +109,11 @@ async def test_callbacks_over_the_socket_budget_wait_in_the_mock_not_on_the_rece
             await asyncio.sleep(0.002)
         await advancing
 
+        # The last ones were sent ~0.2 s after the first and answered 0.1 s later: had their
+        # wait counted, they would have timed out.
         for task_id in ids:
             (delivery,) = server.deliveries(task_id)
             assert [(a.outcome, a.error) for a in delivery.attempts] == [("delivered", None)]
-            latency = delivery.attempts[0].latency_ms
-            assert latency is not None
-            assert latency < 250
         arrived = sorted(r.arrived for receiver in receivers for r in receiver.requests)
         assert len(arrived) == 12
         assert arrived[4] - arrived[0] >= 0.09  # four at a time, across all receivers
