@@ -24,7 +24,7 @@ __all__ = [
 
 
 class LyricsRequest(WireBody):
-    """POST /api/v1/lyrics (its callback: docs/api.md, "Callbacks")."""
+    """POST /api/v1/lyrics (§7.1)."""
 
     prompt: StrictStr
     callBackUrl: HttpUrl
@@ -110,24 +110,22 @@ class VocalRemovalRequest(WireBody):
 
 
 class Mp4Request(TrackJobRequest):
-    """POST /api/v1/mp4/generate (docs/api.md, "WAV and MP4")."""
+    """POST /api/v1/mp4/generate (§7.5)."""
 
     author: Annotated[StrictStr, Field(max_length=50)] | None = None
     domainName: Annotated[StrictStr, Field(max_length=50)] | None = None
 
 
 class CoverRequest(WireBody):
-    """POST /api/v1/suno/cover/generate (docs/api.md, "Cover image, timestamped lyrics,
-    persona")."""
+    """POST /api/v1/suno/cover/generate (§3.12)."""
 
     taskId: StrictStr
     callBackUrl: HttpUrl
 
 
 class MidiRequest(WireBody):
-    """POST /api/v1/midi/generate (docs/api.md, "Vocal removal and MIDI"; docs.sunoapi.org
-    generate-midi): MIDI from a finished vocal-removal task; `audioId` picks one separated
-    track."""
+    """POST /api/v1/midi/generate (§7.4; docs.sunoapi.org generate-midi): MIDI from a
+    finished vocal-removal task; `audioId` picks one separated track."""
 
     taskId: StrictStr
     callBackUrl: HttpUrl

@@ -13,8 +13,7 @@ __all__ = ["BoostStyleRequest", "PersonaRequest", "TimestampedLyricsRequest"]
 
 
 class PersonaRequest(WireBody):
-    """POST /api/v1/generate/generate-persona (docs/api.md, "Cover image, timestamped lyrics,
-    persona"), answered synchronously."""
+    """POST /api/v1/generate/generate-persona (§3.9), answered synchronously."""
 
     taskId: StrictStr
     audioId: StrictStr
@@ -49,8 +48,7 @@ class TimestampedLyricsRequest(WireBody):
 
 
 class BoostStyleRequest(WireBody):
-    """POST /api/v1/style/generate (its price: docs/api.md, "Rate limit, credits, error codes"),
-    answered synchronously."""
+    """POST /api/v1/style/generate (§3.10), answered synchronously."""
 
     content: StrictStr
 

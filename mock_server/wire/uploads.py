@@ -21,7 +21,7 @@ def missing_parameter(**fields: str | None) -> None:
 
 
 class Base64Upload(WireBody):
-    """POST /api/file-base64-upload (docs/api.md, "File uploads and signed callbacks")."""
+    """POST /api/file-base64-upload (§7.6)."""
 
     documented_required: ClassVar[tuple[str, ...]] = ("base64Data", "uploadPath")
 
@@ -36,8 +36,7 @@ class Base64Upload(WireBody):
 
 
 class UrlUpload(WireBody):
-    """POST /api/file-url-upload (docs/api.md, "File uploads and signed callbacks"): the service
-    downloads `fileUrl`."""
+    """POST /api/file-url-upload (§7.6): the service downloads `fileUrl`."""
 
     documented_required: ClassVar[tuple[str, ...]] = ("fileUrl", "uploadPath")
 
