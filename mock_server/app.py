@@ -23,10 +23,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     """The mock as an aiohttp app; run it with any aiohttp runner or test server."""
     settings = settings or Settings()
     engine = Engine(settings, clock or ScaledClock(1.0))
-    # JSON bodies are held to max_body_bytes by the middleware; the transport limit leaves
-    # room for base64 uploads (4/3 of max_upload_bytes).
-    limit = max(settings.max_body_bytes, settings.max_upload_bytes * 4 // 3 + 64 * 1024)
-    app = web.Application(middlewares=[front_door], client_max_size=limit)
+    # Every body is read up to max_body_bytes and no further (chunked ones too): the base64
+    # upload reads its own with room for 4/3 of max_upload_bytes, the control plane with its
+    # own limit, and a multipart upload counts its file as it streams.
+    app = web.Application(middlewares=[front_door], client_max_size=settings.max_body_bytes)
     app[ENGINE] = engine
     setup_routes(app)
 
