@@ -71,7 +71,7 @@ def parse_rate_limit(text: str) -> RateLimit | None:
     ):
         raise ValueError(
             f"rate limit must look like '20/10s' (requests/window, units ms, s, m, h; a window "
-            f"above 0 and at most {MAX_DELAY:g} s) or 'off', got {text!r}"
+            f"above 0 and at most {MAX_DELAY:.0f} s) or 'off', got {text!r}"
         )
     return RateLimit(int(match[1]), float(match[2]) * _UNIT[match[3] or "s"])
 
@@ -289,7 +289,7 @@ class Settings(BaseModel):
     def _non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
         if len(value) > MAX_RETRIES or not all(0 <= delay <= MAX_DELAY for delay in value):
             raise ValueError(
-                f"retry delays: at most {MAX_RETRIES}, each 0 to {MAX_DELAY:g} s, "
+                f"retry delays: at most {MAX_RETRIES}, each 0 to {MAX_DELAY:.0f} s, "
                 f"got {list(value)[:10]}"
             )
         return value

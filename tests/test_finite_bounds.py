@@ -15,7 +15,7 @@ from mock_server.cli import main
 from mock_server.clock import ScaledClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import Match, Scenario, ScenarioError, load_scenario
-from tests.helpers import Api, ServerFactory, generate_body
+from tests.helpers import Api, generate_body
 
 DAYS_30 = "a duration from 0 to 2592000 s (30 days)"
 HOSTILE = {
