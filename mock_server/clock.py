@@ -115,7 +115,9 @@ class Clock(Protocol):
 def _step(now: float, step: float) -> float:
     """`step` if the clock may move by it: forwards, finite, at most MAX_CLOCK_STEP, and not
     past MAX_EPOCH (dates beyond cannot be written, so uploads and payloads would fail)."""
-    if not 0 <= step <= MAX_CLOCK_STEP:  # also false for NaN
+    if step < 0:
+        raise ValueError(f"cannot move a clock backwards (advance by {step:g} s)")
+    if not step <= MAX_CLOCK_STEP:  # also false for NaN
         raise ValueError(
             f"advance: seconds from 0 to {MAX_CLOCK_STEP:.0f} (a year) at a time, got {step:g}"
         )

@@ -300,6 +300,8 @@ async def clock(request: web.Request) -> web.Response:
         advance = body.get("advance", 0)
         if not isinstance(advance, int | float) or isinstance(advance, bool):
             raise InvalidParameters(f"advance: seconds (a number), got {advance!r:.100}")
+        if advance < 0:
+            raise InvalidParameters(f"advance: seconds >= 0, got {advance!r}")
         if advance:
             try:
                 await engine.clock.advance(float(advance) if abs(advance) < 1e300 else math.nan)

@@ -162,7 +162,7 @@ async def test_clock_control_and_resend(
         async with http.post(f"{server.url}/__mock__/clock", json={"advance": -1}) as resp:
             assert (resp.status, (await resp.json())["msg"]) == (
                 400,
-                "advance: seconds from 0 to 31622400 (a year) at a time, got -1",
+                "advance: seconds >= 0, got -1",
             )
         url = f"{server.url}/__mock__/tasks/{task_id}/resend"
         async with http.post(url, json={"stage": "first"}) as resp:
