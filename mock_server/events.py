@@ -22,6 +22,10 @@ class EventHub:
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[dict[str, Any] | None]] = set()
 
+    @property
+    def subscribers(self) -> int:
+        return len(self._queues)
+
     def publish(self, kind: str, **data: Any) -> None:
         if not self._queues:
             return  # nobody is watching: the common case, kept free
