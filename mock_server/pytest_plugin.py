@@ -22,7 +22,6 @@ the line that installs it.
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib.util
 import inspect
 import json
@@ -79,7 +78,6 @@ def _async_fixture(**options: Any) -> Callable[[F], F]:
     def missing_extra(function: F) -> F:
         name = function.__name__
 
-        @functools.wraps(function, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
         def needs_the_extra() -> None:
             pytest.fail(
                 f"{name} is an async fixture and needs pytest-asyncio, which is not installed. "
@@ -88,6 +86,9 @@ def _async_fixture(**options: Any) -> Callable[[F], F]:
                 pytrace=False,
             )
 
+        # Not functools.wraps: pytest would follow __wrapped__ and request the original's
+        # fixtures, and the first to fail would be one the user never asked for.
+        needs_the_extra.__doc__ = function.__doc__
         scope = options.get("scope", "function")
         return pytest.fixture(scope=scope, name=name)(needs_the_extra)  # type: ignore[return-value]
 
