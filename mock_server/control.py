@@ -20,6 +20,7 @@ from mock_server.api.envelope import decode_json
 from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound, require
+from mock_server.inbox import MAX_NAME
 from mock_server.journal import Page
 from mock_server.payloads import record_info
 from mock_server.recording import record_yaml
@@ -29,6 +30,7 @@ from mock_server.tasks import Task
 KEEPALIVE_SECONDS = 15.0
 DEFAULT_PAGE = 100
 MAX_PAGE = 200
+MAX_WAIT = 60.0
 
 __all__ = [
     "clock",
@@ -36,6 +38,9 @@ __all__ = [
     "deliveries",
     "events",
     "health",
+    "inbox",
+    "inbox_receive",
+    "json_body",
     "requests",
     "resend",
     "reset",
@@ -43,11 +48,12 @@ __all__ = [
     "set_scenario",
     "task",
     "task_scenario",
+    "task_summary",
     "tasks",
 ]
 
 
-async def _json_body(request: web.Request) -> Any:
+async def json_body(request: web.Request) -> Any:
     return decode_json(await request.read())  # the API's strict decoder: depth, surrogates
 
 
@@ -73,11 +79,23 @@ def _paging(request: web.Request) -> tuple[int | None, int]:
     return since, limit
 
 
+def _wait_seconds(request: web.Request) -> float:
+    raw = request.query.get("timeout", "5")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_WAIT:  # also refuses nan
+        raise InvalidParameters(f"timeout: real seconds from 0 to {MAX_WAIT:g}, got {raw!r:.50}")
+    return seconds
+
+
 def _listing(key: str, found: Page[Any], total: int, items: list[Any]) -> web.Response:
     return web.json_response({key: items, "next": found.next, "more": found.more, "total": total})
 
 
-def _summary(engine: Engine, task: Task) -> dict[str, Any]:
+def task_summary(engine: Engine, task: Task) -> dict[str, Any]:
+    """What the task lists show of a task (also the answer of POST /__mock__/wait)."""
     return {
         "taskId": task.id,
         "number": task.number,
@@ -128,10 +146,10 @@ async def tasks(request: web.Request) -> web.Response:
         if len(wanted) > MAX_PAGE:
             raise InvalidParameters(f"ids: at most {MAX_PAGE} task ids, got {len(wanted)}")
         found = [t for t in map(engine.music.store.get, wanted) if t is not None]
-        return web.json_response({"tasks": [_summary(engine, t) for t in found]})
+        return web.json_response({"tasks": [task_summary(engine, t) for t in found]})
     since, limit = _paging(request)
     chosen = engine.music.store.page(since, limit)
-    summaries = [_summary(engine, t) for t in chosen.items]
+    summaries = [task_summary(engine, t) for t in chosen.items]
     return _listing("tasks", chosen, len(engine.music.store), summaries)
 
 
@@ -141,7 +159,7 @@ async def task(request: web.Request) -> web.Response:
     found = _task_of(request)
     return web.json_response(
         {
-            **_summary(engine, found),
+            **task_summary(engine, found),
             "request": found.request,
             "history": [{"at": at, "event": event} for at, event in found.history],
             "recordInfo": record_info(found, engine.settings),
@@ -193,7 +211,7 @@ async def scenarios(request: web.Request) -> web.Response:
 async def set_scenario(request: web.Request) -> web.Response:
     """POST /__mock__/scenario — `{"default": NAME|null}` or `{"next": NAME}`."""
     library = request.app[ENGINE].scenarios
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict) or not {"default", "next"} & set(body):
         raise InvalidParameters('body: send {"default": NAME or null} or {"next": NAME}')
     for key in ("default", "next"):
@@ -251,7 +269,7 @@ async def clock(request: web.Request) -> web.Response:
     """GET|POST /__mock__/clock — `{"advance": seconds}`, `{"pause": true|false}`."""
     engine = request.app[ENGINE]
     if request.method == "POST":
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or not {"advance", "pause"} & set(body):
             raise InvalidParameters('body: send {"advance": SECONDS} or {"pause": true|false}')
         if "pause" in body:
@@ -272,9 +290,35 @@ async def clock(request: web.Request) -> web.Response:
 
 async def resend(request: web.Request) -> web.Response:
     """POST /__mock__/tasks/{id}/resend — `{"stage": "complete"}`: send that callback again."""
-    body = await _json_body(request)
+    body = await json_body(request)
     stage = body.get("stage") if isinstance(body, dict) else None
     if stage not in {"text", "first", "complete", "error"}:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')
     delivery = await request.app[ENGINE].music.resend(request.match_info["id"], stage)
     return web.json_response(delivery.to_json())
+
+
+async def inbox_receive(request: web.Request) -> web.Response:
+    """POST /__mock__/inbox/{name} — a callback receiver that answers 200 and keeps the body."""
+    engine = request.app[ENGINE]
+    name = request.match_info["name"]
+    if len(name) > MAX_NAME:
+        raise InvalidParameters(f"inbox name: at most {MAX_NAME} characters, got {len(name)}")
+    engine.inbox.add(name, await request.read(), engine.clock.now())
+    await engine.inbox.notify()
+    return web.json_response({"status": "received"})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """GET /__mock__/inbox[/{name}][?since=&limit=][&count=N&timeout=S] — callbacks the inbox
+    got, oldest first: the newest `limit` (100), or those after sequence number `since`; with
+    `count`, once that many have arrived or after `timeout` real seconds (5, at most 60)."""
+    box = request.app[ENGINE].inbox
+    name = request.match_info.get("name")
+    since, limit = _paging(request)
+    count = _whole(request, "count", None)
+    if count is not None:
+        await box.wait_for(name, count, _wait_seconds(request))
+    chosen = box.page(name, since, limit)
+    items = [r.to_json() for r in chosen.items]
+    return _listing("callbacks", chosen, box.count(name), items)

@@ -19,8 +19,9 @@ from mock_server.backends.sync_ops import SyncOps
 from mock_server.backends.uploads import Uploads
 from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
-from mock_server.clock import Clock
+from mock_server.clock import Clock, ManualClock
 from mock_server.events import EventHub
+from mock_server.inbox import Inbox
 from mock_server.journal import Journal
 from mock_server.media.sources import SourceFetcher
 from mock_server.script import ScenarioLibrary
@@ -59,6 +60,7 @@ class Engine:
             default=settings.scenario,
             max_bytes=settings.scenario_max_bytes,
         )
+        self.inbox = Inbox()
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
@@ -97,12 +99,27 @@ class Engine:
         return cancelled
 
     async def reset(self) -> int:
-        """Forget every task, request and delivery; cancel what was pending; restore credits."""
+        """Forget every task, request, delivery and inbox callback; cancel what was pending;
+        restore credits."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
         self._build()
         old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
+        self.inbox.clear()
         self.scenarios.reset()
         self.events.publish("reset")
+        return cancelled
+
+    async def restore(self) -> int:
+        """Back to the state of a server just started with these settings: `reset()`, a manual
+        clock at `settings.start_time`, the settings' default scenario, no recorded errors. The
+        same requests then get the same bytes as on a new server. A scaled clock (the dev
+        server's real time) cannot be set back: `TypeError`."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("only a manual clock can be set back to its start")
+        cancelled = await self.reset()
+        self.clock.rewind(self.settings.start_time)
+        self.scenarios.set_default(self.settings.scenario)
+        self.errors.clear()
         return cancelled

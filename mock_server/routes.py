@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server import control, wire
+from mock_server import control, driving, wire
 from mock_server.api import families, files, handlers, uploads, voice
 from mock_server.api.envelope import base_url
 from mock_server.api.keys import ENGINE
@@ -210,8 +210,15 @@ def setup_routes(app: web.Application) -> None:
             web.get("/__mock__/tasks/{id}/scenario", control.task_scenario),
             web.get("/__mock__/deliveries", control.deliveries),
             web.get("/__mock__/requests", control.requests),
+            web.get("/__mock__/inbox", control.inbox),
+            web.get("/__mock__/inbox/{name}", control.inbox),
+            web.post("/__mock__/inbox/{name}", control.inbox_receive),
             web.get("/__mock__/scenarios", control.scenarios),
             web.post("/__mock__/scenario", control.set_scenario),
             web.post("/__mock__/reset", control.reset),
+            web.post("/__mock__/restore", driving.restore),
+            web.post("/__mock__/wait", driving.wait),
+            web.post("/__mock__/probe", driving.probe_receiver),
+            web.get("/__mock__/journal", driving.journal),
         ]
     )
