@@ -34,8 +34,8 @@ def _python() -> str:
 NEEDS = {"serve": "core", "test": "dev", "lint": "dev", "bench": "dev"}
 TARGETS = {"core": str(ROOT), "dev": f"{ROOT}[dev]"}
 SAYS = {
-    "core": "suno-mock-server and what it needs to serve (about 20 s the first time)",
-    "dev": "suno-mock-server and its dev tools (about a minute the first time)",
+    "core": "suno-mock-server and what it needs to serve, no dev tools (first time only)",
+    "dev": "suno-mock-server and its dev tools (first time only)",
 }
 
 
