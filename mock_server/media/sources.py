@@ -84,7 +84,7 @@ class SourceFetcher:
         try:
             async with (
                 asyncio.timeout(timeout),
-                self._session.get(url, allow_redirects=False) as response,
+                self._session.get(parse_url(url), allow_redirects=False) as response,
             ):
                 if response.status != 200:
                     return None, f"GET {url} answered HTTP {response.status}"
