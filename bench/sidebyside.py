@@ -1,4 +1,5 @@
-"""Side by side with a naive aiohttp reference (issue 13), in one run, same load client for both.
+"""Side by side with a naive aiohttp reference (docs/benchmarks.md), in one run, same load
+client for both.
 
 The reference is the least a callback server can do: parse the JSON body, answer a task id,
 schedule three `call_later`s that POST a small prebuilt-shape body through one shared client

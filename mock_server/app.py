@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 async def front_door(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The middlewares, outermost first: `body_deadline` (only while a body is still
     arriving), `api_middleware` (every request), `control_guard` (control plane only).
-    One aiohttp middleware that composes them costs a submit a third of three (issue 13)."""
+    One aiohttp middleware that composes them costs a submit a third of three (see
+    docs/performance.md, "One middleware")."""
     if request.path.startswith(CONTROL_PREFIX):
         handler = partial(control_guard, handler=handler)
     if request.body_exists and not request.content.is_eof():

@@ -55,7 +55,7 @@ class LagMeter:
 class Deadline:
     """One attempt's receiver timeout: `limit` expires `seconds` after the attempt begins,
     plus the mock's own lag meanwhile (added up in `granted`). A context manager with slots:
-    every callback makes one (issue 13)."""
+    every callback makes one (see docs/performance.md, "Deadlines and the lag meter")."""
 
     __slots__ = ("_counted", "_handle", "_limit", "_loop", "_meter", "_seconds", "granted")
 

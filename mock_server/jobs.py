@@ -1,6 +1,6 @@
 """Single-stage task families (docs/api.md): lyrics, WAV, vocal removal, music video,
 cover image, MIDI and Recovery Audio. Each job completes once, `job_delay` after it was
-accepted, with one callback and a record-info of its own shape (built by `payloads.job`).
+accepted, with one callback and a record-info of its own shape (its class in `kinds`).
 Results are seeded by the job's id.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from mock_server.stems import Stem, stems_of
@@ -44,7 +44,10 @@ class Job:
     """The code and message it fails with (a vocal removal of an unusable `audioUrl`)."""
     completed_at: float | None = None
     callback_failed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    stem_id: str = ""
+    """The stem a MIDI job reads (its `audioId`); empty: every separated track."""
+    claim: tuple[str, str] | None = None
+    """Its key in `JobStore.claims` when its kind allows one job per subject."""
 
     def random(self) -> random.Random:
         seed = hashlib.blake2b(self.id.encode(), digest_size=16).digest()
@@ -72,17 +75,10 @@ class JobStore:
         self._trim_at = limit
         self._jobs: dict[str, Job] = {}
         self._count = 0
-        self.covers: dict[str, str] = {}
-        """Music task id -> its cover job id (a second request answers the existing one)."""
-        self.files: dict[tuple[str, str], str] = {}
-        """(`wav` or `mp4`, track id) -> the job that made that file (a second one is a 409)."""
-
-    def clear(self) -> None:
-        self._jobs.clear()
-        self.covers.clear()
-        self.files.clear()
-        self._count = 0
-        self._trim_at = self.limit
+        self.claims: dict[tuple[str, str], str] = {}
+        """(kind, subject id) -> the one job of that kind for it: a music task's cover (a
+        second request answers the existing one), a track's WAV or MP4 (a second one is a 409).
+        """
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -96,13 +92,12 @@ class JobStore:
         gone = [job for job in self._jobs.values() if job.completed_at is not None][:excess]
         for job in gone:
             del self._jobs[job.id]
-            if job.kind == "cover":
-                self.covers.pop(job.parent_task_id, None)
-            elif job.kind in ("wav", "mp4") and job.source is not None:
-                self.files.pop((job.kind, job.source.id), None)
+            if job.claim is not None:
+                self.claims.pop(job.claim, None)
         self._trim_at = max(self.limit, len(self._jobs) + self.limit // 10)
 
     def get(self, job_id: str, kind: JobKind | None = None) -> Job | None:
+        """The job with this id (of this kind, if given: ids of one kind are not another's)."""
         job = self._jobs.get(job_id)
         return job if job is not None and (kind is None or job.kind == kind) else None
 
@@ -119,4 +114,6 @@ class JobStore:
         self._trim()
         job = Job(id=self.new_id(kind), kind=kind, **fields)
         self._jobs[job.id] = job
+        if job.claim is not None:
+            self.claims[job.claim] = job.id
         return job

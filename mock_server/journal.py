@@ -138,8 +138,9 @@ class Delivery:
     callback_type: str
     url: str
     _payload: bytes | Callable[[], bytes]
-    """The bytes sent, or, once delivered, a recipe that makes them again (issue 13: 100k
-    tasks' payloads would cost more memory than everything else they keep)."""
+    """The bytes sent, or, once delivered, a recipe that makes them again (100k tasks'
+    payloads would cost more memory than everything else they keep; see docs/performance.md,
+    "Payloads kept as recipes")."""
     attempts: list[Attempt] = field(default_factory=list)
     state: DeliveryState = "pending"
     next_attempt_at: float | None = None

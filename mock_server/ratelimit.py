@@ -22,9 +22,6 @@ class RateLimiter:
         self._clock = clock
         self._seen: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def clear(self) -> None:
-        self._seen.clear()
-
     def allow(self, key: str) -> bool:
         """Count one request by `key`; False when it is over the limit (and so not counted)."""
         if self.limit is None:

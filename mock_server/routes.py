@@ -82,7 +82,7 @@ API: tuple[Endpoint, ...] = (
              "Music task details", query=("taskId",), data=cb.RecordInfoData),
     Endpoint("GET", "/api/v1/generate/credit", handlers.credit, "Remaining credits",
              tag="account", data={"type": "integer"}),
-    # Synchronous operations (§3.9-§3.11).
+    # Synchronous operations (docs/api.md, "Cover image, timestamped lyrics, persona").
     Endpoint("POST", "/api/v1/generate/generate-persona", families.persona, "Generate persona",
              wire.PersonaRequest, {"taskId": TASK, "audioId": AUDIO, "name": "Warm Alto",
              "description": "Breathy alto over soft synth pop", "vocalStart": 10,
@@ -92,7 +92,8 @@ API: tuple[Endpoint, ...] = (
              "audioId": AUDIO}),
     Endpoint("POST", "/api/v1/style/generate", families.boost_style, "Boost music style",
              wire.BoostStyleRequest, {"content": "Pop, Mysterious"}),
-    # Other task families (§5.5-§7.5).
+    # Single-stage jobs (docs/api.md, "WAV and MP4", "Vocal removal and MIDI"); their kinds
+    # are classes in mock_server/kinds.py.
     Endpoint("POST", "/api/v1/lyrics", families.lyrics, "Generate lyrics", wire.LyricsRequest,
              {"prompt": "A song about neon rivers in the rain", "callBackUrl": CB_URL},
              cb.LyricsCallback, tag="lyrics"),
@@ -152,7 +153,8 @@ API: tuple[Endpoint, ...] = (
              cb.RecoveryCallback, tag="files", data=cb.RecoveryTaskData),
     Endpoint("GET", "/api/v1/suno/recovery/record-info", families.recovery_info,
              "Recovery details", query=("task_id",), tag="files"),
-    # The File Upload API (a separate host for the real service; §7.6).
+    # The File Upload API (a separate host for the real service; docs/api.md, "File uploads
+    # and signed callbacks").
     Endpoint("POST", "/api/file-base64-upload", uploads.base64_upload, "Upload a file (base64)",
              wire.Base64Upload, {"base64Data": "data:audio/mpeg;base64,SUQz",
              "uploadPath": "audio/uploads", "fileName": "hum.mp3"}, tag="upload"),

@@ -46,7 +46,8 @@ class Task:
     model: str
     _request: dict[str, Any] | None
     """The request body as received, until the task finishes; then only its text (`param`),
-    which is a third of the dict's size (issue 13) and made off the submit's path."""
+    which is a third of the dict's size and made off the submit's path (see
+    docs/performance.md, "Finished tasks let go")."""
     callback_url: str
     base_url: str
     """Origin written into the task's file URLs."""
@@ -92,7 +93,8 @@ class Task:
         return self._param
 
     def let_go(self) -> None:
-        """Finished: keep what is needed to make the rest again, not the rest (issue 13)."""
+        """Finished: keep what is needed to make the rest again, not the rest (see
+        docs/performance.md, "Finished tasks let go")."""
         self._tracks = None
         self.ready = None
         if self._request is not None:
@@ -209,10 +211,10 @@ class TaskStore:
     bytes) and the record-info polls that follow it find them made."""
 
     def finished(self, task: Task) -> None:
-        """`task` has no event left: let its tracks go in about LINGER seconds (issue 13: they
-        are a third of a finished task's memory). They are rebuilt, the same tracks, when
-        asked for again (record-info, files, an extend): the seed decides them, not when they
-        are made. Nothing is paid on the submit path."""
+        """`task` has no event left: let its tracks go in about LINGER seconds (they are a
+        third of a finished task's memory; docs/performance.md, "Finished tasks let go"). They
+        are rebuilt, the same tracks, when asked for again (record-info, files, an extend): the
+        seed decides them, not when they are made. Nothing is paid on the submit path."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a store used outside a server: tracks are simply kept

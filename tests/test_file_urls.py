@@ -42,7 +42,8 @@ def test_built_url_is_the_routers_url(name: str) -> None:
 
 
 def test_a_tracks_urls_are_its_routes_urls() -> None:
-    """`track_urls` concatenates (issue 13); it must give what each route builds."""
+    """`track_urls` concatenates (docs/performance.md, "Track URLs by concatenation"); it must
+    give what each route builds."""
     made = urls.track_urls("http://h:1", PARTS["id"])
     routes = (
         urls.AUDIO, urls.SOURCE_AUDIO, urls.STREAM, urls.SOURCE_STREAM, urls.IMAGE,

@@ -1,4 +1,4 @@
-"""Folders equal layers and imports go one way.
+"""Layers are lists of modules and packages, and imports go one way.
 
 Every module under `mock_server/` is read with `ast` (nothing is imported), its imports are
 resolved to modules of the package — module-level, inside functions, under `TYPE_CHECKING`,
@@ -50,6 +50,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.inbox",
             "mock_server.jobs",
             "mock_server.journal",
+            # The job kinds as a table of classes: model, payloads, files, probe sample.
+            "mock_server.kinds",
             "mock_server.media.*",
             "mock_server.payloads.*",
             "mock_server.ratelimit",
@@ -65,7 +67,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.stems",
             "mock_server.tasks",
             "mock_server.tracks",
-            "mock_server.voice",
             # Driving a manual clock to a callback or status: the helpers, POST /__mock__/wait.
             "mock_server.waits",
             # The probe battery: `SunoMock.probe` and POST /__mock__/probe run it.
@@ -286,6 +287,17 @@ def test_every_module_is_in_exactly_one_layer() -> None:
             listed = ", ".join(LAYERS[i][0] for i in hits)
             problems.append(f"{module} is listed in several layers ({listed}); keep one")
     assert not problems, "\n".join(problems)
+
+
+def test_every_listed_name_is_a_module() -> None:
+    modules = module_names(ROOT, PACKAGE)
+    stale = [
+        f"{name} ({layer})"
+        for layer, names in LAYERS
+        for name in names
+        if name.removesuffix(".*") not in modules
+    ]
+    assert stale == [], f"LAYERS lists modules that no longer exist; remove them: {stale}"
 
 
 def test_no_import_cycle(graph: list[Import]) -> None:

@@ -1,5 +1,5 @@
 """Delivered callbacks keep a recipe instead of their bytes; the journal still gives the bytes
-that were sent (issue 13: memory per finished task)."""
+that were sent (docs/performance.md, "Payloads kept as recipes")."""
 
 from __future__ import annotations
 
@@ -173,7 +173,8 @@ async def test_bodies_encoded_ahead_in_idle_time_are_the_bytes_built_on_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Under a real-time clock the first and complete bodies are encoded halfway to their
-    stage (issue 13: tasks due together do not queue each other's encoding); what is sent is
+    stage (tasks due together do not queue each other's encoding: docs/performance.md, "Tracks
+    built early"); what is sent is
     what building it on time gives."""
     built: list[tuple[str, str]] = []
     original = payloads.stage_callback

@@ -76,7 +76,8 @@ def test_handlers_are_thin(module: str) -> None:
 
 def test_the_request_models_the_music_backend_tells_apart_by_type_are_final() -> None:
     """`Music.accept` picks a branch with `type(body) is ...` (isinstance on pydantic models
-    is slow, issue 13); a subclass of one of these would silently take the wrong branch."""
+    is slow: docs/performance.md, "Exact-type dispatch"); a subclass of one of these would
+    silently take the wrong branch."""
     from mock_server.wire import ExtendRequest, MusicRequest, ReplaceSectionRequest, SoundsRequest
 
     for model in (ExtendRequest, ReplaceSectionRequest, SoundsRequest):

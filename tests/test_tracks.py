@@ -14,7 +14,7 @@ import aiohttp
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.backends.voice import validation_phrase
 from mock_server.jobs import Job
-from mock_server.payloads.job import job_callback
+from mock_server.kinds import kind_of
 from mock_server.tracks import TrackFactory
 from mock_server.wire.music import TrackRequest
 from tests.helpers import generate_body
@@ -64,7 +64,7 @@ def test_every_title_pattern_comes_up() -> None:
 def test_a_job_id_gives_these_lyrics_and_phrase() -> None:
     job_id = "5e1f0ad0c3b54e4b9a0c6b1d2e3f4a5b"
     job = Job(job_id, "lyrics", {}, "", "http://127.0.0.1:1", 0.0)
-    lyrics = job_callback(job)["data"]["data"]
+    lyrics = kind_of(job).body(job)["data"]["data"]
 
     assert [item["title"] for item in lyrics] == ["Bright Balanced Answer"] * 2
     assert lyrics[0]["text"] == (

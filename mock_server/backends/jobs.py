@@ -21,8 +21,9 @@ from mock_server.errors import (
 from mock_server.events import EventHub
 from mock_server.jobs import Job, JobKind, JobStore
 from mock_server.journal import Delivery
+from mock_server.kinds import KINDS, kind_of
 from mock_server.media.sources import SourceFetcher
-from mock_server.payloads import encode, job_callback, job_record_info, recovery_record
+from mock_server.payloads import encode
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 from mock_server.tracks import Track
@@ -71,7 +72,7 @@ class Jobs:
     async def _finish(self, job: Job) -> None:
         job.completed_at = self.clock.now()
         self.events.publish("job", id=job.id)
-        body = encode(job_callback(job))
+        body = encode(kind_of(job).body(job))
         await self.dispatcher.deliver(job.id, "complete", job.callback_url, body, self._exhausted)
 
     def _exhausted(self, delivery: Delivery) -> None:
@@ -84,15 +85,13 @@ class Jobs:
     ) -> Job:
         """WAV or MP4 of a finished track; one of each per track (setting repeat_file_job)."""
         task, track = self._finished(body.taskId, body.audioId)
-        made = self.store.files.get((kind, track.id))
-        if made is not None and self.settings.repeat_file_job == "conflict":
+        claim = (kind, track.id)
+        if claim in self.store.claims and self.settings.repeat_file_job == "conflict":
             raise Conflict(f"{kind.upper()} record already exists")
-        job = self.submit(
+        return self.submit(
             kind, raw, body.callBackUrl, base_url, source=track, parent_task_id=task.id,
-            music_index=task.tracks.index(track),
+            music_index=task.tracks.index(track), claim=claim,
         )  # fmt: skip
-        self.store.files[(kind, track.id)] = job.id
-        return job
 
     def _finished(self, task_id: str | None, audio_id: str | None) -> tuple[Task, Track]:
         """The track named by `taskId` and `audioId`, or by one of them (WAV, setting
@@ -123,17 +122,18 @@ class Jobs:
         """Cover image: one per music task; a repeated request answers the existing one's
         taskId (code `cover_repeat_code`); the cover endpoints' own code for credits (402)."""
         task = require(self.music.store.get(body.taskId), "music task", body.taskId, field="taskId")
-        existing = self.store.covers.get(body.taskId)
+        claim = ("cover", task.id)
+        existing = self.store.claims.get(claim)
         if existing is not None:
             repeat = error_for_code(self.settings.cover_repeat_code, COVER_REPEAT_MSG)
             repeat.data = {"taskId": existing}
             raise repeat
         try:
-            job = self.submit("cover", raw, body.callBackUrl, base_url, parent_task_id=task.id)
+            return self.submit(
+                "cover", raw, body.callBackUrl, base_url, parent_task_id=task.id, claim=claim
+            )
         except InsufficientCredits as err:
             raise PaymentRequired(err.msg) from err
-        self.store.covers[body.taskId] = job.id
-        return job
 
     def midi(self, body: MidiRequest, raw: dict[str, Any], base_url: str) -> Job:
         """MIDI from a finished vocal separation; `audioId` picks one of its stems
@@ -149,7 +149,7 @@ class Jobs:
             )
         return self.submit(
             "midi", raw, body.callBackUrl, base_url, parent_task_id=body.taskId,
-            extra={"audioId": body.audioId or ""},
+            stem_id=body.audioId or "",
         )  # fmt: skip
 
     def recover(self, body: RecoveryRequest, raw: dict[str, Any], base_url: str) -> Job:
@@ -168,13 +168,14 @@ class Jobs:
 
     def get(self, kind: JobKind, task_id: str, field: str = "taskId") -> Job:
         """The job of family `kind` with `task_id`, or the 400 that names the field."""
-        what = f"{kind.replace('_', '-')} task"
-        return require(self.store.get(task_id, kind), what, task_id, field=field)
+        return require(self.store.get(task_id, kind), KINDS[kind].label, task_id, field=field)
 
     def record_info(self, kind: JobKind, task_id: str) -> dict[str, Any]:
         """`data` of a family's record-info."""
-        return job_record_info(self.get(kind, task_id), self.settings.vocal_removal_track_field)
+        job = self.get(kind, task_id)
+        return KINDS[kind].record_info(job, self.settings.vocal_removal_track_field)
 
     def recovery_info(self, task_id: str) -> dict[str, Any]:
         """The whole answer of Recovery Audio's record-info (its own envelope)."""
-        return recovery_record(self.get("recovery", task_id, field="task_id"))
+        job = self.get("recovery", task_id, field="task_id")
+        return KINDS["recovery"].record_info(job, self.settings.vocal_removal_track_field)

@@ -112,7 +112,8 @@ class Music:
         )
         if failure is not None:
             scenario = failing(scenario, failure, self.settings.stage_delays.text)
-        # `type(...) is`: request models are ABCs, and isinstance on those is slow (issue 13).
+        # `type(...) is`: isinstance on request models is slow (docs/performance.md,
+        # "Exact-type dispatch").
         if type(body) is ReplaceSectionRequest:
             tracks, parent = self._replace_section(body, upload)
         elif type(body) is SoundsRequest:

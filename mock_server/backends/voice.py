@@ -45,6 +45,11 @@ VoiceStatus = Literal[
     "fail",
 ]
 VoiceKind = Literal["validate", "generate"]
+_NAMES: dict[VoiceKind, str] = {
+    "validate": "voice validation task",
+    "generate": "voice generation task",
+}
+"""How a not-found error names a voice task of each kind."""
 _KEPT = 100_000
 """Voice tasks kept; the oldest are forgotten first."""
 
@@ -85,10 +90,6 @@ class VoiceService:
         self._tasks: OrderedDict[str, VoiceTask] = OrderedDict()
         self._count = 0
 
-    def clear(self) -> None:
-        self._tasks.clear()
-        self._count = 0
-
     def _new(self, kind: VoiceKind, callback_url: str) -> VoiceTask:
         self._count += 1
         text = f"suno-mock/{self._seed}/voice-{kind}/{self._count}"
@@ -101,8 +102,8 @@ class VoiceService:
 
     def _get(self, task_id: str, kind: VoiceKind, field: str = "taskId") -> VoiceTask:
         task = self._tasks.get(task_id)
-        what = "voice validation task" if kind == "validate" else "voice generation task"
-        return require(task if task and task.kind == kind else None, what, task_id, field=field)
+        found = task if task is not None and task.kind == kind else None
+        return require(found, _NAMES[kind], task_id, field=field)
 
     # The operations, one per endpoint.
 

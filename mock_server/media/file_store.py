@@ -125,11 +125,6 @@ class UploadStore:
         self._bytes = 0
         self._count = 0
 
-    def clear(self) -> None:
-        self._files.clear()
-        self._bytes = 0
-        self._count = 0
-
     def __len__(self) -> int:
         return len(self._files)
 

@@ -11,14 +11,13 @@ from typing import Literal
 
 from mock_server.errors import NotFound
 from mock_server.jobs import Job, JobStore
+from mock_server.kinds import KINDS, Served
 from mock_server.media.file_store import StoredFile, UploadStore
-from mock_server.media.synth import cover_jpeg, silent_mp3, silent_wav, solid_png, tiny_mp4
+from mock_server.media.synth import cover_jpeg, silent_mp3
 from mock_server.tasks import TaskStore, TrackSource
 
 __all__ = ["FileJobKind", "Served", "job_file", "track_audio", "track_image", "uploaded"]
 
-Served = tuple[bytes, str]
-"""A file's bytes and its Content-Type."""
 FileJobKind = Literal["wav", "vocal_removal", "mp4", "cover"]
 """The job families that make files."""
 
@@ -62,20 +61,8 @@ def _job(jobs: JobStore, kind: FileJobKind, job_id: str) -> Job:
 
 def job_file(jobs: JobStore, kind: FileJobKind, job_id: str, stem: str = "") -> Served:
     """A job's file: a WAV conversion, one stem of a separation, a music video (a tiny but
-    valid MP4) or a generated cover image (a PNG of one colour per job)."""
-    job = _job(jobs, kind, job_id)
-    if kind == "wav":
-        return silent_wav(job.length), "audio/wav"
-    if kind == "vocal_removal":
-        made = [s.key for s in job.stems()] if job.error is None else []
-        if stem not in made:
-            raise NotFound(f"no stem {stem!r} in this result; it has {made}")
-        return silent_mp3(job.length), "audio/mpeg"
-    if kind == "mp4":
-        return tiny_mp4(job.length), "video/mp4"
-    rng = job.random()
-    colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-    return solid_png(*colour), "image/png"
+    valid MP4) or a generated cover image; what each kind serves is its class in `kinds`."""
+    return KINDS[kind].serve(_job(jobs, kind, job_id), stem)
 
 
 def uploaded(store: UploadStore, path: str, now: float) -> StoredFile:

@@ -1,11 +1,13 @@
-"""The exact JSON the real API emits for single-stage jobs (docs/api.md): each family's one
+"""The exact JSON the real API emits for single-stage jobs (docs/api.md): each kind's one
 callback and its record-info `data`, with the lyrics and MIDI they carry (seeded by the job's
-id). Every family has a shape of its own, kept as the docs and captured payloads show it.
+id). Every kind has a shape of its own, kept as the docs and captured payloads show it; which
+builder a kind uses is its row in `mock_server.kinds`.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from mock_server import words
@@ -14,7 +16,23 @@ from mock_server.jobs import Job
 from mock_server.media import urls
 from mock_server.stems import URL_KEYS
 
-__all__ = ["job_callback", "job_record_info", "recovery_record"]
+__all__ = [
+    "cover_callback",
+    "cover_record",
+    "file_record",
+    "lyrics_callback",
+    "lyrics_record",
+    "midi_callback",
+    "midi_record",
+    "mp4_callback",
+    "recovery_callback",
+    "recovery_record",
+    "separation_response",
+    "video_url",
+    "vocal_removal_callback",
+    "wav_callback",
+    "wav_url",
+]
 
 INSTRUMENTS = ("Drums", "Bass", "Piano", "Guitar", "Strings", "Synth Lead")
 
@@ -52,11 +70,11 @@ def _midi(job: Job) -> dict[str, Any]:
     return {"state": "complete", "instruments": instruments}
 
 
-def _wav_url(job: Job) -> str:
+def wav_url(job: Job) -> str:
     return urls.WAV.url(job.base_url, id=job.id)
 
 
-def _video_url(job: Job) -> str:
+def video_url(job: Job) -> str:
     return urls.VIDEO.url(job.base_url, id=job.id)
 
 
@@ -72,7 +90,7 @@ def _vocal_removal_info(job: Job) -> dict[str, str]:
     return dict(sorted(info.items()))
 
 
-def _separation_response(job: Job, kie: bool) -> dict[str, Any]:
+def separation_response(job: Job, kie: bool) -> dict[str, Any]:
     """`data.response` of record-info: `originData[]` plus the camelCase `*Url` keys (null for
     stems not produced); `pianoUrl` only in kie.ai's flavour, as only kie.ai documents it (a
     piano stem then still has its `originData` item)."""
@@ -104,43 +122,48 @@ def _recovered(job: Job) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
-def job_callback(job: Job) -> dict[str, Any]:
-    """The one callback a job sends when it completes (each family has its own shape)."""
-    if job.kind == "lyrics":
-        return {
-            "code": 200,
-            "msg": "All generated successfully.",
-            "data": {"callbackType": "complete", "taskId": job.id, "data": _lyrics(job)},
-        }
-    if job.kind == "wav":
-        return {
-            "code": 200,
-            "msg": "success",
-            "data": {"audioWavUrl": _wav_url(job), "task_id": job.id},
-        }
-    if job.kind == "vocal_removal" and job.error is not None:
+def lyrics_callback(job: Job) -> dict[str, Any]:
+    return {
+        "code": 200,
+        "msg": "All generated successfully.",
+        "data": {"callbackType": "complete", "taskId": job.id, "data": _lyrics(job)},
+    }
+
+
+def wav_callback(job: Job) -> dict[str, Any]:
+    return {"code": 200, "msg": "success", "data": {"audioWavUrl": wav_url(job), "task_id": job.id}}
+
+
+def vocal_removal_callback(job: Job) -> dict[str, Any]:
+    """The separation, or the failure of an unusable `audioUrl` (`job.error`)."""
+    if job.error is not None:
         code, msg = job.error
         return {"code": code, "msg": msg, "data": {"task_id": job.id, "vocal_removal_info": None}}
-    if job.kind == "vocal_removal":
-        return {
-            "code": 200,
-            "msg": "vocal Removal generated successfully.",
-            "data": {
-                "task_id": job.id,
-                "vocal_removal_info": _vocal_removal_info(job),
-            },
-        }
-    if job.kind == "mp4":
-        return {
-            "code": 200,
-            "msg": "MP4 generated successfully.",
-            "data": {"task_id": job.id, "video_url": _video_url(job)},
-        }
-    if job.kind == "cover":
-        images = urls.cover_urls(job.base_url, job.id)
-        return {"code": 200, "msg": "success", "data": {"taskId": job.id, "images": images}}
-    if job.kind == "recovery":
-        return {"code": 200, "msg": "success", "task_id": job.id, "data": _recovered(job)}
+    return {
+        "code": 200,
+        "msg": "vocal Removal generated successfully.",
+        "data": {"task_id": job.id, "vocal_removal_info": _vocal_removal_info(job)},
+    }
+
+
+def mp4_callback(job: Job) -> dict[str, Any]:
+    return {
+        "code": 200,
+        "msg": "MP4 generated successfully.",
+        "data": {"task_id": job.id, "video_url": video_url(job)},
+    }
+
+
+def cover_callback(job: Job) -> dict[str, Any]:
+    images = urls.cover_urls(job.base_url, job.id)
+    return {"code": 200, "msg": "success", "data": {"taskId": job.id, "images": images}}
+
+
+def recovery_callback(job: Job) -> dict[str, Any]:
+    return {"code": 200, "msg": "success", "task_id": job.id, "data": _recovered(job)}
+
+
+def midi_callback(job: Job) -> dict[str, Any]:
     return {"task_id": job.id, "code": 200, "msg": "success", "data": _midi(job)}
 
 
@@ -150,18 +173,6 @@ def recovery_record(job: Job) -> dict[str, Any]:
     if job.completed_at is None:
         return {"code": 201, "task_id": job.id, "msg": "processing", "data": None}
     return {"code": 200, "task_id": job.id, "msg": "success", "data": _recovered(job)}
-
-
-def job_record_info(job: Job, track_field: str = "audioId") -> dict[str, Any]:
-    """`data` of the family's record-info endpoint, as the job is now."""
-    flag, error = _outcome(job)
-    if job.kind == "lyrics":
-        return _lyrics_record(job, flag, error)
-    if job.kind == "cover":
-        return _cover_record(job, error)
-    if job.kind == "midi":
-        return _midi_record(job, error)
-    return _file_record(job, track_field, flag, error)
 
 
 def _millis(moment: float | None) -> int | None:
@@ -177,7 +188,8 @@ def _outcome(job: Job) -> tuple[str, dict[str, Any]]:
     return flag, {"errorCode": None, "errorMessage": None}
 
 
-def _lyrics_record(job: Job, flag: str, error: dict[str, Any]) -> dict[str, Any]:
+def lyrics_record(job: Job) -> dict[str, Any]:
+    flag, error = _outcome(job)
     done = job.completed_at is not None
     return {
         "taskId": job.id,
@@ -189,7 +201,8 @@ def _lyrics_record(job: Job, flag: str, error: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _cover_record(job: Job, error: dict[str, Any]) -> dict[str, Any]:
+def cover_record(job: Job) -> dict[str, Any]:
+    _, error = _outcome(job)
     done = job.completed_at is not None
     return {
         "taskId": job.id,
@@ -203,12 +216,13 @@ def _cover_record(job: Job, error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _midi_record(job: Job, error: dict[str, Any]) -> dict[str, Any]:
+def midi_record(job: Job) -> dict[str, Any]:
+    _, error = _outcome(job)
     done = job.completed_at is not None
     return {
         "taskId": job.id,
         "recordTaskId": -1,
-        "audioId": job.extra.get("audioId", ""),
+        "audioId": job.stem_id,
         "callbackUrl": job.callback_url,
         "completeTime": _millis(job.completed_at),
         "midiData": _midi(job) if done else None,
@@ -218,35 +232,19 @@ def _midi_record(job: Job, error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _file_response(job: Job, kie: bool) -> dict[str, Any] | None:
-    """`response` of a WAV, vocal-removal or MP4 record-info (null until it is done)."""
-    if job.completed_at is None:
-        return None
-    if job.kind == "wav":
-        return {"audioWavUrl": _wav_url(job)}
-    if job.kind == "vocal_removal" and job.error is None:
-        return _separation_response(job, kie)
-    if job.kind == "mp4":
-        return {"videoUrl": _video_url(job)}
-    return None
-
-
-def _file_record(job: Job, track_field: str, flag: str, error: dict[str, Any]) -> dict[str, Any]:
-    """WAV, vocal removal and MP4: `musicId`, then `audioId` (sunoapi.org's vocal-removal page)
-    or `musicIndex` (kie.ai's page: the track's index)."""
-    data: dict[str, Any] = {
+def file_record(
+    job: Job, track: dict[str, Any], response: Callable[[], dict[str, Any] | None]
+) -> dict[str, Any]:
+    """WAV, vocal removal and MP4: `musicId`, then the kind's `track` keys (`audioId` or
+    `musicIndex`), and `response` once the job is done (null until then)."""
+    flag, error = _outcome(job)
+    return {
         "taskId": job.id,
         "musicId": job.source.id if job.source else "",
         "callbackUrl": job.callback_url,
-    }
-    if job.kind == "vocal_removal" and track_field == "audioId":
-        data["audioId"] = job.source.id if job.source else ""
-    elif job.kind in ("vocal_removal", "mp4"):
-        data["musicIndex"] = job.music_index
-    return {
-        **data,
+        **track,
         "completeTime": _millis(job.completed_at),
-        "response": _file_response(job, kie=track_field == "musicIndex"),
+        "response": response() if job.completed_at is not None else None,
         "successFlag": flag,
         "createTime": _millis(job.created_at),
         **error,

@@ -5,10 +5,10 @@ judged against what the provider's docs ask of every receiver: answer 200 within
 same callback idempotently, take text -> first -> complete in any order, never fail on a field or
 a callback it did not expect, refuse a badly signed callback (when signing is on).
 
-Payloads come from the server's own builders (`stage_callback`, `error_callback`, `job_callback`,
-tracks from the seeded `TrackFactory`, error messages from the bundled scenarios), so the same seed
-gives the same bytes; they are sent by the server's `Dispatcher` (same headers, HMAC signing,
-allow-list, timeout), with no retries.
+Payloads come from the server's own builders (`stage_callback`, `error_callback`, each job
+kind's `body`, tracks from the seeded `TrackFactory`, error messages from the bundled scenarios),
+so the same seed gives the same bytes; they are sent by the server's `Dispatcher` (same
+headers, HMAC signing, allow-list, timeout), with no retries.
 """
 
 from mock_server.probe.battery import ERROR_CODES

@@ -14,7 +14,8 @@ from typing import Any, Literal
 from mock_server.backends.voice import VoiceStatus, validation_phrase, voice_callback, voice_id_for
 from mock_server.catalog import STAGES, Stage
 from mock_server.jobs import Job, JobKind, JobStore
-from mock_server.payloads import encode, error_callback, job_callback, stage_callback
+from mock_server.kinds import KINDS, kind_of
+from mock_server.payloads import encode, error_callback, stage_callback
 from mock_server.scenario import Scenario, bundled_names, load_bundled
 from mock_server.script import FailAt, compile_script
 from mock_server.settings import Settings
@@ -101,12 +102,7 @@ class _Builder:
         source = self.source or self.task()
         track = source.tracks[0]
         request = {"taskId": source.id, "audioId": track.id, "callBackUrl": self.url}
-        if kind in ("wav", "vocal_removal", "mp4"):
-            fields |= {"source": track, "music_index": 0}
-        if kind == "midi":
-            fields["extra"] = {"audioId": track.id}
-        if kind == "recovery":
-            fields["tracks"] = tuple(source.tracks)
+        fields = KINDS[kind].sample(source) | fields
         return self.jobs.create(
             kind,
             request=request,
@@ -194,7 +190,11 @@ def _job_cases(make: _Builder) -> list[Case]:
     for name, kind, fields, description in JOBS:
         job = make.job(kind, **fields)
         cases.append(
-            Case(name, description, (Shot(name, job.id, "complete", encode(job_callback(job))),))
+            Case(
+                name,
+                description,
+                (Shot(name, job.id, kind_of(job).callback_type, encode(kind_of(job).body(job))),),
+            )
         )
     return cases
 

@@ -40,7 +40,8 @@ class LyricsRequest(WireBody):
 
 
 class TrackJobRequest(WireBody):
-    """A job on one track the API made: WAV, vocal removal, music video (§7.2, §7.3, §7.5)."""
+    """A job on one track the API made: WAV, vocal removal, music video (docs/api.md, "WAV and
+    MP4", "Vocal removal and MIDI")."""
 
     taskId: StrictStr
     audioId: StrictStr
