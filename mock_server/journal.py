@@ -65,6 +65,13 @@ class RequestRecord:
             return int(response["code"])
         return None
 
+    def __repr__(self) -> str:
+        size = len(self.raw_body or b"")
+        return (
+            f"<RequestRecord {self.seq}: {self.method} {self.path} ({size} bytes) -> "
+            f"HTTP {self.http_status} code={self.code}>"
+        )
+
     def to_json(self) -> dict[str, Any]:
         response = self.response
         return {
@@ -98,6 +105,14 @@ class Attempt:
     """Real milliseconds the mock itself was held up (its event loop could not run) while
     waiting for this answer, added once to the receiver's deadline (at most the timeout)."""
     response_body: str | None = None
+
+    def summary(self) -> str:
+        """`#1 HTTP 500 in 3.2 ms` or `#2 failed: timed out ...`, for messages and reprs."""
+        if self.status is not None:
+            took = f" in {self.latency_ms:g} ms" if self.latency_ms is not None else ""
+            answer = f" answer {self.response_body[:80]!r}" if self.response_body else ""
+            return f"#{self.number} HTTP {self.status}{took}{answer}"
+        return f"#{self.number} {self.outcome}: {self.error or 'no answer yet'}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,6 +155,13 @@ class Delivery:
         """The callback's body, byte for byte as sent."""
         payload = self._payload
         return payload if isinstance(payload, bytes) else payload()
+
+    def __repr__(self) -> str:
+        tries = ", ".join(a.summary() for a in self.attempts) or "none yet"
+        return (
+            f"<Delivery {self.id}: {self.callback_type} of task {self.task_id} to {self.url}, "
+            f"{self.state}; attempts: {tries}>"
+        )
 
     def shelve(self) -> None:
         """Waiting in a long line: keep the recipe rather than the bytes until sent."""

@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.encoding",
             "mock_server.errors",
             "mock_server.events",
+            # How a user's mistake is worded (did you mean, allowed, fix), for every surface.
+            "mock_server.hints",
             "mock_server.net",
             "mock_server.reclaim",
             "mock_server.settings",

@@ -18,11 +18,11 @@ from mock_server.cli.flags import (
     SETTING_FLAGS,
     AddParser,
     Flag,
-    add_flags,
     positive_float,
     settings_from_args,
 )
 from mock_server.cli.logs import configure_logging
+from mock_server.cli.usage import add_grouped
 from mock_server.clock import ScaledClock
 from mock_server.guard import TOKEN_HEADER
 from mock_server.net import is_loopback
@@ -68,11 +68,12 @@ def add_parser(add: AddParser) -> argparse.ArgumentParser:
     serve_parser = add(
         "serve",
         help="run the mock API as a dev server",
+        usage="%(prog)s [--host HOST] [--port PORT] [FLAG ...]",
         description="Run the mock API. Times are seconds of mock time unless noted. Every flag "
         "can also come from SUNO_MOCK_<FLAG> (a repeatable flag from a comma-separated value); "
         "a flag on the command line wins over the environment.",
     )
-    add_flags(serve_parser, SERVE_FLAGS)
+    add_grouped(serve_parser, SERVE_FLAGS)
     serve_parser.set_defaults(run=run)
     return serve_parser
 

@@ -8,6 +8,7 @@ from typing import Self, get_args
 
 from mock_server.catalog import TaskStatus
 from mock_server.clock import ManualClock
+from mock_server.hints import mistake
 from mock_server.journal import Delivery
 from mock_server.probe import DEFAULT_BUDGET, ProbeReport, probe
 from mock_server.server import MockServer
@@ -47,18 +48,24 @@ explanation (see `LoopWatch`)."""
 
 
 def check_callback_type(callback_type: str) -> None:
+    __tracebackhide__ = True
     if callback_type not in CALLBACK_TYPES:
         raise ValueError(
-            f"unknown callback type {callback_type!r}; valid: {', '.join(CALLBACK_TYPES)}"
-        )
+            mistake(f"unknown callback type {callback_type!r}", got=callback_type,
+                    choices=CALLBACK_TYPES)
+        )  # fmt: skip
 
 
 def check_status(status: str) -> None:
+    __tracebackhide__ = True
     if status not in TASK_STATUSES:
-        raise ValueError(f"unknown task status {status!r}; valid: {', '.join(TASK_STATUSES)}")
+        raise ValueError(
+            mistake(f"unknown task status {status!r}", got=status, choices=TASK_STATUSES)
+        )
 
 
 def _check_within(within: float) -> None:
+    __tracebackhide__ = True
     if not within > 0:
         raise ValueError(f"within must be a positive number of mock seconds, got {within!r}")
 
@@ -129,27 +136,57 @@ class SunoMock(MockServer):
             self._watch.reports.clear()
 
     async def wait_for_callback(
-        self, task_id: str, callback_type: str, *, within: float = DEFAULT_WAIT
+        self,
+        task_id: str,
+        callback_type: str,
+        *,
+        within: float = DEFAULT_WAIT,
+        accept_failed: bool = False,
     ) -> Delivery:
-        """Advance the clock until `task_id`'s `callback_type` callback has been attempted;
-        return that delivery (its attempts hold the receiver's answers)."""
+        """Advance the clock until the receiver accepted (HTTP 200) `task_id`'s `callback_type`
+        callback, retries included; return that delivery. A delivery that failed for good
+        (retries exhausted, blocked, dropped) or still fails when `within` runs out raises
+        AssertionError saying what was sent and answered. `accept_failed=True` returns the
+        delivery once its first attempt ended, whatever the answer (its attempts hold them)."""
+        __tracebackhide__ = True
         check_callback_type(callback_type)
         _check_within(within)
         limit = self.clock.now() + within
         while True:
-            for delivery in self.deliveries(task_id):
-                if delivery.callback_type == callback_type and _attempted(delivery):
+            found = [d for d in self.deliveries(task_id) if d.callback_type == callback_type]
+            for delivery in found:
+                if delivery.state == "delivered" or (accept_failed and _attempted(delivery)):
                     return delivery
-            if not await self._step(limit):
-                raise AssertionError(
-                    f"no {callback_type!r} callback for task {task_id} within {within:g} s of "
-                    f"mock time\n{self.describe(task_id)}"
-                )
+            settled = found and all(d.state != "pending" for d in found)
+            if settled or not await self._step(limit):
+                break
+        if found:
+            raise AssertionError(self._not_accepted(found[-1], within))
+        raise AssertionError(
+            f"no {callback_type!r} callback for task {task_id} within {within:g} s of "
+            f"mock time\n{self.describe(task_id)}"
+        )
+
+    def _not_accepted(self, delivery: Delivery, within: float) -> str:
+        why = {
+            "pending": f"still not accepted after {within:g} s of mock time",
+            "exhausted": "retries exhausted",
+        }.get(delivery.state, delivery.state)
+        answers = "; ".join(a.summary() for a in delivery.attempts) or "nothing sent"
+        return (
+            f"the {delivery.callback_type!r} callback of task {delivery.task_id} was not "
+            f"accepted by the receiver ({why})\n"
+            f"  sent: POST {delivery.url} ({len(delivery.payload)} bytes JSON)\n"
+            f"  answered: {answers}\n"
+            f"  fix: make the receiver answer HTTP 200, or pass accept_failed=True to get the "
+            f"delivery anyway\n{self.describe(delivery.task_id)}"
+        )
 
     async def wait_for_status(
         self, task_id: str, status: str, *, within: float = DEFAULT_WAIT
     ) -> Task:
         """Advance the clock until the task's record-info status is `status`; return the task."""
+        __tracebackhide__ = True
         check_status(status)
         _check_within(within)
         limit = self.clock.now() + within
@@ -172,6 +209,7 @@ class SunoMock(MockServer):
 
     def assert_callback_sequence(self, task_id: str, expected: Sequence[str]) -> None:
         """The task's callbacks, in the order they were sent, are exactly `expected`."""
+        __tracebackhide__ = True
         if isinstance(expected, str):
             raise TypeError(f"expected is a list of callback types, got the string {expected!r}")
         for callback_type in expected:
@@ -185,6 +223,7 @@ class SunoMock(MockServer):
 
     def assert_requested(self, path: str, *, times: int | None = None) -> None:
         """`path` was requested (exactly `times` times, when given)."""
+        __tracebackhide__ = True
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', like /api/v1/generate; got {path!r}")
         count = sum(r.path == path for r in self.requests)
