@@ -141,7 +141,9 @@ async def test_typo(suno_mock):
 """,
     )
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*suno_mock: unknown setting 'sead'; did you mean 'seed'?; allowed: *"])
+    result.stdout.fnmatch_lines(
+        ["*suno_mock: unknown setting 'sead'; did you mean 'seed'?; allowed: *"]
+    )
 
 
 def test_failing_helpers_show_what_happened(inner: pytest.Pytester) -> None:

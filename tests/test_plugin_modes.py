@@ -134,9 +134,9 @@ def test_helpers(suno_mock_threaded, callback_receiver_threaded):
     mock.assert_requested("/api/v1/generate", times=1)
     assert "1. POST /api/v1/generate -> HTTP 200 code=200" in mock.describe()
     assert mock.now() - mock.settings.start_time == 150
-    with pytest.raises(ValueError, match="unknown callback type 'completed'; did you mean 'complete'\?; allowed: text, first"):
+    with pytest.raises(ValueError, match="type 'completed'; did you mean 'complete'[?]; allowed: text"):
         mock.wait_for_callback(task_id, "completed")
-    with pytest.raises(ValueError, match="unknown task status 'DONE'; valid: PENDING, "):
+    with pytest.raises(ValueError, match="unknown task status 'DONE'; allowed: PENDING, "):
         mock.wait_for_status(task_id, "DONE")
 
     mock.next_task(scenario="copyright-violation")

@@ -154,7 +154,7 @@ def test_unknown_name_lists_the_bundled_ones(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         library.resolve("nonesuch")
     message = str(info.value)
-    assert message.startswith("unknown scenario 'nonesuch'; bundled: audio-conflict, ")
+    assert message.startswith("unknown scenario 'nonesuch'; allowed: audio-conflict, ")
     assert f"folders searched: {tmp_path}" in message
 
 
