@@ -48,6 +48,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.engine",
             "mock_server.jobs",
             "mock_server.journal",
+            # Lines of a scenario's YAML for its validation errors.
+            "mock_server.located",
             "mock_server.media.*",
             "mock_server.payloads.*",
             "mock_server.ratelimit",
