@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import aiohttp
 from yarl import URL
@@ -149,6 +150,8 @@ class DeliveryPolicy:
     timeout: float | None = None
     bad_signature: frozenset[str] = frozenset()
     """Callback kinds signed with a wrong key."""
+    simulate: Literal["down", "slow"] | None = None
+    """Play a receiver that is down (nothing sent) or too slow (its answer counts as none)."""
 
 
 PLAIN_POLICY = DeliveryPolicy()
@@ -220,6 +223,7 @@ class Dispatcher:
             self._settings.retry_delays if retry_delays is None else retry_delays
         )
         delivery.bad_signature = callback_type in policy.bad_signature
+        delivery.simulate = policy.simulate
         delivery.timeout = self._settings.callback_timeout if timeout is None else timeout
         now = self._clock.now()
         target = self._target(url)
@@ -381,6 +385,9 @@ class Dispatcher:
         if self._session is None:
             raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
         timeout = delivery.timeout
+        if delivery.simulate == "down":
+            attempt.error = SIMULATED_DOWN
+            return
         deadline: _Deadline | None = None
         try:
             async with asyncio.timeout(None) as limit:
@@ -404,8 +411,16 @@ class Dispatcher:
         finally:
             if deadline is not None and deadline.granted:
                 attempt.held_up_ms = round(deadline.granted * 1000, 3)
+        if delivery.simulate == "slow" and attempt.status is not None:
+            attempt.error = SIMULATED_SLOW.format(status=attempt.status, timeout=timeout)
+            attempt.status = None
 
 
+SIMULATED_DOWN = "simulated by the scenario: receiver down (connection refused), nothing sent"
+SIMULATED_SLOW = (
+    "simulated by the scenario: slow receiver; its answer (HTTP {status}) counts as none "
+    "within callback_timeout={timeout:g} s"
+)
 KEEP_READY = 1024
 """Attempts waiting for one receiver that keep their payload's bytes; those further back keep
 only its recipe (rebuilt, the same bytes, when their turn comes)."""

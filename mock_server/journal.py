@@ -145,6 +145,8 @@ class Delivery:
     retry_delays: tuple[float, ...] = ()
     timeout: float = 0.0
     bad_signature: bool = False
+    simulate: Literal["down", "slow"] | None = None
+    """A receiver fault the scenario plays (`delivery.receiver`), journaled as simulated."""
 
     recipe: Callable[[], bytes] | None = field(default=None, repr=False)
     """Makes exactly the payload's bytes again (deterministic); kept instead of them once

@@ -159,6 +159,10 @@ class DeliveryFaults(_Frozen):
     """Callbacks sent with a truncated, unparseable JSON body."""
     bad_signature: KindList = []
     """Callbacks whose X-Webhook-Signature is made with a wrong key."""
+    receiver: Literal["down", "slow"] | None = None
+    """Play a receiver fault whatever the real one does: `down` sends nothing and fails each
+    attempt as a refused connection; `slow` sends, then counts the answer as a timeout. Both
+    are journaled as simulated, and the retries run out as they would."""
 
     @field_validator("swap")
     @classmethod

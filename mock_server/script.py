@@ -189,6 +189,7 @@ def compile_script(scenario: Scenario | None, settings: Settings) -> Script:
         retry_delays=None if delivery.retry_delays is None else tuple(delivery.retry_delays),
         timeout=delivery.timeout,
         bad_signature=frozenset(delivery.bad_signature),
+        simulate=delivery.receiver,
     )
     return Script(
         scenario, events_of(scenario, settings), _payload_settings(scenario, settings), policy
