@@ -97,12 +97,15 @@ class Engine:
         return cancelled
 
     async def reset(self) -> int:
-        """Forget every task, request and delivery; cancel what was pending; restore credits."""
+        """Back to the start state: forget every task, request and delivery, cancel what was
+        pending, restore credits and the default scenario of the settings (one set at run time
+        by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
         self._build()
         old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
         self.scenarios.reset()
+        self.scenarios.set_default(self.settings.scenario)
         self.events.publish("reset")
         return cancelled
