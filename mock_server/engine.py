@@ -21,8 +21,9 @@ from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
 from mock_server.events import EventHub
-from mock_server.journal import Journal
+from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.media.sources import SourceFetcher
+from mock_server.net import LoopbackHint
 from mock_server.script import ScenarioLibrary
 from mock_server.settings import Settings
 
@@ -53,6 +54,8 @@ class Engine:
             lambda record: self.events.publish("request", id=record.seq)
         )
         self.dispatcher = Dispatcher(clock, settings, self.journal)
+        self.loopback_hint = LoopbackHint()
+        self.journal.listeners.append(self._failed)
         self.sources = SourceFetcher(settings)
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs],
@@ -62,6 +65,11 @@ class Engine:
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
+
+    def _failed(self, delivery: Delivery, attempt: Attempt | None) -> None:
+        if attempt is not None and attempt.outcome == "failed":
+            answered, simulated = attempt.status is not None, delivery.simulate is not None
+            self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
 
     def _build(self) -> None:
         """The backends, with nothing in them."""

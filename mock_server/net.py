@@ -4,17 +4,39 @@ how much of an answer is read, and where the server itself listens."""
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
+from yarl import URL
 
-__all__ = ["ALLOW_HINT", "Exposure", "host_allowed", "is_loopback", "read_capped"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ALLOW_HINT",
+    "CONTAINER_HINT",
+    "Exposure",
+    "LoopbackHint",
+    "host_allowed",
+    "in_container",
+    "is_loopback",
+    "read_capped",
+]
 
 ALLOW_HINT = (
     "allow it with --allow-callback-host {host} (env SUNO_MOCK_ALLOW_CALLBACK_HOST, "
     "setting allow_callback_hosts)"
 )
+CONTAINER_HINT = (
+    "callbacks to {host} cannot reach your machine: this mock runs in a container, where "
+    "{host} is the container itself. Give a callBackUrl the container can reach (with Docker: "
+    "http://host.docker.internal:PORT/... and --add-host=host.docker.internal:host-gateway; in "
+    "compose, the service's name) and allow that host with --allow-callback-host HOST "
+    "(said once)"
+)
+_CONTAINER_WORDS = ("docker", "kubepods", "containerd", "libpod", "lxc")
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 (names of the wildcard address)
 
 
@@ -54,6 +76,37 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def in_container(root: Path = Path("/")) -> bool:
+    """Whether this process runs in a container: Docker's /.dockerenv, or a container
+    runtime's name in the cgroup of process 1."""
+    if (root / ".dockerenv").exists():
+        return True
+    try:
+        cgroup = (root / "proc/1/cgroup").read_text(errors="replace")
+    except OSError:
+        return False
+    return any(word in cgroup for word in _CONTAINER_WORDS)
+
+
+class LoopbackHint:
+    """Explains once, in the log, why a callback to loopback fails in a container."""
+
+    def __init__(self, container: bool | None = None) -> None:
+        self.armed = in_container() if container is None else container
+        """Still to be said: in a container, and not said yet."""
+        self.said: str | None = None
+
+    def failed(self, url: str, *, answered: bool, simulated: bool) -> None:
+        """A callback attempt to `url` failed (`answered`: the receiver did answer)."""
+        if not self.armed or answered or simulated:
+            return
+        host = URL(url).host
+        if host and is_loopback(host):
+            self.armed = False
+            self.said = CONTAINER_HINT.format(host=host)
+            log.warning(self.said)
 
 
 @dataclass(frozen=True)

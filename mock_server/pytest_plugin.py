@@ -29,6 +29,8 @@ import pytest
 import pytest_asyncio
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from mock_server.receiver import CallbackReceiver, CallbackReceiverThread
     from mock_server.settings import Settings
     from mock_server.testing import SunoMock, SunoMockThread
@@ -157,11 +159,8 @@ def _check_names(values: dict[str, Any]) -> None:
         )
 
 
-def _settings_problems(err: Exception) -> str:
+def _settings_problems(err: ValidationError) -> str:
     """A pydantic error as one line per setting, without pydantic's links."""
-    from pydantic import ValidationError
-
-    assert isinstance(err, ValidationError)
     lines = [
         f"  {'.'.join(map(str, e['loc'])) or '(settings)'}: "
         f"{str(e['msg']).removeprefix('Value error, ')}, got {e['input']!r:.80}"

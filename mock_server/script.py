@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from mock_server.callbacks import PLAIN_POLICY, DeliveryPolicy
-from mock_server.hints import mistake
 from mock_server.catalog import STAGES, Stage
 from mock_server.clock import real_delay
 from mock_server.errors import DropConnection, error_for_code
+from mock_server.hints import mistake
 from mock_server.scenario import (
     SCENARIO_MAX_BYTES,
     ApiBehaviour,

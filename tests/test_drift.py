@@ -3,6 +3,7 @@ their location."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -209,7 +210,9 @@ async def test_every_bundled_behaviour_recorded_replays_without_drift(
         if scenario == "flaky-receiver":
             receiver.respond_with([503, 503, 200])
             scenario = str(tmp_path / "flaky-receiver.yaml")
-            Path(scenario).write_text("version: 1\ndelivery: {retry_delays: [10s, 20s, 30s]}\n")
+            await asyncio.to_thread(
+                Path(scenario).write_text, "version: 1\ndelivery: {retry_delays: [10s, 20s, 30s]}\n"
+            )
         rig.upstream.next_task(scenario=scenario)
         answer = await rig.post("/api/v1/generate", generate_body(receiver.url))
         for _ in range(6):

@@ -31,7 +31,7 @@ def test_every_public_name_resolves_and_is_listed() -> None:
 async def test_helpers_reject_unknown_names_at_once(suno_mock: SunoMock) -> None:
     with pytest.raises(
         ValueError,
-        match="unknown callback type 'completed'; did you mean 'complete'[?]; allowed: text, first, complete, error",
+        match=r"type 'completed'; did you mean 'complete'\?; allowed: text, first, complete, error",
     ):
         await suno_mock.wait_for_callback("any", "completed")
     with pytest.raises(ValueError, match="unknown task status 'DONE'; allowed: PENDING, TEXT_"):

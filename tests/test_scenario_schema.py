@@ -91,7 +91,8 @@ payload: {title: T, tags: x, durations: [10, 20.5], tracks: 3, text_tracks: true
         ),
         (
             "version: 1\nstages: {text: soon}",
-            "s.yaml: line 2: stages.text: expected a duration like 30, 90s, 2m, 500ms or 1h, got 'soon'",
+            "s.yaml: line 2: stages.text: expected a duration like 30, 90s, 2m, 500ms or 1h, "
+            "got 'soon'",
         ),
         (
             "version: 1\nstages: {text: 60s, first: 30s}",
@@ -104,17 +105,18 @@ payload: {title: T, tags: x, durations: [10, 20.5], tracks: 3, text_tracks: true
         ),
         (
             "version: 1\nerror: {after: 1s, code: 400, msg: x, status: FAILED}",
-            "s.yaml: line 2: error.status: Input should be 'CREATE_TASK_FAILED', 'GENERATE_AUDIO_FAILED'"
-            " or 'SENSITIVE_WORD_ERROR'",
+            "s.yaml: line 2: error.status: Input should be 'CREATE_TASK_FAILED', "
+            "'GENERATE_AUDIO_FAILED' or 'SENSITIVE_WORD_ERROR'",
         ),
         (
             "version: 1\ndelivery: {swap: [first]}",
-            "s.yaml: line 2: delivery.swap: swap takes two different stages, like [first, complete];"
-            " got ['first']",
+            "s.yaml: line 2: delivery.swap: swap takes two different stages, like "
+            "[first, complete]; got ['first']",
         ),
         (
             "version: 1\ndelivery: {drop: [txt]}",
-            "s.yaml: line 2: delivery.drop[0]: Input should be 'text', 'first', 'complete' or 'error'",
+            "s.yaml: line 2: delivery.drop[0]: Input should be 'text', 'first', 'complete' "
+            "or 'error'",
         ),
         (
             "version: 1\napi: {respond: 200}",
