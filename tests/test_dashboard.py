@@ -243,7 +243,7 @@ async def test_dashboard_scales_to_200_tasks_with_filters_and_search(
     )
     assert scheme == "dark"  # the browser draws dark scrollbars
     icon = await asyncio.to_thread(browser.find_element, By.CSS_SELECTOR, "link[rel=icon]")
-    assert icon.get_attribute("href").startswith("data:image/svg+xml")
+    assert str(icon.get_attribute("href")).startswith("data:image/svg+xml")
 
     # Filters: by status, then by scenario; the search by id finds one task.
     await asyncio.to_thread(choose, browser, "#filter-status", "GENERATE_AUDIO_FAILED")
