@@ -79,7 +79,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _scope(config: pytest.Config) -> str:
     scope = str(config.getini("suno_mock_scope") or "function").strip()
     if scope not in SCOPES:
-        raise pytest.UsageError(f"suno_mock_scope = {scope!r}; valid: {', '.join(SCOPES)}")
+        from mock_server.hints import mistake
+
+        pytest.fail(
+            mistake(f"suno_mock_scope = {scope!r}", got=scope, choices=SCOPES, fix="set it in "
+                    "your pytest configuration (pytest.ini, pyproject.toml, tox.ini)"),
+            pytrace=False,
+        )  # fmt: skip
     return scope
 
 

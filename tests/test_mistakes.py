@@ -301,3 +301,22 @@ async def test_no_hint_outside_a_container_or_for_an_answering_receiver(
         await server.clock.advance(31)
     assert len(receiver.requests) == 1
     assert [r for r in caplog.records if r.name == "mock_server.net"] == []
+
+
+@pytest.mark.parametrize(
+    ("ini", "wanted"),
+    [
+        ("suno_mock_scope = sesion\n", "suno_mock_scope = 'sesion'; did you mean 'session'?"),
+        (
+            "suno_mock_settings =\n    sead = 1\n",
+            "suno_mock: unknown setting 'sead'; did you mean 'seed'?",
+        ),
+    ],
+)
+def test_a_misspelt_ini_option_is_named(inner: pytest.Pytester, ini: str, wanted: str) -> None:
+    inner.makeini(INI + ini)
+    result = run(inner, "\nasync def test_any(suno_mock):\n    pass\n")
+    out = result.stdout.lines + result.stderr.lines
+    assert len(out) <= PYTEST_LINES, "\n".join(out)
+    assert any(wanted in line for line in out), "\n".join(out)
+    assert not any("mock_server/" in line for line in out), "\n".join(out)
