@@ -43,8 +43,9 @@ SERVER_FLAGS = (
     Flag(
         "time-scale",
         "time_scale",
-        "real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s",
+        "real seconds per mock second, a number > 0; 0.01 runs the 21 min retry schedule in 12.6 s",
         positive_float,
+        metavar="SCALE",
         default=1.0,
     ),
     Flag(

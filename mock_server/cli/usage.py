@@ -19,6 +19,7 @@ from mock_server.hints import nearest
 __all__ = ["FLAG_GROUPS", "Parser", "add_grouped", "group_of"]
 
 _UNKNOWN = re.compile(r"unrecognized arguments: (.*)")
+_ARGUMENT = re.compile(r"argument (--[\w-]+)")
 _CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)")
 
 FLAG_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -92,9 +93,20 @@ class Parser(argparse.ArgumentParser):
                 if close := nearest(word, options):
                     return f"did you mean {close}?"
             return None
+        if (match := _ARGUMENT.match(message)) and not _CHOICE.search(message):
+            return self._what_it_takes(match[1])
         if match := _CHOICE.search(message):
             choices = [c.strip().strip("'") for c in match[3].split(",")]
             if close := nearest(match[2], choices):
                 flag = f"{match[1]} " if match[1].startswith("-") else ""
                 return f"did you mean {flag}{close}?"
+        return None
+
+    def _what_it_takes(self, option: str) -> str | None:
+        """`--time-scale SECONDS: real seconds per mock second; ...`: what a flag takes."""
+        for action in self._actions:
+            if option in action.option_strings and action.help:
+                metavar = action.metavar or action.dest.upper()
+                text = " ".join(f"{option} {metavar}: {action.help}".split()).replace("%%", "%")
+                return text if len(text) <= 110 else text[:107] + "..."
         return None
