@@ -21,6 +21,7 @@ from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
 from mock_server.events import EventHub
+from mock_server.inbox import Inbox
 from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.media.sources import SourceFetcher
 from mock_server.net import LoopbackHint
@@ -62,6 +63,7 @@ class Engine:
             default=settings.scenario,
             max_bytes=settings.scenario_max_bytes,
         )
+        self.inbox = Inbox()
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
@@ -105,14 +107,15 @@ class Engine:
         return cancelled
 
     async def reset(self) -> int:
-        """Back to the start state: forget every task, request and delivery, cancel what was
-        pending, restore credits and the default scenario of the settings (one set at run time
-        by the control plane or `use_scenario` is forgotten too)."""
+        """Back to the start state: forget every task, request, delivery and inbox callback,
+        cancel what was pending, restore credits and the default scenario of the settings (one
+        set at run time by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
         self._build()
         old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
+        self.inbox.clear()
         self.scenarios.reset()
         self.scenarios.set_default(self.settings.scenario)
         self.events.publish("reset")
