@@ -14,6 +14,8 @@ import pytest
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.cli import banner
+from mock_server.cli.serve import SERVE_FLAGS
+from mock_server.cli.usage import FLAG_GROUPS
 from mock_server.hints import mistake, nearest
 from mock_server.net import LoopbackHint, in_container
 from mock_server.receiver import CallbackReceiver
@@ -107,6 +109,13 @@ def test_a_misspelt_variable_is_warned_of_and_a_bad_choice_suggested() -> None:
         "suno-mock: error: SUNO_MOCK_LOG_FORMAT='jsn': not allowed; did you mean 'json'?; "
         "allowed: text, json",
     ]
+
+
+def test_every_serve_flag_is_listed_in_a_group() -> None:
+    listed = [dest for _, members in FLAG_GROUPS.values() for dest in members]
+    assert sorted(set(listed)) == sorted(listed), "a flag listed twice"
+    missing = [f.dest for f in SERVE_FLAGS if f.dest not in listed]
+    assert missing == [], f"add {missing} to FLAG_GROUPS in mock_server/cli/usage.py"
 
 
 def test_serve_help_is_grouped() -> None:

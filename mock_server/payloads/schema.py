@@ -231,8 +231,9 @@ class VoiceValidateData(_Strict):
     taskId: str
     validateInfo: str
     status: VoiceStatusValue
-    errorCode: int | None
-    errorMessage: str | None
+    errorCode: int
+    """0 when nothing failed (as the callbacks send); the schema types it an integer."""
+    errorMessage: str
 
 
 class VoiceRecordData(_Strict):
@@ -241,8 +242,9 @@ class VoiceRecordData(_Strict):
     taskId: str
     voiceId: str
     status: VoiceStatusValue
-    errorCode: int | None
-    errorMessage: str | None
+    errorCode: int
+    """0 when nothing failed (as the callbacks send); the schema types it an integer."""
+    errorMessage: str
 
 
 class VoiceCheckData(_Strict):
