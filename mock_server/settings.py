@@ -113,9 +113,14 @@ class Settings(BaseModel):
     """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
 
     callback_connections_per_host: int | None = Field(default=64, ge=1)
-    """Callback attempts in flight at once per receiver (scheme, host, port); more wait in the
-    mock, and that wait never counts against `callback_timeout`. None: no cap. There is no cap
-    across receivers, so one slow or dead receiver never delays another."""
+    """Callback attempts in flight at once per receiver URL (scheme, host, port and path; not
+    the query), so a hung path of a host does not hold back its other paths; more wait in the
+    mock, and that wait never counts against `callback_timeout`. None: no cap."""
+
+    callback_socket_budget: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Sockets open to all callback receivers together; more attempts wait in the mock (never
+    counted against `callback_timeout`). None: the open-file limit (its soft limit raised to
+    the hard one at start) less a quarter, at least 64, kept for the API's own sockets."""
 
     retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     """Mock seconds to wait before each retry of a failed callback (documented: 1, 5, 15 min)."""

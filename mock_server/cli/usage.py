@@ -39,7 +39,8 @@ FLAG_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "delivery": (
         "how callbacks are sent",
-        ("callback_timeout", "callback_connections_per_host", "retry_delays", "webhook_hmac_key"),
+        ("callback_timeout", "callback_connections_per_host", "callback_socket_budget",
+         "retry_delays", "webhook_hmac_key"),
     ),
     "scenarios": ("scripted behaviours", ("scenario", "scenario_dirs", "scenario_max_bytes")),
     "limits": (
