@@ -24,9 +24,11 @@ from mock_server.events import EventHub
 from mock_server.inbox import Inbox
 from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.media.sources import SourceFetcher
+from mock_server.media.synth import forget_made
 from mock_server.net import LoopbackHint
 from mock_server.script import ScenarioLibrary
 from mock_server.settings import Settings
+from mock_server.wire.common import forget_urls
 
 __all__ = ["Engine"]
 
@@ -46,7 +48,11 @@ class Engine:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.journal = Journal(settings.journal_limit)
+        self.journal = Journal(
+            settings.journal_limit,
+            body_bytes=settings.journal_body_bytes,
+            total_bytes=settings.journal_bytes,
+        )
         self.events = EventHub()
         self.journal.listeners.append(
             lambda delivery, _: self.events.publish("delivery", id=delivery.task_id)
@@ -73,13 +79,13 @@ class Engine:
             answered, simulated = attempt.status is not None, delivery.simulate is not None
             self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
 
-    def _build(self) -> None:
-        """The backends, with nothing in them."""
+    def _build(self, numbers_after: int = 0) -> None:
+        """The backends, with nothing in them (task numbers going on after `numbers_after`)."""
         settings, clock = self.settings, self.clock
         self.account = Account(settings, clock)
         self.music = Music(
             settings, clock, self.account, (self.journal, self.dispatcher, self.events),
-            self.scenarios, self.sources,
+            self.scenarios, self.sources, numbers_after,
         )  # fmt: skip
         self.jobs = Jobs(
             settings, clock, self.account, self.music, (self.dispatcher, self.events),
@@ -112,12 +118,15 @@ class Engine:
         set at run time by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
-        self._build()
+        self._build(numbers_after=old.last_number)
         old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
         self.inbox.clear()
         self.scenarios.reset()
         self.scenarios.set_default(self.settings.scenario)
+        self.sources.forget()  # and the module-level caches: a reset frees what they hold
+        forget_urls()
+        forget_made()
         self.events.publish("reset")
         return cancelled
 

@@ -21,8 +21,8 @@ from mock_server.cli.flags import (
     SETTING_FLAGS,
     AddParser,
     Flag,
-    positive_float,
     settings_from_args,
+    time_scale,
 )
 from mock_server.cli.logs import configure_logging
 from mock_server.cli.usage import add_grouped
@@ -43,8 +43,8 @@ SERVER_FLAGS = (
     Flag(
         "time-scale",
         "time_scale",
-        "real seconds per mock second, a number > 0; 0.01 runs the 21 min retry schedule in 12.6 s",
-        positive_float,
+        "real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s",
+        time_scale,
         metavar="SCALE",
         default=1.0,
     ),

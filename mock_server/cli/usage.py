@@ -50,7 +50,8 @@ FLAG_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
          "upload_cover_max_duration_v4_5all", "max_upload_bytes",
          "upload_retention", "upload_store_bytes", "upload_fetch_timeout", "infill_min_seconds",
          "infill_max_seconds", "control_max_body_bytes", "header_read_timeout",
-         "body_read_timeout"),
+         "body_read_timeout", "journal_body_bytes", "journal_bytes", "task_store_bytes",
+         "event_streams", "write_timeout"),
     ),
     "safety": (
         "who may call the mock, and whom it may call",
