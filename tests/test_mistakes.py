@@ -64,8 +64,8 @@ def test_nearest_name() -> None:
         (
             ["serve", "--time-scale", "fast"],
             "suno-mock serve: error: argument --time-scale: not a number: 'fast'",
-            "--time-scale SCALE: real seconds per mock second, a number > 0; 0.01 runs the 21 min "
-            "retry schedule in 12.6 s",
+            "--time-scale SCALE: real seconds per mock second; 0.01 runs the 21 min retry "
+            "schedule in 12.6 s",
         ),
         (
             ["serve", "--tme-scale", "2"],
