@@ -28,7 +28,8 @@ __all__ = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # `model_name` is a field of the real payload; pydantic < 2.10 warns about the prefix.
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
 
 class CallbackTrack(_Strict):
