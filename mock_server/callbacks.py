@@ -28,6 +28,7 @@ import logging
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Literal
 
 import aiohttp
 
@@ -80,6 +81,8 @@ class DeliveryPolicy:
     timeout: float | None = None
     bad_signature: frozenset[str] = frozenset()
     """Callback kinds signed with a wrong key."""
+    simulate: Literal["down", "slow"] | None = None
+    """Play a receiver that is down (nothing sent) or too slow (its answer counts as none)."""
 
 
 PLAIN_POLICY = DeliveryPolicy()
@@ -153,6 +156,7 @@ class Dispatcher:
             self._settings.retry_delays if retry_delays is None else retry_delays
         )
         delivery.bad_signature = callback_type in policy.bad_signature
+        delivery.simulate = policy.simulate
         delivery.timeout = self._settings.callback_timeout if timeout is None else timeout
         now = self._clock.now()
         target = self._target(url)
@@ -368,6 +372,9 @@ class Dispatcher:
         """POST the callback; whether its socket was closed (not kept alive for the next)."""
         session = self._pools.session(origin)
         timeout = delivery.timeout
+        if delivery.simulate == "down":
+            attempt.error = SIMULATED_DOWN
+            return False
         deadline: Deadline | None = None
         closed = False
         try:
@@ -404,9 +411,17 @@ class Dispatcher:
         finally:
             if deadline is not None and deadline.granted:
                 attempt.held_up_ms = round(deadline.granted * 1000, 3)
+        if delivery.simulate == "slow" and attempt.status is not None:
+            attempt.error = SIMULATED_SLOW.format(status=attempt.status, timeout=timeout)
+            attempt.status = None
         return closed
 
 
+SIMULATED_DOWN = "simulated by the scenario: receiver down (connection refused), nothing sent"
+SIMULATED_SLOW = (
+    "simulated by the scenario: slow receiver; its answer (HTTP {status}) counts as none "
+    "within callback_timeout={timeout:g} s"
+)
 KEEP_READY = 1024
 """Attempts waiting for one receiver that keep their payload's bytes; those further back keep
 only its recipe (rebuilt, the same bytes, when their turn comes)."""

@@ -198,7 +198,8 @@ async def requests(request: web.Request) -> web.Response:
 
 
 async def reset(request: web.Request) -> web.Response:
-    """POST /__mock__/reset — forget everything, cancel pending callbacks, restore credits."""
+    """POST /__mock__/reset — back to the start state: forget everything, cancel pending
+    callbacks, restore credits and the default scenario the server started with."""
     cancelled = await request.app[ENGINE].reset()
     return web.json_response({"reset": True, "cancelled": cancelled})
 

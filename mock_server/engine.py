@@ -22,9 +22,10 @@ from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock, ManualClock
 from mock_server.events import EventHub
 from mock_server.inbox import Inbox
-from mock_server.journal import Journal
+from mock_server.journal import Attempt, Delivery, Journal
 from mock_server.media.sources import SourceFetcher
 from mock_server.media.synth import forget_made
+from mock_server.net import LoopbackHint
 from mock_server.script import ScenarioLibrary
 from mock_server.settings import Settings
 from mock_server.wire.common import forget_urls
@@ -60,6 +61,8 @@ class Engine:
             lambda record: self.events.publish("request", id=record.seq)
         )
         self.dispatcher = Dispatcher(clock, settings, self.journal)
+        self.loopback_hint = LoopbackHint()
+        self.journal.listeners.append(self._failed)
         self.sources = SourceFetcher(settings)
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs],
@@ -70,6 +73,11 @@ class Engine:
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
+
+    def _failed(self, delivery: Delivery, attempt: Attempt | None) -> None:
+        if attempt is not None and attempt.outcome == "failed":
+            answered, simulated = attempt.status is not None, delivery.simulate is not None
+            self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
 
     def _build(self, numbers_after: int = 0) -> None:
         """The backends, with nothing in them (task numbers going on after `numbers_after`)."""
@@ -105,8 +113,9 @@ class Engine:
         return cancelled
 
     async def reset(self) -> int:
-        """Forget every task, request, delivery and inbox callback; cancel what was pending;
-        restore credits."""
+        """Back to the start state: forget every task, request, delivery and inbox callback,
+        cancel what was pending, restore credits and the default scenario of the settings (one
+        set at run time by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
         self._build(numbers_after=old.last_number)
@@ -114,6 +123,7 @@ class Engine:
         self.journal.clear()
         self.inbox.clear()
         self.scenarios.reset()
+        self.scenarios.set_default(self.settings.scenario)
         self.sources.forget()  # and the module-level caches: a reset frees what they hold
         forget_urls()
         forget_made()

@@ -80,6 +80,13 @@ class RequestRecord:
             return int(response["code"])
         return None
 
+    def __repr__(self) -> str:
+        size = len(self.raw_body or b"")
+        return (
+            f"<RequestRecord {self.seq}: {self.method} {self.path} ({size} bytes) -> "
+            f"HTTP {self.http_status} code={self.code}>"
+        )
+
     def to_json(self) -> dict[str, Any]:
         response = self.response
         return {
@@ -115,6 +122,14 @@ class Attempt:
     waiting for this answer, added once to the receiver's deadline (at most the timeout)."""
     response_body: str | None = None
 
+    def summary(self) -> str:
+        """`#1 HTTP 500 in 3.2 ms` or `#2 failed: timed out ...`, for messages and reprs."""
+        if self.status is not None:
+            took = f" in {self.latency_ms:g} ms" if self.latency_ms is not None else ""
+            answer = f" answer {self.response_body[:80]!r}" if self.response_body else ""
+            return f"#{self.number} HTTP {self.status}{took}{answer}"
+        return f"#{self.number} {self.outcome}: {self.error or 'no answer yet'}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number,
@@ -147,6 +162,8 @@ class Delivery:
     retry_delays: tuple[float, ...] = ()
     timeout: float = 0.0
     bad_signature: bool = False
+    simulate: Literal["down", "slow"] | None = None
+    """A receiver fault the scenario plays (`delivery.receiver`), journaled as simulated."""
 
     recipe: Callable[[], bytes] | None = field(default=None, repr=False)
     """Makes exactly the payload's bytes again (deterministic); kept instead of them once
@@ -157,6 +174,13 @@ class Delivery:
         """The callback's body, byte for byte as sent."""
         payload = self._payload
         return payload if isinstance(payload, bytes) else payload()
+
+    def __repr__(self) -> str:
+        tries = ", ".join(a.summary() for a in self.attempts) or "none yet"
+        return (
+            f"<Delivery {self.id}: {self.callback_type} of task {self.task_id} to {self.url}, "
+            f"{self.state}; attempts: {tries}>"
+        )
 
     def shelve(self) -> None:
         """Waiting in a long line: keep the recipe rather than the bytes until sent."""

@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 from yarl import URL
@@ -19,8 +20,11 @@ except ImportError:  # not on Windows
 
 __all__ = [
     "ALLOW_HINT",
+    "CONTAINER_HINT",
     "Exposure",
+    "LoopbackHint",
     "host_allowed",
+    "in_container",
     "is_loopback",
     "open_file_limit",
     "own_fault",
@@ -35,6 +39,14 @@ ALLOW_HINT = (
     "allow it with --allow-callback-host {host} (env SUNO_MOCK_ALLOW_CALLBACK_HOST, "
     "setting allow_callback_hosts)"
 )
+CONTAINER_HINT = (
+    "callbacks to {host} cannot reach your machine: this mock runs in a container, where "
+    "{host} is the container itself. Give a callBackUrl the container can reach (with Docker: "
+    "http://host.docker.internal:PORT/... and --add-host=host.docker.internal:host-gateway; in "
+    "compose, the service's name) and allow that host with --allow-callback-host HOST "
+    "(said once)"
+)
+_CONTAINER_WORDS = ("docker", "kubepods", "containerd", "libpod", "lxc")
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 (names of the wildcard address)
 SHORT_URL_CHARS = 2048
 """Longest URL handed to `yarl.URL(str)`. yarl remembers the last 128 strings it parsed, with
@@ -106,6 +118,37 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def in_container(root: Path = Path("/")) -> bool:
+    """Whether this process runs in a container: Docker's /.dockerenv, or a container
+    runtime's name in the cgroup of process 1."""
+    if (root / ".dockerenv").exists():
+        return True
+    try:
+        cgroup = (root / "proc/1/cgroup").read_text(errors="replace")
+    except OSError:
+        return False
+    return any(word in cgroup for word in _CONTAINER_WORDS)
+
+
+class LoopbackHint:
+    """Explains once, in the log, why a callback to loopback fails in a container."""
+
+    def __init__(self, container: bool | None = None) -> None:
+        self.armed = in_container() if container is None else container
+        """Still to be said: in a container, and not said yet."""
+        self.said: str | None = None
+
+    def failed(self, url: str, *, answered: bool, simulated: bool) -> None:
+        """A callback attempt to `url` failed (`answered`: the receiver did answer)."""
+        if not self.armed or answered or simulated:
+            return
+        host = URL(url).host
+        if host and is_loopback(host):
+            self.armed = False
+            self.said = CONTAINER_HINT.format(host=host)
+            log.warning(self.said)
 
 
 @dataclass(frozen=True)

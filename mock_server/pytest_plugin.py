@@ -27,11 +27,14 @@ import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from mock_server.receiver import CallbackReceiver, CallbackReceiverThread
     from mock_server.settings import Settings
     from mock_server.testing import SunoMock, SunoMockThread
@@ -112,7 +115,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _scope(config: pytest.Config) -> str:
     scope = str(config.getini("suno_mock_scope") or "function").strip()
     if scope not in SCOPES:
-        raise pytest.UsageError(f"suno_mock_scope = {scope!r}; valid: {', '.join(SCOPES)}")
+        from mock_server.hints import mistake
+
+        pytest.fail(
+            mistake(f"suno_mock_scope = {scope!r}", got=scope, choices=SCOPES, fix="set it in "
+                    "your pytest configuration (pytest.ini, pyproject.toml, tox.ini)"),
+            pytrace=False,
+        )  # fmt: skip
     return scope
 
 
@@ -181,20 +190,61 @@ def _resolve(
         if marker.args:
             pytest.fail("@pytest.mark.suno_mock takes keywords only, e.g. seed=7", pytrace=False)
         values.update(marker.kwargs)
-    valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
-    unknown = sorted(set(values) - set(valid))
-    if unknown:
-        pytest.fail(
-            f"suno_mock: unknown setting(s) {', '.join(unknown)}; valid: {', '.join(valid)}",
-            pytrace=False,
-        )
+    _check_names(values)
     options = {"check_teardown": bool(values.pop("check_teardown", True))}
     if "blocked_loop_timeout" in values:
         options["blocked_loop_timeout"] = values.pop("blocked_loop_timeout")
     try:
-        return Settings.model_validate(values), options
+        settings = Settings.model_validate(values)
     except ValidationError as err:
-        pytest.fail(f"suno_mock: invalid settings: {err}", pytrace=False)
+        pytest.fail(_settings_problems(err), pytrace=False)
+    _check_scenario(settings)
+    return settings, options
+
+
+def _check_names(values: dict[str, Any]) -> None:
+    from mock_server.hints import mistake
+    from mock_server.settings import Settings
+
+    valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
+    for name in sorted(set(values) - set(valid)):
+        pytest.fail(
+            mistake(
+                f"suno_mock: unknown setting {name!r}",
+                got=name,
+                choices=valid,
+                fix="a Settings field name, in @pytest.mark.suno_mock(...), the "
+                "suno_mock_settings fixture or the suno_mock_settings ini option",
+            ),
+            pytrace=False,
+        )
+
+
+def _settings_problems(err: ValidationError) -> str:
+    """A pydantic error as one line per setting, without pydantic's links."""
+    lines = [
+        f"  {'.'.join(map(str, e['loc'])) or '(settings)'}: "
+        f"{str(e['msg']).removeprefix('Value error, ')}, got {e['input']!r:.80}"
+        for e in err.errors(include_url=False)
+    ]
+    return "suno_mock: invalid settings\n" + "\n".join(lines)
+
+
+def _check_scenario(settings: Settings) -> None:
+    """Fail with the name's problem alone, before a server is built on it."""
+    from mock_server.scenario import ScenarioError
+    from mock_server.script import ScenarioLibrary
+
+    if settings.scenario is None:
+        return
+    try:
+        ScenarioLibrary(
+            [Path(d) for d in settings.scenario_dirs],
+            default=settings.scenario,
+            max_bytes=settings.scenario_max_bytes,
+        )
+    except ScenarioError as err:
+        pytest.fail(f"suno_mock: scenario: {err}", pytrace=False)
 
 
 def _require_async_test(request: pytest.FixtureRequest, name: str, sync_alternative: str) -> None:
@@ -299,6 +349,8 @@ async def suno_mock_factory(
 ) -> AsyncIterator[Callable[..., Awaitable[SunoMock]]]:
     """Build more started servers: `await suno_mock_factory(seed=3, api_keys=("k",))`.
     Keywords override the suite settings; every server is closed at teardown."""
+    from pydantic import ValidationError
+
     from mock_server.settings import Settings
     from mock_server.testing import SunoMock
 
@@ -311,7 +363,12 @@ async def suno_mock_factory(
         for name in PLUGIN_OPTIONS:
             if name in overrides:
                 options[name] = overrides.pop(name)
-        settings = Settings.model_validate({**base.model_dump(), **overrides})
+        _check_names(overrides)
+        try:
+            settings = Settings.model_validate({**base.model_dump(), **overrides})
+        except ValidationError as err:
+            pytest.fail(_settings_problems(err), pytrace=False)
+        _check_scenario(settings)
         mock = await SunoMock(settings, **options).start()
         servers.append(mock)
         return mock

@@ -108,6 +108,7 @@ class CallbackReceiver(Listener):
         timeout: float = 5.0,  # noqa: ASYNC109 - a real-time deadline is the point here
     ) -> list[ReceivedCallback]:
         """Wait (real time) until `count` callbacks arrived; raise with what did arrive."""
+        __tracebackhide__ = True
 
         async def enough() -> None:
             async with self._arrived:
@@ -161,6 +162,7 @@ class CallbackReceiverThread:
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedCallback]:
         """Block (real time) until `count` callbacks arrived; raise with what did arrive."""
+        __tracebackhide__ = True
         return list(self._thread.call(self.receiver.wait_for(count, timeout)))
 
     def start(self) -> Self:

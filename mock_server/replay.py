@@ -30,7 +30,11 @@ def _printer(engine: Engine, out: TextIO) -> Callable[[Delivery, Attempt | None]
 
     def line(delivery: Delivery, attempt: Attempt | None) -> None:
         at = f"{clear}[+{engine.clock.now() - start:7.1f}s]"
-        kind = f"{delivery.callback_type:<8}"
+        copy = any(  # a scenario's duplicate: the same callback delivered again
+            d.callback_type == delivery.callback_type and d.id < delivery.id
+            for d in engine.journal.deliveries(delivery.task_id)
+        )
+        kind = f"{delivery.callback_type:<8}" + (" (duplicate)" if copy else "")
         if attempt is None:
             print(f"{at} {kind} dropped (not sent)", file=out, flush=True)
             return

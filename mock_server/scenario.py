@@ -36,6 +36,8 @@ from pydantic import (
 )
 
 from mock_server.catalog import MODELS, STAGES, Model, Operation, Stage, TaskStatus
+from mock_server.hints import mistake
+from mock_server.located import fields_at, line_of
 from mock_server.settings import MAX_DELAY, MAX_REAL_WAIT, MAX_RETRIES, MAX_TRACK_SECONDS
 
 __all__ = [
@@ -177,6 +179,10 @@ class DeliveryFaults(_Frozen):
     """Callbacks sent with a truncated, unparseable JSON body."""
     bad_signature: KindList = []
     """Callbacks whose X-Webhook-Signature is made with a wrong key."""
+    receiver: Literal["down", "slow"] | None = None
+    """Play a receiver fault whatever the real one does: `down` sends nothing and fails each
+    attempt as a refused connection; `slow` sends, then counts the answer as a timeout. Both
+    are journaled as simulated, and the retries run out as they would."""
 
     @field_validator("swap")
     @classmethod
@@ -278,9 +284,10 @@ class Scenario(_Frozen):
         return times
 
 
-def _located(err: ValidationError) -> str:
-    lines = []
+def _located(err: ValidationError, text: str) -> str:
+    lines: list[tuple[int, str]] = []
     for item in err.errors(include_url=False):
+        line = line_of(text, item["loc"])
         parts: list[str] = []
         for part in item["loc"]:
             if part == "[key]" and parts:
@@ -292,11 +299,14 @@ def _located(err: ValidationError) -> str:
         where = ".".join(parts) or "(top level)"
         msg = str(item["msg"]).removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            msg = "unknown key"
+            key = str(item["loc"][-1])
+            msg = mistake("unknown key", got=key, choices=fields_at(Scenario, item["loc"][:-1]))
         if item["type"] == "missing" and where == "version":
             msg = "required; start the file with `version: 1`"
-        lines.append(f"{where}: {msg}")
-    return "; ".join(lines)
+        lines.append((line or 0, f"{f'line {line}: ' if line else ''}{where}: {msg}"))
+    if len(lines) == 1:
+        return lines[0][1]
+    return f"{len(lines)} problems:" + "".join(f"\n  {text}" for _, text in sorted(lines))
 
 
 SCENARIO_MAX_BYTES = 1024 * 1024
@@ -382,7 +392,7 @@ def load_scenario(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(f"{label}: {_located(err)}") from err
+        raise ScenarioError(f"{label}: {_located(err, text)}") from err
     if scenario.payload.audio or scenario.payload.images:
         scenario._folder = _media_folder(scenario, path, label)
     return scenario

@@ -22,6 +22,7 @@ from mock_server.callbacks import PLAIN_POLICY, DeliveryPolicy
 from mock_server.catalog import STAGES, Stage
 from mock_server.clock import real_delay
 from mock_server.errors import DropConnection, error_for_code
+from mock_server.hints import mistake
 from mock_server.scenario import (
     SCENARIO_MAX_BYTES,
     ApiBehaviour,
@@ -188,6 +189,7 @@ def compile_script(scenario: Scenario | None, settings: Settings) -> Script:
         retry_delays=None if delivery.retry_delays is None else tuple(delivery.retry_delays),
         timeout=delivery.timeout,
         bad_signature=frozenset(delivery.bad_signature),
+        simulate=delivery.receiver,
     )
     return Script(
         scenario, events_of(scenario, settings), _payload_settings(scenario, settings), policy
@@ -305,10 +307,18 @@ class ScenarioLibrary:
             return load_scenario(existing[0], max_bytes=self.max_bytes)
         if name_or_path in bundled_names():
             return load_bundled(name_or_path)
-        searched = f"; folders searched: {', '.join(map(str, self.folders))}"
+        own = sorted(p.stem for folder in self.folders for p in folder.glob("*.yaml"))
+        searched = f" (folders searched: {', '.join(map(str, self.folders))})"
         raise ScenarioError(
-            f"unknown scenario {name_or_path!r}; bundled: {', '.join(bundled_names())}"
-            + (searched if self.folders else "")
+            mistake(
+                f"unknown scenario {name_or_path!r}",
+                got=name_or_path,
+                choices=[*bundled_names(), *own],
+                fix="use one of these names"
+                + (searched if self.folders else "")
+                + ", or a path ending in .yaml",
+                limit=40,
+            )
         )
 
     def set_default(self, name_or_path: str | None, *, names_only: bool = False) -> None:

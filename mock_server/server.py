@@ -14,6 +14,7 @@ from mock_server.engine import Engine
 from mock_server.journal import Delivery, Journal, RequestRecord
 from mock_server.listener import Listener
 from mock_server.net import Exposure
+from mock_server.scenario import ScenarioError
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 
@@ -91,11 +92,19 @@ class MockServer(Listener):
 
     def use_scenario(self, name_or_path: str | None) -> None:
         """Run every following task under this scenario (None: plain success)."""
-        self.engine.scenarios.set_default(name_or_path)
+        __tracebackhide__ = True  # a misspelt name is the test's mistake: show its line only
+        try:
+            self.engine.scenarios.set_default(name_or_path)
+        except ScenarioError as err:
+            raise ScenarioError(str(err)) from None
 
     def next_task(self, *, scenario: str) -> None:
         """Run only the next task under `scenario` (queued ones go first, in order)."""
-        self.engine.scenarios.queue(scenario)
+        __tracebackhide__ = True
+        try:
+            self.engine.scenarios.queue(scenario)
+        except ScenarioError as err:
+            raise ScenarioError(str(err)) from None
 
     async def reset(self) -> int:
         """Forget all tasks, requests and deliveries; return how many pending were cancelled."""

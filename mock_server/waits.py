@@ -13,6 +13,7 @@ from typing import get_args
 from mock_server.catalog import TaskStatus
 from mock_server.clock import ManualClock
 from mock_server.engine import Engine
+from mock_server.hints import mistake
 from mock_server.journal import Delivery, Journal
 from mock_server.tasks import Task
 
@@ -28,6 +29,7 @@ __all__ = [
     "check_status",
     "check_within",
     "describe",
+    "not_accepted",
     "wait_for_callback",
     "wait_for_status",
 ]
@@ -54,18 +56,24 @@ TASK_STATUSES: tuple[str, ...] = get_args(TaskStatus)
 
 
 def check_callback_type(callback_type: str) -> None:
+    __tracebackhide__ = True
     if callback_type not in CALLBACK_TYPES:
         raise ValueError(
-            f"unknown callback type {callback_type!r}; valid: {', '.join(CALLBACK_TYPES)}"
-        )
+            mistake(f"unknown callback type {callback_type!r}", got=callback_type,
+                    choices=CALLBACK_TYPES)
+        )  # fmt: skip
 
 
 def check_status(status: str) -> None:
+    __tracebackhide__ = True
     if status not in TASK_STATUSES:
-        raise ValueError(f"unknown task status {status!r}; valid: {', '.join(TASK_STATUSES)}")
+        raise ValueError(
+            mistake(f"unknown task status {status!r}", got=status, choices=TASK_STATUSES)
+        )
 
 
 def check_within(within: float) -> None:
+    __tracebackhide__ = True
     if not 0 < within <= MAX_WAIT:
         raise ValueError(
             f"within must be a positive number of mock seconds, at most {MAX_WAIT:g}; "
@@ -93,11 +101,33 @@ def attempted(delivery: Delivery) -> bool:
     )
 
 
-def _callback(journal: Journal, task_id: str, callback_type: str) -> Delivery | None:
-    for delivery in journal.deliveries(task_id):
-        if delivery.callback_type == callback_type and attempted(delivery):
-            return delivery
-    return None
+def _callback(
+    journal: Journal, task_id: str, callback_type: str, accept_failed: bool
+) -> tuple[Delivery | None, list[Delivery]]:
+    """The delivery waited for (accepted, or only attempted with `accept_failed`), and every
+    delivery of that callback so far."""
+    found = [d for d in journal.deliveries(task_id) if d.callback_type == callback_type]
+    for delivery in found:
+        if delivery.state == "delivered" or (accept_failed and attempted(delivery)):
+            return delivery, found
+    return None, found
+
+
+def not_accepted(delivery: Delivery, within: float) -> str:
+    """Why a wait for an accepted callback failed: what was sent and what was answered."""
+    why = {
+        "pending": f"still not accepted after {within:g} s of mock time",
+        "exhausted": "retries exhausted",
+    }.get(delivery.state, delivery.state)
+    answers = "; ".join(a.summary() for a in delivery.attempts) or "nothing sent"
+    return (
+        f"the {delivery.callback_type!r} callback of task {delivery.task_id} was not accepted "
+        f"by the receiver ({why})\n"
+        f"  sent: POST {delivery.url} ({len(delivery.payload)} bytes JSON)\n"
+        f"  answered: {answers}\n"
+        "  fix: make the receiver answer HTTP 200, or pass accept_failed=True to get the "
+        "delivery anyway"
+    )
 
 
 async def _step(clock: ManualClock, limit: float) -> bool:
@@ -123,17 +153,29 @@ def _gave_up(what: str, within: float, clock: ManualClock, steps: int) -> str:
 
 
 async def wait_for_callback(
-    engine: Engine, clock: ManualClock, task_id: str, callback_type: str, within: float
+    engine: Engine,
+    clock: ManualClock,
+    task_id: str,
+    callback_type: str,
+    within: float,
+    *,
+    accept_failed: bool = False,
 ) -> Waited:
-    """Advance `clock` until `task_id`'s `callback_type` callback has been attempted."""
+    """Advance `clock` until the receiver accepted (HTTP 200) `task_id`'s `callback_type`
+    callback, retries included; with `accept_failed`, until it has been attempted at all.
+    A delivery that failed for good, or still fails at the limit, ends the wait with why."""
+    __tracebackhide__ = True
     check_callback_type(callback_type)
     check_within(within)
     limit = clock.now() + within
     for steps in range(MAX_STEPS + 1):
-        found = _callback(engine.journal, task_id, callback_type)
-        if found is not None:
-            return Waited("", delivery=found, task=engine.music.store.get(task_id))
-        if steps == MAX_STEPS or not await _step(clock, limit):
+        done, found = _callback(engine.journal, task_id, callback_type, accept_failed)
+        if done is not None:
+            return Waited("", delivery=done, task=engine.music.store.get(task_id))
+        settled = bool(found) and all(d.state != "pending" for d in found)
+        if settled or steps == MAX_STEPS or not await _step(clock, limit):
+            if found:
+                return Waited(not_accepted(found[-1], within))
             what = f"no {callback_type!r} callback for task {task_id}"
             return Waited(_gave_up(what, within, clock, steps))
     raise AssertionError("unreachable")

@@ -168,7 +168,7 @@ def test_bad_flags_are_usage_errors(
 def test_unknown_default_scenario_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "0", "--scenario", "nonesuch"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("suno-mock: error: unknown scenario 'nonesuch'; bundled: ")
+    assert err.startswith("suno-mock: error: unknown scenario 'nonesuch'; allowed: ")
 
 
 async def test_serve_with_a_scenario(receiver: CallbackReceiver) -> None:

@@ -95,7 +95,7 @@ async def test_the_journal_as_text(api: Api, http: aiohttp.ClientSession) -> Non
         ({"taskId": "t", "callbackType": "complete", "status": "SUCCESS"}, "send one of"),
         ({"taskId": "t"}, "send one of"),
         ({"taskId": "", "status": "SUCCESS"}, "taskId: a task id"),
-        ({"taskId": "t", "callbackType": "done"}, "valid: text, first, complete"),
+        ({"taskId": "t", "callbackType": "done"}, "allowed: text, first, complete"),
         (["t"], "body: send"),
     ],
 )
@@ -115,7 +115,7 @@ async def test_an_unknown_status_lists_the_valid_ones(api: Api, receiver: Callba
     task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
     status, answer = await wait(api, taskId=task_id, status="DONE")
     assert status == 400
-    assert "unknown task status 'DONE'; valid: PENDING" in answer["msg"]
+    assert "unknown task status 'DONE'; allowed: PENDING" in answer["msg"]
 
 
 async def test_restore_starts_over_with_the_same_bytes(

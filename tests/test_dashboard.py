@@ -198,3 +198,86 @@ async def test_dashboard_follows_events_with_deltas_not_the_whole_list(
     # the newest page as a whole at most on (re)connecting.
     assert all("limit=" in u.query or "ids=" in u.query for u in lists), lists
     assert sum("since=" not in u.query and "ids=" not in u.query for u in lists) <= 4, lists
+
+
+def visible_rows(driver: WebDriver) -> int:
+    """Task rows whole on the first screen (no scrolling)."""
+    return int(
+        driver.execute_script(
+            "return [...document.querySelectorAll('#tasks tr.task')]"
+            ".filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length"
+        )
+    )
+
+
+def choose(driver: WebDriver, selector: str, value: str) -> None:
+    Select(driver.find_element(By.CSS_SELECTOR, selector)).select_by_value(value)
+
+
+async def test_dashboard_scales_to_200_tasks_with_filters_and_search(
+    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+) -> None:
+    ids = []
+    for n in range(200):
+        if n % 10 == 0:
+            server.next_task(scenario="copyright-violation")
+        ids.append(await api.submit("/api/v1/generate", generate_body(receiver.url)))
+    assert isinstance(server.clock, ManualClock)
+    await server.clock.advance(150)
+    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+    await until(lambda: text(browser, "#live") == "live", "the event stream")
+    count = partial(browser.find_elements, By.CSS_SELECTOR, "#tasks tr.task")
+    await until(lambda: len(count()) == 200, "200 task rows")
+    await until(lambda: "SUCCESS" in text(browser, "#tasks"), "the finished tasks")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    await asyncio.to_thread(browser.save_screenshot, str(ARTIFACTS / "dashboard-200-tasks.png"))
+    assert await asyncio.to_thread(visible_rows, browser) >= 25
+    heights = await asyncio.to_thread(
+        browser.execute_script,
+        "return [...document.querySelectorAll('#tasks tr.task')].map((r) => r.offsetHeight)",
+    )
+    assert max(heights) < 30, "a row (its date included) fits on one line"
+    scheme = await asyncio.to_thread(
+        browser.execute_script, "return getComputedStyle(document.documentElement).colorScheme"
+    )
+    assert scheme == "dark"  # the browser draws dark scrollbars
+    icon = await asyncio.to_thread(browser.find_element, By.CSS_SELECTOR, "link[rel=icon]")
+    assert str(icon.get_attribute("href")).startswith("data:image/svg+xml")
+
+    # Filters: by status, then by scenario; the search by id finds one task.
+    await asyncio.to_thread(choose, browser, "#filter-status", "GENERATE_AUDIO_FAILED")
+    await until(lambda: len(count()) == 20, "the failed tasks alone")
+    await asyncio.to_thread(choose, browser, "#filter-status", "")
+    await asyncio.to_thread(choose, browser, "#filter-scenario", "copyright-violation")
+    await until(lambda: len(count()) == 20, "the tasks of one scenario")
+    await asyncio.to_thread(choose, browser, "#filter-scenario", "")
+    field = await asyncio.to_thread(browser.find_element, By.CSS_SELECTOR, "#search")
+    await asyncio.to_thread(field.send_keys, ids[7][:10])
+    await until(lambda: len(count()) == 1, "the searched task")
+
+    # The detail header spells the id as the API does (not upper-cased by the h2's style).
+    def open_task() -> bool:
+        if ids[7] in text(browser, "#detail h2"):
+            return True
+        click(browser, f'tr.task[data-task-id="{ids[7]}"]')  # again, if a re-render took it
+        return False
+
+    await until(open_task, "the id as the API spells it (not upper-cased)")
+
+    # The scenario list offers "none", shows the active default, and Reset restores it.
+    assert (
+        await asyncio.to_thread(
+            lambda: (
+                Select(
+                    browser.find_element(By.CSS_SELECTOR, "#scenario")
+                ).first_selected_option.text
+            )
+        )
+        == "none (plain success)"
+    )
+    server.use_scenario("audio-conflict")
+    await until(lambda: click(browser, "#reset"), "a click on reset")
+    await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
+    await until(lambda: "default: none" in text(browser, "#scenario-state"), "the default gone")
+    assert server.engine.scenarios.default is None

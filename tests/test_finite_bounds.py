@@ -42,7 +42,7 @@ def test_check_refuses_non_finite_and_huge_numbers_naming_the_key_and_range(
     path.write_text(f"version: 1\n{line.replace('VALUE', value)}\n")
     assert main(["check", str(path)]) == 1
     err = capsys.readouterr().err
-    assert f"{path}: {key}: " in err, err
+    assert f"{path}: line 2: {key}: " in err, err  # the YAML line, then the key
     assert allowed in err, err
     assert "ok" not in capsys.readouterr().out
 
@@ -59,7 +59,9 @@ async def test_a_hostile_scenario_file_in_a_scenarios_dir_is_refused_at_start(
     (tmp_path / "nan.yaml").write_text(
         "version: 1\nmatch: {prompt_contains: hostile}\nstages: {text: .nan}\n"
     )
-    with pytest.raises(ScenarioError, match=r"nan\.yaml: stages\.text: a duration from 0"):
+    with pytest.raises(
+        ScenarioError, match=r"nan\.yaml: line \d+: stages\.text: a duration from 0"
+    ):
         MockServer(Settings(scenario_dirs=(str(tmp_path),)))
 
 

@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.encoding",
             "mock_server.errors",
             "mock_server.events",
+            # How a user's mistake is worded (did you mean, allowed, fix), for every surface.
+            "mock_server.hints",
             "mock_server.net",
             "mock_server.reclaim",
             "mock_server.settings",
@@ -52,6 +54,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.journal",
             # The job kinds as a table of classes: model, payloads, files, probe sample.
             "mock_server.kinds",
+            # Lines of a scenario's YAML for its validation errors.
+            "mock_server.located",
             "mock_server.media.*",
             "mock_server.payloads.*",
             "mock_server.ratelimit",

@@ -95,7 +95,7 @@ async def test_factory(suno_mock_factory):
 async def test_receiver_scripts(suno_mock, callback_receiver):
     callback_receiver.respond_with(statuses=[500, 200])
     task_id = await submit(suno_mock, callback_receiver.url)
-    text = await suno_mock.wait_for_callback(task_id, "text")
+    text = await suno_mock.wait_for_callback(task_id, "text", accept_failed=True)
     assert text.response_status == 500
     await suno_mock.clock.advance(minutes=1)
     assert text.state == "delivered"
@@ -141,7 +141,9 @@ async def test_typo(suno_mock):
 """,
     )
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*suno_mock: unknown setting(s) sead; valid: *seed*"])
+    result.stdout.fnmatch_lines(
+        ["*suno_mock: unknown setting 'sead'; did you mean 'seed'?; allowed: *"]
+    )
 
 
 def test_failing_helpers_show_what_happened(inner: pytest.Pytester) -> None:
@@ -151,7 +153,7 @@ def test_failing_helpers_show_what_happened(inner: pytest.Pytester) -> None:
 async def test_wrong_sequence(suno_mock, callback_receiver):
     task_id = await submit(suno_mock, callback_receiver.url)
     callback_receiver.respond_with(statuses=[503])
-    await suno_mock.wait_for_callback(task_id, "text")
+    await suno_mock.wait_for_callback(task_id, "text", accept_failed=True)
     suno_mock.assert_callback_sequence(task_id, ["complete"])
 
 

@@ -134,9 +134,9 @@ def test_helpers(suno_mock_threaded, callback_receiver_threaded):
     mock.assert_requested("/api/v1/generate", times=1)
     assert "1. POST /api/v1/generate -> HTTP 200 code=200" in mock.describe()
     assert mock.now() - mock.settings.start_time == 150
-    with pytest.raises(ValueError, match="unknown callback type 'completed'; valid: text, first"):
+    with pytest.raises(ValueError, match="type 'completed'; did you mean 'complete'[?]; allowed: "):
         mock.wait_for_callback(task_id, "completed")
-    with pytest.raises(ValueError, match="unknown task status 'DONE'; valid: PENDING, "):
+    with pytest.raises(ValueError, match="unknown task status 'DONE'; allowed: PENDING, "):
         mock.wait_for_status(task_id, "DONE")
 
     mock.next_task(scenario="copyright-violation")
@@ -159,7 +159,8 @@ def test_marker_and_scripted_receiver(suno_mock_threaded, callback_receiver_thre
     assert suno_mock_threaded.settings.seed == 7
     callback_receiver_threaded.respond_with(statuses=[500, 200])
     task_id = submit(suno_mock_threaded.api_url, callback_receiver_threaded.url)["data"]["taskId"]
-    assert suno_mock_threaded.wait_for_callback(task_id, "text").response_status == 500
+    text = suno_mock_threaded.wait_for_callback(task_id, "text", accept_failed=True)
+    assert text.response_status == 500
     suno_mock_threaded.advance(minutes=1)
     assert suno_mock_threaded.deliveries(task_id)[0].state == "delivered"
 

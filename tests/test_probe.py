@@ -460,7 +460,11 @@ async def test_probe_command_as_installed(endpoint: Make) -> None:
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1, err.decode()
-    assert err == b""
+    progress = err.decode().splitlines()  # stdout keeps the report alone
+    assert [line.split()[:3] for line in progress] == [
+        ["[1/2]", "PASS", "sequence"],
+        ["[2/2]", "FAIL", "duplicate-complete"],
+    ]
     root = ET.fromstring(out)  # noqa: S314 - our own output
     names = [tc.get("name") for tc in root.iter("testcase")]
     assert names == ["sequence", "duplicate-complete"]
@@ -509,3 +513,35 @@ async def test_plugin_probe(suno_mock: SunoMock, endpoint: Make) -> None:
     lax = await endpoint(key=KEY, check_signature=False)
     report = await suno_mock.probe(lax.url, only=["*signature*"])
     assert failed(report) == ["bad-signature"]
+
+
+async def test_probe_streams_each_case_into_a_pipe_as_it_finishes(endpoint: Make) -> None:
+    """A slow receiver: the first case's line arrives while the probe still runs."""
+    receiver = await endpoint(delay=0.3)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mock_server", "probe", "--to", receiver.url,
+        "--only", "sequence,error-*", "--format", "json",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    first = await asyncio.wait_for(proc.stderr.readline(), 30)
+    assert proc.returncode is None, "the line came before the end"
+    total = len([n for n in case_names() if n == "sequence" or n.startswith("error-")])
+    assert first.decode().startswith(f"[1/{total}] PASS  sequence  200 200 200")
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    report = json.loads(out)
+    sent = [c["payload"] for case in report["cases"] for c in case["callbacks"]]
+    assert len(sent) >= total + 2
+    assert all(isinstance(p, dict) and p["data"]["task_id"] for p in sent)
+
+
+async def test_probe_timeout_message_names_the_flag_given(
+    endpoint: Make, capsys: pytest.CaptureFixture[str]
+) -> None:
+    receiver = await endpoint(delay=0.2)
+    status, out, _ = await run_cli(
+        capsys, "--to", receiver.url, "--only", "sequence", "--timeout", "0.05"
+    )
+    assert status == 1
+    assert "no answer within --timeout=0.05 s" in out
+    assert "callback_timeout" not in out

@@ -30,10 +30,11 @@ def test_every_public_name_resolves_and_is_listed() -> None:
 @pytest.mark.asyncio
 async def test_helpers_reject_unknown_names_at_once(suno_mock: SunoMock) -> None:
     with pytest.raises(
-        ValueError, match="unknown callback type 'completed'; valid: text, first, complete, error"
+        ValueError,
+        match=r"type 'completed'; did you mean 'complete'\?; allowed: text, first, complete, error",
     ):
         await suno_mock.wait_for_callback("any", "completed")
-    with pytest.raises(ValueError, match="unknown task status 'DONE'; valid: PENDING, TEXT_"):
+    with pytest.raises(ValueError, match="unknown task status 'DONE'; allowed: PENDING, TEXT_"):
         await suno_mock.wait_for_status("any", "DONE")
     with pytest.raises(ValueError, match="unknown callback type 'txt'"):
         suno_mock.assert_callback_sequence("any", ["txt"])

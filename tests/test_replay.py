@@ -167,3 +167,12 @@ async def test_replay_shows_progress_on_a_terminal(receiver: CallbackReceiver) -
     text = out.getvalue()
     assert "... next event in" in text
     assert "\r\033[K[+" in text  # the attempt line wipes the progress line
+
+
+async def test_replay_marks_a_duplicate(receiver: CallbackReceiver) -> None:
+    code, out = await run("duplicate-delivery", receiver.url)
+    assert code == 0
+    completes = [line for line in out.splitlines() if " complete " in f"{line} "]
+    assert len(completes) == 2, out
+    assert "(duplicate)" not in completes[0]
+    assert "complete (duplicate) attempt 1: HTTP 200" in " ".join(completes[1].split())

@@ -83,7 +83,7 @@ async def test_unknown_scenario_name_is_a_clear_400(
 ) -> None:
     status, envelope = await control(http, server, {"next": "nonesuch"})
     assert (status, envelope["code"]) == (400, 400)
-    assert envelope["msg"].startswith("unknown scenario 'nonesuch'; bundled: audio-conflict")
+    assert envelope["msg"].startswith("unknown scenario 'nonesuch'; allowed: audio-conflict")
     status, envelope = await control(http, server, {"later": "x"})
     assert envelope["msg"] == 'body: send {"default": NAME or null} or {"next": NAME}'
 

@@ -80,15 +80,19 @@ payload: {title: T, tags: x, durations: [10, 20.5], tracks: 3, text_tracks: true
     ("text", "message"),
     [
         ("stages: {}", "s.yaml: version: required; start the file with `version: 1`"),
-        ("version: 2", "s.yaml: version: Input should be 1"),
-        ("version: 1\nstage: {}", "s.yaml: stage: unknown key"),
+        ("version: 2", "s.yaml: line 1: version: Input should be 1"),
+        (
+            "version: 1\nstage: {}",
+            "s.yaml: line 2: stage: unknown key; did you mean 'stages'?; allowed: version, name,",
+        ),
         (
             "version: 1\nstages: {txt: 5s}",
-            "s.yaml: stages.txt (the key): Input should be 'text', 'first' or 'complete'",
+            "s.yaml: line 2: stages.txt (the key): Input should be 'text', 'first' or 'complete'",
         ),
         (
             "version: 1\nstages: {text: soon}",
-            "s.yaml: stages.text: expected a duration like 30, 90s, 2m, 500ms or 1h, got 'soon'",
+            "s.yaml: line 2: stages.text: expected a duration like 30, 90s, 2m, 500ms or 1h, "
+            "got 'soon'",
         ),
         (
             "version: 1\nstages: {text: 60s, first: 30s}",
@@ -97,37 +101,38 @@ payload: {title: T, tags: x, durations: [10, 20.5], tracks: 3, text_tracks: true
         ),
         (
             "version: 1\nerror: {after: 1s, code: 404, msg: x}",
-            "s.yaml: error.code: Input should be 400, 408, 413, 451, 500, 501 or 531",
+            "s.yaml: line 2: error.code: Input should be 400, 408, 413, 451, 500, 501 or 531",
         ),
         (
             "version: 1\nerror: {after: 1s, code: 400, msg: x, status: FAILED}",
-            "s.yaml: error.status: Input should be 'CREATE_TASK_FAILED', 'GENERATE_AUDIO_FAILED'"
-            " or 'SENSITIVE_WORD_ERROR'",
+            "s.yaml: line 2: error.status: Input should be 'CREATE_TASK_FAILED', "
+            "'GENERATE_AUDIO_FAILED' or 'SENSITIVE_WORD_ERROR'",
         ),
         (
             "version: 1\ndelivery: {swap: [first]}",
-            "s.yaml: delivery.swap: swap takes two different stages, like [first, complete];"
-            " got ['first']",
+            "s.yaml: line 2: delivery.swap: swap takes two different stages, like "
+            "[first, complete]; got ['first']",
         ),
         (
             "version: 1\ndelivery: {drop: [txt]}",
-            "s.yaml: delivery.drop[0]: Input should be 'text', 'first', 'complete' or 'error'",
+            "s.yaml: line 2: delivery.drop[0]: Input should be 'text', 'first', 'complete' "
+            "or 'error'",
         ),
         (
             "version: 1\napi: {respond: 200}",
-            "s.yaml: api.respond: Input should be 401, 405, 413, 429, 430, 455 or 500",
+            "s.yaml: line 2: api.respond: Input should be 401, 405, 413, 429, 430, 455 or 500",
         ),
         (
             "version: 1\napi: {respond: 430, drop_connection: true}",
-            "s.yaml: api: use either respond or drop_connection, not both",
+            "s.yaml: line 2: api: use either respond or drop_connection, not both",
         ),
         (
             "version: 1\nmatch: {model: V9}",
-            "s.yaml: match.model: unknown model 'V9'; use one of V6, V6_WILD, V6_MINI,",
+            "s.yaml: line 2: match.model: unknown model 'V9'; use one of V6, V6_WILD, V6_MINI,",
         ),
         (
             "version: 1\npayload: {tracks: 0}",
-            "s.yaml: payload.tracks: Input should be greater than or equal to 1",
+            "s.yaml: line 2: payload.tracks: Input should be greater than or equal to 1",
         ),
         ("- a list", "s.yaml: expected a mapping with `version: 1`, got a list"),
         ("version: [1\n", "s.yaml: not valid YAML: while parsing a flow sequence"),
@@ -154,7 +159,7 @@ def test_unknown_name_lists_the_bundled_ones(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         library.resolve("nonesuch")
     message = str(info.value)
-    assert message.startswith("unknown scenario 'nonesuch'; bundled: audio-conflict, ")
+    assert message.startswith("unknown scenario 'nonesuch'; allowed: audio-conflict, ")
     assert f"folders searched: {tmp_path}" in message
 
 
@@ -174,7 +179,10 @@ def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert capsys.readouterr().out == f"{good}: ok (fine)\n"
     assert main(["check", str(good), str(bad)]) == 1
     captured = capsys.readouterr()
-    assert captured.err == f"{bad}: foo: unknown key\n"
+    assert captured.err == (
+        f"{bad}: line 2: foo: unknown key; allowed: version, name, description, match, stages, "
+        "error, delivery, api, payload\n"
+    )
 
 
 def test_scenarios_command_lists_every_bundled_name(capsys: pytest.CaptureFixture[str]) -> None:

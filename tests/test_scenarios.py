@@ -47,14 +47,12 @@ EXPECTED: dict[str, Expected] = {
     ),
     "credits-refunded": Expected(delivered("text", "error"), "GENERATE_AUDIO_FAILED", 531),
     "sensitive-word": Expected(delivered("error"), "SENSITIVE_WORD_ERROR", 400),
+    # Both play their fault against a healthy receiver (it answers 200 at once).
     "receiver-down": Expected(
-        [(kind, ["failed"] * 4) for kind in ("text", "first", "complete")],
-        "CALLBACK_EXCEPTION",
-        statuses=[503],
+        [(kind, ["failed"] * 4) for kind in ("text", "first", "complete")], "CALLBACK_EXCEPTION"
     ),
     "slow-receiver": Expected(
-        [("text", ["failed", "delivered"]), *delivered("first", "complete")],
-        delays=[0.7, 0.0],
+        [(kind, ["failed"] * 4) for kind in ("text", "first", "complete")], "CALLBACK_EXCEPTION"
     ),
     "duplicate-delivery": Expected(delivered("text", "first", "complete", "complete")),
     "out-of-order": Expected(delivered("text", "complete", "first")),
@@ -105,14 +103,36 @@ async def test_bundled_scenario_runs(
         assert info["errorMessage"] == scenario.error.msg
 
 
-async def test_slow_receiver_attempt_is_a_timeout(
+async def test_receiver_down_sends_nothing_and_says_it_is_simulated(
     make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(scenario="slow-receiver")
-    receiver.respond_with([200], delay=[0.7, 0.0])
+    server = await make_server(scenario="receiver-down")
     task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
     assert isinstance(server.clock, ManualClock)
     await server.clock.advance(30)
     (text,) = server.deliveries(task_id)
-    assert text.attempts[0].error == "timed out: no answer within callback_timeout=0.5 s"
+    assert text.attempts[0].error == (
+        "simulated by the scenario: receiver down (connection refused), nothing sent"
+    )
+    assert text.next_attempt_at == server.clock.now() + 10
+    await server.clock.advance(minutes=5)
+    assert receiver.requests == []
+    assert server.task(task_id).status == "CALLBACK_EXCEPTION"
+
+
+async def test_slow_receiver_is_called_but_its_answer_counts_as_a_timeout(
+    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(scenario="slow-receiver")
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    assert isinstance(server.clock, ManualClock)
+    await server.clock.advance(30)
+    (text,) = server.deliveries(task_id)
+    assert text.attempts[0].status is None
+    assert text.attempts[0].error == (
+        "simulated by the scenario: slow receiver; its answer (HTTP 200) counts as none "
+        "within callback_timeout=15 s"
+    )
+    assert text.attempts[0].response_body == '{"status": "received"}'
+    assert [r.callback_type for r in receiver.requests] == ["text"]
     assert text.next_attempt_at == server.clock.now() + 30

@@ -15,6 +15,7 @@ from mock_server import __version__
 from mock_server.cli import probe, recording, scenarios, serve
 from mock_server.cli.flags import ENV_PREFIX, apply_env, settings_from_args
 from mock_server.cli.serve import SERVE_FLAGS, banner, browser_urls
+from mock_server.cli.usage import Parser
 
 __all__ = [
     "ENV_PREFIX",
@@ -29,9 +30,7 @@ __all__ = [
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The top-level parser and its `serve` subparser."""
-    parser = argparse.ArgumentParser(
-        prog="suno-mock", description="Offline test double of the Suno music API."
-    )
+    parser = Parser(prog="suno-mock", description="Offline test double of the Suno music API.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve_parser = serve.add_parser(sub.add_parser)
@@ -45,7 +44,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line, with SUNO_MOCK_* variables as defaults for `serve`'s flags."""
     parser, serve_parser = build_parser()
     apply_env(parser, serve_parser, SERVE_FLAGS)
-    return parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the subcommand, which knows the flags the user meant
+        commands = next(
+            a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from mock_server.clock import MAX_SCALE, MIN_SCALE
+from mock_server.hints import mistake, nearest
 from mock_server.settings import Settings, StageDelays, parse_rate_limit
 
 __all__ = [
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 ENV_PREFIX = "SUNO_MOCK_"
+PUBLISHED_PORT = ENV_PREFIX + "PUBLISHED_PORT"
+"""The host's port a container's port is published on (`docker run -p 18080:8080` -> 18080):
+a container cannot see it, so the user says it, for the banner's link."""
 NO_LIMIT = "none"
 """What a flag takes for a number setting that may be None (no limit, not set)."""
 
@@ -174,7 +179,8 @@ class Flag:
             return [self.parse(part.strip()) for part in raw.split(",") if part.strip()]
         value = self.parse(raw)
         if self.choices is not None and value not in self.choices:
-            raise argparse.ArgumentTypeError(f"choose from {list(self.choices)}")
+            choices = [str(c) for c in self.choices]
+            raise argparse.ArgumentTypeError(mistake("not allowed", got=raw, choices=choices))
         return value
 
 
@@ -263,7 +269,15 @@ def apply_env(
     parser: argparse.ArgumentParser, command: argparse.ArgumentParser, flags: Iterable[Flag]
 ) -> None:
     """Turn SUNO_MOCK_* variables into `command`'s defaults (so the command line still wins);
-    a bad value is a usage error of `parser` naming the variable."""
+    a bad value is a usage error of `parser` naming the variable; a misspelt one is warned of."""
+    flags = list(flags)
+    known = [f.variable for f in flags] + [PUBLISHED_PORT]
+    for name in sorted(os.environ):
+        if name.startswith(ENV_PREFIX) and name not in known and (close := nearest(name, known)):
+            print(
+                f"suno-mock: warning: {name} is not a setting (ignored); did you mean {close}?",
+                file=sys.stderr,
+            )
     for flag in flags:
         raw = os.environ.get(flag.variable)
         if raw is None:

@@ -10,7 +10,7 @@ import sys
 from pydantic import ValidationError
 
 from mock_server.cli.flags import AddParser, allow_host_flag, positive_float
-from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
+from mock_server.probe import DEFAULT_BUDGET, CaseResult, ProbeError, probe
 from mock_server.settings import Settings
 
 __all__ = ["add_parser", "run_probe"]
@@ -65,6 +65,12 @@ def add_parser(add: AddParser) -> None:
     parser.set_defaults(run=run_probe)
 
 
+def _progress(number: int, total: int, case: CaseResult) -> None:
+    """A line per case as it finishes, on stderr (stdout keeps the report alone, for --format
+    json), flushed so a pipe into a CI log shows it at once."""
+    print(f"[{number}/{total}] {case.line()}", file=sys.stderr, flush=True)
+
+
 def run_probe(args: argparse.Namespace) -> int:
     """`suno-mock probe --to URL`: print the report; 1 if a case failed, 2 if it cannot run."""
     logging.basicConfig(level=logging.ERROR)  # the report says what happened
@@ -77,7 +83,8 @@ def run_probe(args: argparse.Namespace) -> int:
         only = args.only.split(",") if args.only is not None else None
         report = asyncio.run(
             probe(args.to, settings=settings, only=only, budget=args.budget,
-                  receiver_timeout=args.timeout)
+                  receiver_timeout=args.timeout, progress=_progress,
+                  timeout_name="--timeout")
         )  # fmt: skip
     except (ProbeError, ValidationError) as err:
         print(f"suno-mock: error: {err}", file=sys.stderr)

@@ -6,23 +6,26 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import signal
 import socket
 import sys
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from pydantic import ValidationError
 
 from mock_server import __version__
 from mock_server.cli.flags import (
+    PUBLISHED_PORT,
     SETTING_FLAGS,
     AddParser,
     Flag,
-    add_flags,
     settings_from_args,
     time_scale,
 )
 from mock_server.cli.logs import configure_logging
+from mock_server.cli.usage import add_grouped
 from mock_server.clock import Clock, ManualClock, ScaledClock
 from mock_server.guard import TOKEN_HEADER
 from mock_server.net import is_loopback
@@ -42,6 +45,7 @@ SERVER_FLAGS = (
         "time_scale",
         "real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s",
         time_scale,
+        metavar="SCALE",
         default=1.0,
     ),
     Flag(
@@ -76,11 +80,12 @@ def add_parser(add: AddParser) -> argparse.ArgumentParser:
     serve_parser = add(
         "serve",
         help="run the mock API as a dev server",
+        usage="%(prog)s [--host HOST] [--port PORT] [FLAG ...]",
         description="Run the mock API. Times are seconds of mock time unless noted. Every flag "
         "can also come from SUNO_MOCK_<FLAG> (a repeatable flag from a comma-separated value); "
         "a flag on the command line wins over the environment.",
     )
-    add_flags(serve_parser, SERVE_FLAGS)
+    add_grouped(serve_parser, SERVE_FLAGS)
     serve_parser.set_defaults(run=run)
     return serve_parser
 
@@ -95,9 +100,12 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"suno-mock: error: {problems}", file=sys.stderr)
         raise SystemExit(2) from None
+    published = published_port(os.environ)
     configure_logging(args.log_level, args.log_format)
     time_scale = None if args.manual_clock else args.time_scale
-    return asyncio.run(serve(settings, host=args.host, port=args.port, time_scale=time_scale))
+    return asyncio.run(
+        serve(settings, host=args.host, port=args.port, time_scale=time_scale, published=published)
+    )
 
 
 def _tune_gc() -> None:
@@ -118,8 +126,36 @@ def browser_urls(host: str, port: int) -> list[str]:
     return [f"http://{f'[{host}]' if ':' in host else host}:{port}"]
 
 
+def published_port(environ: Mapping[str, str]) -> int | None:
+    """SUNO_MOCK_PUBLISHED_PORT, or None; a bad value is a usage error (exit 2)."""
+    raw = environ.get(PUBLISHED_PORT)
+    if raw is None or not raw.strip():
+        return None
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 65535:
+        print(
+            f"suno-mock serve: error: {PUBLISHED_PORT}={raw[:20]!r}: a port, 1 to 65535\n"
+            f"  fix: the host port of `docker run -p HOST_PORT:8080`, or unset it",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return int(raw)
+
+
+def public_url(settings: Settings, published: int | None) -> str | None:
+    """The URL to open from outside a container: public_base_url, else loopback on the
+    published port."""
+    if settings.public_base_url:
+        return settings.public_base_url
+    return f"http://127.0.0.1:{published}" if published else None
+
+
 def banner(
-    settings: Settings, host: str, port: int, token: str | None, time_scale: float | None
+    settings: Settings,
+    host: str,
+    port: int,
+    token: str | None,
+    time_scale: float | None,
+    published: int | None = None,
 ) -> list[str]:
     """What `serve` prints once listening (`time_scale` None: a manual clock)."""
     url, *others = browser_urls(host, port)
@@ -136,6 +172,9 @@ def banner(
         f"  rate limit:   {settings.rate_limit or 'off'} submits per API key, in mock time "
         "(--rate-limit)",
     ]
+    public = public_url(settings, published)
+    if public:
+        lines.insert(1, f"  public URL:   {public}   dashboard: {public}/__mock__/")
     lines += [f"  also as:      {other}" for other in others]
     if token:
         lines.append(
@@ -145,7 +184,14 @@ def banner(
     return lines
 
 
-async def serve(settings: Settings, *, host: str, port: int, time_scale: float | None = 1.0) -> int:
+async def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    time_scale: float | None = 1.0,
+    published: int | None = None,
+) -> int:
     """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged. `time_scale`
     None: a manual clock at `settings.start_time`."""
     clock: Clock = (
@@ -166,7 +212,8 @@ async def serve(settings: Settings, *, host: str, port: int, time_scale: float |
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    for line in banner(settings, server.host, server.port, server.control_token, time_scale):
+    token = server.control_token
+    for line in banner(settings, server.host, server.port, token, time_scale, published):
         print(line, flush=True)
     await stop.wait()
     pending = server.clock.pending()

@@ -25,11 +25,14 @@ class ShotResult:
     response_body: str | None
     verdict: Verdict = "pass"
     reason: str | None = None
+    payload: Any = None
+    """The body sent: its JSON, or its text when it was broken on purpose."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "taskId": self.task_id,
+            "payload": self.payload,
             "status": self.status,
             "latencyMs": self.latency_ms,
             "error": self.error,
@@ -49,6 +52,16 @@ class CaseResult:
     reasons: list[str] = field(default_factory=list)
     shots: list[ShotResult] = field(default_factory=list)
     seconds: float = 0.0
+
+    def line(self, width: int = 0) -> str:
+        """`PASS  sequence  200 200 200  12.3 ms  description`: the case on one line."""
+        statuses = " ".join(_status(s.status) for s in self.shots) or "-"
+        slowest = max((s.latency_ms or 0.0 for s in self.shots), default=0.0)
+        timing = f"{slowest:8.1f} ms" if self.shots else " " * 11
+        return (
+            f"{self.verdict.upper():<4}  {self.name:<{width}}  {statuses:<15} {timing}  "
+            f"{self.description}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,13 +122,7 @@ class ProbeReport:
         width = max((len(c.name) for c in self.cases), default=4)
         lines.append(f"{'':<4}  {'CASE':<{width}}  {'ANSWERS':<15} {'SLOWEST':>11}  CALLBACKS")
         for case in self.cases:
-            statuses = " ".join(_status(s.status) for s in case.shots) or "-"
-            slowest = max((s.latency_ms or 0.0 for s in case.shots), default=0.0)
-            timing = f"{slowest:8.1f} ms" if case.shots else " " * 11
-            lines.append(
-                f"{case.verdict.upper():<4}  {case.name:<{width}}  {statuses:<15} {timing}  "
-                f"{case.description}"
-            )
+            lines.append(case.line(width))
             lines += [f"      {reason}" for reason in case.reasons]
         lines += ["", self.summary()]
         return "\n".join(lines)

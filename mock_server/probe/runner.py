@@ -4,8 +4,10 @@ signing, allow-list and timeout, no retries) and judge every answer."""
 from __future__ import annotations
 
 import fnmatch
+import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from yarl import URL
 
@@ -53,18 +55,31 @@ def _select(cases: list[Case], only: Iterable[str] | None) -> list[Case]:
 # Running it.
 
 
-def _judge(shot: Shot, delivery: Delivery, timeout: float, budget: float) -> ShotResult:
+Progress = Callable[[int, int, CaseResult], None]
+"""Told of each case as it finishes: its number (from 1), how many there are, its result."""
+
+
+def _sent(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:  # a body broken on purpose
+        return raw.decode("utf-8", errors="replace")
+
+
+def _judge(
+    shot: Shot, delivery: Delivery, timeout: float, budget: float, timeout_name: str
+) -> ShotResult:
     attempt = delivery.attempts[-1]
     body = attempt.response_body
-    result = ShotResult(
-        shot.label, shot.task_id, attempt.status, attempt.latency_ms, attempt.error, body
-    )
+    error = attempt.error and attempt.error.replace("callback_timeout=", f"{timeout_name}=")
+    result = ShotResult(shot.label, shot.task_id, attempt.status, attempt.latency_ms, error, body)
+    result.payload = _sent(shot.payload)
     status, seconds = attempt.status, (attempt.latency_ms or 0.0) / 1000
     answered = f"HTTP {status}" + (f" {_excerpt(body)}" if body else "")
     verdict: Verdict = "pass"
     reason: str | None = None
     if status is None or seconds > timeout:
-        no_answer = attempt.error or f"answered after {seconds:.1f} s, over the {timeout:g} s limit"
+        no_answer = error or f"answered after {seconds:.1f} s, over the {timeout:g} s limit"
         if shot.expect == "refuse":
             verdict, reason = "warn", f"refused, but by not answering ({no_answer}); answer 401"
         else:
@@ -98,8 +113,9 @@ def _excerpt(body: str) -> str:
 
 
 async def _run_case(
-    case: Case, dispatcher: Dispatcher, url: str, limit: float, budget: float
+    case: Case, dispatcher: Dispatcher, url: str, limits: tuple[float, float, str]
 ) -> CaseResult:
+    limit, budget, timeout_name = limits
     started = time.perf_counter()
     result = CaseResult(case.name, case.description, "pass")
     for shot in case.shots:
@@ -115,7 +131,7 @@ async def _run_case(
                 bad_signature=frozenset({shot.callback_type} if shot.bad_signature else ()),
             ),
         )
-        result.shots.append(_judge(shot, delivery, limit, budget))
+        result.shots.append(_judge(shot, delivery, limit, budget, timeout_name))
     result.seconds = time.perf_counter() - started
     for shot_result in result.shots:
         if shot_result.reason:
@@ -146,6 +162,8 @@ async def probe(
     budget: float = DEFAULT_BUDGET,
     receiver_timeout: float | None = None,
     base_url: str | None = None,
+    progress: Progress | None = None,
+    timeout_name: str = "callback_timeout",
 ) -> ProbeReport:
     """Fire the battery at `url` and judge every answer.
 
@@ -153,7 +171,9 @@ async def probe(
     `allow_callback_hosts` and `callback_timeout` (the receiver's limit, 15 s; `receiver_timeout`
     overrides it). `only` selects cases by name or shell pattern (`error-*`); `budget` is the
     real time above which an answer is a warning. File URLs in payloads start with `base_url`
-    (default: `settings.public_base_url`, else http://127.0.0.1:8080)."""
+    (default: `settings.public_base_url`, else http://127.0.0.1:8080). `progress` hears of
+    each case as it finishes; `timeout_name` is what a timeout's message calls the limit (the
+    command line says `--timeout`)."""
     settings = settings or Settings()
     limit = settings.callback_timeout if receiver_timeout is None else receiver_timeout
     if limit <= 0 or budget <= 0:
@@ -173,12 +193,15 @@ async def probe(
     await dispatcher.start()
     results: list[CaseResult] = []
     try:
-        for case in cases:
+        for number, case in enumerate(cases, 1):
             if case.needs_key and not signed:
                 reason = "needs a webhook HMAC key (--webhook-hmac-key / webhook_hmac_key)"
                 results.append(CaseResult(case.name, case.description, "skip", [reason]))
-                continue
-            results.append(await _run_case(case, dispatcher, url, limit, budget))
+            else:
+                limits = (limit, budget, timeout_name)
+                results.append(await _run_case(case, dispatcher, url, limits))
+            if progress is not None:
+                progress(number, len(cases), results[-1])
     finally:
         await dispatcher.close()
     return ProbeReport(url, settings.seed, limit, budget, signed, results)

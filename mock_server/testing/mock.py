@@ -93,11 +93,22 @@ class SunoMock(MockServer):
             self._watch.reports.clear()
 
     async def wait_for_callback(
-        self, task_id: str, callback_type: str, *, within: float = DEFAULT_WAIT
+        self,
+        task_id: str,
+        callback_type: str,
+        *,
+        within: float = DEFAULT_WAIT,
+        accept_failed: bool = False,
     ) -> Delivery:
-        """Advance the clock until `task_id`'s `callback_type` callback has been attempted;
-        return that delivery (its attempts hold the receiver's answers)."""
-        waited = await wait_for_callback(self.engine, self.clock, task_id, callback_type, within)
+        """Advance the clock until the receiver accepted (HTTP 200) `task_id`'s `callback_type`
+        callback, retries included; return that delivery. A delivery that failed for good
+        (retries exhausted, blocked, dropped) or still fails when `within` runs out raises
+        AssertionError saying what was sent and answered. `accept_failed=True` returns the
+        delivery once its first attempt ended, whatever the answer (its attempts hold them)."""
+        __tracebackhide__ = True
+        waited = await wait_for_callback(
+            self.engine, self.clock, task_id, callback_type, within, accept_failed=accept_failed
+        )
         if waited.delivery is None:
             raise AssertionError(f"{waited.reason}\n{self.describe(task_id)}")
         return waited.delivery
@@ -106,6 +117,7 @@ class SunoMock(MockServer):
         self, task_id: str, status: str, *, within: float = DEFAULT_WAIT
     ) -> Task:
         """Advance the clock until the task's record-info status is `status`; return the task."""
+        __tracebackhide__ = True
         check_status(status)
         waited = await wait_for_status(self.engine, self.clock, self.task(task_id), status, within)
         if not waited.reached:
@@ -114,6 +126,7 @@ class SunoMock(MockServer):
 
     def assert_callback_sequence(self, task_id: str, expected: Sequence[str]) -> None:
         """The task's callbacks, in the order they were sent, are exactly `expected`."""
+        __tracebackhide__ = True
         if isinstance(expected, str):
             raise TypeError(f"expected is a list of callback types, got the string {expected!r}")
         for callback_type in expected:
@@ -127,6 +140,7 @@ class SunoMock(MockServer):
 
     def assert_requested(self, path: str, *, times: int | None = None) -> None:
         """`path` was requested (exactly `times` times, when given)."""
+        __tracebackhide__ = True
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', like /api/v1/generate; got {path!r}")
         count = sum(r.path == path for r in self.requests)

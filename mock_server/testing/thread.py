@@ -9,6 +9,7 @@ from typing import Any, Self, TypeVar
 from mock_server.journal import Delivery, RequestRecord
 from mock_server.loop_thread import LoopThread
 from mock_server.probe import DEFAULT_BUDGET, ProbeReport
+from mock_server.scenario import ScenarioError
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 from mock_server.testing.mock import DEFAULT_WAIT, SunoMock, check_callback_type, check_status
@@ -57,17 +58,19 @@ class SunoMockThread:
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the server's loop and wait for its result."""
+        __tracebackhide__ = True
         try:
             return self._thread.call(coroutine)
-        except AssertionError as err:
+        except (AssertionError, ScenarioError) as err:
             # The message says it all; the server thread's frames would only hide it.
-            raise AssertionError(str(err)) from None
+            raise type(err)(str(err)) from None
 
     def _run(self, function: Callable[[], T]) -> T:
+        __tracebackhide__ = True
         try:
             return self._thread.run(function)
-        except AssertionError as err:
-            raise AssertionError(str(err)) from None
+        except (AssertionError, ScenarioError) as err:
+            raise type(err)(str(err)) from None
 
     def start(self) -> Self:
         """Start the thread and the server; return once it is listening."""
@@ -94,23 +97,35 @@ class SunoMockThread:
         self.call(self.mock.clock.run_until_idle())
 
     def wait_for_callback(
-        self, task_id: str, callback_type: str, *, within: float = DEFAULT_WAIT
+        self,
+        task_id: str,
+        callback_type: str,
+        *,
+        within: float = DEFAULT_WAIT,
+        accept_failed: bool = False,
     ) -> Delivery:
         """See `SunoMock.wait_for_callback`."""
+        __tracebackhide__ = True
         check_callback_type(callback_type)
-        return self.call(self.mock.wait_for_callback(task_id, callback_type, within=within))
+        waited = self.mock.wait_for_callback(
+            task_id, callback_type, within=within, accept_failed=accept_failed
+        )
+        return self.call(waited)
 
     def wait_for_status(self, task_id: str, status: str, *, within: float = DEFAULT_WAIT) -> Task:
         """See `SunoMock.wait_for_status`."""
+        __tracebackhide__ = True
         check_status(status)
         return self.call(self.mock.wait_for_status(task_id, status, within=within))
 
     def assert_callback_sequence(self, task_id: str, expected: Sequence[str]) -> None:
         """See `SunoMock.assert_callback_sequence`."""
+        __tracebackhide__ = True
         self._run(lambda: self.mock.assert_callback_sequence(task_id, expected))
 
     def assert_requested(self, path: str, *, times: int | None = None) -> None:
         """See `SunoMock.assert_requested`."""
+        __tracebackhide__ = True
         self._run(lambda: self.mock.assert_requested(path, times=times))
 
     def describe(self, task_id: str | None = None) -> str:
@@ -133,10 +148,12 @@ class SunoMockThread:
 
     def use_scenario(self, name_or_path: str | None) -> None:
         """Run every following task under this scenario (None: plain success)."""
+        __tracebackhide__ = True
         self._run(lambda: self.mock.use_scenario(name_or_path))
 
     def next_task(self, *, scenario: str) -> None:
         """Run only the next task under `scenario`."""
+        __tracebackhide__ = True
         self._run(lambda: self.mock.next_task(scenario=scenario))
 
     def reset(self) -> int:

@@ -174,7 +174,7 @@ describe("a started mock", () => {
       assert.match(error.message, /copyright-violation/); // the nearest valid name
       return true;
     });
-    await assert.rejects(mock.waitForCallback("t", "done"), /valid: text, first, complete/);
+    await assert.rejects(mock.waitForCallback("t", "done"), /allowed: text, first, complete/);
   });
 });
 
