@@ -15,6 +15,8 @@
 (e) control plane at 1k / 10k / 100k tasks (bench/scale.py).
 (f) fanout, (g) accept, (h) memory: side by side with a naive aiohttp reference in the same run
     (bench/sidebyside.py; (g) uses `wrk`: `apt-get install -y wrk`).
+(i) suite: 200 tests with the public fixtures next to the same tests against a hand-written
+    stub, alternately, in pytest subprocesses (bench/suite.py).
 
 Targets on a 2-core machine: (a) >= 6,000 req/s; (b) all delivered, p99 lateness <= 100 ms;
 (c) <= 15 ms; (d) every callback to the healthy receiver delivered on its first attempt; (e) no
@@ -39,7 +41,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import scale, sidebyside, soak
+from bench import scale, sidebyside, soak, suite
 from bench.common import UPLOAD_EXTEND, percentile, start_process, stop_process
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.testing import SunoMock
@@ -72,7 +74,7 @@ RECEIVER = (
     "asyncio.run(main())\n"
 )
 CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
-CHOICES = ("submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory")
+CHOICES = ("submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory", "suite")
 
 
 async def keep_alive_client(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
@@ -220,6 +222,8 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--fanout-runs", type=int, default=2, help="runs of (f)")
     parser.add_argument("--accept-runs", type=int, default=3, help="runs of (g)")
     parser.add_argument("--memory-tasks", type=int, default=20000, help="tasks of (h)")
+    parser.add_argument("--suite-tests", type=int, default=200, help="tests per suite (i)")
+    parser.add_argument("--suite-runs", type=int, default=3, help="runs of each suite (i)")
     parser.add_argument(
         "which", nargs="*", help=f"benchmarks to run: {', '.join(CHOICES)} (default: all)"
     )
@@ -247,6 +251,9 @@ async def main(argv: list[str]) -> int:
         print(sidebyside.accept_report(accepted, args.seconds, args.connections), flush=True)
     if "memory" in which:
         print(sidebyside.memory_report(await sidebyside.memory(args.memory_tasks)), flush=True)
+    if "suite" in which:
+        ran = await asyncio.to_thread(suite.suite, args.suite_tests, args.suite_runs)
+        print(suite.report(ran), flush=True)
     return 0
 
 
