@@ -20,6 +20,7 @@ from mock_server.api.envelope import decode_json
 from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
 from mock_server.errors import InvalidParameters, NotFound, require
+from mock_server.inbox import MAX_NAME
 from mock_server.journal import Page
 from mock_server.payloads import record_info
 from mock_server.recording import record_yaml
@@ -29,6 +30,7 @@ from mock_server.tasks import Task
 KEEPALIVE_SECONDS = 15.0
 DEFAULT_PAGE = 100
 MAX_PAGE = 200
+MAX_WAIT = 60.0
 
 __all__ = [
     "clock",
@@ -36,6 +38,8 @@ __all__ = [
     "deliveries",
     "events",
     "health",
+    "inbox",
+    "inbox_receive",
     "requests",
     "resend",
     "reset",
@@ -71,6 +75,17 @@ def _paging(request: web.Request) -> tuple[int | None, int]:
     if limit is None or not 1 <= limit <= MAX_PAGE:
         raise InvalidParameters(f"limit: 1 to {MAX_PAGE}, got {request.query['limit']!r}")
     return since, limit
+
+
+def _wait_seconds(request: web.Request) -> float:
+    raw = request.query.get("timeout", "5")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_WAIT:  # also refuses nan
+        raise InvalidParameters(f"timeout: real seconds from 0 to {MAX_WAIT:g}, got {raw!r:.50}")
+    return seconds
 
 
 def _listing(key: str, found: Page[Any], total: int, items: list[Any]) -> web.Response:
@@ -278,3 +293,29 @@ async def resend(request: web.Request) -> web.Response:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')
     delivery = await request.app[ENGINE].music.resend(request.match_info["id"], stage)
     return web.json_response(delivery.to_json())
+
+
+async def inbox_receive(request: web.Request) -> web.Response:
+    """POST /__mock__/inbox/{name} — a callback receiver that answers 200 and keeps the body."""
+    engine = request.app[ENGINE]
+    name = request.match_info["name"]
+    if len(name) > MAX_NAME:
+        raise InvalidParameters(f"inbox name: at most {MAX_NAME} characters, got {len(name)}")
+    engine.inbox.add(name, await request.read(), engine.clock.now())
+    await engine.inbox.notify()
+    return web.json_response({"status": "received"})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """GET /__mock__/inbox[/{name}][?since=&limit=][&count=N&timeout=S] — callbacks the inbox
+    got, oldest first: the newest `limit` (100), or those after sequence number `since`; with
+    `count`, once that many have arrived or after `timeout` real seconds (5, at most 60)."""
+    box = request.app[ENGINE].inbox
+    name = request.match_info.get("name")
+    since, limit = _paging(request)
+    count = _whole(request, "count", None)
+    if count is not None:
+        await box.wait_for(name, count, _wait_seconds(request))
+    chosen = box.page(name, since, limit)
+    items = [r.to_json() for r in chosen.items]
+    return _listing("callbacks", chosen, box.count(name), items)

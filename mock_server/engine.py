@@ -21,6 +21,7 @@ from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
 from mock_server.events import EventHub
+from mock_server.inbox import Inbox
 from mock_server.journal import Journal
 from mock_server.media.sources import SourceFetcher
 from mock_server.script import ScenarioLibrary
@@ -59,6 +60,7 @@ class Engine:
             default=settings.scenario,
             max_bytes=settings.scenario_max_bytes,
         )
+        self.inbox = Inbox()
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
@@ -97,12 +99,14 @@ class Engine:
         return cancelled
 
     async def reset(self) -> int:
-        """Forget every task, request and delivery; cancel what was pending; restore credits."""
+        """Forget every task, request, delivery and inbox callback; cancel what was pending;
+        restore credits."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
         self._build()
         old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
+        self.inbox.clear()
         self.scenarios.reset()
         self.events.publish("reset")
         return cancelled

@@ -14,8 +14,9 @@ when the mock listens on more than loopback:
   carries it: header `X-Suno-Mock-Token`, or the dashboard opened once as `/__mock__/?token=`,
   which sets a SameSite=Strict, HttpOnly cookie for the dashboard's own requests.
 
-`/__mock__/health` stays open (a container's HEALTHCHECK). The API under `/api/` keeps its own
-Bearer rules.
+`/__mock__/health` stays open (a container's HEALTHCHECK), and so do POSTs to the inbox
+(`/__mock__/inbox/NAME`, a callback receiver), which keep only the Host, Origin and JSON rules.
+The API under `/api/` keeps its own Bearer rules.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ TOKEN_HEADER = "X-Suno-Mock-Token"  # noqa: S105
 TOKEN_COOKIE = "suno_mock_token"  # noqa: S105
 TOKEN_QUERY = "token"  # noqa: S105
 OPEN_PATHS = frozenset({"/__mock__/health"})
+INBOX_PREFIX = "/__mock__/inbox/"
+"""POSTs here are callbacks (the mock's own, or a probe's): no token, since a sender of
+callbacks has none, and the API's body limit, since a callback is as large as the API makes
+it. Reading what arrived needs the token as any other control call."""
 
 
 class Forbidden(ApiError):
@@ -130,14 +135,16 @@ def _check_token(request: web.Request, exposure: Exposure) -> bool:
     return from_query
 
 
-async def _bounded(request: web.Request, limit: int) -> web.Request:
+async def _bounded(
+    request: web.Request, limit: int, setting: str = "control_max_body_bytes"
+) -> web.Request:
     """The request with its body read, held to the control plane's own size limit."""
     if request.content_type != "application/json":
         raise UnsupportedMediaType(
             f"Content-Type: must be application/json, got {request.content_type!r} "
             "(control-plane POSTs are JSON, which a cross-site page cannot send unasked)"
         )
-    too_long = TooLong(f"body: larger than {limit} bytes (setting control_max_body_bytes)")
+    too_long = TooLong(f"body: larger than {limit} bytes (setting {setting})")
     if request.content_length is not None and request.content_length > limit:
         raise too_long
     bounded = request.clone(client_max_size=limit)
@@ -159,9 +166,11 @@ async def control_guard(request: web.Request, handler: Handler) -> web.StreamRes
     exposure = _exposure(request)
     _check_host(request, exposure)
     _check_origin(request)
+    settings = request.app[ENGINE].settings
+    if request.method == "POST" and path.startswith(INBOX_PREFIX):
+        return await handler(await _bounded(request, settings.max_body_bytes, "max_body_bytes"))
     from_query = _check_token(request, exposure)
     if request.method not in ("GET", "HEAD"):
-        settings = request.app[ENGINE].settings
         request = await _bounded(request, settings.control_max_body_bytes)
     response = await handler(request)
     if from_query and exposure.token is not None:

@@ -86,6 +86,24 @@ CONTROL_PLANE: tuple[ControlEndpoint, ...] = (
     ),
     ControlEndpoint("GET", "/__mock__/requests", "Every API request and the answer it got"),
     ControlEndpoint(
+        "GET",
+        "/__mock__/inbox",
+        "Every callback the inbox got, oldest first (with count: once that many arrived)",
+        query=("since", "limit", "count", "timeout"),
+    ),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/inbox/{name}",
+        "The callbacks the inbox got under a name (with count: once that many arrived)",
+        query=("since", "limit", "count", "timeout"),
+    ),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/inbox/{name}",
+        "A callback receiver: use it as callBackUrl; answers 200 and keeps the body",
+        body=_ANY_OBJECT,
+    ),
+    ControlEndpoint(
         "GET", "/__mock__/scenarios", "Bundled scenario names, the default and the queue"
     ),
     ControlEndpoint(
@@ -140,11 +158,10 @@ def _control_operation(endpoint: ControlEndpoint) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": endpoint.body}},
         }
-    parameters = (
-        [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-        if "{id}" in endpoint.path
-        else []
-    )
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", endpoint.path)
+    ]
     parameters += [
         {"name": param, "in": "query", "required": False, "schema": {"type": "string"}}
         for param in endpoint.query

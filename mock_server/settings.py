@@ -3,7 +3,7 @@
 Durations are seconds of *mock* time (the clock's time), except `callback_timeout` and the read
 timeouts (`header_read_timeout`, `body_read_timeout`), which bound real network I/O: a peer
 answers or sends in real time whatever the clock does, so those limits are wall-clock seconds
-(see README, "Time").
+(see docs/configuration.md, "Time").
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.backends.*",
             "mock_server.callbacks",
             "mock_server.engine",
+            # The callback receiver that comes with the mock (`/__mock__/inbox/NAME`).
+            "mock_server.inbox",
             "mock_server.jobs",
             "mock_server.journal",
             "mock_server.media.*",

@@ -1,5 +1,6 @@
-"""Every setting is documented and reachable: the README's configuration table names each field
-of Settings, and each serve flag it lists exists (so the table cannot fall behind the model);
+"""Every setting is documented and reachable: the configuration table (docs/configuration.md)
+names each field of Settings, and each serve flag it lists exists (so the table cannot fall
+behind the model);
 `suno-mock serve --help` shows every field with its docstring, and every field's SUNO_MOCK_*
 variable sets it."""
 
@@ -16,11 +17,11 @@ import pytest
 from mock_server.cli import build_parser, main, parse_args, settings_from_args
 from mock_server.settings import Settings, StageDelays
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+CONFIGURATION = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 
 def configuration_table() -> str:
-    text = README.read_text()
+    text = CONFIGURATION.read_text()
     start = text.index("| flag / env / setting | default | meaning |")
     return text[start : text.index("\n\n", start)]
 
