@@ -28,7 +28,8 @@ __all__ = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built when first used (/openapi.json, a test's check), not at every import of the server.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class CallbackTrack(_Strict):
