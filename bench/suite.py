@@ -188,7 +188,10 @@ def _write(folder: Path, name: str, source: str, count: int) -> Path:
 
 def _run(suite: Path) -> dict[str, Any]:
     out = suite / "result.json"
-    env = {**os.environ, "SUITE_OUT": str(out)}
+    # An installed package has its bytecode compiled (pip does it); a run that may not write
+    # bytecode would compile the package's sources at each first use and time that instead.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["SUITE_OUT"] = str(out)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
         cwd=suite,
@@ -227,6 +230,7 @@ def report(result: dict[str, Any]) -> str:
     ratio = statistics.median(mock) / statistics.median(stub)
     pairs = ", ".join(f"{m / s:.2f}" for m, s in zip(mock, stub, strict=True))
     first_ms = statistics.median(first)
+    first_cpu = statistics.median(r["cpu"][0] * 1000 for r in result["mock"])
     cpu_mock = statistics.median(r["cpu_ms"] for r in result["mock"])
     cpu_stub = statistics.median(r["cpu_ms"] for r in result["stub"])
     return (
@@ -239,6 +243,6 @@ def report(result: dict[str, Any]) -> str:
         f"    CPU per test (this process's, less sensitive to a busy host): stub "
         f"{cpu_stub:.1f} ms, mock {cpu_mock:.1f} ms, {cpu_mock / cpu_stub:.2f}x.\n"
         f"    first use (the mock suite's first setup, imports included): {first_ms:.0f} ms "
-        f"(runs: {', '.join(f'{f:.0f}' for f in first)}). Goal: <= 150 ms "
-        f"({'met' if first_ms <= 150 else 'not met'})."
+        f"(runs: {', '.join(f'{f:.0f}' for f in first)}; CPU of the whole first test "
+        f"{first_cpu:.0f} ms). Goal: <= 150 ms ({'met' if first_ms <= 150 else 'not met'})."
     )
