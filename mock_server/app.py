@@ -13,7 +13,7 @@ from mock_server.api.keys import ENGINE
 from mock_server.clock import Clock, ScaledClock
 from mock_server.engine import Engine
 from mock_server.guard import CONTROL_PREFIX, body_deadline, control_guard
-from mock_server.routes import setup_routes
+from mock_server.routes import install_routes
 from mock_server.settings import Settings
 
 __all__ = ["create_app"]
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     limit = max(settings.max_body_bytes, settings.max_upload_bytes * 4 // 3 + 64 * 1024)
     app = web.Application(middlewares=[front_door], client_max_size=limit)
     app[ENGINE] = engine
-    setup_routes(app)
+    install_routes(app)
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         await engine.start()
