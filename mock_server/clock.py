@@ -232,6 +232,13 @@ class ManualClock(_TimerQueue):
         self._now = target
         self._raise_errors()
 
+    def rewind(self, to: float) -> None:
+        """Set time back (a reused server's restore); only with no timer pending."""
+        if self.pending():
+            raise RuntimeError("cannot rewind a clock with timers pending; reset the mock first")
+        self._now = to
+        self.errors.clear()
+
     async def run_until_idle(self, *, limit: int = 100_000) -> None:
         """Advance to each next timer until none is left (at most `limit` timers)."""
         for _ in range(limit):

@@ -40,6 +40,7 @@ __all__ = [
     "health",
     "inbox",
     "inbox_receive",
+    "json_body",
     "requests",
     "resend",
     "reset",
@@ -47,11 +48,12 @@ __all__ = [
     "set_scenario",
     "task",
     "task_scenario",
+    "task_summary",
     "tasks",
 ]
 
 
-async def _json_body(request: web.Request) -> Any:
+async def json_body(request: web.Request) -> Any:
     return decode_json(await request.read())  # the API's strict decoder: depth, surrogates
 
 
@@ -92,7 +94,8 @@ def _listing(key: str, found: Page[Any], total: int, items: list[Any]) -> web.Re
     return web.json_response({key: items, "next": found.next, "more": found.more, "total": total})
 
 
-def _summary(engine: Engine, task: Task) -> dict[str, Any]:
+def task_summary(engine: Engine, task: Task) -> dict[str, Any]:
+    """What the task lists show of a task (also the answer of POST /__mock__/wait)."""
     return {
         "taskId": task.id,
         "number": task.number,
@@ -143,10 +146,10 @@ async def tasks(request: web.Request) -> web.Response:
         if len(wanted) > MAX_PAGE:
             raise InvalidParameters(f"ids: at most {MAX_PAGE} task ids, got {len(wanted)}")
         found = [t for t in map(engine.music.store.get, wanted) if t is not None]
-        return web.json_response({"tasks": [_summary(engine, t) for t in found]})
+        return web.json_response({"tasks": [task_summary(engine, t) for t in found]})
     since, limit = _paging(request)
     chosen = engine.music.store.page(since, limit)
-    summaries = [_summary(engine, t) for t in chosen.items]
+    summaries = [task_summary(engine, t) for t in chosen.items]
     return _listing("tasks", chosen, len(engine.music.store), summaries)
 
 
@@ -156,7 +159,7 @@ async def task(request: web.Request) -> web.Response:
     found = _task_of(request)
     return web.json_response(
         {
-            **_summary(engine, found),
+            **task_summary(engine, found),
             "request": found.request,
             "history": [{"at": at, "event": event} for at, event in found.history],
             "recordInfo": record_info(found, engine.settings),
@@ -208,7 +211,7 @@ async def scenarios(request: web.Request) -> web.Response:
 async def set_scenario(request: web.Request) -> web.Response:
     """POST /__mock__/scenario — `{"default": NAME|null}` or `{"next": NAME}`."""
     library = request.app[ENGINE].scenarios
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict) or not {"default", "next"} & set(body):
         raise InvalidParameters('body: send {"default": NAME or null} or {"next": NAME}')
     for key in ("default", "next"):
@@ -266,7 +269,7 @@ async def clock(request: web.Request) -> web.Response:
     """GET|POST /__mock__/clock — `{"advance": seconds}`, `{"pause": true|false}`."""
     engine = request.app[ENGINE]
     if request.method == "POST":
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or not {"advance", "pause"} & set(body):
             raise InvalidParameters('body: send {"advance": SECONDS} or {"pause": true|false}')
         if "pause" in body:
@@ -287,7 +290,7 @@ async def clock(request: web.Request) -> web.Response:
 
 async def resend(request: web.Request) -> web.Response:
     """POST /__mock__/tasks/{id}/resend — `{"stage": "complete"}`: send that callback again."""
-    body = await _json_body(request)
+    body = await json_body(request)
     stage = body.get("stage") if isinstance(body, dict) else None
     if stage not in {"text", "first", "complete", "error"}:
         raise InvalidParameters('stage: one of "text", "first", "complete", "error"')

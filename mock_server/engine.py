@@ -19,7 +19,7 @@ from mock_server.backends.sync_ops import SyncOps
 from mock_server.backends.uploads import Uploads
 from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
-from mock_server.clock import Clock
+from mock_server.clock import Clock, ManualClock
 from mock_server.events import EventHub
 from mock_server.inbox import Inbox
 from mock_server.journal import Journal
@@ -109,4 +109,17 @@ class Engine:
         self.inbox.clear()
         self.scenarios.reset()
         self.events.publish("reset")
+        return cancelled
+
+    async def restore(self) -> int:
+        """Back to the state of a server just started with these settings: `reset()`, a manual
+        clock at `settings.start_time`, the settings' default scenario, no recorded errors. The
+        same requests then get the same bytes as on a new server. A scaled clock (the dev
+        server's real time) cannot be set back: `TypeError`."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("only a manual clock can be set back to its start")
+        cancelled = await self.reset()
+        self.clock.rewind(self.settings.start_time)
+        self.scenarios.set_default(self.settings.scenario)
+        self.errors.clear()
         return cancelled

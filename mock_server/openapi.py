@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mock_server.version import __version__
+from mock_server.waits import CALLBACK_TYPES, DEFAULT_WAIT, MAX_WAIT, TASK_STATUSES
 
 __all__ = ["CONTROL_PLANE", "ControlEndpoint", "Endpoint", "build_spec"]
 
@@ -133,6 +134,56 @@ CONTROL_PLANE: tuple[ControlEndpoint, ...] = (
     ),
     ControlEndpoint(
         "POST", "/__mock__/reset", "Forget every task, request and delivery; restore credits"
+    ),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/restore",
+        "Reset, and set a manual clock back to its start and the default scenario to the "
+        "configured one (409 on a scaled clock)",
+    ),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/wait",
+        "Advance a manual clock timer by timer until a task's callback has been attempted or "
+        "its status is reached, at most `within` mock seconds; if not, why and the journal "
+        "(409 on a scaled clock)",
+        body={
+            "type": "object",
+            "required": ["taskId"],
+            "properties": {
+                "taskId": {"type": "string", "maxLength": 200},
+                "callbackType": {"enum": list(CALLBACK_TYPES)},
+                "status": {"enum": list(TASK_STATUSES)},
+                "within": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": MAX_WAIT,
+                    "default": DEFAULT_WAIT,
+                },
+            },
+            "oneOf": [{"required": ["callbackType"]}, {"required": ["status"]}],
+        },
+    ),
+    ControlEndpoint(
+        "GET",
+        "/__mock__/journal",
+        "Requests received and callbacks attempted, as the waits' failure messages print them",
+        query=("taskId",),
+        content_type="text/plain",
+    ),
+    ControlEndpoint(
+        "POST",
+        "/__mock__/probe",
+        "Run the probe battery at a callback URL with this server's settings (real time)",
+        body={
+            "type": "object",
+            "required": ["url"],
+            "properties": {
+                "url": {"type": "string", "format": "uri"},
+                "only": {"type": "array", "items": {"type": "string"}},
+                "budget": {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
+            },
+        },
     ),
 )
 """The `/__mock__/` routes as /openapi.json documents them (tag `control plane`)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server import control, wire
+from mock_server import control, driving, wire
 from mock_server.api import families, files, handlers, uploads, voice
 from mock_server.api.envelope import base_url
 from mock_server.api.keys import ENGINE
@@ -217,6 +217,10 @@ def setup_routes(app: web.Application) -> None:
             web.get("/__mock__/scenarios", control.scenarios),
             web.post("/__mock__/scenario", control.set_scenario),
             web.post("/__mock__/reset", control.reset),
+            web.post("/__mock__/restore", driving.restore),
+            web.post("/__mock__/wait", driving.wait),
+            web.post("/__mock__/probe", driving.probe_receiver),
+            web.get("/__mock__/journal", driving.journal),
         ]
     )
 

@@ -1,7 +1,8 @@
 """The examples in examples/ stay consistent with the mock: every SUNO_MOCK_* variable they set is
 a real `suno-mock serve` setting, and the addresses line up (the app's callback host is on the
 allow-list, file URLs point at the mock as the app reaches it). The examples themselves run
-elsewhere: the Node test in .ci/run, the image in tests/test_container.py."""
+elsewhere: the Node tests in .ci/node-kit (which .ci/run runs), the image in
+tests/test_container.py."""
 
 from __future__ import annotations
 
@@ -71,4 +72,5 @@ def test_node_example_scripts_name_its_files() -> None:
 
     assert (folder / package["main"]).is_file()
     assert (folder / package["scripts"]["test"].split()[-1]).is_file()
-    assert "node --test examples/node/app.test.mjs" in (ROOT / ".ci" / "run").read_text()
+    assert "node --test examples/node/app.test.mjs" in (ROOT / ".ci" / "node-kit").read_text()
+    assert ".ci/node-kit" in (ROOT / ".ci" / "run").read_text()

@@ -62,6 +62,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.tasks",
             "mock_server.tracks",
             "mock_server.voice",
+            # Driving a manual clock to a callback or status: the helpers, POST /__mock__/wait.
+            "mock_server.waits",
+            # The probe battery: `SunoMock.probe` and POST /__mock__/probe run it.
+            "mock_server.probe.*",
         ),
     ),
     # What a client sees over HTTP: handlers, middlewares, routes, the app, the control plane.
@@ -71,6 +75,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.api.*",
             "mock_server.app",
             "mock_server.control",
+            "mock_server.driving",
             "mock_server.guard",
             "mock_server.openapi",
             "mock_server.routes",
@@ -82,8 +87,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "mock_server.listener",
             "mock_server.loop_thread",
-            # `SunoMock.probe` runs it; it needs only the domain.
-            "mock_server.probe.*",
             "mock_server.pytest_plugin",
             "mock_server.receiver",
             "mock_server.server",

@@ -1,9 +1,11 @@
-// A small app that uses the Suno music API: it asks for a song, receives the API's three
-// callbacks (text, first, complete) and shows what it has. No dependencies: Node's fetch + http.
+// A small app that uses the Suno music API: it asks for a song or extends one, receives the
+// API's callbacks (text, first, complete, or error) and shows what it has. No dependencies:
+// Node's fetch + http.
 //
-//   POST /songs {"prompt": "..."}   -> {"taskId": "..."}   (submits /api/v1/generate)
-//   POST /suno/callback              <- the API's callbacks (answered 200 at once)
-//   GET  /songs/<taskId>             -> {"stages": ["text", ...], "tracks": [...]}
+//   POST /songs {"prompt": "..."}                     -> {"taskId": "..."}  (/api/v1/generate)
+//   POST /songs/<audioId>/extend {"continueAt": 60}   -> {"taskId": "..."}  (.../extend)
+//   POST /suno/callback          <- the API's callbacks (answered 200 at once)
+//   GET  /songs/<taskId>         -> {"stages": ["text", ...], "tracks": [...], "error": null}
 //
 // Run it: SUNO_API_URL=http://127.0.0.1:8080 PUBLIC_URL=http://127.0.0.1:3000 node app.mjs
 import http from "node:http";
@@ -36,22 +38,12 @@ export class SunoClient {
     return (await this.call("POST", "/api/v1/generate", body)).taskId;
   }
 
-  async recordInfo(taskId) {
-    return this.call("GET", `/api/v1/generate/record-info?taskId=${encodeURIComponent(taskId)}`);
+  async extend(body) {
+    return (await this.call("POST", "/api/v1/generate/extend", body)).taskId;
   }
 
-  /** Poll record-info until the task has `status` (or failed, or `timeoutMs` passed). */
-  async waitForStatus(taskId, status, { timeoutMs = 30_000, intervalMs = 100 } = {}) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const info = await this.recordInfo(taskId);
-      if (info.status === status) return info;
-      if (/FAILED|ERROR|EXCEPTION/.test(info.status)) {
-        throw new Error(`task ${taskId} ended as ${info.status}: ${info.errorMessage}`);
-      }
-      if (Date.now() > deadline) throw new Error(`task ${taskId} still ${info.status}`);
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
+  async recordInfo(taskId) {
+    return this.call("GET", `/api/v1/generate/record-info?taskId=${encodeURIComponent(taskId)}`);
   }
 }
 
@@ -81,44 +73,71 @@ function send(response, status, body) {
  * server listens on.
  */
 export function createApp({ suno, publicUrl, log = () => {} }) {
-  const songs = new Map(); // taskId -> {stages, tracks}
-  const callbackBase = () => publicUrl ?? `http://127.0.0.1:${server.address().port}`;
+  const songs = new Map(); // taskId -> {stages, tracks, error}
+  const song = (taskId) => {
+    if (!songs.has(taskId)) songs.set(taskId, { stages: [], tracks: {}, error: null });
+    return songs.get(taskId);
+  };
+  const callbackUrl = () =>
+    `${publicUrl ?? `http://127.0.0.1:${server.address().port}`}/suno/callback`;
+
+  async function submit(response, request) {
+    try {
+      const taskId = await request();
+      song(taskId);
+      log(`submitted task ${taskId}`);
+      return send(response, 202, { taskId });
+    } catch (error) {
+      return send(response, 502, { error: error.message });
+    }
+  }
 
   async function route(request, response) {
     const url = new URL(request.url, "http://app");
     if (request.method === "POST" && url.pathname === "/suno/callback") {
       const body = await readJson(request);
       const { callbackType, task_id: taskId, data } = body.data;
-      const song = songs.get(taskId) ?? { stages: [], tracks: {} };
-      songs.set(taskId, song);
-      song.stages.push(callbackType);
+      const seen = song(taskId);
+      seen.stages.push(callbackType);
       // The same track arrives in `first` and `complete` (and a callback may be re-sent):
       // keep the latest version of each track, by id.
-      for (const track of data ?? []) if (track.audio_url) song.tracks[track.id] = track;
+      for (const track of data ?? []) if (track.audio_url) seen.tracks[track.id] = track;
+      if (callbackType === "error") seen.error = { code: body.code, msg: body.msg };
       log(`callback ${callbackType} for task ${taskId} (code ${body.code})`);
       return send(response, 200, { status: "received" });
     }
     if (request.method === "POST" && url.pathname === "/songs") {
       const { prompt } = (await readJson(request)) ?? {};
-      try {
-        const taskId = await suno.generate({
+      return submit(response, () =>
+        suno.generate({
           customMode: false,
           instrumental: false,
           model: "V4_5",
           prompt,
-          callBackUrl: `${callbackBase()}/suno/callback`,
-        });
-        songs.set(taskId, songs.get(taskId) ?? { stages: [], tracks: {} });
-        log(`submitted task ${taskId}`);
-        return send(response, 202, { taskId });
-      } catch (error) {
-        return send(response, 502, { error: error.message });
-      }
+          callBackUrl: callbackUrl(),
+        }),
+      );
+    }
+    const extend = /^\/songs\/([\w-]+)\/extend$/.exec(url.pathname);
+    if (request.method === "POST" && extend) {
+      const { continueAt, prompt } = (await readJson(request)) ?? {};
+      return submit(response, () =>
+        suno.extend({
+          defaultParamFlag: true,
+          audioId: extend[1],
+          continueAt,
+          prompt: prompt ?? "[Bridge]\nHold the light",
+          style: "indie pop",
+          title: "Silver Moon (Extended)",
+          model: "V4_5PLUS",
+          callBackUrl: callbackUrl(),
+        }),
+      );
     }
     const match = /^\/songs\/([\w-]+)$/.exec(url.pathname);
     if (request.method === "GET" && match && songs.has(match[1])) {
-      const song = songs.get(match[1]);
-      return send(response, 200, { stages: song.stages, tracks: Object.values(song.tracks) });
+      const { stages, tracks, error } = songs.get(match[1]);
+      return send(response, 200, { stages, tracks: Object.values(tracks), error });
     }
     return send(response, 404, { error: "not found" });
   }

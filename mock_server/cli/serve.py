@@ -23,7 +23,7 @@ from mock_server.cli.flags import (
     settings_from_args,
 )
 from mock_server.cli.logs import configure_logging
-from mock_server.clock import ScaledClock
+from mock_server.clock import Clock, ManualClock, ScaledClock
 from mock_server.guard import TOKEN_HEADER
 from mock_server.net import is_loopback
 from mock_server.scenario import ScenarioError
@@ -43,6 +43,14 @@ SERVER_FLAGS = (
         "real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s",
         positive_float,
         default=1.0,
+    ),
+    Flag(
+        "manual-clock",
+        "manual_clock",
+        "mock time stands still until POST /__mock__/clock or /__mock__/wait moves it (test "
+        "kits, such as the Node one, drive it); --time-scale is then unused",
+        switch=True,
+        default=False,
     ),
     Flag(
         "log-format",
@@ -88,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"suno-mock: error: {problems}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(args.log_level, args.log_format)
-    return asyncio.run(serve(settings, host=args.host, port=args.port, time_scale=args.time_scale))
+    time_scale = None if args.manual_clock else args.time_scale
+    return asyncio.run(serve(settings, host=args.host, port=args.port, time_scale=time_scale))
 
 
 def _tune_gc() -> None:
@@ -110,16 +119,17 @@ def browser_urls(host: str, port: int) -> list[str]:
 
 
 def banner(
-    settings: Settings, host: str, port: int, token: str | None, time_scale: float
+    settings: Settings, host: str, port: int, token: str | None, time_scale: float | None
 ) -> list[str]:
-    """What `serve` prints once listening."""
+    """What `serve` prints once listening (`time_scale` None: a manual clock)."""
     url, *others = browser_urls(host, port)
     hosts = ", ".join(["loopback", *settings.allow_callback_hosts])
     scenario = settings.scenario or "none (plain success)"
+    clock = "manual clock" if time_scale is None else f"time scale {time_scale:g}"
     bound = "" if is_loopback(host) else f"bound to {host or '0.0.0.0'}, not loopback; "  # noqa: S104
     lines = [
         f"suno-mock-server {__version__} listening on {url} "
-        f"({bound}seed {settings.seed}, time scale {time_scale:g}, scenario {scenario}, "
+        f"({bound}seed {settings.seed}, {clock}, scenario {scenario}, "
         f"callbacks to: {hosts})",
         f"  dashboard:    {url}/__mock__/" + (f"?token={quote(token)}" if token else ""),
         f"  API base URL: {url}   OpenAPI: {url}/openapi.json",
@@ -135,9 +145,12 @@ def banner(
     return lines
 
 
-async def serve(settings: Settings, *, host: str, port: int, time_scale: float) -> int:
-    """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged."""
-    clock = ScaledClock(time_scale)
+async def serve(settings: Settings, *, host: str, port: int, time_scale: float | None = 1.0) -> int:
+    """Run until SIGINT/SIGTERM; pending deliveries are cancelled and logged. `time_scale`
+    None: a manual clock at `settings.start_time`."""
+    clock: Clock = (
+        ManualClock(settings.start_time) if time_scale is None else ScaledClock(time_scale)
+    )
     try:
         server = MockServer(settings, clock=clock, host=host, port=port)
     except ScenarioError as err:

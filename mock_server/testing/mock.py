@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Self, get_args
+from typing import TYPE_CHECKING, Self
 
-from mock_server.catalog import TaskStatus
 from mock_server.clock import ManualClock
 from mock_server.journal import Delivery
 from mock_server.server import MockServer
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 from mock_server.testing.loop_watch import LoopWatch, listening_sockets
+from mock_server.waits import (
+    CALLBACK_TYPES,
+    DEFAULT_WAIT,
+    TASK_STATUSES,
+    check_callback_type,
+    check_status,
+    describe,
+    wait_for_callback,
+    wait_for_status,
+)
 
 if TYPE_CHECKING:
     from mock_server.probe import ProbeReport
@@ -27,52 +36,10 @@ __all__ = [
     "check_status",
 ]
 
-DEFAULT_WAIT = 3600.0
-"""Mock seconds a wait helper may move the clock forward before it gives up."""
 OPT_OUT = "@pytest.mark.suno_mock(check_teardown=False)"
-CALLBACK_TYPES: tuple[str, ...] = (
-    "text",
-    "first",
-    "complete",
-    "error",
-    "validate",
-    "regenerate",
-    "generate",
-)
-"""Callback types the mock journals: a music task's stages and `error`; jobs such as lyrics or
-WAV send only `complete`; Suno Voice steps send `validate`, `regenerate` and `generate`."""
-TASK_STATUSES: tuple[str, ...] = get_args(TaskStatus)
-"""record-info statuses of a music task."""
 BLOCKED_LOOP_TIMEOUT = 1.0
 """Real seconds a client may wait on a loop that does not run before it is answered with an
 explanation (see `LoopWatch`)."""
-
-
-def check_callback_type(callback_type: str) -> None:
-    if callback_type not in CALLBACK_TYPES:
-        raise ValueError(
-            f"unknown callback type {callback_type!r}; valid: {', '.join(CALLBACK_TYPES)}"
-        )
-
-
-def check_status(status: str) -> None:
-    if status not in TASK_STATUSES:
-        raise ValueError(f"unknown task status {status!r}; valid: {', '.join(TASK_STATUSES)}")
-
-
-def _check_within(within: float) -> None:
-    if not within > 0:
-        raise ValueError(f"within must be a positive number of mock seconds, got {within!r}")
-
-
-class _RewindableClock(ManualClock):
-    """The manual clock, which a reused server (session scope) sets back to its start."""
-
-    def rewind(self, to: float) -> None:
-        if self.pending():
-            raise RuntimeError("cannot rewind a clock with timers pending; reset the mock first")
-        self._now = to
-        self.errors.clear()
 
 
 class SunoMock(MockServer):
@@ -84,7 +51,7 @@ class SunoMock(MockServer):
     `requests` does when it is called from an async test (use `suno_mock_threaded` instead).
     """
 
-    clock: _RewindableClock
+    clock: ManualClock
 
     def __init__(
         self,
@@ -94,7 +61,7 @@ class SunoMock(MockServer):
         blocked_loop_timeout: float | None = BLOCKED_LOOP_TIMEOUT,
     ) -> None:
         settings = settings or Settings()
-        super().__init__(settings, clock=_RewindableClock(settings.start_time))
+        super().__init__(settings, clock=ManualClock(settings.start_time))
         self.check_teardown = check_teardown
         self.blocked_loop_timeout = blocked_loop_timeout
         self._watch: LoopWatch | None = None
@@ -123,10 +90,7 @@ class SunoMock(MockServer):
         """Back to the state of a server just started with these settings: `reset()`, the
         clock at `settings.start_time`, the default scenario from the settings, no recorded
         errors. The same requests then get the same bytes as on a new server."""
-        await self.reset()
-        self.clock.rewind(self.settings.start_time)
-        self.use_scenario(self.settings.scenario)
-        self.engine.errors.clear()
+        await self.engine.restore()
         if self._watch is not None:
             self._watch.reports.clear()
 
@@ -135,42 +99,20 @@ class SunoMock(MockServer):
     ) -> Delivery:
         """Advance the clock until `task_id`'s `callback_type` callback has been attempted;
         return that delivery (its attempts hold the receiver's answers)."""
-        check_callback_type(callback_type)
-        _check_within(within)
-        limit = self.clock.now() + within
-        while True:
-            for delivery in self.deliveries(task_id):
-                if delivery.callback_type == callback_type and _attempted(delivery):
-                    return delivery
-            if not await self._step(limit):
-                raise AssertionError(
-                    f"no {callback_type!r} callback for task {task_id} within {within:g} s of "
-                    f"mock time\n{self.describe(task_id)}"
-                )
+        waited = await wait_for_callback(self.engine, self.clock, task_id, callback_type, within)
+        if waited.delivery is None:
+            raise AssertionError(f"{waited.reason}\n{self.describe(task_id)}")
+        return waited.delivery
 
     async def wait_for_status(
         self, task_id: str, status: str, *, within: float = DEFAULT_WAIT
     ) -> Task:
         """Advance the clock until the task's record-info status is `status`; return the task."""
         check_status(status)
-        _check_within(within)
-        limit = self.clock.now() + within
-        while self.task(task_id).status != status:
-            if not await self._step(limit):
-                raise AssertionError(
-                    f"task {task_id} never reached status {status!r} within {within:g} s of mock "
-                    f"time; it is {self.task(task_id).status!r}\n{self.describe(task_id)}"
-                )
+        waited = await wait_for_status(self.engine, self.clock, self.task(task_id), status, within)
+        if not waited.reached:
+            raise AssertionError(f"{waited.reason}\n{self.describe(task_id)}")
         return self.task(task_id)
-
-    async def _step(self, limit: float) -> bool:
-        """Advance to the next timer if it falls before `limit`; False when there is none."""
-        await self.clock.settle()
-        due = self.clock.next_due()
-        if due is None or due > limit:
-            return False
-        await self.clock.advance(max(0.0, due - self.clock.now()))
-        return True
 
     def assert_callback_sequence(self, task_id: str, expected: Sequence[str]) -> None:
         """The task's callbacks, in the order they were sent, are exactly `expected`."""
@@ -223,34 +165,7 @@ class SunoMock(MockServer):
 
     def describe(self, task_id: str | None = None) -> str:
         """What the mock saw and did: requests received, callbacks attempted, in order."""
-        lines = ["requests received:"]
-        for record in self.requests:
-            response = record.response if isinstance(record.response, dict) else {}
-            lines.append(
-                f"  {record.seq}. {record.method} {record.path} -> HTTP {record.http_status} "
-                f"code={record.code} {response.get('msg', '')}".rstrip()
-            )
-        if not self.requests:
-            lines.append("  (none)")
-        deliveries = self.deliveries(task_id)
-        lines.append("callbacks attempted" + (f" for task {task_id}:" if task_id else ":"))
-        for delivery in deliveries:
-            if not delivery.attempts:
-                lines.append(
-                    f"  {delivery.callback_type} task {delivery.task_id}: {delivery.state}"
-                )
-            for attempt in delivery.attempts:
-                answer = f"HTTP {attempt.status}" if attempt.status is not None else attempt.error
-                latency = f" in {attempt.latency_ms:.1f} ms" if attempt.latency_ms else ""
-                body = f" answer {attempt.response_body!r}" if attempt.response_body else ""
-                error = f" ({attempt.error})" if attempt.error and attempt.status else ""
-                lines.append(
-                    f"  {delivery.callback_type} #{attempt.number} task {delivery.task_id} -> "
-                    f"{answer}{latency}{error}{body}"
-                )
-        if not deliveries:
-            lines.append("  (none)")
-        return "\n".join(lines)
+        return describe(self.journal, task_id)
 
     def teardown_problems(self) -> list[str]:
         """Why the test should fail at teardown: crashed handlers, deliveries in flight, a
@@ -269,9 +184,3 @@ class SunoMock(MockServer):
         if problems:
             problems.append(f"(to skip these checks: {OPT_OUT})")
         return problems
-
-
-def _attempted(delivery: Delivery) -> bool:
-    return delivery.state in ("dropped", "blocked") or any(
-        a.outcome != "in_flight" for a in delivery.attempts
-    )
