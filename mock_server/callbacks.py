@@ -6,11 +6,16 @@ last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects ar
 (a redirect could leave loopback), and only loopback or allow-listed hosts are ever contacted.
 
 Receivers are independent: there is no shared connection pool one receiver could fill, only a
-cap per receiver (`callback_connections_per_host`, per scheme, host and port). An attempt over
-that cap waits in the mock, and the receiver's timeout starts only once it may connect: the
-timeout covers connecting, sending and reading the answer, never the mock's own queue. Nor
-the mock's own stalls: time the event loop could not run (a busy or starved process) while
-an attempt was waiting is added to that attempt's deadline (see `_LagMeter`).
+cap per receiver URL (`callback_connections_per_host`, per scheme, host, port and path: a hung
+path does not hold back the host's other paths) and one socket budget across all receivers
+(`callback_socket_budget`, by default from the open-file limit), so the process never runs
+out of descriptors. An attempt over either waits in the mock, and the receiver's timeout
+starts only once it may connect: the timeout covers connecting, sending and reading the
+answer, never the mock's own queue. Nor the mock's own stalls: time the event loop could not
+run (a busy or starved process) while an attempt was waiting is added to that attempt's
+deadline (see `LagMeter`). An attempt the process itself could not make (out of descriptors,
+buffers or local ports) is the mock's fault: journaled as `mock_fault`, retried when a
+socket is free, and never counted against the receiver's retries.
 """
 
 from __future__ import annotations
@@ -21,15 +26,17 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import aiohttp
 from yarl import URL
 
 from mock_server.clock import Clock, Timer
+from mock_server.deadline import Deadline, LagMeter
 from mock_server.journal import Attempt, Delivery, Journal
-from mock_server.net import ALLOW_HINT, host_allowed, read_capped
+from mock_server.net import ALLOW_HINT, host_allowed, own_fault, read_capped
+from mock_server.pools import Pools
 from mock_server.settings import Settings
 from mock_server.slots import HostSlots, Origin
 
@@ -53,92 +60,10 @@ class _Target:
 
     host: str | None
     allowed: bool
-    origin: tuple[str, str | None, int | None]
-    """Scheme, host and port: one receiver, one connection cap."""
-
-
-class _LagMeter:
-    """How long the mock's own event loop was held up, so a receiver is not blamed for it.
-
-    While attempts are in flight a tick runs every TICK seconds; whatever it runs late beyond
-    TOLERANCE is time the mock could not have read an answer. A `_Deadline` arms an attempt's
-    timeout and, when it falls due, extends it once by the lag seen since the attempt began
-    (at most by the timeout again)."""
-
-    TICK = 0.05
-    TOLERANCE = 0.02
-
-    def __init__(self) -> None:
-        self._lost = 0.0
-        self._due = 0.0
-        self._users = 0
-        self._tick: asyncio.TimerHandle | None = None
-
-    def lost(self, now: float) -> float:
-        """Seconds of lag so far, counting a tick that is overdue right now."""
-        overdue = now - self._due if self._tick is not None else 0.0
-        return self._lost + (overdue if overdue > self.TOLERANCE else 0.0)
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """An attempt begins: make sure the ticks run."""
-        self._users += 1
-        if self._tick is None:
-            self._due = loop.time() + self.TICK
-            self._tick = loop.call_at(self._due, self._on_tick)
-
-    def stop(self) -> None:
-        """An attempt ended (the tick after the last one's end is the last)."""
-        self._users -= 1
-
-    def _on_tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        late = loop.time() - self._due
-        if late > self.TOLERANCE:
-            self._lost += late
-        self._tick = None
-        if self._users:  # with no users left, this tick was the last
-            self._due = loop.time() + self.TICK
-            self._tick = loop.call_at(self._due, self._on_tick)
-
-
-class _Deadline:
-    """One attempt's receiver timeout: `limit` expires `seconds` after the attempt begins,
-    plus the mock's own lag meanwhile (added up in `granted`). A context manager with slots:
-    every callback makes one (issue 13)."""
-
-    __slots__ = ("_counted", "_handle", "_limit", "_loop", "_meter", "_seconds", "granted")
-
-    def __init__(self, meter: _LagMeter, limit: asyncio.Timeout, seconds: float) -> None:
-        self._meter, self._limit, self._seconds = meter, limit, seconds
-        self._loop = asyncio.get_running_loop()
-        self._handle: asyncio.TimerHandle | None = None
-        self._counted = 0.0
-        self.granted = 0.0
-
-    def __enter__(self) -> None:
-        loop = self._loop
-        self._meter.start(loop)
-        now = loop.time()
-        self._counted = self._meter.lost(now)
-        self._handle = loop.call_at(now + self._seconds, self._check)
-
-    def _check(self) -> None:
-        now = self._loop.time()
-        # Once, and at most `seconds` more: an answer that arrived while the mock could not
-        # read it is taken, but a receiver never gets over twice its time in all.
-        owed = (
-            min(self._meter.lost(now) - self._counted, self._seconds) if not self.granted else 0.0
-        )
-        if owed > 0.001:
-            self.granted = owed
-            self._handle = self._loop.call_at(now + owed, self._check)
-        else:
-            self._limit.reschedule(now)  # the receiver had all of its time
-
-    def __exit__(self, *_: object) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-        self._meter.stop()
+    origin: Origin
+    """Scheme, host and port: one receiver, one connection pool."""
+    line: Hashable
+    """Scheme, host, port and path (not the query): one line, one connection cap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +77,7 @@ class DeliveryPolicy:
 
 
 PLAIN_POLICY = DeliveryPolicy()
+_Exhausted = Callable[[Delivery], None]
 
 
 class Dispatcher:
@@ -161,21 +87,19 @@ class Dispatcher:
         self._clock = clock
         self._settings = settings
         self._journal = journal
-        self._session: aiohttp.ClientSession | None = None
         self._targets: dict[str, _Target] = {}
         self._slots = HostSlots(settings.callback_connections_per_host, clock, _cancelled_parked)
-        self._lag = _LagMeter()
+        self._pools = Pools(clock, settings.callback_socket_budget, self._cancelled_waiting)
+        self._lag = LagMeter()
         self._answers: dict[str, str] = {}
 
+    @property
+    def pools(self) -> Pools:
+        """The receivers' connection pools and the socket budget they share."""
+        return self._pools
+
     async def start(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                # No pool-wide or per-host limit in aiohttp: its waits would count against the
-                # receiver's timeout. _HostSlots caps each receiver before the clock starts.
-                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
-                timeout=aiohttp.ClientTimeout(total=None),
-                auto_decompress=True,
-            )
+        self._pools.start()
 
     def _target(self, url: str) -> _Target:
         """Where the URL points and whether it may be called; decided once per URL (a task's
@@ -185,17 +109,17 @@ class Dispatcher:
             if len(self._targets) > 4096:
                 self._targets.clear()
             parsed = URL(url)
+            origin = (parsed.scheme, parsed.host, parsed.port)
             decided = self._targets[url] = _Target(
                 parsed.host,
                 host_allowed(parsed.host, self._settings.allow_callback_hosts),
-                (parsed.scheme, parsed.host, parsed.port),
+                origin,
+                (*origin, parsed.path),
             )
         return decided
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._pools.close()
 
     async def deliver(
         self,
@@ -203,7 +127,7 @@ class Dispatcher:
         callback_type: str,
         url: str,
         payload: bytes,
-        on_exhausted: Callable[[Delivery], None],
+        on_exhausted: _Exhausted,
         *,
         policy: DeliveryPolicy = PLAIN_POLICY,
         recipe: Callable[[], bytes] | None = None,
@@ -242,60 +166,103 @@ class Dispatcher:
         return delivery
 
     async def _attempt(
-        self,
-        delivery: Delivery,
-        number: int,
-        scheduled_at: float,
-        on_exhausted: Callable[[Delivery], None],
+        self, delivery: Delivery, number: int, scheduled_at: float, on_exhausted: _Exhausted
     ) -> None:
         delivery.next_attempt_at = None
         attempt = Attempt(number, scheduled_at, self._clock.now())
         delivery.attempts.append(attempt)
-        origin = self._target(delivery.url).origin
-        held = self._slots.take(origin)
-        if held is False:  # over the receiver's cap: wait in line, parked on the clock
-            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, origin)
-            if self._slots.wait(origin, parked) >= KEEP_READY:
+        line = self._target(delivery.url).line
+        held = self._slots.take(line)
+        if held is False:  # over the line's cap: wait in line, parked on the clock
+            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, line)
+            if self._slots.wait(line, parked) >= KEEP_READY:
                 delivery.shelve()
             return
-        await self._send(delivery, attempt, on_exhausted, origin if held else None)
+        await self._connect(delivery, attempt, on_exhausted, line if held else None)
 
     async def _woken(
+        self, delivery: Delivery, attempt: Attempt, on_exhausted: _Exhausted, line: Hashable
+    ) -> None:
+        """A waiting attempt's turn: a connection of its line was released for it."""
+        if not self._slots.take(line, woken=True):  # taken meanwhile by a newcomer
+            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, line)
+            self._slots.wait(line, parked, first=True)
+            return
+        await self._connect(delivery, attempt, on_exhausted, line)
+
+    async def _connect(
         self,
         delivery: Delivery,
         attempt: Attempt,
-        on_exhausted: Callable[[Delivery], None],
-        origin: Origin,
+        on_exhausted: _Exhausted,
+        line: Hashable | None,
+        *,
+        woken: bool = False,
     ) -> None:
-        """A waiting attempt's turn: a connection was released for it."""
-        if not self._slots.take(origin, woken=True):  # taken meanwhile by a newcomer
-            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, origin)
-            self._slots.wait(origin, parked, first=True)
+        """With a place in its line (`line`; None: no cap), take a socket of the budget or
+        wait for one (first in line when `woken` or retried after the mock's own fault)."""
+        origin = self._target(delivery.url).origin
+        if not self._pools.budget.take(origin, woken=woken):
+            parked = self._clock.park(self._connect_woken, delivery, attempt, on_exhausted, line)
+            self._pools.budget.wait(origin, parked, first=woken)
             return
-        await self._send(delivery, attempt, on_exhausted, origin)
+        await self._send(delivery, attempt, on_exhausted, line, origin)
+
+    async def _connect_woken(
+        self,
+        delivery: Delivery,
+        attempt: Attempt,
+        on_exhausted: _Exhausted,
+        line: Hashable | None,
+    ) -> None:
+        await self._connect(delivery, attempt, on_exhausted, line, woken=True)
+
+    def _cancelled_waiting(self, parked: Timer) -> None:
+        """An attempt cancelled while waiting for a socket: it gives its line's place back."""
+        _cancelled_parked(parked)
+        line = parked.args[3]
+        if line is not None:
+            self._slots.release(line)
 
     async def _send(
         self,
         delivery: Delivery,
         attempt: Attempt,
-        on_exhausted: Callable[[Delivery], None],
-        origin: Origin | None,
+        on_exhausted: _Exhausted,
+        line: Hashable | None,
+        origin: Origin,
     ) -> None:
-        """Make the attempt on a connection already held (`origin`; None: no cap)."""
+        """Make the attempt with its line's place (`line`; None: no cap) and a socket."""
+        closed = own = False
         try:
             attempt.started_at = self._clock.now()  # after any wait for a free connection
             started = self._clock.perf()
             try:
-                await self._post(delivery, attempt)
+                closed = await self._post(delivery, attempt, origin)
             finally:
                 attempt.latency_ms = round((self._clock.perf() - started) * 1000, 3)
         except asyncio.CancelledError:
             _cancelled(delivery, attempt)
             raise
         finally:
-            if origin is not None:
-                self._slots.release(origin)
-        number = attempt.number
+            own = attempt.outcome == "mock_fault"
+            if own:
+                self._pools.paused()  # no new socket for a moment, but as others are freed
+            self._pools.budget.release(origin, closed=closed)
+            if line is not None and not own:
+                self._slots.release(line)
+        if own:  # the mock's fault: retried first in line for a socket, keeping its place
+            self._finished(delivery, attempt)
+            now = self._clock.now()
+            retry = Attempt(attempt.number + 1, now, now)
+            delivery.attempts.append(retry)
+            parked = self._clock.park(self._connect_woken, delivery, retry, on_exhausted, line)
+            self._pools.budget.wait(origin, parked, first=True)
+            return
+        self._settle(delivery, attempt, on_exhausted)
+
+    def _settle(self, delivery: Delivery, attempt: Attempt, on_exhausted: _Exhausted) -> None:
+        """The receiver answered, or failed to: delivered, retried later or exhausted."""
         if attempt.status == 200:
             attempt.outcome = "delivered"
             delivery.state = "delivered"
@@ -306,16 +273,16 @@ class Dispatcher:
         if attempt.error is None:
             attempt.error = f"receiver answered HTTP {attempt.status}; only 200 counts as delivered"
         retries = delivery.retry_delays
-        if number > len(retries):
+        failures = _receiver_failures(delivery)
+        if failures > len(retries):
             delivery.state = "exhausted"
             self._finished(delivery, attempt)
             on_exhausted(delivery)
             return
-        delay = retries[number - 1]
-        due = self._clock.now() + delay
+        due = self._clock.now() + retries[failures - 1]
         delivery.next_attempt_at = due
         self._finished(delivery, attempt)
-        self._clock.call_at(due, self._attempt, delivery, number + 1, due, on_exhausted)
+        self._clock.call_at(due, self._attempt, delivery, attempt.number + 1, due, on_exhausted)
 
     def _finished(self, delivery: Delivery, attempt: Attempt) -> None:
         """An attempt ended: tell the journal's listeners and log one line about it."""
@@ -327,8 +294,10 @@ class Dispatcher:
             result = f"-> {attempt.status} in {attempt.latency_ms:.1f} ms"
         elif attempt.outcome == "blocked":
             result = f"blocked: {attempt.error}"
+        elif attempt.outcome == "mock_fault":
+            result = f"{attempt.error}"
         elif delivery.next_attempt_at is not None:
-            wait = delivery.retry_delays[attempt.number - 1]
+            wait = delivery.retry_delays[_receiver_failures(delivery) - 1]
             result = f"failed: {attempt.error}; retry in {wait:g} s"
         else:
             result = f"failed: {attempt.error}; retries exhausted"
@@ -351,6 +320,15 @@ class Dispatcher:
                 "url": delivery.url,
             },
         )
+
+    def _hand_over(self, response: aiohttp.ClientResponse, origin: Origin) -> bool:
+        """While another receiver waits for a socket, this one is closed at the answer's end
+        rather than kept alive (decided before the end: by then aiohttp has pooled it)."""
+        held = response.connection
+        if held is None or held.protocol is None or not self._pools.budget.contended(origin):
+            return False
+        held.protocol.force_close()
+        return True
 
     def _answer(self, raw: bytes) -> str:
         """A receiver's answer as text; one copy of each short answer (receivers tend to say
@@ -377,33 +355,47 @@ class Dispatcher:
         headers["X-Webhook-Signature"] = webhook_signature(str(key), delivery.task_id, timestamp)
         return headers
 
-    async def _post(self, delivery: Delivery, attempt: Attempt) -> None:
-        if self._session is None:
-            raise RuntimeError("Dispatcher.start() was not awaited before delivering callbacks")
+    async def _post(self, delivery: Delivery, attempt: Attempt, origin: Origin) -> bool:
+        """POST the callback; whether its socket was closed (not kept alive for the next)."""
+        session = self._pools.session(origin)
         timeout = delivery.timeout
-        deadline: _Deadline | None = None
+        deadline: Deadline | None = None
+        closed = False
         try:
             async with asyncio.timeout(None) as limit:
-                deadline = _Deadline(self._lag, limit, timeout)
+                deadline = Deadline(self._lag, limit, timeout)
                 with deadline:
-                    async with self._session.post(
+                    async with session.post(
                         delivery.url,
                         data=delivery.payload,
                         headers=self._headers(delivery),
                         allow_redirects=False,
                     ) as response:
                         attempt.status = response.status
+                        closed = self._hand_over(response, origin)
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
                         attempt.response_body = self._answer(raw)
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None
+        except OSError as err:  # aiohttp's connection errors are OSErrors too
+            attempt.status = None
+            fault = own_fault(err)
+            if fault is not None:
+                attempt.outcome = "mock_fault"
+                attempt.error = self._pools.fault(fault)
+                return True
+            if not isinstance(err, aiohttp.ClientError):
+                raise
+            attempt.error = f"connection failed: {err.__class__.__name__}: {err}"
+            closed = isinstance(err, aiohttp.ClientConnectorError)  # no socket was left open
         except aiohttp.ClientError as err:
             attempt.error = f"connection failed: {err.__class__.__name__}: {err}"
             attempt.status = None
         finally:
             if deadline is not None and deadline.granted:
                 attempt.held_up_ms = round(deadline.granted * 1000, 3)
+        return closed
 
 
 KEEP_READY = 1024
@@ -421,3 +413,8 @@ def _cancelled_parked(parked: Timer) -> None:
     """A waiting attempt cancelled before its turn (its timer's args are `_woken`'s)."""
     delivery, attempt = parked.args[0], parked.args[1]
     _cancelled(delivery, attempt)
+
+
+def _receiver_failures(delivery: Delivery) -> int:
+    """Attempts the receiver failed (the mock's own faults are not its retries)."""
+    return sum(a.outcome == "failed" for a in delivery.attempts)

@@ -39,6 +39,7 @@ __all__ = [
     "TOKEN_HEADER",
     "body_deadline",
     "control_guard",
+    "same_token",
 ]
 
 log = logging.getLogger(__name__)
@@ -121,12 +122,23 @@ def _given_token(request: web.Request) -> tuple[str | None, bool]:
     return request.cookies.get(TOKEN_COOKIE), False
 
 
+def same_token(given: str | None, token: str) -> bool:
+    """Whether `given` is `token`, compared as bytes in constant time. A header or cookie
+    whose bytes are not UTF-8 arrives with surrogate escapes: those encode too (to bytes no
+    token has), so any text received is simply a wrong token."""
+    if given is None:
+        return False
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), token.encode("utf-8", "surrogatepass")
+    )
+
+
 def _check_token(request: web.Request, exposure: Exposure) -> bool:
     """True when the token came in the query (the dashboard's first load)."""
     if exposure.token is None:
         return False
     given, from_query = _given_token(request)
-    if given is None or not hmac.compare_digest(given.encode(), exposure.token.encode()):
+    if not same_token(given, exposure.token):
         raise Unauthorized(
             "control plane: missing or wrong token; send header "
             f"{TOKEN_HEADER}: <token> (printed by `suno-mock serve`, setting control_token), "

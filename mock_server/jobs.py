@@ -74,10 +74,13 @@ class JobStore:
         self._count = 0
         self.covers: dict[str, str] = {}
         """Music task id -> its cover job id (a second request answers the existing one)."""
+        self.files: dict[tuple[str, str], str] = {}
+        """(`wav` or `mp4`, track id) -> the job that made that file (a second one is a 409)."""
 
     def clear(self) -> None:
         self._jobs.clear()
         self.covers.clear()
+        self.files.clear()
         self._count = 0
         self._trim_at = self.limit
 
@@ -95,6 +98,8 @@ class JobStore:
             del self._jobs[job.id]
             if job.kind == "cover":
                 self.covers.pop(job.parent_task_id, None)
+            elif job.kind in ("wav", "mp4") and job.source is not None:
+                self.files.pop((job.kind, job.source.id), None)
         self._trim_at = max(self.limit, len(self._jobs) + self.limit // 10)
 
     def get(self, job_id: str, kind: JobKind | None = None) -> Job | None:

@@ -12,7 +12,7 @@ from mock_server.reclaim import reclaim
 
 __all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "Page", "RequestRecord", "page"]
 
-AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancelled"]
+AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancelled", "mock_fault"]
 DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled", "dropped"]
 
 

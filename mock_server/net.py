@@ -3,13 +3,31 @@ how much of an answer is read, and where the server itself listens."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import logging
 import secrets
 from dataclasses import dataclass
 
 import aiohttp
 
-__all__ = ["ALLOW_HINT", "Exposure", "host_allowed", "is_loopback", "read_capped"]
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
+
+__all__ = [
+    "ALLOW_HINT",
+    "Exposure",
+    "host_allowed",
+    "is_loopback",
+    "open_file_limit",
+    "own_fault",
+    "read_capped",
+    "socket_budget",
+]
+
+log = logging.getLogger(__name__)
 
 ALLOW_HINT = (
     "allow it with --allow-callback-host {host} (env SUNO_MOCK_ALLOW_CALLBACK_HOST, "
@@ -77,3 +95,54 @@ class Exposure:
     @property
     def wildcard(self) -> bool:
         return self.host.strip("[]") in WILDCARDS
+
+
+OWN_ERRNOS = frozenset(
+    {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.EADDRNOTAVAIL}
+)
+"""Errors of this process or host (out of descriptors, buffers, memory or local ports), never
+of the peer it tried to reach."""
+_raised: list[int] = []
+
+
+def open_file_limit() -> int:
+    """The process's open-file limit, its soft limit first raised to the hard limit (once per
+    process, and logged, as servers commonly do: the soft default of 1024 is a leftover of
+    select(), which asyncio does not use)."""
+    if _raised:
+        return _raised[0]
+    if resource is None:
+        _raised.append(8192)
+        return _raised[0]
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # An unlimited hard limit (macOS) cannot be set as the soft one; OPEN_MAX (10240) can.
+    target = 10240 if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as err:
+            log.info("could not raise the open-file limit from %d to %d: %s", soft, target, err)
+        else:
+            log.info("raised the open-file limit from %d to %d (its hard limit)", soft, target)
+            soft = target
+    _raised.append(soft if soft != resource.RLIM_INFINITY else 1 << 20)
+    return _raised[0]
+
+
+def socket_budget(open_files: int) -> int:
+    """Sockets the callback dispatcher may hold: the open-file limit less a quarter (at least
+    64) kept for the API's own connections, listeners, files and downloads."""
+    return max(8, open_files - max(64, open_files // 4))
+
+
+def own_fault(err: BaseException) -> str | None:
+    """The errno's name when `err` (or what caused it) is the process's own shortage."""
+    seen: BaseException | None = err
+    for _ in range(4):
+        if seen is None:
+            break
+        code = getattr(seen, "errno", None)
+        if code in OWN_ERRNOS:
+            return errno.errorcode[code]
+        seen = seen.__cause__ or seen.__context__
+    return None

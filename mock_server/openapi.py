@@ -357,13 +357,19 @@ def _operation(endpoint: Endpoint, schemas: _Schemas, *, mirror: bool) -> dict[s
 
 
 def build_spec(
-    endpoints: Sequence[Endpoint], server_url: str, *, mirror_http_status: bool = False
+    endpoints: Sequence[Endpoint],
+    server_url: str,
+    *,
+    mirror_http_status: bool = False,
+    upload_http_status: bool = True,
 ) -> dict[str, Any]:
-    """The OpenAPI document; `mirror_http_status` documents errors under their own statuses."""
+    """The OpenAPI document; `mirror_http_status` documents errors under their own statuses,
+    and `upload_http_status` does so for the File Upload API alone (as its page does)."""
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
-        operation = _operation(endpoint, schemas, mirror=mirror_http_status)
+        own = upload_http_status and endpoint.path.startswith("/api/file-")
+        operation = _operation(endpoint, schemas, mirror=mirror_http_status or own)
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     for control in CONTROL_PLANE:
         paths.setdefault(control.path, {})[control.method.lower()] = _control_operation(control)

@@ -14,23 +14,30 @@ the upstream handed out when they are the upstream's or named in `download_hosts
 from __future__ import annotations
 
 import asyncio
-import hmac
+import functools
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from yarl import URL
 
-from mock_server.capture import TASK_LIMIT, Recorder, bounded, callback_task_id
+from mock_server.capture import (
+    TASK_LIMIT,
+    Recorder,
+    Redactor,
+    bounded,
+    callback_task_id,
+    media_urls,
+)
 from mock_server.clock import Clock, ScaledClock
-from mock_server.guard import TOKEN_HEADER
+from mock_server.guard import TOKEN_HEADER, same_token
 from mock_server.listener import Listener
 from mock_server.net import host_allowed, read_capped
 
@@ -38,16 +45,18 @@ __all__ = ["CALLBACK_PREFIX", "Proxy", "ProxyConfig", "create_proxy_app", "token
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 CALLBACK_PREFIX = "/__suno_mock_proxy__/callback/"
 """Path of the proxy's callback endpoint; a random key follows, one per submit."""
 ANSWER_LIMIT = 64 * 1024 * 1024
 MEDIA_LIMIT = 200 * 1024 * 1024
+PROBLEM_LIMIT = 1000
+"""Problems (`Proxy.problems`) kept, newest last."""
 _HOP = frozenset(
     {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "te",
      "proxy-connection", "accept-encoding"}
 )  # fmt: skip
-_MEDIA = (("audio_url", "audio", ".mp3"), ("image_url", "images", ".jpeg"))
-_MEDIA_CAMEL = (("audioUrl", "audio", ".mp3"), ("imageUrl", "images", ".jpeg"))
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,10 @@ class _State:
     """Media URLs already fetched (or being fetched), oldest first."""
     errors: list[str] = field(default_factory=list)
 
+    def problem(self, message: str) -> None:
+        self.errors.append(message)
+        del self.errors[:-PROBLEM_LIMIT]
+
     def http(self) -> aiohttp.ClientSession:
         if self.session is None:
             raise RuntimeError("the proxy app is not started")
@@ -110,6 +123,53 @@ STATE = web.AppKey("proxy_state", _State)
 def _envelope(code: int, msg: str) -> web.Response:
     body = json.dumps({"code": code, "msg": msg, "data": None}).encode()
     return web.Response(body=body, status=code, content_type="application/json")
+
+
+def _json_bytes(value: Any) -> bytes:
+    """JSON to send on: compact UTF-8, or ASCII escapes when a string holds a lone surrogate
+    (a `\\ud800` escape the client sent), which then reaches the upstream as it was sent."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _sendable(header: str) -> bool:
+    """Whether a header value received can be sent on (bytes that were not UTF-8 cannot)."""
+    try:
+        header.encode()
+    except UnicodeEncodeError:
+        return False
+    return header.isprintable()
+
+
+def _shown(url: str, text: str | None = None) -> str:
+    """`text` (default: the URL) as logged: the URL's secret query parameters blanked (a
+    callBackUrl with a token, a signed media URL)."""
+    return (url if text is None else text).replace(url, Redactor().url(url))
+
+
+def _host(url: str) -> str | None:
+    try:
+        return URL(url).host
+    except ValueError:
+        return None
+
+
+def _record(state: _State, what: str, write: Callable[[], T]) -> T | None:
+    """Write to the recording; a failure (a full disk, a bug) is logged and listed in
+    `problems`, and never costs the client the answer the upstream already gave."""
+    try:
+        return write()
+    except (OSError, RecursionError) as err:  # a full disk; JSON nested too deep to walk
+        message = f"recording: {what} not written: {err}"
+        log.error("%s", message)
+    except Exception as err:
+        message = f"recording: {what} not written: {type(err).__name__}: {err}"
+        log.exception("%s", message)
+    state.problem(message)
+    return None
 
 
 def _forwardable(headers: Mapping[str, str]) -> dict[str, str]:
@@ -137,7 +197,7 @@ async def forward(request: web.Request) -> web.Response:
         bounded(state.slots, TASK_LIMIT)
         public = state.config.public_url or f"{request.scheme}://{request.host}"
         swapped = dict(body, callBackUrl=f"{public.rstrip('/')}{CALLBACK_PREFIX}{key}")
-        sent = json.dumps(swapped, ensure_ascii=False, separators=(",", ":")).encode()
+        sent = _json_bytes(swapped)
     target = _upstream_for(state, request.path) + request.rel_url.path_qs
     try:
         async with state.http().request(
@@ -151,18 +211,23 @@ async def forward(request: web.Request) -> web.Response:
             status = answer.status
             content = await read_capped(answer.content, ANSWER_LIMIT)
             content_type = answer.headers.get("Content-Type", "application/json")
+            if not _sendable(content_type):
+                content_type = "application/octet-stream"
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("upstream %s unreachable: %r", target, err)
+        # The path only: a query may carry a key.
+        log.warning("upstream %s unreachable: %r", _upstream_for(state, request.path), err)
         return _envelope(502, f"suno-mock proxy: the upstream did not answer: {err!r}")
     log.info("%s %s -> upstream %s", request.method, request.path, status)
-    if state.recorder is not None:
-        exchange = state.recorder.exchange(
-            at=at, method=request.method, path=request.path, query=dict(request.query),
-            headers=request.headers, raw_body=raw, status=status, raw_response=content,
-            seq=slot.request_seq if slot else None,
+    recorder = state.recorder
+    if recorder is not None:
+        write = functools.partial(
+            recorder.exchange, at=at, method=request.method, path=request.path,
+            query=dict(request.query), headers=request.headers, raw_body=raw, status=status,
+            raw_response=content, seq=slot.request_seq if slot else None,
         )  # fmt: skip
+        exchange = _record(state, f"{request.method} {request.path[:100]}", write)
         if slot is not None:
-            slot.task_id = exchange.task_id
+            slot.task_id = exchange.task_id if exchange else callback_task_id(_json(content))
     elif slot is not None:
         slot.task_id = callback_task_id(_json(content))
     if state.config.download_files:
@@ -173,7 +238,7 @@ async def forward(request: web.Request) -> web.Response:
 def _json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -186,11 +251,13 @@ async def callback(request: web.Request) -> web.Response:
     raw = await request.read()
     at = state.clock.now() - state.started
     status, answer, content_type = await _pass_on(state, slot, raw, request.headers)
-    if state.recorder is not None:
-        state.recorder.callback(
-            at=at, request_seq=slot.request_seq, submit_at=slot.at, headers=request.headers,
-            raw_body=raw, client_status=status,
+    recorder = state.recorder
+    if recorder is not None:
+        write = functools.partial(
+            recorder.callback, at=at, request_seq=slot.request_seq, submit_at=slot.at,
+            headers=request.headers, raw_body=raw, client_status=status,
         )  # fmt: skip
+        _record(state, "a callback", write)
     if state.config.download_files:
         _download_media(state, _json(raw), slot.task_id)
     return web.Response(body=answer, status=status or 502, headers={"Content-Type": content_type})
@@ -200,14 +267,14 @@ async def _pass_on(
     state: _State, slot: _Slot, raw: bytes, headers: Mapping[str, str]
 ) -> tuple[int | None, bytes, str]:
     """Send a callback on to the client; its status (None: unreachable), body, content type."""
-    host = URL(slot.url).host
+    host = _host(slot.url)
     if not host_allowed(host, state.config.allow_callback_hosts):
         message = (
             f"callback not sent on: {host!r} is not a loopback host; "
             f"allow it with --allow-callback-host {host}"
         )
         log.warning("%s", message)
-        state.errors.append(message)
+        state.problem(message)
         return None, message.encode(), "text/plain"
     try:
         async with (
@@ -217,38 +284,18 @@ async def _pass_on(
             ) as answer,
         ):
             body = await read_capped(answer.content, 64 * 1024)
-            log.info("callback -> %s: HTTP %s", slot.url, answer.status)
+            log.info("callback -> %s: HTTP %s", _shown(slot.url), answer.status)
             return answer.status, body, answer.headers.get("Content-Type", "text/plain")
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("callback to %s failed: %r", slot.url, err)
+        log.warning("callback to %s failed: %s", _shown(slot.url), _shown(slot.url, repr(err)))
         return None, f"client unreachable: {err!r}".encode(), "text/plain"
-
-
-def _media_urls(body: Any) -> Iterable[tuple[str | None, int, str, str, str]]:
-    """(task id, track index, kind, suffix, url) of every audio/image URL in a payload."""
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-        return
-    data = body["data"]
-    task_id = callback_task_id(body)
-    lists = [(data.get("data"), _MEDIA)]
-    response = data.get("response")
-    if isinstance(response, dict):
-        lists.append((response.get("sunoData"), _MEDIA_CAMEL))
-    for items, keys in lists:
-        for index, track in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(track, dict):
-                continue
-            for key, kind, suffix in keys:
-                url = track.get(key)
-                if isinstance(url, str) and url.startswith(("http://", "https://")):
-                    yield task_id, index, kind, suffix, url
 
 
 def _download_media(state: _State, body: Any, fallback_task: str | None) -> None:
     recorder = state.recorder
     if recorder is None:
         return
-    for task_id, index, kind, suffix, url in _media_urls(body):
+    for task_id, index, kind, suffix, url in media_urls(body):
         task = task_id or fallback_task
         if task is None or url in state.fetched:
             continue
@@ -265,14 +312,14 @@ async def _download(
     state: _State, recorder: Recorder, task_id: str, index: int, kind: str, suffix: str, url: str
 ) -> None:
     config = state.config
-    host = URL(url).host
-    upstream_hosts = {URL(u).host for u in (config.upstream, config.upload_upstream) if u}
+    host = _host(url)
+    upstream_hosts = {_host(u) for u in (config.upstream, config.upload_upstream) if u}
     if host not in upstream_hosts and not (
         "*" in config.download_hosts or host in config.download_hosts
     ):
-        message = f"not downloaded: {url} (allow its host with --download-host {host})"
+        message = f"not downloaded: {_shown(url)} (allow its host with --download-host {host})"
         log.warning("%s", message)
-        state.errors.append(message)
+        state.problem(message)
         return
     try:
         async with state.http().get(
@@ -284,15 +331,31 @@ async def _download(
                 )
             data = await read_capped(answer.content, MEDIA_LIMIT)
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("download of %s failed: %r", url, err)
-        state.errors.append(f"download of {url} failed: {err!r}")
+        message = f"download of {_shown(url)} failed: {_shown(url, repr(err))}"
+        log.warning("%s", message)
+        state.problem(message)
         state.fetched.pop(url, None)  # a later payload may name it again
         return
     path = recorder.media_path(task_id, index, kind, Path(URL(url).path).suffix or suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     recorder.media_saved(task_id, index, kind, path)
-    log.info("downloaded %s (%d bytes) to %s", url, len(data), path)
+    log.info("downloaded %s (%d bytes) to %s", _shown(url), len(data), path)
+
+
+@web.middleware
+async def _always_answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Whatever goes wrong inside the proxy, the client gets an answer in the API's envelope;
+    the traceback goes to the proxy's log only."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as err:
+        log.exception("%s %s: the proxy failed", request.method, request.path[:200])
+        return _envelope(
+            500, f"suno-mock proxy: internal error ({type(err).__name__}); see the proxy's log"
+        )
 
 
 def token_guard(token: str) -> Middleware:
@@ -303,8 +366,8 @@ def token_guard(token: str) -> Middleware:
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        given = request.headers.get(TOKEN_HEADER, "")
-        if request.path.startswith(CALLBACK_PREFIX) or hmac.compare_digest(given, token):
+        given = request.headers.get(TOKEN_HEADER)
+        if request.path.startswith(CALLBACK_PREFIX) or same_token(given, token):
             return await handler(request)
         return web.json_response(
             {"code": 401, "msg": f"Unauthorized: this proxy is exposed; send {TOKEN_HEADER}",
@@ -323,7 +386,9 @@ def create_proxy_app(
     recorder = None
     if config.record_dir is not None:
         recorder = Recorder(config.record_dir, upstream=config.upstream, redact=config.redact)
-    app = web.Application(middlewares=list(middlewares), client_max_size=200 * 1024 * 1024)
+    app = web.Application(
+        middlewares=[_always_answer, *middlewares], client_max_size=200 * 1024 * 1024
+    )
     state = app[STATE] = _State(config, clock, recorder, clock.now())
     app.router.add_post(CALLBACK_PREFIX + "{key}", callback)
     app.router.add_route("*", "/api/{tail:.*}", forward)
@@ -362,7 +427,8 @@ class Proxy(Listener):
 
     @property
     def problems(self) -> list[str]:
-        """Callbacks that could not be sent on and files that could not be downloaded."""
+        """Callbacks that could not be sent on, files that could not be downloaded and
+        recordings that could not be written (the newest PROBLEM_LIMIT)."""
         return self.app[STATE].errors
 
     async def idle(self) -> None:

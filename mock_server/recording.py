@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import yaml
@@ -13,6 +15,8 @@ from mock_server.settings import Settings
 from mock_server.tasks import Task
 
 __all__ = ["record_scenario", "record_yaml", "scenario_yaml", "seconds"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def seconds(value: float) -> float | int:
@@ -75,9 +79,29 @@ def record_scenario(task: Task, deliveries: list[Delivery], settings: Settings) 
     return data
 
 
+def _comment(text: str) -> str:
+    """`text` as one comment line: a line break (or any unprintable character) in recorded
+    text, a task id say, must not end the comment and start a key of its own."""
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+
+
+def _loadable(value: Any) -> Any:
+    """Plain data without lone UTF-16 surrogates (which a scenario may not hold), each
+    replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_loadable(k): _loadable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_loadable(v) for v in value]
+    return value
+
+
 def scenario_yaml(data: dict[str, Any], header: str) -> str:
-    """A scenario (as plain data) as YAML text under a `# header` comment line."""
-    return f"# {header}\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    """A scenario (as plain data) as YAML text under a `# header` comment line; every value,
+    whatever it holds, is written by the YAML emitter."""
+    body = yaml.safe_dump(_loadable(data), sort_keys=False, allow_unicode=True)
+    return f"# {_comment(header)}\n{body}"
 
 
 def record_yaml(task: Task, deliveries: list[Delivery], settings: Settings) -> str:

@@ -40,7 +40,8 @@ def _printer(engine: Engine, out: TextIO) -> Callable[[Delivery, Attempt | None]
         answer = f"HTTP {attempt.status}" if attempt.status is not None else attempt.error
         text = f"{at} {kind} attempt {attempt.number}: {answer} in {attempt.latency_ms:.1f} ms"
         if delivery.next_attempt_at is not None:
-            wait = delivery.retry_delays[attempt.number - 1]
+            failures = sum(a.outcome == "failed" for a in delivery.attempts)  # not mock_fault
+            wait = delivery.retry_delays[failures - 1]
             text += f"; retry {attempt.number + 1} in {wait:g} s"
         elif delivery.state == "exhausted":
             text += "; retries exhausted"

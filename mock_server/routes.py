@@ -100,7 +100,7 @@ API: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/lyrics/record-info", families.job_info("lyrics"),
              "Lyrics task details", query=("taskId",), tag="lyrics"),
     Endpoint("POST", "/api/v1/wav/generate", families.wav, "Convert to WAV",
-             wire.TrackJobRequest, {"taskId": TASK, "audioId": AUDIO, "callBackUrl": CB_URL},
+             wire.WavRequest, {"taskId": TASK, "audioId": AUDIO, "callBackUrl": CB_URL},
              cb.WavCallback, tag="files"),
     Endpoint("GET", "/api/v1/wav/record-info", families.job_info("wav"), "WAV task details",
              query=("taskId",), tag="files"),
@@ -167,8 +167,12 @@ API: tuple[Endpoint, ...] = (
 
 async def openapi(request: web.Request) -> web.Response:
     """GET /openapi.json"""
-    mirror = request.app[ENGINE].settings.mirror_http_status
-    return web.json_response(build_spec(API, base_url(request), mirror_http_status=mirror))
+    settings = request.app[ENGINE].settings
+    spec = build_spec(
+        API, base_url(request), mirror_http_status=settings.mirror_http_status,
+        upload_http_status=not settings.upload_api_http_200,
+    )  # fmt: skip
+    return web.json_response(spec)
 
 
 def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:

@@ -90,8 +90,8 @@ class Settings(BaseModel):
     page says, or 409 as its code list and one client expect."""
 
     vocal_removal_track_field: Literal["audioId", "musicIndex"] = "audioId"
-    """How vocal-removal record-info names the track: `audioId` (sunoapi.org's page) or
-    `musicIndex` (kie.ai's)."""
+    """Vocal-removal record-info as sunoapi.org's page shows it (`audioId`, no `pianoUrl`) or
+    as kie.ai's does (`musicIndex`, and a `pianoUrl` key)."""
 
     lyrics_limit_unit: Literal["words", "characters"] = "words"
     """What the 200 of POST /api/v1/lyrics counts (the docs say words; a kie.ai note says
@@ -113,9 +113,14 @@ class Settings(BaseModel):
     """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
 
     callback_connections_per_host: int | None = Field(default=64, ge=1)
-    """Callback attempts in flight at once per receiver (scheme, host, port); more wait in the
-    mock, and that wait never counts against `callback_timeout`. None: no cap. There is no cap
-    across receivers, so one slow or dead receiver never delays another."""
+    """Callback attempts in flight at once per receiver URL (scheme, host, port and path; not
+    the query), so a hung path of a host does not hold back its other paths; more wait in the
+    mock, and that wait never counts against `callback_timeout`. None: no cap."""
+
+    callback_socket_budget: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Sockets open to all callback receivers together; more attempts wait in the mock (never
+    counted against `callback_timeout`). None: the open-file limit (its soft limit raised to
+    the hard one at start) less a quarter, at least 64, kept for the API's own sockets."""
 
     retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     """Mock seconds to wait before each retry of a failed callback (documented: 1, 5, 15 min)."""
@@ -165,8 +170,42 @@ class Settings(BaseModel):
     max_upload_duration: float = Field(default=480.0, gt=0)
     """Longest uploadUrl audio for upload-cover/upload-extend (8 min today; older pages: 2 min)."""
 
-    max_upload_duration_v4_5all: float = Field(default=480.0, gt=0)
-    """The same limit for model V4_5ALL (8 min today; an older page said 1 min)."""
+    upload_extend_max_duration_v4_5all: float = Field(default=60.0, gt=0)
+    """Longest upload for upload-extend with model V4_5ALL (both upload-extend pages: 1 min)."""
+
+    upload_cover_max_duration_v4_5all: float = Field(default=480.0, gt=0)
+    """Longest upload for upload-cover with model V4_5ALL (8 min, as for every model today; an
+    older page said 1 min)."""
+
+    duration_spread: float = Field(default=2.0, ge=0, le=30)
+    """A requested `duration` gives tracks within this many seconds of it (seeded, so the same
+    request gives the same lengths); 0 makes them last exactly what was asked."""
+
+    unknown_audio_id: Literal["accept", "refuse"] = "accept"
+    """Extend of an audioId the mock never made: accepted with a warning in the log and the
+    task's history (it may be a real track made before the mock started; its length is taken
+    as `default_source_duration`), or refused with code 400 as production refuses ids it
+    never made."""
+
+    repeat_file_job: Literal["conflict", "new_task"] = "conflict"
+    """A second WAV or MP4 of the same track: code 409 "... record already exists" (both pages'
+    code lists), or a new task every time."""
+
+    legacy_custom_mode: Literal["ignore", "refuse"] = "ignore"
+    """upload-cover with the old `customMode: false` (the page: it "always runs in custom
+    mode"): ignored like any unknown field, or refused with code 400."""
+
+    wav_source: Literal["both", "either"] = "both"
+    """What WAV conversion needs: `taskId` and `audioId` (the schema and its example) or either
+    one (its usage guide: "Provide either taskId or audioId")."""
+
+    voice_regenerate_callback: Literal["calBackUrl", "either"] = "calBackUrl"
+    """Callback field of voice regenerate: only `calBackUrl` as its page spells it (a body with
+    `callBackUrl` is refused, naming the documented spelling), or either spelling."""
+
+    upload_api_http_200: bool = False
+    """Answer File Upload API errors with HTTP 200 (then only `mirror_http_status` changes
+    that); by default they use HTTP 400/401/500, as that API's page documents."""
 
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     """Largest file the mock accepts on the upload API or downloads from an uploadUrl."""

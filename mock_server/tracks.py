@@ -129,6 +129,8 @@ class TrackFactory:
             new_part = rng.uniform(SONG_MIN_SECONDS, SONG_MAX_SECONDS)
             if request.continue_at is not None:
                 new_part = request.continue_at + rng.uniform(60.0, 150.0)
+            elif request.duration is not None:  # "Audio duration in seconds": what was asked
+                new_part = request.duration + rng.uniform(-request.spread, request.spread)
             if index < len(request.durations):
                 new_part = request.durations[index]
             tracks.append(

@@ -95,6 +95,24 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
         "stemName": "Lead Vocal", "callBackUrl": CB,
     }),
     "boost-style": ("/api/v1/style/generate", {"content": "Pop, Mysterious"}),
+    # upload-extend, EN and CN pages (re-read 2026-12-07): V4_5ALL with an upload the mock does
+    # not fetch, so its length is not known and the 1-minute limit cannot be held against it.
+    "upload-extend": ("/api/v1/generate/upload-extend", {
+        "uploadUrl": "https://storage.example.com/upload", "defaultParamFlag": True,
+        "model": "V4_5ALL", "callBackUrl": "https://api.example.com/callback",
+        "instrumental": True, "prompt": "Extend the music with more relaxing notes",
+        "style": "Classical", "title": "Peaceful Piano Extended", "continueAt": 60,
+        "personaId": "persona_123", "negativeTags": "Relaxing Piano", "vocalGender": "m",
+        "styleWeight": 0.65, "weirdnessConstraint": 0.65, "audioWeight": 0.65,
+    }),
+    "upload-extend-cn": ("/api/v1/generate/upload-extend", {
+        "uploadUrl": "https://api.example.com/upload", "defaultParamFlag": True,
+        "model": "V4_5ALL", "callBackUrl": "https://api.example.com/callback",
+        "instrumental": True, "prompt": "用更多舒缓的音符延长音乐", "style": "古典",
+        "title": "宁静钢琴延长版", "continueAt": 60, "personaId": "persona_123",
+        "negativeTags": "舒缓钢琴", "vocalGender": "m", "styleWeight": 0.65,
+        "weirdnessConstraint": 0.65, "audioWeight": 0.65,
+    }),
 }  # fmt: skip
 
 
@@ -137,3 +155,34 @@ async def test_examples_that_name_an_existing_task(
     ):  # fmt: skip
         status, envelope = await api.post(path, body)
         assert (status, envelope["code"]) == (200, 200), (path, envelope)
+
+
+async def test_file_upload_example(api: Api) -> None:
+    # docs.sunoapi.org/cn/file-upload-api/upload-file-base-64 (re-read 2026-12-07).
+    body = {
+        "base64Data": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUl"
+        "EQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==",
+        "uploadPath": "images/base64", "fileName": "test-image.png",
+    }  # fmt: skip
+    status, envelope = await api.post("/api/file-base64-upload", body)
+    assert (status, envelope["success"], envelope["code"]) == (200, True, 200), envelope
+    assert envelope["data"]["mimeType"] == "image/png"
+
+
+async def test_voice_examples(api: Api, clock: ManualClock) -> None:
+    # The Suno Voice pages' example bodies (re-read 2026-12-07); `xxxxxxx` and
+    # `voice_create_001` name a task: the test uses one the mock made.
+    validate = EXAMPLES["voice-validate"][1]
+    task_id = await api.submit("/api/v1/voice/validate", validate)
+    await clock.advance(30)
+    regenerate = {"taskId": task_id,
+                  "calBackUrl": "https://example.com/callback/suno/voice_regenerate"}  # fmt: skip
+    assert await api.submit("/api/v1/voice/regenerate", regenerate) == task_id
+    await clock.advance(30)
+    generate = {
+        "taskId": task_id, "verifyUrl": "https://example.com/audio/verify_read.mp3",
+        "voiceName": "My Voice", "description": "created from uploaded voice",
+        "style": "Pop, Female Vocal", "singerSkillLevel": "beginner",
+        "callBackUrl": "https://example.com/callback/suno/voice_create",
+    }  # fmt: skip
+    await api.submit("/api/v1/voice/generate", generate)

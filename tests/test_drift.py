@@ -149,7 +149,7 @@ async def test_not_a_recording(tmp_path: Path) -> None:
         load_recording(tmp_path)
     (tmp_path / "requests").mkdir()
     (tmp_path / "requests" / "0001-x.json").write_text('{"seq": 1}')
-    with pytest.raises(RecordingError, match=r"requests/0001-x.json: missing or wrong field"):
+    with pytest.raises(RecordingError, match=r"requests/0001-x.json: missing field 'at'"):
         load_recording(tmp_path)
 
 

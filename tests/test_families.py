@@ -142,9 +142,9 @@ STEM_KEYS = {
     ],
     "split_stem_advanced": ["drums"],
 }  # fmt: skip
-RECORD_URLS = [
+RECORD_URLS = [  # sunoapi.org's page: no pianoUrl (only kie.ai's has one)
     "instrumentalUrl", "vocalUrl", "backingVocalsUrl", "drumsUrl", "bassUrl", "guitarUrl",
-    "pianoUrl", "keyboardUrl", "percussionUrl", "stringsUrl", "synthUrl", "fxUrl", "brassUrl",
+    "keyboardUrl", "percussionUrl", "stringsUrl", "synthUrl", "fxUrl", "brassUrl",
     "woodwindsUrl",
 ]  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,33 @@ async def test_a_token_protects_the_control_plane(make_server: ServerFactory) ->
         body = generate_body("http://127.0.0.1:9/cb")
         async with http.post(server.url + "/api/v1/generate", json=body) as resp:
             assert (await resp.json())["code"] == 200  # the API: Bearer rules only
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"X-Suno-Mock-Token: \xc3\xa9",
+        b"X-Suno-Mock-Token: \xe9",
+        b"X-Suno-Mock-Token: \xff\xfe" + TOKEN.encode(),
+        b"Cookie: suno_mock_token=\xc3\xa9",
+        b"Cookie: suno_mock_token=\xff",
+    ],
+    ids=["header UTF-8", "header latin-1", "header invalid UTF-8", "cookie UTF-8",
+         "cookie invalid UTF-8"],
+)  # fmt: skip
+async def test_a_non_ascii_token_is_a_wrong_token(make_server: ServerFactory, line: bytes) -> None:
+    """Compared as bytes: whatever a client sends, the answer is the usual 401."""
+    server = await make_server(control_token=TOKEN)
+    reader, writer = await open_raw(server)
+    writer.write(
+        b"GET /__mock__/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        + line + b"\r\n\r\n"
+    )  # fmt: skip
+    said = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    head, _, body = said.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 401 "), head
+    assert json.loads(body)["msg"].startswith("control plane: missing or wrong token")
 
 
 async def test_the_dashboard_link_with_the_token_sets_a_strict_cookie(

@@ -56,8 +56,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.scenario",
             # A scenario compiled for one task: its stages, looks and delivery policy.
             "mock_server.script",
-            # Per-host connection slots of the callback dispatcher (branch perf2).
+            # The callback dispatcher's lines and socket budget, and its receiver deadline.
             "mock_server.slots",
+            "mock_server.deadline",
+            "mock_server.pools",
             "mock_server.stems",
             "mock_server.tasks",
             "mock_server.tracks",

@@ -73,6 +73,7 @@ def variable_value(field: str) -> tuple[str, Any]:
         "retry_delays": ("1,2", (1.0, 2.0)),
         "infill_max_seconds": ("60", 60.0),
         "journal_limit": ("none", None),
+        "callback_socket_budget": ("500", 500),
     }
     if field in special:
         return special[field]

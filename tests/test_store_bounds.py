@@ -54,7 +54,7 @@ async def test_uploads_are_bounded_by_total_bytes_oldest_first(
     assert (state["uploads"], state["uploadBytes"]) == (2, 2500)
 
     status, envelope = await upload(api, "e.bin", 3001)
-    assert (status, envelope["code"], envelope["data"]) == (200, 400, None)
+    assert (status, envelope["code"], envelope["data"]) == (400, 400, None)
     assert envelope["msg"] == (
         "file: 3001 bytes is more than the upload store holds (3000 bytes, setting "
         "upload_store_bytes)"

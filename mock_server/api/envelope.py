@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 UPLOAD_PREFIX = "/api/file-"
 """The File Upload API: its own size limit, `success` in its envelope, bodies not journaled."""
+UPLOAD_AUTH_MSG = "Authentication failed: Invalid API Key"
 _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
@@ -217,17 +218,20 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 """Strict JSON: NaN, Infinity and numbers out of float range are errors, as in real parsers."""
 
 
-def _authenticate(request: web.Request, keys: tuple[str, ...]) -> str:
-    """The caller's API key, or the 401 that says what is wrong with it."""
+def _authenticate(request: web.Request, keys: tuple[str, ...], *, upload: bool = False) -> str:
+    """The caller's API key, or the 401 that says what is wrong with it (the File Upload API
+    words it as its page does)."""
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized(
-            "Unauthorized: missing or malformed Authorization header; "
+            UPLOAD_AUTH_MSG
+            if upload
+            else "Unauthorized: missing or malformed Authorization header; "
             "send 'Authorization: Bearer <your API key>'"
         )
     if keys and key.strip() not in keys:
-        raise Unauthorized("Unauthorized: invalid API key")
+        raise Unauthorized(UPLOAD_AUTH_MSG if upload else "Unauthorized: invalid API key")
     return key.strip()
 
 
@@ -283,8 +287,11 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     engine = request.app[ENGINE]
     settings = engine.settings
     is_api = request.path.startswith(API_PREFIX)
-    mirror = settings.mirror_http_status or not is_api
     upload = request.path.startswith(UPLOAD_PREFIX)
+    # The File Upload API's page documents HTTP 400/401/500; the api/v1 family's, HTTP 200.
+    mirror = (
+        settings.mirror_http_status or not is_api or (upload and not settings.upload_api_http_200)
+    )
     raw: bytes | None = None
     response: web.StreamResponse | None
     try:
@@ -302,7 +309,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 )
         _check_route(request)
         if is_api:
-            key = _authenticate(request, settings.api_keys)
+            key = _authenticate(request, settings.api_keys, upload=upload)
             if not upload and request.method == "POST":  # polling is not counted
                 engine.account.admit(key)
         response = await handler(request)

@@ -22,6 +22,7 @@ from mock_server.wire import (
     TimestampedLyricsRequest,
     TrackJobRequest,
     VocalRemovalRequest,
+    WavRequest,
     parse,
 )
 
@@ -49,7 +50,7 @@ async def lyrics(request: web.Request) -> web.Response:
 
 
 async def _track_job(
-    request: web.Request, kind: JobKind, model: type[TrackJobRequest]
+    request: web.Request, kind: JobKind, model: type[TrackJobRequest | WavRequest]
 ) -> web.Response:
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(model, raw, engine.settings)
@@ -58,7 +59,7 @@ async def _track_job(
 
 async def wav(request: web.Request) -> web.Response:
     """POST /api/v1/wav/generate"""
-    return await _track_job(request, "wav", TrackJobRequest)
+    return await _track_job(request, "wav", WavRequest)
 
 
 async def vocal_removal(request: web.Request) -> web.Response:

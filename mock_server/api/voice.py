@@ -40,7 +40,7 @@ async def voice_regenerate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/regenerate"""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceRegenerateRequest, raw, engine.settings)
-    return ok({"taskId": engine.voices.regenerate(body.taskId, body.calBackUrl or "").id})
+    return ok({"taskId": engine.voices.regenerate(body.taskId or "", body.callback_url).id})
 
 
 async def voice_generate(request: web.Request) -> web.Response:

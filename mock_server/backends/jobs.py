@@ -11,6 +11,7 @@ from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
 from mock_server.errors import (
     COVER_REPEAT_MSG,
+    Conflict,
     InsufficientCredits,
     InvalidParameters,
     PaymentRequired,
@@ -23,12 +24,15 @@ from mock_server.journal import Delivery
 from mock_server.media.sources import SourceFetcher
 from mock_server.payloads import encode, job_callback, job_record_info, recovery_record
 from mock_server.settings import Settings
+from mock_server.tasks import Task
+from mock_server.tracks import Track
 from mock_server.wire import (
     CoverRequest,
     MidiRequest,
     RecoveryRequest,
     TrackJobRequest,
     VocalRemovalRequest,
+    WavRequest,
 )
 
 __all__ = ["Jobs"]
@@ -76,14 +80,31 @@ class Jobs:
             job.callback_failed = True
 
     def of_track(
-        self, kind: JobKind, body: TrackJobRequest, raw: dict[str, Any], base_url: str
+        self, kind: JobKind, body: TrackJobRequest | WavRequest, raw: dict[str, Any], base_url: str
     ) -> Job:
-        """WAV or MP4 of a finished track."""
-        task, track = self.music.finished_track(body.taskId, body.audioId)
-        return self.submit(
+        """WAV or MP4 of a finished track; one of each per track (setting repeat_file_job)."""
+        task, track = self._finished(body.taskId, body.audioId)
+        made = self.store.files.get((kind, track.id))
+        if made is not None and self.settings.repeat_file_job == "conflict":
+            raise Conflict(f"{kind.upper()} record already exists")
+        job = self.submit(
             kind, raw, body.callBackUrl, base_url, source=track, parent_task_id=task.id,
             music_index=task.tracks.index(track),
         )  # fmt: skip
+        self.store.files[(kind, track.id)] = job.id
+        return job
+
+    def _finished(self, task_id: str | None, audio_id: str | None) -> tuple[Task, Track]:
+        """The track named by `taskId` and `audioId`, or by one of them (WAV, setting
+        wav_source=either: a task alone means its first track)."""
+        if not task_id:
+            source = require(self.music.store.track(audio_id or ""), "track", audio_id or "",
+                             field="audioId")  # fmt: skip
+            task_id = source.task.id
+        elif not audio_id:
+            task = self.music.get(task_id)
+            audio_id = task.tracks[0].id if task.status == "SUCCESS" else None
+        return self.music.finished_track(task_id, audio_id)
 
     async def separate(self, body: VocalRemovalRequest, raw: dict[str, Any], base_url: str) -> Job:
         """Vocal removal of a finished track, or of uploaded audio (`audioUrl`)."""

@@ -112,7 +112,8 @@ class Music:
         elif type(body) is SoundsRequest:
             tracks, parent = body.tracks(self.settings.seed), ""
         else:  # the rest are MusicRequests (the models are final: `type` decides)
-            tracks, parent = self._music(cast(MusicRequest, body), upload)
+            measured = any(source.duration is not None for source in sources)
+            tracks, parent = self._music(cast(MusicRequest, body), upload, measured=measured)
         task = self.create(
             body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
             base_url=base_url, parent_music_id=parent, scenario=scenario,
@@ -122,15 +123,33 @@ class Music:
             if source.note:
                 task.history.append((task.created_at, source.note))
                 log.info("task %s: %s", task.id, source.note)
+        if type(body) is ExtendRequest and self.store.track(body.audioId) is None:
+            note = (
+                f"audioId {body.audioId!r} is not a track this mock made: production refuses "
+                "ids it does not know (setting unknown_audio_id=refuse does too)"
+            )
+            task.history.append((task.created_at, note))
+            log.warning("task %s: %s", task.id, note)
         return task
 
-    def _music(self, body: MusicRequest, upload: float) -> tuple[TrackRequest, str]:
+    def _music(
+        self, body: MusicRequest, upload: float, *, measured: bool = False
+    ) -> tuple[TrackRequest, str]:
         """The tracks of a generate/extend/upload/add-* request and the audio it continues."""
-        if body.operation in ("upload_cover", "upload_extend"):
-            self._check_upload_length(body.model, upload)
+        # Only a length the mock measured is held against the limit: an assumed one
+        # (`default_upload_duration`) says nothing about the client's file.
+        if measured and body.operation in ("upload_cover", "upload_extend"):
+            self._check_upload_length(body.operation, body.model, upload)
         tracks, parent, limit = body.tracks(), "", upload
+        if tracks.duration is not None:
+            tracks = replace(tracks, spread=self.settings.duration_spread)
         if type(body) is ExtendRequest:
             source = self.store.require_source(body.audioId, body.model)
+            if source is None and self.settings.unknown_audio_id == "refuse":
+                raise InvalidParameters(
+                    f"audioId: no track with id {body.audioId!r}; extend takes the id of a track "
+                    "the API made (setting unknown_audio_id)"
+                )
             limit = source.track.duration if source else self.settings.default_source_duration
             parent = body.audioId
             if source and not body.defaultParamFlag:  # settings inherited from the source
@@ -165,16 +184,23 @@ class Music:
             )
         return replace(body.tracks(model or "V4_5PLUS"), durations=(duration, duration)), parent
 
-    def _check_upload_length(self, model: str, seconds: float) -> None:
-        limit = (
-            self.settings.max_upload_duration_v4_5all
-            if model == "V4_5ALL"
-            else self.settings.max_upload_duration
-        )
+    def _check_upload_length(self, operation: str, model: str, seconds: float) -> None:
+        """Each endpoint its own limit: upload-extend takes 1 minute with V4_5ALL, upload-cover
+        8 minutes with every model (docs/api.md, "Upload and cover")."""
+        limit, setting = self.settings.max_upload_duration, "max_upload_duration"
+        if model == "V4_5ALL":
+            own = (
+                self.settings.upload_extend_max_duration_v4_5all
+                if operation == "upload_extend"
+                else self.settings.upload_cover_max_duration_v4_5all
+            )
+            if own < limit:
+                limit, setting = own, f"{operation}_max_duration_v4_5all"
         if seconds > limit:
+            endpoint = operation.replace("_", "-")
             raise InvalidParameters(
-                f"uploadUrl: the audio is {seconds:g} s long; model {model} accepts uploads of "
-                f"at most {limit:g} s (settings max_upload_duration, max_upload_duration_v4_5all)"
+                f"uploadUrl: the audio is {seconds:g} s long; {endpoint} with model {model} "
+                f"accepts uploads of at most {limit:g} s (setting {setting})"
             )
 
     def create(

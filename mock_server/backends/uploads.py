@@ -4,6 +4,7 @@ keeps for `upload_retention`."""
 from __future__ import annotations
 
 import base64
+import logging
 import re
 
 from mock_server.clock import Clock
@@ -12,8 +13,11 @@ from mock_server.media.file_store import StoredFile, UploadStore
 from mock_server.media.sources import SourceFetcher
 from mock_server.settings import Settings
 from mock_server.wire import Base64Upload, UrlUpload
+from mock_server.wire.uploads import missing_parameter
 
 __all__ = ["Uploads"]
+
+log = logging.getLogger(__name__)
 
 _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w=-]+)*;base64,", re.ASCII)
 
@@ -39,37 +43,37 @@ class Uploads:
 
     def from_base64(self, body: Base64Upload) -> StoredFile:
         """Bare base64 or a data: URI (whose type is kept)."""
-        text, mime = body.base64Data.strip(), None
+        text, mime = (body.base64Data or "").strip(), None
         if match := _DATA_URI.match(text):
             mime, text = match.group("mime"), text[match.end() :]
         try:
             data = base64.b64decode(text, validate=True)
         except ValueError as err:  # binascii.Error, or a non-ASCII character
-            raise InvalidParameters(
-                f"base64Data: not valid base64 ({err}); send bare base64 or data:<mime>;base64,..."
-            ) from err
-        return self._put(body.uploadPath, body.fileName, data, mime)
+            # The page's own wording; what was wrong goes to the log, not into `msg`.
+            log.info("base64 upload refused: %s", err)
+            raise InvalidParameters("Base64 decoding failed: Invalid Base64 format") from err
+        return self._put(body.uploadPath or "", body.fileName, data, mime)
 
     def from_form(
         self, fields: dict[str, str], data: bytes | None, mime: str | None, file_name: str | None
     ) -> StoredFile:
         """A multipart upload's fields (`uploadPath`, `fileName`) and its file part."""
         if data is None:
-            raise InvalidParameters("file: required (a multipart field named file)")
-        if not fields.get("uploadPath"):
-            raise InvalidParameters("uploadPath: required, e.g. audio/uploads (no leading slash)")
+            raise InvalidParameters("Missing required parameter: file")
+        missing_parameter(uploadPath=fields.get("uploadPath"))
         return self._put(fields["uploadPath"], fields.get("fileName") or file_name, data, mime)
 
     async def from_url(self, body: UrlUpload) -> StoredFile:
         """Download `fileUrl` (loopback or allowed hosts only) and keep it."""
-        refused = self.sources.refusal(body.fileUrl)
+        url = body.fileUrl or ""
+        refused = self.sources.refusal(url)
         if refused is not None:
             raise InvalidParameters(f"fileUrl: not downloaded: {refused}")
-        data, problem = await self.sources.download(body.fileUrl)
+        data, problem = await self.sources.download(url)
         if data is None:
             raise InvalidParameters(f"fileUrl: could not download: {problem}")
-        name = body.fileName or body.fileUrl.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or None
-        return self._put(body.uploadPath, name, data, None)
+        name = body.fileName or url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or None
+        return self._put(body.uploadPath or "", name, data, None)
 
     def sweep(self) -> None:
         """Forget expired files."""

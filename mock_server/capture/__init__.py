@@ -9,8 +9,10 @@
     DIR/scenarios/files/<taskId>/1-audio.mp3   the real media (`--download-files`)
 
 Times are seconds: `at` since the recording started, a callback's `after` since its task's
-submit. Credentials never reach the disk: Authorization, cookies, signatures and anything that
-looks like a key or token are left out of the headers, and `--redact FIELD` blanks more.
+submit. Credentials never reach the disk (`mock_server.capture.redact`): headers, query
+parameters and JSON keys whose names match `SECRET_PATTERNS` are left out or blanked wherever
+they occur, their values are scrubbed from everything written after, and `--redact NAME` adds
+names.
 """
 
 from mock_server.capture.folder import (
@@ -24,25 +26,27 @@ from mock_server.capture.folder import (
     bounded,
     callback_task_id,
     load_recording,
-    recorded_headers,
-    redacted,
+    media_urls,
 )
 from mock_server.capture.observed import observed_scenario
 from mock_server.capture.recorder import Recorder
+from mock_server.capture.redact import KEPT_NAMES, SECRET_PATTERNS, Redactor
 
 __all__ = [
+    "KEPT_NAMES",
     "MUSIC_PATHS",
     "RECORD_INFO_PATH",
+    "SECRET_PATTERNS",
     "TASK_LIMIT",
     "Callback",
     "Exchange",
     "Recorder",
     "Recording",
     "RecordingError",
+    "Redactor",
     "bounded",
     "callback_task_id",
     "load_recording",
+    "media_urls",
     "observed_scenario",
-    "recorded_headers",
-    "redacted",
 ]

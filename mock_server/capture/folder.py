@@ -1,11 +1,11 @@
 """A recording folder's fixtures (`Exchange`, `Callback`), what may be written into them
-(no credentials, `--redact` fields blanked) and reading the folder back (`load_recording`)."""
+and reading the folder back (`load_recording`), which reads only files inside the folder."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,8 +22,7 @@ __all__ = [
     "callback_task_id",
     "decode",
     "load_recording",
-    "recorded_headers",
-    "redacted",
+    "media_urls",
     "safe_name",
 ]
 
@@ -42,24 +41,12 @@ MUSIC_PATHS: dict[str, str] = {
 """Submit endpoints of music tasks (the ones a scenario describes) and their operation."""
 
 RECORD_INFO_PATH = "/api/v1/generate/record-info"
-_SECRET = re.compile(r"authorization|cookie|signature|token|secret|api-?key|password", re.I)
-_HOP = frozenset(
-    {"host", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "te"}
-)
+_MEDIA = (("audio_url", "audio", ".mp3"), ("image_url", "images", ".jpeg"))
+_MEDIA_CAMEL = (("audioUrl", "audio", ".mp3"), ("imageUrl", "images", ".jpeg"))
 
 
 class RecordingError(ValueError):
     """A recording folder that cannot be read; the message names the file."""
-
-
-def recorded_headers(headers: Mapping[str, str], redact: Collection[str] = ()) -> dict[str, str]:
-    """Headers safe to write down: no credentials, no signatures, no hop-by-hop headers."""
-    drop = {name.lower() for name in redact}
-    return {
-        name: value
-        for name, value in headers.items()
-        if name.lower() not in _HOP and name.lower() not in drop and not _SECRET.search(name)
-    }
 
 
 TASK_LIMIT = 100_000
@@ -72,34 +59,10 @@ def bounded(store: dict[Any, Any], limit: int) -> None:
         del store[next(iter(store))]
 
 
-def _blank(item: Any) -> Any:
-    if isinstance(item, bool):
-        return False
-    if isinstance(item, int | float):
-        return 0
-    if isinstance(item, str):
-        return "<redacted>"
-    return type(item)() if isinstance(item, list | dict) else None
-
-
-def redacted(value: Any, fields: Collection[str]) -> Any:
-    """`value` with every key in `fields` blanked (same JSON type, so shapes still compare)."""
-    if not fields:
-        return value
-    if isinstance(value, dict):
-        return {
-            key: _blank(item) if key in fields else redacted(item, fields)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redacted(item, fields) for item in value]
-    return value
-
-
 def decode(raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
         return None
 
 
@@ -114,6 +77,71 @@ def callback_task_id(body: Any) -> str | None:
                 if isinstance(holder.get(key), str):
                     return str(holder[key])
     return None
+
+
+MAX_SECONDS = 10 * 365 * 86400.0
+"""The latest time a recording may name (ten years): replays move a clock that far."""
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _seconds(data: dict[str, Any], key: str) -> float:
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key}: expected seconds (a number), got {value!r:.60}")
+    if not 0 <= value <= MAX_SECONDS:  # also false for NaN
+        raise ValueError(f"{key}: expected seconds from 0 to {MAX_SECONDS:g}, got {value!r}")
+    return float(value)
+
+
+def _method(value: Any) -> str:
+    if value not in _METHODS:
+        raise ValueError(
+            f"method: expected one of {', '.join(sorted(_METHODS))}, got {value!r:.60}"
+        )
+    return str(value)
+
+
+def _texts(data: dict[str, Any], key: str) -> dict[str, str]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str) and v.isprintable() for v in value.values()
+    ):
+        raise ValueError(f"{key}: expected an object of names to one-line texts")
+    return value
+
+
+def _status(data: dict[str, Any]) -> int | None:
+    value = data.get("clientStatus")
+    if value is not None and (not isinstance(value, int) or not 100 <= value <= 599):
+        raise ValueError(f"clientStatus: expected an HTTP status or null, got {value!r:.60}")
+    return value
+
+
+def _api_path(value: Any) -> str:
+    """A path the proxy recorded: under /api/, so a replay never leaves the mock's host."""
+    if not isinstance(value, str) or not value.startswith("/api/") or not value.isprintable():
+        raise ValueError(f"path: expected a path starting with /api/, got {value!r:.80}")
+    return value
+
+
+def media_urls(body: Any) -> Iterable[tuple[str | None, int, str, str, str]]:
+    """(task id, track index, kind, suffix, url) of every audio/image URL in a payload."""
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        return
+    data = body["data"]
+    task_id = callback_task_id(body)
+    lists = [(data.get("data"), _MEDIA)]
+    response = data.get("response")
+    if isinstance(response, dict):
+        lists.append((response.get("sunoData"), _MEDIA_CAMEL))
+    for items, keys in lists:
+        for index, track in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(track, dict):
+                continue
+            for key, kind, suffix in keys:
+                url = track.get(key)
+                if isinstance(url, str) and url.startswith(("http://", "https://")):
+                    yield task_id, index, kind, suffix, url
 
 
 @dataclass
@@ -146,9 +174,9 @@ class Exchange:
     @classmethod
     def from_json(cls, data: dict[str, Any], file: str) -> Exchange:
         return cls(
-            seq=int(data["seq"]), at=float(data["at"]), method=str(data["method"]),
-            path=str(data["path"]), query=dict(data.get("query") or {}),
-            headers=dict(data.get("headers") or {}), body=data.get("body"),
+            seq=int(data["seq"]), at=_seconds(data, "at"), method=_method(data["method"]),
+            path=_api_path(data["path"]), query=_texts(data, "query"),
+            headers=_texts(data, "headers"), body=data.get("body"),
             body_file=data.get("bodyFile"), status=int(data["status"]),
             response=data.get("response"), task_id=data.get("taskId"), file=file,
         )  # fmt: skip
@@ -185,17 +213,12 @@ class Callback:
     @classmethod
     def from_json(cls, data: dict[str, Any], file: str) -> Callback:
         return cls(
-            seq=int(data["seq"]), at=float(data["at"]), after=float(data["after"]),
+            seq=int(data["seq"]), at=_seconds(data, "at"), after=_seconds(data, "after"),
             task_id=data.get("taskId"), callback_type=data.get("callbackType"),
-            request_seq=int(data["requestSeq"]), headers=dict(data.get("headers") or {}),
-            body=data.get("body"), raw=data.get("raw"), client_status=data.get("clientStatus"),
+            request_seq=int(data["requestSeq"]), headers=_texts(data, "headers"),
+            body=data.get("body"), raw=data.get("raw"), client_status=_status(data),
             file=file,
         )  # fmt: skip
-
-
-def _slug(path: str) -> str:
-    tail = path.removeprefix("/api/v1/").removeprefix("/api/").strip("/")
-    return re.sub(r"[^A-Za-z0-9]+", "-", tail).strip("-") or "root"
 
 
 def safe_name(name: str) -> str:
@@ -213,18 +236,64 @@ class Recording:
     def body_bytes(self, exchange: Exchange) -> bytes:
         if exchange.body_file is None:
             return b""
-        return (self.folder / exchange.body_file).read_bytes()
+        what = f"{exchange.file}: bodyFile"
+        path = _small(inside(self.folder, exchange.body_file, what), what)
+        try:
+            return path.read_bytes()
+        except OSError as err:
+            raise RecordingError(f"{exchange.file}: bodyFile: cannot read: {err}") from err
 
     def scenario_path(self, task_id: str) -> Path | None:
-        path = self.folder / "scenarios" / f"{safe_name(task_id)}.yaml"
-        return path if path.exists() else None
+        relative = f"scenarios/{safe_name(task_id)}.yaml"
+        if not (self.folder / relative).exists():
+            return None
+        return inside(self.folder, relative, f"task {safe_name(task_id)}: scenario")
+
+
+def inside(folder: Path, relative: object, what: str) -> Path:
+    """The existing file `relative` names inside `folder` (the recording), or a
+    `RecordingError`: a recording may be hand-edited, and only its own files are read."""
+    if not isinstance(relative, str) or not relative:
+        raise RecordingError(f"{what}: expected a path inside the recording, got {relative!r}")
+    given = Path(relative)
+    if given.is_absolute() or given.drive or ".." in given.parts:
+        raise RecordingError(
+            f"{what}: {relative[:200]!r} is not a relative path inside the recording; "
+            f"only files under {folder} are read"
+        )
+    root = folder.resolve()
+    try:
+        target = (root / given).resolve(strict=True)
+    except (OSError, RuntimeError) as err:
+        raise RecordingError(f"{what}: {relative[:200]!r} does not exist in {folder}") from err
+    if not target.is_relative_to(root):
+        raise RecordingError(
+            f"{what}: {relative[:200]!r} leads outside the recording (a link); "
+            f"only files under {folder} are read"
+        )
+    if not target.is_file():
+        raise RecordingError(f"{what}: {relative[:200]!r} is not a file")
+    return target
+
+
+FILE_LIMIT = 256 * 1024 * 1024
+"""Bytes of one fixture or body file read back (the proxy records answers up to 64 MiB and
+bodies up to 200 MiB)."""
+
+
+def _small(path: Path, what: str) -> Path:
+    size = path.stat().st_size
+    if size > FILE_LIMIT:
+        raise RecordingError(f"{what}: {size} bytes is larger than {FILE_LIMIT} bytes")
+    return path
 
 
 def _read(path: Path, folder: Path) -> dict[str, Any]:
     label = path.relative_to(folder).as_posix()
+    _small(inside(folder, label, label), label)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise RecordingError(f"{path}: cannot read: {err}") from err
     if not isinstance(data, dict):
         raise RecordingError(f"{path}: expected a JSON object")
@@ -235,8 +304,10 @@ def _read(path: Path, folder: Path) -> dict[str, Any]:
 def _parsed(build: Callable[[dict[str, Any], str], T], data: dict[str, Any]) -> T:
     try:
         return build(data, data["_file"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise RecordingError(f"{data['_file']}: missing or wrong field: {err!r}") from err
+    except KeyError as err:
+        raise RecordingError(f"{data['_file']}: missing field {err}") from err
+    except (TypeError, ValueError) as err:
+        raise RecordingError(f"{data['_file']}: wrong field: {err}") from err
 
 
 def load_recording(folder: str | Path) -> Recording:
@@ -249,7 +320,11 @@ def load_recording(folder: str | Path) -> Recording:
     callbacks: list[Callback] = []
     for path in sorted((root / "requests").glob("*.json")):
         data = _read(path, root)
-        exchanges.append(_parsed(Exchange.from_json, data))
+        exchange = _parsed(Exchange.from_json, data)
+        if exchange.body_file is not None:
+            what = f"{exchange.file}: bodyFile"
+            _small(inside(root, exchange.body_file, what), what)
+        exchanges.append(exchange)
     for path in sorted((root / "callbacks").glob("*.json")):
         data = _read(path, root)
         callbacks.append(_parsed(Callback.from_json, data))

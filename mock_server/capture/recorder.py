@@ -19,11 +19,10 @@ from mock_server.capture.folder import (
     callback_task_id,
     decode,
     load_recording,
-    recorded_headers,
-    redacted,
     safe_name,
 )
 from mock_server.capture.observed import observed_scenario
+from mock_server.capture.redact import Redactor
 from mock_server.recording import scenario_yaml
 
 __all__ = ["Recorder"]
@@ -31,7 +30,27 @@ __all__ = ["Recorder"]
 
 def _slug(path: str) -> str:
     tail = path.removeprefix("/api/v1/").removeprefix("/api/").strip("/")
-    return re.sub(r"[^A-Za-z0-9]+", "-", tail).strip("-") or "root"
+    return re.sub(r"[^A-Za-z0-9]+", "-", tail).strip("-")[:_SLUG_LIMIT].strip("-") or "root"
+
+
+_SLUG_LIMIT = 60
+"""Characters of the API path in a fixture's file name (a path may be longer than a file
+name may be)."""
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    return next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+
+
+def json_text(data: Any) -> str:
+    """JSON as written to a fixture: readable UTF-8, and valid even when a string holds a lone
+    UTF-16 surrogate (a `\\ud800` escape in what was received), which is then kept escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    return text + "\n"
 
 
 @dataclass
@@ -52,8 +71,9 @@ class Recorder:
 
     def __init__(self, folder: Path, *, upstream: str, redact: Collection[str] = ()) -> None:
         self.folder = folder
-        self.upstream = upstream
-        self.redact = frozenset(redact)
+        self.upstream = Redactor().url(upstream)
+        """The upstream's URL as written in scenario comments (a password in it blanked)."""
+        self.redactor = Redactor(redact)
         self._seq = 0
         self.offset = 0.0
         """Added to every time: a folder that already holds a recording is continued (numbers
@@ -76,8 +96,7 @@ class Recorder:
         return self._seq
 
     def _write(self, relative: str, data: Any) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        (self.folder / relative).write_text(text, encoding="utf-8")
+        (self.folder / relative).write_text(json_text(self.redactor.scrub(data)), encoding="utf-8")
 
     def exchange(
         self,
@@ -95,24 +114,28 @@ class Recorder:
         """Write one request/answer pair; a submit that made a task starts that task's log.
         `seq`: the number `reserve()` gave the request when it arrived."""
         seq, at = seq or self._next(), at + self.offset
+        hide = self.redactor
+        # The request's secrets are met first, so the answer and the files are scrubbed of them.
+        headers, query = hide.headers(headers), hide.query(query)
         body = decode(raw_body) if raw_body else None
+        shown_body = hide.json(body)
         body_file = None
         if raw_body and body is None:
             body_file = f"requests/{seq:04d}-body.bin"
-            (self.folder / body_file).write_bytes(raw_body)
+            form = hide.form(raw_body, _content_type(headers))
+            (self.folder / body_file).write_bytes(hide.scrub_bytes(form))
         response = decode(raw_response)
         if response is None and raw_response:
             response = raw_response.decode("utf-8", errors="replace")
+        shown_response = hide.json(response)
         task_id = None
         if isinstance(response, dict) and isinstance(response.get("data"), dict):
             found = response["data"].get("taskId")
             task_id = found if isinstance(found, str) and method == "POST" else None
         exchange = Exchange(
             seq=seq, at=at, method=method, path=path,
-            query={k: v for k, v in query.items() if k not in self.redact},
-            headers=recorded_headers(headers, self.redact),
-            body=redacted(body, self.redact), body_file=body_file, status=status,
-            response=redacted(response, self.redact), task_id=task_id,
+            query=query, headers=headers, body=shown_body, body_file=body_file, status=status,
+            response=shown_response, task_id=task_id,
             file=f"requests/{seq:04d}-{_slug(path)}.json",
         )  # fmt: skip
         self._write(exchange.file, exchange.to_json())
@@ -125,8 +148,8 @@ class Recorder:
             log_.callbacks.extend(self._early.pop(seq, []))
             if log_.callbacks:
                 self._write_scenario(task_id)
-        if path == RECORD_INFO_PATH and isinstance(response, dict):
-            self._polled(query.get("taskId", ""), response, at)
+        if path == RECORD_INFO_PATH and isinstance(shown_response, dict):
+            self._polled(query.get("taskId", ""), shown_response, at)
         return exchange
 
     def _polled(self, task_id: str, response: dict[str, Any], at: float) -> None:
@@ -158,7 +181,11 @@ class Recorder:
         """Write one callback (`submit_at`: when its submit arrived); its task's scenario is
         rewritten, or, before the submit's answer is known, once it is."""
         seq, at, submit_at = self._next(), at + self.offset, submit_at + self.offset
+        raw = None
         body = decode(raw_body)
+        if body is None:  # a malformed callback, kept as text
+            raw = self.redactor.form(raw_body, _content_type(headers)).decode(errors="replace")
+        headers = self.redactor.headers(headers)
         submit = self._exchanges.get(request_seq)
         task_id = callback_task_id(body) or (submit.task_id if submit else None)
         kind = None
@@ -168,9 +195,8 @@ class Recorder:
         callback = Callback(
             seq=seq, at=at, after=at - submit_at, task_id=task_id,
             callback_type=kind, request_seq=request_seq,
-            headers=recorded_headers(headers, self.redact), body=redacted(body, self.redact),
-            raw=None if body is not None else raw_body.decode("utf-8", errors="replace"),
-            client_status=client_status,
+            headers=headers, body=self.redactor.json(body),
+            raw=raw, client_status=client_status,
             file=f"callbacks/{seq:04d}-{safe_name(task_id or 'unknown')}-"
                  f"{safe_name(kind or 'x')}.json",
         )  # fmt: skip
@@ -219,4 +245,5 @@ class Recorder:
             "`suno-mock replay FILE --to URL` or `serve --scenarios-dir DIR --scenario NAME`"
         )
         path = self.folder / "scenarios" / f"{safe_name(task_id)}.yaml"
-        path.write_text(scenario_yaml(data, header), encoding="utf-8")
+        text = scenario_yaml(self.redactor.scrub(data), self.redactor.scrub(header))
+        path.write_text(text, encoding="utf-8")

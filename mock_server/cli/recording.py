@@ -79,8 +79,10 @@ def _proxy_parser(add: AddParser) -> None:
         "--redact",
         action="append",
         default=[],
-        metavar="FIELD",
-        help="blank this JSON field, query parameter or header in the recording (repeatable)",
+        metavar="NAME",
+        help="also keep this header, query parameter, JSON key or form field out of the "
+        "recording, besides the built-in secret names (repeatable; case, '-' and '_' do not "
+        "matter; '*' matches any run of characters, e.g. '*mail*'); see docs/tools.md",
     )
     _proxy_network_flags(flag)
     parser.set_defaults(run=lambda args: asyncio.run(run_proxy(args)))
@@ -124,8 +126,8 @@ def _drift_parser(add: AddParser) -> None:
         help="replay a recording against a mock; exit 1 if answers or callbacks changed shape",
         description="Replay the requests recorded by `suno-mock proxy --record DIR` against a "
         "mock and compare every answer and callback with the recorded one: keys, nesting, value "
-        "types, enum values, callback order, status walk. Exit 0: no drift; 1: drift; 2: bad "
-        "input.",
+        "types, enum values, callback order, status walk. Exit 0: no drift; 1: drift; 2: the "
+        "replay could not run (one line on stderr says why). Only files inside DIR are read.",
     )
     flag = parser.add_argument
     flag("recording", metavar="DIR", help="a folder written by `suno-mock proxy --record`")
@@ -201,18 +203,27 @@ async def run_proxy(args: argparse.Namespace) -> int:
 
 
 async def run_drift(args: argparse.Namespace) -> int:
-    """`suno-mock drift DIR [--against URL]`: 0 no drift, 1 drift, 2 bad input."""
+    """`suno-mock drift DIR [--against URL]`: 0 no drift, 1 drift, 2 cannot run (one line)."""
     logging.basicConfig(level=logging.ERROR)
     try:
         recording = load_recording(args.recording)
         report = await drift(
             recording, against=args.against, ignore=args.ignore, control_token=args.control_token
         )
-    except (RecordingError, aiohttp.ClientError, RuntimeError) as err:
-        print(f"suno-mock: error: {err}", file=sys.stderr)
-        return 2
+    except (ValueError, OSError, aiohttp.ClientError, RuntimeError) as err:
+        # ValueError: RecordingError, ScenarioError (a recorded scenario), a bad URL.
+        return _cannot_run(str(err) or type(err).__name__)
+    except Exception as err:
+        # Exit 1 means "drift found": nothing else may end with it, a bug included.
+        log.debug("drift failed", exc_info=True)
+        return _cannot_run(f"drift stopped by an unexpected {type(err).__name__}: {err}")
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(report.text())
     return 1 if report.drifted else 0
+
+
+def _cannot_run(message: str) -> int:
+    print(f"suno-mock: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2

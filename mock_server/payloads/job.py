@@ -73,9 +73,10 @@ def _vocal_removal_info(job: Job) -> dict[str, str]:
     return dict(sorted(info.items()))
 
 
-def _separation_response(job: Job) -> dict[str, Any]:
-    """`data.response` of record-info: `originData[]` plus the 14 camelCase `*Url` keys (null
-    for stems not produced)."""
+def _separation_response(job: Job, kie: bool) -> dict[str, Any]:
+    """`data.response` of record-info: `originData[]` plus the camelCase `*Url` keys (null for
+    stems not produced); `pianoUrl` only in kie.ai's flavour, as only kie.ai documents it (a
+    piano stem then still has its `originData` item)."""
     stem_urls = _stem_urls(job)
     response: dict[str, Any] = {
         "id": None,
@@ -87,6 +88,8 @@ def _separation_response(job: Job) -> dict[str, Any]:
         ],
     }  # fmt: skip
     for key in URL_KEYS:
+        if key == "piano" and not kie:
+            continue
         head, *rest = key.split("_")
         camel = head + "".join(part.title() for part in rest) + "Url"
         response[camel] = stem_urls.get(key)
@@ -216,14 +219,14 @@ def _midi_record(job: Job, error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _file_response(job: Job) -> dict[str, Any] | None:
+def _file_response(job: Job, kie: bool) -> dict[str, Any] | None:
     """`response` of a WAV, vocal-removal or MP4 record-info (null until it is done)."""
     if job.completed_at is None:
         return None
     if job.kind == "wav":
         return {"audioWavUrl": _wav_url(job)}
     if job.kind == "vocal_removal" and job.error is None:
-        return _separation_response(job)
+        return _separation_response(job, kie)
     if job.kind == "mp4":
         return {"videoUrl": _video_url(job)}
     return None
@@ -244,7 +247,7 @@ def _file_record(job: Job, track_field: str, flag: str, error: dict[str, Any]) -
     return {
         **data,
         "completeTime": _millis(job.completed_at),
-        "response": _file_response(job),
+        "response": _file_response(job, kie=track_field == "musicIndex"),
         "successFlag": flag,
         "createTime": _millis(job.created_at),
         **error,

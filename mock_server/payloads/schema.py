@@ -232,8 +232,9 @@ class VoiceValidateData(_Strict):
     taskId: str
     validateInfo: str
     status: VoiceStatusValue
-    errorCode: int | None
-    errorMessage: str | None
+    errorCode: int
+    """0 when nothing failed (as the callbacks send); the schema types it an integer."""
+    errorMessage: str
 
 
 class VoiceRecordData(_Strict):
@@ -242,8 +243,9 @@ class VoiceRecordData(_Strict):
     taskId: str
     voiceId: str
     status: VoiceStatusValue
-    errorCode: int | None
-    errorMessage: str | None
+    errorCode: int
+    """0 when nothing failed (as the callbacks send); the schema types it an integer."""
+    errorMessage: str
 
 
 class VoiceCheckData(_Strict):

@@ -20,6 +20,7 @@ from mock_server.wire.jobs import (
     RecoveryRequest,
     TrackJobRequest,
     VocalRemovalRequest,
+    WavRequest,
 )
 from mock_server.wire.music import (
     AddInstrumentalRequest,
@@ -69,6 +70,7 @@ __all__ = [
     "VoiceGenerateRequest",
     "VoiceRegenerateRequest",
     "VoiceValidateRequest",
+    "WavRequest",
     "parse",
     "validation_message",
 ]

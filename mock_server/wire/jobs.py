@@ -3,7 +3,7 @@ video, cover art and recovery."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, StrictStr, ValidationInfo, model_validator
 
@@ -19,6 +19,7 @@ __all__ = [
     "RecoveryRequest",
     "TrackJobRequest",
     "VocalRemovalRequest",
+    "WavRequest",
 ]
 
 
@@ -48,6 +49,28 @@ class TrackJobRequest(WireBody):
     @model_validator(mode="after")
     def _present(self) -> TrackJobRequest:
         require("(the task and track to work on)", taskId=self.taskId, audioId=self.audioId)
+        return self
+
+
+class WavRequest(WireBody):
+    """POST /api/v1/wav/generate: the schema requires `taskId` and `audioId`, its usage guide
+    says "Provide either taskId or audioId" (setting wav_source)."""
+
+    documented_required: ClassVar[tuple[str, ...]] = ("taskId", "audioId")
+
+    taskId: StrictStr | None = None
+    audioId: StrictStr | None = None
+    callBackUrl: HttpUrl
+
+    @model_validator(mode="after")
+    def _present(self, info: ValidationInfo) -> WavRequest:
+        if settings_of(info).wav_source == "both":
+            require("(the task and track to work on)", taskId=self.taskId, audioId=self.audioId)
+        elif not sent(self.taskId) and not sent(self.audioId):
+            raise InvalidParameters(
+                "taskId: required, or audioId (setting wav_source=either: one of them names "
+                "the track)"
+            )
         return self
 
 

@@ -78,6 +78,9 @@ class TrackRequest:
     count: int = 2
     durations: tuple[float, ...] = ()
     """Fixed durations for the first tracks (scenario payload overrides)."""
+    duration: float | None = None
+    """The `duration` the client asked for: new tracks last that, give or take `spread`."""
+    spread: float = 0.0
 
 
 class MusicRequest(WireBody):
@@ -143,6 +146,7 @@ class MusicRequest(WireBody):
             lyrics=None if blank(lyrics) else lyrics,
             instrumental=instrumental,
             continue_at=continue_at,
+            duration=self.duration,
         )
 
     def tracks(self) -> TrackRequest:
@@ -263,9 +267,17 @@ class UploadCoverRequest(MusicRequest):
 
     uploadUrl: HttpUrl
     instrumental: StrictBool = False
+    customMode: StrictBool | None = None
+    """Gone from the page ("always runs in custom mode"); `false` is ignored or refused
+    (setting legacy_custom_mode)."""
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> UploadCoverRequest:
+        if self.customMode is False and settings_of(info).legacy_custom_mode == "refuse":
+            raise InvalidParameters(
+                "customMode: upload-cover always runs in custom mode; drop customMode: false "
+                "(the prompt or lyrics are sung as lyrics) or send customMode: true"
+            )
         self.check_custom_texts(info)
         self.check_common(custom=True)
         return self
@@ -345,7 +357,10 @@ class AddInstrumentalRequest(MusicRequest):
         return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
-        return TrackRequest(model=self.model, title=self.title, style=self.tags, instrumental=True)
+        return TrackRequest(
+            model=self.model, title=self.title, style=self.tags, instrumental=True,
+            duration=self.duration,
+        )  # fmt: skip
 
 
 class AddVocalsRequest(MusicRequest):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StrictStr, model_validator
+from pydantic import Field, StrictStr, ValidationInfo, model_validator
 
 from mock_server.errors import InvalidParameters
-from mock_server.wire.common import HttpUrl, Number, OptionalUrl, WireBody, require
+from mock_server.wire.common import HttpUrl, OptionalUrl, Whole, WireBody, require, settings_of
 
 __all__ = [
     "VoiceCheckRequest",
@@ -24,8 +24,9 @@ class VoiceValidateRequest(WireBody):
     """POST /api/v1/voice/validate: the singer's recording and the part of it to use."""
 
     voiceUrl: HttpUrl
-    vocalStartS: Annotated[Number, Field(ge=0)]
-    vocalEndS: Annotated[Number, Field(gt=0)]
+    vocalStartS: Annotated[Whole, Field(ge=0)]
+    """Whole seconds: the schema types both `integer`."""
+    vocalEndS: Annotated[Whole, Field(gt=0)]
     language: VoiceLanguage | None = None
     callBackUrl: OptionalUrl = None
 
@@ -40,16 +41,35 @@ class VoiceValidateRequest(WireBody):
 
 
 class VoiceRegenerateRequest(WireBody):
-    """POST /api/v1/voice/regenerate: a new phrase. The docs spell its callback field
-    `calBackUrl` (one l)."""
+    """POST /api/v1/voice/regenerate: a new phrase. Both fields are required, and the page
+    spells the callback field `calBackUrl` (one l): "this endpoint uses the field name
+    calBackUrl". `callBackUrl` is taken too only under setting voice_regenerate_callback."""
 
-    taskId: StrictStr
+    documented_required: ClassVar[tuple[str, ...]] = ("taskId", "calBackUrl")
+
+    taskId: StrictStr | None = None
     calBackUrl: OptionalUrl = None
+    callBackUrl: OptionalUrl = None
 
     @model_validator(mode="after")
-    def _rules(self) -> VoiceRegenerateRequest:
+    def _rules(self, info: ValidationInfo) -> VoiceRegenerateRequest:
         require("(the validate task)", taskId=self.taskId)
+        either = settings_of(info).voice_regenerate_callback == "either"
+        if self.calBackUrl is None and not (either and self.callBackUrl is not None):
+            if self.callBackUrl is not None:
+                raise InvalidParameters(
+                    "calBackUrl: required; this endpoint spells it calBackUrl (one l), got "
+                    "callBackUrl (setting voice_regenerate_callback=either takes both)"
+                )
+            raise InvalidParameters(
+                "calBackUrl: required (this endpoint spells it calBackUrl, with one l)"
+            )
         return self
+
+    @property
+    def callback_url(self) -> str:
+        """Where the new phrase is announced."""
+        return self.calBackUrl or self.callBackUrl or ""
 
 
 class VoiceGenerateRequest(WireBody):
