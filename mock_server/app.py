@@ -12,7 +12,13 @@ from mock_server.api.envelope import api_middleware
 from mock_server.api.keys import ENGINE
 from mock_server.clock import Clock, ScaledClock
 from mock_server.engine import Engine
-from mock_server.guard import CONTROL_PREFIX, body_deadline, control_guard
+from mock_server.guard import (
+    CONTROL_PREFIX,
+    body_deadline,
+    control_guard,
+    quiet_bad_requests,
+    send_within,
+)
 from mock_server.routes import install_routes
 from mock_server.settings import Settings
 
@@ -22,11 +28,12 @@ __all__ = ["create_app"]
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> web.Application:
     """The mock as an aiohttp app; run it with any aiohttp runner or test server."""
     settings = settings or Settings()
+    quiet_bad_requests()
     engine = Engine(settings, clock or ScaledClock(1.0))
-    # JSON bodies are held to max_body_bytes by the middleware; the transport limit leaves
-    # room for base64 uploads (4/3 of max_upload_bytes).
-    limit = max(settings.max_body_bytes, settings.max_upload_bytes * 4 // 3 + 64 * 1024)
-    app = web.Application(middlewares=[front_door], client_max_size=limit)
+    # Every body is read up to max_body_bytes and no further (chunked ones too): the base64
+    # upload reads its own with room for 4/3 of max_upload_bytes, the control plane with its
+    # own limit, and a multipart upload counts its file as it streams.
+    app = web.Application(middlewares=[front_door], client_max_size=settings.max_body_bytes)
     app[ENGINE] = engine
     install_routes(app)
 
@@ -51,5 +58,13 @@ async def front_door(request: web.Request, handler: Handler) -> web.StreamRespon
     if request.path.startswith(CONTROL_PREFIX):
         handler = partial(control_guard, handler=handler)
     if request.body_exists and not request.content.is_eof():
-        return await body_deadline(request, partial(api_middleware, handler=handler))
-    return await api_middleware(request, handler)
+        response = await body_deadline(request, partial(api_middleware, handler=handler))
+    else:
+        response = await api_middleware(request, handler)
+    if isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED:
+        await send_within(request, response, request.app[ENGINE].settings.write_timeout)
+    return response
+
+
+BUFFERED = 64 * 1024
+"""An answer up to this size fits the socket's buffer and never waits for the client."""

@@ -27,7 +27,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["Clock", "ManualClock", "ScaledClock", "Timer", "TimerCallback", "real_delay"]
+from mock_server.settings import MAX_CLOCK_STEP, MAX_EPOCH
+
+__all__ = [
+    "MAX_SCALE",
+    "MIN_SCALE",
+    "Clock",
+    "ManualClock",
+    "ScaledClock",
+    "Timer",
+    "TimerCallback",
+    "real_delay",
+]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +112,22 @@ class Clock(Protocol):
         ...
 
 
+def _step(now: float, step: float) -> float:
+    """`step` if the clock may move by it: forwards, finite, at most MAX_CLOCK_STEP, and not
+    past MAX_EPOCH (dates beyond cannot be written, so uploads and payloads would fail)."""
+    if step < 0:
+        raise ValueError(f"cannot move a clock backwards (advance by {step:g} s)")
+    if not step <= MAX_CLOCK_STEP:  # also false for NaN
+        raise ValueError(
+            f"advance: seconds from 0 to {MAX_CLOCK_STEP:.0f} (a year) at a time, got {step:g}"
+        )
+    if now + step > MAX_EPOCH:
+        raise ValueError(
+            f"advance: the clock may not pass {MAX_EPOCH:.0f} (the year 3000), it is at {now:.0f}"
+        )
+    return step
+
+
 class _TimerQueue:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Timer]] = []
@@ -117,13 +144,18 @@ class _TimerQueue:
         raise NotImplementedError
 
     def call_at(self, when: float, callback: TimerCallback, *args: Any) -> Timer:
+        if not math.isfinite(when):
+            # A NaN compares false with everything: in the heap it would stop every timer
+            # behind it. Inputs are checked where they are read; this keeps the heap whole
+            # should one slip through (the caller fails, not the server).
+            raise ValueError(f"a timer needs a finite time, got {when}")
         timer = Timer(when, next(self._seq), callback, args)
         heapq.heappush(self._heap, (when, timer.seq, timer))
         self._armed()
         return timer
 
     def call_later(self, delay: float, callback: TimerCallback, *args: Any) -> Timer:
-        return self.call_at(self.now() + max(0.0, delay), callback, *args)
+        return self.call_at(self.now() + (delay if delay > 0 else 0.0), callback, *args)
 
     def park(self, callback: TimerCallback, *args: Any) -> Timer:
         timer = Timer(math.inf, next(self._seq), callback, args)
@@ -218,9 +250,7 @@ class ManualClock(_TimerQueue):
         anything they start) before moving on, so when this returns every delivery that was due
         has finished. A timer callback that crashed is re-raised here.
         """
-        step = seconds + 60.0 * minutes
-        if step < 0:
-            raise ValueError(f"cannot move a clock backwards (advance by {step} s)")
+        step = _step(self._now, seconds + 60.0 * minutes)
         target = self._now + step
         while True:
             await self.settle()
@@ -263,12 +293,17 @@ class ManualClock(_TimerQueue):
             raise RuntimeError(f"a scheduled callback crashed: {err!r}") from err
 
 
+MIN_SCALE = 1e-6
+MAX_SCALE = 1e6
+"""Range of a ScaledClock's scale (real seconds per mock second)."""
+
+
 class ScaledClock(_TimerQueue):
     """Real time, sped up (`scale < 1`) or slowed down (`scale > 1`); for the dev server."""
 
     def __init__(self, scale: float = 1.0, *, start: float | None = None) -> None:
-        if scale <= 0:
-            raise ValueError(f"time scale must be > 0, got {scale}")
+        if not MIN_SCALE <= scale <= MAX_SCALE:  # also false for NaN
+            raise ValueError(f"time scale must be from {MIN_SCALE:g} to {MAX_SCALE:g}, got {scale}")
         super().__init__()
         self.scale = scale
         self._epoch_start = time.time() if start is None else start
@@ -302,9 +337,7 @@ class ScaledClock(_TimerQueue):
 
     async def advance(self, seconds: float = 0.0, *, minutes: float = 0.0) -> None:
         """Jump mock time forward (paused or not), firing every timer that falls due."""
-        step = seconds + 60.0 * minutes
-        if step < 0:
-            raise ValueError(f"cannot move a clock backwards (advance by {step} s)")
+        step = _step(self.now(), seconds + 60.0 * minutes)
         if self._paused_at is not None:
             self._paused_at += step
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from importlib import resources
 from typing import Any
 
@@ -19,7 +20,7 @@ from aiohttp import web
 from mock_server.api.envelope import decode_json
 from mock_server.api.keys import ENGINE
 from mock_server.engine import Engine
-from mock_server.errors import InvalidParameters, NotFound, require
+from mock_server.errors import ApiError, InvalidParameters, NotFound, require
 from mock_server.inbox import MAX_NAME
 from mock_server.journal import Page
 from mock_server.payloads import record_info
@@ -28,6 +29,13 @@ from mock_server.scenario import ScenarioError, bundled_names
 from mock_server.tasks import Task
 
 KEEPALIVE_SECONDS = 15.0
+
+
+class TooManyStreams(ApiError):
+    code = 503
+    default_msg = "Service unavailable"
+
+
 DEFAULT_PAGE = 100
 MAX_PAGE = 200
 MAX_WAIT = 60.0
@@ -243,25 +251,40 @@ async def dashboard(request: web.Request) -> web.Response:
 
 async def events(request: web.Request) -> web.StreamResponse:
     """GET /__mock__/events — server-sent events: task, job, delivery, request, reset."""
-    hub = request.app[ENGINE].events
+    engine = request.app[ENGINE]
+    hub, settings = engine.events, engine.settings
+    if hub.subscribers >= settings.event_streams:
+        raise TooManyStreams(
+            f"events: {hub.subscribers} event streams are open, the most allowed (setting "
+            "event_streams); close a dashboard tab or raise the setting"
+        )
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
-    await response.prepare(request)
-    try:
-        await response.write(b"retry: 1000\n\n")
-        async with hub.subscribe() as queue:
+
+    async def send(data: bytes) -> None:
+        # A viewer that stops reading fills the socket's buffer; it is cut off, not waited for.
+        async with asyncio.timeout(settings.write_timeout):
+            await response.write(data)
+
+    async with hub.subscribe() as queue:  # counted from now: no await since the check
+        try:
+            await response.prepare(request)
+            await send(b"retry: 1000\n\n")
             while True:
                 try:
                     event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
                 except TimeoutError:
-                    await response.write(b": keep-alive\n\n")
+                    await send(b": keep-alive\n\n")
                     continue
                 if event is None:
                     break
-                await response.write(f"data: {json.dumps(event)}\n\n".encode())
-    except ConnectionResetError:  # the page went away: nothing is wrong with the mock
-        pass
+                await send(f"data: {json.dumps(event)}\n\n".encode())
+        except ConnectionResetError:  # the page went away: nothing is wrong with the mock
+            pass
+        except TimeoutError:
+            if request.transport is not None:
+                request.transport.abort()
     return response
 
 
@@ -278,10 +301,15 @@ async def clock(request: web.Request) -> web.Response:
             else:
                 engine.clock.resume()
         advance = body.get("advance", 0)
-        if not isinstance(advance, int | float) or isinstance(advance, bool) or advance < 0:
+        if not isinstance(advance, int | float) or isinstance(advance, bool):
+            raise InvalidParameters(f"advance: seconds (a number), got {advance!r:.100}")
+        if advance < 0:
             raise InvalidParameters(f"advance: seconds >= 0, got {advance!r}")
         if advance:
-            await engine.clock.advance(float(advance))
+            try:
+                await engine.clock.advance(float(advance) if abs(advance) < 1e300 else math.nan)
+            except ValueError as err:
+                raise InvalidParameters(str(err)) from err
         engine.events.publish("clock")
     return web.json_response(
         {"now": engine.clock.now(), "paused": engine.clock.paused, "seed": engine.settings.seed}

@@ -24,8 +24,10 @@ from mock_server.events import EventHub
 from mock_server.inbox import Inbox
 from mock_server.journal import Journal
 from mock_server.media.sources import SourceFetcher
+from mock_server.media.synth import forget_made
 from mock_server.script import ScenarioLibrary
 from mock_server.settings import Settings
+from mock_server.wire.common import forget_urls
 
 __all__ = ["Engine"]
 
@@ -45,7 +47,11 @@ class Engine:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.journal = Journal(settings.journal_limit)
+        self.journal = Journal(
+            settings.journal_limit,
+            body_bytes=settings.journal_body_bytes,
+            total_bytes=settings.journal_bytes,
+        )
         self.events = EventHub()
         self.journal.listeners.append(
             lambda delivery, _: self.events.publish("delivery", id=delivery.task_id)
@@ -65,13 +71,13 @@ class Engine:
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
 
-    def _build(self) -> None:
-        """The backends, with nothing in them."""
+    def _build(self, numbers_after: int = 0) -> None:
+        """The backends, with nothing in them (task numbers going on after `numbers_after`)."""
         settings, clock = self.settings, self.clock
         self.account = Account(settings, clock)
         self.music = Music(
             settings, clock, self.account, (self.journal, self.dispatcher, self.events),
-            self.scenarios, self.sources,
+            self.scenarios, self.sources, numbers_after,
         )  # fmt: skip
         self.jobs = Jobs(
             settings, clock, self.account, self.music, (self.dispatcher, self.events),
@@ -103,11 +109,14 @@ class Engine:
         restore credits."""
         cancelled = await self.clock.shutdown()
         old = self.music.store
-        self._build()
+        self._build(numbers_after=old.last_number)
         old.discard()  # a large store is freed a slice at a time
         self.journal.clear()
         self.inbox.clear()
         self.scenarios.reset()
+        self.sources.forget()  # and the module-level caches: a reset frees what they hold
+        forget_urls()
+        forget_made()
         self.events.publish("reset")
         return cancelled
 

@@ -26,6 +26,7 @@ import hmac
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 from yarl import URL
 
@@ -39,7 +40,9 @@ __all__ = [
     "TOKEN_HEADER",
     "body_deadline",
     "control_guard",
+    "quiet_bad_requests",
     "same_token",
+    "send_within",
 ]
 
 log = logging.getLogger(__name__)
@@ -243,3 +246,57 @@ async def body_deadline(request: web.Request, handler: Handler) -> web.StreamRes
         return response
     finally:
         timer.cancel()
+
+
+async def send_within(
+    request: web.Request,
+    response: web.StreamResponse,
+    seconds: float,
+    data: bytes = b"",
+    chunk: int = 64 * 1024,
+) -> None:
+    """Send `response` (and `data` after it, in chunks) whole within `seconds` (setting
+    write_timeout), or cut the connection: a client that never reads would otherwise hold
+    it, and the answer's bytes, forever."""
+    try:
+        async with asyncio.timeout(seconds):
+            await response.prepare(request)
+            for at in range(0, len(data), chunk):
+                await response.write(data[at : at + chunk])
+            await response.write_eof()
+    except TimeoutError:
+        log.warning(
+            "%s %s: answer not taken within %g s (setting write_timeout); closing",
+            request.method,
+            request.path,
+            seconds,
+        )
+        if request.transport is not None:
+            request.transport.abort()
+
+
+class _OneLine(logging.Filter):
+    """aiohttp logs a request it cannot parse with a full traceback; a client's malformed
+    bytes are not the mock's bug, so they make one warning line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            text = str(error.message or error).strip()
+            first = text.splitlines()[0] if text else ""
+            where = record.getMessage()
+            record.msg = "%s: malformed HTTP request (%s: %s)"
+            record.args = (where, type(error).__name__, first[:200])
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_ONE_LINE = _OneLine()
+
+
+def quiet_bad_requests() -> None:
+    """Log malformed HTTP requests as one line each (idempotent)."""
+    server_log = logging.getLogger("aiohttp.server")
+    if _ONE_LINE not in server_log.filters:
+        server_log.addFilter(_ONE_LINE)

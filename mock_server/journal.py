@@ -16,10 +16,15 @@ AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancell
 DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled", "dropped"]
 
 
-def _decode(raw: bytes | None) -> Any:
+def _decode(raw: bytes | None, size: int | None = None) -> Any:
     if not raw:
         return None
     text = raw.decode("utf-8", errors="replace")
+    if size is not None and size > len(raw):
+        return (
+            f"<{size} bytes, the first {len(raw)} kept (setting journal_body_bytes)> "
+            + text.rstrip("\ufffd")  # a character cut in two
+        )
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError):  # a rejected body can be any text
@@ -41,6 +46,15 @@ class RequestRecord:
     raw_response: bytes | None
     # Kept as bytes, decoded on demand: a long-running server journals a lot, and bytes cost
     # the garbage collector nothing.
+    body_size: int | None = None
+    """The body's size as received when only its first `journal_body_bytes` are kept."""
+    response_size: int | None = None
+    """Likewise for the answer."""
+
+    @property
+    def held(self) -> int:
+        """Bytes of body and answer kept."""
+        return len(self.raw_body or b"") + len(self.raw_response or b"")
 
     @property
     def query(self) -> dict[str, str]:
@@ -49,13 +63,14 @@ class RequestRecord:
 
     @property
     def body(self) -> Any:
-        """The request body as JSON, else as text (None when there was none)."""
-        return _decode(self.raw_body)
+        """The request body as JSON, else as text (None when there was none); a cut body is
+        text that starts with `<SIZE bytes, the first N kept ...>`."""
+        return _decode(self.raw_body, self.body_size)
 
     @property
     def response(self) -> Any:
         """The answer's body as JSON, else as text (None when there was none)."""
-        return _decode(self.raw_response)
+        return _decode(self.raw_response, self.response_size)
 
     @property
     def code(self) -> int | None:
@@ -74,6 +89,7 @@ class RequestRecord:
             "path": self.path,
             "query": self.query,
             "body": self.body,
+            "bodyBytes": self.body_size or len(self.raw_body or b""),
             "httpStatus": self.http_status,
             "code": response.get("code") if isinstance(response, dict) else None,
             "response": response,
@@ -216,14 +232,27 @@ class Journal:
     Deliveries are also indexed by task, so a task's deliveries (and their count) cost what
     that task has, not what the journal holds."""
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        limit: int | None = None,
+        *,
+        body_bytes: int = 64 * 1024,
+        total_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
         self.limit = limit
         """Keep at most this many requests and deliveries (the oldest go first); None: all."""
+        self.body_bytes = body_bytes
+        """Bytes kept of each request body and answer (the rest is cut, its size noted)."""
+        self.total_bytes = total_bytes
+        """Bytes of bodies and answers kept in all (the oldest requests go first)."""
+        self.held_bytes = 0
+        """Bytes of bodies and answers the journal holds now."""
         self.requests: list[RequestRecord] = []
         self._deliveries: list[Delivery] = []
         self._by_task: dict[str, list[Delivery]] = {}
         self._last_id = 0
         self._seq = 0
+        self._reset_seq = self._reset_id = 0
         self._paths: dict[str, str] = {}
         self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
         """Called after every attempt ends (and with None for a dropped callback)."""
@@ -239,18 +268,19 @@ class Journal:
         # freed in one go would hold up every request for a second).
         reclaim(self.requests, self._deliveries, self._by_task)
         self.requests, self._deliveries, self._by_task = [], [], {}
-        self._last_id = 0
-        self._seq = 0
+        self.held_bytes = 0
+        # Numbers go on rising across a reset: a client paging with `since` misses nothing.
+        self._reset_seq, self._reset_id = self._seq, self._last_id
 
     @property
     def requests_seen(self) -> int:
         """API requests journaled since the last reset (trimmed ones included)."""
-        return self._seq
+        return self._seq - self._reset_seq
 
     @property
     def deliveries_made(self) -> int:
         """Deliveries created since the last reset (trimmed ones included)."""
-        return self._last_id
+        return self._last_id - self._reset_id
 
     def add_request(
         self,
@@ -267,16 +297,43 @@ class Journal:
         path = self._paths.get(path, path)  # one copy of each route's path
         if len(self._paths) < 1024:
             self._paths.setdefault(path, path)
+        body, body_size = self._capped(raw_body)
+        answer, answer_size = self._capped(raw_response)
         record = RequestRecord(
-            self._seq, at, method, path, query or None, raw_body, http_status, raw_response
-        )
+            self._seq, at, method, path, query or None, body, http_status, answer,
+            body_size, answer_size,
+        )  # fmt: skip
         self.requests.append(record)
+        self.held_bytes += record.held
         if self.limit is not None and len(self.requests) > self.limit:
             # Trim in slices of a tenth, so the cost per request stays constant.
-            del self.requests[: len(self.requests) - self.limit + self.limit // 10]
+            self._drop(len(self.requests) - self.limit + self.limit // 10)
+        if self.held_bytes > self.total_bytes:
+            self._drop_bytes(self.held_bytes - self.total_bytes + self.total_bytes // 10)
         for listener in self.request_listeners:
             listener(record)
         return record
+
+    def _capped(self, raw: bytes | None) -> tuple[bytes | None, int | None]:
+        """At most `body_bytes` of `raw`, and its size when cut."""
+        if raw is None or len(raw) <= self.body_bytes:
+            return raw, None
+        return raw[: self.body_bytes], len(raw)
+
+    def _drop(self, count: int) -> None:
+        """Forget the `count` oldest requests."""
+        self.held_bytes -= sum(record.held for record in self.requests[:count])
+        del self.requests[:count]
+
+    def _drop_bytes(self, wanted: int) -> None:
+        """Forget the oldest requests until `wanted` bytes are freed."""
+        freed = count = 0
+        for record in self.requests:
+            if freed >= wanted:
+                break
+            freed += record.held
+            count += 1
+        self._drop(count)
 
     def new_delivery(self, task_id: str, callback_type: str, url: str, payload: bytes) -> Delivery:
         self._last_id += 1

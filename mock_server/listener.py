@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from types import TracebackType
 from typing import Self
 
@@ -43,7 +44,10 @@ class Listener:
         )
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            if self.host == "::":  # every address, IPv4 too, as 0.0.0.0 does for IPv4
+                await web.SockSite(runner, _dual_stack(self.port)).start()
+            else:
+                await web.TCPSite(runner, self.host, self.port).start()
         except BaseException:
             await runner.cleanup()
             raise
@@ -67,3 +71,16 @@ class Listener:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _dual_stack(port: int) -> socket.socket:
+    """A socket on `::` that takes IPv4 connections too (asyncio's own binds IPv6 only)."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("::", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -16,6 +16,7 @@ errors name the file and the dotted location and list what is allowed.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -35,6 +36,7 @@ from pydantic import (
 )
 
 from mock_server.catalog import MODELS, STAGES, Model, Operation, Stage, TaskStatus
+from mock_server.settings import MAX_DELAY, MAX_REAL_WAIT, MAX_RETRIES, MAX_TRACK_SECONDS
 
 __all__ = [
     "ApiBehaviour",
@@ -64,20 +66,38 @@ class ScenarioError(ValueError):
     """A scenario file or name that cannot be used; the message says where and why."""
 
 
-def parse_duration(value: Any) -> float:
-    """Seconds from a number or a string like `90s`, `2m`, `1.5h`, `500ms`."""
+def parse_duration(value: Any, limit: float = MAX_DELAY) -> float:
+    """Seconds from a number or a string like `90s`, `2m`, `1.5h`, `500ms`: finite, from 0 to
+    `limit` (a NaN would stop the clock's timers, an infinity is a timer that never fires)."""
     if isinstance(value, bool):
         raise ValueError(f"expected a duration like 30, 90s, 2m, got {value!r}")
     if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError(f"a duration cannot be negative, got {value}")
-        return float(value)
-    if isinstance(value, str) and (match := _DURATION.match(value)):
-        return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    raise ValueError(f"expected a duration like 30, 90s, 2m, 500ms or 1h, got {value!r}")
+        seconds = float(value) if abs(value) < 1e300 else math.inf
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    else:
+        raise ValueError(f"expected a duration like 30, 90s, 2m, 500ms or 1h, got {value!r}")
+    if not 0 <= seconds <= limit:  # also false for NaN
+        raise ValueError(
+            f"a duration from 0 to {limit:.0f} s ({_spoken(limit)}), got {str(value)[:40]}"
+        )
+    return seconds
+
+
+def _spoken(seconds: float) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600)):
+        if seconds >= size:
+            count = seconds / size
+            return f"{count:g} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:g} s"
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+"""Mock seconds: 0 to MAX_DELAY (30 days)."""
+RealDuration = Annotated[float, BeforeValidator(lambda v: parse_duration(v, MAX_REAL_WAIT))]
+"""Real seconds (timeouts, API latency): 0 to MAX_REAL_WAIT (a day)."""
+TrackSeconds = Annotated[float, BeforeValidator(lambda v: parse_duration(v, MAX_TRACK_SECONDS))]
+"""A track's length: 0 to MAX_TRACK_SECONDS (an hour; files are made this long)."""
 
 
 def _listify(value: Any) -> Any:
@@ -89,7 +109,7 @@ KindList = Annotated[list[CallbackKind], BeforeValidator(_listify)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Match(_Frozen):
@@ -143,8 +163,8 @@ class ErrorOutcome(_Frozen):
 class DeliveryFaults(_Frozen):
     """How callbacks are delivered, and the faults injected into them."""
 
-    retry_delays: list[Duration] | None = None
-    timeout: Duration | None = Field(default=None, gt=0)
+    retry_delays: list[Duration] | None = Field(default=None, max_length=MAX_RETRIES)
+    timeout: RealDuration | None = Field(default=None, gt=0)
     duplicate: KindList = []
     """Callbacks sent twice (two deliveries of the same body)."""
     swap: list[Stage] | None = None
@@ -176,7 +196,7 @@ class ApiBehaviour(_Frozen):
     msg: str | None = None
     times: int | None = Field(default=None, ge=1)
     """Apply `respond`/`drop_connection` to the next N submits only (default: always)."""
-    latency: Duration = 0.0
+    latency: RealDuration = 0.0
     """Wait this long (real seconds, scaled by nothing) before answering."""
     drop_connection: bool = False
     """Close the connection without answering."""
@@ -198,7 +218,8 @@ class PayloadOverrides(_Frozen):
     tags: str | None = None
     lyrics: str | None = None
     """The tracks' `prompt`; an empty string means instrumental."""
-    durations: list[Annotated[float, Field(gt=0)]] | None = None
+    durations: list[Annotated[TrackSeconds, Field(gt=0)]] | None = None
+    """Track lengths in seconds (at most an hour: files are made this long)."""
     tracks: int | None = Field(default=None, ge=1, le=10)
     text_tracks: bool | None = None
     create_time: Literal["epoch_ms", "string"] | None = None

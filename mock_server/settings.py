@@ -14,7 +14,36 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["CreateTimeFormat", "RateLimit", "Settings", "StageDelays", "parse_rate_limit"]
+__all__ = [
+    "MAX_CLOCK_STEP",
+    "MAX_DELAY",
+    "MAX_EPOCH",
+    "MAX_REAL_WAIT",
+    "MAX_RETRIES",
+    "MAX_TRACK_SECONDS",
+    "CreateTimeFormat",
+    "RateLimit",
+    "Settings",
+    "StageDelays",
+    "parse_rate_limit",
+]
+
+# Every duration a user gives is finite and ranged: a NaN breaks the ordering of the clock's
+# timer heap (nothing fires again) and an infinity or 1e308 makes a timer that never fires,
+# a file no struct can describe, or a date no calendar has.
+MAX_DELAY = 30 * 24 * 3600.0
+"""Longest delay in mock seconds (stages, errors, retries, lateness, jobs, retention): 30 days."""
+MAX_REAL_WAIT = 24 * 3600.0
+"""Longest wait in real seconds (timeouts, scripted API latency): a day."""
+MAX_TRACK_SECONDS = 3600.0
+"""Longest track or source audio the mock describes (an hour; real songs run minutes): its
+made-up MP3 is 3.6 MB, its WAV 29 MB."""
+MAX_RETRIES = 100
+"""Most retries of a callback."""
+MAX_EPOCH = 32_503_680_000.0
+"""Latest mock time (the year 3000): a clock past it could not be written as a date."""
+MAX_CLOCK_STEP = 366 * 24 * 3600.0
+"""Longest single move of the clock (control plane, `advance()`): a year."""
 
 CreateTimeFormat = Literal["epoch_ms", "string"]
 
@@ -35,10 +64,14 @@ def parse_rate_limit(text: str) -> RateLimit | None:
     if text.strip().lower() in {"off", "none", "0"}:
         return None
     match = _FORM.match(text)
-    if match is None or int(match[1]) < 1 or float(match[2]) <= 0:
+    if (
+        match is None
+        or int(match[1]) < 1
+        or not 0 < float(match[2]) * _UNIT[match[3] or "s"] <= MAX_DELAY
+    ):
         raise ValueError(
-            f"rate limit must look like '20/10s' (requests/window, units ms, s, m, h) or 'off', "
-            f"got {text!r}"
+            f"rate limit must look like '20/10s' (requests/window, units ms, s, m, h; a window "
+            f"above 0 and at most {MAX_DELAY:.0f} s) or 'off', got {text!r}"
         )
     return RateLimit(int(match[1]), float(match[2]) * _UNIT[match[3] or "s"])
 
@@ -49,11 +82,11 @@ class StageDelays(BaseModel):
     Defaults follow the docs: stream URLs in ~30-40 s, downloads in ~2-3 min.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    text: float = Field(default=30.0, ge=0)
-    first: float = Field(default=60.0, ge=0)
-    complete: float = Field(default=150.0, ge=0)
+    text: float = Field(default=30.0, ge=0, le=MAX_DELAY)
+    first: float = Field(default=60.0, ge=0, le=MAX_DELAY)
+    complete: float = Field(default=150.0, ge=0, le=MAX_DELAY)
 
     @model_validator(mode="after")
     def _ordered(self) -> StageDelays:
@@ -69,7 +102,9 @@ class Settings(BaseModel):
     """Configuration of one mock server; build it in code, from CLI flags or SUNO_MOCK_* vars."""
 
     # The fields' docstrings are their descriptions: `suno-mock serve --help` shows them.
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False
+    )
 
     seed: int = 0
     """Seed of generated ids, titles, tags, durations: same seed + same requests => same bytes."""
@@ -106,10 +141,10 @@ class Settings(BaseModel):
     stage_delays: StageDelays = StageDelays()
     """When the text, first and complete callbacks fire, in mock seconds after submission."""
 
-    job_delay: float = Field(default=30.0, ge=0)
+    job_delay: float = Field(default=30.0, ge=0, le=MAX_DELAY)
     """When lyrics, WAV, vocal-removal, MP4, cover and MIDI jobs complete (mock seconds)."""
 
-    callback_timeout: float = Field(default=15.0, gt=0)
+    callback_timeout: float = Field(default=15.0, gt=0, le=MAX_REAL_WAIT)
     """Wall-clock seconds a callback receiver has to answer (documented: 15 s)."""
 
     callback_connections_per_host: int | None = Field(default=64, ge=1)
@@ -140,6 +175,25 @@ class Settings(BaseModel):
     journal_limit: int | None = Field(default=100_000, ge=10)
     """Requests and deliveries the journal keeps (oldest dropped); None keeps everything."""
 
+    journal_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    """Bytes of each journaled request body and answer kept (1 KiB to 16 MiB): a longer one is
+    cut, marked with its original size."""
+
+    journal_bytes: int = Field(default=64 * 1024 * 1024, ge=1024 * 1024)
+    """Total bytes of journaled request bodies and answers (from 1 MiB): past it the oldest
+    requests are dropped."""
+
+    task_store_bytes: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024)
+    """Total bytes of the request bodies music tasks keep (unknown fields included; from
+    1 MiB): past it the oldest finished tasks are forgotten, as past `task_limit`."""
+
+    event_streams: int = Field(default=32, ge=1, le=10_000)
+    """Dashboard event streams (GET /__mock__/events) open at once; one more is answered 503."""
+
+    write_timeout: float = Field(default=60.0, gt=0, le=MAX_REAL_WAIT)
+    """Wall-clock seconds a client has to take an answer (or the next event of a stream) once
+    the mock writes it; a client that never reads is cut off after it."""
+
     task_limit: int | None = Field(default=100_000, ge=10)
     """Music tasks kept: past it the oldest finished ones (no event still to come) are forgotten,
     with their tracks and files; None keeps everything."""
@@ -148,10 +202,10 @@ class Settings(BaseModel):
     """Lyrics, WAV, stems, MIDI, MP4 and cover jobs kept: past it the oldest completed ones are
     forgotten (their record-info then answers 400); None keeps everything."""
 
-    default_source_duration: float = Field(default=240.0, gt=0)
+    default_source_duration: float = Field(default=240.0, gt=0, le=MAX_TRACK_SECONDS)
     """Duration assumed for an audioId the mock did not produce (extend's continueAt check)."""
 
-    default_upload_duration: float = Field(default=120.0, gt=0)
+    default_upload_duration: float = Field(default=120.0, gt=0, le=MAX_TRACK_SECONDS)
     """Duration assumed for an uploadUrl (upload-extend's continueAt check)."""
 
     create_time_format: CreateTimeFormat = "epoch_ms"
@@ -167,13 +221,13 @@ class Settings(BaseModel):
     upload_extend_default_requires_prompt: bool = False
     """upload-extend with defaultParamFlag=false also requires `prompt` (G2 zh / old KIE pages)."""
 
-    max_upload_duration: float = Field(default=480.0, gt=0)
+    max_upload_duration: float = Field(default=480.0, gt=0, le=MAX_TRACK_SECONDS)
     """Longest uploadUrl audio for upload-cover/upload-extend (8 min today; older pages: 2 min)."""
 
-    upload_extend_max_duration_v4_5all: float = Field(default=60.0, gt=0)
+    upload_extend_max_duration_v4_5all: float = Field(default=60.0, gt=0, le=MAX_TRACK_SECONDS)
     """Longest upload for upload-extend with model V4_5ALL (both upload-extend pages: 1 min)."""
 
-    upload_cover_max_duration_v4_5all: float = Field(default=480.0, gt=0)
+    upload_cover_max_duration_v4_5all: float = Field(default=480.0, gt=0, le=MAX_TRACK_SECONDS)
     """Longest upload for upload-cover with model V4_5ALL (8 min, as for every model today; an
     older page said 1 min)."""
 
@@ -210,7 +264,7 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     """Largest file the mock accepts on the upload API or downloads from an uploadUrl."""
 
-    upload_retention: float = Field(default=3 * 24 * 3600.0, gt=0)
+    upload_retention: float = Field(default=3 * 24 * 3600.0, gt=0, le=MAX_DELAY)
     """Mock seconds an uploaded file is kept (3 days documented; one KIE copy says 24 h)."""
 
     upload_store_bytes: int | None = Field(default=256 * 1024 * 1024, gt=0)
@@ -221,13 +275,13 @@ class Settings(BaseModel):
     """Base of uploaded files' downloadUrl (the real upload API has its own host); default:
     public_base_url, else the origin the client used."""
 
-    upload_fetch_timeout: float = Field(default=30.0, gt=0)
+    upload_fetch_timeout: float = Field(default=30.0, gt=0, le=MAX_REAL_WAIT)
     """Wall-clock seconds a download of an uploadUrl may take."""
 
-    infill_min_seconds: float = Field(default=10.0, ge=0)
+    infill_min_seconds: float = Field(default=10.0, ge=0, le=MAX_TRACK_SECONDS)
     """Shortest replace-section window (10 s today; older pages said 6 s)."""
 
-    infill_max_seconds: float | None = Field(default=None, gt=0)
+    infill_max_seconds: float | None = Field(default=None, gt=0, le=MAX_TRACK_SECONDS)
     """Longest replace-section window (none today; older pages said 60 s)."""
 
     webhook_hmac_key: str | None = None
@@ -240,7 +294,7 @@ class Settings(BaseModel):
     scenario_dirs: tuple[str, ...] = ()
     """Folders of user scenarios; their files with a `match` block route requests."""
 
-    start_time: float = 1_767_225_600.0
+    start_time: float = Field(default=1_767_225_600.0, ge=0, le=MAX_EPOCH)
     """Epoch seconds at which a manual clock starts (2026-01-01T00:00:00Z)."""
 
     control_token: str | None = None
@@ -253,11 +307,11 @@ class Settings(BaseModel):
     scenario_max_bytes: int = Field(default=1024 * 1024, gt=0)
     """Largest scenario file read."""
 
-    header_read_timeout: float = Field(default=60.0, gt=0)
+    header_read_timeout: float = Field(default=60.0, gt=0, le=MAX_REAL_WAIT)
     """Wall-clock seconds a connection has to send a request's headers (from connecting or the
     end of the previous answer); an idle keep-alive connection is closed after it too."""
 
-    body_read_timeout: float = Field(default=300.0, gt=0)
+    body_read_timeout: float = Field(default=300.0, gt=0, le=MAX_REAL_WAIT)
     """Wall-clock seconds a request's body has to arrive in full once its headers are read."""
 
     @model_validator(mode="after")
@@ -272,8 +326,11 @@ class Settings(BaseModel):
     @field_validator("retry_delays")
     @classmethod
     def _non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
-        if any(delay < 0 for delay in value):
-            raise ValueError(f"retry delays must be >= 0, got {list(value)}")
+        if len(value) > MAX_RETRIES or not all(0 <= delay <= MAX_DELAY for delay in value):
+            raise ValueError(
+                f"retry delays: at most {MAX_RETRIES}, each 0 to {MAX_DELAY:.0f} s, "
+                f"got {list(value)[:10]}"
+            )
         return value
 
     @field_validator("rate_limit")

@@ -70,6 +70,8 @@ class Task:
     track_ids: tuple[str, ...] = ()
     """Its tracks' ids, once built (they stay known when a finished task's tracks are let go)."""
     _param: str | None = field(default=None, repr=False)
+    size: int = 0
+    """About how many bytes its request takes (the task store's byte budget counts it)."""
     ready: tuple[int, bytes] | None = field(default=None, repr=False)
     """A coming event's callback body (its index in `script.events`), made ahead in idle time
     so that tasks due together do not queue each other's encoding (see `TaskStore.build_early`)."""
@@ -152,11 +154,25 @@ class TrackSource:
 class TaskStore:
     """Tasks and their tracks; one per server."""
 
-    def __init__(self, factory: TrackFactory, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        factory: TrackFactory,
+        limit: int | None = None,
+        *,
+        byte_limit: int | None = None,
+        numbers_after: int = 0,
+    ) -> None:
         self._factory = factory
         self.limit = limit
         """Keep at most about this many tasks (see `_trim`); None: all."""
         self._trim_at = limit
+        self.byte_limit = byte_limit
+        """Keep requests of at most about this many bytes (see `_trim`); None: no limit."""
+        self.held_bytes = 0
+        """Bytes of the requests the tasks hold (estimated by `request_size`)."""
+        self._numbers_after = numbers_after
+        """Task numbers go on from the store this one replaced (a reset), so a client paging
+        with `since` misses no task; ids still start anew (same seed, same ids)."""
         self._tasks: dict[str, Task] = {}
         self._order: list[Task] = []
         """The same tasks in creation order (numbers increase), for paging by number."""
@@ -275,27 +291,38 @@ class TaskStore:
         self.stop_early()
         reclaim(self._tasks, self._order, self._tracks)
         self._tasks, self._order, self._tracks = {}, [], {}
+        self.held_bytes = 0
 
     def _trim(self) -> None:
         """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`.
         Tasks with events still to come are kept, so the store can stay above the limit; the
         next attempt then waits for another tenth of new tasks (the cost per task stays flat)."""
-        if self.limit is None or self._trim_at is None or len(self._tasks) < self._trim_at:
+        over_bytes = self.byte_limit is not None and self.held_bytes > self.byte_limit
+        over_count = (
+            self.limit is not None
+            and self._trim_at is not None
+            and len(self._tasks) >= self._trim_at
+        )
+        if not (over_bytes or over_count):
             return
-        excess = len(self._tasks) - (self.limit - self.limit // 10)
+        excess = len(self._tasks) - (self.limit - self.limit // 10) if self.limit else 0
+        free = self.held_bytes - self.byte_limit * 9 // 10 if self.byte_limit else 0
         gone: list[Task] = []
         for task in self._tasks.values():
-            if len(gone) >= excess:
+            if len(gone) >= excess and free <= 0:
                 break
             if task.finished:
                 gone.append(task)
+                free -= task.size
         for task in gone:
             del self._tasks[task.id]
+            self.held_bytes -= task.size
             for track_id in task.track_ids:
                 self._tracks.pop(track_id, None)
         if gone:
             self._order = list(self._tasks.values())
-        self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
+        if self.limit is not None:
+            self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
 
     def _shared(self, text: str) -> str:
         """One copy of a text many tasks repeat (their callback URL and origin)."""
@@ -308,6 +335,11 @@ class TaskStore:
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+    @property
+    def last_number(self) -> int:
+        """The newest task's number (what the next store's numbers go on from)."""
+        return self._numbers_after + self._count
 
     def all(self) -> list[Task]:
         return list(self._tasks.values())
@@ -353,7 +385,7 @@ class TaskStore:
         self._count += 1
         task = Task(
             id=task_id or self._factory.task_id(self._count),
-            number=self._count,
+            number=self._numbers_after + self._count,
             operation=operation,
             model=tracks.model,
             _request=request,
@@ -366,11 +398,35 @@ class TaskStore:
             parent_music_id=parent_music_id,
         )
         task.history.append((now, "PENDING"))
+        task.size = request_size(request)
+        self.held_bytes += task.size
         if task.id in self._tasks:  # a replayed id used again: the new task replaces it
-            self._order.remove(self._tasks[task.id])
+            replaced = self._tasks[task.id]
+            self.held_bytes -= replaced.size
+            self._order.remove(replaced)
         self._tasks[task.id] = task
         self._order.append(task)
         return task
+
+
+def request_size(value: Any) -> int:
+    """About how many bytes a decoded JSON value takes: its strings' lengths plus a little
+    per value. A walk of what the request holds, cheaper than encoding it on the submit path."""
+    size, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item) + 50
+        elif isinstance(item, dict):
+            size += 64
+            stack.extend(item.values())
+            stack.extend(item)
+        elif isinstance(item, list):
+            size += 56 + 8 * len(item)
+            stack.extend(item)
+        else:
+            size += 32
+    return size
 
 
 def _number(task: Task) -> int:

@@ -141,8 +141,8 @@ async def test_environment_configures_the_server() -> None:
     [
         (["serve", "--port", "x"], {}, "argument --port: invalid int value: 'x'"),
         (["serve", "--stage-delays", "text=1,middle=2"], {}, "expected text=30,first=60"),
-        (["serve", "--retry-delays", "-5"], {}, "retry delays must be >= 0"),
-        (["serve", "--time-scale", "0"], {}, "must be > 0"),
+        (["serve", "--retry-delays", "-5"], {}, "retry delays: at most 100, each 0 to 2592000 s"),
+        (["serve", "--time-scale", "0"], {}, "must be above 0 and at most 1e+06, got 0"),
         (["serve"], {"SUNO_MOCK_SEED": "abc"}, "SUNO_MOCK_SEED='abc'"),
         (["serve", "--stage-delays", "text=90,first=60"], {}, "stage delays must not decrease"),
         (["bogus"], {}, "invalid choice: 'bogus'"),

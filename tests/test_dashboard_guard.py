@@ -67,6 +67,8 @@ async def test_the_dashboard_opened_with_its_token(
     assert "missing or wrong token" in await asyncio.to_thread(lambda: browser.page_source)
     await asyncio.to_thread(browser.get, f"{server.url}/__mock__/?token=dash-token")
     await until(lambda: text(browser, "#live") == "live", "the event stream")
+    address = await asyncio.to_thread(lambda: browser.current_url)
+    assert address == f"{server.url}/__mock__/"  # the token is not left in the address bar
     async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         task_id = await Api(http, server.url).submit(
             "/api/v1/generate", generate_body(receiver.url)

@@ -282,6 +282,19 @@ def _journal(
         )
 
 
+async def _read_capped(request: web.Request, limit: int) -> tuple[bytes, bool]:
+    """The body and False, or a note for the journal and True when it is over `limit`: a
+    declared Content-Length over it is refused before a byte is read, a chunked body once it
+    passes it (the app's client_max_size is the same limit)."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        return f"<body of {declared} bytes over {limit}, not read>".encode(), True
+    try:
+        return await request.read(), False
+    except web.HTTPRequestEntityTooLarge:
+        return f"<body over {limit} bytes, not read>".encode(), True
+
+
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app[ENGINE]
@@ -298,15 +311,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         if upload and request.body_exists:
             raw = f"<{request.content_length or '?'} bytes of upload, not journaled>".encode()
         elif is_api and request.body_exists:
-            try:
-                raw = await request.read()
-            except web.HTTPRequestEntityTooLarge:
-                raw = f"<body over {settings.max_body_bytes} bytes, not read>".encode()
-                raise
-            if len(raw) > settings.max_body_bytes:
-                raise web.HTTPRequestEntityTooLarge(
-                    max_size=settings.max_body_bytes, actual_size=len(raw)
-                )
+            raw, too_long = await _read_capped(request, settings.max_body_bytes)
+            if too_long:
+                raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, len(raw))
         _check_route(request)
         if is_api:
             key = _authenticate(request, settings.api_keys, upload=upload)

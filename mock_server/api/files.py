@@ -9,6 +9,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from mock_server.api.keys import ENGINE
+from mock_server.guard import send_within
 from mock_server.media import served
 from mock_server.media.file_store import StoredFile
 
@@ -74,10 +75,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
     data = _track_audio(request)
     response = web.StreamResponse(headers={"Content-Type": "audio/mpeg"})
     response.enable_chunked_encoding()
-    await response.prepare(request)
-    for at in range(0, len(data), STREAM_CHUNK):
-        await response.write(data[at : at + STREAM_CHUNK])
-    await response.write_eof()
+    timeout = request.app[ENGINE].settings.write_timeout
+    await send_within(request, response, timeout, data, STREAM_CHUNK)
     return response
 
 

@@ -36,7 +36,10 @@ def _answer(request: web.Request, stored: StoredFile) -> web.Response:
 async def base64_upload(request: web.Request) -> web.Response:
     """POST /api/file-base64-upload"""
     engine = request.app[ENGINE]
-    body = parse(Base64Upload, await read_json(request), engine.settings)
+    room = engine.settings.max_upload_bytes * 4 // 3 + 64 * 1024  # base64 and the JSON around
+    body = parse(
+        Base64Upload, await read_json(request.clone(client_max_size=room)), engine.settings
+    )
     return _answer(request, engine.uploads.from_base64(body))
 
 

@@ -64,11 +64,17 @@ class Music:
         delivery: tuple[Journal, Dispatcher, EventHub],
         scenarios: ScenarioLibrary,
         sources: SourceFetcher,
+        numbers_after: int = 0,
     ) -> None:
         self.settings, self.clock, self.account = settings, clock, account
         self.journal, self.dispatcher, self.events = delivery
         self.scenarios, self.sources = scenarios, sources
-        self.store = TaskStore(TrackFactory(settings.seed), settings.task_limit)
+        self.store = TaskStore(
+            TrackFactory(settings.seed),
+            settings.task_limit,
+            byte_limit=settings.task_store_bytes,
+            numbers_after=numbers_after,
+        )
         self._plain = compile_script(None, settings)
         self._fire = self._fire_event  # bound once: one method object, not one per timer
         self.store.on_early = self._prepare

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from mock_server.clock import MAX_SCALE, MIN_SCALE
 from mock_server.settings import Settings, StageDelays, parse_rate_limit
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "positive_float",
     "setting_flag",
     "settings_from_args",
+    "time_scale",
     "token_flag",
 ]
 
@@ -54,13 +56,26 @@ AddParser = Callable[..., argparse.ArgumentParser]
 """`add_parser` of the subcommands: each subcommand module adds its own parser with it."""
 
 
+LARGEST = 1e6
+"""Largest number a plain positive flag takes (seconds, counts): finite, and far past use."""
+
+
 def positive_float(text: str) -> float:
+    """A number above 0 and at most LARGEST (a NaN or an infinity is refused)."""
     try:
         value = float(text)
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from err
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    if not 0 < value <= LARGEST:  # also false for NaN
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most {LARGEST:g}, got {text}")
+    return value
+
+
+def time_scale(text: str) -> float:
+    """`--time-scale`: real seconds per mock second, MIN_SCALE to MAX_SCALE."""
+    value = positive_float(text)
+    if not MIN_SCALE <= value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_SCALE:g} to {MAX_SCALE:g}, got {text}")
     return value
 
 

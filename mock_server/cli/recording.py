@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 from mock_server.capture import RecordingError, load_recording
-from mock_server.cli.flags import AddParser, allow_host_flag, positive_float, token_flag
+from mock_server.cli.flags import AddParser, allow_host_flag, positive_float, time_scale, token_flag
 from mock_server.cli.logs import configure_logging
 from mock_server.clock import ScaledClock
 from mock_server.drift import drift
@@ -105,7 +105,7 @@ def _proxy_network_flags(flag: Callable[..., Any]) -> None:
     )
     flag(
         "--time-scale",
-        type=positive_float,
+        type=time_scale,
         default=1.0,
         help="real seconds per recorded second: match a local upstream's `serve --time-scale`",
     )

@@ -12,7 +12,7 @@ import sys
 import aiohttp
 from pydantic import ValidationError
 
-from mock_server.cli.flags import AddParser, allow_host_flag, positive_float, token_flag
+from mock_server.cli.flags import AddParser, allow_host_flag, time_scale, token_flag
 from mock_server.guard import TOKEN_HEADER
 from mock_server.replay import replay
 from mock_server.scenario import (
@@ -66,7 +66,7 @@ def _replay_parser(add: AddParser) -> None:
     flag("--task-id", default=None, help="task id to use (default: seeded)")
     flag(
         "--time-scale",
-        type=positive_float,
+        type=time_scale,
         default=1.0,
         help="real seconds per mock second (0.01 = 100x faster)",
     )

@@ -19,8 +19,8 @@ from mock_server.cli.flags import (
     AddParser,
     Flag,
     add_flags,
-    positive_float,
     settings_from_args,
+    time_scale,
 )
 from mock_server.cli.logs import configure_logging
 from mock_server.clock import Clock, ManualClock, ScaledClock
@@ -41,7 +41,7 @@ SERVER_FLAGS = (
         "time-scale",
         "time_scale",
         "real seconds per mock second; 0.01 runs the 21 min retry schedule in 12.6 s",
-        positive_float,
+        time_scale,
         default=1.0,
     ),
     Flag(

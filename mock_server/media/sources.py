@@ -17,7 +17,10 @@ from mock_server.media.duration import audio_duration
 from mock_server.net import ALLOW_HINT, host_allowed, read_capped
 from mock_server.settings import Settings
 
-__all__ = ["SourceAudio", "SourceFetcher"]
+__all__ = ["CACHED_URL_CHARS", "SourceAudio", "SourceFetcher"]
+
+CACHED_URL_CHARS = 2048
+"""Longest uploadUrl whose answer is remembered."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class SourceFetcher:
         self._session: aiohttp.ClientSession | None = None
         self._not_fetched: dict[str, SourceAudio] = {}
         """Answers for URLs on hosts that are not allowed (the same every time)."""
+
+    def forget(self) -> None:
+        """Forget the remembered answers (a reset)."""
+        self._not_fetched = {}
 
     async def start(self) -> None:
         if self._session is None:
@@ -104,9 +111,10 @@ class SourceFetcher:
                 note=f"uploadUrl not fetched: {refused.split('; ')[0]}; assumed {assumed:g} s "
                 f"(setting default_upload_duration); {refused.split('; ', 1)[1]}",
             )
-            if len(self._not_fetched) > 4096:
-                self._not_fetched.clear()
-            self._not_fetched[url] = answer
+            if len(url) <= CACHED_URL_CHARS:  # at most 4096 short URLs: a few MiB
+                if len(self._not_fetched) > 4096:
+                    self._not_fetched.clear()
+                self._not_fetched[url] = answer
             return answer
         data, problem = await self.download(url)
         if data is None:

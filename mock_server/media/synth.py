@@ -16,6 +16,7 @@ from importlib import resources
 __all__ = [
     "FRAME_SECONDS",
     "cover_jpeg",
+    "forget_made",
     "silent_mp3",
     "silent_wav",
     "solid_png",
@@ -29,12 +30,28 @@ FRAME_SECONDS = 576 / 16000
 _SILENT_FRAME = _HEADER + bytes(_FRAME_BYTES - len(_HEADER))
 
 
-@functools.lru_cache(maxsize=64)
+CACHED_FRAMES = 16_700
+"""Longest MP3 remembered (about 10 minutes, 0.6 MB): the cache holds at most 32 of them;
+longer ones (up to MAX_TRACK_SECONDS) are made on each request."""
+
+
 def _mp3_frames(frames: int) -> bytes:
+    return _cached_frames(frames) if frames <= CACHED_FRAMES else _make_frames(frames)
+
+
+def forget_made() -> None:
+    """Empty the cache of made-up MP3s (a reset)."""
+    _cached_frames.cache_clear()
+
+
+def _make_frames(frames: int) -> bytes:
     info = bytearray(_SILENT_FRAME)
     at = len(_HEADER) + _SIDE_INFO_BYTES
     info[at : at + 12] = b"Info" + struct.pack(">II", 0x1, frames)
     return bytes(info) + _SILENT_FRAME * frames
+
+
+_cached_frames = functools.lru_cache(maxsize=32)(_make_frames)
 
 
 def silent_mp3(duration: float) -> bytes:

@@ -35,6 +35,7 @@ __all__ = [
     "Whole",
     "WireBody",
     "blank",
+    "forget_urls",
     "hundredths",
     "max_len",
     "parse",
@@ -45,10 +46,22 @@ __all__ = [
 ]
 
 
-@functools.lru_cache(maxsize=1024)
+CACHED_URL_CHARS = 2048
+"""Longest URL whose check is remembered: the cache holds at most 1024 of them (2 MiB)."""
+
+
 def _http_url(value: str) -> str:
-    """`value` if it is an absolute http(s) URL (remembered: a client sends the same
-    callBackUrl again and again)."""
+    """`value` if it is an absolute http(s) URL (remembered when short: a client sends the
+    same callBackUrl again and again, and a long one would make the cache costly)."""
+    return _checked_url(value) if len(value) <= CACHED_URL_CHARS else _check_url(value)
+
+
+def forget_urls() -> None:
+    """Empty the cache of checked URLs (a reset)."""
+    _checked_url.cache_clear()
+
+
+def _check_url(value: str) -> str:
     try:
         url = URL(value)
     except ValueError as err:
@@ -56,6 +69,9 @@ def _http_url(value: str) -> str:
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
     return value
+
+
+_checked_url = functools.lru_cache(maxsize=1024)(_check_url)
 
 
 def hundredths(value: float) -> float:
