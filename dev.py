@@ -5,8 +5,10 @@
     python3 dev.py lint                               ruff check, ruff format --check, mypy --strict
     python3 dev.py bench                              run the benchmarks in bench/
 
-Every command first makes sure `.venv/` exists and holds the project (editable, with its dev
-extras); it reinstalls only when pyproject.toml changed since the last install.
+Every command first makes sure `.venv/` exists and holds the project, editable: `serve` needs
+only the package and its runtime dependencies; `test`, `lint` and `bench` add the dev tools (the
+`dev` extra). It installs again only when pyproject.toml changed since the last install or the
+command needs more than what is there.
 """
 
 from __future__ import annotations
@@ -28,23 +30,40 @@ def _python() -> str:
     return str(BIN / "python")
 
 
-def ensure_env() -> None:
-    """Create .venv and install the project into it when missing or out of date."""
+# What a command needs in .venv: serve the package alone, the rest the dev tools as well.
+NEEDS = {"serve": "core", "test": "dev", "lint": "dev", "bench": "dev"}
+TARGETS = {"core": str(ROOT), "dev": f"{ROOT}[dev]"}
+SAYS = {
+    "core": "suno-mock-server and what it needs to serve, no dev tools (first time only)",
+    "dev": "suno-mock-server and its dev tools (first time only)",
+}
+
+
+def is_current(stamp: str, wanted: str, level: str) -> bool:
+    """Whether the install the stamp records (`<pyproject hash> <core|dev>`) is from this
+    pyproject.toml and holds what `level` needs (dev holds core; core does not hold dev)."""
+    digest, _, installed = stamp.strip().partition(" ")
+    return digest == wanted and (installed == level or installed == "dev")
+
+
+def ensure_env(level: str) -> None:
+    """Create .venv and install what `level` (core or dev) needs when missing or out of date."""
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+    if STAMP.exists() and is_current(STAMP.read_text(), wanted, level):
         return
     if not (BIN / "python").exists():
         print("dev.py: creating .venv", file=sys.stderr)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("dev.py: installing suno-mock-server and its dev tools into .venv", file=sys.stderr)
+    print(f"dev.py: installing {SAYS[level]} into .venv", file=sys.stderr, flush=True)
     pip = [_python(), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     done = subprocess.run(
-        [*pip, "--editable", f"{ROOT}[dev]"], capture_output=True, text=True, check=False
+        [*pip, "--editable", TARGETS[level]], capture_output=True, text=True, check=False
     )
     if done.returncode:
+        STAMP.unlink(missing_ok=True)
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"dev.py: pip install failed (exit {done.returncode}); see above")
-    STAMP.write_text(wanted)
+    STAMP.write_text(f"{wanted} {level}")
 
 
 def _run(argv: list[str]) -> int:
@@ -65,12 +84,12 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
-    if command not in {"serve", "test", "lint", "bench"}:
+    if command not in NEEDS:
         print(
             f"dev.py: unknown command {command!r}; use serve, test, lint or bench", file=sys.stderr
         )
         return 2
-    ensure_env()
+    ensure_env(NEEDS[command])
     if command == "serve":
         return _exec([_python(), "-m", "mock_server", "serve", *rest])
     if command == "test":

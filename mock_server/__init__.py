@@ -6,7 +6,7 @@ the clocks, the journal records tests inspect, the test helpers behind the pytes
 `ReceivedCallback`) and scenarios (`Scenario`, `load_scenario`).
 
 Names are imported on first use (PEP 562): the pytest plugin is loaded by every pytest run in an
-environment that has this package, and must not pay for aiohttp, pydantic and Faker up front.
+environment that has this package, and must not pay for aiohttp and pydantic up front.
 """
 
 from __future__ import annotations

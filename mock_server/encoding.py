@@ -1,12 +1,16 @@
 """How JSON becomes bytes and text: compact UTF-8 JSON (`encode`) and the `param` string (the
 request as received, echoed as JSON text inside record-info and other answers). Base layer:
-payloads and tasks both use it."""
+payloads and tasks both use it.
+
+The standard library's encoder, through its public API only. Faster encoders were measured and
+give other bytes for some values a client may send back to us: pydantic-core writes 1e-07 as
+1e-7 and 2.5e-05 as 0.000025, and a None key as "None"; orjson also refuses integers beyond 64
+bits and non-string keys, and writes infinity as null (tests/test_encoding.py pins the bytes).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = ["encode", "param_json"]
@@ -15,25 +19,9 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
-def _unknown(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-_C_ENCODER: Callable[[Any, int], Iterable[str]] | None = (
-    None
-    if c_make_encoder is None
-    else c_make_encoder(None, _unknown, encode_basestring, None, ":", ",", False, False, True)
-)
-"""`_ENCODER`'s C encoder made once: `JSONEncoder.encode` makes a new one on every call,
-which is half the cost of a small payload (issue 13). The same bytes; no cycle check (a
-payload is a tree)."""
-
-
 def encode(payload: Any) -> bytes:
     """Compact UTF-8 JSON, the way the payloads go over the wire."""
-    if _C_ENCODER is None:  # a Python without the json C accelerator
-        return _ENCODER.encode(payload).encode()
-    return "".join(_C_ENCODER(payload, 0)).encode()
+    return _ENCODER.encode(payload).encode()
 
 
 def param_json(request: Any, *, ascii_only: bool = False) -> str:

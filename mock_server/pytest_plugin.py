@@ -13,11 +13,16 @@ Async fixtures are `pytest_asyncio.fixture`s, as pytest-aiohttp's are, so they w
 and auto mode alike, on the loop the user's settings give the test. Everything but pytest and
 pytest-asyncio (both loaded by pytest already) is imported when a fixture is first used: this
 module is imported by every pytest run in an environment that has the package installed.
+
+pytest-asyncio comes with the `pytest` extra. Without it this module still loads (a pytest run
+that does not use it must not break), the threaded fixtures work, and the async ones fail with
+the line that installs it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -25,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
-import pytest_asyncio
 
 if TYPE_CHECKING:
     from mock_server.receiver import CallbackReceiver, CallbackReceiverThread
@@ -57,6 +61,38 @@ SESSION_LOOP_NEEDED = (
     "(or use suno_mock_threaded, which any loop can share)."
 )
 S = TypeVar("S")
+F = TypeVar("F", bound=Callable[..., Any])
+INSTALL_EXTRA = 'pip install "suno-mock-server[pytest]"'
+LOOP_SCOPE_OPTION = "asyncio_default_fixture_loop_scope"
+HAS_PYTEST_ASYNCIO = importlib.util.find_spec("pytest_asyncio") is not None
+
+
+def _async_fixture(**options: Any) -> Callable[[F], F]:
+    """A `pytest_asyncio.fixture` with these options; without pytest-asyncio, a fixture of the
+    same name and scope that fails the test with the install line (no traceback)."""
+    if HAS_PYTEST_ASYNCIO:
+        import pytest_asyncio
+
+        return pytest_asyncio.fixture(**options)
+
+    def missing_extra(function: F) -> F:
+        name = function.__name__
+
+        def needs_the_extra() -> None:
+            pytest.fail(
+                f"{name} is an async fixture and needs pytest-asyncio, which is not installed. "
+                f"Install suno-mock-server's pytest extra: {INSTALL_EXTRA} (or use "
+                f"suno_mock_threaded / callback_receiver_threaded in sync tests).",
+                pytrace=False,
+            )
+
+        # Not functools.wraps: pytest would follow __wrapped__ and request the original's
+        # fixtures, and the first to fail would be one the user never asked for.
+        needs_the_extra.__doc__ = function.__doc__
+        scope = options.get("scope", "function")
+        return pytest.fixture(scope=scope, name=name)(needs_the_extra)  # type: ignore[return-value]
+
+    return missing_extra
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -92,8 +128,27 @@ def _key(settings: Settings, options: dict[str, Any]) -> str:
     return settings.model_dump_json() + json.dumps(options, sort_keys=True)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    _default_fixture_loop_scope(config)
+
+
+def _default_fixture_loop_scope(config: pytest.Config) -> None:
+    """Where the user's configuration leaves pytest-asyncio's fixture loop scope unset, make it
+    `function`: pytest-asyncio's coming default, which it otherwise asks every project to choose
+    with a deprecation warning on each run (an error under `-W error`). Runs before
+    pytest-asyncio's own pytest_configure reads it; a value the user set is left alone."""
+    try:
+        current = config.getini(LOOP_SCOPE_OPTION)
+    except ValueError:  # no pytest-asyncio: nothing to set
+        return
+    cache = getattr(config, "_inicache", None)
+    if current or not isinstance(cache, dict):
+        return
+    # pytest has no public way for a plugin to give another plugin's ini option a value; getini
+    # answers from this cache (pytest 8 and 9).
+    cache[LOOP_SCOPE_OPTION] = "function"
 
 
 def _ini_settings(config: pytest.Config) -> dict[str, Any]:
@@ -181,7 +236,7 @@ def suno_mock_settings() -> dict[str, Any]:
     return {}
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@_async_fixture(scope="session", loop_scope="session")
 async def _suno_mock_pool() -> AsyncIterator[_Pool[SunoMock]]:
     pool: _Pool[SunoMock] = _Pool(asyncio.get_running_loop())
     try:
@@ -191,7 +246,7 @@ async def _suno_mock_pool() -> AsyncIterator[_Pool[SunoMock]]:
             await mock.close()
 
 
-@pytest_asyncio.fixture
+@_async_fixture()
 async def suno_mock(
     request: pytest.FixtureRequest,
     suno_mock_settings: dict[str, Any],
@@ -238,7 +293,7 @@ async def suno_mock(
             pytest.fail("suno_mock teardown:\n" + "\n".join([*problems, report]), pytrace=False)
 
 
-@pytest_asyncio.fixture
+@_async_fixture()
 async def suno_mock_factory(
     request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
 ) -> AsyncIterator[Callable[..., Awaitable[SunoMock]]]:
@@ -268,7 +323,7 @@ async def suno_mock_factory(
             await _closed(mock)
 
 
-@pytest_asyncio.fixture
+@_async_fixture()
 async def callback_receiver(request: pytest.FixtureRequest) -> AsyncIterator[CallbackReceiver]:
     """A real loopback endpoint to hand out as `callBackUrl`, for async tests: `url`,
     `requests` (with `.json`, `.headers`, `.arrived`), `respond_with(statuses=[500, 200],

@@ -2,11 +2,9 @@
 
 The n-th task of a server gets an id hashed from (seed, n) and a random stream seeded by that id,
 so it has the same ids and data whatever else happened before it (callbacks, polling, timing),
-and tracks can be built lazily, when first needed. One Faker instance is re-seeded per task
-(Faker is costly to build, cheap to re-seed). Lyrics, tags and title patterns draw from that
-instance's random stream directly, exactly as Faker's own `sentence`, `random_element`,
-`random_elements(unique=True)` and `random_int` would (same draws, same text: a test compares
-them with Faker's), without Faker's layers, which cost 3/4 of a task's build.
+and tracks can be built lazily, when first needed. Titles, tags and lyrics come from a second
+stream seeded from the first and from the mock's own word lists (mock_server.words), so they do
+not depend on the versions installed.
 """
 
 from __future__ import annotations
@@ -16,8 +14,7 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from faker import Faker
-
+from mock_server import words
 from mock_server.catalog import CHIRP_NAMES
 from mock_server.wire.music import TrackRequest
 
@@ -97,8 +94,6 @@ class TrackFactory:
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self._faker = Faker("en_US")
-        self._words: tuple[str, ...] = tuple(self._faker.get_words_list())
         self._id_prefix = hashlib.blake2b(f"suno-mock/{seed}/".encode(), digest_size=16)
 
     def task_id(self, number: int) -> str:
@@ -115,11 +110,8 @@ class TrackFactory:
 
     def tracks(self, rng: random.Random, request: TrackRequest, created_ms: int) -> list[Track]:
         """Build `count` tracks sharing title, tags and lyrics, each with its own id/duration."""
-        fake = self._faker
-        fake.seed_instance(rng.getrandbits(64))
-        draw: random.Random = fake.random
-        title = request.title or self._title(fake, draw)
-        # = fake.random_element(MOODS), *fake.random_elements(GENRES, length=2, unique=True)
+        draw = random.Random(rng.getrandbits(64))  # noqa: S311 - not crypto
+        title = request.title or self._title(draw)
         tags = request.style or ", ".join([draw.choice(MOODS), *draw.sample(GENRES, 2)])
         prompt = "" if request.instrumental else request.lyrics or self._lyrics(draw)
         model_name = CHIRP_NAMES.get(request.model, "chirp-v4")
@@ -147,25 +139,19 @@ class TrackFactory:
         return tracks
 
     @staticmethod
-    def _title(fake: Faker, draw: random.Random) -> str:
-        pattern = draw.randrange(0, 4)  # = fake.random_int(0, 3)
-        noun = draw.choice(NOUNS)  # = fake.random_element(NOUNS)
+    def _title(draw: random.Random) -> str:
+        pattern = draw.randrange(0, 4)
+        noun = draw.choice(NOUNS)
         if pattern == 0:
             return f"{draw.choice(MOODS).title()} {noun}"
         if pattern == 1:
-            return f"{noun} over {fake.city()}"
+            return f"{noun} over {draw.choice(words.CITIES)}"
         if pattern == 2:
-            return f"{fake.first_name()}'s {noun}"
-        return f"{fake.color_name()} {noun}"
+            return f"{draw.choice(words.FIRST_NAMES)}'s {noun}"
+        return f"{draw.choice(words.COLORS)} {noun}"
 
-    def _line(self, draw: random.Random) -> str:
-        """= fake.sentence(nb_words=6) without its final period."""
-        count = max(1, int(6 * draw.randint(60, 140) / 100))
-        words = [draw.choice(self._words)] if count == 1 else draw.choices(self._words, k=count)
-        words[0] = words[0].title()
-        return " ".join(words)
-
-    def _lyrics(self, draw: random.Random) -> str:
-        verse = "\n".join([self._line(draw) for _ in range(4)])
-        chorus = "\n".join([self._line(draw) for _ in range(2)])
+    @staticmethod
+    def _lyrics(draw: random.Random) -> str:
+        verse = "\n".join([words.line(draw, 6) for _ in range(4)])
+        chorus = "\n".join([words.line(draw, 6) for _ in range(2)])
         return f"[Verse]\n{verse}\n\n[Chorus]\n{chorus}"

@@ -102,24 +102,73 @@ def figures() -> Iterator[Figures]:
 
 
 @pytest.fixture(scope="module")
-def image(figures: Figures) -> Iterator[str]:
-    """The image built from the Dockerfile on the local base, removed afterwards."""
+def built(figures: Figures) -> Iterator[Build]:
+    """The image built from the Dockerfile on the local base, removed afterwards with every
+    image the build made."""
     base = os.environ.get("SUNO_MOCK_PYTHON_IMAGE")
     if not base:
         started = time.perf_counter()
         base = _run(str(BASE_IMAGE_SCRIPT), timeout=900).strip().splitlines()[-1]
         figures.values["base_image_seconds"] = round(time.perf_counter() - started, 1)
-    tag = f"suno-mock-test:{uuid.uuid4().hex[:12]}"
+    build = Build(uuid.uuid4().hex[:12], base)
     started = time.perf_counter()
     _run(
         "docker", "build", "--quiet", "--build-arg", f"PYTHON_IMAGE={base}", "--network", "host",
-        "--tag", tag, str(ROOT),
+        "--build-arg", f"BUILD_LABEL={build.id}", "--tag", build.tag, str(ROOT),
     )  # fmt: skip
     figures.values["build_seconds"] = round(time.perf_counter() - started, 1)
     figures.values["base_image"] = base
-    figures.values["image_bytes"] = int(_run("docker", "image", "inspect", "-f", "{{.Size}}", tag))
-    yield tag
-    _try("docker", "rmi", "--force", tag)
+    figures.values["image_bytes"] = int(
+        _run("docker", "image", "inspect", "-f", "{{.Size}}", build.tag)
+    )
+    yield build
+    build.remove()
+
+
+def _chain(image: str) -> list[str]:
+    """The image's id and its ancestors' (the classic builder keeps one image per step)."""
+    ids = []
+    while image:
+        done = _try("docker", "image", "inspect", "--format", "{{.Id}} {{.Parent}}", image)
+        if done.returncode:
+            break
+        found, _, image = done.stdout.strip().partition(" ")
+        ids.append(found)
+    return ids
+
+
+@dataclass
+class Build:
+    """One `docker build` of the Dockerfile: its tag, and the builder stage's label."""
+
+    id: str
+    base: str
+
+    @property
+    def tag(self) -> str:
+        return f"suno-mock-test:{self.id}"
+
+    @property
+    def label(self) -> str:
+        return f"label=org.suno-mock.builder={self.id}"
+
+    def builder_images(self) -> list[str]:
+        found = _run("docker", "images", "--all", "--quiet", "--no-trunc", "--filter", self.label)
+        return found.split()
+
+    def made(self) -> set[str]:
+        """Every image this build made: the final one, the builder stage's, their layers."""
+        ours = _chain(self.tag) + [i for b in self.builder_images() for i in _chain(b)]
+        return set(ours) - set(_chain(self.base))
+
+    def remove(self) -> None:
+        _try("docker", "rmi", "--force", self.tag)
+        _try("docker", "image", "prune", "--force", "--filter", self.label)
+
+
+@pytest.fixture(scope="module")
+def image(built: Build) -> str:
+    return built.tag
 
 
 def _free_port() -> int:
@@ -194,7 +243,8 @@ async def test_image_is_set_up_for_containers(image: str) -> None:
     found = await docker(
         "run", "--rm", "--network", "none", "--entrypoint", "python3", image, "-c",
         "import importlib.util as u, shutil; "
-        "print([m for m in ('mypy', 'ruff', 'selenium', 'mutagen', 'pip', 'aiohttp') "
+        "print([m for m in ('mypy', 'ruff', 'selenium', 'mutagen', 'pip', 'pytest', "
+        "'pytest_asyncio', 'pytest_aiohttp', 'faker', 'aiohttp') "
         "if u.find_spec(m)], [c for c in ('gcc', 'cc') if shutil.which(c)])",
     )  # fmt: skip
     assert found.strip() == "['aiohttp'] []"
@@ -259,3 +309,17 @@ async def test_docker_stop_with_work_pending_exits_0(
         assert receiver.requests == []
     finally:
         await running.remove()
+
+
+def test_removing_the_build_leaves_none_of_its_images(built: Build) -> None:
+    """Last in this module: the images the build made, the untagged builder stage's included,
+    are all gone after the removal the fixture also does at teardown."""
+    made = built.made()
+    assert built.builder_images(), "the builder stage's image carries no build label"
+    assert len(made) >= 2
+
+    built.remove()
+
+    left = set(_run("docker", "images", "--all", "--quiet", "--no-trunc").split())
+    assert sorted(made & left) == []
+    assert _chain(built.base), "the base image is kept for the next build"

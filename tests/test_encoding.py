@@ -1,15 +1,19 @@
-"""`encode` keeps one C encoder (issue 13); its bytes are the standard encoder's."""
+"""`encode` gives the standard encoder's bytes for every value a payload or an echoed request
+may hold, through public names only."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mock_server.encoding import encode
 from mock_server.tracks import TrackFactory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 VALUES: list[Any] = [
     {"code": 200, "msg": "success", "data": {"taskId": "abc"}},
@@ -39,3 +43,9 @@ def test_task_ids_are_the_blake2b_of_seed_and_number() -> None:
     for number in (1, 2, 10, 999, 123456):
         expected = hashlib.blake2b(f"suno-mock/7/{number}".encode(), digest_size=16).hexdigest()
         assert factory.task_id(number) == expected
+
+
+def test_encoding_uses_no_private_interpreter_name() -> None:
+    source = (ROOT / "mock_server" / "encoding.py").read_text()
+    assert "c_make_encoder" not in source
+    assert "json.encoder" not in source

@@ -32,6 +32,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.reclaim",
             "mock_server.settings",
             "mock_server.version",
+            # The words titles, lyrics and phrases are made of.
+            "mock_server.words",
         ),
     ),
     # Request models: what a client may send and its validation rules.

@@ -1,99 +1,79 @@
-"""The track builder draws titles, tags and lyrics exactly as Faker's own calls would.
+"""Tracks: what a seed gives, byte for byte, and when a task's tracks are built.
 
-The builder skips Faker's layers for speed (issue 13); the text it makes must stay what those
-Faker calls made, so a seed keeps giving the same bytes across versions of the mock.
+Titles, tags, lyrics and ids come from the seed and the mock's own word lists only, so the pinned
+values below hold on every Python and with any version of the dependencies; a change to them
+changes every seeded payload users may have pinned, and must be deliberate.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
-import uuid
 
 import aiohttp
-from faker import Faker
 
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
-from mock_server.catalog import CHIRP_NAMES
-from mock_server.tracks import (
-    GENRES,
-    MOODS,
-    NOUNS,
-    SONG_MAX_SECONDS,
-    SONG_MIN_SECONDS,
-    Track,
-    TrackFactory,
-)
+from mock_server.backends.voice import validation_phrase
+from mock_server.jobs import Job
+from mock_server.payloads.job import job_callback
+from mock_server.tracks import TrackFactory
 from mock_server.wire.music import TrackRequest
 from tests.helpers import generate_body
 
 
-def faker_tracks(fake: Faker, rng: random.Random, request: TrackRequest) -> list[Track]:
-    """The builder as it was written with Faker's calls (the reference)."""
-    fake.seed_instance(rng.getrandbits(64))
-    if request.title:
-        title = request.title
-    else:
-        pattern = fake.random_int(0, 3)
-        noun = fake.random_element(NOUNS)
-        if pattern == 0:
-            title = f"{fake.random_element(MOODS).title()} {noun}"
-        elif pattern == 1:
-            title = f"{noun} over {fake.city()}"
-        elif pattern == 2:
-            title = f"{fake.first_name()}'s {noun}"
-        else:
-            title = f"{fake.color_name()} {noun}"
-    tags = request.style or ", ".join(
-        [fake.random_element(MOODS), *fake.random_elements(GENRES, length=2, unique=True)]
-    )
-    if request.instrumental:
-        prompt = ""
-    else:
-        lines = [str(fake.sentence(nb_words=6)).rstrip(".") for _ in range(6)]
-        verse, chorus = "\n".join(lines[:4]), "\n".join(lines[4:])
-        prompt = request.lyrics or f"[Verse]\n{verse}\n\n[Chorus]\n{chorus}"
-    tracks = []
-    for index in range(request.count):
-        track_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        new_part = rng.uniform(SONG_MIN_SECONDS, SONG_MAX_SECONDS)
-        if request.continue_at is not None:
-            new_part = request.continue_at + rng.uniform(60.0, 150.0)
-        if index < len(request.durations):
-            new_part = request.durations[index]
-        tracks.append(
-            Track(
-                id=track_id,
-                title=title,
-                tags=tags,
-                prompt=prompt,
-                model_name=CHIRP_NAMES.get(request.model, "chirp-v4"),
-                duration=round(new_part, 2),
-                create_time_ms=7,
-            )
-        )
-    return tracks
+def test_a_seed_gives_these_tracks() -> None:
+    factory = TrackFactory(seed=7)
+    first_id, second_id = factory.task_id(1), factory.task_id(2)
+    first = factory.tracks(factory.task_random(first_id), TrackRequest(model="V4"), 0)
+    second = factory.tracks(factory.task_random(second_id), TrackRequest(model="V4"), 0)
 
-
-def test_tracks_match_fakers_own_calls() -> None:
-    factory = TrackFactory(seed=3)
-    fake = Faker("en_US")
-    requests = [
-        TrackRequest(model="V4"),
-        TrackRequest(model="V5", instrumental=True),
-        TrackRequest(model="V4_5", title="Given", style="jazz", count=3, continue_at=30.0),
-        TrackRequest(model="V4", lyrics="[Verse]\nmine", durations=(12.5,)),
+    assert first_id == "6348f14e343fc152461f9bbc8f823426"
+    assert [(t.id, t.duration) for t in first] == [
+        ("47283a8c-7624-4b7e-97bb-0357dd3dd942", 236.16),
+        ("578306b7-3b47-4d30-80f1-36f4665c1782", 219.52),
     ]
-    titles = set()
-    for number in range(1, 1500):
-        task_id = factory.task_id(number)
-        for request in requests:
-            made = factory.tracks(factory.task_random(task_id), request, 7)
-            assert made == faker_tracks(fake, factory.task_random(task_id), request)
-        titles.add(made[0].title)
-    # every title pattern came up (the Faker-made city, first name and colour ones included)
+    assert (first[0].title, first[0].tags) == (
+        "Moon over Oakridge",
+        "euphoric, trap, acoustic folk",
+    )
+    assert first[0].prompt == (
+        "[Verse]\nClose float midnight open summer night day\nRain drive broken day over rain young"
+        "\nSummer fly heavy arms fire world open\nDrive again tonight wind city stars low\n\n"
+        "[Chorus]\nBefore every forever burn take begin\nFade sun run angel light feel eyes"
+    )
+    assert first[1].prompt == first[0].prompt
+    assert second_id == "0fed82d170f63fc7bc9d5387360afb38"
+    assert (second[0].id, second[0].title) == (
+        "2e4bcb60-72bc-433b-a845-656b25265ec9",
+        "Felix's Highway",
+    )
+
+
+def test_every_title_pattern_comes_up() -> None:
+    factory = TrackFactory(seed=3)
+    titles = {
+        factory.tracks(factory.task_random(factory.task_id(n)), TrackRequest(model="V4"), 0)[
+            0
+        ].title
+        for n in range(1, 200)
+    }
     assert any(" over " in title for title in titles)
     assert any("'s " in title for title in titles)
+    assert len(titles) > 150
+
+
+def test_a_job_id_gives_these_lyrics_and_phrase() -> None:
+    job_id = "5e1f0ad0c3b54e4b9a0c6b1d2e3f4a5b"
+    job = Job(job_id, "lyrics", {}, "", "http://127.0.0.1:1", 0.0)
+    lyrics = job_callback(job)["data"]["data"]
+
+    assert [item["title"] for item in lyrics] == ["Bright Balanced Answer"] * 2
+    assert lyrics[0]["text"] == (
+        "[Verse]\nCold home come call city wild\nArms soul little day\n"
+        "Little burn call never arms rise\nBlue city free world\n\n"
+        "[Chorus]\nHere soul light water\nWild wings breathe"
+    )
+    assert lyrics[1]["text"] != lyrics[0]["text"]
+    assert validation_phrase(job_id, 1) == "Storm gone river after burn day"
 
 
 async def test_tracks_built_early_on_a_running_clock() -> None:

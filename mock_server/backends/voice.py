@@ -14,13 +14,13 @@ State and rules live here; callbacks go through the dispatcher (docs/api.md, "Su
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from faker import Faker
-
+from mock_server import words
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock
 from mock_server.errors import InvalidParameters, require
@@ -199,9 +199,7 @@ callbacks send 0 and "" (voice tasks never fail here)."""
 
 def validation_phrase(task_id: str, number: int) -> str:
     """The `number`th phrase a validation task asks the singer to record (seeded by its id)."""
-    fake = Faker("en_US")
-    fake.seed_instance(f"{task_id}/{number}")
-    return str(fake.sentence(nb_words=8)).rstrip(".")
+    return words.line(random.Random(f"{task_id}/{number}"), 8)  # noqa: S311 - not crypto
 
 
 def voice_id_for(task_id: str) -> str:

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _tune_gc() -> None:
     """A long-running server keeps every task it accepts, so the default collector thresholds
-    make it walk an ever larger heap: freeze what start-up made (modules, Faker's data) and
+    make it walk an ever larger heap: freeze what start-up made (modules, tables) and
     collect young objects less often. About 10% more requests per second (`dev.py bench`)."""
     gc.collect()
     gc.freeze()

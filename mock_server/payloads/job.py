@@ -5,10 +5,10 @@ id). Every family has a shape of its own, kept as the docs and captured payloads
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from faker import Faker
-
+from mock_server import words
 from mock_server.encoding import param_json
 from mock_server.jobs import Job
 from mock_server.media import urls
@@ -20,13 +20,12 @@ INSTRUMENTS = ("Drums", "Bass", "Piano", "Guitar", "Strings", "Synth Lead")
 
 
 def _lyrics(job: Job) -> list[dict[str, str]]:
-    fake = Faker("en_US")
-    fake.seed_instance(job.random().getrandbits(64))
-    title = str(fake.catch_phrase()).title()
+    draw = random.Random(job.random().getrandbits(64))  # noqa: S311 - not crypto
+    title = words.catch_phrase(draw)
     items = []
     for _ in range(2):
-        verse = "\n".join(str(fake.sentence(nb_words=6)).rstrip(".") for _ in range(4))
-        chorus = "\n".join(str(fake.sentence(nb_words=5)).rstrip(".") for _ in range(2))
+        verse = "\n".join(words.line(draw, 6) for _ in range(4))
+        chorus = "\n".join(words.line(draw, 5) for _ in range(2))
         text = f"[Verse]\n{verse}\n\n[Chorus]\n{chorus}"
         items.append({"text": text, "title": title, "status": "complete", "errorMessage": ""})
     return items

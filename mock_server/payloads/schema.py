@@ -28,8 +28,9 @@ __all__ = [
 
 
 class _Strict(BaseModel):
+    # `model_name` is a field of the real payload; pydantic < 2.10 warns about the prefix.
     # Built when first used (/openapi.json, a test's check), not at every import of the server.
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), defer_build=True)
 
 
 class CallbackTrack(_Strict):

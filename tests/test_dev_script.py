@@ -1,0 +1,47 @@
+"""dev.py's record of what .venv holds: `serve` installs the package alone, `test`/`lint` the dev
+tools too, and neither mistakes the other's install for its own."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def dev() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("dev_script", ROOT / "dev.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("dev_script", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_command_needs_the_install_it_says(dev: ModuleType) -> None:
+    assert dev.NEEDS == {"serve": "core", "test": "dev", "lint": "dev", "bench": "dev"}
+    assert dev.TARGETS["core"] == str(ROOT)
+    assert dev.TARGETS["dev"] == f"{ROOT}[dev]"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "level", "current"),
+    [
+        ("abc core", "core", True),
+        ("abc dev", "core", True),  # the dev tools hold everything serve needs
+        ("abc dev", "dev", True),
+        ("abc core", "dev", False),  # serve's lean install is not enough to test
+        ("old core", "core", False),  # pyproject.toml changed
+        ("old dev", "dev", False),
+        ("abc", "core", False),  # a stamp from before levels
+        ("", "dev", False),
+    ],
+)
+def test_stamp(dev: ModuleType, stamp: str, level: str, current: bool) -> None:
+    assert dev.is_current(stamp, "abc", level) is current
