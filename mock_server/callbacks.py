@@ -30,12 +30,18 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import aiohttp
-from yarl import URL
 
 from mock_server.clock import Clock, Timer
 from mock_server.deadline import Deadline, LagMeter
 from mock_server.journal import Attempt, Delivery, Journal
-from mock_server.net import ALLOW_HINT, host_allowed, own_fault, read_capped
+from mock_server.net import (
+    ALLOW_HINT,
+    SHORT_URL_CHARS,
+    host_allowed,
+    own_fault,
+    parse_url,
+    read_capped,
+)
 from mock_server.pools import Pools
 from mock_server.settings import Settings
 from mock_server.slots import HostSlots, Origin
@@ -103,19 +109,22 @@ class Dispatcher:
 
     def _target(self, url: str) -> _Target:
         """Where the URL points and whether it may be called; decided once per URL (a task's
-        callbacks and retries, and usually all tasks of a client, share one)."""
+        callbacks and retries, and usually all tasks of a client, share one) when it is short:
+        a long one is decided again each time rather than kept (4,096 of them could hold GBs)."""
         decided = self._targets.get(url)
         if decided is None:
-            if len(self._targets) > 4096:
-                self._targets.clear()
-            parsed = URL(url)
+            parsed = parse_url(url)
             origin = (parsed.scheme, parsed.host, parsed.port)
-            decided = self._targets[url] = _Target(
+            decided = _Target(
                 parsed.host,
                 host_allowed(parsed.host, self._settings.allow_callback_hosts),
                 origin,
                 (*origin, parsed.path),
             )
+            if len(url) <= SHORT_URL_CHARS:
+                if len(self._targets) > 4096:
+                    self._targets.clear()
+                self._targets[url] = decided
         return decided
 
     async def close(self) -> None:
@@ -366,7 +375,7 @@ class Dispatcher:
                 deadline = Deadline(self._lag, limit, timeout)
                 with deadline:
                     async with session.post(
-                        delivery.url,
+                        parse_url(delivery.url),  # a long one kept out of yarl's cache
                         data=delivery.payload,
                         headers=self._headers(delivery),
                         allow_redirects=False,

@@ -311,6 +311,8 @@ class ScaledClock(_TimerQueue):
         self._handle: asyncio.TimerHandle | None = None
         self._handle_due = 0.0
         self._paused_at: float | None = None
+        self._jumping = 0
+        """advance() calls under way: they fire the due timers themselves, in order."""
 
     def now(self) -> float:
         if self._paused_at is not None:
@@ -336,18 +338,28 @@ class ScaledClock(_TimerQueue):
             self._armed()
 
     async def advance(self, seconds: float = 0.0, *, minutes: float = 0.0) -> None:
-        """Jump mock time forward (paused or not), firing every timer that falls due."""
+        """Jump mock time forward (paused or not), firing every timer that falls due on the way
+        in order: the timers due at one instant start together, and the next instant's start
+        once those have run, as on the manual clock. A jump over a task's stages so delivers
+        them in order, each attempted before the next is sent."""
         step = _step(self.now(), seconds + 60.0 * minutes)
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
         if self._paused_at is not None:
             self._paused_at += step
         else:
             self._epoch_start += step
-        self._fire_due(self.now())
-        if self._paused_at is None:
+        self._jumping += 1
+        try:
+            while (due := self._next_due()) is not None and due <= self.now():
+                await asyncio.wait(self._fire_due(due))
+        finally:
+            self._jumping -= 1
             self._armed()
 
     def _armed(self) -> None:
-        if self._paused_at is not None:
+        if self._paused_at is not None or self._jumping:
             return
         due = self._next_due()
         if self._handle is not None:
@@ -367,6 +379,8 @@ class ScaledClock(_TimerQueue):
 
     def _on_timer(self) -> None:
         self._handle = None
+        if self._jumping:
+            return
         self._fire_due(self.now(), self.FIRE_BATCH)
         self._armed()
 

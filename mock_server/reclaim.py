@@ -1,12 +1,16 @@
 """Forgetting a lot at once (a reset of a server holding 100k tasks) without stalling it: the
-old containers are emptied a slice per event-loop turn instead of in one go."""
+old containers are emptied a slice per event-loop turn instead of in one go; then, on glibc,
+the freed heap is handed back to the system."""
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
+import platform
 from typing import Any
 
-__all__ = ["reclaim"]
+__all__ = ["reclaim", "trim_heap"]
 
 SLICE = 2000
 """Items freed per loop turn: a few milliseconds."""
@@ -25,6 +29,7 @@ def reclaim(*containers: Container) -> None:
     except RuntimeError:
         for container in pending:
             container.clear()
+        trim_heap()
         return
     loop.call_soon(_free_slice, loop, pending)
 
@@ -44,3 +49,29 @@ def _free_slice(loop: asyncio.AbstractEventLoop, pending: list[Container]) -> No
             pending.pop()
     if pending:
         loop.call_soon(_free_slice, loop, pending)
+    else:
+        trim_heap()
+
+
+@functools.cache
+def _glibc() -> Any:
+    """The C library when it is glibc (None elsewhere: musl, macOS, Windows)."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+def trim_heap() -> None:
+    """Hand the free pages of glibc's heap back to the system (a no-op elsewhere). glibc
+    returns freed memory by itself only from the top of its heap, and only blocks over its
+    mmap threshold get their own mapping; that threshold rises to the largest block freed so
+    far (a 1 MiB body), so the tasks and bodies a reset frees mostly sit below some block still
+    in use: measured, 200 tasks of 256 KiB left 84 MiB behind. malloc_trim also releases the
+    free pages inside the heap."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)

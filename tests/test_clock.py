@@ -143,3 +143,25 @@ async def test_manual_clock_is_always_paused() -> None:
     clock.resume()
     assert clock.paused
     assert clock.now() == 5.0
+
+
+async def test_a_scaled_clock_jump_runs_what_falls_due_in_order() -> None:
+    """A jump over several timers (POST /__mock__/clock on the dev server) runs them as the
+    manual clock does: an instant's timers have run before the next instant's start. Each
+    callback here takes more loop turns the earlier it is due, so run side by side they
+    would finish last-first (a task's stages reached its receiver as text, complete, first)."""
+    clock = ScaledClock(1.0, start=1000.0)
+    clock.pause()
+    finished: list[int] = []
+
+    async def stage(number: int) -> None:
+        for _ in range(4 - number):
+            await asyncio.sleep(0)
+        finished.append(number)
+
+    for number in (1, 2, 3):
+        clock.call_later(10.0 * number, stage, number)
+    await clock.advance(60)
+    assert finished == [1, 2, 3]
+    assert clock.now() == pytest.approx(1060.0, abs=0.1)
+    await clock.shutdown()

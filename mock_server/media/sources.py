@@ -11,10 +11,9 @@ import asyncio
 from dataclasses import dataclass
 
 import aiohttp
-from yarl import URL
 
 from mock_server.media.duration import audio_duration
-from mock_server.net import ALLOW_HINT, host_allowed, read_capped
+from mock_server.net import ALLOW_HINT, host_allowed, parse_url, read_capped
 from mock_server.settings import Settings
 
 __all__ = ["CACHED_URL_CHARS", "SourceAudio", "SourceFetcher"]
@@ -71,7 +70,7 @@ class SourceFetcher:
 
     def refusal(self, url: str) -> str | None:
         """Why `url` may not be fetched (its host is not allowed), or None."""
-        host = URL(url).host
+        host = parse_url(url).host
         if host_allowed(host, self._settings.allow_callback_hosts):
             return None
         return f"{host!r} is not a loopback host; " + ALLOW_HINT.format(host=host)
@@ -85,7 +84,7 @@ class SourceFetcher:
         try:
             async with (
                 asyncio.timeout(timeout),
-                self._session.get(url, allow_redirects=False) as response,
+                self._session.get(parse_url(url), allow_redirects=False) as response,
             ):
                 if response.status != 200:
                     return None, f"GET {url} answered HTTP {response.status}"

@@ -17,10 +17,10 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
 )
-from yarl import URL
 
 from mock_server.catalog import MODELS, STEM_NAMES
 from mock_server.errors import InvalidParameters, TooLong
+from mock_server.net import parse_url
 from mock_server.settings import Settings
 
 __all__ = [
@@ -63,7 +63,7 @@ def forget_urls() -> None:
 
 def _check_url(value: str) -> str:
     try:
-        url = URL(value)
+        url = parse_url(value)
     except ValueError as err:
         raise ValueError(f"must be an absolute http(s) URL, got {value!r}") from err
     if url.scheme not in {"http", "https"} or not url.host:
