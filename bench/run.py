@@ -16,13 +16,20 @@
 (e) control plane at 1k / 10k / 100k tasks (bench/scale.py); (e2) byte-heavy inputs: RSS and
     control-plane latency (bench/limits.py).
 (f) fanout, (g) accept, (h) memory: side by side with a naive aiohttp reference in the same run
-    (bench/sidebyside.py; (g) uses `wrk`: `apt-get install -y wrk`).
+    (bench/sidebyside.py; (g) uses `wrk`: `apt-get install -y wrk`). (g) loads both with the
+    upload-extend body at 32 and at 64 connections (`--accept-connections`) and reads each
+    server's CPU seconds per 1,000 accepts.
+(i) suite: 200 tests with the public fixtures next to the same tests against a hand-written
+    stub, alternately, in pytest subprocesses (bench/suite.py): per-test wall and CPU time,
+    and first use (the first test's setup: the imports a session pays once).
 
 Targets on a 2-core machine: (a) >= 6,000 req/s; (b) all delivered, p99 lateness <= 100 ms;
 (c) <= 15 ms; (d) every callback to the healthy receiver delivered on its first attempt; (e) no
 control call holds up an API request for more than 50 ms at 100k tasks; (d2) every callback
 delivered, none blamed on a receiver, no "Too many open files"; (e2) < 64 MiB left behind by
-the refused submits.
+the refused submits; (f) p99 <= 3x the reference + 10 ms, every callback exactly once; (g)
+>= 1.0x the reference's req/s and <= 1.0x its CPU per accept, at both connection counts; (h)
+<= 4 KiB per task; (i) mock / stub <= 1.25x, first use <= 0.15 s.
 
 `python3 dev.py bench` runs them all; `python3 dev.py bench soak scale` runs only those;
 `python3 dev.py bench limited heavy` only (d2) and (e2).
@@ -44,7 +51,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import limits, scale, sidebyside, soak
+from bench import limits, scale, sidebyside, soak, suite
 from bench.common import UPLOAD_EXTEND, percentile, start_process, stop_process
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.testing import SunoMock
@@ -77,7 +84,7 @@ RECEIVER = (
     "asyncio.run(main())\n"
 )
 CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
-CHOICES = ("submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory")
+CHOICES = ("submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory", "suite")
 PARTS = {"limited": "soak", "heavy": "scale"}
 """Parts of a benchmark that run alone when named (`bench limited` runs only (d2))."""
 
@@ -229,7 +236,12 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--fanout-tasks", type=int, default=1000, help="tasks of (f)")
     parser.add_argument("--fanout-runs", type=int, default=2, help="runs of (f)")
     parser.add_argument("--accept-runs", type=int, default=3, help="runs of (g)")
+    parser.add_argument(
+        "--accept-connections", default="32,64", help="connection counts of (g), comma-separated"
+    )
     parser.add_argument("--memory-tasks", type=int, default=20000, help="tasks of (h)")
+    parser.add_argument("--suite-tests", type=int, default=200, help="tests per suite (i)")
+    parser.add_argument("--suite-runs", type=int, default=3, help="runs of each suite (i)")
     parser.add_argument(
         "which", nargs="*", help=f"benchmarks to run: {', '.join(CHOICES)} (default: all)"
     )
@@ -259,10 +271,14 @@ async def main(argv: list[str]) -> int:
         fanned = await sidebyside.fanout(args.fanout_tasks, args.fanout_runs)
         print(sidebyside.fanout_report(fanned, args.fanout_tasks), flush=True)
     if "accept" in which:
-        accepted = await sidebyside.accept(args.seconds, args.accept_runs, args.connections)
-        print(sidebyside.accept_report(accepted, args.seconds, args.connections), flush=True)
+        counts = tuple(int(count) for count in args.accept_connections.split(","))
+        accepted = await sidebyside.accept(args.seconds, args.accept_runs, counts)
+        print(sidebyside.accept_report(accepted, args.seconds), flush=True)
     if "memory" in which:
         print(sidebyside.memory_report(await sidebyside.memory(args.memory_tasks)), flush=True)
+    if "suite" in which:
+        ran = await asyncio.to_thread(suite.suite, args.suite_tests, args.suite_runs)
+        print(suite.report(ran), flush=True)
     return 0
 
 

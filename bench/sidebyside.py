@@ -10,9 +10,11 @@ ratios measured in the same run, since this host's speed drifts 2x within minute
     receiver process that notes when each arrives. Lateness = arrival - (the moment the
     submit was sent + the stage's delay), per stage (p50/p99/max); every callback must arrive
     exactly once. Goal: mock p99 <= 3x reference + 10 ms in every stage.
-(g) accept: accept + schedule 3 callbacks (a day ahead), req/s with `wrk` (Debian package
-    `wrk`); without wrk, the Python keep-alive client (which tops out near the server's rate,
-    so the ratio reads closer to 1 than it is). Runs alternate; medians. Goal: >= 0.8x.
+(g) accept: accept + schedule 3 callbacks (a day ahead) of the upload-extend body, req/s with
+    `wrk` (Debian package `wrk`) at 32 and at 64 connections, and the server process's CPU
+    seconds per 1,000 accepts (/proc); without wrk, the Python keep-alive client (which tops
+    out near the server's rate, so the ratio reads closer to 1 than it is). Runs alternate;
+    medians. Goals: req/s >= 1.0x and CPU per accept <= 1.0x at both connection counts.
 (h) memory: RSS per finished task (3 delivered callbacks, journal included) of the mock at
     N tasks (default 20,000; the journal keeps 100,000 requests and deliveries by default, so
     the per-task figure holds to ~33k tasks without trimming). Goal: <= 4 KiB at 100k.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import statistics
@@ -32,11 +35,12 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import RawClient, percentile, start_process, stop_process
+from bench.common import UPLOAD_EXTEND, RawClient, percentile, start_process, stop_process
 
 __all__ = ["accept", "fanout", "memory"]
 
 PATH = "/api/v1/generate"
+ACCEPT_PATH = "/api/v1/generate/upload-extend"
 BODY = {  # non-custom, with vocals: title, tags and lyrics are all generated (the costly case)
     "customMode": False,
     "instrumental": False,
@@ -275,66 +279,87 @@ wrk.headers["Authorization"] = "Bearer bench"
 """
 
 
-async def _wrk(url: str, seconds: float, connections: int, script: Path) -> int:
+async def _wrk(url: str, seconds: float, connections: int, script: Path) -> tuple[int, int]:
+    """wrk's rate (req/s) and its count of requests answered."""
     proc = await asyncio.create_subprocess_exec(
-        "wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url + PATH,
+        "wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url + ACCEPT_PATH,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     out = (await proc.communicate())[0].decode()
     if "Non-2xx" in out:
         raise SystemExit(f"wrk saw errors:\n{out}")
-    match = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    if match is None:
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
+    if rate is None or count is None:
         raise SystemExit(f"could not read wrk's output:\n{out}")
-    return round(float(match.group(1)))
+    return round(float(rate.group(1))), int(count.group(1))
 
 
-async def _python_rate(url: str, seconds: float, connections: int) -> int:
+async def _python_rate(url: str, seconds: float, connections: int) -> tuple[int, int]:
     from bench.run import measure_rate
 
-    return int((await measure_rate(url, seconds, connections))["per_s"])
+    measured = await measure_rate(url, seconds, connections)
+    return int(measured["per_s"]), int(measured["accepted"])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _check_accepts(url: str) -> None:
     """The mock still accepts (a run of refused submits would read as a fast server)."""
     port = int(url.rsplit(":", 1)[1])
-    body = json.dumps({**BODY, "callBackUrl": "http://127.0.0.1:9/cb"}).encode()
+    body = json.dumps({**UPLOAD_EXTEND, "callBackUrl": "http://127.0.0.1:9/cb"}).encode()
     client = RawClient(port)
     try:
-        _, answer = await client.send(RawClient.request(port, "POST", PATH, body))
+        _, answer = await client.send(RawClient.request(port, "POST", ACCEPT_PATH, body))
     finally:
         client.close()
     if TASK_ID.search(answer) is None:
         raise SystemExit(f"the server refused a submit after the run: {answer[:200]!r}")
 
 
-async def accept(seconds: float, runs: int, connections: int) -> dict[str, Any]:
-    tool = "wrk" if shutil.which("wrk") else "python"
+async def _accept_run(
+    proc: asyncio.subprocess.Process, url: str, seconds: float, connections: int, script: Path
+) -> tuple[int, float]:
+    """One run: req/s and the server's CPU seconds per 1,000 accepts."""
+    cpu = _cpu_seconds(proc.pid)
+    if shutil.which("wrk"):
+        rate, count = await _wrk(url, seconds, connections, script)
+    else:
+        rate, count = await _python_rate(url, seconds, connections)
+    used = _cpu_seconds(proc.pid) - cpu
+    await _check_accepts(url)
+    return rate, used * 1000 / max(count, 1)
+
+
+async def accept(seconds: float, runs: int, connections: tuple[int, ...]) -> dict[str, Any]:
+    """Per connection count: alternating runs of reference and mock, req/s and CPU/1,000."""
     far = "86400,86400,86400"
-    reference, ref_url = await start_reference(far)
+    reference, ref_url = await start_process("-c", REFERENCE, far, ACCEPT_PATH)
     mock, mock_url = await start_mock(far)
-    rates: dict[str, list[int]] = {"reference": [], "mock": []}
+    result: dict[str, Any] = {"tool": "wrk" if shutil.which("wrk") else "python", "runs": {}}
+    servers = (("reference", reference, ref_url), ("mock", mock, mock_url))
     try:
         with tempfile.TemporaryDirectory() as folder:
             script = Path(folder) / "post.lua"
-            body = json.dumps({**BODY, "callBackUrl": "http://127.0.0.1:9/cb"})
+            body = json.dumps({**UPLOAD_EXTEND, "callBackUrl": "http://127.0.0.1:9/cb"})
             script.write_text(WRK_SCRIPT.format(body=json.dumps(body)))
-            for _ in range(runs):
-                for kind, url in (("reference", ref_url), ("mock", mock_url)):
-                    if tool == "wrk":
-                        rates[kind].append(await _wrk(url, seconds, connections, script))
-                    else:
-                        rates[kind].append(await _python_rate(url, seconds, connections))
-                    await _check_accepts(url)
+            for count in connections:
+                rows: dict[str, list[tuple[int, float]]] = {"reference": [], "mock": []}
+                for _ in range(runs):
+                    for kind, proc, url in servers:
+                        rows[kind].append(await _accept_run(proc, url, seconds, count, script))
+                result["runs"][count] = rows
     finally:
         await stop_process(reference)
         await stop_process(mock)
-    return {"tool": tool, **rates}
+    return result
 
 
-def accept_report(result: dict[str, Any], seconds: float, connections: int) -> str:
-    ref, mock = statistics.median(result["reference"]), statistics.median(result["mock"])
-    paired = sorted(m / r for m, r in zip(result["mock"], result["reference"], strict=True))
+def accept_report(result: dict[str, Any], seconds: float) -> str:
     note = (
         ""
         if result["tool"] == "wrk"
@@ -343,15 +368,23 @@ def accept_report(result: dict[str, Any], seconds: float, connections: int) -> s
             "out near the server's rate."
         )
     )
-    return (
-        f"(g) accept + schedule 3 callbacks ({result['tool']}, {len(result['mock'])} alternating "
-        f"runs of {seconds:g} s, {connections} connections): mock / reference = "
-        f"{mock / ref:.2f}x (medians {mock:,.0f} / {ref:,.0f} req/s; mock "
-        f"{min(result['mock']):,}-{max(result['mock']):,}, reference "
-        f"{min(result['reference']):,}-{max(result['reference']):,}; each run against the "
-        f"reference run next to it: {', '.join(f'{x:.2f}' for x in paired)}). "
-        f"Goal: >= 0.8x.{note}"
-    )
+    lines = [
+        f"(g) accept + schedule 3 callbacks, upload-extend body ({result['tool']}, alternating "
+        f"runs of {seconds:g} s). Goals: req/s >= 1.0x, server CPU per accept <= 1.0x.{note}"
+    ]
+    for count, rows in result["runs"].items():
+        ref_rates, mock_rates = [r for r, _ in rows["reference"]], [r for r, _ in rows["mock"]]
+        ref_cpu = statistics.median(c for _, c in rows["reference"])
+        mock_cpu = statistics.median(c for _, c in rows["mock"])
+        ref, mock = statistics.median(ref_rates), statistics.median(mock_rates)
+        paired = sorted(m / r for m, r in zip(mock_rates, ref_rates, strict=True))
+        lines.append(
+            f"    {count} connections: mock / reference = {mock / ref:.2f}x (medians "
+            f"{mock:,.0f} / {ref:,.0f} req/s; each run against the reference run next to it: "
+            f"{', '.join(f'{x:.2f}' for x in paired)}); server CPU per 1,000 accepts: mock "
+            f"{mock_cpu:.3f} s, reference {ref_cpu:.3f} s = {mock_cpu / ref_cpu:.2f}x"
+        )
+    return "\n".join(lines)
 
 
 def _rss_kib(pid: int) -> int:

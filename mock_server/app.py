@@ -19,7 +19,7 @@ from mock_server.guard import (
     quiet_bad_requests,
     send_within,
 )
-from mock_server.routes import setup_routes
+from mock_server.routes import install_routes
 from mock_server.settings import Settings
 
 __all__ = ["create_app"]
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # own limit, and a multipart upload counts its file as it streams.
     app = web.Application(middlewares=[front_door], client_max_size=settings.max_body_bytes)
     app[ENGINE] = engine
-    setup_routes(app)
+    install_routes(app)
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         await engine.start()

@@ -18,7 +18,6 @@ from mock_server.clock import ManualClock
 from mock_server.control import json_body, task_summary
 from mock_server.engine import Engine
 from mock_server.errors import ApiError, InvalidParameters, NotFound, require
-from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
 from mock_server.waits import (
     DEFAULT_WAIT,
     MAX_WAIT,
@@ -124,6 +123,9 @@ async def probe_receiver(request: web.Request) -> web.Response:
     """POST /__mock__/probe — `{"url": URL, "only": [CASE...], "budget": SECONDS}`: run the
     `suno-mock probe` battery at the URL with this server's settings; the report as JSON and
     `text`. Real time (the receiver answers in real time); allowed callback hosts only."""
+    # The battery builds every backend: imported on first use, not by every server's start.
+    from mock_server.probe import DEFAULT_BUDGET, ProbeError, probe
+
     engine = request.app[ENGINE]
     body = await json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("url"), str):

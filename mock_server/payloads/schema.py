@@ -29,7 +29,8 @@ __all__ = [
 
 class _Strict(BaseModel):
     # `model_name` is a field of the real payload; pydantic < 2.10 warns about the prefix.
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+    # Built when first used (/openapi.json, a test's check), not at every import of the server.
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), defer_build=True)
 
 
 class CallbackTrack(_Strict):

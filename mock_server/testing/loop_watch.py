@@ -41,11 +41,14 @@ BLOCKED_MESSAGE = (
 class LoopWatch:
     """Detects a client waiting on a server whose event loop is blocked, and answers it.
 
-    A thread pings the loop every `poll` seconds. When a connection has been waiting to be
+    Every `poll` seconds the watcher pings the loop. When a connection has been waiting to be
     accepted for `timeout` seconds and the loop has not run in that time, the loop's thread
     is blocked (typically by a synchronous client in an async test, which would otherwise
-    wait forever): the watch accepts the connection itself, answers HTTP 500 with the
+    wait forever): the watcher accepts the connection itself, answers HTTP 500 with the
     explanation, and keeps a report naming where the loop's thread was stuck.
+
+    All watches share one daemon thread (`_Watcher`), started on first use: a test suite that
+    starts a server per test pays no thread start and join per test.
     """
 
     def __init__(
@@ -59,41 +62,39 @@ class LoopWatch:
         self._loop = loop
         self._sockets = list(sockets)
         self._timeout = timeout
-        self._poll = poll
+        self.poll = poll
         self._loop_thread = threading.get_ident()
         self._last_beat = time.monotonic()
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="suno-mock-watch")
-        self._thread.start()
+        self._waiting_since: float | None = None
+        _WATCHER.add(self)
 
     def _beat(self) -> None:
         self._last_beat = time.monotonic()
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=5)
+        _WATCHER.discard(self)
         for sock in self._sockets:
             sock.close()
 
-    def _run(self) -> None:
-        waiting_since: float | None = None
-        while not self._stopped.wait(self._poll):
-            try:
-                self._loop.call_soon_threadsafe(self._beat)
-            except RuntimeError:  # the loop is closed
-                return
-            try:
-                ready = select.select(self._sockets, [], [], 0)[0]
-            except (OSError, ValueError):  # the sockets were closed under us
-                return
-            now = time.monotonic()
-            if not ready:
-                waiting_since = None
-                continue
-            waiting_since = waiting_since or now
-            if now - max(waiting_since, self._last_beat) >= self._timeout:
-                self._answer(ready, now - self._last_beat)
-                waiting_since = None
+    def check(self) -> bool:
+        """One look, from the watcher's thread; False when this watch has nothing to watch."""
+        try:
+            self._loop.call_soon_threadsafe(self._beat)
+        except RuntimeError:  # the loop is closed
+            return False
+        try:
+            ready = select.select(self._sockets, [], [], 0)[0]
+        except (OSError, ValueError):  # the sockets were closed under us
+            return False
+        now = time.monotonic()
+        if not ready:
+            self._waiting_since = None
+            return True
+        self._waiting_since = self._waiting_since or now
+        if now - max(self._waiting_since, self._last_beat) >= self._timeout:
+            self._answer(ready, now - self._last_beat)
+            self._waiting_since = None
+        return True
 
     def _answer(self, ready: list[socket.socket], waited: float) -> None:
         try:
@@ -118,6 +119,45 @@ class LoopWatch:
                 )
             except OSError:
                 pass
+
+
+class _Watcher:
+    """The one thread that runs every `LoopWatch`'s check; it sleeps while there is none."""
+
+    def __init__(self) -> None:
+        self._watches: list[LoopWatch] = []
+        self._lock = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, watch: LoopWatch) -> None:
+        with self._lock:
+            self._watches.append(watch)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, daemon=True, name="suno-mock-watch"
+                )
+                self._thread.start()
+            self._lock.notify()
+
+    def discard(self, watch: LoopWatch) -> None:
+        # Under the lock: once this returns, no check of `watch` is running or will run.
+        with self._lock:
+            if watch in self._watches:
+                self._watches.remove(watch)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while not self._watches:
+                    self._lock.wait()
+                poll = min(watch.poll for watch in self._watches)
+                self._lock.wait(poll)  # released while waiting: add and discard go through
+                for watch in list(self._watches):
+                    if not watch.check():
+                        self._watches.remove(watch)
+
+
+_WATCHER = _Watcher()
 
 
 def _where(frame: FrameType | None) -> str:

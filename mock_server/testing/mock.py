@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from mock_server.clock import ManualClock
 from mock_server.journal import Delivery
-from mock_server.probe import DEFAULT_BUDGET, ProbeReport, probe
 from mock_server.server import MockServer
 from mock_server.settings import Settings
 from mock_server.tasks import Task
@@ -23,6 +22,9 @@ from mock_server.waits import (
     wait_for_callback,
     wait_for_status,
 )
+
+if TYPE_CHECKING:
+    from mock_server.probe import ProbeReport
 
 __all__ = [
     "BLOCKED_LOOP_TIMEOUT",
@@ -156,14 +158,23 @@ class SunoMock(MockServer):
         url: str,
         *,
         only: list[str] | None = None,
-        budget: float = DEFAULT_BUDGET,
+        budget: float | None = None,
         receiver_timeout: float | None = None,
     ) -> ProbeReport:
         """Run the `suno-mock probe` battery against your callback endpoint `url`, with this
         mock's seed, webhook_hmac_key, allow-list and callback_timeout; `assert report.ok,
-        report.to_text()`. Uses real time (the receiver answers in real time), not the clock."""
+        report.to_text()`. Uses real time (the receiver answers in real time), not the clock.
+        `budget` (real seconds before an answer is a warning) defaults to the probe's 5 s."""
+        # The battery builds every backend: imported here, so a test that never probes
+        # does not pay for it at its first fixture use.
+        from mock_server.probe import DEFAULT_BUDGET, probe
+
         return await probe(
-            url, settings=self.settings, only=only, budget=budget, receiver_timeout=receiver_timeout
+            url,
+            settings=self.settings,
+            only=only,
+            budget=DEFAULT_BUDGET if budget is None else budget,
+            receiver_timeout=receiver_timeout,
         )
 
     def describe(self, task_id: str | None = None) -> str:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from mock_server.journal import Delivery, RequestRecord
 from mock_server.loop_thread import LoopThread
-from mock_server.probe import DEFAULT_BUDGET, ProbeReport
 from mock_server.scenario import ScenarioError
 from mock_server.settings import Settings
 from mock_server.tasks import Task
 from mock_server.testing.mock import DEFAULT_WAIT, SunoMock, check_callback_type, check_status
+
+if TYPE_CHECKING:
+    from mock_server.probe import ProbeReport
 
 __all__ = ["SunoMockThread"]
 
@@ -169,7 +171,7 @@ class SunoMockThread:
         url: str,
         *,
         only: list[str] | None = None,
-        budget: float = DEFAULT_BUDGET,
+        budget: float | None = None,
         receiver_timeout: float | None = None,
     ) -> ProbeReport:
         """See `SunoMock.probe` (real time; the receiver must answer while this blocks, so use
