@@ -2,6 +2,7 @@
 
     python3 dev.py serve [suno-mock serve flags...]   start the dev server
     python3 dev.py test [pytest args...]              run the whole test suite
+    python3 dev.py test --fast [pytest args...]       all but the docker, browser and wheel tests
     python3 dev.py lint                               ruff check, ruff format --check, mypy --strict
     python3 dev.py bench                              run the benchmarks in bench/
 
@@ -79,6 +80,17 @@ def _exec(argv: list[str]) -> int:
     raise AssertionError("os.execv returned")
 
 
+FAST = "not docker and not browser and not wheel"
+"""The tests `test --fast` runs: all but the container, browser and wheel ones (markers)."""
+
+
+def pytest_args(rest: list[str]) -> list[str]:
+    """`test`'s arguments for pytest: `--fast` leaves out the costly tests."""
+    if "--fast" not in rest:
+        return rest
+    return ["-m", FAST, *(arg for arg in rest if arg != "--fast")]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
         print(__doc__)
@@ -93,7 +105,7 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         return _exec([_python(), "-m", "mock_server", "serve", *rest])
     if command == "test":
-        return _exec([_python(), "-m", "pytest", *rest])
+        return _exec([_python(), "-m", "pytest", *pytest_args(rest)])
     if command == "bench":
         return _exec([_python(), str(ROOT / "bench" / "run.py"), *rest])
     for step in (

@@ -15,6 +15,14 @@ from tests.helpers import Api, ServerFactory
 pytest_plugins = ["pytester"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives Chromium (the `browser` fixture) carries the `browser` marker, so
+    `python3 dev.py test --fast` (`-m "not docker and not browser and not wheel"`) leaves it out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 async def receiver() -> AsyncIterator[CallbackReceiver]:
     async with CallbackReceiver() as rcv:

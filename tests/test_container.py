@@ -30,6 +30,8 @@ from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
+pytestmark = pytest.mark.docker
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 BASE_IMAGE_SCRIPT = ROOT / ".ci" / "base-image"

@@ -4,6 +4,7 @@ tools too, and neither mistakes the other's install for its own."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -45,3 +46,45 @@ def test_each_command_needs_the_install_it_says(dev: ModuleType) -> None:
 )
 def test_stamp(dev: ModuleType, stamp: str, level: str, current: bool) -> None:
     assert dev.is_current(stamp, "abc", level) is current
+
+
+def test_fast_leaves_out_the_costly_tests(dev: ModuleType) -> None:
+    assert dev.pytest_args(["--fast", "-k", "inbox"]) == [
+        "-m",
+        "not docker and not browser and not wheel",
+        "-k",
+        "inbox",
+    ]
+    assert dev.pytest_args(["-x"]) == ["-x"]
+
+
+def test_every_costly_test_carries_its_marker() -> None:
+    """What `--fast` leaves out is exactly the container, browser and wheel tests."""
+
+    def collected(*args: str) -> set[str]:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--collect-only",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                *args,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return {line for line in done.stdout.splitlines() if "::" in line}
+
+    everything = collected("tests")
+    fast = collected("-m", "not docker and not browser and not wheel", "tests")
+    left_out = {test.split("::")[0] for test in everything - fast}
+    costly = {"tests/test_container.py", "tests/test_install.py", "tests/test_dashboard.py"}
+    # A file collected here (Docker's engine or Chromium may be missing outside CI) is left out.
+    assert {path for path in costly if any(t.startswith(path) for t in everything)} <= left_out
+    assert "tests/test_install.py" in left_out
+    assert left_out <= {*costly, "tests/test_dashboard_guard.py"}
