@@ -30,17 +30,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from bench.common import UPLOAD_EXTEND
+
 __all__ = ["report", "suite"]
 
-BODY = {
-    "uploadUrl": "https://files.invalid/demo.mp3",
-    "defaultParamFlag": True,
-    "instrumental": True,
-    "continueAt": 42,
-    "style": "lofi hip hop",
-    "title": "Demo Continued",
-    "model": "V4",
-}
 
 CONFTEST = """
 import json, os, time, pytest
@@ -181,7 +174,7 @@ def _write(folder: Path, name: str, source: str, count: int) -> Path:
     suite.mkdir()
     (suite / "pytest.ini").write_text(INI)
     (suite / "conftest.py").write_text(textwrap.dedent(CONFTEST))
-    text = source.format(body=repr(BODY), count=count)
+    text = source.format(body=repr(UPLOAD_EXTEND), count=count)
     (suite / "test_suite.py").write_text(text)
     return suite
 

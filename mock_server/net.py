@@ -49,8 +49,10 @@ CONTAINER_HINT = (
 _CONTAINER_WORDS = ("docker", "kubepods", "containerd", "libpod", "lxc")
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 (names of the wildcard address)
 SHORT_URL_CHARS = 2048
-"""Longest URL handed to `yarl.URL(str)`. yarl remembers the last 128 strings it parsed, with
-their parts, in a cache nobody can empty: 128 callBackUrls of 0.5 MB kept 120 MiB alive."""
+"""Longest URL handed to `yarl.URL(str)`, and longest URL any cache of the mock keeps (the
+callBackUrl checks, refused uploadUrls, callback targets). yarl remembers the last 128 strings
+it parsed, with their parts, in a cache nobody can empty: 128 callBackUrls of 0.5 MB kept
+120 MiB alive."""
 _LEADING = "".join(map(chr, range(0x21)))  # what a URL parser strips first (C0 and space)
 
 

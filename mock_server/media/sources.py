@@ -13,13 +13,10 @@ from dataclasses import dataclass
 import aiohttp
 
 from mock_server.media.duration import audio_duration
-from mock_server.net import ALLOW_HINT, host_allowed, parse_url, read_capped
+from mock_server.net import ALLOW_HINT, SHORT_URL_CHARS, host_allowed, parse_url, read_capped
 from mock_server.settings import Settings
 
-__all__ = ["CACHED_URL_CHARS", "SourceAudio", "SourceFetcher"]
-
-CACHED_URL_CHARS = 2048
-"""Longest uploadUrl whose answer is remembered."""
+__all__ = ["SourceAudio", "SourceFetcher"]
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ class SourceFetcher:
                 note=f"uploadUrl not fetched: {refused.split('; ')[0]}; assumed {assumed:g} s "
                 f"(setting default_upload_duration); {refused.split('; ', 1)[1]}",
             )
-            if len(url) <= CACHED_URL_CHARS:  # at most 4096 short URLs: a few MiB
+            if len(url) <= SHORT_URL_CHARS:  # at most 4096 short URLs: a few MiB
                 if len(self._not_fetched) > 4096:
                     self._not_fetched.clear()
                 self._not_fetched[url] = answer

@@ -20,7 +20,7 @@ from pydantic import (
 
 from mock_server.catalog import MODELS, STEM_NAMES
 from mock_server.errors import InvalidParameters, TooLong
-from mock_server.net import parse_url
+from mock_server.net import SHORT_URL_CHARS, parse_url
 from mock_server.settings import Settings
 
 __all__ = [
@@ -46,14 +46,11 @@ __all__ = [
 ]
 
 
-CACHED_URL_CHARS = 2048
-"""Longest URL whose check is remembered: the cache holds at most 1024 of them (2 MiB)."""
-
-
 def _http_url(value: str) -> str:
     """`value` if it is an absolute http(s) URL (remembered when short: a client sends the
-    same callBackUrl again and again, and a long one would make the cache costly)."""
-    return _checked_url(value) if len(value) <= CACHED_URL_CHARS else _check_url(value)
+    same callBackUrl again and again, and a long one would make the cache costly: at most
+    1024 of them, 2 MiB)."""
+    return _checked_url(value) if len(value) <= SHORT_URL_CHARS else _check_url(value)
 
 
 def forget_urls() -> None:
