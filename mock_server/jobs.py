@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mock_server.encoding import request_size
 from mock_server.stems import Stem, stems_of
 from mock_server.tracks import Track
 
@@ -48,6 +49,8 @@ class Job:
     """The stem a MIDI job reads (its `audioId`); empty: every separated track."""
     claim: tuple[str, str] | None = None
     """Its key in `JobStore.claims` when its kind allows one job per subject."""
+    size: int = 0
+    """About how many bytes its request takes (`encoding.request_size`)."""
 
     def random(self) -> random.Random:
         seed = hashlib.blake2b(self.id.encode(), digest_size=16).digest()
@@ -68,10 +71,13 @@ class Job:
 class JobStore:
     """Jobs by id, with ids seeded like task ids; bounded like the task store."""
 
-    def __init__(self, seed: int, limit: int | None = None) -> None:
+    def __init__(self, seed: int, limit: int | None = None, byte_limit: int | None = None) -> None:
         self._seed = seed
         self.limit = limit
         """Keep at most about this many jobs (see `_trim`); None: all."""
+        self.byte_limit = byte_limit
+        """Keep the jobs' requests to about this many bytes (see `_trim`); None: any."""
+        self.held_bytes = 0
         self._trim_at = limit
         self._jobs: dict[str, Job] = {}
         self._count = 0
@@ -84,17 +90,27 @@ class JobStore:
         return len(self._jobs)
 
     def _trim(self) -> None:
-        """Forget the oldest completed jobs down to nine tenths of `limit` (jobs not yet
-        completed are kept); as TaskStore._trim, the cost per job stays flat."""
-        if self.limit is None or self._trim_at is None or len(self._jobs) < self._trim_at:
+        """Forget the oldest completed jobs down to nine tenths of `limit`, and of
+        `byte_limit` in requests held (jobs not yet completed are kept); as TaskStore._trim,
+        the cost per job stays flat."""
+        limit, byte_limit = self.limit, self.byte_limit
+        over_count = limit is not None and self._trim_at is not None
+        over_count = over_count and len(self._jobs) >= (self._trim_at or 0)
+        over_bytes = byte_limit is not None and self.held_bytes > byte_limit
+        if not (over_count or over_bytes):
             return
-        excess = len(self._jobs) - (self.limit - self.limit // 10)
-        gone = [job for job in self._jobs.values() if job.completed_at is not None][:excess]
-        for job in gone:
+        excess = len(self._jobs) - (limit - limit // 10) if over_count and limit else 0
+        free = self.held_bytes - byte_limit * 9 // 10 if over_bytes and byte_limit else 0
+        for job in [job for job in self._jobs.values() if job.completed_at is not None]:
+            if excess <= 0 and free <= 0:
+                break
             del self._jobs[job.id]
             if job.claim is not None:
                 self.claims.pop(job.claim, None)
-        self._trim_at = max(self.limit, len(self._jobs) + self.limit // 10)
+            self.held_bytes -= job.size
+            excess, free = excess - 1, free - job.size
+        if limit is not None:
+            self._trim_at = max(limit, len(self._jobs) + limit // 10)
 
     def get(self, job_id: str, kind: JobKind | None = None) -> Job | None:
         """The job with this id (of this kind, if given: ids of one kind are not another's)."""
@@ -113,6 +129,8 @@ class JobStore:
     def create(self, kind: JobKind, **fields: Any) -> Job:
         self._trim()
         job = Job(id=self.new_id(kind), kind=kind, **fields)
+        job.size = request_size(job.request)
+        self.held_bytes += job.size
         self._jobs[job.id] = job
         if job.claim is not None:
             self.claims[job.claim] = job.id

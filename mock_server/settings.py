@@ -187,6 +187,11 @@ class Settings(BaseModel):
     """Total bytes of the request bodies music tasks keep (unknown fields included; from
     1 MiB): past it the oldest finished tasks are forgotten, as past `task_limit`."""
 
+    job_store_bytes: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024)
+    """Total bytes of the request bodies jobs keep (lyrics, WAV, stems, MIDI, MP4, cover;
+    unknown fields included; from 1 MiB): past it the oldest completed jobs are forgotten, as
+    past `job_limit`."""
+
     event_streams: int = Field(default=32, ge=1, le=10_000)
     """Dashboard event streams (GET /__mock__/events) open at once; one more is answered 503."""
 

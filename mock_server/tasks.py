@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.catalog import Operation, Stage, TaskStatus
-from mock_server.encoding import param_json
+from mock_server.encoding import param_json, request_size
 from mock_server.errors import InvalidParameters
 from mock_server.journal import Page, page
 from mock_server.reclaim import reclaim
@@ -409,26 +409,6 @@ class TaskStore:
         self._tasks[task.id] = task
         self._order.append(task)
         return task
-
-
-def request_size(value: Any) -> int:
-    """About how many bytes a decoded JSON value takes: its strings' lengths plus a little
-    per value. A walk of what the request holds, cheaper than encoding it on the submit path."""
-    size, stack = 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            size += len(item) + 50
-        elif isinstance(item, dict):
-            size += 64
-            stack.extend(item.values())
-            stack.extend(item)
-        elif isinstance(item, list):
-            size += 56 + 8 * len(item)
-            stack.extend(item)
-        else:
-            size += 32
-    return size
 
 
 def _number(task: Task) -> int:

@@ -266,3 +266,23 @@ async def test_paging_cursors_go_on_rising_across_a_reset(
     assert [r["seq"] for r in requests["requests"]] == [4, 5]
     async with http.get(f"{server.url}/__mock__/health") as resp:
         assert (await resp.json())["requestsSeen"] == 2  # counted since the reset
+
+
+async def test_the_job_store_is_held_to_a_byte_total(
+    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+) -> None:
+    server = await make_server(job_store_bytes=MIB, rate_limit="off")
+    assert isinstance(server.clock, ManualClock)
+    api = Api(http, server.url)
+    ids = []
+    for _ in range(12):  # each keeps an unknown field of 300 kB
+        body = {"prompt": "a song", "callBackUrl": receiver.url, "extra": "y" * 300_000}
+        ids.append(await api.submit("/api/v1/lyrics", body))
+        await server.clock.advance(60)  # completed: it may be forgotten
+    store = server.engine.jobs.store
+    assert store.held_bytes <= MIB + 310_000  # the budget, plus the job just accepted
+    kept = [job.id for job in store.all()]
+    assert kept == ids[-len(kept) :]  # the oldest completed went first
+    assert len(kept) < 12
+    assert store.get(ids[-1]) is not None
+    assert store.held_bytes == sum(job.size for job in store.all())

@@ -116,6 +116,8 @@ def test_every_serve_flag_is_listed_in_a_group() -> None:
     assert sorted(set(listed)) == sorted(listed), "a flag listed twice"
     missing = [f.dest for f in SERVE_FLAGS if f.dest not in listed]
     assert missing == [], f"add {missing} to FLAG_GROUPS in mock_server/cli/usage.py"
+    stale = sorted(set(listed) - {f.dest for f in SERVE_FLAGS})
+    assert stale == [], f"remove {stale} from FLAG_GROUPS: no serve flag has that name"
 
 
 def test_serve_help_is_grouped() -> None:

@@ -54,7 +54,7 @@ class Jobs:
         self.settings, self.clock, self.account, self.music = settings, clock, account, music
         self.dispatcher, self.events = delivery
         self.sources = sources
-        self.store = JobStore(settings.seed, settings.job_limit)
+        self.store = JobStore(settings.seed, settings.job_limit, settings.job_store_bytes)
 
     def submit(
         self, kind: JobKind, raw: dict[str, Any], callback_url: str, base_url: str, **fields: Any

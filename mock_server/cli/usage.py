@@ -46,12 +46,12 @@ FLAG_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "limits": (
         "sizes, counts and read timeouts (every store is bounded)",
         ("rate_limit", "max_body_bytes", "journal_limit", "task_limit", "job_limit",
-         "max_upload_duration", "max_upload_duration_v4_5all", "upload_extend_max_duration_v4_5all",
+         "max_upload_duration", "upload_extend_max_duration_v4_5all",
          "upload_cover_max_duration_v4_5all", "max_upload_bytes",
          "upload_retention", "upload_store_bytes", "upload_fetch_timeout", "infill_min_seconds",
          "infill_max_seconds", "control_max_body_bytes", "header_read_timeout",
          "body_read_timeout", "journal_body_bytes", "journal_bytes", "task_store_bytes",
-         "event_streams", "write_timeout"),
+         "job_store_bytes", "event_streams", "write_timeout"),
     ),
     "safety": (
         "who may call the mock, and whom it may call",
