@@ -34,7 +34,7 @@ import aiohttp
 
 from mock_server.clock import Clock, Timer
 from mock_server.deadline import Deadline, LagMeter
-from mock_server.journal import Attempt, Delivery, Journal
+from mock_server.journal import SHARED_ANSWER_CHARS, Attempt, Delivery, Journal
 from mock_server.net import (
     ALLOW_HINT,
     SHORT_URL_CHARS,
@@ -347,7 +347,7 @@ class Dispatcher:
         """A receiver's answer as text; one copy of each short answer (receivers tend to say
         the same `{}` or `ok` every time, and the journal keeps one per attempt)."""
         text = raw.decode("utf-8", errors="replace")
-        if len(text) > 64:
+        if len(text) > SHARED_ANSWER_CHARS:
             return text
         known = self._answers.get(text)
         if known is None and len(self._answers) < 1024:
@@ -390,7 +390,7 @@ class Dispatcher:
                         attempt.status = response.status
                         closed = self._hand_over(response, origin)
                         raw = await read_capped(response.content, RESPONSE_BODY_LIMIT)
-                        attempt.response_body = self._answer(raw)
+                        self._journal.keep_answer(attempt, self._answer(raw))
         except TimeoutError:
             attempt.error = f"timed out: no answer within callback_timeout={timeout:g} s"
             attempt.status = None

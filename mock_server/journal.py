@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from mock_server.reclaim import reclaim
 
-__all__ = ["Attempt", "Delivery", "DeliveryState", "Journal", "Page", "RequestRecord", "page"]
+__all__ = [
+    "SHARED_ANSWER_CHARS",
+    "Attempt",
+    "Delivery",
+    "DeliveryState",
+    "Journal",
+    "Page",
+    "RequestRecord",
+    "page",
+]
 
 AttemptOutcome = Literal["in_flight", "delivered", "failed", "blocked", "cancelled", "mock_fault"]
 DeliveryState = Literal["pending", "delivered", "exhausted", "blocked", "cancelled", "dropped"]
+
+
+SHARED_ANSWER_CHARS = 64
+"""Receivers' answers up to this long are one shared copy each (callbacks.Dispatcher)."""
 
 
 def _decode(raw: bytes | None, size: int | None = None) -> Any:
@@ -272,6 +286,9 @@ class Journal:
         """Bytes of bodies and answers kept in all (the oldest requests go first)."""
         self.held_bytes = 0
         """Bytes of bodies and answers the journal holds now."""
+        self.answer_bytes = 0
+        """Bytes of receivers' answers kept on attempts (at most `total_bytes`)."""
+        self._answers: deque[Attempt] = deque()
         self.requests: list[RequestRecord] = []
         self._deliveries: list[Delivery] = []
         self._by_task: dict[str, list[Delivery]] = {}
@@ -288,12 +305,32 @@ class Journal:
         for listener in self.listeners:
             listener(delivery, attempt)
 
+    def keep_answer(self, attempt: Attempt, text: str) -> None:
+        """Keep a receiver's answer on its attempt: cut to `body_bytes` (its size noted), and
+        all answers held to `total_bytes`, past which the oldest become a note of their size.
+        Short answers (the dispatcher shares one copy of each) are not counted."""
+        if len(text) > self.body_bytes:
+            kept = text[: self.body_bytes]
+            text = f"<{len(text)} bytes, the first {len(kept)} kept (setting journal_body_bytes)> "
+            text += kept
+        attempt.response_body = text
+        if len(text) <= SHARED_ANSWER_CHARS:
+            return
+        self._answers.append(attempt)
+        self.answer_bytes += len(text)
+        while self.answer_bytes > self.total_bytes:
+            old = self._answers.popleft()
+            size = len(old.response_body or "")
+            old.response_body = f"<{size} bytes, let go (setting journal_bytes)>"
+            self.answer_bytes -= size
+
     def clear(self) -> None:
         # New containers at once; the old ones are freed a slice at a time (100k records
         # freed in one go would hold up every request for a second).
         reclaim(self.requests, self._deliveries, self._by_task)
         self.requests, self._deliveries, self._by_task = [], [], {}
-        self.held_bytes = 0
+        self.held_bytes = self.answer_bytes = 0
+        self._answers = deque()
         # Numbers go on rising across a reset: a client paging with `since` misses nothing.
         self._reset_seq, self._reset_id = self._seq, self._last_id
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.media.sources import SourceFetcher
@@ -286,3 +287,41 @@ async def test_the_job_store_is_held_to_a_byte_total(
     assert len(kept) < 12
     assert store.get(ids[-1]) is not None
     assert store.held_bytes == sum(job.size for job in store.all())
+
+
+async def test_receivers_answers_are_cut_and_held_to_the_journal_bytes(
+    make_server: ServerFactory, http: aiohttp.ClientSession
+) -> None:
+    """A receiver that answers every callback with 60 kB: each answer is kept cut to
+    journal_body_bytes, and all of them to journal_bytes (the oldest become a note)."""
+
+    async def chatty(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="z" * 60_000)
+
+    app = web.Application()
+    app.router.add_post("/cb", chatty)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/cb"
+        server = await make_server(journal_bytes=MIB, journal_body_bytes=50_000, rate_limit="off")
+        assert isinstance(server.clock, ManualClock)
+        api = Api(http, server.url)
+        for _ in range(10):  # 30 answers of 50 kB kept: 1.5 MB, over the 1 MiB
+            await api.submit(GENERATE, generate_body(url))
+        await server.clock.advance(150)
+    finally:
+        await runner.cleanup()
+    journal = server.journal
+    answers = [d.attempts[0].response_body or "" for d in server.deliveries()]
+    assert len(answers) == 30
+    assert answers[-1].startswith(
+        "<60000 bytes, the first 50000 kept (setting journal_body_bytes)>"
+    )
+    assert answers[0].startswith("<50")
+    assert answers[0].endswith("let go (setting journal_bytes)>")
+    assert journal.answer_bytes <= MIB
+    assert journal.answer_bytes == sum(len(a) for a in answers if "let go" not in a)
