@@ -112,7 +112,8 @@ def built(figures: Figures) -> Iterator[Build]:
         started = time.perf_counter()
         base = _run(str(BASE_IMAGE_SCRIPT), timeout=900).strip().splitlines()[-1]
         figures.values["base_image_seconds"] = round(time.perf_counter() - started, 1)
-    build = Build(uuid.uuid4().hex[:12], base)
+    before = frozenset(_run("docker", "images", "--all", "--quiet", "--no-trunc").split())
+    build = Build(uuid.uuid4().hex[:12], base, before)
     started = time.perf_counter()
     _run(
         "docker", "build", "--quiet", "--build-arg", f"PYTHON_IMAGE={base}", "--network", "host",
@@ -145,6 +146,8 @@ class Build:
 
     id: str
     base: str
+    before: frozenset[str] = frozenset()
+    """The images there before the build (earlier builds' cached steps it may reuse)."""
 
     @property
     def tag(self) -> str:
@@ -159,9 +162,10 @@ class Build:
         return found.split()
 
     def made(self) -> set[str]:
-        """Every image this build made: the final one, the builder stage's, their layers."""
+        """Every image this build made: the final one, the builder stage's, their layers (not
+        the cached steps of an earlier build it reused)."""
         ours = _chain(self.tag) + [i for b in self.builder_images() for i in _chain(b)]
-        return set(ours) - set(_chain(self.base))
+        return set(ours) - set(_chain(self.base)) - self.before
 
     def remove(self) -> None:
         _try("docker", "rmi", "--force", self.tag)
