@@ -94,7 +94,8 @@ def _spoken(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+# A one-argument function each: pydantic may hand its ValidationInfo to a second parameter.
+Duration = Annotated[float, BeforeValidator(lambda v: parse_duration(v, MAX_DELAY))]
 """Mock seconds: 0 to MAX_DELAY (30 days)."""
 RealDuration = Annotated[float, BeforeValidator(lambda v: parse_duration(v, MAX_REAL_WAIT))]
 """Real seconds (timeouts, API latency): 0 to MAX_REAL_WAIT (a day)."""
