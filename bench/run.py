@@ -76,7 +76,7 @@ HELLO = (
 )
 RECEIVER = (
     "import asyncio\n"
-    "from mock_server.receiver import CallbackReceiver\n"
+    "from mock_server.testing.receiver import CallbackReceiver\n"
     "async def main():\n"
     "    async with CallbackReceiver() as receiver:\n"
     "        print(f'listening on {receiver.url}', flush=True)\n"

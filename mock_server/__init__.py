@@ -18,33 +18,37 @@ from mock_server.version import __version__
 
 if TYPE_CHECKING:
     from mock_server.app import create_app
-    from mock_server.clock import Clock, ManualClock, ScaledClock
-    from mock_server.journal import Attempt, Delivery, RequestRecord
-    from mock_server.receiver import CallbackReceiver, CallbackReceiverThread, ReceivedCallback
-    from mock_server.scenario import Scenario, ScenarioError, load_scenario
+    from mock_server.core.clock import Clock, ManualClock, ScaledClock
+    from mock_server.core.settings import Settings, StageDelays
+    from mock_server.delivery.journal import Attempt, Delivery, RequestRecord
+    from mock_server.families.music.store import Task
+    from mock_server.scripting.scenario import Scenario, ScenarioError, load_scenario
     from mock_server.server import MockServer
-    from mock_server.settings import Settings, StageDelays
-    from mock_server.tasks import Task
     from mock_server.testing import SunoMock, SunoMockThread
+    from mock_server.testing.receiver import (
+        CallbackReceiver,
+        CallbackReceiverThread,
+        ReceivedCallback,
+    )
 
 _WHERE = {
     "create_app": "mock_server.app",
-    "Clock": "mock_server.clock",
-    "ManualClock": "mock_server.clock",
-    "ScaledClock": "mock_server.clock",
-    "Attempt": "mock_server.journal",
-    "Delivery": "mock_server.journal",
-    "RequestRecord": "mock_server.journal",
-    "CallbackReceiver": "mock_server.receiver",
-    "CallbackReceiverThread": "mock_server.receiver",
-    "ReceivedCallback": "mock_server.receiver",
-    "Scenario": "mock_server.scenario",
-    "ScenarioError": "mock_server.scenario",
-    "load_scenario": "mock_server.scenario",
+    "Clock": "mock_server.core.clock",
+    "ManualClock": "mock_server.core.clock",
+    "ScaledClock": "mock_server.core.clock",
+    "Attempt": "mock_server.delivery.journal",
+    "Delivery": "mock_server.delivery.journal",
+    "RequestRecord": "mock_server.delivery.journal",
+    "CallbackReceiver": "mock_server.testing.receiver",
+    "CallbackReceiverThread": "mock_server.testing.receiver",
+    "ReceivedCallback": "mock_server.testing.receiver",
+    "Scenario": "mock_server.scripting.scenario",
+    "ScenarioError": "mock_server.scripting.scenario",
+    "load_scenario": "mock_server.scripting.scenario",
     "MockServer": "mock_server.server",
-    "Settings": "mock_server.settings",
-    "StageDelays": "mock_server.settings",
-    "Task": "mock_server.tasks",
+    "Settings": "mock_server.core.settings",
+    "StageDelays": "mock_server.core.settings",
+    "Task": "mock_server.families.music.store",
     "SunoMock": "mock_server.testing",
     "SunoMockThread": "mock_server.testing",
 }

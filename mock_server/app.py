@@ -8,19 +8,21 @@ from functools import partial
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mock_server.api.envelope import api_middleware
-from mock_server.api.keys import ENGINE
-from mock_server.clock import Clock, ScaledClock
-from mock_server.engine import Engine
-from mock_server.guard import (
+from mock_server.core.clock import Clock, ScaledClock
+from mock_server.core.settings import Settings
+from mock_server.core.web import SETTINGS
+from mock_server.families.family import BACKENDS
+from mock_server.http.envelope import api_middleware
+from mock_server.http.guard import (
     CONTROL_PREFIX,
     body_deadline,
     control_guard,
     quiet_bad_requests,
     send_within,
 )
-from mock_server.routes import install_routes
-from mock_server.settings import Settings
+from mock_server.http.keys import ENGINE
+from mock_server.http.routes import install_routes
+from mock_server.service.engine import Engine
 
 __all__ = ["create_app"]
 
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # own limit, and a multipart upload counts its file as it streams.
     app = web.Application(middlewares=[front_door], client_max_size=settings.max_body_bytes)
     app[ENGINE] = engine
+    app[SETTINGS] = settings
+    app[BACKENDS] = engine.backends
     install_routes(app)
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:

@@ -35,9 +35,9 @@ import pytest
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from mock_server.receiver import CallbackReceiver, CallbackReceiverThread
-    from mock_server.settings import Settings
+    from mock_server.core.settings import Settings
     from mock_server.testing import SunoMock, SunoMockThread
+    from mock_server.testing.receiver import CallbackReceiver, CallbackReceiverThread
 
 __all__ = [
     "callback_receiver",
@@ -115,7 +115,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _scope(config: pytest.Config) -> str:
     scope = str(config.getini("suno_mock_scope") or "function").strip()
     if scope not in SCOPES:
-        from mock_server.hints import mistake
+        from mock_server.core.hints import mistake
 
         pytest.fail(
             mistake(f"suno_mock_scope = {scope!r}", got=scope, choices=SCOPES, fix="set it in "
@@ -181,7 +181,7 @@ def _resolve(
     """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
     from pydantic import ValidationError
 
-    from mock_server.settings import Settings
+    from mock_server.core.settings import Settings
 
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
@@ -203,8 +203,8 @@ def _resolve(
 
 
 def _check_names(values: dict[str, Any]) -> None:
-    from mock_server.hints import mistake
-    from mock_server.settings import Settings
+    from mock_server.core.hints import mistake
+    from mock_server.core.settings import Settings
 
     valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
     for name in sorted(set(values) - set(valid)):
@@ -232,8 +232,8 @@ def _settings_problems(err: ValidationError) -> str:
 
 def _check_scenario(settings: Settings) -> None:
     """Fail with the name's problem alone, before a server is built on it."""
-    from mock_server.scenario import ScenarioError
-    from mock_server.script import ScenarioLibrary
+    from mock_server.scripting.scenario import ScenarioError
+    from mock_server.scripting.script import ScenarioLibrary
 
     if settings.scenario is None:
         return
@@ -351,7 +351,7 @@ async def suno_mock_factory(
     Keywords override the suite settings; every server is closed at teardown."""
     from pydantic import ValidationError
 
-    from mock_server.settings import Settings
+    from mock_server.core.settings import Settings
     from mock_server.testing import SunoMock
 
     _require_async_test(request, "suno_mock_factory", "suno_mock_threaded")
@@ -385,7 +385,7 @@ async def callback_receiver(request: pytest.FixtureRequest) -> AsyncIterator[Cal
     """A real loopback endpoint to hand out as `callBackUrl`, for async tests: `url`,
     `requests` (with `.json`, `.headers`, `.arrived`), `respond_with(statuses=[500, 200],
     delay=0.1)`, `await wait_for(n)`. Sync tests: `callback_receiver_threaded`."""
-    from mock_server.receiver import CallbackReceiver
+    from mock_server.testing.receiver import CallbackReceiver
 
     _require_async_test(request, "callback_receiver", "callback_receiver_threaded")
     async with CallbackReceiver() as receiver:
@@ -442,7 +442,7 @@ def suno_mock_threaded(
 def callback_receiver_threaded() -> Iterator[CallbackReceiverThread]:
     """A callback_receiver on its own event loop in a thread: it answers while a sync test
     blocks. `url`, `requests`, `respond_with(...)`, `wait_for(n)` (blocking)."""
-    from mock_server.receiver import CallbackReceiverThread
+    from mock_server.testing.receiver import CallbackReceiverThread
 
     with CallbackReceiverThread() as receiver:
         yield receiver

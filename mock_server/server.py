@@ -7,16 +7,16 @@ from typing import Self
 
 from aiohttp import web
 
-from mock_server.api.keys import ENGINE, EXPOSURE
 from mock_server.app import create_app
-from mock_server.clock import Clock, ManualClock
-from mock_server.engine import Engine
-from mock_server.journal import Delivery, Journal, RequestRecord
-from mock_server.listener import Listener
-from mock_server.net import Exposure
-from mock_server.scenario import ScenarioError
-from mock_server.settings import Settings
-from mock_server.tasks import Task
+from mock_server.core.clock import Clock, ManualClock
+from mock_server.core.net import Exposure
+from mock_server.core.settings import Settings
+from mock_server.delivery.journal import Delivery, Journal, RequestRecord
+from mock_server.families.music.store import Task
+from mock_server.http.keys import ENGINE, EXPOSURE
+from mock_server.http.listener import Listener
+from mock_server.scripting.scenario import ScenarioError
+from mock_server.service.engine import Engine
 
 __all__ = ["MockServer"]
 

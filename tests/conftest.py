@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory
 
 pytest_plugins = ["pytester"]

@@ -22,9 +22,9 @@ import pytest
 from aiohttp import web
 
 from mock_server import ManualClock, MockServer, Settings
+from mock_server.core import wire as common
 from mock_server.media.sources import SourceFetcher
-from mock_server.receiver import CallbackReceiver
-from mock_server.wire import common
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
@@ -204,7 +204,7 @@ async def test_a_client_that_never_reads_is_cut_off(
     loop = asyncio.get_running_loop()
     await loop.sock_connect(sock, ("127.0.0.1", server.port))
     await loop.sock_sendall(sock, b"GET /files/tmp/slow/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
-    with caplog.at_level(logging.WARNING, logger="mock_server.guard"):
+    with caplog.at_level(logging.WARNING, logger="mock_server.http.guard"):
         for _ in range(300):
             if "not taken within 0.3 s (setting write_timeout)" in caplog.text:
                 break

@@ -14,9 +14,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from mock_server import ManualClock, MockServer, StageDelays
-from mock_server.callbacks import RESPONSE_BODY_LIMIT
-from mock_server.net import host_allowed
-from mock_server.receiver import CallbackReceiver
+from mock_server.core.net import host_allowed
+from mock_server.delivery.dispatcher import RESPONSE_BODY_LIMIT
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"
@@ -258,7 +258,7 @@ async def test_redirects_are_failures_and_not_followed(
 async def test_non_loopback_target_is_blocked_and_never_contacted(
     api: Api, server: MockServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="mock_server.callbacks")
+    caplog.set_level(logging.WARNING, logger="mock_server.delivery.dispatcher")
     task_id = await api.submit(GENERATE, generate_body("https://client.example/suno/callback"))
     await manual(server).advance(150)
 

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from mock_server.cli import build_parser, main, parse_args, settings_from_args
-from mock_server.receiver import CallbackReceiver
-from mock_server.settings import Settings
+from mock_server.core.settings import Settings
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
 
 URL = re.compile(r"http://127\.0\.0\.1:(\d+)")

@@ -27,7 +27,7 @@ import aiohttp
 import pytest
 
 from mock_server.media.duration import audio_duration
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 pytestmark = pytest.mark.docker

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
-from mock_server.reclaim import reclaim
+from mock_server.core.reclaim import reclaim
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 

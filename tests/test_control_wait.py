@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer, ScaledClock, Settings
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 from tests.test_cli import start
 

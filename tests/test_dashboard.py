@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 

@@ -11,8 +11,8 @@ from aiohttp import web
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from mock_server import MockServer
-from mock_server.listener import Listener
-from mock_server.receiver import CallbackReceiver
+from mock_server.http.listener import Listener
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 from tests.test_dashboard import browser, click, text, until
 

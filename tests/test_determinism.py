@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
 
 

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 WAV = "https://docs.sunoapi.org/suno-api/convert-to-wav-format.md"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.scenario import load_scenario
+from mock_server.scripting.scenario import load_scenario
 from tests.docblocks import PAGES, ROOT, Block, blocks, run_shell, served
 
 EXAMPLES = ROOT / "tests" / "examples"

@@ -13,10 +13,10 @@ import pytest
 
 from mock_server import MockServer, Settings
 from mock_server.capture import RecordingError, load_recording
-from mock_server.clock import ScaledClock
+from mock_server.core.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
-from mock_server.receiver import CallbackReceiver
-from mock_server.scenario import bundled_names, load_bundled
+from mock_server.scripting.scenario import bundled_names, load_bundled
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
 from tests.test_proxy import record_three_tasks, started_rig
 

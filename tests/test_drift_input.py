@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 
 from mock_server import MockServer
+from mock_server.capture.proxy import Proxy, ProxyConfig
 from mock_server.cli import main
-from mock_server.proxy import Proxy, ProxyConfig
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
 
 OUTSIDE = b"a file outside the recording"

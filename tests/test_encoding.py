@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.encoding import encode
-from mock_server.tracks import TrackFactory
+from mock_server.core.encoding import encode
+from mock_server.families.music.tracks import TrackFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +46,6 @@ def test_task_ids_are_the_blake2b_of_seed_and_number() -> None:
 
 
 def test_encoding_uses_no_private_interpreter_name() -> None:
-    source = (ROOT / "mock_server" / "encoding.py").read_text()
+    source = (ROOT / "mock_server" / "core" / "encoding.py").read_text()
     assert "c_make_encoder" not in source
     assert "json.encoder" not in source

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from mock_server import ManualClock, MockServer
+from mock_server.families.music.tracks import Track
 from mock_server.media.duration import audio_duration
-from mock_server.receiver import CallbackReceiver
-from mock_server.tracks import Track
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 RECORD_KEYS = {

@@ -13,7 +13,7 @@ import pytest
 
 from mock_server import ManualClock
 from mock_server.media.duration import audio_duration
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "https://docs.sunoapi.org/suno-api/generate-music.md"

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 

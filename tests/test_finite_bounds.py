@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.cli import main
-from mock_server.clock import ScaledClock
-from mock_server.receiver import CallbackReceiver
-from mock_server.scenario import Match, Scenario, ScenarioError, load_scenario
+from mock_server.core.clock import ScaledClock
+from mock_server.scripting.scenario import Match, Scenario, ScenarioError, load_scenario
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 DAYS_30 = "a duration from 0 to 2592000 s (30 days)"

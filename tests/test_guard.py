@@ -15,7 +15,7 @@ import pytest
 
 from mock_server import MockServer, Settings
 from mock_server.cli import banner, browser_urls
-from mock_server.net import Exposure, is_loopback
+from mock_server.core.net import Exposure, is_loopback
 from tests.helpers import ServerFactory, generate_body
 from tests.test_cli import start
 

@@ -11,9 +11,9 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.cli import main
-from mock_server.receiver import CallbackReceiver
-from mock_server.scenario import ScenarioError, load_scenario
-from mock_server.script import ScenarioLibrary
+from mock_server.scripting.scenario import ScenarioError, load_scenario
+from mock_server.scripting.script import ScenarioLibrary
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory
 
 JSON = {"Content-Type": "application/json"}

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 
 from mock_server import MockServer
-from mock_server.inbox import Inbox
+from mock_server.delivery.inbox import Inbox
 from tests.helpers import Api, ServerFactory, generate_body
 
 TOKEN = "s3cret"  # noqa: S105 - a test's made-up token

@@ -1,9 +1,9 @@
 """The job-kind registry is complete: a kind registered halfway fails here, naming what is
 missing and where to add it.
 
-Every `Job.kind` has a class in `mock_server.kinds.KINDS`; every class has its submit route (with
-an example body and the callback schema it sends), its record-info route, a callback type the
-journal and the waits know, and a probe sample whose callback matches its schema.
+Every `Job.kind` has a class in `mock_server.families.jobs.kinds.KINDS`; every class has its
+submit route (with an example body and the callback schema it sends), its record-info route, a
+callback type the journal and the waits know, and a probe sample whose callback matches its schema.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import get_args
 import pytest
 
 from mock_server import Settings
-from mock_server.jobs import JobKind
-from mock_server.kinds import KINDS, Kind
-from mock_server.openapi import Endpoint
+from mock_server.core.wire import parse
+from mock_server.families.family import Endpoint
+from mock_server.families.jobs.kinds import KINDS, Kind
+from mock_server.families.jobs.store import JobKind
+from mock_server.http.routes import API
 from mock_server.probe.battery import JOBS, battery
-from mock_server.routes import API
-from mock_server.waits import CALLBACK_TYPES
-from mock_server.wire import parse
+from mock_server.service.waits import CALLBACK_TYPES
 
 ALL = sorted(KINDS.values(), key=lambda kind: kind.name)
 
@@ -29,14 +29,15 @@ def _submit_route(kind: Kind) -> Endpoint:
     routes = [e for e in API if e.method == "POST" and e.request is kind.request]
     assert len(routes) == 1, (
         f"kind {kind.name!r}: {len(routes)} POST routes take {kind.request.__name__}; add one "
-        "Endpoint(...) row with that model to mock_server/routes.py"
+        "Endpoint(...) row with that model to mock_server/http/routes.py"
     )
     return routes[0]
 
 
 def test_every_job_kind_has_a_class() -> None:
     assert set(KINDS) == set(get_args(JobKind)), (
-        "JobKind and KINDS differ: give every kind a class in mock_server/kinds.py and a row in "
+        "JobKind and KINDS differ: give every kind a class in "
+        "mock_server/families/jobs/kinds.py and a row in "
         f"KINDS (JobKind: {sorted(get_args(JobKind))}, KINDS: {sorted(KINDS)})"
     )
     for name, kind in KINDS.items():
@@ -67,7 +68,7 @@ def test_record_info_route(kind: Kind) -> None:
 @pytest.mark.parametrize("kind", ALL, ids=lambda kind: kind.name)
 def test_callback_type_is_known(kind: Kind) -> None:
     assert kind.callback_type in CALLBACK_TYPES, (
-        f"kind {kind.name!r} sends {kind.callback_type!r}, which mock_server/waits.py "
+        f"kind {kind.name!r} sends {kind.callback_type!r}, which mock_server/service/waits.py "
         f"CALLBACK_TYPES does not list ({', '.join(CALLBACK_TYPES)})"
     )
 

@@ -19,87 +19,30 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "mock_server"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # Bottom to top. A name is a module; `name.*` is a package and everything in it.
+    # Bottom to top. A name is a module; `name.*` is a package and everything in it. A folder
+    # is a layer (or a part of one): a module's folder says where it sits.
+    # Configuration, time, the error catalogue, enums, limits, the request-model base.
+    ("core", ("mock_server.core.*", "mock_server.version")),
+    # The files: URLs, made-up media, durations, fetching upload URLs.
+    ("media", ("mock_server.media.*",)),
+    # Sending callbacks and remembering what happened: dispatcher, lines, budget, journal.
+    # Scenario files and a scenario compiled for one task.
+    ("wings", ("mock_server.delivery.*", "mock_server.scripting.*")),
+    # One folder per API family: wire, store, backend, payloads, handlers; the registry.
+    ("families", ("mock_server.families.*",)),
+    # The running mock: the engine that builds the families, the waits, what file URLs serve,
+    # and the probe battery.
+    ("service", ("mock_server.service.*", "mock_server.probe.*")),
+    # What a client sees over HTTP: middleware, the route table, OpenAPI, the control plane.
+    ("http", ("mock_server.http.*",)),
+    # The front door: the app, the server handle, the pytest plugin and its helpers.
     (
-        "base",
+        "front door",
         (
-            "mock_server.catalog",
-            "mock_server.clock",
-            "mock_server.encoding",
-            "mock_server.errors",
-            "mock_server.events",
-            # How a user's mistake is worded (did you mean, allowed, fix), for every surface.
-            "mock_server.hints",
-            "mock_server.net",
-            "mock_server.reclaim",
-            "mock_server.settings",
-            "mock_server.version",
-            # The words titles, lyrics and phrases are made of.
-            "mock_server.words",
-        ),
-    ),
-    # Request models: what a client may send and its validation rules.
-    ("wire", ("mock_server.wire.*",)),
-    # State and rules: tasks, jobs, scenarios, payload builders, media, the backends. Never
-    # imports `mock_server.api` (the HTTP layer).
-    (
-        "domain",
-        (
-            "mock_server.backends.*",
-            "mock_server.callbacks",
-            "mock_server.engine",
-            # The callback receiver that comes with the mock (`/__mock__/inbox/NAME`).
-            "mock_server.inbox",
-            "mock_server.jobs",
-            "mock_server.journal",
-            # The job kinds as a table of classes: model, payloads, files, probe sample.
-            "mock_server.kinds",
-            # Lines of a scenario's YAML for its validation errors.
-            "mock_server.located",
-            "mock_server.media.*",
-            "mock_server.payloads.*",
-            "mock_server.ratelimit",
-            # Turns a task and its deliveries into scenario YAML; the control plane serves it.
-            "mock_server.recording",
-            "mock_server.scenario",
-            # A scenario compiled for one task: its stages, looks and delivery policy.
-            "mock_server.script",
-            # The callback dispatcher's lines and socket budget, and its receiver deadline.
-            "mock_server.slots",
-            "mock_server.deadline",
-            "mock_server.pools",
-            "mock_server.stems",
-            "mock_server.tasks",
-            "mock_server.tracks",
-            # Driving a manual clock to a callback or status: the helpers, POST /__mock__/wait.
-            "mock_server.waits",
-            # The probe battery: `SunoMock.probe` and POST /__mock__/probe run it.
-            "mock_server.probe.*",
-        ),
-    ),
-    # What a client sees over HTTP: handlers, middlewares, routes, the app, the control plane.
-    (
-        "api",
-        (
-            "mock_server.api.*",
             "mock_server.app",
-            "mock_server.control",
-            "mock_server.driving",
-            "mock_server.guard",
-            "mock_server.openapi",
-            "mock_server.routes",
-        ),
-    ),
-    # Running the mock for a test or a user: the server handle, the pytest plugin, receivers.
-    (
-        "runtime",
-        (
-            "mock_server.listener",
-            "mock_server.loop_thread",
-            "mock_server.pytest_plugin",
-            "mock_server.receiver",
             "mock_server.server",
             "mock_server.testing.*",
+            "mock_server.pytest_plugin",
         ),
     ),
     # Command-line tools and the package root, whose public names reach every layer.
@@ -111,9 +54,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.capture.*",
             "mock_server.cli.*",
             "mock_server.drift.*",
-            "mock_server.proxy",
-            "mock_server.replay",
-            "mock_server.shape",
         ),
     ),
 )
@@ -318,13 +258,53 @@ def test_imports_only_go_down_the_layers(graph: list[Import]) -> None:
 
 
 def test_the_domain_never_imports_the_http_layer(graph: list[Import]) -> None:
-    below_api = {i for i, (name, _) in enumerate(LAYERS) if name in {"base", "wire", "domain"}}
+    below_api = {
+        i for i, (name, _) in enumerate(LAYERS) if name in {"core", "media", "wings", "families"}
+    }
     wrong = [
         edge
         for edge in graph
-        if edge.imported.startswith("mock_server.api") and set(layer_of(edge.importer)) & below_api
+        if edge.imported.startswith("mock_server.http") and set(layer_of(edge.importer)) & below_api
     ]
     assert not wrong, "\n".join(_describe(edge) for edge in wrong)
+
+
+MAX_IMPORTS = 12
+MAX_IMPORTERS = 5
+
+
+def hubs(graph: Iterable[Import]) -> list[str]:
+    """Modules that both import more than MAX_IMPORTS package modules and are imported by more
+    than MAX_IMPORTERS: a change to a hub, or to anything it reaches, reaches everything."""
+    imports: dict[str, set[str]] = {}
+    importers: dict[str, set[str]] = {}
+    for edge in graph:
+        imports.setdefault(edge.importer, set()).add(edge.imported)
+        importers.setdefault(edge.imported, set()).add(edge.importer)
+    return [
+        f"{module} imports {len(imports[module])} package modules and is imported by "
+        f"{len(importers.get(module, ()))}"
+        for module in sorted(imports)
+        if len(imports[module]) > MAX_IMPORTS and len(importers.get(module, ())) > MAX_IMPORTERS
+    ]
+
+
+def test_no_module_is_a_hub(graph: list[Import]) -> None:
+    found = hubs(graph)
+    assert not found, (
+        f"split these modules, or let fewer modules import them (at most {MAX_IMPORTS} "
+        f"imports, or at most {MAX_IMPORTERS} importers):\n" + "\n".join(found)
+    )
+
+
+def test_the_hub_check_counts_both_ways() -> None:
+    spokes = [Import("hub", f"low{i}", i) for i in range(MAX_IMPORTS + 1)]
+    users = [Import(f"user{i}", "hub", 1) for i in range(MAX_IMPORTERS + 1)]
+    assert hubs(spokes + users) == [
+        f"hub imports {MAX_IMPORTS + 1} package modules and is imported by {MAX_IMPORTERS + 1}"
+    ]
+    assert hubs(spokes + users[:-1]) == []
+    assert hubs(spokes[:-1] + users) == []
 
 
 def test_known_exceptions_are_real(graph: list[Import]) -> None:

@@ -16,9 +16,9 @@ from mock_server import ManualClock, MockServer, Settings
 from mock_server.cli import banner
 from mock_server.cli.serve import SERVE_FLAGS
 from mock_server.cli.usage import FLAG_GROUPS
-from mock_server.hints import mistake, nearest
-from mock_server.net import LoopbackHint, in_container
-from mock_server.receiver import CallbackReceiver
+from mock_server.core.hints import mistake, nearest
+from mock_server.core.net import LoopbackHint, in_container
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 from tests.test_plugin import INI, SUPPORT, run
 
@@ -279,12 +279,12 @@ async def test_a_failed_loopback_callback_in_a_container_logs_the_hint_once(
 ) -> None:
     server.engine.loopback_hint = LoopbackHint(container=True)
     api = Api(http, server.url)
-    with caplog.at_level(logging.WARNING, logger="mock_server.net"):
+    with caplog.at_level(logging.WARNING, logger="mock_server.core.net"):
         for _ in range(2):
             await api.submit("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
         assert isinstance(server.clock, ManualClock)
         await server.clock.advance(31)
-    hints = [r.getMessage() for r in caplog.records if r.name == "mock_server.net"]
+    hints = [r.getMessage() for r in caplog.records if r.name == "mock_server.core.net"]
     assert hints == [
         "callbacks to 127.0.0.1 cannot reach your machine: this mock runs in a container, where "
         "127.0.0.1 is the container itself. Give a callBackUrl the container can reach (with "
@@ -303,7 +303,7 @@ async def test_no_hint_outside_a_container_or_for_an_answering_receiver(
     api = Api(http, server.url)
     assert isinstance(server.clock, ManualClock)
     receiver.respond_with([503])
-    with caplog.at_level(logging.WARNING, logger="mock_server.net"):
+    with caplog.at_level(logging.WARNING, logger="mock_server.core.net"):
         server.engine.loopback_hint = LoopbackHint(container=False)
         await api.submit("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
         await server.clock.advance(31)
@@ -312,7 +312,7 @@ async def test_no_hint_outside_a_container_or_for_an_answering_receiver(
         await api.submit("/api/v1/generate", generate_body(receiver.url))
         await server.clock.advance(31)
     assert len(receiver.requests) == 1
-    assert [r for r in caplog.records if r.name == "mock_server.net"] == []
+    assert [r for r in caplog.records if r.name == "mock_server.core.net"] == []
 
 
 @pytest.mark.parametrize(

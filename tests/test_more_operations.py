@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import DROP, Api, ServerFactory, edited, generate_body
 
 ADD_INSTRUMENTAL = "/api/v1/generate/add-instrumental"

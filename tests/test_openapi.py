@@ -9,10 +9,10 @@ import pytest
 from pydantic import BaseModel
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.payloads.schema import MusicCallback, RecordInfoData
-from mock_server.receiver import CallbackReceiver
-from mock_server.routes import API
-from mock_server.wire import parse
+from mock_server.core.wire import parse
+from mock_server.families.schema import MusicCallback, RecordInfoData
+from mock_server.http.routes import API
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from mock_server import MockServer
-from mock_server.openapi import ERROR_CODES
-from mock_server.routes import API
+from mock_server.http.openapi import ERROR_CODES
+from mock_server.http.routes import API
 from tests.helpers import ServerFactory
 
 EXAMPLES = 8

@@ -10,12 +10,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer, ScaledClock, Settings, callbacks, payloads
-from mock_server.catalog import Stage
-from mock_server.encoding import encode
-from mock_server.receiver import CallbackReceiver
-from mock_server.settings import StageDelays
-from mock_server.tasks import Task, TaskStore
+from mock_server import ManualClock, MockServer, ScaledClock, Settings
+from mock_server.core.catalog import Stage
+from mock_server.core.encoding import encode
+from mock_server.core.settings import StageDelays
+from mock_server.delivery import dispatcher as callbacks
+from mock_server.families.music import payloads
+from mock_server.families.music.store import Task, TaskStore
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
 
 
@@ -183,7 +185,7 @@ async def test_bodies_encoded_ahead_in_idle_time_are_the_bytes_built_on_time(
         built.append((stage, sys._getframe(1).f_code.co_name))
         return original(task, stage, settings)
 
-    monkeypatch.setattr("mock_server.backends.music.stage_callback", recording)
+    monkeypatch.setattr("mock_server.families.music.backend.stage_callback", recording)
     settings = Settings(rate_limit=None, stage_delays=StageDelays(text=1, first=2, complete=4))
     async with (
         CallbackReceiver() as receiver,

@@ -220,7 +220,7 @@ def test_importing_the_plugin_loads_nothing_heavy() -> None:
     # The plugin is imported by every pytest run where the package is installed.
     code = (
         "import sys, mock_server.pytest_plugin\n"
-        "heavy = ['aiohttp', 'pydantic', 'yaml', 'mock_server.settings',"
+        "heavy = ['aiohttp', 'pydantic', 'yaml', 'mock_server.core.settings',"
         " 'mock_server.testing', 'mock_server.server']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )

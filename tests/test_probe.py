@@ -19,10 +19,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.callbacks import webhook_signature
 from mock_server.cli import main
-from mock_server.listener import Listener
-from mock_server.payloads.schema import (
+from mock_server.delivery.dispatcher import webhook_signature
+from mock_server.families.schema import (
     CoverCallback,
     LyricsCallback,
     MidiCallback,
@@ -33,10 +32,11 @@ from mock_server.payloads.schema import (
     VoiceCallback,
     WavCallback,
 )
+from mock_server.http.listener import Listener
 from mock_server.probe import ERROR_CODES, ProbeError, ProbeReport, case_names, probe
-from mock_server.receiver import CallbackReceiver
+from mock_server.scripting.request import TrackRequest
 from mock_server.testing import SunoMock
-from mock_server.wire.music import TrackRequest
+from mock_server.testing.receiver import CallbackReceiver
 
 KEY = "whsec-test"
 TOOLS = Path(__file__).resolve().parent.parent / "docs" / "tools.md"
@@ -200,7 +200,8 @@ async def test_the_battery_covers_what_the_issue_lists(endpoint: Make) -> None:
     assert [e["data"]["data"] for e in errors] == [None, None, None, None, None, [], None]
     assert labels["error-501"] == ["text", "first", "error 501"]  # as the bundled scenario
     families = ["lyrics", "wav", "vocal-removal", "stems", "midi", "mp4", "cover",
-                "stems-advanced", "recovery", "voice-validate", "voice-generate"]  # fmt: skip
+                "stems-advanced", "recovery", "voice-validate", "voice-generate",
+                "voice-regenerate"]  # fmt: skip
     assert all(labels[name] == [name] for name in families)
     bodies = [json.loads(raw) for raw in receiver.raw if raw and raw.endswith(b"}")]
     bodies = [b for b in bodies if isinstance(b["data"], dict)]  # recovery's data is a list

@@ -23,13 +23,13 @@ from aiohttp import web
 
 from mock_server import ManualClock, MockServer, Settings
 from mock_server.capture import Callback, bounded, load_recording, observed_scenario
+from mock_server.capture.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.cli import build_parser, main
-from mock_server.listener import Listener
+from mock_server.cli.replay import replay
+from mock_server.http.listener import Listener
 from mock_server.media.synth import silent_mp3
-from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
-from mock_server.receiver import CallbackReceiver, ReceivedCallback
-from mock_server.replay import replay
-from mock_server.scenario import load_scenario
+from mock_server.scripting.scenario import load_scenario
+from mock_server.testing.receiver import CallbackReceiver, ReceivedCallback
 from tests.helpers import generate_body
 
 SECRET = "real-secret-key-0123456789"  # noqa: S105 - made up, to look for on disk

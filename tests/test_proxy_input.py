@@ -21,11 +21,11 @@ import yaml
 from aiohttp import web
 
 from mock_server.capture import Redactor, load_recording
+from mock_server.capture.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.cli import build_parser, main
-from mock_server.listener import Listener
-from mock_server.proxy import Proxy, ProxyConfig, token_guard
-from mock_server.receiver import CallbackReceiver
-from mock_server.recording import scenario_yaml
+from mock_server.families.music.recording import scenario_yaml
+from mock_server.http.listener import Listener
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
 
 PLANTED = {

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.settings import RateLimit, Settings, parse_rate_limit
+from mock_server.core.settings import RateLimit, Settings, parse_rate_limit
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"

@@ -3,7 +3,7 @@
 Each file in tests/fixtures/real/ holds a payload captured from the real service (its
 `source` says where it was found and `situation` what produced it; `docs-*` files are examples
 of today's docs where no capture exists). Each test puts the mock in the same situation and
-compares keys, nesting, value types and enum values (mock_server.shape). A change that drifts
+compares keys, nesting, value types and enum values (mock_server.drift.shape). A change that drifts
 from reality fails here.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
-from mock_server.shape import DEFAULT_ENUMS, compare
+from mock_server.drift.shape import DEFAULT_ENUMS, compare
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory
 
 REAL = Path(__file__).parent / "fixtures" / "real"

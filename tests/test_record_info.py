@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 DATA_KEYS = {

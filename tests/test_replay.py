@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer, Settings
-from mock_server.receiver import CallbackReceiver
-from mock_server.replay import replay
-from mock_server.scenario import load_bundled, load_scenario
+from mock_server.cli.replay import replay
+from mock_server.scripting.scenario import load_bundled, load_scenario
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 FAST = 0.0005  # 150 s of mock time in 75 ms

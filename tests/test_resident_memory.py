@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from mock_server.net import SHORT_URL_CHARS, parse_url
+from mock_server.core.net import SHORT_URL_CHARS, parse_url
 from tests.helpers import Api
 
 MIB = 1024 * 1024

@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
-from mock_server.routes import API
+from mock_server.http.routes import API
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 WRONG_VALUES: list[Any] = [None, True, 0, -1, 1e308, "", "x" * 300, [], {}, ["a"], {"a": 1}]

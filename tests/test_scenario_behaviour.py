@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
-from mock_server.script import ScenarioLibrary
+from mock_server.scripting.script import ScenarioLibrary
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from mock_server.cli import main
-from mock_server.scenario import (
+from mock_server.scripting.scenario import (
     ScenarioError,
     bundled_names,
     load_scenario,
     parse_duration,
 )
-from mock_server.script import ScenarioLibrary
+from mock_server.scripting.script import ScenarioLibrary
 
 
 def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:

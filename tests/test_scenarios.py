@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock
-from mock_server.receiver import CallbackReceiver
-from mock_server.scenario import bundled_names, load_bundled
+from mock_server.scripting.scenario import bundled_names, load_bundled
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 GENERATE = "/api/v1/generate"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from mock_server.cli import build_parser, main, parse_args, settings_from_args
-from mock_server.settings import Settings, StageDelays
+from mock_server.core.settings import Settings, StageDelays
 
 CONFIGURATION = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 

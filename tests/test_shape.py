@@ -1,6 +1,6 @@
 """The JSON shape comparator behind the drift guard and `suno-mock drift`."""
 
-from mock_server.shape import Difference, compare
+from mock_server.drift.shape import Difference, compare
 
 
 def test_equal_shapes_with_different_values_match() -> None:

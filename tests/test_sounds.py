@@ -9,7 +9,7 @@ import pytest
 
 from mock_server import ManualClock, MockServer
 from mock_server.media.duration import audio_duration
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import DROP, Api, edited
 
 SOUNDS = "/api/v1/generate/sounds"

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 
 from mock_server import ManualClock, MockServer
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory
 
 BASE64 = "/api/file-base64-upload"

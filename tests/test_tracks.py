@@ -12,11 +12,11 @@ import asyncio
 import aiohttp
 
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
-from mock_server.backends.voice import validation_phrase
-from mock_server.jobs import Job
-from mock_server.kinds import kind_of
-from mock_server.tracks import TrackFactory
-from mock_server.wire.music import TrackRequest
+from mock_server.families.jobs.kinds import kind_of
+from mock_server.families.jobs.store import Job
+from mock_server.families.music.tracks import TrackFactory
+from mock_server.families.voice.backend import validation_phrase
+from mock_server.scripting.request import TrackRequest
 from tests.helpers import generate_body
 
 

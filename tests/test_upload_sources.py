@@ -13,7 +13,7 @@ import pytest
 from mock_server import ManualClock, MockServer
 from mock_server.media.duration import audio_duration
 from mock_server.media.synth import FRAME_SECONDS, cover_jpeg, silent_mp3
-from mock_server.receiver import CallbackReceiver
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, ServerFactory, generate_body
 
 UPLOAD_EXTEND = "/api/v1/generate/upload-extend"

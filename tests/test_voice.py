@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from mock_server import ManualClock, MockServer
-from mock_server.payloads.schema import RecoveryCallback, VoiceCallback
-from mock_server.receiver import CallbackReceiver
+from mock_server.families.schema import RecoveryCallback, VoiceCallback
+from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
 
 VOICE = "/api/v1/voice"

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mock_server.capture.folder import Callback
-from mock_server.catalog import CHIRP_NAMES, MODELS, STAGES
-from mock_server.recording import seconds
-from mock_server.scenario import CALLBACK_CODES, FAILURE_STATUSES
+from mock_server.core.catalog import CHIRP_NAMES, MODELS, STAGES
+from mock_server.families.music.recording import seconds
+from mock_server.scripting.scenario import CALLBACK_CODES, FAILURE_STATUSES
 
 __all__ = ["observed_scenario"]
 

@@ -23,7 +23,7 @@ from mock_server.capture.folder import (
 )
 from mock_server.capture.observed import observed_scenario
 from mock_server.capture.redact import Redactor
-from mock_server.recording import scenario_yaml
+from mock_server.families.music.recording import scenario_yaml
 
 __all__ = ["Recorder"]
 

@@ -19,9 +19,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from mock_server.clock import MAX_SCALE, MIN_SCALE
-from mock_server.hints import mistake, nearest
-from mock_server.settings import Settings, StageDelays, parse_rate_limit
+from mock_server.core.clock import MAX_SCALE, MIN_SCALE
+from mock_server.core.hints import mistake, nearest
+from mock_server.core.settings import Settings, StageDelays, parse_rate_limit
 
 __all__ = [
     "ENV_PREFIX",

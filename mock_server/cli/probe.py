@@ -10,8 +10,8 @@ import sys
 from pydantic import ValidationError
 
 from mock_server.cli.flags import AddParser, allow_host_flag, positive_float
+from mock_server.core.settings import Settings
 from mock_server.probe import DEFAULT_BUDGET, CaseResult, ProbeError, probe
-from mock_server.settings import Settings
 
 __all__ = ["add_parser", "run_probe"]
 

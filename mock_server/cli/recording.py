@@ -17,13 +17,13 @@ from typing import Any
 import aiohttp
 
 from mock_server.capture import RecordingError, load_recording
+from mock_server.capture.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.cli.flags import AddParser, allow_host_flag, positive_float, time_scale, token_flag
 from mock_server.cli.logs import configure_logging
-from mock_server.clock import ScaledClock
+from mock_server.core.clock import ScaledClock
+from mock_server.core.net import is_loopback
 from mock_server.drift import drift
-from mock_server.guard import TOKEN_HEADER
-from mock_server.net import is_loopback
-from mock_server.proxy import Proxy, ProxyConfig, token_guard
+from mock_server.http.guard import TOKEN_HEADER
 
 __all__ = ["add_parsers", "run_drift", "run_proxy"]
 

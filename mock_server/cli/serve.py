@@ -26,12 +26,12 @@ from mock_server.cli.flags import (
 )
 from mock_server.cli.logs import configure_logging
 from mock_server.cli.usage import add_grouped
-from mock_server.clock import Clock, ManualClock, ScaledClock
-from mock_server.guard import TOKEN_HEADER
-from mock_server.net import is_loopback
-from mock_server.scenario import ScenarioError
+from mock_server.core.clock import Clock, ManualClock, ScaledClock
+from mock_server.core.net import is_loopback
+from mock_server.core.settings import Settings
+from mock_server.http.guard import TOKEN_HEADER
+from mock_server.scripting.scenario import ScenarioError
 from mock_server.server import MockServer
-from mock_server.settings import Settings
 
 __all__ = ["SERVE_FLAGS", "add_parser", "banner", "browser_urls", "serve"]
 

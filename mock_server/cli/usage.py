@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from mock_server.cli.flags import Flag
-from mock_server.hints import nearest
+from mock_server.core.hints import nearest
 
 __all__ = ["DEFAULT_GROUP", "FLAG_GROUPS", "Parser", "add_grouped", "group_of"]
 

@@ -6,7 +6,7 @@ its control plane), each music task under the scenario recorded with it, with it
 pointing at a local receiver that answers what the real client answered. Ids, URLs and other
 values the mock makes up are learnt as they appear and put into later requests in place of the
 real ones. Then every answer and callback is compared with the recorded one by shape (keys,
-nesting, value types, enum values: `mock_server.shape`), with the order of each task's
+nesting, value types, enum values: `mock_server.drift.shape`), with the order of each task's
 callbacks and the walk of its record-info statuses.
 """
 

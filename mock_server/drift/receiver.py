@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.listener import Listener
+from mock_server.http.listener import Listener
 
 __all__ = ["Arrival", "IdMap", "Receiver", "callback_kind"]
 

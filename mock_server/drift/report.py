@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_server.shape import Difference
+from mock_server.drift.shape import Difference
 
 __all__ = ["DriftReport", "Finding"]
 

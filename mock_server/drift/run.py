@@ -15,10 +15,10 @@ import aiohttp
 from mock_server.capture import MUSIC_PATHS, RECORD_INFO_PATH, Callback, Exchange, Recording
 from mock_server.drift.receiver import Arrival, IdMap, Receiver, callback_kind
 from mock_server.drift.report import DriftReport, Finding
-from mock_server.guard import TOKEN_HEADER
-from mock_server.recording import scenario_yaml
+from mock_server.drift.shape import DEFAULT_ENUMS, Difference, compare, ignored
+from mock_server.families.music.recording import scenario_yaml
+from mock_server.http.guard import TOKEN_HEADER
 from mock_server.server import MockServer
-from mock_server.shape import DEFAULT_ENUMS, Difference, compare, ignored
 
 __all__ = ["drift"]
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from mock_server.core.net import ALLOW_HINT, SHORT_URL_CHARS, host_allowed, parse_url, read_capped
+from mock_server.core.settings import Settings
 from mock_server.media.duration import audio_duration
-from mock_server.net import ALLOW_HINT, SHORT_URL_CHARS, host_allowed, parse_url, read_capped
-from mock_server.settings import Settings
 
 __all__ = ["SourceAudio", "SourceFetcher"]
 

@@ -11,17 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from mock_server.backends.voice import VoiceStatus, validation_phrase, voice_callback, voice_id_for
-from mock_server.catalog import STAGES, Stage
-from mock_server.jobs import Job, JobKind, JobStore
-from mock_server.kinds import KINDS, kind_of
-from mock_server.payloads import encode, error_callback, stage_callback
-from mock_server.scenario import Scenario, bundled_names, load_bundled
-from mock_server.script import FailAt, compile_script
-from mock_server.settings import Settings
-from mock_server.tasks import Task, TaskStore
-from mock_server.tracks import TrackFactory
-from mock_server.wire.music import TrackRequest
+from mock_server.core.catalog import STAGES, Stage
+from mock_server.core.encoding import encode
+from mock_server.core.settings import Settings
+from mock_server.families.jobs.kinds import KINDS, kind_of
+from mock_server.families.jobs.store import Job, JobKind, JobStore
+from mock_server.families.music.payloads import error_callback, stage_callback
+from mock_server.families.music.store import Task, TaskStore
+from mock_server.families.music.tracks import TrackFactory
+from mock_server.families.voice.backend import (
+    VoiceStatus,
+    validation_phrase,
+    voice_callback,
+    voice_id_for,
+)
+from mock_server.scripting.request import TrackRequest
+from mock_server.scripting.scenario import Scenario, bundled_names, load_bundled
+from mock_server.scripting.script import FailAt, compile_script
 
 __all__ = ["ERROR_CODES", "Case", "Expect", "Shot", "battery"]
 
@@ -207,6 +213,9 @@ VOICE: tuple[tuple[str, str, VoiceStatus, Callable[[str], dict[str, str]], str],
      "Suno Voice phrase callback (validateInfo)"),
     ("voice-generate", "generate", "success", lambda task: {"voiceId": voice_id_for(task)},
      "Suno Voice callback (voiceId)"),
+    ("voice-regenerate", "regenerate", "wait_validating",
+     lambda task: {"validateInfo": validation_phrase(task, 2)},
+     "Suno Voice new-phrase callback (validateInfo, after /voice/regenerate)"),
 )  # fmt: skip
 """Case name, callback type, status, the callback's fields, description."""
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from yarl import URL
 
-from mock_server.callbacks import DeliveryPolicy, Dispatcher
-from mock_server.clock import ScaledClock
-from mock_server.journal import Delivery, Journal
-from mock_server.net import host_allowed
+from mock_server.core.clock import ScaledClock
+from mock_server.core.net import host_allowed
+from mock_server.core.settings import Settings
+from mock_server.delivery.dispatcher import DeliveryPolicy, Dispatcher
+from mock_server.delivery.journal import Delivery, Journal
 from mock_server.probe.battery import Case, Shot, battery
 from mock_server.probe.report import CaseResult, ProbeReport, ShotResult, Verdict
-from mock_server.settings import Settings
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_BUDGET", "ProbeError", "case_names", "probe"]
 

@@ -6,13 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Self
 
-from mock_server.clock import ManualClock
-from mock_server.journal import Delivery
+from mock_server.core.clock import ManualClock
+from mock_server.core.settings import Settings
+from mock_server.delivery.journal import Delivery
+from mock_server.families.music.store import Task
 from mock_server.server import MockServer
-from mock_server.settings import Settings
-from mock_server.tasks import Task
-from mock_server.testing.loop_watch import LoopWatch, listening_sockets
-from mock_server.waits import (
+from mock_server.service.waits import (
     CALLBACK_TYPES,
     DEFAULT_WAIT,
     TASK_STATUSES,
@@ -22,6 +21,7 @@ from mock_server.waits import (
     wait_for_callback,
     wait_for_status,
 )
+from mock_server.testing.loop_watch import LoopWatch, listening_sockets
 
 if TYPE_CHECKING:
     from mock_server.probe import ProbeReport

@@ -1,0 +1,204 @@
+"""The API's request and response primitives, for every handler: the success envelope, the
+strict JSON body, a required query id, the origin for URLs handed out.
+
+The middleware that renders errors (`mock_server.http.envelope`) and the families' handlers
+both build on these; they know nothing of a family or of the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from aiohttp import web
+from pydantic_core import from_json
+
+from mock_server.core.encoding import encode
+from mock_server.core.errors import InvalidParameters
+from mock_server.core.settings import Settings
+
+__all__ = [
+    "MAX_DEPTH",
+    "SETTINGS",
+    "EnvelopeResponse",
+    "base_url",
+    "body_of",
+    "decode_json",
+    "ok",
+    "query_id",
+    "read_json",
+    "settings_of",
+]
+
+SETTINGS = web.AppKey("settings", Settings)
+"""The server's settings (fixed for its life: a reset keeps them)."""
+
+
+def settings_of(request: web.Request) -> Settings:
+    """The settings of the server this request reached."""
+    return request.app[SETTINGS]
+
+
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+class EnvelopeResponse(web.Response):
+    """A JSON envelope that remembers its payload, for the journal."""
+
+    def __init__(self, payload: dict[str, Any], status: int) -> None:
+        super().__init__(body=encode(payload), status=status, headers=_JSON_HEADERS)
+        self.payload = payload
+
+
+def ok(data: Any, msg: str = "success") -> web.Response:
+    """The success envelope."""
+    return EnvelopeResponse({"code": 200, "msg": msg, "data": data}, status=200)
+
+
+def base_url(request: web.Request) -> str:
+    """Origin for URLs handed out: `public_base_url`, else the origin the client used."""
+    configured = request.app[SETTINGS].public_base_url
+    return configured or f"{request.scheme}://{request.host}"
+
+
+async def read_json(request: web.Request) -> Any:
+    """The decoded JSON body, or the API error that explains what is wrong with it."""
+    # The header as sent is compared first: parsing it costs a submit more than a compare.
+    if (
+        request.headers.get("Content-Type") != "application/json"
+        and request.content_type != "application/json"
+    ):
+        raise InvalidParameters(
+            f"Content-Type: must be application/json, got {request.content_type!r}"
+        )
+    return decode_json(await request.read())
+
+
+def decode_json(raw: bytes) -> Any:
+    """Strict JSON from a request body (API and control plane): UTF-8, finite numbers, at most
+    MAX_DEPTH levels deep, and only strings that can be encoded again (no lone surrogates)."""
+    if not raw.strip():
+        raise InvalidParameters("body: empty; send a JSON object")
+    try:
+        # pydantic-core's parser is 4x the standard one's speed; it refuses NaN, Infinity, a
+        # BOM and lone surrogates, which the standard decoder below then handles (or explains).
+        value = from_json(raw, allow_inf_nan=False)
+    except ValueError:
+        value = _standard(raw)
+    else:
+        if _overflowed(value):  # a number too large for a float: the standard message
+            value = _standard(raw)
+    # Both checks walk the value, so they run only when the raw text makes them possible
+    # (bytes.count and a regex run at C speed; the submit path stays fast).
+    if _SURROGATE_ESCAPE.search(raw) or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        _check_value(value)
+    return value
+
+
+def _standard(raw: bytes) -> Any:
+    """The standard library's decoder, with its messages for what is wrong."""
+    try:
+        return _DECODER.decode(raw.decode("utf-8-sig"))  # RFC 8259: UTF-8 (a BOM is tolerated)
+    except RecursionError as err:
+        raise InvalidParameters(
+            f"body: JSON nested too deeply (more than {MAX_DEPTH} levels)"
+        ) from err
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InvalidParameters(f"body: malformed JSON ({err}); send a JSON object") from err
+
+
+MAX_DEPTH = 64
+"""Deepest JSON body accepted; real request bodies are two levels deep."""
+_INFINITY = (math.inf, -math.inf)
+
+
+def _overflowed(value: Any) -> bool:
+    """Whether a decoded value holds a float that overflowed to infinity (a walk: a regex
+    over the raw text costs more than decoding it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float and item in _INFINITY:
+            return True
+    return False
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A UTF-16 surrogate escape; only these can put an unencodable string into decoded JSON
+(raw UTF-8 with a surrogate fails to decode)."""
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    # A key may itself hold the bad character; the message must stay encodable.
+    return text.encode("utf-8", "backslashreplace").decode() or "body"
+
+
+def _check_value(value: Any) -> None:
+    """Reject what cannot round-trip: nesting past MAX_DEPTH and strings holding a lone
+    surrogate (a pair decodes to one character; a lone half cannot be written as UTF-8, so
+    it would crash the journal, record-info and callbacks later)."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise InvalidParameters(f"body: JSON nested too deeply (more than {MAX_DEPTH} levels)")
+        if isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, (*path, key))
+                stack.append((child, (*path, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(item))
+
+
+def _check_text(text: str, path: tuple[str | int, ...]) -> None:
+    try:
+        text.encode()
+    except UnicodeEncodeError as err:
+        raise InvalidParameters(
+            f"{_where(path)}: contains a lone UTF-16 surrogate "
+            f"(\\u{ord(text[err.start]):04x}), which is not valid Unicode; send the character "
+            "as UTF-8 or as a complete surrogate pair"
+        ) from err
+
+
+async def body_of(request: web.Request) -> dict[str, Any]:
+    """The JSON object a request carries, or the 400 that says why not."""
+    raw = await read_json(request)
+    if not isinstance(raw, dict):
+        raise InvalidParameters(f"body: must be a JSON object, got a JSON {type(raw).__name__}")
+    return raw
+
+
+def query_id(request: web.Request, name: str) -> str:
+    """A required id in the query string (`?taskId=`), or the 400 that names it."""
+    value = request.query.get(name, "").strip()
+    if not value:
+        raise InvalidParameters(f"{name}: required query parameter (?{name}=<id from submit>)")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+"""Strict JSON: NaN, Infinity and numbers out of float range are errors, as in real parsers."""

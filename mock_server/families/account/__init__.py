@@ -1,0 +1,1 @@
+"""The account: credits, charged by every family, and the submit rate limit."""

@@ -1,0 +1,138 @@
+"""What a family of the API declares, and how its handlers reach its backend.
+
+A family (music, jobs, sync ops, voice, uploads, account) is one folder with the same file
+names: `wire.py` (request models), `store.py` (its state), `backend.py` (its rules),
+`payloads.py` (the bodies it sends and answers), `handlers.py` (one call each). Its
+`__init__.py` declares a `Family`: the route rows (`Endpoint`: model, example body, callback
+schema), the callback types it journals, and how its backend is built from the shared
+services. `mock_server.families.registry.FAMILIES` lists them: the route table, /openapi.json, the
+engine, the waits and the probe read that one registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from mock_server.core.clock import Clock
+from mock_server.core.events import EventHub
+from mock_server.core.settings import Settings
+from mock_server.delivery.dispatcher import Dispatcher
+from mock_server.delivery.journal import Journal
+from mock_server.media.sources import SourceFetcher
+from mock_server.scripting.script import ScenarioLibrary
+
+__all__ = [
+    "AUDIO",
+    "BACKENDS",
+    "CB_URL",
+    "TASK",
+    "BackendKey",
+    "Endpoint",
+    "Family",
+    "Parts",
+    "services",
+]
+
+B = TypeVar("B")
+
+CB_URL = "https://client.example/suno/callback"
+"""The callback URL of the documented example bodies."""
+TASK = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+AUDIO = "e3225e2d-16ec-4f5c-9dcc-16fd548631e1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route of the mocked API, with what the document says about it."""
+
+    method: str
+    path: str
+    handler: Callable[..., Any]
+    summary: str
+    request: type[BaseModel] | None = None
+    example: dict[str, Any] | None = None
+    callback: type[BaseModel] | None = None
+    query: tuple[str, ...] = ()
+    form: dict[str, Any] | None = None
+    """A multipart/form-data body schema (file uploads)."""
+    data: type[BaseModel] | dict[str, Any] | None = None
+    """The schema of the success envelope's `data` (a model, or a plain JSON schema)."""
+    tag: str = "music"
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The services a backend is built from: they live as long as the server, while the
+    backends are built anew by every reset. `backends` holds the ones built before (a family
+    that needs another is listed after it in `FAMILIES`)."""
+
+    settings: Settings
+    clock: Clock
+    journal: Journal
+    dispatcher: Dispatcher
+    events: EventHub
+    scenarios: ScenarioLibrary
+    sources: SourceFetcher
+    backends: dict[str, object] = field(default_factory=dict)
+    numbers_after: int = 0
+    """Task numbers go on after this one (a reset does not restart them)."""
+
+
+def services(settings: Settings, clock: Clock) -> Parts:
+    """The services of a new server, with no backend built yet."""
+    journal = Journal(
+        settings.journal_limit,
+        body_bytes=settings.journal_body_bytes,
+        total_bytes=settings.journal_bytes,
+    )
+    scenarios = ScenarioLibrary(
+        [Path(d) for d in settings.scenario_dirs],
+        default=settings.scenario,
+        max_bytes=settings.scenario_max_bytes,
+    )
+    dispatcher = Dispatcher(clock, settings, journal)
+    return Parts(
+        settings, clock, journal, dispatcher, EventHub(), scenarios, SourceFetcher(settings)
+    )
+
+
+BACKENDS = web.AppKey("backends", dict[str, object])
+"""Every family's backend by family name; the engine refills the same dict on reset."""
+
+
+class BackendKey(Generic[B]):
+    """How a family's handlers reach its backend (and nothing else of the server)."""
+
+    def __init__(self, name: str, kind: type[B]) -> None:
+        self.name, self.kind = name, kind
+
+    def of(self, request: web.Request) -> B:
+        """The backend of this family on the server the request reached."""
+        return cast(B, request.app[BACKENDS][self.name])
+
+    def among(self, backends: dict[str, object]) -> B:
+        """The backend of this family among those built so far."""
+        return cast(B, backends[self.name])
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family of the API, as it is registered in `mock_server.families.registry.FAMILIES`."""
+
+    name: str
+    endpoints: tuple[Endpoint, ...]
+    """Its routes, in the order /openapi.json lists them."""
+    callback_types: tuple[str, ...] = ()
+    """The callback types its deliveries are journaled as (what the waits accept)."""
+    backend: BackendKey[Any] | None = None
+    """The backend its handlers reach."""
+    build: Callable[[Parts], object] | None = None
+    """That backend, with nothing in it; None when another family builds it."""
+    needs: tuple[str, ...] = ()
+    """The backends `build` reads from `Parts.backends` (built before it)."""

@@ -1,0 +1,390 @@
+"""Music tasks (generate, extend, uploads, add-*, replace-section, mashup, sounds): the submit
+rules, the tasks' events on the clock and their callbacks.
+
+A submit is: pick the scenario, apply its API fault, validate, look at the uploads, check the
+request against known and uploaded audio, charge, create the task with its compiled script.
+Each task has one timer: its next event, which sets the one after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, cast
+
+from mock_server.core.catalog import Operation, Stage
+from mock_server.core.clock import Clock, ScaledClock
+from mock_server.core.encoding import encode
+from mock_server.core.errors import InvalidParameters, require
+from mock_server.core.events import EventHub
+from mock_server.core.settings import Settings
+from mock_server.core.wire import parse
+from mock_server.delivery.dispatcher import Dispatcher
+from mock_server.delivery.journal import Delivery, Journal
+from mock_server.families.account.backend import Account
+from mock_server.families.music.payloads import error_callback, record_info, stage_callback
+from mock_server.families.music.section import ReplaceSectionRequest
+from mock_server.families.music.sounds import SoundsRequest
+from mock_server.families.music.store import Task, TaskStore
+from mock_server.families.music.tracks import Track, TrackFactory
+from mock_server.families.music.wire import ExtendRequest, MusicRequest
+from mock_server.media.sources import SourceAudio, SourceFetcher
+from mock_server.scripting.request import TrackRequest
+from mock_server.scripting.scenario import Scenario
+from mock_server.scripting.script import (
+    NO_PICK,
+    FailAt,
+    Outgoing,
+    Pick,
+    ScenarioLibrary,
+    apply_api_fault,
+    compile_script,
+    failing,
+)
+
+__all__ = ["Music", "SubmitModel"]
+
+log = logging.getLogger(__name__)
+
+SubmitModel = type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequest]
+AnyMusicRequest = MusicRequest | ReplaceSectionRequest | SoundsRequest
+
+
+class Music:
+    """The music tasks of one server and every rule about them."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        account: Account,
+        delivery: tuple[Journal, Dispatcher, EventHub],
+        scenarios: ScenarioLibrary,
+        sources: SourceFetcher,
+        numbers_after: int = 0,
+    ) -> None:
+        self.settings, self.clock, self.account = settings, clock, account
+        self.journal, self.dispatcher, self.events = delivery
+        self.scenarios, self.sources = scenarios, sources
+        self.store = TaskStore(
+            TrackFactory(settings.seed),
+            settings.task_limit,
+            byte_limit=settings.task_store_bytes,
+            numbers_after=numbers_after,
+        )
+        self._plain = compile_script(None, settings)
+        self._fire = self._fire_event  # bound once: one method object, not one per timer
+        self.store.on_early = self._prepare
+
+    # Submitting.
+
+    async def submit(self, model: SubmitModel, raw: Any, base_url: str) -> Task:
+        """A submit request, from its decoded JSON body to a scheduled task."""
+        # A body that is not a JSON object is refused by `parse` under no scenario (a queued
+        # one is neither applied nor spent).
+        pick = self.scenarios.select(model.operation, raw) if isinstance(raw, dict) else NO_PICK
+        fault = self.scenarios.api_fault(pick)
+        if fault is not None:
+            await apply_api_fault(fault)
+        body = parse(model, raw, self.settings)
+        urls = body.upload_urls()
+        sources = [await self.sources.inspect(url) for url in urls] if urls else ()
+        return self.accept(body, raw, base_url, pick, sources)
+
+    def accept(
+        self,
+        body: AnyMusicRequest,
+        raw: dict[str, Any],
+        base_url: str,
+        pick: Pick,
+        sources: Sequence[SourceAudio] = (),
+    ) -> Task:
+        """Check a validated request against known and uploaded audio, then create its task.
+        An upload that could not be downloaded (or is not audio) still makes a task, which
+        then fails with the documented error callback."""
+        upload = _upload_duration(sources, self.settings.default_upload_duration)
+        scenario = pick.scenario
+        failure = (
+            next((s.failure for s in sources if s.failure is not None), None) if sources else None
+        )
+        if failure is not None:
+            scenario = failing(scenario, failure, self.settings.stage_delays.text)
+        # `type(...) is`: isinstance on request models is slow (docs/performance.md,
+        # "Exact-type dispatch").
+        if type(body) is ReplaceSectionRequest:
+            tracks, parent = self._replace_section(body, upload)
+        elif type(body) is SoundsRequest:
+            tracks, parent = body.tracks(self.settings.seed), ""
+        else:  # the rest are MusicRequests (the models are final: `type` decides)
+            measured = any(source.duration is not None for source in sources)
+            tracks, parent = self._music(cast(MusicRequest, body), upload, measured=measured)
+        task = self.create(
+            body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
+            base_url=base_url, parent_music_id=parent, scenario=scenario,
+        )  # fmt: skip
+        pick.use()
+        for source in sources:
+            if source.note:
+                task.history.append((task.created_at, source.note))
+                log.info("task %s: %s", task.id, source.note)
+        if type(body) is ExtendRequest and self.store.track(body.audioId) is None:
+            note = (
+                f"audioId {body.audioId!r} is not a track this mock made: production refuses "
+                "ids it does not know (setting unknown_audio_id=refuse does too)"
+            )
+            task.history.append((task.created_at, note))
+            log.warning("task %s: %s", task.id, note)
+        return task
+
+    def _music(
+        self, body: MusicRequest, upload: float, *, measured: bool = False
+    ) -> tuple[TrackRequest, str]:
+        """The tracks of a generate/extend/upload/add-* request and the audio it continues."""
+        # Only a length the mock measured is held against the limit: an assumed one
+        # (`default_upload_duration`) says nothing about the client's file.
+        if measured and body.operation in ("upload_cover", "upload_extend"):
+            self._check_upload_length(body.operation, body.model, upload)
+        tracks, parent, limit = body.tracks(), "", upload
+        if tracks.duration is not None:
+            tracks = replace(tracks, spread=self.settings.duration_spread)
+        if type(body) is ExtendRequest:
+            source = self.store.require_source(body.audioId, body.model)
+            if source is None and self.settings.unknown_audio_id == "refuse":
+                raise InvalidParameters(
+                    f"audioId: no track with id {body.audioId!r}; extend takes the id of a track "
+                    "the API made (setting unknown_audio_id)"
+                )
+            limit = source.track.duration if source else self.settings.default_source_duration
+            parent = body.audioId
+            if source and not body.defaultParamFlag:  # settings inherited from the source
+                tracks = replace(
+                    tracks, title=source.track.title, style=source.track.tags,
+                    lyrics=source.track.prompt or None,
+                )  # fmt: skip
+        continue_at = tracks.continue_at  # extend and upload-extend only
+        if continue_at is not None and not 0 < continue_at < limit:
+            raise InvalidParameters(
+                f"continueAt: must be greater than 0 and less than the source audio's duration "
+                f"({limit:g} s), got {continue_at:g}"
+            )
+        return tracks, parent
+
+    def _replace_section(
+        self, body: ReplaceSectionRequest, upload: float
+    ) -> tuple[TrackRequest, str]:
+        parent, model, duration = "", str(body.model or ""), upload
+        if body.taskId:
+            source_task, track = self.finished_track(body.taskId, body.audioId)
+            parent, model, duration = track.id, source_task.model, track.duration
+        start, end = body.infillStartS or 0.0, body.infillEndS or 0.0
+        if end > duration:
+            raise InvalidParameters(
+                f"infillEndS: must lie within the track ({duration:g} s), got {end:g}"
+            )
+        if end - start > duration / 2:
+            raise InvalidParameters(
+                f"infillEndS: the window ({end - start:g} s) must not exceed half of the "
+                f"track ({duration / 2:g} s)"
+            )
+        return replace(body.tracks(model or "V4_5PLUS"), durations=(duration, duration)), parent
+
+    def _check_upload_length(self, operation: str, model: str, seconds: float) -> None:
+        """Each endpoint its own limit: upload-extend takes 1 minute with V4_5ALL, upload-cover
+        8 minutes with every model (docs/api.md, "Upload and cover")."""
+        limit, setting = self.settings.max_upload_duration, "max_upload_duration"
+        if model == "V4_5ALL":
+            own = (
+                self.settings.upload_extend_max_duration_v4_5all
+                if operation == "upload_extend"
+                else self.settings.upload_cover_max_duration_v4_5all
+            )
+            if own < limit:
+                limit, setting = own, f"{operation}_max_duration_v4_5all"
+        if seconds > limit:
+            endpoint = operation.replace("_", "-")
+            raise InvalidParameters(
+                f"uploadUrl: the audio is {seconds:g} s long; {endpoint} with model {model} "
+                f"accepts uploads of at most {limit:g} s (setting {setting})"
+            )
+
+    def create(
+        self,
+        operation: Operation,
+        request: dict[str, Any],
+        *,
+        tracks: TrackRequest,
+        callback_url: str,
+        base_url: str,
+        parent_music_id: str = "",
+        scenario: Scenario | None = None,
+        task_id: str | None = None,
+    ) -> Task:
+        """Charge for and create a task, and schedule its first event."""
+        script = self._plain if scenario is None else compile_script(scenario, self.settings)
+        self.account.charge(self.settings.task_cost)
+        task = self.store.create(
+            operation=operation, request=request, tracks=script.looks(tracks),
+            callback_url=callback_url, base_url=base_url, now=self.clock.now(), script=script,
+            parent_music_id=parent_music_id, task_id=task_id,
+        )  # fmt: skip
+        self._schedule_next(task)
+        self._build_early(task)
+        self.events.publish("task", id=task.id)
+        return task
+
+    # Looking up.
+
+    def get(self, task_id: str, field: str = "taskId") -> Task:
+        """The task with `task_id`, or the 400 that names the field."""
+        return require(self.store.get(task_id), "task", task_id, field=field)
+
+    def finished_track(self, task_id: str, audio_id: str | None) -> tuple[Task, Track]:
+        """A track of a finished task, or the API error that says why not."""
+        task = self.get(task_id)
+        if task.status != "SUCCESS":
+            raise InvalidParameters(
+                f"taskId: task {task_id} is not finished (status {task.status}); wait for SUCCESS"
+            )
+        track = next((t for t in task.tracks if t.id == audio_id), None)
+        if track is None:
+            known = ", ".join(t.id for t in task.tracks)
+            raise InvalidParameters(
+                f"audioId: {audio_id!r} is not a track of task {task_id}; its tracks are {known}"
+            )
+        return task, track
+
+    def record_info(self, task_id: str) -> dict[str, Any]:
+        """`data` of GET record-info for a task."""
+        return record_info(self.get(task_id), self.settings)
+
+    # Events and callbacks.
+
+    def _build_early(self, task: Task, at: float | None = None) -> None:
+        """Have the task prepared (`_prepare`) halfway to the next event that sends its
+        tracks, at mock time `at` after its creation (default: the first such event). Issue
+        13: a thousand tasks due together then find their tracks made and their bodies
+        encoded. Real time only: under a ManualClock both are made when first needed."""
+        if not isinstance(self.clock, ScaledClock):
+            return
+        if at is None:
+            at = task.script.first_tracks_at
+            if at is None or task.tracks_built:
+                return
+        lead = task.created_at + at - self.clock.now()
+        self.store.build_early(task, max(0.0, lead) / 2 * self.clock.scale)
+
+    def _prepare(self, task: Task) -> None:
+        """Build the tracks and encode the body of the next event that sends them (the same
+        bytes as at that moment: tracks and payload settings are fixed)."""
+        index, event = task.script.next_with_tracks(task.step)
+        if event is None or not task.callback_url:  # polling only: the tracks are enough
+            task.tracks  # noqa: B018 - builds them
+            return
+        task.ready = (index, encode(stage_callback(task, event.stage, task.script.settings)))
+
+    def _schedule_next(self, task: Task) -> None:
+        """Set a timer for the task's next event; each event sets the next (one timer a task)."""
+        events = task.script.events
+        if task.step < len(events):
+            self.clock.call_at(task.created_at + events[task.step].at, self._fire, task)
+
+    async def _fire_event(self, task: Task) -> None:
+        index = task.step
+        event = task.script.events[index]
+        task.step += 1
+        self._schedule_next(task)
+        if task.finished:
+            self.store.finished(task)
+        if isinstance(event, FailAt):
+            error = event.error
+            task.fail(error.status, error.code, error.msg, self.clock.now())
+            self.events.publish("task", id=task.id)
+            payload = error_callback(
+                task, error.code, error.msg, empty_list=error.data == "empty_list"
+            )
+            await self._send(task, "error", encode(payload))
+            return
+        task.reach(event.stage, self.clock.now())
+        self.events.publish("task", id=task.id)
+        ready = task.ready
+        if ready is not None and ready[0] == index:
+            body, task.ready = ready[1], None
+        else:
+            body = encode(stage_callback(task, event.stage, task.script.settings))
+        if event.stage != "text" and task.callback_url:
+            following = task.script.next_with_tracks(task.step)[1]
+            if following is not None:
+                self._build_early(task, following.at)
+        if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
+            await self._deliver(task, Outgoing(event.stage, body), _StageBytes(task, event.stage))
+            return
+        await self._send(task, event.stage, body)
+
+    async def _send(self, task: Task, kind: str, body: bytes) -> None:
+        """Send a callback as the task's script says (callBackUrl is optional for
+        replace-section and sounds: then polling only)."""
+        if not task.callback_url:
+            return
+        last = task.step >= len(task.script.events)
+        for out in task.script.route(kind, body, last=last):
+            if out.dropped:
+                dropped = self.journal.new_delivery(task.id, kind, task.callback_url, out.body)
+                dropped.state = "dropped"
+                self.journal.notify(dropped, None)
+                name = task.scenario.name if task.scenario else ""
+                log.info("callback %s for task %s dropped (scenario %s)", kind, task.id, name)
+            elif out.delay:
+                self.clock.call_later(out.delay, self._deliver, task, out)
+            else:
+                await self._deliver(task, out)
+
+    async def _deliver(
+        self, task: Task, out: Outgoing, recipe: Callable[[], bytes] | None = None
+    ) -> None:
+        policy = task.script.policy
+        for _ in range(out.copies):
+            await self.dispatcher.deliver(
+                task.id, out.kind, task.callback_url, out.body, self._exhausted,
+                policy=policy, recipe=recipe,
+            )  # fmt: skip
+
+    def _exhausted(self, delivery: Delivery) -> None:
+        task = self.store.get(delivery.task_id)
+        if task is not None:
+            task.callback_exhausted(delivery.callback_type, self.clock.now())
+            self.events.publish("task", id=task.id)
+
+    async def resend(self, task_id: str, kind: str) -> Delivery:
+        """Send a task's callback of `kind` again (its last payload), as a new delivery."""
+        task = self.get(task_id)
+        sent = [d for d in self.journal.deliveries(task_id) if d.callback_type == kind]
+        if not sent:
+            known = sorted({d.callback_type for d in self.journal.deliveries(task_id)})
+            raise InvalidParameters(
+                f"stage: task {task_id} has no {kind!r} callback yet; it has {known or 'none'}"
+            )
+        return await self.dispatcher.deliver(
+            task_id, kind, task.callback_url, sent[-1].payload, self._exhausted
+        )
+
+
+class _StageBytes:
+    """Makes a stage callback's bytes again (the same bytes: tracks and settings are fixed);
+    smaller than a functools.partial, and a journal keeps one per delivered callback."""
+
+    __slots__ = ("stage", "task")
+
+    def __init__(self, task: Task, stage: Stage) -> None:
+        self.task, self.stage = task, stage
+
+    def __call__(self) -> bytes:
+        return encode(stage_callback(self.task, self.stage, self.task.script.settings))
+
+
+def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
+    """The (first) upload's real duration, else the configured default."""
+    for source in sources:
+        if source.duration is not None:
+            return source.duration
+    return default

@@ -1,0 +1,132 @@
+"""The exact JSON the real API emits for music tasks: callback bodies and record-info data.
+
+Two naming styles, kept exact (docs/api.md, "Callbacks", "Task details"): callbacks carry
+`data.task_id` and snake_case tracks (but camelCase `createTime`); record-info carries `taskId`
+and camelCase tracks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from mock_server.core.catalog import Stage
+from mock_server.core.settings import CreateTimeFormat, Settings
+from mock_server.families.music.store import Task
+from mock_server.families.music.tracks import Track
+from mock_server.media.urls import track_urls
+
+__all__ = ["CALLBACK_MESSAGES", "error_callback", "record_info", "stage_callback"]
+
+CALLBACK_MESSAGES: dict[str, str] = {
+    "text": "Text generation completed.",
+    "first": "First audio generated successfully.",
+    "complete": "All generated successfully.",
+}
+
+
+def _create_time(track: Track, fmt: CreateTimeFormat) -> int | str:
+    if fmt == "epoch_ms":
+        return track.create_time_ms
+    moment = datetime.fromtimestamp(track.create_time_ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _done_tracks(task: Task, stage: str | None) -> int:
+    """How many of the task's tracks have their download ready at a stage."""
+    if stage == "complete":
+        return len(task.tracks)
+    if stage == "first":
+        return 1
+    return 0
+
+
+def _callback_track(task: Task, track: Track, done: bool, settings: Settings) -> dict[str, Any]:
+    urls = track_urls(task.base_url, track.id)
+    item: dict[str, Any] = {"id": track.id, "audio_url": urls.audio if done else ""}
+    if done:
+        item["source_audio_url"] = urls.source_audio
+    item |= {
+        "stream_audio_url": urls.stream,
+        "source_stream_audio_url": urls.source_stream,
+        "image_url": urls.image,
+        "source_image_url": urls.source_image,
+        "prompt": track.prompt,
+        "model_name": track.model_name,
+        "title": track.title,
+        "tags": track.tags,
+        "createTime": _create_time(track, settings.create_time_format),
+    }
+    if done:
+        item["duration"] = track.duration
+    return item
+
+
+def stage_callback(task: Task, stage: Stage, settings: Settings) -> dict[str, Any]:
+    """The body POSTed to callBackUrl when `task` reaches `stage` (text, first or complete)."""
+    if stage == "text" and not settings.text_callback_tracks:
+        items: list[dict[str, Any]] = []
+    else:
+        done = _done_tracks(task, stage)
+        items = [
+            _callback_track(task, track, i < done, settings) for i, track in enumerate(task.tracks)
+        ]
+    return {
+        "code": 200,
+        "msg": CALLBACK_MESSAGES[stage],
+        "data": {"callbackType": stage, "task_id": task.id, "data": items},
+    }
+
+
+def error_callback(task: Task, code: int, msg: str, *, empty_list: bool) -> dict[str, Any]:
+    """The `error` callback: sunoapi.org sends `data.data: null`, KIE sends `[]`."""
+    return {
+        "code": code,
+        "msg": msg,
+        "data": {"callbackType": "error", "task_id": task.id, "data": [] if empty_list else None},
+    }
+
+
+def _record_track(task: Task, track: Track, done: bool, settings: Settings) -> dict[str, Any]:
+    urls = track_urls(task.base_url, track.id)
+    return {
+        "id": track.id,
+        "audioUrl": urls.audio if done else "",
+        "sourceAudioUrl": urls.source_audio if done else None,
+        "streamAudioUrl": urls.stream,
+        "sourceStreamAudioUrl": urls.source_stream,
+        "imageUrl": urls.image,
+        "sourceImageUrl": urls.source_image,
+        "prompt": track.prompt,
+        "modelName": track.model_name,
+        "title": track.title,
+        "tags": track.tags,
+        "createTime": _create_time(track, settings.create_time_format),
+        "duration": track.duration if done else None,
+    }
+
+
+def record_info(task: Task, settings: Settings) -> dict[str, Any]:
+    """`data` of GET /api/v1/generate/record-info for `task` as it is now."""
+    response = None
+    if task.stage is not None:
+        done = _done_tracks(task, task.stage)
+        response = {
+            "taskId": task.id,
+            "sunoData": [
+                _record_track(task, track, i < done, settings)
+                for i, track in enumerate(task.tracks)
+            ],
+        }
+    return {
+        "taskId": task.id,
+        "parentMusicId": task.parent_music_id,
+        "param": task.param,
+        "response": response,
+        "status": task.status,
+        "type": task.tracks[0].model_name if task.tracks else "",
+        "operationType": task.operation,
+        "errorCode": task.error_code,
+        "errorMessage": task.error_message,
+        "createTime": int(task.created_at) * 1000,  # whole seconds, as in real answers
+    }

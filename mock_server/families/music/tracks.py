@@ -1,0 +1,157 @@
+"""Seeded builders for task ids, track ids, titles, tags, lyrics and durations.
+
+The n-th task of a server gets an id hashed from (seed, n) and a random stream seeded by that id,
+so it has the same ids and data whatever else happened before it (callbacks, polling, timing),
+and tracks can be built lazily, when first needed. Titles, tags and lyrics come from a second
+stream seeded from the first and from the mock's own word lists (mock_server.core.words), so they do
+not depend on the versions installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from dataclasses import dataclass
+
+from mock_server.core import words
+from mock_server.core.catalog import CHIRP_NAMES
+from mock_server.scripting.request import TrackRequest
+
+__all__ = ["Track", "TrackFactory"]
+
+GENRES = (
+    "indie pop",
+    "synthwave",
+    "lofi hip hop",
+    "dream pop",
+    "acoustic folk",
+    "deep house",
+    "bossa nova",
+    "alt rock",
+    "neo soul",
+    "trap",
+    "jazz fusion",
+    "ambient",
+    "disco",
+    "post-punk",
+    "r&b",
+    "cinematic orchestral",
+    "drum and bass",
+    "country",
+)
+MOODS = (
+    "dreamy",
+    "melancholic",
+    "upbeat",
+    "warm",
+    "gritty",
+    "euphoric",
+    "haunting",
+    "laid-back",
+    "driving",
+    "bittersweet",
+    "airy",
+    "dark",
+)
+NOUNS = (
+    "Moon",
+    "Rivers",
+    "Highway",
+    "Echoes",
+    "Lanterns",
+    "Static",
+    "Harbor",
+    "Satellites",
+    "Embers",
+    "Skyline",
+    "Tides",
+    "Neon",
+    "Gardens",
+    "Letters",
+    "Horizon",
+    "Shadows",
+)
+SONG_MIN_SECONDS = 120.0
+SONG_MAX_SECONDS = 240.0
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One generated song; URLs are derived from `id` when serialised."""
+
+    id: str
+    title: str
+    tags: str
+    prompt: str
+    model_name: str
+    duration: float
+    create_time_ms: int
+
+
+class TrackFactory:
+    """Makes deterministic ids and tracks from one seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._id_prefix = hashlib.blake2b(f"suno-mock/{seed}/".encode(), digest_size=16)
+
+    def task_id(self, number: int) -> str:
+        """The `number`-th task's id: 32 lowercase hex digits, like the real ones."""
+        digest = self._id_prefix.copy()  # blake2b of f"suno-mock/{seed}/{number}"
+        digest.update(b"%d" % number)
+        return digest.hexdigest()
+
+    @staticmethod
+    def task_random(task_id: str) -> random.Random:
+        """The random stream a task's tracks are drawn from."""
+        seed = hashlib.blake2b(task_id.encode(), digest_size=16).digest()
+        return random.Random(int.from_bytes(seed))  # noqa: S311 - not crypto
+
+    def tracks(self, rng: random.Random, request: TrackRequest, created_ms: int) -> list[Track]:
+        """Build `count` tracks sharing title, tags and lyrics, each with its own id/duration."""
+        draw = random.Random(rng.getrandbits(64))  # noqa: S311 - not crypto
+        title = request.title or self._title(draw)
+        tags = request.style or ", ".join([draw.choice(MOODS), *draw.sample(GENRES, 2)])
+        prompt = "" if request.instrumental else request.lyrics or self._lyrics(draw)
+        model_name = CHIRP_NAMES.get(request.model, "chirp-v4")
+        tracks = []
+        for index in range(request.count):
+            track_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            new_part = rng.uniform(SONG_MIN_SECONDS, SONG_MAX_SECONDS)
+            if request.continue_at is not None:
+                new_part = request.continue_at + rng.uniform(60.0, 150.0)
+            elif request.duration is not None:  # "Audio duration in seconds": what was asked
+                new_part = request.duration + rng.uniform(-request.spread, request.spread)
+            if index < len(request.durations):
+                new_part = request.durations[index]
+            tracks.append(
+                Track(
+                    id=track_id,
+                    title=title,
+                    tags=tags,
+                    prompt=prompt,
+                    model_name=model_name,
+                    duration=round(new_part, 2),
+                    create_time_ms=created_ms,
+                )
+            )
+        return tracks
+
+    @staticmethod
+    def _title(draw: random.Random) -> str:
+        pattern = draw.randrange(0, 4)
+        noun = draw.choice(NOUNS)
+        if pattern == 0:
+            return f"{draw.choice(MOODS).title()} {noun}"
+        if pattern == 1:
+            return f"{noun} over {draw.choice(words.CITIES)}"
+        if pattern == 2:
+            return f"{draw.choice(words.FIRST_NAMES)}'s {noun}"
+        return f"{draw.choice(words.COLORS)} {noun}"
+
+    @staticmethod
+    def _lyrics(draw: random.Random) -> str:
+        verse = "\n".join([words.line(draw, 6) for _ in range(4)])
+        chorus = "\n".join([words.line(draw, 6) for _ in range(2)])
+        return f"[Verse]\n{verse}\n\n[Chorus]\n{chorus}"

@@ -1,0 +1,22 @@
+"""Recovery Audio: a music task's audio fetched again. Its rules are a job kind in the jobs
+backend; this folder declares its routes and handlers."""
+
+from __future__ import annotations
+
+from mock_server.families import schema as cb
+from mock_server.families.family import CB_URL, TASK, Endpoint, Family
+from mock_server.families.jobs.wire import RecoveryRequest
+from mock_server.families.keys import JOBS
+from mock_server.families.recovery import handlers
+
+__all__ = ["FAMILY"]
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("POST", "/api/v1/suno/recovery", handlers.recovery, "Recover a task's audio",
+             RecoveryRequest, {"sunoTaskId": TASK, "callBackUrl": CB_URL},
+             cb.RecoveryCallback, tag="files", data=cb.RecoveryTaskData),
+    Endpoint("GET", "/api/v1/suno/recovery/record-info", handlers.recovery_info,
+             "Recovery details", query=("task_id",), tag="files"),
+)  # fmt: skip
+
+FAMILY = Family("recovery", ENDPOINTS, callback_types=("complete",), backend=JOBS)

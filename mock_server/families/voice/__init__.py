@@ -1,0 +1,2 @@
+"""Suno Voice: a custom voice for `personaId` (personaModel `voice_persona`): a validation
+phrase, then the voice."""

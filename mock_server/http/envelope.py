@@ -1,0 +1,172 @@
+"""The API middleware: authentication, the real error envelope, and the request journal.
+
+Every failure — a business rule, malformed JSON, an oversized body, an unknown route, a bug in
+the mock — reaches the client as `{"code": <code>, "msg": "...", "data": null}`, never as a
+traceback or an HTML page. Business codes travel in the body with HTTP 200 (documented
+behaviour) unless `mirror_http_status` is set; routes outside `/api/` (files, control plane)
+always use the code as the HTTP status.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from mock_server.core.errors import (
+    ApiError,
+    DropConnection,
+    NotFound,
+    ServerError,
+    TooLong,
+    Unauthorized,
+)
+from mock_server.core.web import EnvelopeResponse
+from mock_server.http.keys import ENGINE
+from mock_server.service.engine import Engine
+
+__all__ = ["api_middleware"]
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+UPLOAD_PREFIX = "/api/file-"
+"""The File Upload API: its own size limit, `success` in its envelope, bodies not journaled."""
+UPLOAD_AUTH_MSG = "Authentication failed: Invalid API Key"
+
+
+def _error(err: ApiError, *, mirror: bool, upload: bool = False) -> web.Response:
+    payload: dict[str, Any] = {"code": err.code, "msg": err.msg, "data": err.data}
+    if upload:
+        payload = {"success": False, **payload}
+    return EnvelopeResponse(payload, status=err.code if mirror else 200)
+
+
+def _authenticate(request: web.Request, keys: tuple[str, ...], *, upload: bool = False) -> str:
+    """The caller's API key, or the 401 that says what is wrong with it (the File Upload API
+    words it as its page does)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized(
+            UPLOAD_AUTH_MSG
+            if upload
+            else "Unauthorized: missing or malformed Authorization header; "
+            "send 'Authorization: Bearer <your API key>'"
+        )
+    if keys and key.strip() not in keys:
+        raise Unauthorized(UPLOAD_AUTH_MSG if upload else "Unauthorized: invalid API key")
+    return key.strip()
+
+
+def _check_route(request: web.Request) -> None:
+    """Unknown path or wrong method: the API's 404 ("invalid request method or path")."""
+    route_error = request.match_info.http_exception
+    if route_error is None:
+        return
+    allowed = ""
+    if isinstance(route_error, web.HTTPMethodNotAllowed):
+        allowed = f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
+    raise NotFound(f"Invalid request method or path: {request.method} {request.path}{allowed}")
+
+
+def _journal(
+    engine: Engine, request: web.Request, raw: bytes | None, response: web.StreamResponse | None
+) -> None:
+    """Record the request; `response` None means no answer was sent (HTTP status 0)."""
+    answer = response.body if isinstance(response, EnvelopeResponse) else None
+    code = response.payload.get("code") if isinstance(response, EnvelopeResponse) else None
+    status = response.status if response is not None else 0
+    engine.journal.add_request(
+        at=engine.clock.now(),
+        method=request.method,
+        path=request.path,
+        query=dict(request.query) if request.query_string else {},
+        raw_body=raw,
+        http_status=status,
+        raw_response=answer if isinstance(answer, bytes) else None,
+    )
+    if response is not None and log.isEnabledFor(logging.INFO):
+        msg = response.payload.get("msg") if isinstance(response, EnvelopeResponse) else None
+        log.info(
+            "%s %s -> %d code=%s%s",
+            request.method,
+            request.path,
+            status,
+            code,
+            f" {msg}" if code not in (None, 200) else "",
+            extra={
+                "event": "request",
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "code": code,
+                "api_msg": msg,
+            },
+        )
+
+
+async def _read_capped(request: web.Request, limit: int) -> tuple[bytes, bool]:
+    """The body and False, or a note for the journal and True when it is over `limit`: a
+    declared Content-Length over it is refused before a byte is read, a chunked body once it
+    passes it (the app's client_max_size is the same limit)."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        return f"<body of {declared} bytes over {limit}, not read>".encode(), True
+    try:
+        return await request.read(), False
+    except web.HTTPRequestEntityTooLarge:
+        return f"<body over {limit} bytes, not read>".encode(), True
+
+
+@web.middleware
+async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    engine = request.app[ENGINE]
+    settings = engine.settings
+    is_api = request.path.startswith(API_PREFIX)
+    upload = request.path.startswith(UPLOAD_PREFIX)
+    # The File Upload API's page documents HTTP 400/401/500; the api/v1 family's, HTTP 200.
+    mirror = (
+        settings.mirror_http_status or not is_api or (upload and not settings.upload_api_http_200)
+    )
+    raw: bytes | None = None
+    response: web.StreamResponse | None
+    try:
+        if upload and request.body_exists:
+            raw = f"<{request.content_length or '?'} bytes of upload, not journaled>".encode()
+        elif is_api and request.body_exists:
+            raw, too_long = await _read_capped(request, settings.max_body_bytes)
+            if too_long:
+                raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, len(raw))
+        _check_route(request)
+        if is_api:
+            key = _authenticate(request, settings.api_keys, upload=upload)
+            if not upload and request.method == "POST":  # polling is not counted
+                engine.account.admit(key)
+        response = await handler(request)
+    except ApiError as err:
+        response = _error(err, mirror=mirror, upload=upload)
+    except DropConnection:
+        if request.transport is not None:
+            request.transport.close()
+        log.info("%s %s -> connection dropped (scenario)", request.method, request.path)
+        response = None
+    except web.HTTPRequestEntityTooLarge:
+        response = _error(
+            TooLong(f"body: larger than {settings.max_body_bytes} bytes (setting max_body_bytes)"),
+            mirror=mirror,
+        )
+    except web.HTTPException:
+        raise
+    except Exception as err:
+        log.exception("bug in the mock while handling %s %s", request.method, request.path)
+        engine.errors.append(err)
+        response = _error(
+            ServerError(f"Server error: the mock crashed ({err.__class__.__name__}: {err})"),
+            mirror=mirror,
+        )
+    if is_api:
+        _journal(engine, request, raw, response)
+    return response or web.Response()  # after a dropped connection nothing is sent

@@ -1,0 +1,103 @@
+"""The route table: the families' rows (`mock_server.families.registry.FAMILIES`), the files, the
+control plane. `API` is also what /openapi.json is built from."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+from aiohttp import web
+
+from mock_server.core.web import base_url
+from mock_server.families import schema as cb
+from mock_server.families.family import Endpoint
+from mock_server.families.registry import FAMILIES
+from mock_server.http import control, driving, files
+from mock_server.http.keys import ENGINE
+from mock_server.http.openapi import build_spec
+from mock_server.media import urls
+
+__all__ = ["API", "install_routes", "setup_routes"]
+
+API: tuple[Endpoint, ...] = tuple(e for family in FAMILIES for e in family.endpoints)
+"""Every route of the mocked API, family by family (`mock_server.families.registry.FAMILIES`)."""
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """GET /openapi.json"""
+    settings = request.app[ENGINE].settings
+    spec = build_spec(
+        API, base_url(request), mirror_http_status=settings.mirror_http_status,
+        upload_http_status=not settings.upload_api_http_200,
+    )  # fmt: skip
+    return web.json_response(spec)
+
+
+def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
+    """Every endpoint that starts a task answers `data: {"taskId": ...}`."""
+    return tuple(
+        replace(e, data=cb.TaskIdData) if e.callback is not None and e.data is None else e
+        for e in endpoints
+    )
+
+
+API = _with_submit_data(API)
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_routes([web.route(e.method, e.path, e.handler) for e in API])
+    app.router.add_routes(
+        [
+            web.get("/openapi.json", openapi),
+            # Files the returned URLs point to (their layout: media/urls.py).
+            web.get(urls.AUDIO.pattern, files.audio),
+            web.get(urls.SOURCE_AUDIO.pattern, files.audio),
+            web.get(urls.STREAM.pattern, files.stream),
+            web.get(urls.SOURCE_STREAM.pattern, files.stream),
+            web.get(urls.IMAGE.pattern, files.image),
+            web.get(urls.SOURCE_IMAGE.pattern, files.image),
+            web.get(urls.UPLOADED.pattern, files.uploaded),
+            web.get(urls.WAV.pattern, files.wav),
+            web.get(urls.STEM.pattern, files.stem),
+            web.get(urls.VIDEO.pattern, files.video),
+            web.get(urls.COVER.pattern, files.cover_png),
+            # The mock's own control plane and dashboard.
+            web.get("/__mock__/", control.dashboard),
+            web.get("/__mock__/events", control.events),
+            web.get("/__mock__/clock", control.clock),
+            web.post("/__mock__/clock", control.clock),
+            web.post("/__mock__/tasks/{id}/resend", control.resend),
+            web.get("/__mock__/health", control.health),
+            web.get("/__mock__/tasks", control.tasks),
+            web.get("/__mock__/tasks/{id}", control.task),
+            web.get("/__mock__/tasks/{id}/scenario", control.task_scenario),
+            web.get("/__mock__/deliveries", control.deliveries),
+            web.get("/__mock__/requests", control.requests),
+            web.get("/__mock__/inbox", control.inbox),
+            web.get("/__mock__/inbox/{name}", control.inbox),
+            web.post("/__mock__/inbox/{name}", control.inbox_receive),
+            web.get("/__mock__/scenarios", control.scenarios),
+            web.post("/__mock__/scenario", control.set_scenario),
+            web.post("/__mock__/reset", control.reset),
+            web.post("/__mock__/restore", driving.restore),
+            web.post("/__mock__/wait", driving.wait),
+            web.post("/__mock__/probe", driving.probe_receiver),
+            web.get("/__mock__/journal", driving.journal),
+        ]
+    )
+
+
+@functools.cache
+def _shared_resources() -> tuple[web.AbstractResource, ...]:
+    scratch = web.Application()
+    setup_routes(scratch)
+    return tuple(scratch.router.resources())
+
+
+def install_routes(app: web.Application) -> None:
+    """`setup_routes`'s routes, built once per process and shared by every app. A resource
+    holds only its path and handlers (a handler finds its app through the request), and
+    building the hundred routes anew was a third of the start of a server, which a test
+    suite pays per test."""
+    for resource in _shared_resources():
+        app.router.register_resource(resource)
