@@ -18,6 +18,7 @@ from mock_server.clock import ManualClock
 from mock_server.control import json_body, task_summary
 from mock_server.engine import Engine
 from mock_server.errors import ApiError, InvalidParameters, NotFound, require
+from mock_server.events import ClockMoved
 from mock_server.waits import (
     DEFAULT_WAIT,
     MAX_WAIT,
@@ -106,7 +107,7 @@ async def wait(request: web.Request) -> web.Response:
             waited = await wait_for_status(engine, clock, found, value, within)
     except ValueError as err:
         raise InvalidParameters(f"{kind}: {err}") from err
-    engine.events.publish("clock")
+    engine.events.publish(ClockMoved())
     return web.json_response(_waited(engine, task_id, waited))
 
 

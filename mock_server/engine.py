@@ -20,9 +20,10 @@ from mock_server.backends.uploads import Uploads
 from mock_server.backends.voice import VoiceService
 from mock_server.callbacks import Dispatcher
 from mock_server.clock import Clock, ManualClock
-from mock_server.events import EventHub
+from mock_server.delivery_events import AttemptEnded
+from mock_server.events import EventHub, Reset
 from mock_server.inbox import Inbox
-from mock_server.journal import Attempt, Delivery, Journal
+from mock_server.journal import Journal
 from mock_server.media.sources import SourceFetcher
 from mock_server.media.synth import forget_made
 from mock_server.net import LoopbackHint
@@ -48,21 +49,19 @@ class Engine:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
+        self.events = EventHub()
+        """How the parts tell each other, and the dashboard, what happened."""
         self.journal = Journal(
             settings.journal_limit,
             body_bytes=settings.journal_body_bytes,
             total_bytes=settings.journal_bytes,
-        )
-        self.events = EventHub()
-        self.journal.listeners.append(
-            lambda delivery, _: self.events.publish("delivery", id=delivery.task_id)
-        )
-        self.journal.request_listeners.append(
-            lambda record: self.events.publish("request", id=record.seq)
+            events=self.events,
         )
         self.dispatcher = Dispatcher(clock, settings, self.journal)
         self.loopback_hint = LoopbackHint()
-        self.journal.listeners.append(self._failed)
+        self.events.on(AttemptEnded, self._failed)
+        self._wired = self.events.scope()
+        """The backends' subscriptions: a reset's new backends replace them."""
         self.sources = SourceFetcher(settings)
         self.scenarios = ScenarioLibrary(
             [Path(d) for d in settings.scenario_dirs],
@@ -74,7 +73,8 @@ class Engine:
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
 
-    def _failed(self, delivery: Delivery, attempt: Attempt | None) -> None:
+    def _failed(self, event: AttemptEnded) -> None:
+        delivery, attempt = event.delivery, event.attempt
         if attempt is not None and attempt.outcome == "failed":
             answered, simulated = attempt.status is not None, delivery.simulate is not None
             self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
@@ -82,20 +82,20 @@ class Engine:
     def _build(self, numbers_after: int = 0) -> None:
         """The backends, with nothing in them (task numbers going on after `numbers_after`)."""
         settings, clock = self.settings, self.clock
+        self._wired.drop()
+        self._wired = events = self.events.scope()
         self.account = Account(settings, clock)
         self.music = Music(
-            settings, clock, self.account, (self.journal, self.dispatcher, self.events),
+            settings, clock, self.account, (self.journal, self.dispatcher, events),
             self.scenarios, self.sources, numbers_after,
         )  # fmt: skip
         self.jobs = Jobs(
-            settings, clock, self.account, self.music, (self.dispatcher, self.events),
-            self.sources,
-        )  # fmt: skip
+            settings, clock, self.account, self.music, (self.dispatcher, events), self.sources
+        )
         self.ops = SyncOps(settings, clock, self.account, self.music, self.jobs.store)
         self.voices = VoiceService(
-            settings.seed, clock, self.dispatcher, settings.job_delay,
-            on_event=lambda task_id: self.events.publish("job", id=task_id),
-        )  # fmt: skip
+            settings.seed, clock, self.dispatcher, settings.job_delay, events
+        )
         self.uploads = Uploads(settings, clock, self.sources)
 
     async def start(self) -> None:
@@ -104,7 +104,7 @@ class Engine:
 
     async def close(self) -> int:
         """Cancel everything pending; return how many timers/deliveries were cancelled."""
-        self.music.store.stop_early()
+        self.music.stop()
         cancelled = await self.clock.shutdown()
         if cancelled:
             log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
@@ -117,9 +117,10 @@ class Engine:
         cancel what was pending, restore credits and the default scenario of the settings (one
         set at run time by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
-        old = self.music.store
-        self._build(numbers_after=old.last_number)
-        old.discard()  # a large store is freed a slice at a time
+        old = self.music
+        self._build(numbers_after=old.store.last_number)
+        old.stop()
+        old.store.discard()  # a large store is freed a slice at a time
         self.journal.clear()
         self.inbox.clear()
         self.scenarios.reset()
@@ -127,7 +128,7 @@ class Engine:
         self.sources.forget()  # and the module-level caches: a reset frees what they hold
         forget_urls()
         forget_made()
-        self.events.publish("reset")
+        self.events.publish(Reset())
         return cancelled
 
     async def restore(self) -> int:

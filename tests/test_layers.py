@@ -30,6 +30,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.events",
             # How a user's mistake is worded (did you mean, allowed, fix), for every surface.
             "mock_server.hints",
+            # The event loop's time, for the work about the process (early build, let-go).
+            "mock_server.machine_time",
             "mock_server.net",
             "mock_server.reclaim",
             "mock_server.settings",
@@ -47,6 +49,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "mock_server.backends.*",
             "mock_server.callbacks",
+            # What callback delivery tells the rest (attempt ended, retries exhausted).
+            "mock_server.delivery_events",
             "mock_server.engine",
             # The callback receiver that comes with the mock (`/__mock__/inbox/NAME`).
             "mock_server.inbox",
