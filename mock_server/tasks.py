@@ -89,7 +89,7 @@ class Task:
     """About how many bytes its request takes (the task store's byte budget counts it)."""
     ready: tuple[int, bytes] | None = field(default=None, repr=False)
     """A coming event's callback body (its index in `script.events`), made ahead in idle time
-    so that tasks due together do not queue each other's encoding (see `TaskStore.build_early`)."""
+    so that tasks due together do not queue each other's encoding (see `Music._build_early`)."""
 
     @property
     def request(self) -> dict[str, Any]:
