@@ -68,6 +68,10 @@ class EarlyBuild(Generic[T]):
         self._seq = itertools.count()
         self._timer: Handle | None = None
 
+    def __len__(self) -> int:
+        """Items still to prepare."""
+        return len(self._heap)
+
     def add(self, item: T, seconds: float) -> None:
         """Prepare `item` in about `seconds` of machine time."""
         heapq.heappush(self._heap, (self._time.now() + seconds, next(self._seq), item))
