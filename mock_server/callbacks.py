@@ -92,7 +92,8 @@ PLAIN_POLICY = DeliveryPolicy()
 
 
 class Dispatcher:
-    """Delivers callbacks and journals every attempt."""
+    """Delivers callbacks and journals every attempt; tells what happened on the journal's
+    event hub (`AttemptEnded`, `DeliveryExhausted`)."""
 
     def __init__(self, clock: Clock, settings: Settings, journal: Journal) -> None:
         self._clock = clock
