@@ -116,7 +116,9 @@ async def test_reset_forgets_early_builds() -> None:
         )
         async with http.post(server.url + "/api/v1/generate", json=body) as resp:
             assert (await resp.json())["code"] == 200
-        assert len(server.engine.music.store._early) == 1
+        old = server.engine.music
+        assert len(old._early) == 1
         await server.engine.reset()
-        assert server.engine.music.store._early == []
-        assert server.engine.music.store._early_timer is None
+        assert len(old._early) == 0
+        assert old._early._timer is None
+        assert len(server.engine.music._early) == 0

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from mock_server.core.clock import ScaledClock, real_delay
 from mock_server.core.settings import Settings
-from mock_server.delivery.journal import Attempt, Delivery
+from mock_server.delivery.events import AttemptEnded
 from mock_server.scripting.request import TrackRequest
 from mock_server.scripting.scenario import Scenario
 from mock_server.service.engine import Engine
@@ -24,11 +24,12 @@ POLL_SECONDS = 0.02
 PROGRESS_SECONDS = 0.25
 
 
-def _printer(engine: Engine, out: TextIO) -> Callable[[Delivery, Attempt | None], None]:
+def _printer(engine: Engine, out: TextIO) -> Callable[[AttemptEnded], None]:
     start = engine.clock.now()
     clear = "\r\033[K" if out.isatty() else ""  # wipe the progress line first
 
-    def line(delivery: Delivery, attempt: Attempt | None) -> None:
+    def line(event: AttemptEnded) -> None:
+        delivery, attempt = event.delivery, event.attempt
         at = f"{clear}[+{engine.clock.now() - start:7.1f}s]"
         copy = any(  # a scenario's duplicate: the same callback delivered again
             d.callback_type == delivery.callback_type and d.id < delivery.id
@@ -74,7 +75,7 @@ async def replay(
         return 1
     clock = ScaledClock(time_scale)
     engine = Engine(settings, clock)
-    engine.journal.listeners.append(_printer(engine, out))
+    engine.events.on(AttemptEnded, _printer(engine, out))
     await engine.start()
     try:
         operation = (scenario.match.operation or ["generate"])[0] if scenario.match else "generate"

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mock_server.core.machine_time import LoopTime, MachineTime
 from mock_server.core.settings import MAX_CLOCK_STEP, MAX_EPOCH
 
 __all__ = [
@@ -68,8 +69,17 @@ class Timer:
 class Clock(Protocol):
     """What the rest of the package needs from time."""
 
+    machine: MachineTime
+    """The machine's time (the event loop's), for the work that is about the process, not the
+    mock's story (see `mock_server.core.machine_time`)."""
+
     def now(self) -> float:
         """Mock time, epoch seconds."""
+        ...
+
+    def real_seconds(self, seconds: float) -> float | None:
+        """How long `seconds` of mock time take in real time; None when mock time does not
+        run by itself (a manual clock)."""
         ...
 
     def perf(self) -> float:
@@ -136,6 +146,7 @@ class _TimerQueue:
         self._running: set[asyncio.Task[None]] = set()
         self._parked: dict[int, Timer] = {}
         self.errors: list[BaseException] = []
+        self.machine: MachineTime = LoopTime()
 
     def perf(self) -> float:
         return time.perf_counter()
@@ -233,6 +244,9 @@ class ManualClock(_TimerQueue):
     def now(self) -> float:
         return self._now
 
+    def real_seconds(self, seconds: float) -> float | None:
+        return None
+
     @property
     def paused(self) -> bool:
         return True
@@ -318,6 +332,9 @@ class ScaledClock(_TimerQueue):
         if self._paused_at is not None:
             return self._paused_at
         return self._epoch_start + (time.perf_counter() - self._perf_start) / self.scale
+
+    def real_seconds(self, seconds: float) -> float | None:
+        return seconds * self.scale
 
     @property
     def paused(self) -> bool:

@@ -2,8 +2,9 @@
 
 Success is HTTP 200 and nothing else; any other status, a timeout or a connection error is a
 failure, retried after each of `retry_delays` (mock seconds, counted from the failure). When the
-last retry fails the delivery is exhausted and `on_exhausted` runs. Redirects are not followed
-(a redirect could leave loopback), and only loopback or allow-listed hosts are ever contacted.
+last retry fails the delivery is exhausted (`DeliveryExhausted` is published on the event hub).
+Redirects are not followed (a redirect could leave loopback), and only loopback or allow-listed
+hosts are ever contacted.
 
 Receivers are independent: there is no shared connection pool one receiver could fill, only a
 cap per receiver URL (`callback_connections_per_host`, per scheme, host, port and path: a hung
@@ -33,6 +34,7 @@ from typing import Literal
 import aiohttp
 
 from mock_server.core.clock import Clock, Timer
+from mock_server.core.events import EventHub
 from mock_server.core.net import (
     ALLOW_HINT,
     SHORT_URL_CHARS,
@@ -43,6 +45,7 @@ from mock_server.core.net import (
 )
 from mock_server.core.settings import Settings
 from mock_server.delivery.deadline import Deadline, LagMeter
+from mock_server.delivery.events import AttemptEnded, DeliveryExhausted
 from mock_server.delivery.journal import SHARED_ANSWER_CHARS, Attempt, Delivery, Journal
 from mock_server.delivery.pools import Pools
 from mock_server.delivery.slots import HostSlots, Origin
@@ -86,20 +89,21 @@ class DeliveryPolicy:
 
 
 PLAIN_POLICY = DeliveryPolicy()
-_Exhausted = Callable[[Delivery], None]
 
 
 class Dispatcher:
-    """Delivers callbacks and journals every attempt."""
+    """Delivers callbacks and journals every attempt; tells what happened on the journal's
+    event hub (`AttemptEnded`, `DeliveryExhausted`)."""
 
     def __init__(self, clock: Clock, settings: Settings, journal: Journal) -> None:
         self._clock = clock
         self._settings = settings
         self._journal = journal
+        self._events: EventHub = journal.events
         self._targets: dict[str, _Target] = {}
         self._slots = HostSlots(settings.callback_connections_per_host, clock, _cancelled_parked)
         self._pools = Pools(clock, settings.callback_socket_budget, self._cancelled_waiting)
-        self._lag = LagMeter()
+        self._lag = LagMeter(clock.machine)
         self._answers: dict[str, str] = {}
 
     @property
@@ -139,7 +143,6 @@ class Dispatcher:
         callback_type: str,
         url: str,
         payload: bytes,
-        on_exhausted: _Exhausted,
         *,
         policy: DeliveryPolicy = PLAIN_POLICY,
         recipe: Callable[[], bytes] | None = None,
@@ -148,7 +151,7 @@ class Dispatcher:
 
         `policy` (a task's script) may override the settings' retries and timeout, and sign
         with a wrong key. `recipe` makes `payload` again; once delivered, the journal keeps it
-        instead of the bytes."""
+        instead of the bytes. Retries run out: `DeliveryExhausted`."""
         delivery = self._journal.new_delivery(task_id, callback_type, url, payload)
         delivery.recipe = recipe
         retry_delays, timeout = policy.retry_delays, policy.timeout
@@ -175,39 +178,34 @@ class Dispatcher:
             delivery.state = "blocked"
             self._finished(delivery, delivery.attempts[0])
             return delivery
-        await self._attempt(delivery, 1, now, on_exhausted)
+        await self._attempt(delivery, 1, now)
         return delivery
 
-    async def _attempt(
-        self, delivery: Delivery, number: int, scheduled_at: float, on_exhausted: _Exhausted
-    ) -> None:
+    async def _attempt(self, delivery: Delivery, number: int, scheduled_at: float) -> None:
         delivery.next_attempt_at = None
         attempt = Attempt(number, scheduled_at, self._clock.now())
         delivery.attempts.append(attempt)
         line = self._target(delivery.url).line
         held = self._slots.take(line)
         if held is False:  # over the line's cap: wait in line, parked on the clock
-            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, line)
+            parked = self._clock.park(self._woken, delivery, attempt, line)
             if self._slots.wait(line, parked) >= KEEP_READY:
                 delivery.shelve()
             return
-        await self._connect(delivery, attempt, on_exhausted, line if held else None)
+        await self._connect(delivery, attempt, line if held else None)
 
-    async def _woken(
-        self, delivery: Delivery, attempt: Attempt, on_exhausted: _Exhausted, line: Hashable
-    ) -> None:
+    async def _woken(self, delivery: Delivery, attempt: Attempt, line: Hashable) -> None:
         """A waiting attempt's turn: a connection of its line was released for it."""
         if not self._slots.take(line, woken=True):  # taken meanwhile by a newcomer
-            parked = self._clock.park(self._woken, delivery, attempt, on_exhausted, line)
+            parked = self._clock.park(self._woken, delivery, attempt, line)
             self._slots.wait(line, parked, first=True)
             return
-        await self._connect(delivery, attempt, on_exhausted, line)
+        await self._connect(delivery, attempt, line)
 
     async def _connect(
         self,
         delivery: Delivery,
         attempt: Attempt,
-        on_exhausted: _Exhausted,
         line: Hashable | None,
         *,
         woken: bool = False,
@@ -216,24 +214,23 @@ class Dispatcher:
         wait for one (first in line when `woken` or retried after the mock's own fault)."""
         origin = self._target(delivery.url).origin
         if not self._pools.budget.take(origin, woken=woken):
-            parked = self._clock.park(self._connect_woken, delivery, attempt, on_exhausted, line)
+            parked = self._clock.park(self._connect_woken, delivery, attempt, line)
             self._pools.budget.wait(origin, parked, first=woken)
             return
-        await self._send(delivery, attempt, on_exhausted, line, origin)
+        await self._send(delivery, attempt, line, origin)
 
     async def _connect_woken(
         self,
         delivery: Delivery,
         attempt: Attempt,
-        on_exhausted: _Exhausted,
         line: Hashable | None,
     ) -> None:
-        await self._connect(delivery, attempt, on_exhausted, line, woken=True)
+        await self._connect(delivery, attempt, line, woken=True)
 
     def _cancelled_waiting(self, parked: Timer) -> None:
         """An attempt cancelled while waiting for a socket: it gives its line's place back."""
         _cancelled_parked(parked)
-        line = parked.args[3]
+        line = parked.args[2]
         if line is not None:
             self._slots.release(line)
 
@@ -241,7 +238,6 @@ class Dispatcher:
         self,
         delivery: Delivery,
         attempt: Attempt,
-        on_exhausted: _Exhausted,
         line: Hashable | None,
         origin: Origin,
     ) -> None:
@@ -269,12 +265,12 @@ class Dispatcher:
             now = self._clock.now()
             retry = Attempt(attempt.number + 1, now, now)
             delivery.attempts.append(retry)
-            parked = self._clock.park(self._connect_woken, delivery, retry, on_exhausted, line)
+            parked = self._clock.park(self._connect_woken, delivery, retry, line)
             self._pools.budget.wait(origin, parked, first=True)
             return
-        self._settle(delivery, attempt, on_exhausted)
+        self._settle(delivery, attempt)
 
-    def _settle(self, delivery: Delivery, attempt: Attempt, on_exhausted: _Exhausted) -> None:
+    def _settle(self, delivery: Delivery, attempt: Attempt) -> None:
         """The receiver answered, or failed to: delivered, retried later or exhausted."""
         if attempt.status == 200:
             attempt.outcome = "delivered"
@@ -290,16 +286,16 @@ class Dispatcher:
         if failures > len(retries):
             delivery.state = "exhausted"
             self._finished(delivery, attempt)
-            on_exhausted(delivery)
+            self._events.publish(DeliveryExhausted(delivery))
             return
         due = self._clock.now() + retries[failures - 1]
         delivery.next_attempt_at = due
         self._finished(delivery, attempt)
-        self._clock.call_at(due, self._attempt, delivery, attempt.number + 1, due, on_exhausted)
+        self._clock.call_at(due, self._attempt, delivery, attempt.number + 1, due)
 
     def _finished(self, delivery: Delivery, attempt: Attempt) -> None:
-        """An attempt ended: tell the journal's listeners and log one line about it."""
-        self._journal.notify(delivery, attempt)
+        """An attempt ended: tell (`AttemptEnded`) and log one line about it."""
+        self._events.publish(AttemptEnded(delivery, attempt))
         level = logging.INFO if delivery.state in ("delivered", "pending") else logging.WARNING
         if not log.isEnabledFor(level):
             return

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
+from mock_server.core.events import Event, EventHub, Wire
 from mock_server.core.reclaim import reclaim
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "DeliveryState",
     "Journal",
     "Page",
+    "RequestJournaled",
     "RequestRecord",
     "page",
 ]
@@ -115,6 +117,14 @@ class RequestRecord:
             "code": response.get("code") if isinstance(response, dict) else None,
             "response": response,
         }
+
+
+@dataclass(slots=True)
+class RequestJournaled(Event):
+    record: RequestRecord
+
+    def wire(self) -> Wire:
+        return {"type": "request", "id": self.record.seq}
 
 
 @dataclass(slots=True)
@@ -277,7 +287,9 @@ class Journal:
         *,
         body_bytes: int = 64 * 1024,
         total_bytes: int = 64 * 1024 * 1024,
+        events: EventHub | None = None,
     ) -> None:
+        self.events = EventHub() if events is None else events
         self.limit = limit
         """Keep at most this many requests and deliveries (the oldest go first); None: all."""
         self.body_bytes = body_bytes
@@ -296,14 +308,6 @@ class Journal:
         self._seq = 0
         self._reset_seq = self._reset_id = 0
         self._paths: dict[str, str] = {}
-        self.listeners: list[Callable[[Delivery, Attempt | None], None]] = []
-        """Called after every attempt ends (and with None for a dropped callback)."""
-        self.request_listeners: list[Callable[[RequestRecord], None]] = []
-        """Called after every API request is journaled."""
-
-    def notify(self, delivery: Delivery, attempt: Attempt | None) -> None:
-        for listener in self.listeners:
-            listener(delivery, attempt)
 
     def keep_answer(self, attempt: Attempt, text: str) -> None:
         """Keep a receiver's answer on its attempt: cut to `body_bytes` (its size noted), and
@@ -372,8 +376,7 @@ class Journal:
             self._drop(len(self.requests) - self.limit + self.limit // 10)
         if self.held_bytes > self.total_bytes:
             self._drop_bytes(self.held_bytes - self.total_bytes + self.total_bytes // 10)
-        for listener in self.request_listeners:
-            listener(record)
+        self.events.publish(RequestJournaled(record))
         return record
 
     def _capped(self, raw: bytes | None) -> tuple[bytes | None, int | None]:

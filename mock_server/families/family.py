@@ -77,6 +77,8 @@ class Parts:
     journal: Journal
     dispatcher: Dispatcher
     events: EventHub
+    """How the parts tell each other, and the dashboard, what happened (for a backend: its
+    scope of the server's hub, dropped when a reset builds its successor)."""
     scenarios: ScenarioLibrary
     sources: SourceFetcher
     backends: dict[str, object] = field(default_factory=dict)
@@ -86,20 +88,20 @@ class Parts:
 
 def services(settings: Settings, clock: Clock) -> Parts:
     """The services of a new server, with no backend built yet."""
+    events = EventHub()
     journal = Journal(
         settings.journal_limit,
         body_bytes=settings.journal_body_bytes,
         total_bytes=settings.journal_bytes,
+        events=events,
     )
     scenarios = ScenarioLibrary(
         [Path(d) for d in settings.scenario_dirs],
         default=settings.scenario,
         max_bytes=settings.scenario_max_bytes,
     )
-    dispatcher = Dispatcher(clock, settings, journal)
-    return Parts(
-        settings, clock, journal, dispatcher, EventHub(), scenarios, SourceFetcher(settings)
-    )
+    dispatcher, sources = Dispatcher(clock, settings, journal), SourceFetcher(settings)
+    return Parts(settings, clock, journal, dispatcher, events, scenarios, sources)
 
 
 BACKENDS = web.AppKey("backends", dict[str, object])

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from mock_server.core.errors import ApiError, InvalidParameters, NotFound, require
+from mock_server.core.events import ClockMoved
 from mock_server.core.web import decode_json
 from mock_server.delivery.inbox import MAX_NAME
 from mock_server.delivery.journal import Page
@@ -254,9 +255,9 @@ async def events(request: web.Request) -> web.StreamResponse:
     """GET /__mock__/events — server-sent events: task, job, delivery, request, reset."""
     engine = request.app[ENGINE]
     hub, settings = engine.events, engine.settings
-    if hub.subscribers >= settings.event_streams:
+    if hub.streams >= settings.event_streams:
         raise TooManyStreams(
-            f"events: {hub.subscribers} event streams are open, the most allowed (setting "
+            f"events: {hub.streams} event streams are open, the most allowed (setting "
             "event_streams); close a dashboard tab or raise the setting"
         )
     response = web.StreamResponse(
@@ -268,7 +269,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         async with asyncio.timeout(settings.write_timeout):
             await response.write(data)
 
-    async with hub.subscribe() as queue:  # counted from now: no await since the check
+    async with hub.stream() as queue:  # counted from now: no await since the check
         try:
             await response.prepare(request)
             await send(b"retry: 1000\n\n")
@@ -311,7 +312,7 @@ async def clock(request: web.Request) -> web.Response:
                 await engine.clock.advance(float(advance) if abs(advance) < 1e300 else math.nan)
             except ValueError as err:
                 raise InvalidParameters(str(err)) from err
-        engine.events.publish("clock")
+        engine.events.publish(ClockMoved())
     return web.json_response(
         {"now": engine.clock.now(), "paused": engine.clock.paused, "seed": engine.settings.seed}
     )

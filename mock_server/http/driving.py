@@ -14,6 +14,7 @@ from aiohttp import web
 
 from mock_server.core.clock import ManualClock
 from mock_server.core.errors import ApiError, InvalidParameters, NotFound, require
+from mock_server.core.events import ClockMoved
 from mock_server.core.web import base_url
 from mock_server.http.control import json_body, task_summary
 from mock_server.http.keys import ENGINE
@@ -106,7 +107,7 @@ async def wait(request: web.Request) -> web.Response:
             waited = await wait_for_status(engine, clock, found, value, within)
     except ValueError as err:
         raise InvalidParameters(f"{kind}: {err}") from err
-    engine.events.publish("clock")
+    engine.events.publish(ClockMoved())
     return web.json_response(_waited(engine, task_id, waited))
 
 

@@ -124,7 +124,6 @@ async def _run_case(
             shot.callback_type,
             url,
             shot.payload,
-            lambda _: None,
             policy=DeliveryPolicy(
                 retry_delays=(),
                 timeout=limit,

@@ -14,11 +14,12 @@ import logging
 from dataclasses import replace
 
 from mock_server.core.clock import Clock, ManualClock
+from mock_server.core.events import Reset
 from mock_server.core.net import LoopbackHint
 from mock_server.core.settings import Settings
 from mock_server.core.wire import forget_urls
+from mock_server.delivery.events import AttemptEnded
 from mock_server.delivery.inbox import Inbox
-from mock_server.delivery.journal import Attempt, Delivery
 from mock_server.families.family import services
 from mock_server.families.keys import ACCOUNT, JOBS, MUSIC, SYNC_OPS, UPLOADS, VOICE
 from mock_server.families.registry import build_order
@@ -41,14 +42,10 @@ class Engine:
         self.dispatcher = self.parts.dispatcher
         self.sources = self.parts.sources
         self.scenarios = self.parts.scenarios
-        self.journal.listeners.append(
-            lambda delivery, _: self.events.publish("delivery", id=delivery.task_id)
-        )
-        self.journal.request_listeners.append(
-            lambda record: self.events.publish("request", id=record.seq)
-        )
         self.loopback_hint = LoopbackHint()
-        self.journal.listeners.append(self._failed)
+        self.events.on(AttemptEnded, self._failed)
+        self._wired = self.events.scope()
+        """The backends' subscriptions: a reset's new backends replace them."""
         self.inbox = Inbox()
         self.backends = self.parts.backends
         """Each family's backend by family name (`mock_server.families.registry.FAMILIES`)."""
@@ -56,7 +53,8 @@ class Engine:
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
 
-    def _failed(self, delivery: Delivery, attempt: Attempt | None) -> None:
+    def _failed(self, event: AttemptEnded) -> None:
+        delivery, attempt = event.delivery, event.attempt
         if attempt is not None and attempt.outcome == "failed":
             answered, simulated = attempt.status is not None, delivery.simulate is not None
             self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
@@ -66,7 +64,9 @@ class Engine:
         each family's built after the ones it needs. The dict is refilled, not replaced: the
         app's handlers hold it (`BACKENDS`)."""
         self.backends.clear()
-        parts = replace(self.parts, numbers_after=numbers_after)
+        self._wired.drop()
+        self._wired = self.events.scope()
+        parts = replace(self.parts, events=self._wired, numbers_after=numbers_after)
         for family in build_order():
             if family.build is not None:  # always: build_order keeps the families that build
                 self.backends[family.name] = family.build(parts)
@@ -83,7 +83,7 @@ class Engine:
 
     async def close(self) -> int:
         """Cancel everything pending; return how many timers/deliveries were cancelled."""
-        self.music.store.stop_early()
+        self.music.stop()
         cancelled = await self.clock.shutdown()
         if cancelled:
             log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
@@ -96,9 +96,10 @@ class Engine:
         cancel what was pending, restore credits and the default scenario of the settings (one
         set at run time by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
-        old = self.music.store
-        self._build(numbers_after=old.last_number)
-        old.discard()  # a large store is freed a slice at a time
+        old = self.music
+        self._build(numbers_after=old.store.last_number)
+        old.stop()
+        old.store.discard()  # a large store is freed a slice at a time
         self.journal.clear()
         self.inbox.clear()
         self.scenarios.reset()
@@ -106,7 +107,7 @@ class Engine:
         self.sources.forget()  # and the module-level caches: a reset frees what they hold
         forget_urls()
         forget_made()
-        self.events.publish("reset")
+        self.events.publish(Reset())
         return cancelled
 
     async def restore(self) -> int:

@@ -16,10 +16,10 @@ from mock_server.core.errors import (
     error_for_code,
     require,
 )
-from mock_server.core.events import EventHub
+from mock_server.core.events import EventHub, JobChanged
 from mock_server.core.settings import Settings
 from mock_server.delivery.dispatcher import Dispatcher
-from mock_server.delivery.journal import Delivery
+from mock_server.delivery.events import DeliveryExhausted
 from mock_server.families.account.backend import Account
 from mock_server.families.jobs.kinds import KINDS, kind_of
 from mock_server.families.jobs.store import Job, JobKind, JobStore
@@ -55,6 +55,7 @@ class Jobs:
         self.dispatcher, self.events = delivery
         self.sources = sources
         self.store = JobStore(settings.seed, settings.job_limit, settings.job_store_bytes)
+        self.events.on(DeliveryExhausted, self._exhausted)
 
     def submit(
         self, kind: JobKind, raw: dict[str, Any], callback_url: str, base_url: str, **fields: Any
@@ -66,17 +67,17 @@ class Jobs:
             created_at=self.clock.now(), **fields,
         )  # fmt: skip
         self.clock.call_at(job.created_at + self.settings.job_delay, self._finish, job)
-        self.events.publish("job", id=job.id)
+        self.events.publish(JobChanged(job.id))
         return job
 
     async def _finish(self, job: Job) -> None:
         job.completed_at = self.clock.now()
-        self.events.publish("job", id=job.id)
+        self.events.publish(JobChanged(job.id))
         body = encode(kind_of(job).body(job))
-        await self.dispatcher.deliver(job.id, "complete", job.callback_url, body, self._exhausted)
+        await self.dispatcher.deliver(job.id, "complete", job.callback_url, body)
 
-    def _exhausted(self, delivery: Delivery) -> None:
-        job = self.store.get(delivery.task_id)
+    def _exhausted(self, event: DeliveryExhausted) -> None:
+        job = self.store.get(event.delivery.task_id)
         if job is not None:
             job.callback_failed = True
 

@@ -14,13 +14,15 @@ from dataclasses import replace
 from typing import Any, cast
 
 from mock_server.core.catalog import Operation, Stage
-from mock_server.core.clock import Clock, ScaledClock
+from mock_server.core.clock import Clock
 from mock_server.core.encoding import encode
 from mock_server.core.errors import InvalidParameters, require
-from mock_server.core.events import EventHub
+from mock_server.core.events import EventHub, TaskChanged
+from mock_server.core.machine_time import EarlyBuild
 from mock_server.core.settings import Settings
 from mock_server.core.wire import parse
 from mock_server.delivery.dispatcher import Dispatcher
+from mock_server.delivery.events import AttemptEnded, DeliveryExhausted
 from mock_server.delivery.journal import Delivery, Journal
 from mock_server.families.account.backend import Account
 from mock_server.families.music.payloads import error_callback, record_info, stage_callback
@@ -72,10 +74,17 @@ class Music:
             settings.task_limit,
             byte_limit=settings.task_store_bytes,
             numbers_after=numbers_after,
+            machine=clock.machine,
         )
+        self._early: EarlyBuild[Task] = EarlyBuild(clock.machine, self._prepare)
         self._plain = compile_script(None, settings)
         self._fire = self._fire_event  # bound once: one method object, not one per timer
-        self.store.on_early = self._prepare
+        self.events.on(DeliveryExhausted, self._exhausted)
+
+    def stop(self) -> None:
+        """Forget the early builds and let-gos still to come (shutdown, reset)."""
+        self._early.stop()
+        self.store.stop()
 
     # Submitting.
 
@@ -230,7 +239,7 @@ class Music:
         )  # fmt: skip
         self._schedule_next(task)
         self._build_early(task)
-        self.events.publish("task", id=task.id)
+        self.events.publish(TaskChanged(task.id))
         return task
 
     # Looking up.
@@ -262,21 +271,24 @@ class Music:
 
     def _build_early(self, task: Task, at: float | None = None) -> None:
         """Have the task prepared (`_prepare`) halfway to the next event that sends its
-        tracks, at mock time `at` after its creation (default: the first such event). Issue
-        13: a thousand tasks due together then find their tracks made and their bodies
-        encoded. Real time only: under a ManualClock both are made when first needed."""
-        if not isinstance(self.clock, ScaledClock):
-            return
+        tracks, at mock time `at` after its creation (default: the first such event): a
+        thousand tasks due together then find their tracks made and their bodies encoded
+        (docs/performance.md, "Tracks built early"). Real time only: under a manual clock
+        both are made when first needed."""
         if at is None:
             at = task.script.first_tracks_at
             if at is None or task.tracks_built:
                 return
-        lead = task.created_at + at - self.clock.now()
-        self.store.build_early(task, max(0.0, lead) / 2 * self.clock.scale)
+        lead = max(0.0, task.created_at + at - self.clock.now())
+        real = self.clock.real_seconds(lead / 2)
+        if real is not None:
+            self._early.add(task, real)
 
     def _prepare(self, task: Task) -> None:
         """Build the tracks and encode the body of the next event that sends them (the same
         bytes as at that moment: tracks and payload settings are fixed)."""
+        if not self.store.holds(task):  # forgotten meanwhile (trimmed)
+            return
         index, event = task.script.next_with_tracks(task.step)
         if event is None or not task.callback_url:  # polling only: the tracks are enough
             task.tracks  # noqa: B018 - builds them
@@ -299,14 +311,14 @@ class Music:
         if isinstance(event, FailAt):
             error = event.error
             task.fail(error.status, error.code, error.msg, self.clock.now())
-            self.events.publish("task", id=task.id)
+            self.events.publish(TaskChanged(task.id))
             payload = error_callback(
                 task, error.code, error.msg, empty_list=error.data == "empty_list"
             )
             await self._send(task, "error", encode(payload))
             return
         task.reach(event.stage, self.clock.now())
-        self.events.publish("task", id=task.id)
+        self.events.publish(TaskChanged(task.id))
         ready = task.ready
         if ready is not None and ready[0] == index:
             body, task.ready = ready[1], None
@@ -331,7 +343,7 @@ class Music:
             if out.dropped:
                 dropped = self.journal.new_delivery(task.id, kind, task.callback_url, out.body)
                 dropped.state = "dropped"
-                self.journal.notify(dropped, None)
+                self.events.publish(AttemptEnded(dropped, None))
                 name = task.scenario.name if task.scenario else ""
                 log.info("callback %s for task %s dropped (scenario %s)", kind, task.id, name)
             elif out.delay:
@@ -345,15 +357,15 @@ class Music:
         policy = task.script.policy
         for _ in range(out.copies):
             await self.dispatcher.deliver(
-                task.id, out.kind, task.callback_url, out.body, self._exhausted,
-                policy=policy, recipe=recipe,
+                task.id, out.kind, task.callback_url, out.body, policy=policy, recipe=recipe,
             )  # fmt: skip
 
-    def _exhausted(self, delivery: Delivery) -> None:
+    def _exhausted(self, event: DeliveryExhausted) -> None:
+        delivery = event.delivery
         task = self.store.get(delivery.task_id)
         if task is not None:
             task.callback_exhausted(delivery.callback_type, self.clock.now())
-            self.events.publish("task", id=task.id)
+            self.events.publish(TaskChanged(task.id))
 
     async def resend(self, task_id: str, kind: str) -> Delivery:
         """Send a task's callback of `kind` again (its last payload), as a new delivery."""
@@ -364,9 +376,7 @@ class Music:
             raise InvalidParameters(
                 f"stage: task {task_id} has no {kind!r} callback yet; it has {known or 'none'}"
             )
-        return await self.dispatcher.deliver(
-            task_id, kind, task.callback_url, sent[-1].payload, self._exhausted
-        )
+        return await self.dispatcher.deliver(task_id, kind, task.callback_url, sent[-1].payload)
 
 
 class _StageBytes:

@@ -1,17 +1,14 @@
-"""Music tasks: state machine and the store.
+"""Music tasks: their state machine and the store.
 
 A task walks PENDING -> TEXT_SUCCESS -> FIRST_SUCCESS -> SUCCESS as its stages are reached, or
 ends in a failure status. CALLBACK_EXCEPTION (a callback whose retries were exhausted) is sticky:
-later stages still update the tracks the task exposes, but not its status.
+later stages still update the tracks the task exposes, but not its status. The moves are data
+(`MOVES`, `STAGE_ONLY`); `Task.reach`, `Task.fail` and `Task.callback_exhausted` follow them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-import itertools
 import json
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 from mock_server.core.catalog import Operation, Stage, TaskStatus
 from mock_server.core.encoding import param_json, request_size
 from mock_server.core.errors import InvalidParameters
+from mock_server.core.machine_time import LetGo, LoopTime, MachineTime
 from mock_server.core.reclaim import reclaim
 from mock_server.delivery.journal import Page, page
 from mock_server.families.music.tracks import Track, TrackFactory
@@ -26,14 +24,30 @@ from mock_server.scripting.request import TrackRequest
 from mock_server.scripting.scenario import Scenario
 from mock_server.scripting.script import Script
 
-__all__ = ["STAGE_STATUS", "Task", "TaskStore", "TrackSource"]
+__all__ = ["MOVES", "STAGE_ONLY", "STAGE_STATUS", "Task", "TaskStore", "TrackSource"]
 
 STAGE_STATUS: dict[str, TaskStatus] = {
     "text": "TEXT_SUCCESS",
     "first": "FIRST_SUCCESS",
     "complete": "SUCCESS",
 }
-_ORDER: tuple[TaskStatus, ...] = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
+"""The status a success stage moves a task to."""
+_PATH: tuple[TaskStatus, ...] = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
+_FAILED: tuple[TaskStatus, ...] = (
+    "CREATE_TASK_FAILED",
+    "GENERATE_AUDIO_FAILED",
+    "SENSITIVE_WORD_ERROR",
+)
+_ENDS: tuple[TaskStatus, ...] = (*_FAILED, "CALLBACK_EXCEPTION")
+MOVES: dict[TaskStatus, frozenset[TaskStatus]] = {
+    **{s: frozenset((*_PATH[i + 1 :], *_ENDS)) for i, s in enumerate(_PATH)},
+    **{s: frozenset(_ENDS) for s in _ENDS},
+}
+"""Where each status may move: forwards along the success path (never backwards), and from
+anywhere to a failure (a scenario's error) or CALLBACK_EXCEPTION (retries exhausted). Out of a
+failure or CALLBACK_EXCEPTION no stage moves the status again."""
+STAGE_ONLY: frozenset[TaskStatus] = frozenset({"CALLBACK_EXCEPTION"})
+"""Statuses a later stage does not change but whose tracks still follow the stages."""
 
 
 @dataclass(slots=True)
@@ -75,7 +89,7 @@ class Task:
     """About how many bytes its request takes (the task store's byte budget counts it)."""
     ready: tuple[int, bytes] | None = field(default=None, repr=False)
     """A coming event's callback body (its index in `script.events`), made ahead in idle time
-    so that tasks due together do not queue each other's encoding (see `TaskStore.build_early`)."""
+    so that tasks due together do not queue each other's encoding (see `Music._build_early`)."""
 
     @property
     def request(self) -> dict[str, Any]:
@@ -117,23 +131,26 @@ class Task:
         return self._tracks is not None
 
     def reach(self, stage: Stage, now: float) -> None:
-        """Move to a success stage; never backwards, never out of a failure."""
+        """A success stage was reached: its status if `MOVES` allows, else only its tracks
+        (`STAGE_ONLY`), else nothing but the history."""
         self.history.append((now, stage))
-        if self.status not in _ORDER:
-            if self.status == "CALLBACK_EXCEPTION":
-                self.stage = stage
-            return
         target = STAGE_STATUS[stage]
-        if _ORDER.index(target) > _ORDER.index(self.status):
-            self.status = target
+        if target in MOVES[self.status]:
+            self.status, self.stage = target, stage
+        elif self.status in STAGE_ONLY:
             self.stage = stage
 
     def fail(self, status: TaskStatus, code: int, message: str, now: float) -> None:
         """End in a failure status (scenario error outcome)."""
         self.history.append((now, status))
-        self.status = status
+        self._move(status)
         self.error_code = code
         self.error_message = message
+
+    def _move(self, target: TaskStatus) -> None:
+        if target not in MOVES[self.status]:
+            raise ValueError(f"a music task cannot move from {self.status} to {target}")
+        self.status = target
 
     @property
     def finished(self) -> bool:
@@ -142,7 +159,7 @@ class Task:
 
     def callback_exhausted(self, callback_type: str, now: float) -> None:
         self.history.append((now, f"CALLBACK_EXCEPTION ({callback_type})"))
-        self.status = "CALLBACK_EXCEPTION"
+        self._move("CALLBACK_EXCEPTION")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +180,7 @@ class TaskStore:
         *,
         byte_limit: int | None = None,
         numbers_after: int = 0,
+        machine: MachineTime | None = None,
     ) -> None:
         self._factory = factory
         self.limit = limit
@@ -182,17 +200,8 @@ class TaskStore:
         """Track id -> the task that made it."""
         self._count = 0
         self._texts: dict[str, str] = {}
-        self._sweep_timer: asyncio.TimerHandle | asyncio.Handle | None = None
-        self._done: deque[tuple[float, Task]] = deque()
-        """Finished tasks and when (event-loop time) to let their tracks go, oldest first."""
         self._build = self._build_tracks  # one bound method shared by every task
-        self._early: list[tuple[float, int, Task]] = []
-        """Tasks to prepare ahead of need: (event-loop time, sequence, task), a heap."""
-        self._early_seq = itertools.count()
-        self.on_early: Callable[[Task], object] = self._build
-        """What preparing a task does (its owner may encode a coming callback too); by
-        default it builds the tracks."""
-        self._early_timer: asyncio.TimerHandle | None = None
+        self._let_go: LetGo[Task] = LetGo(machine or LoopTime(), self.LINGER, self._release)
 
     def _build_tracks(self, task: Task) -> list[Track]:
         rng = self._factory.task_random(task.id)
@@ -207,7 +216,7 @@ class TaskStore:
         return made
 
     LINGER = 1.0
-    """Real seconds a finished task keeps its tracks: its last callback (and its retries'
+    """Machine seconds a finished task keeps its tracks: its last callback (and its retries'
     bytes) and the record-info polls that follow it find them made."""
 
     def finished(self, task: Task) -> None:
@@ -215,82 +224,23 @@ class TaskStore:
         third of a finished task's memory; docs/performance.md, "Finished tasks let go"). They
         are rebuilt, the same tracks, when asked for again (record-info, files, an extend): the
         seed decides them, not when they are made. Nothing is paid on the submit path."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # a store used outside a server: tracks are simply kept
-            return
-        self._done.append((loop.time() + self.LINGER, task))
-        if self._sweep_timer is None:
-            self._sweep_timer = loop.call_at(self._done[0][0], self._sweep)
+        self._let_go.add(task)
 
-    SWEEP_BATCH = 2000
-    """Tasks let go per turn of the event loop (a callback due meanwhile waits at most that)."""
+    def _release(self, task: Task) -> None:
+        if task.finished and self.holds(task):
+            task.let_go()
 
-    def _sweep(self) -> None:
-        self._sweep_timer = None
-        loop = asyncio.get_running_loop()
-        now, done = loop.time(), self._done
-        for _ in range(self.SWEEP_BATCH):
-            if not done or done[0][0] > now:
-                break
-            task = done.popleft()[1]
-            if task.finished and self._tasks.get(task.id) is task:
-                task.let_go()
-        if done:
-            due = done[0][0]
-            self._sweep_timer = (
-                loop.call_soon(self._sweep) if due <= now else loop.call_at(due, self._sweep)
-            )
+    def holds(self, task: Task) -> bool:
+        """Whether `task` is still this store's (not trimmed, not replaced by a replayed id)."""
+        return self._tasks.get(task.id) is task
 
-    def build_early(self, task: Task, real_seconds: float) -> None:
-        """Prepare `task` (`on_early`: build its tracks) in about `real_seconds` (wall clock)
-        instead of when a stage first needs them, so tasks due together do not queue their
-        builds in front of their callbacks. Only the moment changes: tracks depend on the seed
-        and the task, not on when they are built, and a task whose tracks are needed sooner
-        builds them then."""
-        loop = asyncio.get_running_loop()
-        heapq.heappush(self._early, (loop.time() + real_seconds, next(self._early_seq), task))
-        if self._early_timer is None or self._early[0][2] is task:
-            self._arm(loop)
-
-    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._early_timer is not None:
-            self._early_timer.cancel()
-        self._early_timer = (
-            loop.call_at(self._early[0][0], self._build_due) if self._early else None
-        )
-
-    EARLY_BATCH = 32
-    """Builds per turn of the event loop (~3 ms): a callback due meanwhile waits at most that."""
-
-    def _build_due(self) -> None:
-        self._early_timer = None
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        for _ in range(self.EARLY_BATCH):
-            if not self._early or self._early[0][0] > now:
-                break
-            task = heapq.heappop(self._early)[2]
-            if self._tasks.get(task.id) is task:  # not forgotten (trim, reset) meanwhile
-                self.on_early(task)
-        if self._early and self._early[0][0] <= now:
-            self._early_timer = loop.call_soon(self._build_due)  # type: ignore[assignment]
-        else:
-            self._arm(loop)
-
-    def stop_early(self) -> None:
-        """Forget the early builds and the pending let-gos (shutdown, reset)."""
-        if self._sweep_timer is not None:
-            self._sweep_timer.cancel()
-            self._sweep_timer = None
-        if self._early_timer is not None:
-            self._early_timer.cancel()
-            self._early_timer = None
-        self._early, self._done = [], deque()
+    def stop(self) -> None:
+        """Forget the pending let-gos (shutdown, reset)."""
+        self._let_go.stop()
 
     def discard(self) -> None:
         """Forget everything, a slice per loop turn (a reset replaces the store)."""
-        self.stop_early()
+        self.stop()
         reclaim(self._tasks, self._order, self._tracks)
         self._tasks, self._order, self._tracks = {}, [], {}
         self.held_bytes = 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,8 +23,8 @@ from mock_server.core import words
 from mock_server.core.clock import Clock
 from mock_server.core.encoding import encode
 from mock_server.core.errors import InvalidParameters, require
+from mock_server.core.events import EventHub, JobChanged
 from mock_server.delivery.dispatcher import Dispatcher
-from mock_server.delivery.journal import Delivery
 
 __all__ = [
     "VoiceService",
@@ -72,7 +71,8 @@ class VoiceTask:
 
 
 class VoiceService:
-    """The voice tasks of one server, driven by its clock."""
+    """The voice tasks of one server, driven by its clock. It does not hear
+    `DeliveryExhausted`: voice tasks have no status for a callback whose retries ran out."""
 
     def __init__(
         self,
@@ -80,13 +80,13 @@ class VoiceService:
         clock: Clock,
         dispatcher: Dispatcher,
         delay: float,
-        on_event: Callable[[str], None] = lambda _: None,
+        events: EventHub,
     ) -> None:
         self._seed = seed
         self._clock = clock
         self._dispatcher = dispatcher
         self._delay = delay
-        self._on_event = on_event
+        self._events = events
         self._tasks: OrderedDict[str, VoiceTask] = OrderedDict()
         self._count = 0
 
@@ -111,7 +111,7 @@ class VoiceService:
         """POST /api/v1/voice/validate: the phrase comes after `job_delay`."""
         task = self._new("validate", callback_url)
         self._clock.call_later(self._delay, self._phrase_ready, task)
-        self._on_event(task.id)
+        self._events.publish(JobChanged(task.id))
         return task
 
     def regenerate(self, task_id: str, callback_url: str) -> VoiceTask:
@@ -126,7 +126,7 @@ class VoiceService:
         if callback_url:
             task.callback_url = callback_url
         self._clock.call_later(self._delay, self._phrase_ready, task)
-        self._on_event(task.id)
+        self._events.publish(JobChanged(task.id))
         return task
 
     def generate(self, task_id: str, callback_url: str) -> VoiceTask:
@@ -141,7 +141,7 @@ class VoiceService:
         task = self._new("generate", callback_url)
         task.validation_id = validation.id
         self._clock.call_later(self._delay, self._voice_ready, task)
-        self._on_event(task.id)
+        self._events.publish(JobChanged(task.id))
         return task
 
     def validate_info(self, task_id: str) -> dict[str, Any]:
@@ -174,7 +174,7 @@ class VoiceService:
     async def _phrase_ready(self, task: VoiceTask) -> None:
         task.phrases += 1
         task.phrase, task.status = validation_phrase(task.id, task.phrases), "wait_validating"
-        self._on_event(task.id)
+        self._events.publish(JobChanged(task.id))
         kind = "validate" if task.phrases == 1 else "regenerate"
         await self._send(task, kind, {"validateInfo": task.phrase})
 
@@ -183,14 +183,14 @@ class VoiceService:
         validation = self._tasks.get(task.validation_id)
         if validation is not None:
             validation.status = "success"
-        self._on_event(task.id)
+        self._events.publish(JobChanged(task.id))
         await self._send(task, "generate", {"voiceId": task.voice_id})
 
     async def _send(self, task: VoiceTask, kind: str, fields: dict[str, Any]) -> None:
         if not task.callback_url:
             return
         body = encode(voice_callback(task.id, task.status, **fields))
-        await self._dispatcher.deliver(task.id, kind, task.callback_url, body, _ignore)
+        await self._dispatcher.deliver(task.id, kind, task.callback_url, body)
 
 
 _NO_ERROR: dict[str, Any] = {"errorCode": 0, "errorMessage": ""}
@@ -216,7 +216,3 @@ def voice_callback(task_id: str, status: VoiceStatus, **fields: str) -> dict[str
         "data": {"taskId": task_id, **fields, "status": status, "errorCode": 0,
                  "errorMessage": ""},
     }  # fmt: skip
-
-
-def _ignore(_: Delivery) -> None:
-    """Voice tasks have no status for a callback that exhausted its retries."""

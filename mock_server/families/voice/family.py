@@ -45,9 +45,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 def build(parts: Parts) -> VoiceService:
     """The voice backend, with nothing in it."""
     return VoiceService(
-        parts.settings.seed, parts.clock, parts.dispatcher, parts.settings.job_delay,
-        on_event=lambda task_id: parts.events.publish("job", id=task_id),
-    )  # fmt: skip
+        parts.settings.seed, parts.clock, parts.dispatcher, parts.settings.job_delay, parts.events
+    )
 
 
 FAMILY = Family(
