@@ -21,11 +21,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import ManualClock
 from mock_server.media.sources import SourceFetcher
 from mock_server.receiver import CallbackReceiver
+from mock_server.testing import SunoMock
 from mock_server.wire import common
-from tests.helpers import Api, ServerFactory, generate_body
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 MIB = 1024 * 1024
@@ -49,54 +50,54 @@ async def raw_exchange(port: int, head: bytes, within: float = 5.0) -> bytes:
 
 
 async def test_a_declared_content_length_over_the_limit_is_refused_before_reading(
-    server: MockServer,
+    suno_mock: SunoMock,
 ) -> None:
     head = (
         b"POST /api/v1/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
         b"Content-Type: application/json\r\nContent-Length: 200000000\r\n\r\n"
     )
-    answer = await raw_exchange(server.port, head)  # not one byte of the body is sent
+    answer = await raw_exchange(suno_mock.port, head)  # not one byte of the body is sent
     assert answer.startswith(b"HTTP/1.1 200"), answer[:100]
     assert b'"code":413' in answer
     assert b"larger than 1048576 bytes (setting max_body_bytes)" in answer
-    [record] = server.journal.requests
+    [record] = suno_mock.journal.requests
     assert record.body == "<body of 200000000 bytes over 1048576, not read>"
 
 
-async def test_a_chunked_body_is_stopped_at_the_limit_while_read(server: MockServer) -> None:
+async def test_a_chunked_body_is_stopped_at_the_limit_while_read(suno_mock: SunoMock) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(8):
             yield b"x" * (512 * 1024)
 
     async with (
         aiohttp.ClientSession() as http,
-        http.post(f"{server.url}{GENERATE}", data=chunks(), headers=JSON) as resp,
+        http.post(f"{suno_mock.url}{GENERATE}", data=chunks(), headers=JSON) as resp,
     ):
         assert (await resp.json())["code"] == 413
-    [record] = server.journal.requests
+    [record] = suno_mock.journal.requests
     assert record.body == "<body over 1048576 bytes, not read>"
 
 
-async def test_journaled_bodies_are_cut_with_their_size(server: MockServer, api: Api) -> None:
+async def test_journaled_bodies_are_cut_with_their_size(suno_mock: SunoMock, api: Api) -> None:
     body = refused_body(600_000)
     status, envelope = await api.post(GENERATE, None, data=body, headers=JSON)
     assert (status, envelope["code"]) == (200, 400)
-    [record] = server.journal.requests
+    [record] = suno_mock.journal.requests
     assert len(record.raw_body or b"") == 65536
     assert record.body.startswith(
         f"<{len(body)} bytes, the first 65536 kept (setting journal_body_bytes)> "
         '{"customMode": false'
     )
-    async with api.http.get(f"{server.url}/__mock__/requests") as resp:
+    async with api.http.get(f"{suno_mock.url}/__mock__/requests") as resp:
         listed = (await resp.json())["requests"][0]
     assert listed["bodyBytes"] == len(body)
     assert listed["code"] == 400  # the answer is short: kept whole
 
 
 async def test_the_journal_is_held_to_a_byte_total(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(journal_bytes=MIB, journal_body_bytes=64 * 1024)
+    server = await suno_mock_factory(journal_bytes=MIB, journal_body_bytes=64 * 1024)
     api = Api(http, server.url)
     for _ in range(40):
         await api.post(GENERATE, None, data=refused_body(100_000), headers=JSON)
@@ -109,14 +110,18 @@ async def test_the_journal_is_held_to_a_byte_total(
 
 
 async def test_the_task_store_is_held_to_a_byte_total(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(task_store_bytes=MIB, rate_limit="off")
+    server = await suno_mock_factory(task_store_bytes=MIB, rate_limit="off")
     assert isinstance(server.clock, ManualClock)
     api = Api(http, server.url)
     ids = []
     for _ in range(12):  # each keeps an unknown field of 300 kB
-        ids.append(await api.submit(GENERATE, generate_body(receiver.url, extra="y" * 300_000)))
+        ids.append(
+            await api.submit(GENERATE, generate_body(callback_receiver.url, extra="y" * 300_000))
+        )
         await server.clock.advance(150)  # finished: it may be forgotten
     store = server.engine.music.store
     assert store.held_bytes <= MIB + 310_000  # the budget, plus the task just accepted
@@ -127,7 +132,7 @@ async def test_the_task_store_is_held_to_a_byte_total(
 
 
 async def test_caches_keep_short_urls_only_and_reset_empties_them(
-    server: MockServer, api: Api, http: aiohttp.ClientSession
+    suno_mock: SunoMock, api: Api, http: aiohttp.ClientSession
 ) -> None:
     common._checked_url.cache_clear()
     long_url = "http://127.0.0.1:9/" + "a" * 500_000
@@ -137,11 +142,11 @@ async def test_caches_keep_short_urls_only_and_reset_empties_them(
         assert envelope["code"] == 400
     await api.post(GENERATE, {"customMode": False, "model": "V4", "callBackUrl": "http://a.b/"})
     assert common._checked_url.cache_info().currsize == 1  # the short one only
-    fetcher: SourceFetcher = server.engine.sources
+    fetcher: SourceFetcher = suno_mock.engine.sources
     await fetcher.inspect("https://files.invalid/" + "b" * 500_000)
     await fetcher.inspect("https://files.invalid/short.mp3")
     assert list(fetcher._not_fetched) == ["https://files.invalid/short.mp3"]
-    async with http.post(f"{server.url}/__mock__/reset", json={}) as resp:
+    async with http.post(f"{suno_mock.url}/__mock__/reset", json={}) as resp:
         assert resp.status == 200
     assert common._checked_url.cache_info().currsize == 0
     assert fetcher._not_fetched == {}
@@ -153,9 +158,9 @@ def rss_bytes() -> int:
 
 
 async def test_200_refused_1_mib_requests_leave_little_memory_behind(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(rate_limit="off")
+    server = await suno_mock_factory(rate_limit="off")
     api = Api(http, server.url)
     body = refused_body(MIB - 100)  # just within max_body_bytes: read, refused, journaled
     await api.post(GENERATE, None, data=body, headers=JSON)  # warm up
@@ -170,8 +175,10 @@ async def test_200_refused_1_mib_requests_leave_little_memory_behind(
     assert grown < 64 * MIB, f"RSS grew by {grown / MIB:.1f} MiB"
 
 
-async def test_event_streams_are_capped_with_a_clear_answer(make_server: ServerFactory) -> None:
-    server = await make_server(event_streams=2)
+async def test_event_streams_are_capped_with_a_clear_answer(
+    suno_mock_factory: SunoMockFactory,
+) -> None:
+    server = await suno_mock_factory(event_streams=2)
     url = f"{server.url}/__mock__/events"
     async with aiohttp.ClientSession() as http:
         first, second = await http.get(url), await http.get(url)
@@ -187,9 +194,9 @@ async def test_event_streams_are_capped_with_a_clear_answer(make_server: ServerF
 
 
 async def test_a_client_that_never_reads_is_cut_off(
-    make_server: ServerFactory, caplog: pytest.LogCaptureFixture
+    suno_mock_factory: SunoMockFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server = await make_server(write_timeout=0.3)
+    server = await suno_mock_factory(write_timeout=0.3)
     data = base64.b64encode(b"z" * (8 * MIB)).decode()
     body = {"base64Data": data, "uploadPath": "slow", "fileName": "big.bin"}
     raw = io.BytesIO(json.dumps(body).encode())
@@ -214,11 +221,11 @@ async def test_a_client_that_never_reads_is_cut_off(
 
 
 async def test_a_malformed_request_is_logged_in_one_line(
-    server: MockServer, caplog: pytest.LogCaptureFixture
+    suno_mock: SunoMock, caplog: pytest.LogCaptureFixture
 ) -> None:
     head = b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
     with caplog.at_level(logging.DEBUG, logger="aiohttp.server"):
-        answer = await raw_exchange(server.port, head)
+        answer = await raw_exchange(suno_mock.port, head)
         await asyncio.sleep(0.05)
     assert answer.startswith(b"HTTP/1.0 400")
     records = [r for r in caplog.records if r.name == "aiohttp.server"]
@@ -230,35 +237,23 @@ async def test_a_malformed_request_is_logged_in_one_line(
     )
 
 
-async def test_listening_on_the_ipv6_wildcard_takes_ipv4_too() -> None:
-    server = MockServer(Settings(), host="::", port=0)
-    await server.start()
-    try:
-        for origin in (f"http://127.0.0.1:{server.port}", f"http://[::1]:{server.port}"):
-            async with (
-                aiohttp.ClientSession() as http,
-                http.get(f"{origin}/__mock__/health") as resp,
-            ):
-                assert resp.status == 200
-    finally:
-        await server.close()
-
-
 async def test_paging_cursors_go_on_rising_across_a_reset(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(rate_limit="off")
+    server = await suno_mock_factory(rate_limit="off")
     api = Api(http, server.url)
 
     async def listing(kind: str, since: int) -> Any:
         async with http.get(f"{server.url}/__mock__/{kind}", params={"since": since}) as resp:
             return await resp.json()
 
-    first_ids = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(3)]
+    first_ids = [await api.submit(GENERATE, generate_body(callback_receiver.url)) for _ in range(3)]
     tasks_before, requests_before = await listing("tasks", 0), await listing("requests", 0)
     async with http.post(f"{server.url}/__mock__/reset", json={}) as resp:
         assert resp.status == 200
-    new = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(2)]
+    new = [await api.submit(GENERATE, generate_body(callback_receiver.url)) for _ in range(2)]
     assert new == first_ids[:2]  # same seed, same requests: same ids after a reset
     tasks = await listing("tasks", tasks_before["next"])
     assert [t["taskId"] for t in tasks["tasks"]] == new
@@ -270,14 +265,16 @@ async def test_paging_cursors_go_on_rising_across_a_reset(
 
 
 async def test_the_job_store_is_held_to_a_byte_total(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(job_store_bytes=MIB, rate_limit="off")
+    server = await suno_mock_factory(job_store_bytes=MIB, rate_limit="off")
     assert isinstance(server.clock, ManualClock)
     api = Api(http, server.url)
     ids = []
     for _ in range(12):  # each keeps an unknown field of 300 kB
-        body = {"prompt": "a song", "callBackUrl": receiver.url, "extra": "y" * 300_000}
+        body = {"prompt": "a song", "callBackUrl": callback_receiver.url, "extra": "y" * 300_000}
         ids.append(await api.submit("/api/v1/lyrics", body))
         await server.clock.advance(60)  # completed: it may be forgotten
     store = server.engine.jobs.store
@@ -290,7 +287,7 @@ async def test_the_job_store_is_held_to_a_byte_total(
 
 
 async def test_receivers_answers_are_cut_and_held_to_the_journal_bytes(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
     """A receiver that answers every callback with 60 kB: each answer is kept cut to
     journal_body_bytes, and all of them to journal_bytes (the oldest become a note)."""
@@ -307,7 +304,9 @@ async def test_receivers_answers_are_cut_and_held_to_the_journal_bytes(
     await site.start()
     try:
         url = f"http://127.0.0.1:{runner.addresses[0][1]}/cb"
-        server = await make_server(journal_bytes=MIB, journal_body_bytes=50_000, rate_limit="off")
+        server = await suno_mock_factory(
+            journal_bytes=MIB, journal_body_bytes=50_000, rate_limit="off"
+        )
         assert isinstance(server.clock, ManualClock)
         api = Api(http, server.url)
         for _ in range(10):  # 30 answers of 50 kB kept: 1.5 MB, over the 1 MiB

@@ -17,7 +17,8 @@ from mock_server import ManualClock, MockServer, StageDelays
 from mock_server.callbacks import RESPONSE_BODY_LIMIT
 from mock_server.net import host_allowed
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 FULL_TRACK = {
@@ -75,85 +76,85 @@ def check_track(item: dict[str, Any], server: MockServer, *, done: bool) -> None
 
 
 async def test_three_stages_arrive_in_order_with_exact_shapes(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    clock = manual(server)
+    clock = manual(suno_mock)
     start = clock.now()
-    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    task_id = await api.submit(GENERATE, generate_body(callback_receiver.url))
     await clock.advance(29.9)
-    assert receiver.requests == []
+    assert callback_receiver.requests == []
 
     await clock.advance(0.1)
-    (text,) = receiver.requests
+    (text,) = callback_receiver.requests
     assert check_envelope(text.json, "text", task_id, "Text generation completed.") == []
     assert text.headers["Content-Type"] == "application/json"
 
     await clock.advance(30)
-    first = receiver.requests[1]
+    first = callback_receiver.requests[1]
     one, two = check_envelope(first.json, "first", task_id, "First audio generated successfully.")
-    check_track(one, server, done=True)
-    check_track(two, server, done=False)
+    check_track(one, suno_mock, done=True)
+    check_track(two, suno_mock, done=False)
 
     await clock.advance(90)
-    complete = receiver.requests[2]
+    complete = callback_receiver.requests[2]
     tracks = check_envelope(complete.json, "complete", task_id, "All generated successfully.")
     assert len(tracks) == 2
     for item in tracks:
-        check_track(item, server, done=True)
+        check_track(item, suno_mock, done=True)
     assert tracks[0]["id"] == one["id"]
     assert tracks[1]["id"] == two["id"]
     assert tracks[0]["createTime"] == int(start * 1000)
 
-    deliveries = server.deliveries(task_id)
+    deliveries = suno_mock.deliveries(task_id)
     assert [d.callback_type for d in deliveries] == ["text", "first", "complete"]
     assert [d.attempts[0].started_at - start for d in deliveries] == [30, 60, 150]
     assert all(d.state == "delivered" and d.response_status == 200 for d in deliveries)
     assert deliveries[0].attempts[0].response_body == '{"status": "received"}'
-    assert [r.raw for r in receiver.requests] == [d.payload for d in deliveries]
+    assert [r.raw for r in callback_receiver.requests] == [d.payload for d in deliveries]
 
 
 async def test_stage_delays_are_settings(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=StageDelays(text=1, first=2, complete=5))
+    server = await suno_mock_factory(stage_delays=StageDelays(text=1, first=2, complete=5))
     api = Api(http, server.url)
-    await api.submit(GENERATE, generate_body(receiver.url))
+    await api.submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(4.9)
-    assert [r.callback_type for r in receiver.requests] == ["text", "first"]
+    assert [r.callback_type for r in callback_receiver.requests] == ["text", "first"]
     await manual(server).advance(0.1)
-    assert [r.callback_type for r in receiver.requests] == ["text", "first", "complete"]
+    assert [r.callback_type for r in callback_receiver.requests] == ["text", "first", "complete"]
 
 
 async def test_text_callback_can_carry_tracks(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(text_callback_tracks=True)
-    await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(text_callback_tracks=True)
+    await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(30)
-    items = receiver.requests[0].json["data"]["data"]
+    items = callback_receiver.requests[0].json["data"]["data"]
     assert len(items) == 2
     for item in items:
         check_track(item, server, done=False)
 
 
 async def test_create_time_can_be_the_documented_string(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(create_time_format="string")
-    await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(create_time_format="string")
+    await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(150)
-    item = receiver.requests[-1].json["data"]["data"][0]
+    item = callback_receiver.requests[-1].json["data"]["data"][0]
     assert item["createTime"] == "2026-01-01 00:00:00"
 
 
 async def test_failed_callback_is_retried_after_1_then_5_minutes(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY)
     clock = manual(server)
-    receiver.respond_with(statuses=[500, 503, 200])
+    callback_receiver.respond_with(statuses=[500, 503, 200])
     start = clock.now()
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await clock.advance(minutes=30)
 
     (delivery,) = server.deliveries(task_id)
@@ -163,20 +164,20 @@ async def test_failed_callback_is_retried_after_1_then_5_minutes(
     assert [a.outcome for a in delivery.attempts] == ["failed", "failed", "delivered"]
     assert delivery.attempts[0].error == "receiver answered HTTP 500; only 200 counts as delivered"
     assert delivery.state == "delivered"
-    assert len(receiver.requests) == 3
-    assert len({r.raw for r in receiver.requests}) == 1  # a retry resends the same bytes
+    assert len(callback_receiver.requests) == 3
+    assert len({r.raw for r in callback_receiver.requests}) == 1  # a retry resends the same bytes
     assert server.task(task_id).status == "TEXT_SUCCESS"
 
 
 async def test_exhausted_retries_stop_and_mark_callback_exception(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY)
     clock = manual(server)
-    receiver.respond_with(statuses=[500])
+    callback_receiver.respond_with(statuses=[500])
     start = clock.now()
     api = Api(http, server.url)
-    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    task_id = await api.submit(GENERATE, generate_body(callback_receiver.url))
     await clock.advance(minutes=21)
 
     (delivery,) = server.deliveries(task_id)
@@ -187,16 +188,16 @@ async def test_exhausted_retries_stop_and_mark_callback_exception(
 
     await clock.advance(minutes=60)
     assert len(delivery.attempts) == 4
-    assert len(receiver.requests) == 4
+    assert len(callback_receiver.requests) == 4
 
 
 async def test_retry_schedule_is_a_setting(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, retry_delays=(10,))
-    receiver.respond_with(statuses=[500])
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY, retry_delays=(10,))
+    callback_receiver.respond_with(statuses=[500])
     start = manual(server).now()
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(minutes=30)
     (delivery,) = server.deliveries(task_id)
     assert [a.started_at - start for a in delivery.attempts] == [0, 10]
@@ -204,11 +205,11 @@ async def test_retry_schedule_is_a_setting(
 
 
 async def test_receiver_slower_than_the_timeout_is_a_failure(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.1)
-    receiver.respond_with(statuses=[200], delay=0.4)
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.1)
+    callback_receiver.respond_with(statuses=[200], delay=0.4)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(0)
 
     (delivery,) = server.deliveries(task_id)
@@ -220,19 +221,19 @@ async def test_receiver_slower_than_the_timeout_is_a_failure(
     assert 100 <= attempt.latency_ms < 400
     assert delivery.next_attempt_at == manual(server).now() + 60
 
-    receiver.respond_with(statuses=[200])
+    callback_receiver.respond_with(statuses=[200])
     await manual(server).advance(60)
     assert delivery.state == "delivered"
     assert [a.number for a in delivery.attempts] == [1, 2]
 
 
 async def test_unreachable_receiver_is_a_connection_failure(
-    make_server: ServerFactory, http: Any
+    suno_mock_factory: SunoMockFactory, http: Any
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY)
     url = f"http://127.0.0.1:{closed_port}/cb"
     task_id = await Api(http, server.url).submit(GENERATE, generate_body(url))
     await manual(server).advance(0)
@@ -243,26 +244,26 @@ async def test_unreachable_receiver_is_a_connection_failure(
 
 
 async def test_redirects_are_failures_and_not_followed(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY)
-    receiver.respond_with(statuses=[302, 200])
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY)
+    callback_receiver.respond_with(statuses=[302, 200])
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(0)
     (delivery,) = server.deliveries(task_id)
     assert [a.status for a in delivery.attempts] == [302]
     assert delivery.state == "pending"
-    assert len(receiver.requests) == 1
+    assert len(callback_receiver.requests) == 1
 
 
 async def test_non_loopback_target_is_blocked_and_never_contacted(
-    api: Api, server: MockServer, caplog: pytest.LogCaptureFixture
+    api: Api, suno_mock: SunoMock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="mock_server.callbacks")
     task_id = await api.submit(GENERATE, generate_body("https://client.example/suno/callback"))
-    await manual(server).advance(150)
+    await manual(suno_mock).advance(150)
 
-    deliveries = server.deliveries(task_id)
+    deliveries = suno_mock.deliveries(task_id)
     assert [d.state for d in deliveries] == ["blocked"] * 3
     attempt = deliveries[0].attempts[0]
     assert (attempt.outcome, attempt.status, attempt.latency_ms) == ("blocked", None, None)
@@ -300,27 +301,31 @@ def test_host_allow_list(host: str | None, allowed: tuple[str, ...], expected: b
 
 
 async def test_shutdown_cancels_pending_work(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server()
-    await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory()
+    await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     assert server.clock.pending() == 1  # one timer a task: each stage sets the next
     await server.close()
     assert server.clock.pending() == 0
-    assert receiver.requests == []
+    assert callback_receiver.requests == []
 
 
 async def test_a_hanging_receiver_does_not_delay_another(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
     # 128 callbacks to a receiver that never answers in time, then 10 to a healthy one: the
     # hanging receiver holds its own connections (two rounds of them), none the healthy
     # receiver needs.
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3, rate_limit="off")
-    receiver.respond_with(statuses=[200], delay=0.5)
+    server = await suno_mock_factory(
+        stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3, rate_limit="off"
+    )
+    callback_receiver.respond_with(statuses=[200], delay=0.5)
     api = Api(http, server.url)
     async with CallbackReceiver() as healthy:
-        hanging = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(128)]
+        hanging = [
+            await api.submit(GENERATE, generate_body(callback_receiver.url)) for _ in range(128)
+        ]
         fine = [await api.submit(GENERATE, generate_body(healthy.url)) for _ in range(10)]
         await manual(server).advance(0)
 
@@ -334,16 +339,16 @@ async def test_a_hanging_receiver_does_not_delay_another(
 
 
 async def test_waiting_for_a_connection_is_not_the_receivers_time(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
     # Two connections per receiver, 8 callbacks answered in 0.1 s each, a 0.3 s timeout: the
     # last ones wait ~0.3 s in the mock for a connection, and that wait is not held against it.
-    server = await make_server(
+    server = await suno_mock_factory(
         stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.3, callback_connections_per_host=2
     )
-    receiver.respond_with(statuses=[200], delay=0.1)
+    callback_receiver.respond_with(statuses=[200], delay=0.1)
     api = Api(http, server.url)
-    ids = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(8)]
+    ids = [await api.submit(GENERATE, generate_body(callback_receiver.url)) for _ in range(8)]
     await manual(server).advance(0)
 
     for task_id in ids:
@@ -352,39 +357,39 @@ async def test_waiting_for_a_connection_is_not_the_receivers_time(
         latency = delivery.attempts[0].latency_ms
         assert latency is not None
         assert latency < 300
-    arrived = sorted(r.arrived for r in receiver.requests)
+    arrived = sorted(r.arrived for r in callback_receiver.requests)
     assert arrived[2] - arrived[1] >= 0.09  # two at a time: four waves
     assert arrived[-1] - arrived[0] >= 0.29
 
 
 async def test_attempts_waiting_for_a_connection_are_cancelled_by_reset_without_leaking_it(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_connections_per_host=1)
-    receiver.respond_with(statuses=[200], delay=0.2)
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY, callback_connections_per_host=1)
+    callback_receiver.respond_with(statuses=[200], delay=0.2)
     api = Api(http, server.url)
     for _ in range(3):
-        await api.submit(GENERATE, generate_body(receiver.url))
+        await api.submit(GENERATE, generate_body(callback_receiver.url))
     advancing = asyncio.create_task(manual(server).advance(0))
-    await receiver.wait_for(1, timeout=2)  # one answered, one in flight, one waits
+    await callback_receiver.wait_for(1, timeout=2)  # one answered, one in flight, one waits
     assert await server.reset() == 6  # two deliveries, three later stages, and the advance
     await advancing
-    receiver.respond_with(statuses=[200])
+    callback_receiver.respond_with(statuses=[200])
 
-    task_id = await api.submit(GENERATE, generate_body(receiver.url))
+    task_id = await api.submit(GENERATE, generate_body(callback_receiver.url))
     await asyncio.wait_for(manual(server).advance(0), 2)  # the connection was given back
     assert [d.state for d in server.deliveries(task_id)] == ["delivered"]
     assert len(server.tasks()) == 1
 
 
 async def test_the_mocks_own_stall_is_not_the_receivers_time(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
     # The receiver answers in 0.05 s, well within 0.2 s; but the mock's event loop is blocked
     # for 0.4 s while the attempt is under way (a busy or starved process).
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
-    receiver.respond_with(statuses=[200], delay=0.05)
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
+    callback_receiver.respond_with(statuses=[200], delay=0.05)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     asyncio.get_running_loop().call_later(0.01, time.sleep, 0.4)
     await manual(server).advance(0)
 
@@ -397,11 +402,11 @@ async def test_the_mocks_own_stall_is_not_the_receivers_time(
 
 
 async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
-    receiver.respond_with(statuses=[200], delay=1.0)
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.2)
+    callback_receiver.respond_with(statuses=[200], delay=1.0)
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     asyncio.get_running_loop().call_later(0.01, time.sleep, 0.3)
     await manual(server).advance(0)
 
@@ -417,7 +422,7 @@ async def test_a_stall_does_not_save_a_receiver_that_is_too_slow(
 
 @pytest.mark.parametrize("gzipped", [False, True])
 async def test_a_long_receiver_answer_is_kept_to_64_kib(
-    make_server: ServerFactory, http: Any, gzipped: bool
+    suno_mock_factory: SunoMockFactory, http: Any, gzipped: bool
 ) -> None:
     """A long answer, plain or compressed (whose length says nothing about what it expands
     to), is kept to its first 64 KiB."""
@@ -432,7 +437,7 @@ async def test_a_long_receiver_answer_is_kept_to_64_kib(
     app = web.Application()
     app.router.add_post("/cb", receive)
     async with TestServer(app, host="127.0.0.1") as receiver:
-        server = await make_server(stage_delays=EARLY_TEXT_ONLY)
+        server = await suno_mock_factory(stage_delays=EARLY_TEXT_ONLY)
         callback = str(receiver.make_url("/cb"))
         task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback))
         await manual(server).advance(0)

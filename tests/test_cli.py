@@ -62,16 +62,16 @@ async def served() -> AsyncIterator[Served]:
 
 
 async def test_serve_completes_a_task_and_stops_on_sigterm(
-    served: Served, receiver: CallbackReceiver
+    served: Served, callback_receiver: CallbackReceiver
 ) -> None:
     assert "listening on http://127.0.0.1:" in served.first_line
     assert "seed 3, time scale 0.001" in served.first_line
     async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
-        body = generate_body(receiver.url)
+        body = generate_body(callback_receiver.url)
         async with http.post(served.url + "/api/v1/generate", json=body) as resp:
             task_id = (await resp.json())["data"]["taskId"]
         # 150 mock seconds at scale 0.001 = 0.15 real seconds.
-        callbacks = await receiver.wait_for(3, timeout=10)
+        callbacks = await callback_receiver.wait_for(3, timeout=10)
         assert [c.callback_type for c in callbacks] == ["text", "first", "complete"]
         url = f"{served.url}/api/v1/generate/record-info?taskId={task_id}"
         async with http.get(url) as resp:
@@ -88,17 +88,19 @@ async def test_serve_completes_a_task_and_stops_on_sigterm(
     assert f"  dashboard:    {served.url}/__mock__/" in out
 
 
-async def test_sigterm_cancels_pending_deliveries(receiver: CallbackReceiver) -> None:
+async def test_sigterm_cancels_pending_deliveries(callback_receiver: CallbackReceiver) -> None:
     served = await start("--port", "0", "--stage-delays", "text=3600,first=3600,complete=3600")
     async with (
         aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-        http.post(served.url + "/api/v1/generate", json=generate_body(receiver.url)) as resp,
+        http.post(
+            served.url + "/api/v1/generate", json=generate_body(callback_receiver.url)
+        ) as resp,
     ):
         assert (await resp.json())["code"] == 200
     code, _, err = await served.stop()
     assert code == 0
     assert "cancelling 1 pending stage/retry timers" in err
-    assert receiver.requests == []
+    assert callback_receiver.requests == []
 
 
 async def test_environment_configures_the_server() -> None:
@@ -171,26 +173,28 @@ def test_unknown_default_scenario_is_a_usage_error(capsys: pytest.CaptureFixture
     assert err.startswith("suno-mock: error: unknown scenario 'nonesuch'; allowed: ")
 
 
-async def test_serve_with_a_scenario(receiver: CallbackReceiver) -> None:
+async def test_serve_with_a_scenario(callback_receiver: CallbackReceiver) -> None:
     served = await start("--port", "0", "--time-scale", "0.001", "--scenario", "download-failed")
     assert "scenario download-failed" in served.first_line
     async with (
         aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-        http.post(served.url + "/api/v1/generate", json=generate_body(receiver.url)) as resp,
+        http.post(
+            served.url + "/api/v1/generate", json=generate_body(callback_receiver.url)
+        ) as resp,
     ):
         assert (await resp.json())["code"] == 200
-    (error,) = await receiver.wait_for(1, timeout=10)
+    (error,) = await callback_receiver.wait_for(1, timeout=10)
     assert (error.callback_type, error.json["code"]) == ("error", 451)
     code, _, _ = await served.stop()
     assert code == 0
 
 
-async def test_json_log_format(receiver: CallbackReceiver) -> None:
+async def test_json_log_format(callback_receiver: CallbackReceiver) -> None:
     served = await start("--port", "0", "--time-scale", "0.001", "--log-format", "json")
     async with (
         aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
         http.post(
-            served.url + "/api/v1/generate", json=generate_body(receiver.url, model="V9")
+            served.url + "/api/v1/generate", json=generate_body(callback_receiver.url, model="V9")
         ) as resp,
     ):
         assert (await resp.json())["code"] == 400

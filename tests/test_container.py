@@ -257,12 +257,12 @@ async def test_image_is_set_up_for_containers(image: str) -> None:
 
 
 async def test_container_serves_a_task_its_callbacks_and_its_files(
-    container: Container, receiver: CallbackReceiver, http: aiohttp.ClientSession
+    container: Container, callback_receiver: CallbackReceiver, http: aiohttp.ClientSession
 ) -> None:
     api = Api(http, container.url)
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
 
-    arrived = await receiver.wait_for(3, timeout=30)
+    arrived = await callback_receiver.wait_for(3, timeout=30)
     info = await api.record_info(task_id)
 
     assert [r.callback_type for r in arrived] == ["text", "first", "complete"]
@@ -292,12 +292,12 @@ async def test_container_serves_a_task_its_callbacks_and_its_files(
 
 
 async def test_docker_stop_with_work_pending_exits_0(
-    image: str, figures: Figures, receiver: CallbackReceiver, http: aiohttp.ClientSession
+    image: str, figures: Figures, callback_receiver: CallbackReceiver, http: aiohttp.ClientSession
 ) -> None:
     running, _ = await start_container(image)  # real time: the stages are minutes away
     try:
         api = Api(http, running.url)
-        await api.submit("/api/v1/generate", generate_body(receiver.url))
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
         _, health = await api.get("/__mock__/health")
         assert health["pendingTimers"] > 0
 
@@ -312,7 +312,7 @@ async def test_docker_stop_with_work_pending_exits_0(
         assert cancelled, logs
         assert int(cancelled[1]) > 0
         assert "suno-mock-server stopped" in logs
-        assert receiver.requests == []
+        assert callback_receiver.requests == []
     finally:
         await running.remove()
 

@@ -9,16 +9,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.reclaim import reclaim
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, generate_body
 
-
-@pytest.fixture
-async def server(make_server: ServerFactory) -> MockServer:
-    """These tests load the control plane with many tasks: the submit rate limit is off."""
-    return await make_server(rate_limit="off")
+# These tests load the control plane with many tasks: the submit rate limit is off.
+pytestmark = pytest.mark.suno_mock(rate_limit="off")
 
 
 async def get_json(http: aiohttp.ClientSession, url: str) -> Any:
@@ -28,13 +26,13 @@ async def get_json(http: aiohttp.ClientSession, url: str) -> Any:
 
 
 async def test_tasks_and_deliveries_are_visible(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    receiver.respond_with(statuses=[500, 200])
-    await clock.advance(150)
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    callback_receiver.respond_with(statuses=[500, 200])
+    await suno_mock.clock.advance(150)
     async with aiohttp.ClientSession() as http:  # no Authorization: the control plane is open
-        tasks = await get_json(http, f"{server.url}/__mock__/tasks")
+        tasks = await get_json(http, f"{suno_mock.url}/__mock__/tasks")
         (summary,) = tasks["tasks"]
         assert summary["taskId"] == task_id
         assert (summary["status"], summary["stage"], summary["deliveries"]) == (
@@ -43,9 +41,9 @@ async def test_tasks_and_deliveries_are_visible(
             3,
         )
 
-        detail = await get_json(http, f"{server.url}/__mock__/tasks/{task_id}")
+        detail = await get_json(http, f"{suno_mock.url}/__mock__/tasks/{task_id}")
         assert detail["recordInfo"] == await api.record_info(task_id)
-        assert detail["request"] == generate_body(receiver.url)
+        assert detail["request"] == generate_body(callback_receiver.url)
         assert [h["event"] for h in detail["history"]] == ["PENDING", "text", "first", "complete"]
         text = detail["deliveries"][0]
         assert text["callbackType"] == "text"
@@ -56,72 +54,74 @@ async def test_tasks_and_deliveries_are_visible(
         assert text["attempts"][1]["scheduledAt"] - text["attempts"][0]["scheduledAt"] == 60
         assert text["payload"]["data"]["task_id"] == task_id
 
-        deliveries = await get_json(http, f"{server.url}/__mock__/deliveries?taskId={task_id}")
+        deliveries = await get_json(http, f"{suno_mock.url}/__mock__/deliveries?taskId={task_id}")
         assert [d["callbackType"] for d in deliveries["deliveries"]] == [
             "text",
             "first",
             "complete",
         ]
-        assert (await get_json(http, f"{server.url}/__mock__/deliveries?taskId=other")) == {
+        assert (await get_json(http, f"{suno_mock.url}/__mock__/deliveries?taskId=other")) == {
             "deliveries": [],
             "next": 0,
             "more": False,
             "total": 0,
         }
 
-        requests = await get_json(http, f"{server.url}/__mock__/requests")
+        requests = await get_json(http, f"{suno_mock.url}/__mock__/requests")
         (record,) = [r for r in requests["requests"] if r["method"] == "POST"]
         assert (record["path"], record["code"], record["httpStatus"]) == (
             "/api/v1/generate",
             200,
             200,
         )
-        assert record["body"] == generate_body(receiver.url)
+        assert record["body"] == generate_body(callback_receiver.url)
         assert record["response"]["data"]["taskId"] == task_id
 
 
-async def test_unknown_task_is_404(server: MockServer) -> None:
-    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/tasks/x") as r:
+async def test_unknown_task_is_404(suno_mock: SunoMock) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{suno_mock.url}/__mock__/tasks/x") as r:
         assert r.status == 404
         assert (await r.json())["msg"] == "no task with id 'x'"
 
 
 async def test_reset_forgets_everything_and_cancels_pending(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    await api.submit("/api/v1/generate", generate_body(receiver.url))
+    await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     async with aiohttp.ClientSession() as http:
-        async with http.post(f"{server.url}/__mock__/reset", json={}) as resp:
+        async with http.post(f"{suno_mock.url}/__mock__/reset", json={}) as resp:
             assert await resp.json() == {"reset": True, "cancelled": 1}
-        health = await get_json(http, f"{server.url}/__mock__/health")
+        health = await get_json(http, f"{suno_mock.url}/__mock__/health")
     assert (health["status"], health["tasks"], health["pendingTimers"]) == ("ok", 0, 0)
-    assert server.requests == []
-    await clock.advance(3600)
-    assert receiver.requests == []
+    assert suno_mock.requests == []
+    await suno_mock.clock.advance(3600)
+    assert callback_receiver.requests == []
 
 
+# The handler's crash is what this test provokes: the plugin's teardown check would fail it.
+@pytest.mark.suno_mock(check_teardown=False)
 async def test_a_bug_in_the_mock_is_a_500_envelope_and_recorded(
-    api: Api, server: MockServer, monkeypatch: pytest.MonkeyPatch
+    api: Api, suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(server.engine.music, "accept", broken)
+    monkeypatch.setattr(suno_mock.engine.music, "accept", broken)
     status, envelope = await api.post("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
     assert (status, envelope["code"], envelope["data"]) == (200, 500, None)
     assert envelope["msg"] == "Server error: the mock crashed (ZeroDivisionError: simulated bug)"
-    assert [type(e) for e in server.engine.errors] == [ZeroDivisionError]
+    assert [type(e) for e in suno_mock.engine.errors] == [ZeroDivisionError]
 
 
 async def test_event_stream_announces_changes(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/events") as r:
+    async with aiohttp.ClientSession() as http, http.get(f"{suno_mock.url}/__mock__/events") as r:
         assert r.headers["Content-Type"] == "text/event-stream"
         assert await r.content.readline() == b"retry: 1000\n"
         await r.content.readline()
-        task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-        await clock.advance(30)
+        task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+        await suno_mock.clock.advance(30)
         seen: list[dict[str, Any]] = []
         expected = [{"type": "task", "id": task_id}, {"type": "delivery", "id": task_id}]
         while not all(event in seen for event in expected):
@@ -133,50 +133,50 @@ async def test_event_stream_announces_changes(
 
 
 async def test_a_page_that_leaves_the_event_stream_is_no_bug(
-    server: MockServer, api: Api, receiver: CallbackReceiver, clock: ManualClock
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/events") as r:
+    async with aiohttp.ClientSession() as http, http.get(f"{suno_mock.url}/__mock__/events") as r:
         await r.content.readline()
     for _ in range(3):  # events written to the closed stream
-        await api.submit("/api/v1/generate", generate_body(receiver.url))
-        await clock.advance(1)
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+        await suno_mock.clock.advance(1)
         await asyncio.sleep(0.01)
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 async def test_clock_control_and_resend(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     async with aiohttp.ClientSession() as http:
-        async with http.post(f"{server.url}/__mock__/clock", json={"advance": 60}) as resp:
+        async with http.post(f"{suno_mock.url}/__mock__/clock", json={"advance": 60}) as resp:
             state = await resp.json()
-        assert (state["now"], state["paused"]) == (clock.now(), True)
-        assert [r.callback_type for r in receiver.requests] == ["text", "first"]
+        assert (state["now"], state["paused"]) == (suno_mock.clock.now(), True)
+        assert [r.callback_type for r in callback_receiver.requests] == ["text", "first"]
         headers = {"Content-Type": "application/json"}
         async with http.post(
-            f"{server.url}/__mock__/clock", data=b"{nope", headers=headers
+            f"{suno_mock.url}/__mock__/clock", data=b"{nope", headers=headers
         ) as resp:
             assert resp.status == 400
             assert (await resp.json())["msg"].startswith("body: malformed JSON")
-        async with http.post(f"{server.url}/__mock__/clock", json={"advance": -1}) as resp:
+        async with http.post(f"{suno_mock.url}/__mock__/clock", json={"advance": -1}) as resp:
             assert (resp.status, (await resp.json())["msg"]) == (
                 400,
                 "advance: seconds >= 0, got -1",
             )
-        url = f"{server.url}/__mock__/tasks/{task_id}/resend"
+        url = f"{suno_mock.url}/__mock__/tasks/{task_id}/resend"
         async with http.post(url, json={"stage": "first"}) as resp:
             delivery = await resp.json()
         assert (delivery["callbackType"], delivery["state"]) == ("first", "delivered")
-        assert receiver.requests[-1].raw == receiver.requests[1].raw
+        assert callback_receiver.requests[-1].raw == callback_receiver.requests[1].raw
         async with http.post(url, json={"stage": "complete"}) as resp:
             assert (await resp.json())["msg"] == (
                 f"stage: task {task_id} has no 'complete' callback yet; it has ['first', 'text']"
             )
 
 
-async def test_dashboard_page_is_self_contained(server: MockServer) -> None:
-    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/__mock__/") as resp:
+async def test_dashboard_page_is_self_contained(suno_mock: SunoMock) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{suno_mock.url}/__mock__/") as resp:
         page = await resp.text()
     assert resp.content_type == "text/html"
     assert "<title>suno-mock-server</title>" in page
@@ -199,11 +199,14 @@ async def walk(http: aiohttp.ClientSession, url: str, key: str, limit: int) -> l
 
 
 async def test_lists_come_in_pages_with_a_cursor(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(130)]
-    await clock.advance(30)  # one text callback each
-    base = f"{server.url}/__mock__"
+    ids = [
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+        for _ in range(130)
+    ]
+    await suno_mock.clock.advance(30)  # one text callback each
+    base = f"{suno_mock.url}/__mock__"
     async with aiohttp.ClientSession() as http:
         # Without paging parameters: the newest 100, oldest first, and a cursor to follow on.
         newest = await get_json(http, f"{base}/tasks")
@@ -225,7 +228,7 @@ async def test_lists_come_in_pages_with_a_cursor(
 
         deliveries = await walk(http, f"{base}/deliveries", "deliveries", 64)
         assert [d["taskId"] for d in deliveries] == ids
-        assert [d["id"] for d in deliveries] == [d.id for d in server.deliveries()]
+        assert [d["id"] for d in deliveries] == [d.id for d in suno_mock.deliveries()]
         newest = await get_json(http, f"{base}/deliveries?limit=5")
         assert [d["taskId"] for d in newest["deliveries"]] == ids[-5:]
         one = await get_json(http, f"{base}/deliveries?taskId={ids[0]}")
@@ -247,11 +250,13 @@ async def test_lists_come_in_pages_with_a_cursor(
 
 
 async def test_a_tasks_deliveries_stay_indexed_as_the_journal_trims(
-    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: Any, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(journal_limit=10)
+    server = await suno_mock_factory(journal_limit=10)
     api = Api(http, server.url)
-    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(7)]
+    ids = [
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url)) for _ in range(7)
+    ]
     clock = server.clock
     assert isinstance(clock, ManualClock)
     await clock.advance(150)
@@ -270,21 +275,21 @@ async def test_a_tasks_deliveries_stay_indexed_as_the_journal_trims(
 
 
 async def test_reset_answers_at_once_and_frees_the_old_state_in_slices(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     for _ in range(3):
-        await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
-    old_tasks, old_requests = server.engine.music.store._order, server.requests
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    old_tasks, old_requests = suno_mock.engine.music.store._order, suno_mock.requests
     assert (len(old_tasks), len(old_requests)) == (3, 3)
 
-    await server.reset()
-    assert (server.tasks(), server.requests, server.deliveries()) == ([], [], [])
+    await suno_mock.reset()
+    assert (suno_mock.tasks(), suno_mock.requests, suno_mock.deliveries()) == ([], [], [])
     await asyncio.sleep(0)  # the old containers empty on the next turns of the loop
     await asyncio.sleep(0)
     assert (old_tasks, old_requests) == ([], [])
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    assert [t.id for t in server.tasks()] == [task_id]
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    assert [t.id for t in suno_mock.tasks()] == [task_id]
 
 
 async def test_reclaim_frees_one_slice_per_loop_turn() -> None:

@@ -9,9 +9,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer, ScaledClock, Settings
+from mock_server import MockServer, ScaledClock, Settings
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 from tests.test_cli import start
 
 START = Settings().start_time
@@ -22,33 +23,33 @@ async def wait(api: Api, **body: Any) -> tuple[int, Any]:
 
 
 async def test_wait_for_callback_advances_only_as_far_as_the_callback(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     status, answer = await wait(api, taskId=task_id, callbackType="first")
     assert status == 200
     assert (answer["reached"], answer["reason"], answer["journal"]) == (True, None, None)
     assert answer["delivery"]["callbackType"] == "first"
     assert [a["status"] for a in answer["delivery"]["attempts"]] == [200]
-    assert [c.callback_type for c in receiver.requests] == ["text", "first"]
+    assert [c.callback_type for c in callback_receiver.requests] == ["text", "first"]
     # The clock stopped at the `first` callback, with `complete` still pending.
-    assert answer["now"] == clock.now() == answer["delivery"]["attempts"][0]["startedAt"]
+    assert answer["now"] == suno_mock.clock.now() == answer["delivery"]["attempts"][0]["startedAt"]
     assert answer["task"]["stage"] == "first"
-    assert clock.pending() == 1
+    assert suno_mock.clock.pending() == 1
 
 
-async def test_wait_for_status(api: Api, receiver: CallbackReceiver) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+async def test_wait_for_status(api: Api, callback_receiver: CallbackReceiver) -> None:
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     status, answer = await wait(api, taskId=task_id, status="SUCCESS", within=600)
     assert (status, answer["reached"], answer["task"]["status"]) == (200, True, "SUCCESS")
     assert answer["delivery"] is None
 
 
 async def test_a_callback_that_never_comes_says_why_with_the_journal(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     await api.post("/__mock__/scenario", {"next": "copyright-violation"})
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     status, answer = await wait(api, taskId=task_id, callbackType="complete")
     assert (status, answer["reached"]) == (200, False)
     assert answer["reason"] == (
@@ -62,13 +63,13 @@ async def test_a_callback_that_never_comes_says_why_with_the_journal(
 
 
 async def test_a_wait_gives_up_at_within_and_says_when_the_next_timer_is_due(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     status, answer = await wait(api, taskId=task_id, callbackType="complete", within=0.5)
     assert (status, answer["reached"]) == (200, False)
     assert "within 0.5 s of mock time (the next timer is due" in answer["reason"]
-    assert clock.now() <= START + 0.5
+    assert suno_mock.clock.now() <= START + 0.5
     assert "callbacks attempted for task" in answer["journal"]
 
 
@@ -111,27 +112,29 @@ async def test_waiting_for_the_status_of_an_unknown_task_is_404(api: Api) -> Non
     assert "nope" in answer["msg"]
 
 
-async def test_an_unknown_status_lists_the_valid_ones(api: Api, receiver: CallbackReceiver) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+async def test_an_unknown_status_lists_the_valid_ones(
+    api: Api, callback_receiver: CallbackReceiver
+) -> None:
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     status, answer = await wait(api, taskId=task_id, status="DONE")
     assert status == 400
     assert "unknown task status 'DONE'; allowed: PENDING" in answer["msg"]
 
 
 async def test_restore_starts_over_with_the_same_bytes(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
     await api.post("/__mock__/scenario", {"default": "copyright-violation"})
-    first = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    first = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     await wait(api, taskId=first, callbackType="error")
-    assert clock.now() > START
+    assert suno_mock.clock.now() > START
     status, answer = await api.post("/__mock__/restore", {})
     assert (status, answer["restored"], answer["now"]) == (200, True, START)
     _, tasks = await api.get("/__mock__/tasks")
     assert tasks["tasks"] == []
     _, scenarios = await api.get("/__mock__/scenarios")
     assert scenarios["default"] is None  # back to the configured default
-    assert await api.submit("/api/v1/generate", generate_body(receiver.url)) == first
+    assert await api.submit("/api/v1/generate", generate_body(callback_receiver.url)) == first
 
 
 @pytest.fixture
@@ -156,16 +159,17 @@ async def test_a_scaled_clock_cannot_be_driven_and_says_how_to_start_one_that_ca
 
 
 async def test_probe_runs_the_battery_with_the_servers_settings(
-    api: Api, make_server: ServerFactory, receiver: CallbackReceiver
+    api: Api, suno_mock_factory: SunoMockFactory, callback_receiver: CallbackReceiver
 ) -> None:
     status, report = await api.post(
-        "/__mock__/probe", {"url": receiver.url, "only": ["sequence", "duplicate-complete"]}
+        "/__mock__/probe",
+        {"url": callback_receiver.url, "only": ["sequence", "duplicate-complete"]},
     )
     assert status == 200
-    assert (report["ok"], report["url"], report["seed"]) == (True, receiver.url, 0)
+    assert (report["ok"], report["url"], report["seed"]) == (True, callback_receiver.url, 0)
     assert [c["name"] for c in report["cases"]] == ["sequence", "duplicate-complete"]
-    assert report["text"].startswith(f"suno-mock probe {receiver.url}")
-    assert len(receiver.requests) == sum(len(c["callbacks"]) for c in report["cases"])
+    assert report["text"].startswith(f"suno-mock probe {callback_receiver.url}")
+    assert len(callback_receiver.requests) == sum(len(c["callbacks"]) for c in report["cases"])
 
 
 async def test_probe_refuses_a_host_the_server_may_not_call(api: Api) -> None:
@@ -175,20 +179,24 @@ async def test_probe_refuses_a_host_the_server_may_not_call(api: Api) -> None:
 
 
 async def test_serve_with_a_manual_clock_moves_only_when_driven(
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     served = await start("--port", "0", "--manual-clock", "--seed", "5")
     try:
         assert "seed 5, manual clock, scenario" in served.first_line
         async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
             api = Api(http, served.url)
-            task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+            task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
             _, clock = await api.get("/__mock__/clock")
             assert (clock["now"], clock["paused"], clock["seed"]) == (START, True, 5)
-            assert receiver.requests == []
+            assert callback_receiver.requests == []
             status, answer = await wait(api, taskId=task_id, callbackType="complete")
             assert (status, answer["reached"]) == (200, True)
-            assert [c.callback_type for c in receiver.requests] == ["text", "first", "complete"]
+            assert [c.callback_type for c in callback_receiver.requests] == [
+                "text",
+                "first",
+                "complete",
+            ]
     finally:
         code, _, err = await served.stop()
     assert code == 0, err

@@ -15,15 +15,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, generate_body
 
-
-@pytest.fixture
-async def server(make_server: ServerFactory) -> MockServer:
-    """These tests load the control plane with many tasks: the submit rate limit is off."""
-    return await make_server(rate_limit="off")
+# These tests load the control plane with many tasks: the submit rate limit is off.
+pytestmark = pytest.mark.suno_mock(rate_limit="off")
 
 
 CHROMIUM = shutil.which("chromium")
@@ -107,13 +105,13 @@ def text(driver: WebDriver, selector: str) -> str:
 
 
 async def test_dashboard_follows_a_task_and_its_controls_work(
-    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+    browser: WebDriver, suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+    await asyncio.to_thread(browser.get, f"{suno_mock.url}/__mock__/")
     await until(lambda: text(browser, "#live") == "live", "the event stream")
     assert await asyncio.to_thread(lambda: browser.title) == "suno-mock-server"
 
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     row = f'tr.task[data-task-id="{task_id}"]'
     await until(lambda: text(browser, f"{row} .status") == "PENDING", "the new task row")
 
@@ -144,15 +142,15 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
     )
     assert [stage for stage, _ in attempts] == ["text", "first", "complete"]
     assert all("delivered" in line and "200" in line for _, line in attempts)
-    assert len(receiver.requests) == 3
+    assert len(callback_receiver.requests) == 3
 
     ARTIFACTS.mkdir(exist_ok=True)
     await asyncio.to_thread(browser.save_screenshot, str(ARTIFACTS / "dashboard.png"))
 
     # Re-send a stage from the page: the receiver gets the complete callback again.
     await until(lambda: click(browser, 'button.resend[data-stage="complete"]'), "re-send")
-    await until(lambda: len(receiver.requests) == 4, "the re-sent callback")
-    assert receiver.requests[-1].raw == receiver.requests[2].raw
+    await until(lambda: len(callback_receiver.requests) == 4, "the re-sent callback")
+    assert callback_receiver.requests[-1].raw == callback_receiver.requests[2].raw
 
     # Queue a scenario from the page: the next submit is answered with its code.
     def queue_maintenance() -> None:
@@ -163,25 +161,28 @@ async def test_dashboard_follows_a_task_and_its_controls_work(
 
     await asyncio.to_thread(queue_maintenance)
     await until(lambda: "queued: maintenance" in text(browser, "#scenario-state"), "the queue")
-    _, envelope = await api.post("/api/v1/generate", generate_body(receiver.url))
+    _, envelope = await api.post("/api/v1/generate", generate_body(callback_receiver.url))
     assert envelope["code"] == 455
     await until(lambda: "System maintenance." in text(browser, "#request-log"), "the request log")
 
     # Reset from the page: the list empties.
     await until(lambda: click(browser, "#reset"), "a click on reset")
     await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
-    assert server.tasks() == []
+    assert suno_mock.tasks() == []
 
 
 async def test_dashboard_follows_events_with_deltas_not_the_whole_list(
-    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+    browser: WebDriver, suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+    await asyncio.to_thread(browser.get, f"{suno_mock.url}/__mock__/")
     await until(lambda: text(browser, "#live") == "live", "the event stream")
     await asyncio.to_thread(browser.execute_script, "performance.setResourceTimingBufferSize(1e5)")
 
-    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(30)]
-    clock = server.clock
+    ids = [
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+        for _ in range(30)
+    ]
+    clock = suno_mock.clock
     assert isinstance(clock, ManualClock)
     await clock.advance(150)  # 30 tasks x (created, 3 stages, 3 deliveries): ~200 events
     for task_id in (ids[0], ids[-1]):
@@ -215,16 +216,16 @@ def choose(driver: WebDriver, selector: str, value: str) -> None:
 
 
 async def test_dashboard_scales_to_200_tasks_with_filters_and_search(
-    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+    browser: WebDriver, suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
     ids = []
     for n in range(200):
         if n % 10 == 0:
-            server.next_task(scenario="copyright-violation")
-        ids.append(await api.submit("/api/v1/generate", generate_body(receiver.url)))
-    assert isinstance(server.clock, ManualClock)
-    await server.clock.advance(150)
-    await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
+            suno_mock.next_task(scenario="copyright-violation")
+        ids.append(await api.submit("/api/v1/generate", generate_body(callback_receiver.url)))
+    assert isinstance(suno_mock.clock, ManualClock)
+    await suno_mock.clock.advance(150)
+    await asyncio.to_thread(browser.get, f"{suno_mock.url}/__mock__/")
     await until(lambda: text(browser, "#live") == "live", "the event stream")
     count = partial(browser.find_elements, By.CSS_SELECTOR, "#tasks tr.task")
     await until(lambda: len(count()) == 200, "200 task rows")
@@ -276,8 +277,8 @@ async def test_dashboard_scales_to_200_tasks_with_filters_and_search(
         )
         == "none (plain success)"
     )
-    server.use_scenario("audio-conflict")
+    suno_mock.use_scenario("audio-conflict")
     await until(lambda: click(browser, "#reset"), "a click on reset")
     await until(lambda: text(browser, "#tasks") == "no tasks yet", "the reset")
     await until(lambda: "default: none" in text(browser, "#scenario-state"), "the default gone")
-    assert server.engine.scenarios.default is None
+    assert suno_mock.engine.scenarios.default is None

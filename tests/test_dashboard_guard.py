@@ -10,10 +10,10 @@ import aiohttp
 from aiohttp import web
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from mock_server import MockServer
 from mock_server.listener import Listener
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 from tests.test_dashboard import browser, click, text, until
 
 __all__ = ["browser"]  # the fixture, shared with test_dashboard.py
@@ -45,24 +45,24 @@ class AttackerSite(Listener):
 
 
 async def test_a_page_on_another_origin_cannot_drive_the_mock(
-    browser: WebDriver, server: MockServer, api: Api, receiver: CallbackReceiver
+    browser: WebDriver, suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    async with AttackerSite(server.url) as site:
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    async with AttackerSite(suno_mock.url) as site:
         await asyncio.to_thread(browser.get, site.url + "/")
         # The two no-cors posts reached the mock (fulfilled, opaque); reading was refused.
         title = await until(
             lambda: browser.title if browser.title != "loading" else "", "the attack to finish"
         )
     assert title == "fulfilled,fulfilled,rejected"
-    assert [t.id for t in server.tasks()] == [task_id]  # not reset
-    assert server.engine.scenarios.default is None  # not switched
+    assert [t.id for t in suno_mock.tasks()] == [task_id]  # not reset
+    assert suno_mock.engine.scenarios.default is None  # not switched
 
 
 async def test_the_dashboard_opened_with_its_token(
-    browser: WebDriver, make_server: ServerFactory, receiver: CallbackReceiver
+    browser: WebDriver, suno_mock_factory: SunoMockFactory, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(control_token="dash-token")  # noqa: S106
+    server = await suno_mock_factory(control_token="dash-token")  # noqa: S106
     await asyncio.to_thread(browser.get, f"{server.url}/__mock__/")
     assert "missing or wrong token" in await asyncio.to_thread(lambda: browser.page_source)
     await asyncio.to_thread(browser.get, f"{server.url}/__mock__/?token=dash-token")
@@ -71,7 +71,7 @@ async def test_the_dashboard_opened_with_its_token(
     assert address == f"{server.url}/__mock__/"  # the token is not left in the address bar
     async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         task_id = await Api(http, server.url).submit(
-            "/api/v1/generate", generate_body(receiver.url)
+            "/api/v1/generate", generate_body(callback_receiver.url)
         )
     row = f'tr.task[data-task-id="{task_id}"]'
     await until(lambda: text(browser, f"{row} .status") == "PENDING", "the new task row")

@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 
 from mock_server import ManualClock, MockServer, StageDelays
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 EARLY_TEXT_ONLY = StageDelays(text=0, first=100_000, complete=100_000)
@@ -35,7 +35,7 @@ def manual(server: MockServer) -> ManualClock:
 
 
 async def test_a_hung_path_does_not_hold_back_another_path_of_the_same_host(
-    make_server: ServerFactory, http: Any
+    suno_mock_factory: SunoMockFactory, http: Any
 ) -> None:
     # 200 callbacks to a path that never answers within the 5 s timeout, then three to a
     # healthy path of the same host and port: those go at once, not after the hung ones.
@@ -61,7 +61,7 @@ async def test_a_hung_path_does_not_hold_back_another_path_of_the_same_host(
     await receiver.start_server()
     base = f"http://127.0.0.1:{receiver.port}"
     try:
-        server = await make_server(
+        server = await suno_mock_factory(
             stage_delays=EARLY_TEXT_ONLY, callback_timeout=5, rate_limit="off"
         )
         api = Api(http, server.url)
@@ -85,12 +85,12 @@ async def test_a_hung_path_does_not_hold_back_another_path_of_the_same_host(
 
 
 async def test_callbacks_over_the_socket_budget_wait_in_the_mock_not_on_the_receivers_time(
-    make_server: ServerFactory, http: Any
+    suno_mock_factory: SunoMockFactory, http: Any
 ) -> None:
     # Four sockets for all receivers (two at most to one); three receivers answer in 0.1 s,
     # within a 0.25 s timeout. Twelve callbacks take ~0.3 s: the last ones wait ~0.2 s in the
     # mock, blamed on no one; and no more than four sockets are ever open, kept-alive included.
-    server = await make_server(
+    server = await suno_mock_factory(
         stage_delays=EARLY_TEXT_ONLY, callback_timeout=0.25, callback_socket_budget=4
     )
     receivers = [CallbackReceiver() for _ in range(3)]
@@ -260,7 +260,7 @@ async def test_the_mocks_own_shortage_is_its_fault_retried_and_logged_once(
 
 
 async def test_one_receiver_never_holds_the_whole_budget(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
     # A receiver with a path per task, every one hanging, against a budget of 8: it holds at
     # most half, so another receiver's callbacks go at once, not after its timeouts.
@@ -276,7 +276,7 @@ async def test_one_receiver_never_holds_the_whole_budget(
     hanging = TestServer(app, host="127.0.0.1", port=0)
     await hanging.start_server()
     try:
-        server = await make_server(
+        server = await suno_mock_factory(
             stage_delays=EARLY_TEXT_ONLY,
             callback_timeout=5,
             callback_socket_budget=8,
@@ -286,9 +286,9 @@ async def test_one_receiver_never_holds_the_whole_budget(
         for n in range(20):
             body = generate_body(f"http://127.0.0.1:{hanging.port}/hooks/{n}")
             await api.submit(GENERATE, body)
-        fine = [await api.submit(GENERATE, generate_body(receiver.url)) for _ in range(3)]
+        fine = [await api.submit(GENERATE, generate_body(callback_receiver.url)) for _ in range(3)]
         advancing = asyncio.create_task(manual(server).advance(0))
-        await receiver.wait_for(3, timeout=1.0)
+        await callback_receiver.wait_for(3, timeout=1.0)
         assert server.engine.dispatcher.pools.budget.held <= 8
         release.set()
         await asyncio.wait_for(advancing, 5)

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import aiohttp
 
-from mock_server import ManualClock, MockServer, Settings
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import generate_body
+from tests.helpers import SunoMockFactory, generate_body
 
 
-async def run_session(seed: int) -> list[bytes]:
+async def run_session(factory: SunoMockFactory, seed: int) -> list[bytes]:
     """Submit three tasks to a fresh server, run them to the end; return every byte seen."""
-    settings = Settings(seed=seed, public_base_url="http://mock.invalid")
+    server = await factory(seed=seed, public_base_url="http://mock.invalid")
     seen: list[bytes] = []
     async with (
         CallbackReceiver() as receiver,
-        MockServer(settings) as server,
         aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
     ):
-        assert isinstance(server.clock, ManualClock)
         task_ids = []
         bodies = [
             generate_body(receiver.url),
@@ -44,15 +41,15 @@ async def run_session(seed: int) -> list[bytes]:
         return [s.replace(receiver.url.encode(), b"<receiver>") for s in seen]
 
 
-async def test_same_seed_same_bytes() -> None:
-    first = await run_session(seed=7)
-    second = await run_session(seed=7)
+async def test_same_seed_same_bytes(suno_mock_factory: SunoMockFactory) -> None:
+    first = await run_session(suno_mock_factory, seed=7)
+    second = await run_session(suno_mock_factory, seed=7)
     assert len(first) == 3 + 3 + 9
     assert first == second
 
 
-async def test_another_seed_other_ids_and_titles() -> None:
-    first = await run_session(seed=7)
-    other = await run_session(seed=8)
+async def test_another_seed_other_ids_and_titles(suno_mock_factory: SunoMockFactory) -> None:
+    first = await run_session(suno_mock_factory, seed=7)
+    other = await run_session(suno_mock_factory, seed=8)
     assert first[0] != other[0]  # task id
     assert first[4] != other[4]  # record-info of the generated-title task

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server.testing import SunoMock
 from tests.helpers import Api, generate_body
 
 CB = "https://example.com/callback"
@@ -117,18 +117,16 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
-async def test_documented_example_is_accepted(api: Api, server: MockServer, name: str) -> None:
+async def test_documented_example_is_accepted(api: Api, suno_mock: SunoMock, name: str) -> None:
     path, body = EXAMPLES[name]
     status, envelope = await api.post(path, body)
     assert (status, envelope["code"], envelope["msg"]) == (200, 200, "success"), envelope
 
 
-async def test_examples_that_name_an_existing_task(
-    api: Api, server: MockServer, clock: ManualClock
-) -> None:
+async def test_examples_that_name_an_existing_task(api: Api, suno_mock: SunoMock) -> None:
     source = await api.submit("/api/v1/generate", generate_body(CB, model="V6"))
-    await clock.advance(150)
-    audio_id = server.task(source).tracks[0].id
+    await suno_mock.clock.advance(150)
+    audio_id = suno_mock.task(source).tracks[0].id
     replace = {
         "taskId": source, "audioId": audio_id, "prompt": "A calm and relaxing piano track.",
         "tags": "Jazz", "title": "Relaxing Piano", "negativeTags": "Rock", "infillStartS": 10.5,
@@ -169,16 +167,16 @@ async def test_file_upload_example(api: Api) -> None:
     assert envelope["data"]["mimeType"] == "image/png"
 
 
-async def test_voice_examples(api: Api, clock: ManualClock) -> None:
+async def test_voice_examples(suno_mock: SunoMock, api: Api) -> None:
     # The Suno Voice pages' example bodies (re-read 2026-12-07); `xxxxxxx` and
     # `voice_create_001` name a task: the test uses one the mock made.
     validate = EXAMPLES["voice-validate"][1]
     task_id = await api.submit("/api/v1/voice/validate", validate)
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     regenerate = {"taskId": task_id,
                   "calBackUrl": "https://example.com/callback/suno/voice_regenerate"}  # fmt: skip
     assert await api.submit("/api/v1/voice/regenerate", regenerate) == task_id
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     generate = {
         "taskId": task_id, "verifyUrl": "https://example.com/audio/verify_read.mp3",
         "voiceName": "My Voice", "description": "created from uploaded voice",

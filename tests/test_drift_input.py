@@ -16,10 +16,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import MockServer
 from mock_server.cli import main
 from mock_server.proxy import Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver
+from mock_server.testing import SunoMock
 from tests.helpers import generate_body
 
 OUTSIDE = b"a file outside the recording"
@@ -28,7 +28,7 @@ OUTSIDE = b"a file outside the recording"
 async def record(folder: Path) -> None:
     """A music task (three callbacks) and a multipart upload, through a real proxy."""
     async with (
-        MockServer() as upstream,
+        SunoMock() as upstream,
         CallbackReceiver() as receiver,
         Proxy(ProxyConfig(upstream=upstream.url, record_dir=folder), clock=upstream.clock) as proxy,
         aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,

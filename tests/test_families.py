@@ -10,9 +10,10 @@ import mutagen.mp4
 import pytest
 from PIL import Image
 
-from mock_server import ManualClock, MockServer
+from mock_server import MockServer
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
+from mock_server.testing import SunoMock
 from mock_server.tracks import Track
 from tests.helpers import Api, generate_body
 
@@ -31,13 +32,11 @@ RECORD_KEYS = {
 
 
 @pytest.fixture
-async def track(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
-) -> Track:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
-    receiver.requests.clear()
-    return server.task(task_id).tracks[0]
+async def track(api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver) -> Track:
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    callback_receiver.requests.clear()
+    return suno_mock.task(task_id).tracks[0]
 
 
 def task_of(server: MockServer, track: Track) -> str:
@@ -55,17 +54,17 @@ async def fetch(http: aiohttp.ClientSession, url: str) -> tuple[int, bytes]:
         return resp.status, await resp.read()
 
 
-async def test_lyrics(api: Api, clock: ManualClock, receiver: CallbackReceiver) -> None:
-    body = {"prompt": "a song about rain on a tin roof", "callBackUrl": receiver.url}
+async def test_lyrics(suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver) -> None:
+    body = {"prompt": "a song about rain on a tin roof", "callBackUrl": callback_receiver.url}
     task_id = await api.submit("/api/v1/lyrics", body)
     pending = await info(api, "lyrics", task_id)
     assert pending == {
         "taskId": task_id, "param": '{"prompt":"a song about rain on a tin roof",'
-        f'"callBackUrl":"{receiver.url}"}}', "response": None, "status": "PENDING",
+        f'"callBackUrl":"{callback_receiver.url}"}}', "response": None, "status": "PENDING",
         "type": "LYRICS", "errorCode": None, "errorMessage": None,
     }  # fmt: skip
-    await clock.advance(30)
-    (callback,) = [r.json for r in receiver.requests]
+    await suno_mock.clock.advance(30)
+    (callback,) = [r.json for r in callback_receiver.requests]
     assert (callback["code"], callback["msg"]) == (200, "All generated successfully.")
     assert set(callback["data"]) == {"callbackType", "taskId", "data"}  # camelCase taskId
     assert (callback["data"]["callbackType"], callback["data"]["taskId"]) == ("complete", task_id)
@@ -91,14 +90,17 @@ async def test_lyrics_rejections(api: Api) -> None:
 
 
 async def test_wav(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    http: aiohttp.ClientSession, track: Track,
-) -> None:  # fmt: skip
-    body = {"taskId": task_of(server, track), "audioId": track.id, "callBackUrl": receiver.url}
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track) -> None:  # fmt: skip
+    body = {
+        "taskId": task_of(suno_mock, track),
+        "audioId": track.id,
+        "callBackUrl": callback_receiver.url,
+    }
     wav_id = await api.submit("/api/v1/wav/generate", body)
     assert (await info(api, "wav", wav_id))["successFlag"] == "PENDING"
-    await clock.advance(30)
-    (callback,) = [r.json for r in receiver.requests]
+    await suno_mock.clock.advance(30)
+    (callback,) = [r.json for r in callback_receiver.requests]
     url = callback["data"]["audioWavUrl"]
     assert callback == {
         "code": 200,
@@ -119,11 +121,11 @@ async def test_wav(
 
 
 async def test_track_jobs_need_a_finished_track_the_mock_made(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    audio_id = server.task(task_id).tracks[0].id
-    body = {"taskId": task_id, "audioId": audio_id, "callBackUrl": receiver.url}
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    audio_id = suno_mock.task(task_id).tracks[0].id
+    body = {"taskId": task_id, "audioId": audio_id, "callBackUrl": callback_receiver.url}
     _, envelope = await api.post("/api/v1/mp4/generate", body)
     assert envelope["msg"] == (
         f"taskId: task {task_id} is not finished (status PENDING); wait for SUCCESS"
@@ -151,24 +153,23 @@ RECORD_URLS = [  # sunoapi.org's page: no pianoUrl (only kie.ai's has one)
 
 @pytest.mark.parametrize("separation", list(STEM_KEYS))
 async def test_vocal_removal_and_midi(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    http: aiohttp.ClientSession, track: Track, separation: str,
-) -> None:  # fmt: skip
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track, separation: str) -> None:  # fmt: skip
     stems = STEM_KEYS[separation]
     body = {
-        "taskId": task_of(server, track),
+        "taskId": task_of(suno_mock, track),
         "audioId": track.id,
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
         "type": separation,
     }
     if separation == "split_stem_advanced":
         body["stemName"] = "Drum Kit"
     job_id = await api.submit("/api/v1/vocal-removal/generate", body)
-    midi_body = {"taskId": job_id, "callBackUrl": receiver.url}
+    midi_body = {"taskId": job_id, "callBackUrl": callback_receiver.url}
     _, envelope = await api.post("/api/v1/midi/generate", midi_body)
     assert envelope["msg"] == f"taskId: vocal-removal task {job_id} is not finished yet"
-    await clock.advance(30)
-    callback = receiver.requests[0].json
+    await suno_mock.clock.advance(30)
+    callback = callback_receiver.requests[0].json
     assert callback["msg"] == "vocal Removal generated successfully."
     urls = callback["data"]["vocal_removal_info"]
     assert list(urls) == sorted(["origin_url", *(f"{stem}_url" for stem in stems)])
@@ -196,8 +197,8 @@ async def test_vocal_removal_and_midi(
     assert envelope["msg"].startswith(f"audioId: {track.id!r} is not a stem of vocal-removal")
     stem_id = origin[-1]["id"]  # the documented source of a MIDI audioId
     midi_id = await api.submit("/api/v1/midi/generate", dict(midi_body, audioId=stem_id))
-    await clock.advance(30)
-    midi = receiver.requests[-1].json
+    await suno_mock.clock.advance(30)
+    midi = callback_receiver.requests[-1].json
     assert list(midi) == ["task_id", "code", "msg", "data"]  # task_id at the top level
     assert (midi["task_id"], midi["data"]["state"]) == (midi_id, "complete")
     assert {"name", "notes"} == set(midi["data"]["instruments"][0])
@@ -209,19 +210,19 @@ async def test_vocal_removal_and_midi(
 
 
 async def test_vocal_removal_of_uploaded_audio(
-    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: Any, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(default_upload_duration=90)
+    server = await suno_mock_factory(default_upload_duration=90)
     api = Api(http, server.url)
     body = {
         "audioUrl": "https://files.invalid/song.mp3",  # not fetched: its length is assumed
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
         "type": "split_stem_advanced",
         "stemName": "Kick",
     }
     job_id = await api.submit("/api/v1/vocal-removal/generate", body)
     await server.clock.advance(30)
-    urls = receiver.requests[0].json["data"]["vocal_removal_info"]
+    urls = callback_receiver.requests[0].json["data"]["vocal_removal_info"]
     assert list(urls) == ["kick_url", "origin_url"]
     record = await info(api, "vocal-removal", job_id)
     assert (record["audioId"], record["musicId"]) == ("", "")
@@ -245,10 +246,10 @@ async def test_vocal_removal_of_uploaded_audio(
     ],
 )
 async def test_vocal_removal_rejections(
-    api: Api, server: MockServer, track: Track, changes: dict[str, Any], message: str
+    api: Api, suno_mock: SunoMock, track: Track, changes: dict[str, Any], message: str
 ) -> None:
     body = {
-        "taskId": task_of(server, track),
+        "taskId": task_of(suno_mock, track),
         "audioId": track.id,
         "callBackUrl": "http://x.invalid/",
     }
@@ -258,21 +259,20 @@ async def test_vocal_removal_rejections(
 
 
 async def test_music_video(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    http: aiohttp.ClientSession, track: Track,
-) -> None:  # fmt: skip
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track) -> None:  # fmt: skip
     body = {
-        "taskId": task_of(server, track),
+        "taskId": task_of(suno_mock, track),
         "audioId": track.id,
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
         "author": "Me",
         "domainName": "example.com",
     }
     _, envelope = await api.post("/api/v1/mp4/generate", dict(body, author="x" * 51))
     assert envelope["msg"].startswith("author: string should have at most 50 characters")
     video_id = await api.submit("/api/v1/mp4/generate", body)
-    await clock.advance(30)
-    callback = receiver.requests[0].json
+    await suno_mock.clock.advance(30)
+    callback = callback_receiver.requests[0].json
     assert (callback["msg"], callback["data"]["task_id"]) == (
         "MP4 generated successfully.",
         video_id,
@@ -286,10 +286,9 @@ async def test_music_video(
 
 
 async def test_cover_image(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    http: aiohttp.ClientSession, track: Track,
-) -> None:  # fmt: skip
-    body = {"taskId": task_of(server, track), "callBackUrl": receiver.url}
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver,
+    http: aiohttp.ClientSession, track: Track) -> None:  # fmt: skip
+    body = {"taskId": task_of(suno_mock, track), "callBackUrl": callback_receiver.url}
     cover_id = await api.submit("/api/v1/suno/cover/generate", body)
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
     assert envelope == {  # documented: a duplicate request answers the existing taskId
@@ -298,8 +297,8 @@ async def test_cover_image(
         "data": {"taskId": cover_id},
     }
     assert (await info(api, "suno/cover", cover_id))["successFlag"] == 0
-    await clock.advance(30)
-    callback = receiver.requests[0].json
+    await suno_mock.clock.advance(30)
+    callback = callback_receiver.requests[0].json
     assert set(callback["data"]) == {"taskId", "images"}
     assert len(callback["data"]["images"]) == 2
     for url in callback["data"]["images"]:
@@ -310,9 +309,9 @@ async def test_cover_image(
     assert record["response"] == {"images": callback["data"]["images"]}
 
 
-async def test_persona(api: Api, server: MockServer, track: Track) -> None:
+async def test_persona(api: Api, suno_mock: SunoMock, track: Track) -> None:
     body = {
-        "taskId": task_of(server, track),
+        "taskId": task_of(suno_mock, track),
         "audioId": track.id,
         "name": "Warm Alto",
         "description": "Breathy alto",
@@ -333,8 +332,8 @@ async def test_persona(api: Api, server: MockServer, track: Track) -> None:
     assert envelope["msg"] == "name: required (persona)"
 
 
-async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) -> None:
-    task_id = task_of(server, track)
+async def test_timestamped_lyrics(api: Api, suno_mock: SunoMock, track: Track) -> None:
+    task_id = task_of(suno_mock, track)
     _, envelope = await api.post("/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id})
     assert (envelope["code"], envelope["msg"]) == (400, "audioId: required")
     body = {"taskId": task_id, "audioId": track.id}
@@ -351,7 +350,7 @@ async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) ->
         "palign": 0,
     }
     assert words[-1]["endS"] <= track.duration
-    other = next(t for t in server.task(task_id).tracks if t.id != track.id)
+    other = next(t for t in suno_mock.task(task_id).tracks if t.id != track.id)
     second = (
         await api.post(
             "/api/v1/generate/get-timestamped-lyrics", {"taskId": task_id, "audioId": other.id}
@@ -360,53 +359,55 @@ async def test_timestamped_lyrics(api: Api, server: MockServer, track: Track) ->
     assert second["waveformData"] != data["waveformData"]
 
 
-async def test_boost_style(api: Api, server: MockServer) -> None:
+async def test_boost_style(api: Api, suno_mock: SunoMock) -> None:
     _, envelope = await api.post("/api/v1/style/generate", {"content": "Pop, Mysterious"})
     data = envelope["data"]
     assert data["result"].startswith("Pop, Mysterious, ")
     assert (data["successFlag"], data["param"]) == ("1", '{"content":"Pop, Mysterious"}')
     assert data["creditsConsumed"] == 0.4
-    assert data["creditsRemaining"] == server.engine.account.credits == 10_000 - 0.4
+    assert data["creditsRemaining"] == suno_mock.engine.account.credits == 10_000 - 0.4
     _, envelope = await api.get("/api/v1/generate/credit")
     assert envelope["data"] == 9999  # the credit endpoint answers an integer
     _, envelope = await api.post("/api/v1/style/generate", {"content": " "})
     assert envelope["msg"] == "content: required (a short style description)"
 
 
-async def test_jobs_cost_credits(api: Api, server: MockServer, track: Track) -> None:
-    before = server.engine.account.credits
+async def test_jobs_cost_credits(api: Api, suno_mock: SunoMock, track: Track) -> None:
+    before = suno_mock.engine.account.credits
     await api.submit("/api/v1/lyrics", {"prompt": "x", "callBackUrl": "http://127.0.0.1:9/c"})
-    assert server.engine.account.credits == before - server.settings.task_cost
+    assert suno_mock.engine.account.credits == before - suno_mock.settings.task_cost
 
 
 async def test_cover_uses_its_own_code_for_insufficient_credits(
-    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: Any, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(credits=12, task_cost=12)
+    server = await suno_mock_factory(credits=12, task_cost=12)
     api = Api(http, server.url)
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    body = {"taskId": task_id, "callBackUrl": receiver.url}
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    body = {"taskId": task_id, "callBackUrl": callback_receiver.url}
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
     assert (envelope["code"], envelope["msg"]) == (
         402,
         "The current credits are insufficient. Please top up.",
     )
-    _, envelope = await api.post("/api/v1/lyrics", {"prompt": "x", "callBackUrl": receiver.url})
+    _, envelope = await api.post(
+        "/api/v1/lyrics", {"prompt": "x", "callBackUrl": callback_receiver.url}
+    )
     assert envelope["code"] == 429
 
 
 async def test_uncertain_points_of_the_families_are_settings(
-    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: Any, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(
+    server = await suno_mock_factory(
         cover_repeat_code=409,
         vocal_removal_track_field="musicIndex",
         lyrics_limit_unit="characters",
     )
     api = Api(http, server.url)
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     await server.clock.advance(150)
-    body = {"taskId": task_id, "callBackUrl": receiver.url}
+    body = {"taskId": task_id, "callBackUrl": callback_receiver.url}
     cover_id = await api.submit("/api/v1/suno/cover/generate", body)
     _, envelope = await api.post("/api/v1/suno/cover/generate", body)
     assert envelope == {
@@ -415,24 +416,24 @@ async def test_uncertain_points_of_the_families_are_settings(
         "data": {"taskId": cover_id},
     }
     track = server.task(task_id).tracks[1]
-    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": receiver.url}
+    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": callback_receiver.url}
     job_id = await api.submit("/api/v1/vocal-removal/generate", job)
     record = await info(api, "vocal-removal", job_id)
     assert (record["musicIndex"], "audioId" in record) == (1, False)
     _, envelope = await api.post(
-        "/api/v1/lyrics", {"prompt": "r" * 201, "callBackUrl": receiver.url}
+        "/api/v1/lyrics", {"prompt": "r" * 201, "callBackUrl": callback_receiver.url}
     )
     assert (envelope["code"], envelope["msg"]) == (413, "prompt: at most 200 characters, got 201")
 
 
 async def test_vocal_removal_of_audio_that_cannot_be_fetched_fails(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    missing = f"{server.url}/files/tmp/nowhere/gone.mp3"  # the mock's own URL: it is fetched
-    body = {"audioUrl": missing, "callBackUrl": receiver.url}
+    missing = f"{suno_mock.url}/files/tmp/nowhere/gone.mp3"  # the mock's own URL: it is fetched
+    body = {"audioUrl": missing, "callBackUrl": callback_receiver.url}
     job_id = await api.submit("/api/v1/vocal-removal/generate", body)
-    await clock.advance(30)
-    callback = receiver.requests[-1].json
+    await suno_mock.clock.advance(30)
+    callback = callback_receiver.requests[-1].json
     assert callback["code"] == 451
     assert callback["msg"].startswith("Unable to download the source audio file: ")
     assert callback["data"] == {"task_id": job_id, "vocal_removal_info": None}
@@ -445,11 +446,13 @@ async def test_vocal_removal_of_audio_that_cannot_be_fetched_fails(
 
 
 async def test_personas_are_bounded_like_tasks(
-    make_server: Any, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: Any, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(task_limit=10, rate_limit="off")
+    server = await suno_mock_factory(task_limit=10, rate_limit="off")
     api = Api(http, server.url)
-    ids = [await api.submit("/api/v1/generate", generate_body(receiver.url)) for _ in range(6)]
+    ids = [
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url)) for _ in range(6)
+    ]
     await server.clock.advance(150)
     for task_id in ids:
         for track in server.task(task_id).tracks:

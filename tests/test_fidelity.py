@@ -14,7 +14,8 @@ import pytest
 from mock_server import ManualClock
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "https://docs.sunoapi.org/suno-api/generate-music.md"
 UPLOAD_EXTEND = "https://docs.sunoapi.org/suno-api/upload-and-extend-audio.md"
@@ -55,15 +56,18 @@ async def served_length(http: aiohttp.ClientSession, url: str) -> float:
 
 @pytest.mark.parametrize("asked", [10, 30, 360])
 async def test_generate_tracks_last_the_requested_duration(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver, http: aiohttp.ClientSession,
+    suno_mock: SunoMock,
+    api: Api,
+    callback_receiver: CallbackReceiver,
+    http: aiohttp.ClientSession,
     asked: int,
-) -> None:  # fmt: skip
+) -> None:
     # GENERATE, read on READ_ON: duration "Audio duration in seconds, range 10-360" (V6, custom
     # mode). The mock's tracks last that, within 2 s (setting duration_spread).
-    task_id = await api.submit("/api/v1/generate", v6_custom(receiver.url, duration=asked))
-    await clock.advance(150)
+    task_id = await api.submit("/api/v1/generate", v6_custom(callback_receiver.url, duration=asked))
+    await suno_mock.clock.advance(150)
     tracks = (await api.record_info(task_id))["response"]["sunoData"]
-    complete = receiver.requests[-1].json["data"]["data"]
+    complete = callback_receiver.requests[-1].json["data"]["data"]
     assert [t["duration"] for t in tracks] == [t["duration"] for t in complete]
     for track in tracks:
         assert abs(track["duration"] - asked) <= 2, track["duration"]
@@ -81,36 +85,46 @@ async def test_generate_tracks_last_the_requested_duration(
     ],
 )  # fmt: skip
 async def test_upload_endpoints_honour_duration_too(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver, path: str, body: dict[str, Any]
+    suno_mock: SunoMock,
+    api: Api,
+    callback_receiver: CallbackReceiver,
+    path: str,
+    body: dict[str, Any],
 ) -> None:
     # The upload-cover and mashup pages type `duration` an integer (10-360) as well.
-    task_id = await api.submit(path, body | {"callBackUrl": receiver.url})
-    await clock.advance(150)
+    task_id = await api.submit(path, body | {"callBackUrl": callback_receiver.url})
+    await suno_mock.clock.advance(150)
     tracks = (await api.record_info(task_id))["response"]["sunoData"]
     assert all(abs(t["duration"] - 45) <= 2 for t in tracks), tracks
 
 
 async def test_duration_spread_zero_is_exact_and_bounds_are_checked(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(duration_spread=0)
+    server = await suno_mock_factory(duration_spread=0)
     api = Api(http, server.url)
-    task_id = await api.submit("/api/v1/generate", v6_custom(receiver.url, duration=42))
+    task_id = await api.submit("/api/v1/generate", v6_custom(callback_receiver.url, duration=42))
     assert [t.duration for t in server.task(task_id).tracks] == [42, 42]
     for bad in (9, 361):
-        _, envelope = await api.post("/api/v1/generate", v6_custom(receiver.url, duration=bad))
+        _, envelope = await api.post(
+            "/api/v1/generate", v6_custom(callback_receiver.url, duration=bad)
+        )
         assert envelope["code"] == 400
         assert envelope["msg"].startswith("duration: input should be"), envelope["msg"]
 
 
 async def test_duration_is_seeded(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     lengths = []
     for _ in range(2):
-        server = await make_server(seed=7)
+        server = await suno_mock_factory(seed=7)
         task_id = await Api(http, server.url).submit(
-            "/api/v1/generate", v6_custom(receiver.url, duration=100)
+            "/api/v1/generate", v6_custom(callback_receiver.url, duration=100)
         )
         lengths.append([t.duration for t in server.task(task_id).tracks])
     assert lengths[0] == lengths[1]
@@ -121,12 +135,12 @@ async def test_duration_is_seeded(
 
 
 async def test_upload_extend_v4_5all_takes_one_minute_upload_cover_eight(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
     # UPLOAD_EXTEND, read on READ_ON: "When using the V4_5ALL model, the uploaded audio file must
     # not exceed 1 minute in length"; UPLOAD_EXTEND_CN the same ("不得超过 1 分钟"). The
     # upload-cover page allows 8 minutes for every model.
-    track = await finished_track(api, clock, receiver.url)
+    track = await finished_track(api, suno_mock.clock, callback_receiver.url)
     assert track["duration"] > 60
     extend = {
         "uploadUrl": track["audioUrl"], "defaultParamFlag": False, "model": "V4_5ALL",
@@ -151,25 +165,25 @@ async def validated(api: Api, clock: ManualClock) -> str:
 
 
 async def test_regenerate_requires_cal_back_url_as_spelled(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
     # VOICE_REGENERATE, read on READ_ON: "The API schema uses `calBackUrl` for the callback URL
     # field"; its schema requires taskId and calBackUrl ("注意:该接口字段名为 calBackUrl").
-    task_id = await validated(api, clock)
+    task_id = await validated(api, suno_mock.clock)
     _, envelope = await api.post(f"{VOICE}/regenerate", {"taskId": task_id})
     assert (envelope["code"], envelope["data"]) == (400, None)
     assert envelope["msg"].startswith("calBackUrl: required")
     _, envelope = await api.post(
-        f"{VOICE}/regenerate", {"taskId": task_id, "callBackUrl": receiver.url}
+        f"{VOICE}/regenerate", {"taskId": task_id, "callBackUrl": callback_receiver.url}
     )
     assert envelope["code"] == 400
     assert envelope["msg"].startswith(
         "calBackUrl: required; this endpoint spells it calBackUrl (one l), got callBackUrl"
     )
-    url = receiver.url + "/regenerated"
+    url = callback_receiver.url + "/regenerated"
     await api.submit(f"{VOICE}/regenerate", {"taskId": task_id, "calBackUrl": url})
-    await clock.advance(30)
-    sent = receiver.requests[-1]
+    await suno_mock.clock.advance(30)
+    sent = callback_receiver.requests[-1]
     assert sent.path.endswith("/regenerated")
     # VOICE_CALLBACKS: the same shape as the validation phrase callback.
     assert sent.json["data"]["status"] == "wait_validating"
@@ -177,15 +191,19 @@ async def test_regenerate_requires_cal_back_url_as_spelled(
 
 
 async def test_a_setting_takes_either_spelling(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(voice_regenerate_callback="either")
+    server = await suno_mock_factory(voice_regenerate_callback="either")
     api = Api(http, server.url)
     assert isinstance(server.clock, ManualClock)
     task_id = await validated(api, server.clock)
-    await api.submit(f"{VOICE}/regenerate", {"taskId": task_id, "callBackUrl": receiver.url})
+    await api.submit(
+        f"{VOICE}/regenerate", {"taskId": task_id, "callBackUrl": callback_receiver.url}
+    )
     await server.clock.advance(30)
-    assert [r.json["data"]["taskId"] for r in receiver.requests] == [task_id]
+    assert [r.json["data"]["taskId"] for r in callback_receiver.requests] == [task_id]
 
 
 # 4. File Upload API: HTTP statuses --------------------------------------------------------
@@ -213,17 +231,17 @@ async def test_file_upload_errors_are_http_statuses(
 
 
 async def test_file_upload_authentication_and_the_setting(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
     body = {"base64Data": "aGk=", "uploadPath": "a"}
-    server = await make_server(api_keys=("right",))
+    server = await suno_mock_factory(api_keys=("right",))
     headers = {"Authorization": "Bearer wrong"}
     async with http.post(f"{server.url}/api/file-base64-upload", json=body, headers=headers) as r:
         assert (r.status, await r.json()) == (401, {
             "success": False, "code": 401, "msg": "Authentication failed: Invalid API Key",
             "data": None,
         })  # fmt: skip
-    lenient = Api(http, (await make_server(upload_api_http_200=True)).url)
+    lenient = Api(http, (await suno_mock_factory(upload_api_http_200=True)).url)
     status, envelope = await lenient.post("/api/file-base64-upload", {"base64Data": "aGk="})
     assert (status, envelope["code"]) == (200, 400)
 
@@ -242,16 +260,16 @@ async def test_vocal_window_is_whole_seconds(api: Api) -> None:
 
 
 async def test_voice_details_report_no_error_as_the_callbacks_do(
-    api: Api, clock: ManualClock
+    suno_mock: SunoMock, api: Api
 ) -> None:
     # The schema types errorCode an integer; the callbacks send "errorCode": 0, "errorMessage": "".
-    task_id = await validated(api, clock)
+    task_id = await validated(api, suno_mock.clock)
     _, envelope = await api.get(f"{VOICE}/validate-info", params={"taskId": task_id})
     data = envelope["data"]
     assert (data["status"], data["errorCode"], data["errorMessage"]) == ("wait_validating", 0, "")
     body = {"taskId": task_id, "verifyUrl": "https://files.invalid/phrase.mp3"}
     voice_task = await api.submit(f"{VOICE}/generate", body)
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     _, envelope = await api.get(f"{VOICE}/record-info", params={"taskId": voice_task})
     data = envelope["data"]
     assert (data["status"], data["errorCode"], data["errorMessage"]) == ("success", 0, "")
@@ -262,15 +280,18 @@ async def test_voice_details_report_no_error_as_the_callbacks_do(
 
 @pytest.mark.parametrize(("flavour", "piano"), [("audioId", False), ("musicIndex", True)])
 async def test_piano_url_only_in_the_kie_flavour(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver,
-    flavour: str, piano: bool,
-) -> None:  # fmt: skip
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
+    flavour: str,
+    piano: bool,
+) -> None:
     # SEPARATION (sunoapi.org), read on READ_ON: no pianoUrl in its record-info; kie.ai's has it.
-    server = await make_server(vocal_removal_track_field=flavour)
+    server = await suno_mock_factory(vocal_removal_track_field=flavour)
     api = Api(http, server.url)
     assert isinstance(server.clock, ManualClock)
-    track = await finished_track(api, server.clock, receiver.url)
-    body = {"taskId": track["taskId"], "audioId": track["id"], "callBackUrl": receiver.url,
+    track = await finished_track(api, server.clock, callback_receiver.url)
+    body = {"taskId": track["taskId"], "audioId": track["id"], "callBackUrl": callback_receiver.url,
             "type": "split_stem_advanced", "stemName": "Piano"}  # fmt: skip
     job_id = await api.submit("/api/v1/vocal-removal/generate", body)
     await server.clock.advance(30)

@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 BASE64 = "/api/file-base64-upload"
 STREAM = "/api/file-stream-upload"
@@ -36,7 +36,7 @@ async def download(http: aiohttp.ClientSession, url: str) -> tuple[int, bytes, s
 
 
 async def test_base64_upload_is_served_back(
-    api: Api, server: MockServer, http: aiohttp.ClientSession
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
     data = wav(2.0)
     body = {
@@ -55,7 +55,7 @@ async def test_base64_upload_is_served_back(
     assert set(info) == DATA_KEYS
     assert info == {
         "fileName": "hum.wav", "filePath": "audio/uploads/hum.wav",
-        "downloadUrl": f"{server.url}/files/tmp/audio/uploads/hum.wav", "fileSize": len(data),
+        "downloadUrl": f"{suno_mock.url}/files/tmp/audio/uploads/hum.wav", "fileSize": len(data),
         "mimeType": "audio/x-wav", "uploadedAt": "2026-01-01T00:00:00.000Z",
     }  # fmt: skip
     assert await download(http, info["downloadUrl"]) == (200, data, "audio/x-wav")
@@ -86,12 +86,12 @@ async def test_stream_upload(api: Api, http: aiohttp.ClientSession) -> None:
 
 
 async def test_url_upload_downloads_from_allowed_hosts(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
-    track = server.task(task_id).tracks[0]
-    source = f"{server.url}/files/audio/{track.id}.mp3"
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    track = suno_mock.task(task_id).tracks[0]
+    source = f"{suno_mock.url}/files/audio/{track.id}.mp3"
     _, envelope = await api.post(URL, {"fileUrl": source, "uploadPath": "copies"})
     assert envelope["data"]["fileName"] == f"{track.id}.mp3"
     assert envelope["data"]["mimeType"] == "audio/mpeg"
@@ -103,10 +103,10 @@ async def test_url_upload_downloads_from_allowed_hosts(
         "--allow-callback-host files.invalid"
     )
     _, envelope = await api.post(
-        URL, {"fileUrl": f"{server.url}/files/audio/x.mp3", "uploadPath": "x"}
+        URL, {"fileUrl": f"{suno_mock.url}/files/audio/x.mp3", "uploadPath": "x"}
     )
     assert envelope["msg"] == (
-        f"fileUrl: could not download: GET {server.url}/files/audio/x.mp3 answered HTTP 404"
+        f"fileUrl: could not download: GET {suno_mock.url}/files/audio/x.mp3 answered HTTP 404"
     )
 
 
@@ -143,8 +143,10 @@ async def test_stream_upload_problems(api: Api, http: aiohttp.ClientSession) -> 
     assert envelope["msg"] == "Content-Type: must be multipart/form-data, got 'application/json'"
 
 
-async def test_size_limit_and_auth(make_server: ServerFactory, http: aiohttp.ClientSession) -> None:
-    server = await make_server(max_upload_bytes=1000)
+async def test_size_limit_and_auth(
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
+) -> None:
+    server = await suno_mock_factory(max_upload_bytes=1000)
     body = {"base64Data": base64.b64encode(bytes(1001)).decode(), "uploadPath": "a"}
     _, envelope = await Api(http, server.url).post(BASE64, body)
     assert envelope["msg"] == (
@@ -158,20 +160,20 @@ async def test_size_limit_and_auth(make_server: ServerFactory, http: aiohttp.Cli
 
 
 async def test_uploads_expire_after_three_days(
-    api: Api, clock: ManualClock, http: aiohttp.ClientSession
+    suno_mock: SunoMock, api: Api, http: aiohttp.ClientSession
 ) -> None:
     body = {"base64Data": base64.b64encode(b"hi").decode(), "uploadPath": "t", "fileName": "a"}
     url = (await api.post(BASE64, body))[1]["data"]["downloadUrl"]
-    await clock.advance(3 * 86400)
+    await suno_mock.clock.advance(3 * 86400)
     assert (await download(http, url))[0] == 200
-    await clock.advance(1)
+    await suno_mock.clock.advance(1)
     status, body_bytes, _ = await download(http, url)
     assert status == 404
     assert b"uploads are kept 3 days" in body_bytes
 
 
 async def test_upload_then_upload_extend_uses_the_real_duration(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
     body = {
         "base64Data": base64.b64encode(wav(30.0)).decode(),
@@ -187,7 +189,7 @@ async def test_upload_then_upload_extend_uses_the_real_duration(
         "style": "lofi",
         "title": "Demo",
         "model": "V4",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     _, envelope = await api.post("/api/v1/generate/upload-extend", extend)
     assert envelope["msg"] == (
@@ -195,7 +197,7 @@ async def test_upload_then_upload_extend_uses_the_real_duration(
         "got 31"
     )
     task_id = await api.submit("/api/v1/generate/upload-extend", dict(extend, continueAt=20))
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert info["operationType"] == "upload_extend"
     assert all(20 + 60 <= t["duration"] <= 20 + 150 for t in info["response"]["sunoData"])

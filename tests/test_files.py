@@ -10,15 +10,18 @@ import mutagen.mp3
 import pytest
 from PIL import Image
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 
 @pytest.fixture
-async def track(api: Api, clock: ManualClock, receiver: CallbackReceiver) -> dict[str, object]:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
+async def track(
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
+) -> dict[str, object]:
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
     return dict((await api.record_info(task_id))["response"]["sunoData"][0])
 
 
@@ -83,19 +86,21 @@ async def test_image_is_a_jpeg(
     "path", ["/files/audio/nope.mp3", "/files/stream/nope", "/files/image/nope.jpeg"]
 )
 async def test_unknown_file_ids_are_404(
-    http: aiohttp.ClientSession, server: MockServer, path: str
+    http: aiohttp.ClientSession, suno_mock: SunoMock, path: str
 ) -> None:
-    resp = await fetch(http, server.url + path)
+    resp = await fetch(http, suno_mock.url + path)
     assert resp.status == 404
     assert (await resp.json())["msg"] == "no file for track id 'nope'"
 
 
 async def test_public_base_url_is_used_for_file_urls(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(public_base_url="https://mock.example/base/")
+    server = await suno_mock_factory(public_base_url="https://mock.example/base/")
     api = Api(http, server.url)
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     assert isinstance(server.clock, ManualClock)
     await server.clock.advance(150)
     track = (await api.record_info(task_id))["response"]["sunoData"][0]

@@ -10,12 +10,13 @@ import aiohttp
 import pytest
 from pydantic import ValidationError
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import ManualClock, Settings
 from mock_server.cli import main
 from mock_server.clock import ScaledClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import Match, Scenario, ScenarioError, load_scenario
-from tests.helpers import Api, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 DAYS_30 = "a duration from 0 to 2592000 s (30 days)"
 HOSTILE = {
@@ -54,7 +55,7 @@ def test_a_duration_string_past_the_range_is_refused() -> None:
 
 
 async def test_a_hostile_scenario_file_in_a_scenarios_dir_is_refused_at_start(
-    tmp_path: Path,
+    tmp_path: Path, suno_mock_factory: SunoMockFactory
 ) -> None:
     (tmp_path / "nan.yaml").write_text(
         "version: 1\nmatch: {prompt_contains: hostile}\nstages: {text: .nan}\n"
@@ -62,11 +63,11 @@ async def test_a_hostile_scenario_file_in_a_scenarios_dir_is_refused_at_start(
     with pytest.raises(
         ScenarioError, match=r"nan\.yaml: line \d+: stages\.text: a duration from 0"
     ):
-        MockServer(Settings(scenario_dirs=(str(tmp_path),)))
+        await suno_mock_factory(scenario_dirs=(str(tmp_path),))
 
 
 async def test_a_nan_that_slipped_through_stops_no_other_task(
-    server: MockServer, api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
     # Built without validation, as if a check were missed: the clock's heap must stay whole.
     hostile = Scenario.model_construct(
@@ -75,17 +76,17 @@ async def test_a_nan_that_slipped_through_stops_no_other_task(
         match=Match(prompt_contains="hostile"),
         stages={"text": math.nan, "first": math.nan, "complete": math.nan},
     )
-    server.engine.scenarios.rules.insert(0, hostile)
-    await api.post("/api/v1/generate", generate_body(receiver.url, prompt="hostile"))
-    healthy = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
-    assert [(r.json["data"]["task_id"], r.callback_type) for r in receiver.requests] == [
+    suno_mock.engine.scenarios.rules.insert(0, hostile)
+    await api.post("/api/v1/generate", generate_body(callback_receiver.url, prompt="hostile"))
+    healthy = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    assert [(r.json["data"]["task_id"], r.callback_type) for r in callback_receiver.requests] == [
         (healthy, "text"),
         (healthy, "first"),
         (healthy, "complete"),
     ]
     assert (await api.record_info(healthy))["status"] == "SUCCESS"
-    server.engine.errors.clear()  # the refused timer is reported as the mock's own bug
+    suno_mock.engine.errors.clear()  # the refused timer is reported as the mock's own bug
 
 
 async def test_the_clock_refuses_nan_infinite_and_huge_steps() -> None:
@@ -110,30 +111,30 @@ async def test_the_clock_refuses_nan_infinite_and_huge_steps() -> None:
 
 @pytest.mark.parametrize("advance", ["1e13", "1e308", "-1", "NaN", "Infinity", "1e400"])
 async def test_control_plane_clock_advance_is_bounded(
-    advance: str, server: MockServer, http: aiohttp.ClientSession
+    advance: str, suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
     body = f'{{"advance": {advance}}}'.encode()
     headers = {"Content-Type": "application/json"}
-    before = server.clock.now()
-    async with http.post(f"{server.url}/__mock__/clock", data=body, headers=headers) as resp:
+    before = suno_mock.clock.now()
+    async with http.post(f"{suno_mock.url}/__mock__/clock", data=body, headers=headers) as resp:
         assert resp.status == 400
         msg = (await resp.json())["msg"]
     allowed = ("advance: seconds from 0 to 31622400", "advance: seconds >= 0, got -1")
     assert msg.startswith((*allowed, "body: malformed JSON")), msg
-    assert server.clock.now() == before
-    assert server.engine.errors == []
+    assert suno_mock.clock.now() == before
+    assert suno_mock.engine.errors == []
 
 
 async def test_uploads_keep_working_after_the_largest_clock_advance(
-    server: MockServer, api: Api, http: aiohttp.ClientSession
+    suno_mock: SunoMock, api: Api, http: aiohttp.ClientSession
 ) -> None:
     for _ in range(3):
-        async with http.post(f"{server.url}/__mock__/clock", json={"advance": 31_622_400}) as r:
+        async with http.post(f"{suno_mock.url}/__mock__/clock", json={"advance": 31_622_400}) as r:
             assert r.status == 200
     body = {"base64Data": "aGVsbG8=", "uploadPath": "late", "fileName": "a.txt"}
     status, envelope = await api.post("/api/file-base64-upload", body)
     assert (status, envelope["code"]) == (200, 200), envelope
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 @pytest.mark.parametrize(

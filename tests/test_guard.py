@@ -16,7 +16,8 @@ import pytest
 from mock_server import MockServer, Settings
 from mock_server.cli import banner, browser_urls
 from mock_server.net import Exposure, is_loopback
-from tests.helpers import ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import SunoMockFactory, generate_body
 from tests.test_cli import start
 
 JSON = {"Content-Type": "application/json"}
@@ -33,9 +34,9 @@ async def call(server: MockServer, method: str, path: str, **kwargs: Any) -> tup
         return resp.status, body
 
 
-async def test_a_cross_origin_request_is_refused(server: MockServer) -> None:
+async def test_a_cross_origin_request_is_refused(suno_mock: SunoMock) -> None:
     evil = {"Origin": "http://evil.invalid"}
-    status, body = await call(server, "POST", "/__mock__/reset", json={}, headers=evil)
+    status, body = await call(suno_mock, "POST", "/__mock__/reset", json={}, headers=evil)
     assert status == 403
     assert body == {
         "code": 403,
@@ -44,13 +45,13 @@ async def test_a_cross_origin_request_is_refused(server: MockServer) -> None:
         "data": None,
     }
     # Another port on the same host is another origin too; so is a sandboxed page ("null").
-    other_port = {"Origin": server.url.rsplit(":", 1)[0] + ":1"}
-    assert (await call(server, "POST", "/__mock__/reset", json={}, headers=other_port))[0] == 403
+    other_port = {"Origin": suno_mock.url.rsplit(":", 1)[0] + ":1"}
+    assert (await call(suno_mock, "POST", "/__mock__/reset", json={}, headers=other_port))[0] == 403
     null = {"Origin": "null"}
-    assert (await call(server, "GET", "/__mock__/requests", headers=null))[0] == 403
+    assert (await call(suno_mock, "GET", "/__mock__/requests", headers=null))[0] == 403
     # The mock's own pages (the dashboard) send their own origin.
-    own = {"Origin": server.url}
-    assert (await call(server, "POST", "/__mock__/reset", json={}, headers=own))[0] == 200
+    own = {"Origin": suno_mock.url}
+    assert (await call(suno_mock, "POST", "/__mock__/reset", json={}, headers=own))[0] == 200
 
 
 @pytest.mark.parametrize(
@@ -63,32 +64,37 @@ async def test_a_cross_origin_request_is_refused(server: MockServer) -> None:
     ids=["text/plain", "form", "no body"],
 )
 async def test_control_plane_posts_must_be_json(
-    server: MockServer, content_type: str | None, data: bytes | None
+    suno_mock: SunoMock, content_type: str | None, data: bytes | None
 ) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
-    status, body = await call(server, "POST", "/__mock__/scenario", data=data, headers=headers)
+    status, body = await call(suno_mock, "POST", "/__mock__/scenario", data=data, headers=headers)
     assert status == 415
     assert body["msg"].startswith("Content-Type: must be application/json")
-    assert server.engine.scenarios.default is None
-    status, _ = await call(server, "POST", "/__mock__/reset", data=data, headers=headers)
+    assert suno_mock.engine.scenarios.default is None
+    status, _ = await call(suno_mock, "POST", "/__mock__/reset", data=data, headers=headers)
     assert status == 415
 
 
-async def test_a_rebound_host_name_is_refused(server: MockServer) -> None:
+async def test_a_rebound_host_name_is_refused(suno_mock: SunoMock) -> None:
     # DNS rebinding: a page on rebind.invalid whose name now resolves to 127.0.0.1.
     status, body = await call(
-        server, "GET", "/__mock__/requests", headers={"Host": "rebind.invalid:80"}
+        suno_mock, "GET", "/__mock__/requests", headers={"Host": "rebind.invalid:80"}
     )
     assert status == 403
     assert body["msg"].startswith("control plane: Host 'rebind.invalid' is not this server's")
-    for host in ("localhost", f"localhost:{server.port}", f"127.0.0.1:{server.port}", "[::1]"):
-        assert (await call(server, "GET", "/__mock__/requests", headers={"Host": host}))[0] == 200
+    port = suno_mock.port
+    for host in ("localhost", f"localhost:{port}", f"127.0.0.1:{port}", "[::1]"):
+        assert (await call(suno_mock, "GET", "/__mock__/requests", headers={"Host": host}))[
+            0
+        ] == 200
     # Health stays open (a container HEALTHCHECK), and the API keeps its own rules.
-    assert (await call(server, "GET", "/__mock__/health", headers={"Host": "x.invalid"}))[0] == 200
+    assert (await call(suno_mock, "GET", "/__mock__/health", headers={"Host": "x.invalid"}))[
+        0
+    ] == 200
 
 
-async def test_a_token_protects_the_control_plane(make_server: ServerFactory) -> None:
-    server = await make_server(control_token=TOKEN)
+async def test_a_token_protects_the_control_plane(suno_mock_factory: SunoMockFactory) -> None:
+    server = await suno_mock_factory(control_token=TOKEN)
     status, body = await call(server, "GET", "/__mock__/tasks")
     assert status == 401
     assert body["msg"].startswith("control plane: missing or wrong token; send header X-Suno")
@@ -115,9 +121,11 @@ async def test_a_token_protects_the_control_plane(make_server: ServerFactory) ->
     ids=["header UTF-8", "header latin-1", "header invalid UTF-8", "cookie UTF-8",
          "cookie invalid UTF-8"],
 )  # fmt: skip
-async def test_a_non_ascii_token_is_a_wrong_token(make_server: ServerFactory, line: bytes) -> None:
+async def test_a_non_ascii_token_is_a_wrong_token(
+    suno_mock_factory: SunoMockFactory, line: bytes
+) -> None:
     """Compared as bytes: whatever a client sends, the answer is the usual 401."""
-    server = await make_server(control_token=TOKEN)
+    server = await suno_mock_factory(control_token=TOKEN)
     reader, writer = await open_raw(server)
     writer.write(
         b"GET /__mock__/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -131,9 +139,9 @@ async def test_a_non_ascii_token_is_a_wrong_token(make_server: ServerFactory, li
 
 
 async def test_the_dashboard_link_with_the_token_sets_a_strict_cookie(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
 ) -> None:
-    server = await make_server(control_token=TOKEN)
+    server = await suno_mock_factory(control_token=TOKEN)
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for an IP address host
     async with aiohttp.ClientSession(cookie_jar=jar) as http:
         async with http.get(server.url + "/__mock__/") as resp:
@@ -220,7 +228,7 @@ async def test_a_non_loopback_bind_logs_a_warning(caplog: pytest.LogCaptureFixtu
     ],
 )
 async def test_scenario_names_never_become_paths(
-    make_server: ServerFactory, tmp_path: Path, name: str
+    suno_mock_factory: SunoMockFactory, tmp_path: Path, name: str
 ) -> None:
     inside = tmp_path / "scenarios"
     inside.mkdir()
@@ -228,7 +236,7 @@ async def test_scenario_names_never_become_paths(
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.yaml").write_text("version: 1\npassword: hunter2\n")
-    server = await make_server(scenario_dirs=(str(inside),))
+    server = await suno_mock_factory(scenario_dirs=(str(inside),))
     name = name.replace("/etc/secret.yaml", str(outside / "secret.yaml"))
     for key in ("default", "next"):
         status, body = await call(server, "POST", "/__mock__/scenario", json={key: name})
@@ -247,9 +255,9 @@ async def test_scenario_names_never_become_paths(
 
 
 async def test_a_broken_scenario_in_a_folder_is_reported_without_its_content(
-    make_server: ServerFactory, tmp_path: Path
+    suno_mock_factory: SunoMockFactory, tmp_path: Path
 ) -> None:
-    server = await make_server(scenario_dirs=(str(tmp_path),))
+    server = await suno_mock_factory(scenario_dirs=(str(tmp_path),))
     # Broken after start (a broken file at start-up stops the server with the same message).
     (tmp_path / "broken.yaml").write_text("version: 1\ndescription: [hunter2\n")
     (tmp_path / "scalar.yaml").write_text("hunter2\n")
@@ -298,8 +306,8 @@ async def answer_and_close(
     return said
 
 
-async def test_slow_headers_are_cut_off(make_server: ServerFactory) -> None:
-    server = await make_server(header_read_timeout=0.3)
+async def test_slow_headers_are_cut_off(suno_mock_factory: SunoMockFactory) -> None:
+    server = await suno_mock_factory(header_read_timeout=0.3)
     loop = asyncio.get_running_loop()
     started = loop.time()
     said = await answer_and_close(
@@ -332,9 +340,9 @@ async def test_slow_headers_are_cut_off(make_server: ServerFactory) -> None:
     ids=["trickled", "unfinished chunked", "trickled upload", "control plane"],
 )
 async def test_slow_bodies_are_cut_off(
-    make_server: ServerFactory, path: str, head_extra: bytes, pieces: list[bytes]
+    suno_mock_factory: SunoMockFactory, path: str, head_extra: bytes, pieces: list[bytes]
 ) -> None:
-    server = await make_server(body_read_timeout=0.3)
+    server = await suno_mock_factory(body_read_timeout=0.3)
     loop = asyncio.get_running_loop()
     started = loop.time()
     head = (
@@ -350,8 +358,8 @@ async def test_slow_bodies_are_cut_off(
     assert server.engine.errors == []
 
 
-async def test_record_sends_the_control_token(make_server: ServerFactory) -> None:
-    server = await make_server(control_token=TOKEN)
+async def test_record_sends_the_control_token(suno_mock_factory: SunoMockFactory) -> None:
+    server = await suno_mock_factory(control_token=TOKEN)
     async with (
         aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
         http.post(
@@ -392,3 +400,17 @@ async def test_control_token_from_the_environment() -> None:
     assert code == 0
     assert f"  dashboard:    {served.url}/__mock__/?token=from-env" in out
     assert "  control token: from-env (send header X-Suno-Mock-Token;" in out
+
+
+async def test_listening_on_the_ipv6_wildcard_takes_ipv4_too() -> None:
+    server = MockServer(Settings(), host="::", port=0)
+    await server.start()
+    try:
+        for origin in (f"http://127.0.0.1:{server.port}", f"http://[::1]:{server.port}"):
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"{origin}/__mock__/health") as resp,
+            ):
+                assert resp.status == 200
+    finally:
+        await server.close()

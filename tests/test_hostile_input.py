@@ -9,12 +9,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server import MockServer
 from mock_server.cli import main
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import ScenarioError, load_scenario
 from mock_server.script import ScenarioLibrary
-from tests.helpers import Api, ServerFactory
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory
 
 JSON = {"Content-Type": "application/json"}
 GENERATE = "/api/v1/generate"
@@ -37,10 +38,10 @@ async def control_requests(server: MockServer) -> tuple[int, Any]:
 
 
 async def test_a_lone_surrogate_is_refused_naming_the_field(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     status, envelope = await api.post(
-        GENERATE, None, data=raw_body(receiver.url, r"\ud800x"), headers=JSON
+        GENERATE, None, data=raw_body(callback_receiver.url, r"\ud800x"), headers=JSON
     )
     assert (status, envelope["code"]) == (200, 400)
     assert envelope["msg"].startswith(r"prompt: contains a lone UTF-16 surrogate (\ud800)")
@@ -50,47 +51,47 @@ async def test_a_lone_surrogate_is_refused_naming_the_field(
     key = b'{"\\ud83c": 1}'
     _, envelope = await api.post(GENERATE, None, data=key, headers=JSON)
     assert envelope["msg"].startswith(r"\ud83c: contains a lone UTF-16 surrogate")
-    assert server.tasks() == []
-    code, journal = await control_requests(server)
+    assert suno_mock.tasks() == []
+    code, journal = await control_requests(suno_mock)
     assert code == 200
     assert [r["code"] for r in journal["requests"]] == [400, 400, 400]
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 async def test_every_accepted_string_round_trips(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     # A surrogate *pair* is one character (U+1F3B5); it must come back out everywhere.
-    body = raw_body(receiver.url, r"la \ud83c\udfb5 la")
+    body = raw_body(callback_receiver.url, r"la \ud83c\udfb5 la")
     status, envelope = await api.post(GENERATE, None, data=body, headers=JSON)
     assert (status, envelope["code"]) == (200, 200), envelope
     task_id = envelope["data"]["taskId"]
-    await clock.advance(150)
-    assert [r.callback_type for r in receiver.requests] == ["text", "first", "complete"]
-    assert receiver.requests[-1].json["data"]["data"][0]["prompt"] == "la \U0001f3b5 la"
+    await suno_mock.clock.advance(150)
+    assert [r.callback_type for r in callback_receiver.requests] == ["text", "first", "complete"]
+    assert callback_receiver.requests[-1].json["data"]["data"][0]["prompt"] == "la \U0001f3b5 la"
     info = await api.record_info(task_id)
     assert info["status"] == "SUCCESS"
     assert info["response"]["sunoData"][0]["prompt"] == "la \U0001f3b5 la"
-    code, journal = await control_requests(server)
+    code, journal = await control_requests(suno_mock)
     assert code == 200
     assert journal["requests"][0]["body"]["prompt"] == "la \U0001f3b5 la"
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
-async def test_json_nested_100000_deep_is_a_400(api: Api, server: MockServer) -> None:
+async def test_json_nested_100000_deep_is_a_400(api: Api, suno_mock: SunoMock) -> None:
     for body in (DEEP, b'{"a":' * 500 + b"1" + b"}" * 500, b"[" * 70 + b"]" * 70):
         status, envelope = await api.post(GENERATE, None, data=body, headers=JSON)
         assert (status, envelope["code"]) == (200, 400)
         assert envelope["msg"] == "body: JSON nested too deeply (more than 64 levels)"
     async with aiohttp.ClientSession() as http:
         deep = b"[" * 30_000 + b"]" * 30_000  # within control_max_body_bytes
-        async with http.post(f"{server.url}/__mock__/clock", data=deep, headers=JSON) as resp:
+        async with http.post(f"{suno_mock.url}/__mock__/clock", data=deep, headers=JSON) as resp:
             assert resp.status == 400
             assert (await resp.json())["msg"].startswith("body: JSON nested too deeply")
-    code, journal = await control_requests(server)
+    code, journal = await control_requests(suno_mock)
     assert code == 200
     assert len(journal["requests"]) == 3
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 MULTIPART_CASES = {
@@ -125,7 +126,7 @@ MULTIPART_CASES = {
 
 
 @pytest.mark.parametrize("case", MULTIPART_CASES, ids=str)
-async def test_malformed_multipart_is_a_400(case: str, api: Api, server: MockServer) -> None:
+async def test_malformed_multipart_is_a_400(case: str, api: Api, suno_mock: SunoMock) -> None:
     content_type, body, message = MULTIPART_CASES[case]
     status, envelope = await api.post(
         STREAM, None, data=body, headers={"Content-Type": content_type}
@@ -133,11 +134,11 @@ async def test_malformed_multipart_is_a_400(case: str, api: Api, server: MockSer
     # The File Upload API answers its errors with HTTP statuses (its own page).
     assert (status, envelope["success"], envelope["code"]) == (400, False, 400), envelope
     assert envelope["msg"].startswith(message), envelope["msg"]
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 async def test_non_utf8_part_headers_are_stored_under_a_clean_name(
-    api: Api, server: MockServer, http: aiohttp.ClientSession
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
     body = (
         b'--XX\r\nContent-Disposition: form-data; name="uploadPath"\r\n\r\nup\r\n'
@@ -150,11 +151,11 @@ async def test_non_utf8_part_headers_are_stored_under_a_clean_name(
     assert (envelope["data"]["fileName"], envelope["data"]["mimeType"]) == ("a_.mp3", "audio/mpeg")
     async with http.get(envelope["data"]["downloadUrl"]) as resp:
         assert (resp.status, await resp.read()) == (200, b"ID3abc")
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
-async def test_control_plane_body_limit(make_server: ServerFactory) -> None:
-    server = await make_server(control_max_body_bytes=100)
+async def test_control_plane_body_limit(suno_mock_factory: SunoMockFactory) -> None:
+    server = await suno_mock_factory(control_max_body_bytes=100)
     async with aiohttp.ClientSession() as http:
         big = {"advance": 1, "pad": "x" * 200}
         async with http.post(f"{server.url}/__mock__/clock", json=big) as resp:
@@ -233,10 +234,10 @@ def test_a_huge_scenario_file_is_refused_before_reading(
         ScenarioLibrary([tmp_path], max_bytes=40).resolve("small")
 
 
-async def test_non_ascii_base64_is_a_400(api: Api, server: MockServer) -> None:
+async def test_non_ascii_base64_is_a_400(api: Api, suno_mock: SunoMock) -> None:
     # Found by schemathesis: b64decode raises a plain ValueError for non-ASCII text.
     body = {"base64Data": "\u00f9\u0087n", "uploadPath": "u", "fileName": "a.mp3"}
     status, envelope = await api.post("/api/file-base64-upload", body)
     assert (status, envelope["code"]) == (400, 400)
     assert envelope["msg"] == "Base64 decoding failed: Invalid Base64 format"
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []

@@ -9,21 +9,21 @@ from typing import Any
 
 import aiohttp
 
-from mock_server import MockServer
 from mock_server.inbox import Inbox
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 TOKEN = "s3cret"  # noqa: S105 - a test's made-up token
 
 
 async def test_callbacks_to_the_inbox_are_delivered_and_listed(
-    server: MockServer, api: Api
+    suno_mock: SunoMock, api: Api
 ) -> None:
-    first = await api.submit("/api/v1/generate", generate_body(f"{server.url}/__mock__/inbox/a"))
-    other = await api.submit("/api/v1/generate", generate_body(f"{server.url}/__mock__/inbox/b"))
-    await server.clock.advance(minutes=3)
+    first = await api.submit("/api/v1/generate", generate_body(f"{suno_mock.url}/__mock__/inbox/a"))
+    other = await api.submit("/api/v1/generate", generate_body(f"{suno_mock.url}/__mock__/inbox/b"))
+    await suno_mock.clock.advance(minutes=3)
 
-    assert [d.response_status for d in server.deliveries()] == [200] * 6
+    assert [d.response_status for d in suno_mock.deliveries()] == [200] * 6
     status, listed = await api.get("/__mock__/inbox/a")
     assert status == 200
     assert [(c["taskId"], c["callbackType"]) for c in listed["callbacks"]] == [
@@ -44,7 +44,7 @@ async def test_callbacks_to_the_inbox_are_delivered_and_listed(
     assert (await api.get("/__mock__/inbox"))[1]["total"] == 0
 
 
-async def test_a_malformed_callback_is_kept_as_text(server: MockServer, api: Api) -> None:
+async def test_a_malformed_callback_is_kept_as_text(suno_mock: SunoMock, api: Api) -> None:
     headers = {"Content-Type": "application/json"}
     status, answer = await api.post("/__mock__/inbox/x", None, data=b'{"code": 2', headers=headers)
     assert (status, answer) == (200, {"status": "received"})
@@ -53,9 +53,9 @@ async def test_a_malformed_callback_is_kept_as_text(server: MockServer, api: Api
 
 
 async def test_an_exposed_mock_takes_callbacks_without_its_token_but_lists_only_with_it(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
 ) -> None:
-    server = await make_server(control_token=TOKEN)
+    server = await suno_mock_factory(control_token=TOKEN)
     url = f"{server.url}/__mock__/inbox/exposed"
     async with aiohttp.ClientSession() as http:
         async with http.post(url, json={"data": {"callbackType": "text"}}) as resp:
@@ -73,9 +73,9 @@ async def test_an_exposed_mock_takes_callbacks_without_its_token_but_lists_only_
 
 
 async def test_the_inbox_takes_a_body_as_large_as_the_api_allows(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
 ) -> None:
-    server = await make_server(control_max_body_bytes=1024, max_body_bytes=4096)
+    server = await suno_mock_factory(control_max_body_bytes=1024, max_body_bytes=4096)
     url = f"{server.url}/__mock__/inbox/big"
     async with aiohttp.ClientSession() as http:
         async with http.post(url, json={"lyrics": "x" * 3000}) as resp:
@@ -85,7 +85,7 @@ async def test_the_inbox_takes_a_body_as_large_as_the_api_allows(
             assert "max_body_bytes" in (await resp.json())["msg"]
 
 
-async def test_a_long_name_is_refused(server: MockServer, api: Api) -> None:
+async def test_a_long_name_is_refused(suno_mock: SunoMock, api: Api) -> None:
     status, answer = await api.post("/__mock__/inbox/" + "n" * 101, {})
     assert status == 400
     assert "at most 100 characters" in answer["msg"]
@@ -102,9 +102,9 @@ def test_the_inbox_is_bounded_in_count_and_bytes() -> None:
 
 
 async def test_a_reader_can_wait_for_callbacks_still_on_their_way(
-    server: MockServer, api: Api, http: aiohttp.ClientSession
+    suno_mock: SunoMock, api: Api, http: aiohttp.ClientSession
 ) -> None:
-    url = f"{server.url}/__mock__/inbox/w"
+    url = f"{suno_mock.url}/__mock__/inbox/w"
     waiting = asyncio.ensure_future(api.get("/__mock__/inbox/w", params={"count": "2"}))
     await asyncio.sleep(0.05)
     assert not waiting.done()
@@ -116,14 +116,14 @@ async def test_a_reader_can_wait_for_callbacks_still_on_their_way(
     assert [c["callbackType"] for c in listed["callbacks"]] == ["text", "first"]
 
 
-async def test_a_wait_ends_at_its_timeout_with_what_arrived(server: MockServer, api: Api) -> None:
+async def test_a_wait_ends_at_its_timeout_with_what_arrived(suno_mock: SunoMock, api: Api) -> None:
     started = time.perf_counter()
     status, listed = await api.get("/__mock__/inbox", params={"count": "1", "timeout": "0.1"})
     assert (status, listed["callbacks"]) == (200, [])
     assert 0.1 <= time.perf_counter() - started < 2
 
 
-async def test_a_wait_is_bounded(server: MockServer, api: Api) -> None:
+async def test_a_wait_is_bounded(suno_mock: SunoMock, api: Api) -> None:
     for bad in ("61", "-1", "nan", "soon"):
         status, answer = await api.get("/__mock__/inbox", params={"count": "1", "timeout": bad})
         assert status == 400, bad

@@ -12,14 +12,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import ManualClock, Settings
 from mock_server.cli import banner
 from mock_server.cli.serve import SERVE_FLAGS
 from mock_server.cli.usage import FLAG_GROUPS
 from mock_server.hints import mistake, nearest
 from mock_server.net import LoopbackHint, in_container
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 from tests.test_plugin import INI, SUPPORT, run
 
 CLI_LINES = 5
@@ -225,9 +226,9 @@ async def test_accepting_failed_ones(suno_mock):
 
 
 async def test_control_plane_suggests_a_scenario_name(
-    server: MockServer, http: aiohttp.ClientSession
+    suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
-    url = f"{server.url}/__mock__/scenario"
+    url = f"{suno_mock.url}/__mock__/scenario"
     async with http.post(url, json={"next": "copyright_violation"}) as resp:
         status, envelope = resp.status, await resp.json()
     assert (status, envelope["code"]) == (400, 400)
@@ -237,9 +238,9 @@ async def test_control_plane_suggests_a_scenario_name(
 
 
 async def test_reset_forgets_a_default_scenario_set_at_run_time(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(scenario="duplicate-delivery")
+    server = await suno_mock_factory(scenario="duplicate-delivery")
     url = f"{server.url}/__mock__"
     async with http.post(f"{url}/scenario", json={"default": "audio-conflict"}) as resp:
         assert (await resp.json())["default"] == "audio-conflict"
@@ -275,15 +276,15 @@ def test_container_detection(tmp_path: Path) -> None:
 
 
 async def test_a_failed_loopback_callback_in_a_container_logs_the_hint_once(
-    server: MockServer, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+    suno_mock: SunoMock, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.engine.loopback_hint = LoopbackHint(container=True)
-    api = Api(http, server.url)
+    suno_mock.engine.loopback_hint = LoopbackHint(container=True)
+    api = Api(http, suno_mock.url)
     with caplog.at_level(logging.WARNING, logger="mock_server.net"):
         for _ in range(2):
             await api.submit("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
-        assert isinstance(server.clock, ManualClock)
-        await server.clock.advance(31)
+        assert isinstance(suno_mock.clock, ManualClock)
+        await suno_mock.clock.advance(31)
     hints = [r.getMessage() for r in caplog.records if r.name == "mock_server.net"]
     assert hints == [
         "callbacks to 127.0.0.1 cannot reach your machine: this mock runs in a container, where "
@@ -295,23 +296,23 @@ async def test_a_failed_loopback_callback_in_a_container_logs_the_hint_once(
 
 
 async def test_no_hint_outside_a_container_or_for_an_answering_receiver(
-    server: MockServer,
+    suno_mock: SunoMock,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    api = Api(http, server.url)
-    assert isinstance(server.clock, ManualClock)
-    receiver.respond_with([503])
+    api = Api(http, suno_mock.url)
+    assert isinstance(suno_mock.clock, ManualClock)
+    callback_receiver.respond_with([503])
     with caplog.at_level(logging.WARNING, logger="mock_server.net"):
-        server.engine.loopback_hint = LoopbackHint(container=False)
+        suno_mock.engine.loopback_hint = LoopbackHint(container=False)
         await api.submit("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
-        await server.clock.advance(31)
-        await server.reset()  # the first task's later callbacks would fail to loopback too
-        server.engine.loopback_hint = LoopbackHint(container=True)
-        await api.submit("/api/v1/generate", generate_body(receiver.url))
-        await server.clock.advance(31)
-    assert len(receiver.requests) == 1
+        await suno_mock.clock.advance(31)
+        await suno_mock.reset()  # the first task's later callbacks would fail to loopback too
+        suno_mock.engine.loopback_hint = LoopbackHint(container=True)
+        await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+        await suno_mock.clock.advance(31)
+    assert len(callback_receiver.requests) == 1
     assert [r for r in caplog.records if r.name == "mock_server.net"] == []
 
 

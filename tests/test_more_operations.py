@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import DROP, Api, ServerFactory, edited, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import DROP, Api, SunoMockFactory, edited, generate_body
 
 ADD_INSTRUMENTAL = "/api/v1/generate/add-instrumental"
 ADD_VOCALS = "/api/v1/generate/add-vocals"
@@ -76,20 +76,19 @@ def body_for(path: str, **changes: Any) -> dict[str, Any]:
     ],
 )
 async def test_accepted_and_run_to_the_end(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    path: str, changes: dict[str, Any], operation: str,
-) -> None:  # fmt: skip
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver,
+    path: str, changes: dict[str, Any], operation: str) -> None:  # fmt: skip
     body = body_for(path, **changes)
     if "callBackUrl" in body:
-        body["callBackUrl"] = receiver.url
+        body["callBackUrl"] = callback_receiver.url
     task_id = await api.submit(path, body)
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert (info["operationType"], info["status"]) == (operation, "SUCCESS")
     tracks = info["response"]["sunoData"]
     assert len(tracks) == 2
     expected = ["text", "first", "complete"] if "callBackUrl" in body else []
-    assert [r.callback_type for r in receiver.requests] == expected
+    assert [r.callback_type for r in callback_receiver.requests] == expected
     if path == ADD_INSTRUMENTAL:
         assert {(t["title"], t["tags"], t["prompt"]) for t in tracks} == {
             ("Night Drive Backing", "synthwave, warm bass", "")
@@ -107,10 +106,10 @@ async def test_accepted_and_run_to_the_end(
 
 
 async def test_replace_section_of_a_track_the_mock_made(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    source_task = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    source = server.task(source_task).tracks[1]
+    source_task = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    source = suno_mock.task(source_task).tracks[1]
     edit = body_for(
         REPLACE,
         uploadUrl=DROP,
@@ -125,9 +124,9 @@ async def test_replace_section_of_a_track_the_mock_made(
     assert envelope["msg"] == (
         f"taskId: task {source_task} is not finished (status PENDING); wait for SUCCESS"
     )
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     task_id = await api.submit(REPLACE, edit)
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert (info["parentMusicId"], info["type"]) == (source.id, "chirp-bluejay")
     assert [t["duration"] for t in info["response"]["sunoData"]] == [source.duration] * 2
@@ -203,19 +202,19 @@ REJECTED = [
     [pytest.param(*c, id=f"{c[0].rsplit('/', 1)[-1]}-{c[3][:40]}") for c in REJECTED],
 )
 async def test_rejections(
-    api: Api, server: MockServer, path: str, changes: dict[str, Any], code: int, message: str
+    api: Api, suno_mock: SunoMock, path: str, changes: dict[str, Any], code: int, message: str
 ) -> None:
     _, envelope = await api.post(path, body_for(path, **changes))
     assert (envelope["code"], envelope["data"]) == (code, None), envelope
     assert message in envelope["msg"]
-    assert server.tasks() == []
+    assert suno_mock.tasks() == []
 
 
-async def test_infill_window_is_a_setting(make_server: ServerFactory, http: Any) -> None:
-    today = Api(http, (await make_server(default_upload_duration=300)).url)
+async def test_infill_window_is_a_setting(suno_mock_factory: SunoMockFactory, http: Any) -> None:
+    today = Api(http, (await suno_mock_factory(default_upload_duration=300)).url)
     long_window = body_for(REPLACE, infillStartS=0, infillEndS=140)  # no ceiling today
     assert (await today.post(REPLACE, long_window))[1]["code"] == 200
-    older = Api(http, (await make_server(infill_min_seconds=6, infill_max_seconds=60)).url)
+    older = Api(http, (await suno_mock_factory(infill_min_seconds=6, infill_max_seconds=60)).url)
     _, envelope = await older.post(REPLACE, body_for(REPLACE, infillStartS=0, infillEndS=61))
     assert envelope["msg"] == (
         "infillEndS: the window infillEndS - infillStartS must be 6-60 s, got 61 s"
@@ -225,8 +224,8 @@ async def test_infill_window_is_a_setting(make_server: ServerFactory, http: Any)
     ] == 200
 
 
-async def test_window_must_fit_the_track(make_server: ServerFactory, http: Any) -> None:
-    api = Api(http, (await make_server(default_upload_duration=100)).url)
+async def test_window_must_fit_the_track(suno_mock_factory: SunoMockFactory, http: Any) -> None:
+    api = Api(http, (await suno_mock_factory(default_upload_duration=100)).url)
     _, envelope = await api.post(REPLACE, body_for(REPLACE, infillStartS=10, infillEndS=65))
     assert envelope["msg"] == (
         "infillEndS: the window (55 s) must not exceed half of the track (50 s)"
@@ -236,9 +235,9 @@ async def test_window_must_fit_the_track(make_server: ServerFactory, http: Any) 
 
 
 async def test_a_scenario_keeps_the_replaced_tracks_length(
-    make_server: ServerFactory, http: Any
+    suno_mock_factory: SunoMockFactory, http: Any
 ) -> None:
     # A scenario without payload durations used to drop the upload's length from the tracks.
-    server = await make_server(scenario="happy-path", default_upload_duration=100)
+    server = await suno_mock_factory(scenario="happy-path", default_upload_duration=100)
     task_id = await Api(http, server.url).submit(REPLACE, body_for(REPLACE))
     assert [t.duration for t in server.task(task_id).tracks] == [100.0, 100.0]

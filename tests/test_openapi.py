@@ -8,25 +8,26 @@ import aiohttp
 import pytest
 from pydantic import BaseModel
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import Settings
 from mock_server.payloads.schema import MusicCallback, RecordInfoData
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
+from mock_server.testing import SunoMock
 from mock_server.wire import parse
 from tests.helpers import Api, generate_body
 
 
 @pytest.fixture
-async def spec(server: MockServer, http: aiohttp.ClientSession) -> Any:
-    async with http.get(f"{server.url}/openapi.json") as resp:
+async def spec(suno_mock: SunoMock, http: aiohttp.ClientSession) -> Any:
+    async with http.get(f"{suno_mock.url}/openapi.json") as resp:
         assert resp.status == 200
         return await resp.json()
 
 
-def test_every_api_route_is_documented(server: MockServer, spec: Any) -> None:
+async def test_every_api_route_is_documented(suno_mock: SunoMock, spec: Any) -> None:
     routes = {
         (route.method.lower(), route.resource.canonical)
-        for route in server.app.router.routes()
+        for route in suno_mock.app.router.routes()
         if route.resource is not None
         and route.resource.canonical.startswith("/api/")
         and route.method != "HEAD"  # aiohttp adds one to every GET
@@ -41,9 +42,9 @@ def test_every_api_route_is_documented(server: MockServer, spec: Any) -> None:
     assert len(routes) == len(API) == 37
 
 
-def test_spec_structure(spec: Any, server: MockServer) -> None:
+async def test_spec_structure(spec: Any, suno_mock: SunoMock) -> None:
     assert spec["openapi"] == "3.1.0"
-    assert spec["servers"] == [{"url": server.url}]
+    assert spec["servers"] == [{"url": suno_mock.url}]
     schemas = spec["components"]["schemas"]
 
     def refs(node: Any) -> list[str]:
@@ -82,35 +83,38 @@ def callback_model(path: str) -> type[BaseModel]:
 
 
 async def test_callbacks_sent_match_their_documented_models(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    server.next_task(scenario="generation-failed")
-    await api.submit("/api/v1/generate", generate_body(receiver.url))
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
-    track = server.task(task_id).tracks[0]
-    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": receiver.url}
+    suno_mock.next_task(scenario="generation-failed")
+    await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    track = suno_mock.task(task_id).tracks[0]
+    job = {"taskId": task_id, "audioId": track.id, "callBackUrl": callback_receiver.url}
     submitted = {
         "/api/v1/lyrics": await api.submit(
-            "/api/v1/lyrics", {"prompt": "rain", "callBackUrl": receiver.url}
+            "/api/v1/lyrics", {"prompt": "rain", "callBackUrl": callback_receiver.url}
         ),
         "/api/v1/wav/generate": await api.submit("/api/v1/wav/generate", job),
         "/api/v1/vocal-removal/generate": await api.submit("/api/v1/vocal-removal/generate", job),
         "/api/v1/mp4/generate": await api.submit("/api/v1/mp4/generate", job),
         "/api/v1/suno/cover/generate": await api.submit(
-            "/api/v1/suno/cover/generate", {"taskId": task_id, "callBackUrl": receiver.url}
+            "/api/v1/suno/cover/generate", {"taskId": task_id, "callBackUrl": callback_receiver.url}
         ),
     }
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     submitted["/api/v1/midi/generate"] = await api.submit(
         "/api/v1/midi/generate",
-        {"taskId": submitted["/api/v1/vocal-removal/generate"], "callBackUrl": receiver.url},
+        {
+            "taskId": submitted["/api/v1/vocal-removal/generate"],
+            "callBackUrl": callback_receiver.url,
+        },
     )
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
 
     assert callback_model("/api/v1/generate") is MusicCallback
     by_task: dict[str, list[Any]] = {}
-    for received in receiver.requests:
+    for received in callback_receiver.requests:
         body = received.json
         key = body.get("task_id") or body["data"].get("task_id") or body["data"].get("taskId")
         by_task.setdefault(key, []).append(body)
@@ -125,7 +129,7 @@ async def test_callbacks_sent_match_their_documented_models(
         callback_model(path).model_validate(body)
 
 
-def test_core_answers_have_documented_data(spec: Any) -> None:
+async def test_core_answers_have_documented_data(spec: Any) -> None:
     def data_schema(path: str, method: str) -> Any:
         schema = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
         return schema["schema"]["oneOf"][0]["allOf"][1]["properties"]["data"]
@@ -139,21 +143,21 @@ def test_core_answers_have_documented_data(spec: Any) -> None:
 
 
 async def test_record_info_answers_match_their_documented_model(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    ok = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    server.next_task(scenario="generation-failed")
-    failed = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    ok = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    suno_mock.next_task(scenario="generation-failed")
+    failed = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     seen = set()
     for _ in range(4):
         for task_id in (ok, failed):
             info = RecordInfoData.model_validate(await api.record_info(task_id))
             seen.add(info.status)
-        await clock.advance(50)
+        await suno_mock.clock.advance(50)
     assert seen == {"PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS", "GENERATE_AUDIO_FAILED"}
 
 
-def test_fields_a_rule_requires_are_required_in_the_schema(spec: Any) -> None:
+async def test_fields_a_rule_requires_are_required_in_the_schema(spec: Any) -> None:
     schemas = spec["components"]["schemas"]
     assert {"title", "tags", "negativeTags"} <= set(schemas["AddInstrumentalRequest"]["required"])
     assert {"title", "style", "negativeTags"} <= set(schemas["AddVocalsRequest"]["required"])
@@ -162,7 +166,7 @@ def test_fields_a_rule_requires_are_required_in_the_schema(spec: Any) -> None:
     assert set(schemas["UploadCoverRequest"]["required"]) == {"callBackUrl", "model", "uploadUrl"}
 
 
-def test_a_callback_expression_names_the_field_the_request_has(spec: Any) -> None:
+async def test_a_callback_expression_names_the_field_the_request_has(spec: Any) -> None:
     regenerate = spec["paths"]["/api/v1/voice/regenerate"]["post"]["callbacks"]["callback"]
     generate = spec["paths"]["/api/v1/generate"]["post"]["callbacks"]["callback"]
     assert list(regenerate) == ["{$request.body#/calBackUrl}"]  # spelled so by the docs

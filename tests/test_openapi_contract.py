@@ -14,7 +14,7 @@ import pytest
 from mock_server import MockServer
 from mock_server.openapi import ERROR_CODES
 from mock_server.routes import API
-from tests.helpers import ServerFactory
+from tests.helpers import SunoMockFactory
 
 EXAMPLES = 8
 """Generated cases per operation and phase: about 2,000 requests, 10-20 s."""
@@ -41,8 +41,8 @@ def api_paths(spec: Any) -> list[tuple[str, Any]]:
     return [(path, ops) for path, ops in spec["paths"].items() if path.startswith("/api/")]
 
 
-async def test_error_envelopes_are_documented(make_server: ServerFactory) -> None:
-    spec = await spec_of(await make_server())
+async def test_error_envelopes_are_documented(suno_mock_factory: SunoMockFactory) -> None:
+    spec = await spec_of(await suno_mock_factory())
     schemas = spec["components"]["schemas"]
     assert schemas["ErrorEnvelope"]["properties"]["data"] == {"type": "null"}
     for path, operations in api_paths(spec):
@@ -57,8 +57,8 @@ async def test_error_envelopes_are_documented(make_server: ServerFactory) -> Non
             assert one_of[0]["allOf"][1]["properties"]["code"] == {"const": 200}
 
 
-async def test_mirrored_statuses_are_documented(make_server: ServerFactory) -> None:
-    spec = await spec_of(await make_server(mirror_http_status=True))
+async def test_mirrored_statuses_are_documented(suno_mock_factory: SunoMockFactory) -> None:
+    spec = await spec_of(await suno_mock_factory(mirror_http_status=True))
     for _, operations in api_paths(spec):
         for operation in operations.values():
             responses = operation["responses"]
@@ -87,12 +87,12 @@ async def schemathesis(server: MockServer, tmp_path: Path, exclude: set[str]) ->
 
 @pytest.mark.parametrize("mirror", [True, False], ids=["mirror-http-status", "http-200"])
 async def test_schemathesis_finds_nothing(
-    make_server: ServerFactory, tmp_path: Path, mirror: bool
+    suno_mock_factory: SunoMockFactory, tmp_path: Path, mirror: bool
 ) -> None:
     # The server runs in this test's loop; schemathesis is a real client in a subprocess.
     # Callback URLs it invents are never contacted (not loopback), nor are its fileUrls; the
     # rate limit is off (a load of generated requests is the point here).
-    server = await make_server(mirror_http_status=mirror, api_keys=("k",), rate_limit="off")
+    server = await suno_mock_factory(mirror_http_status=mirror, api_keys=("k",), rate_limit="off")
     exclude = CHECKS_THE_REAL_API_FAILS | (set() if mirror else STATUS_CHECKS)
     out = await schemathesis(server, tmp_path, exclude)
     assert f"Operations:       {len(API)} selected" in out, out[-3000:]

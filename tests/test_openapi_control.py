@@ -7,19 +7,19 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import MockServer
+from mock_server.testing import SunoMock
 
 
 @pytest.fixture
-async def spec(server: MockServer, http: aiohttp.ClientSession) -> Any:
-    async with http.get(f"{server.url}/openapi.json") as resp:
+async def spec(suno_mock: SunoMock, http: aiohttp.ClientSession) -> Any:
+    async with http.get(f"{suno_mock.url}/openapi.json") as resp:
         return await resp.json()
 
 
-def test_every_control_route_is_documented(server: MockServer, spec: Any) -> None:
+async def test_every_control_route_is_documented(suno_mock: SunoMock, spec: Any) -> None:
     routes = {
         (route.method.lower(), route.resource.canonical)
-        for route in server.app.router.routes()
+        for route in suno_mock.app.router.routes()
         if route.resource is not None
         and route.resource.canonical.startswith("/__mock__/")
         and route.method != "HEAD"
@@ -33,7 +33,7 @@ def test_every_control_route_is_documented(server: MockServer, spec: Any) -> Non
     assert routes == documented
 
 
-def test_control_operations_are_tagged_and_unique(spec: Any) -> None:
+async def test_control_operations_are_tagged_and_unique(spec: Any) -> None:
     control = [
         operation
         for path, operations in spec["paths"].items()

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import Settings
 from mock_server.callbacks import webhook_signature
 from mock_server.cli import main
 from mock_server.listener import Listener
@@ -345,26 +345,24 @@ async def test_same_seed_same_bytes(endpoint: Make) -> None:
     assert set(first.raw) & set(other.raw) == {b""}  # only the empty body is the same
 
 
-async def test_payloads_are_the_servers(endpoint: Make) -> None:
+@pytest.mark.suno_mock(public_base_url="http://files.invalid")
+async def test_payloads_are_the_servers(
+    endpoint: Make, suno_mock: SunoMock, callback_receiver: CallbackReceiver
+) -> None:
     """The sequence case sends what a server with the same seed sends for its first task."""
     receiver = await endpoint()
     await probe(receiver.url, only=["sequence"], base_url="http://files.invalid")
-    server = await MockServer(Settings(public_base_url="http://files.invalid")).start()
-    async with CallbackReceiver() as live:
-        try:
-            server.engine.music.create(
-                "generate",
-                {"model": "V4_5PLUS", "callBackUrl": live.url},
-                tracks=TrackRequest(model="V4_5PLUS"),
-                callback_url=live.url,
-                base_url="http://files.invalid",
-            )
-            assert isinstance(server.clock, ManualClock)
-            await server.clock.run_until_idle()
-        finally:
-            await server.close()
-        assert len(live.requests) == len(receiver.raw) == 3
-        assert [r.raw for r in live.requests] == receiver.raw  # byte for byte
+    live = callback_receiver
+    suno_mock.engine.music.create(
+        "generate",
+        {"model": "V4_5PLUS", "callBackUrl": live.url},
+        tracks=TrackRequest(model="V4_5PLUS"),
+        callback_url=live.url,
+        base_url="http://files.invalid",
+    )
+    await suno_mock.clock.run_until_idle()
+    assert len(live.requests) == len(receiver.raw) == 3
+    assert [r.raw for r in live.requests] == receiver.raw  # byte for byte
 
 
 async def test_signed_callbacks_carry_the_servers_headers(endpoint: Make) -> None:

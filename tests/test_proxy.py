@@ -21,7 +21,7 @@ import pytest
 import yaml
 from aiohttp import web
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import ManualClock, Settings
 from mock_server.capture import Callback, bounded, load_recording, observed_scenario
 from mock_server.cli import build_parser, main
 from mock_server.listener import Listener
@@ -30,7 +30,8 @@ from mock_server.proxy import CALLBACK_PREFIX, Proxy, ProxyConfig
 from mock_server.receiver import CallbackReceiver, ReceivedCallback
 from mock_server.replay import replay
 from mock_server.scenario import load_scenario
-from tests.helpers import generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import SunoMockFactory, generate_body
 
 SECRET = "real-secret-key-0123456789"  # noqa: S105 - made up, to look for on disk
 FAST = 0.0005
@@ -40,7 +41,7 @@ FAST = 0.0005
 class Rig:
     """The real service (a mock), the proxy in front of it, and the client's receiver."""
 
-    upstream: MockServer
+    upstream: SunoMock
     proxy: Proxy
     receiver: CallbackReceiver
     http: aiohttp.ClientSession
@@ -73,7 +74,7 @@ async def started_rig(
     folder: Path, receiver: CallbackReceiver, seed: int = 0
 ) -> AsyncIterator[Rig]:
     settings = Settings(api_keys=(SECRET,), webhook_hmac_key="hmac-secret", seed=seed)
-    upstream = MockServer(settings)
+    upstream = SunoMock(settings)
     async with upstream:
         config = ProxyConfig(upstream=upstream.url, record_dir=folder, download_files=True)
         async with (
@@ -84,8 +85,8 @@ async def started_rig(
 
 
 @pytest.fixture
-async def rig(tmp_path: Path, receiver: CallbackReceiver) -> AsyncIterator[Rig]:
-    async with started_rig(tmp_path / "rec", receiver) as started:
+async def rig(tmp_path: Path, callback_receiver: CallbackReceiver) -> AsyncIterator[Rig]:
+    async with started_rig(tmp_path / "rec", callback_receiver) as started:
         yield started
 
 
@@ -276,17 +277,17 @@ async def test_a_recorded_scenario_replays_the_same_callbacks(
     ]
 
 
-async def test_a_replayed_scenario_serves_the_real_media(rig: Rig, tmp_path: Path) -> None:
+async def test_a_replayed_scenario_serves_the_real_media(
+    rig: Rig, tmp_path: Path, suno_mock_factory: SunoMockFactory
+) -> None:
     tasks = await record_three_tasks(rig)
     folder = rig.folder / "scenarios"
     real_track = rig.upstream.task(tasks["plain"]).tracks[1]
     async with rig.http.get(real_track_url(rig.upstream.url, real_track.id)) as resp:
         real_audio = await resp.read()
     (folder / "files" / tasks["plain"] / "2-audio.mp3").write_bytes(real_audio + b"REAL")
-    async with (
-        MockServer(Settings(scenario_dirs=(str(folder),), scenario=tasks["plain"])) as replayed,
-        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-    ):
+    replayed = await suno_mock_factory(scenario_dirs=(str(folder),), scenario=tasks["plain"])
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         async with http.post(
             f"{replayed.url}/api/v1/generate", json=generate_body("http://127.0.0.1:9/cb")
         ) as resp:
@@ -316,22 +317,22 @@ async def test_callbacks_go_on_only_to_loopback(rig: Rig) -> None:
 
 
 async def test_redacted_fields_are_blanked_with_their_type(
-    tmp_path: Path, receiver: CallbackReceiver
+    tmp_path: Path, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    async with MockServer() as upstream:
-        config = ProxyConfig(
-            upstream=upstream.url, record_dir=tmp_path, redact=("title", "prompt", "X-Trace")
-        )
-        async with (
-            Proxy(config, clock=upstream.clock) as proxy,
-            aiohttp.ClientSession(headers={"Authorization": "Bearer k", "X-Trace": "t1"}) as http,
-        ):
-            body = generate_body(receiver.url, title="Private Title")
-            async with http.post(f"{proxy.url}/api/v1/generate", json=body) as resp:
-                assert (await resp.json())["code"] == 200
-            assert isinstance(upstream.clock, ManualClock)
-            await upstream.clock.advance(200)
-    assert receiver.requests[-1].json["data"]["data"][0]["title"] == "Private Title"
+    upstream = suno_mock
+    config = ProxyConfig(
+        upstream=upstream.url, record_dir=tmp_path, redact=("title", "prompt", "X-Trace")
+    )
+    async with (
+        Proxy(config, clock=upstream.clock) as proxy,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer k", "X-Trace": "t1"}) as http,
+    ):
+        body = generate_body(callback_receiver.url, title="Private Title")
+        async with http.post(f"{proxy.url}/api/v1/generate", json=body) as resp:
+            assert (await resp.json())["code"] == 200
+        assert isinstance(upstream.clock, ManualClock)
+        await upstream.clock.advance(200)
+    assert callback_receiver.requests[-1].json["data"]["data"][0]["title"] == "Private Title"
     everything = b"".join(files(tmp_path).values())
     assert b"Private Title" not in everything
     assert b"Streetlights" not in everything
@@ -355,7 +356,7 @@ async def test_an_unreachable_upstream_is_a_clear_502(tmp_path: Path) -> None:
 
 
 async def test_the_round_trip_from_the_command_line(
-    tmp_path: Path, receiver: CallbackReceiver
+    tmp_path: Path, callback_receiver: CallbackReceiver
 ) -> None:
     """The README's commands: serve (the upstream), proxy --record, check, replay, drift."""
     folder = tmp_path / "rec"
@@ -366,10 +367,12 @@ async def test_the_round_trip_from_the_command_line(
         as proxy,
         aiohttp.ClientSession(headers={"Authorization": "Bearer my-key"}) as http,
     ):  # fmt: skip
-        async with http.post(f"{proxy}/api/v1/generate", json=generate_body(receiver.url)) as resp:
+        async with http.post(
+            f"{proxy}/api/v1/generate", json=generate_body(callback_receiver.url)
+        ) as resp:
             task_id = (await resp.json())["data"]["taskId"]
-        await receiver.wait_for(3)
-    assert kinds(receiver.requests) == ["text", "first", "complete"]
+        await callback_receiver.wait_for(3)
+    assert kinds(callback_receiver.requests) == ["text", "first", "complete"]
     scenario = folder / "scenarios" / f"{task_id}.yaml"
     code, out, _ = await run_cli("check", str(scenario))
     assert (code, out) == (0, f"{scenario}: ok (Recorded through suno-mock proxy: task "
@@ -451,38 +454,38 @@ def test_a_task_only_polled_gets_its_stages_and_looks_from_record_info() -> None
     }  # fmt: skip
 
 
-async def test_an_exposed_proxy_follows_the_token_rule() -> None:
+async def test_an_exposed_proxy_follows_the_token_rule(suno_mock: SunoMock) -> None:
     """Bound beyond loopback, the proxy makes up a token, prints it, and refuses requests
     without it; the upstream's callbacks (their own random key) get through. All traffic
     here goes to 127.0.0.1."""
-    async with MockServer() as upstream:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "mock_server", "proxy", "--upstream", upstream.url,
-            "--host", "0.0.0.0", "--port", "0",  # noqa: S104 - bound wide, reached on loopback
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            assert proc.stdout is not None
-            first = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
-            second = (await asyncio.wait_for(proc.stdout.readline(), 5)).decode()
-            port = re.search(r"listening on http://\S+:(\d+)", first)
-            token = re.search(r"control token: (\S+)", second)
-            assert port, first
-            assert token, second
-            base = f"http://127.0.0.1:{port.group(1)}"
-            headers = {"Authorization": "Bearer k"}
-            async with aiohttp.ClientSession(headers=headers) as http:
-                async with http.get(f"{base}/api/v1/generate/credit") as resp:
-                    assert resp.status == 401
-                    assert "X-Suno-Mock-Token" in (await resp.json())["msg"]
-                with_token = {"X-Suno-Mock-Token": token.group(1)}
-                async with http.get(f"{base}/api/v1/generate/credit", headers=with_token) as r:
-                    assert (r.status, (await r.json())["code"]) == (200, 200)
-                async with http.post(f"{base}{CALLBACK_PREFIX}unknown-key", json={}) as resp:
-                    assert resp.status != 401  # the callback path is not behind the token
-        finally:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), 10)
+    upstream = suno_mock
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mock_server", "proxy", "--upstream", upstream.url,
+        "--host", "0.0.0.0", "--port", "0",  # noqa: S104 - bound wide, reached on loopback
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
+        second = (await asyncio.wait_for(proc.stdout.readline(), 5)).decode()
+        port = re.search(r"listening on http://\S+:(\d+)", first)
+        token = re.search(r"control token: (\S+)", second)
+        assert port, first
+        assert token, second
+        base = f"http://127.0.0.1:{port.group(1)}"
+        headers = {"Authorization": "Bearer k"}
+        async with aiohttp.ClientSession(headers=headers) as http:
+            async with http.get(f"{base}/api/v1/generate/credit") as resp:
+                assert resp.status == 401
+                assert "X-Suno-Mock-Token" in (await resp.json())["msg"]
+            with_token = {"X-Suno-Mock-Token": token.group(1)}
+            async with http.get(f"{base}/api/v1/generate/credit", headers=with_token) as r:
+                assert (r.status, (await r.json())["code"]) == (200, 200)
+            async with http.post(f"{base}{CALLBACK_PREFIX}unknown-key", json={}) as resp:
+                assert resp.status != 401  # the callback path is not behind the token
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 10)
 
 
 def test_the_round_trip_commands_parse() -> None:
@@ -531,17 +534,19 @@ class EagerUpstream(Listener):
 
 
 async def test_a_callback_before_the_submit_answer_is_kept_with_its_task(
-    tmp_path: Path, receiver: CallbackReceiver
+    tmp_path: Path, callback_receiver: CallbackReceiver
 ) -> None:
     async with EagerUpstream("127.0.0.1", 0) as upstream:
         config = ProxyConfig(upstream=upstream.url, record_dir=tmp_path)
         async with (
             Proxy(config) as proxy,
             aiohttp.ClientSession() as http,
-            http.post(f"{proxy.url}/api/v1/generate", json=generate_body(receiver.url)) as resp,
+            http.post(
+                f"{proxy.url}/api/v1/generate", json=generate_body(callback_receiver.url)
+            ) as resp,
         ):
             assert (await resp.json())["data"]["taskId"] == "eager-1"
-    assert kinds(receiver.requests) == ["text"]
+    assert kinds(callback_receiver.requests) == ["text"]
     recording = load_recording(tmp_path)
     (submit,) = recording.exchanges
     (callback,) = recording.callbacks

@@ -98,7 +98,7 @@ def every_file(folder: Path) -> dict[Path, bytes]:
 async def test_no_planted_secret_reaches_the_recording(
     tmp_path: Path,
     upstream: FakeUpstream,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, "mock_server")
@@ -113,7 +113,7 @@ async def test_no_planted_secret_reaches_the_recording(
         "X-Client-Name": "demo-client",
     }
     query = {"api_key": PLANTED["query-api_key"], "access_token": PLANTED["query-access_token"]}
-    body = generate_body(f"{receiver.url}?token={PLANTED['callback-url-token']}")
+    body = generate_body(f"{callback_receiver.url}?token={PLANTED['callback-url-token']}")
     users = [{"name": "ann", "password": PLANTED["body-list-password"]}]
     nested = {"auth": {"token": PLANTED["body-nested-token"]}, "users": users}
     body |= {"apiKey": PLANTED["body-apiKey"], "metadata": nested}
@@ -138,7 +138,7 @@ async def test_no_planted_secret_reaches_the_recording(
         await proxy.idle()
     # The proxy hid nothing from the real parties...
     assert PLANTED["body-apiKey"].encode() in upstream.seen[0]
-    (callback,) = receiver.requests
+    (callback,) = callback_receiver.requests
     assert callback.headers["X-Webhook-Auth"] == PLANTED["callback-header"]
     # ...and wrote none of it down.
     written = every_file(folder)
@@ -211,9 +211,9 @@ async def send(
 
 
 async def test_a_lone_surrogate_from_the_client_goes_through(
-    tmp_path: Path, upstream: FakeUpstream, receiver: CallbackReceiver
+    tmp_path: Path, upstream: FakeUpstream, callback_receiver: CallbackReceiver
 ) -> None:
-    raw = json.dumps(generate_body(receiver.url, title="half \ud800 moon")).encode()
+    raw = json.dumps(generate_body(callback_receiver.url, title="half \ud800 moon")).encode()
     assert b"\\ud800" in raw
     config = ProxyConfig(upstream=upstream.url, record_dir=tmp_path)
     async with Proxy(config) as proxy:
@@ -328,14 +328,14 @@ def test_a_comment_line_cannot_start_a_key() -> None:
 
 
 async def test_a_task_id_cannot_plant_a_key_in_a_recorded_scenario(
-    tmp_path: Path, receiver: CallbackReceiver, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, callback_receiver: CallbackReceiver, capsys: pytest.CaptureFixture[str]
 ) -> None:
     planted = "t1\nerror: {after: .nan}\n#"
     async with FakeUpstream(task_id=planted) as upstream:
         config = ProxyConfig(upstream=upstream.url, record_dir=tmp_path)
         async with Proxy(config) as proxy:
             status, answer, _ = await send(
-                proxy, "/api/v1/generate", json.dumps(generate_body(receiver.url)).encode()
+                proxy, "/api/v1/generate", json.dumps(generate_body(callback_receiver.url)).encode()
             )
     assert status == 200, answer
     (path,) = (tmp_path / "scenarios").glob("*.yaml")

@@ -7,9 +7,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server import MockServer
 from mock_server.settings import RateLimit, Settings, parse_rate_limit
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 CB = "http://127.0.0.1:9/callback"
@@ -27,27 +28,27 @@ async def _post_as(http: aiohttp.ClientSession, server: MockServer, key: str) ->
 
 
 async def test_the_21st_submit_within_10_s_is_refused_per_key(
-    server: MockServer, clock: ManualClock, http: aiohttp.ClientSession
+    suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
-    answers = [await _post_as(http, server, "key-a") for _ in range(21)]
+    answers = [await _post_as(http, suno_mock, "key-a") for _ in range(21)]
     assert [a["code"] for a in answers] == [200] * 20 + [430]
     assert answers[-1] == TOO_FREQUENT
-    assert len(server.tasks()) == 20  # the refused submit made no task
+    assert len(suno_mock.tasks()) == 20  # the refused submit made no task
 
-    assert (await _post_as(http, server, "key-b"))["code"] == 200  # another key: its own count
-    status, envelope = await Api(http, server.url).get("/api/v1/generate/credit")
+    assert (await _post_as(http, suno_mock, "key-b"))["code"] == 200  # another key: its own count
+    status, envelope = await Api(http, suno_mock.url).get("/api/v1/generate/credit")
     assert (status, envelope["code"]) == (200, 200)  # polling is not counted
 
-    await clock.advance(9.9)
-    assert (await _post_as(http, server, "key-a"))["code"] == 430
-    await clock.advance(0.1)  # the first submit left the window
-    assert (await _post_as(http, server, "key-a"))["code"] == 200
+    await suno_mock.clock.advance(9.9)
+    assert (await _post_as(http, suno_mock, "key-a"))["code"] == 430
+    await suno_mock.clock.advance(0.1)  # the first submit left the window
+    assert (await _post_as(http, suno_mock, "key-a"))["code"] == 200
 
 
-async def test_rate_limit_is_a_setting(make_server: ServerFactory, http: Any) -> None:
-    off = await make_server(rate_limit="off")
+async def test_rate_limit_is_a_setting(suno_mock_factory: SunoMockFactory, http: Any) -> None:
+    off = await suno_mock_factory(rate_limit="off")
     assert [(await _post_as(http, off, "k"))["code"] for _ in range(25)] == [200] * 25
-    tight = await make_server(rate_limit="2/1m")
+    tight = await suno_mock_factory(rate_limit="2/1m")
     assert [(await _post_as(http, tight, "k"))["code"] for _ in range(3)] == [200, 200, 430]
     assert Settings().rate_limit == "20/10s"
     for text in ("20/2000000s", "1/0.01ms", " 3 / 2m "):  # kept as written, read back alike
@@ -70,7 +71,7 @@ def test_bad_rate_limit_says_what_it_expects(text: str) -> None:
         Settings(rate_limit=text)
 
 
-async def test_the_code_is_a_setting(make_server: ServerFactory, http: Any) -> None:
-    server = await make_server(rate_limit="1/1m", rate_limit_code=405)
+async def test_the_code_is_a_setting(suno_mock_factory: SunoMockFactory, http: Any) -> None:
+    server = await suno_mock_factory(rate_limit="1/1m", rate_limit_code=405)
     answers = [await _post_as(http, server, "k") for _ in range(2)]
     assert answers[1] == {"code": 405, "msg": "Rate limit exceeded", "data": None}

@@ -16,7 +16,8 @@ from typing import Any
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
 from mock_server.shape import DEFAULT_ENUMS, compare
-from tests.helpers import Api, ServerFactory
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 ENUMS = DEFAULT_ENUMS | {"modelName", "model_name"}
@@ -59,19 +60,19 @@ async def test_record_info_pending(api: Api) -> None:
     assert answer["data"]["createTime"] % 1000 == 0  # whole seconds, as captured
 
 
-async def test_record_info_text_success(api: Api, clock: ManualClock) -> None:
+async def test_record_info_text_success(suno_mock: SunoMock, api: Api) -> None:
     body = request("V4_5ALL", title="Peaceful Piano Meditation")
     task_id = await api.submit("/api/v1/generate", body)
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     data = await api.record_info(task_id)
     assert data["status"] == "TEXT_SUCCESS"
     # Captured: only the first element of data.response.sunoData.
     assert_same_shape(real("record-info-text-success"), {"sunoData": data["response"]["sunoData"]})
 
 
-async def test_record_info_success(api: Api, clock: ManualClock) -> None:
+async def test_record_info_success(suno_mock: SunoMock, api: Api) -> None:
     task_id = await api.submit("/api/v1/generate", request("V5", instrumental=True))
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     answer = await api.get("/api/v1/generate/record-info", params={"taskId": task_id})
     reference = real("record-info-success-kie")
     # The capture's author cut its second track down to three keys: compare with the first.
@@ -79,23 +80,27 @@ async def test_record_info_success(api: Api, clock: ManualClock) -> None:
     assert_same_shape(reference, answer[1])
 
 
-async def test_first_callback(api: Api, clock: ManualClock, receiver: CallbackReceiver) -> None:
-    await api.submit("/api/v1/generate", request("V4", callBackUrl=receiver.url))
-    await clock.advance(60)
-    first = receiver.requests[-1].json
+async def test_first_callback(
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
+) -> None:
+    await api.submit("/api/v1/generate", request("V4", callBackUrl=callback_receiver.url))
+    await suno_mock.clock.advance(60)
+    first = callback_receiver.requests[-1].json
     assert first["data"]["callbackType"] == "first"
     # The capture's model (chirp-v3-5) is one the API no longer offers: compare the rest.
     assert_same_shape(real("callback-first"), first, enums=DEFAULT_ENUMS)
 
 
-async def test_text_callback(api: Api, clock: ManualClock, receiver: CallbackReceiver) -> None:
-    await api.submit("/api/v1/generate", request("V6", callBackUrl=receiver.url))
-    await clock.advance(30)
-    assert_same_shape(real("docs-callback-text"), receiver.requests[-1].json)
+async def test_text_callback(
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
+) -> None:
+    await api.submit("/api/v1/generate", request("V6", callBackUrl=callback_receiver.url))
+    await suno_mock.clock.advance(30)
+    assert_same_shape(real("docs-callback-text"), callback_receiver.requests[-1].json)
 
 
-async def test_insufficient_credits(make_server: ServerFactory, http: Any) -> None:
-    server: MockServer = await make_server(credits=0)
+async def test_insufficient_credits(suno_mock_factory: SunoMockFactory, http: Any) -> None:
+    server: MockServer = await suno_mock_factory(credits=0)
     _, answer = await Api(http, server.url).post("/api/v1/generate", request("V4"))
     reference = real("answer-429-insufficient-credits")
     assert_same_shape(reference, answer)
@@ -115,25 +120,27 @@ async def _separated(
 
 
 async def test_vocal_removal_record_info_and_callback(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
     # The example comes from kie.ai's page, which names the track `musicIndex`.
-    server: MockServer = await make_server(vocal_removal_track_field="musicIndex")
+    server: MockServer = await suno_mock_factory(vocal_removal_track_field="musicIndex")
     api = Api(http, server.url)
     assert isinstance(server.clock, ManualClock)
-    job_id = await _separated(server, api, receiver, server.clock)
-    assert_same_shape(real("docs-callback-separate-vocal"), receiver.requests[-1].json)
+    job_id = await _separated(server, api, callback_receiver, server.clock)
+    assert_same_shape(real("docs-callback-separate-vocal"), callback_receiver.requests[-1].json)
     answer = await api.get("/api/v1/vocal-removal/record-info", params={"taskId": job_id})
     assert_same_shape(real("docs-vocal-removal-record-info"), answer[1])
 
 
 async def test_midi_callback(
-    server: MockServer, api: Api, receiver: CallbackReceiver, clock: ManualClock
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    job_id = await _separated(server, api, receiver, clock)
-    await api.submit("/api/v1/midi/generate", {"taskId": job_id, "callBackUrl": receiver.url})
-    await clock.advance(30)
-    midi = receiver.requests[-1].json
+    job_id = await _separated(suno_mock, api, callback_receiver, suno_mock.clock)
+    await api.submit(
+        "/api/v1/midi/generate", {"taskId": job_id, "callBackUrl": callback_receiver.url}
+    )
+    await suno_mock.clock.advance(30)
+    midi = callback_receiver.requests[-1].json
     for instrument in midi["data"]["instruments"]:  # the example shows two notes: compare two
         instrument["notes"] = instrument["notes"][:2]
     assert_same_shape(real("docs-callback-midi"), midi)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
+from mock_server.testing import SunoMock
 from tests.helpers import Api, generate_body
 
 DATA_KEYS = {
@@ -38,10 +38,15 @@ TRACK_KEYS = {
 
 
 async def test_record_info_follows_the_stages(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     body = generate_body(
-        receiver.url, model="V4", customMode=False, prompt="a rainy night", style=None, title=None
+        callback_receiver.url,
+        model="V4",
+        customMode=False,
+        prompt="a rainy night",
+        style=None,
+        title=None,
     )
     task_id = await api.submit("/api/v1/generate", body)
 
@@ -57,9 +62,9 @@ async def test_record_info_follows_the_stages(
         "generate",
     )
     assert (info["type"], info["errorCode"], info["errorMessage"]) == ("chirp-v4", None, None)
-    assert info["createTime"] == int(clock.now() * 1000)
+    assert info["createTime"] == int(suno_mock.clock.now() * 1000)
 
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     info = await api.record_info(task_id)
     assert info["status"] == "TEXT_SUCCESS"
     assert info["response"]["taskId"] == task_id
@@ -68,46 +73,46 @@ async def test_record_info_follows_the_stages(
     for track in tracks:
         assert set(track) == TRACK_KEYS
         assert (track["audioUrl"], track["sourceAudioUrl"], track["duration"]) == ("", None, None)
-        assert track["streamAudioUrl"] == f"{server.url}/files/stream/{track['id']}"
+        assert track["streamAudioUrl"] == f"{suno_mock.url}/files/stream/{track['id']}"
         assert track["modelName"] == "chirp-v4"
         assert track["prompt"].startswith("[Verse]\n")  # lyrics written for the simple prompt
         assert track["title"]
         assert track["tags"]
 
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     info = await api.record_info(task_id)
     assert info["status"] == "FIRST_SUCCESS"
     one, two = info["response"]["sunoData"]
-    assert one["audioUrl"] == f"{server.url}/files/audio/{one['id']}.mp3"
-    assert one["sourceAudioUrl"] == f"{server.url}/files/source-audio/{one['id']}.mp3"
+    assert one["audioUrl"] == f"{suno_mock.url}/files/audio/{one['id']}.mp3"
+    assert one["sourceAudioUrl"] == f"{suno_mock.url}/files/source-audio/{one['id']}.mp3"
     assert isinstance(one["duration"], float)
     assert (two["audioUrl"], two["duration"]) == ("", None)
 
-    await clock.advance(90)
+    await suno_mock.clock.advance(90)
     info = await api.record_info(task_id)
     assert info["status"] == "SUCCESS"
     assert all(isinstance(t["duration"], float) for t in info["response"]["sunoData"])
-    callback_tracks = receiver.requests[-1].json["data"]["data"]
+    callback_tracks = callback_receiver.requests[-1].json["data"]["data"]
     assert [t["id"] for t in info["response"]["sunoData"]] == [t["id"] for t in callback_tracks]
     assert [t["duration"] for t in info["response"]["sunoData"]] == [
         t["duration"] for t in callback_tracks
     ]
 
 
-async def test_operation_types(api: Api, receiver: CallbackReceiver) -> None:
+async def test_operation_types(api: Api, callback_receiver: CallbackReceiver) -> None:
     cover = {
         "uploadUrl": "https://files.invalid/a.mp3",
         "customMode": False,
         "instrumental": True,
         "model": "V4_5",
         "prompt": "hum",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     upload_extend = {
         "uploadUrl": "https://files.invalid/a.mp3",
         "defaultParamFlag": False,
         "model": "V4",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     for path, body, operation in (
         ("/api/v1/generate/upload-cover", cover, "upload_cover"),
@@ -118,28 +123,28 @@ async def test_operation_types(api: Api, receiver: CallbackReceiver) -> None:
 
 
 async def test_instrumental_tracks_carry_no_lyrics(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> None:
-    body = generate_body(receiver.url, instrumental=True, prompt=None)
+    body = generate_body(callback_receiver.url, instrumental=True, prompt=None)
     task_id = await api.submit("/api/v1/generate", body)
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     tracks = (await api.record_info(task_id))["response"]["sunoData"]
     assert [t["prompt"] for t in tracks] == ["", ""]
 
 
 async def test_extend_without_custom_parameters_inherits_the_source(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    source_task = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    source = server.task(source_task).tracks[1]
+    source_task = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    source = suno_mock.task(source_task).tracks[1]
     body = {
         "defaultParamFlag": False,
         "audioId": source.id,
         "model": "V4_5PLUS",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     task_id = await api.submit("/api/v1/generate/extend", body)
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert (info["operationType"], info["parentMusicId"]) == ("extend", source.id)
     for track in info["response"]["sunoData"]:
@@ -151,10 +156,10 @@ async def test_extend_without_custom_parameters_inherits_the_source(
 
 
 async def test_extended_track_is_longer_than_continue_at(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    source_task = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    source = server.task(source_task).tracks[0]
+    source_task = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    source = suno_mock.task(source_task).tracks[0]
     body = {
         "defaultParamFlag": True,
         "audioId": source.id,
@@ -163,10 +168,10 @@ async def test_extended_track_is_longer_than_continue_at(
         "prompt": "[Bridge]\nhold on",
         "style": "indie pop",
         "title": "Silver Moon (Extended)",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     task_id = await api.submit("/api/v1/generate/extend", body)
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     tracks = (await api.record_info(task_id))["response"]["sunoData"]
     assert all(160 <= t["duration"] <= 250 for t in tracks)
     assert {t["title"] for t in tracks} == {"Silver Moon (Extended)"}

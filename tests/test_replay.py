@@ -10,10 +10,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer, Settings
+from mock_server import Settings
 from mock_server.receiver import CallbackReceiver
 from mock_server.replay import replay
 from mock_server.scenario import load_bundled, load_scenario
+from mock_server.testing import SunoMock
 from tests.helpers import Api, generate_body
 
 FAST = 0.0005  # 150 s of mock time in 75 ms
@@ -27,42 +28,45 @@ async def run(scenario: str, to: str, **kwargs: Any) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-async def test_replay_sends_the_stages(receiver: CallbackReceiver) -> None:
-    code, out = await run("happy-path", receiver.url, task_id="replayed")
+async def test_replay_sends_the_stages(callback_receiver: CallbackReceiver) -> None:
+    code, out = await run("happy-path", callback_receiver.url, task_id="replayed")
     assert code == 0
-    assert [r.callback_type for r in receiver.requests] == ["text", "first", "complete"]
-    assert {r.json["data"]["task_id"] for r in receiver.requests} == {"replayed"}
+    assert [r.callback_type for r in callback_receiver.requests] == ["text", "first", "complete"]
+    assert {r.json["data"]["task_id"] for r in callback_receiver.requests} == {"replayed"}
     lines = out.splitlines()
-    assert lines[0].startswith(f"replaying 'happy-path' as task replayed to {receiver.url}")
+    expected = f"replaying 'happy-path' as task replayed to {callback_receiver.url}"
+    assert lines[0].startswith(expected)
     assert [line.split()[2] for line in lines[1:4]] == ["text", "first", "complete"]
     assert all("attempt 1: HTTP 200 in" in line for line in lines[1:4])
     assert lines[-1] == "done: 3/3 callbacks accepted; task status SUCCESS"
 
 
-async def test_replay_retries_a_failing_receiver(receiver: CallbackReceiver) -> None:
-    receiver.respond_with([500, 200])
-    code, out = await run("skip-to-complete", receiver.url)
+async def test_replay_retries_a_failing_receiver(callback_receiver: CallbackReceiver) -> None:
+    callback_receiver.respond_with([500, 200])
+    code, out = await run("skip-to-complete", callback_receiver.url)
     assert code == 0
     assert "complete attempt 1: HTTP 500" in " ".join(out.split())
     assert "retry 2 in 60 s" in out
     assert "complete attempt 2: HTTP 200" in " ".join(out.split())
 
 
-async def test_replay_fails_when_nothing_is_accepted(receiver: CallbackReceiver) -> None:
-    receiver.respond_with([503])
-    code, out = await run("receiver-down", receiver.url)
+async def test_replay_fails_when_nothing_is_accepted(callback_receiver: CallbackReceiver) -> None:
+    callback_receiver.respond_with([503])
+    code, out = await run("receiver-down", callback_receiver.url)
     assert code == 1
     assert out.count("retries exhausted") == 3
     assert out.splitlines()[-1] == "done: 0/3 callbacks accepted; task status CALLBACK_EXCEPTION"
 
 
-async def test_replay_of_an_api_fault_has_nothing_to_send(receiver: CallbackReceiver) -> None:
-    code, out = await run("too-frequent", receiver.url)
+async def test_replay_of_an_api_fault_has_nothing_to_send(
+    callback_receiver: CallbackReceiver,
+) -> None:
+    code, out = await run("too-frequent", callback_receiver.url)
     assert code == 1
     assert out == (
         "scenario 'too-frequent' answers the submit request with code 430: no task, no callbacks\n"
     )
-    assert receiver.requests == []
+    assert callback_receiver.requests == []
 
 
 async def test_replay_respects_the_allow_list() -> None:
@@ -72,14 +76,15 @@ async def test_replay_respects_the_allow_list() -> None:
 
 
 async def test_record_then_replay_gives_the_same_callbacks(
-    api: Api, server: MockServer, clock: ManualClock, http: aiohttp.ClientSession
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
     async with CallbackReceiver() as live, CallbackReceiver() as replayed:
-        async with http.post(f"{server.url}/__mock__/scenario", json={"next": "generation-failed"}):
+        scenario = {"next": "generation-failed"}
+        async with http.post(f"{suno_mock.url}/__mock__/scenario", json=scenario):
             pass
         task_id = await api.submit("/api/v1/generate", generate_body(live.url))
-        await clock.advance(minutes=10)
-        async with http.get(f"{server.url}/__mock__/tasks/{task_id}/scenario") as resp:
+        await suno_mock.clock.advance(minutes=10)
+        async with http.get(f"{suno_mock.url}/__mock__/tasks/{task_id}/scenario") as resp:
             assert resp.status == 200
             assert resp.content_type == "application/yaml"
             text = await resp.text()
@@ -89,7 +94,7 @@ async def test_record_then_replay_gives_the_same_callbacks(
         assert recorded.error is not None
         assert (recorded.error.after, recorded.error.code) == (90, 501)
 
-        settings = Settings(public_base_url=server.url)
+        settings = Settings(public_base_url=suno_mock.url)
         code = await replay(
             recorded,
             replayed.url,
@@ -111,9 +116,9 @@ async def test_record_then_replay_gives_the_same_callbacks(
     assert [r.callback_type for r in live.requests] == ["text", "first", "error"]
 
 
-async def test_record_command(server: MockServer, api: Api, clock: ManualClock) -> None:
+async def test_record_command(suno_mock: SunoMock, api: Api) -> None:
     task_id = await api.submit("/api/v1/generate", generate_body("http://127.0.0.1:9/cb"))
-    await clock.advance(1)
+    await suno_mock.clock.advance(1)
 
     async def cli(*args: str) -> tuple[int, str, str]:
         proc = await asyncio.create_subprocess_exec(
@@ -124,19 +129,19 @@ async def test_record_command(server: MockServer, api: Api, clock: ManualClock) 
         assert proc.returncode is not None
         return proc.returncode, out.decode(), err.decode()
 
-    code, out, _ = await cli("record", task_id, "--from", server.url)
+    code, out, _ = await cli("record", task_id, "--from", suno_mock.url)
     assert code == 0
     assert load_scenario("x.yaml", out).name == f"recorded-{task_id}"
-    code, _, err = await cli("record", "nope", "--from", server.url)
+    code, _, err = await cli("record", "nope", "--from", suno_mock.url)
     assert code == 1
     assert "HTTP 404" in err
     assert "no task with id 'nope'" in err
 
 
 @pytest.mark.parametrize("name", ["happy-path", "out-of-order"])
-async def test_replay_command(name: str, receiver: CallbackReceiver) -> None:
+async def test_replay_command(name: str, callback_receiver: CallbackReceiver) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "mock_server", "replay", name, "--to", receiver.url,
+        sys.executable, "-m", "mock_server", "replay", name, "--to", callback_receiver.url,
         "--time-scale", str(FAST), stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -146,7 +151,7 @@ async def test_replay_command(name: str, receiver: CallbackReceiver) -> None:
     expected = (
         ["text", "first", "complete"] if name == "happy-path" else ["text", "complete", "first"]
     )
-    assert [r.callback_type for r in receiver.requests] == expected
+    assert [r.callback_type for r in callback_receiver.requests] == expected
 
 
 class Terminal(io.StringIO):
@@ -154,11 +159,11 @@ class Terminal(io.StringIO):
         return True
 
 
-async def test_replay_shows_progress_on_a_terminal(receiver: CallbackReceiver) -> None:
+async def test_replay_shows_progress_on_a_terminal(callback_receiver: CallbackReceiver) -> None:
     out = Terminal()
     code = await replay(
         load_bundled("skip-to-complete"),
-        receiver.url,
+        callback_receiver.url,
         settings=Settings(),
         time_scale=0.002,
         out=out,
@@ -169,8 +174,8 @@ async def test_replay_shows_progress_on_a_terminal(receiver: CallbackReceiver) -
     assert "\r\033[K[+" in text  # the attempt line wipes the progress line
 
 
-async def test_replay_marks_a_duplicate(receiver: CallbackReceiver) -> None:
-    code, out = await run("duplicate-delivery", receiver.url)
+async def test_replay_marks_a_duplicate(callback_receiver: CallbackReceiver) -> None:
+    code, out = await run("duplicate-delivery", callback_receiver.url)
     assert code == 0
     completes = [line for line in out.splitlines() if " complete " in f"{line} "]
     assert len(completes) == 2, out

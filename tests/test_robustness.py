@@ -8,10 +8,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.routes import API
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 WRONG_VALUES: list[Any] = [None, True, 0, -1, 1e308, "", "x" * 300, [], {}, ["a"], {"a": 1}]
 POSTS = [e for e in API if e.method == "POST" and e.example is not None]
@@ -24,7 +25,7 @@ def http_status(path: str, envelope: Any) -> int:
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.path)
 async def test_wrong_types_in_every_field_are_4xx_envelopes(
-    endpoint: Any, api: Api, server: MockServer
+    endpoint: Any, api: Api, suno_mock: SunoMock
 ) -> None:
     assert endpoint.example is not None
     for field in endpoint.example:
@@ -35,28 +36,28 @@ async def test_wrong_types_in_every_field_are_4xx_envelopes(
             assert envelope["code"] != 500, (field, value, envelope)
             assert isinstance(envelope["msg"], str)
             assert envelope["msg"], (field, value)
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.path)
 @pytest.mark.parametrize("body", [[], "text", 42, None, [{"a": 1}]], ids=repr)
-async def test_non_object_bodies(endpoint: Any, body: Any, api: Api, server: MockServer) -> None:
+async def test_non_object_bodies(endpoint: Any, body: Any, api: Api, suno_mock: SunoMock) -> None:
     headers = {"Content-Type": "application/json"}
     status, envelope = await api.post(endpoint.path, None, data=json.dumps(body), headers=headers)
     assert (status, envelope["code"]) == (http_status(endpoint.path, envelope), 400), envelope
     assert envelope["msg"].startswith("body: must be a JSON object")
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 @pytest.mark.parametrize("endpoint", [e for e in API if e.query], ids=lambda e: e.path)
-async def test_record_info_with_odd_ids(endpoint: Any, api: Api, server: MockServer) -> None:
+async def test_record_info_with_odd_ids(endpoint: Any, api: Api, suno_mock: SunoMock) -> None:
     for task_id in ["", " ", "../../etc", "x" * 5000, "%00", "\u263a"]:
         status, envelope = await api.get(endpoint.path, params={"taskId": task_id})
         assert (status, envelope["code"]) == (200, 400), (task_id, envelope)
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
-async def test_odd_file_paths_are_404(server: MockServer, http: aiohttp.ClientSession) -> None:
+async def test_odd_file_paths_are_404(suno_mock: SunoMock, http: aiohttp.ClientSession) -> None:
     for path in [
         "/files/audio/..%2f..%2fetc.mp3",
         "/files/tmp/../../etc/passwd",
@@ -64,17 +65,19 @@ async def test_odd_file_paths_are_404(server: MockServer, http: aiohttp.ClientSe
         "/files/cover/x-1.png",
         "/files/video/.mp4",
     ]:
-        async with http.get(server.url + path) as resp:
+        async with http.get(suno_mock.url + path) as resp:
             assert resp.status == 404, path
-    assert server.engine.errors == []
+    assert suno_mock.engine.errors == []
 
 
 async def test_task_store_forgets_the_oldest_finished_tasks(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(task_limit=10)
+    server = await suno_mock_factory(task_limit=10)
     api = Api(http, server.url)
-    body = generate_body(receiver.url)
+    body = generate_body(callback_receiver.url)
     done = [await api.submit("/api/v1/generate", body) for _ in range(10)]
     clock = server.clock
     assert isinstance(clock, ManualClock)

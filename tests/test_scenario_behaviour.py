@@ -16,7 +16,8 @@ import pytest
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
 from mock_server.script import ScenarioLibrary
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 
@@ -38,60 +39,62 @@ def scenario_dir(tmp_path: Path, **files: str) -> Path:
 
 
 async def test_queue_a_scenario_for_the_next_task_only(
-    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    status, state = await control(http, server, {"next": "maintenance"})
+    status, state = await control(http, suno_mock, {"next": "maintenance"})
     assert (status, state["queued"], state["default"]) == (200, ["maintenance"], None)
 
     # API faults come before validation, as at a gateway: even a bad body gets the 455.
-    _, envelope = await api.post(GENERATE, generate_body(receiver.url, model="V9"))
+    _, envelope = await api.post(GENERATE, generate_body(callback_receiver.url, model="V9"))
     assert envelope == {"code": 455, "msg": "System maintenance.", "data": None}
-    task_id = await api.submit(GENERATE, generate_body(receiver.url))
-    assert server.task(task_id).scenario is None
+    task_id = await api.submit(GENERATE, generate_body(callback_receiver.url))
+    assert suno_mock.task(task_id).scenario is None
 
 
 async def test_queued_scenario_shapes_the_next_task(
-    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    await control(http, server, {"next": "skip-to-complete"})
+    await control(http, suno_mock, {"next": "skip-to-complete"})
     # A request rejected by validation does not use the queued scenario up.
-    assert (await api.post(GENERATE, generate_body(receiver.url, model="V9")))[1]["code"] == 400
-    scripted = await api.submit(GENERATE, generate_body(receiver.url))
-    plain = await api.submit(GENERATE, generate_body(receiver.url))
-    await manual(server).advance(150)
-    assert [d.callback_type for d in server.deliveries(scripted)] == ["complete"]
-    assert [d.callback_type for d in server.deliveries(plain)] == ["text", "first", "complete"]
-    async with http.get(f"{server.url}/__mock__/tasks") as resp:
+    assert (await api.post(GENERATE, generate_body(callback_receiver.url, model="V9")))[1][
+        "code"
+    ] == 400
+    scripted = await api.submit(GENERATE, generate_body(callback_receiver.url))
+    plain = await api.submit(GENERATE, generate_body(callback_receiver.url))
+    await manual(suno_mock).advance(150)
+    assert [d.callback_type for d in suno_mock.deliveries(scripted)] == ["complete"]
+    assert [d.callback_type for d in suno_mock.deliveries(plain)] == ["text", "first", "complete"]
+    async with http.get(f"{suno_mock.url}/__mock__/tasks") as resp:
         summaries = (await resp.json())["tasks"]
     assert [t["scenario"] for t in summaries] == ["skip-to-complete", None]
 
 
 async def test_default_scenario_can_be_set_and_cleared(
-    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
-    _, state = await control(http, server, {"default": "too-frequent"})
+    _, state = await control(http, suno_mock, {"default": "too-frequent"})
     assert state["default"] == "too-frequent"
     for _ in range(2):
-        assert (await api.post(GENERATE, generate_body(receiver.url)))[1]["code"] == 430
-    _, state = await control(http, server, {"default": None})
+        assert (await api.post(GENERATE, generate_body(callback_receiver.url)))[1]["code"] == 430
+    _, state = await control(http, suno_mock, {"default": None})
     assert state["default"] is None
-    await api.submit(GENERATE, generate_body(receiver.url))
+    await api.submit(GENERATE, generate_body(callback_receiver.url))
 
 
 async def test_unknown_scenario_name_is_a_clear_400(
-    server: MockServer, http: aiohttp.ClientSession
+    suno_mock: SunoMock, http: aiohttp.ClientSession
 ) -> None:
-    status, envelope = await control(http, server, {"next": "nonesuch"})
+    status, envelope = await control(http, suno_mock, {"next": "nonesuch"})
     assert (status, envelope["code"]) == (400, 400)
     assert envelope["msg"].startswith("unknown scenario 'nonesuch'; allowed: audio-conflict")
-    status, envelope = await control(http, server, {"later": "x"})
+    status, envelope = await control(http, suno_mock, {"later": "x"})
     assert envelope["msg"] == 'body: send {"default": NAME or null} or {"next": NAME}'
 
 
 async def test_match_rules_route_requests(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
 ) -> None:
     folder = scenario_dir(
@@ -101,11 +104,13 @@ async def test_match_rules_route_requests(
         v4="version: 1\nmatch: {model: V4, operation: generate}\nstages: {complete: 10s}\n",
         unrouted="version: 1\nstages: {text: 1s}\n",
     )
-    server = await make_server(scenario_dirs=(str(folder),))
+    server = await suno_mock_factory(scenario_dirs=(str(folder),))
     api = Api(http, server.url)
-    flagged = await api.submit(GENERATE, generate_body(receiver.url, prompt="a COPYRIGHT song"))
-    v4 = await api.submit(GENERATE, generate_body(receiver.url, model="V4"))
-    plain = await api.submit(GENERATE, generate_body(receiver.url))
+    flagged = await api.submit(
+        GENERATE, generate_body(callback_receiver.url, prompt="a COPYRIGHT song")
+    )
+    v4 = await api.submit(GENERATE, generate_body(callback_receiver.url, model="V4"))
+    plain = await api.submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(150)
     assert [d.callback_type for d in server.deliveries(flagged)] == ["error"]
     assert [d.callback_type for d in server.deliveries(v4)] == ["complete"]
@@ -115,10 +120,10 @@ async def test_match_rules_route_requests(
 
 
 async def test_api_fault_for_the_next_n_requests(
-    make_server: ServerFactory, http: aiohttp.ClientSession, tmp_path: Path
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     folder = scenario_dir(tmp_path, busy="version: 1\napi: {respond: 430, times: 2}\n")
-    server = await make_server(scenario="busy", scenario_dirs=(str(folder),))
+    server = await suno_mock_factory(scenario="busy", scenario_dirs=(str(folder),))
     api = Api(http, server.url)
     codes = [
         (await api.post(GENERATE, generate_body("http://127.0.0.1:9/cb")))[1]["code"]
@@ -134,18 +139,18 @@ async def test_api_fault_for_the_next_n_requests(
 
 
 async def test_a_body_that_is_not_an_object_runs_under_no_scenario(
-    api: Api, server: MockServer, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession, callback_receiver: CallbackReceiver
 ) -> None:
     """A JSON list is refused as a body before any scenario is picked: the queued one is
     neither applied (no 455) nor spent (the next submit gets it)."""
-    await control(http, server, {"next": "maintenance"})
-    _, envelope = await api.post(GENERATE, [generate_body(receiver.url)])
+    await control(http, suno_mock, {"next": "maintenance"})
+    _, envelope = await api.post(GENERATE, [generate_body(callback_receiver.url)])
     assert envelope == {
         "code": 400,
         "msg": "body: must be a JSON object, got a JSON list",
         "data": None,
     }
-    _, envelope = await api.post(GENERATE, generate_body(receiver.url))
+    _, envelope = await api.post(GENERATE, generate_body(callback_receiver.url))
     assert envelope["code"] == 455
 
 
@@ -164,14 +169,14 @@ def test_clearing_the_queue_keeps_the_api_fault_counts(tmp_path: Path) -> None:
 
 
 async def test_api_latency_and_dropped_connection(
-    make_server: ServerFactory, http: aiohttp.ClientSession, tmp_path: Path
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     folder = scenario_dir(
         tmp_path,
         slow="version: 1\napi: {latency: 150ms}\n",
         drop="version: 1\napi: {drop_connection: true, times: 1}\n",
     )
-    server = await make_server(scenario_dirs=(str(folder),))
+    server = await suno_mock_factory(scenario_dirs=(str(folder),))
     api = Api(http, server.url)
     await control(http, server, {"next": "slow"})
     started = time.perf_counter()
@@ -186,27 +191,29 @@ async def test_api_latency_and_dropped_connection(
 
 
 async def test_delivery_faults(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
 ) -> None:
     folder = scenario_dir(
         tmp_path,
         faulty="version: 1\ndelivery: {drop: [text], late: {complete: 5m}, malformed: first}\n",
     )
-    server = await make_server(scenario="faulty", scenario_dirs=(str(folder),))
+    server = await suno_mock_factory(scenario="faulty", scenario_dirs=(str(folder),))
     clock = manual(server)
     start = clock.now()
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await clock.advance(150)
-    assert [r.callback_type for r in receiver.requests] == [None]  # only the malformed first
+    assert [r.callback_type for r in callback_receiver.requests] == [
+        None
+    ]  # only the malformed first
     with pytest.raises(json.JSONDecodeError):
-        json.loads(receiver.requests[0].raw)
-    assert receiver.requests[0].raw.startswith(b'{"code":200,"msg":"First audio')
+        json.loads(callback_receiver.requests[0].raw)
+    assert callback_receiver.requests[0].raw.startswith(b'{"code":200,"msg":"First audio')
 
     await clock.advance(minutes=5)
-    assert receiver.requests[-1].callback_type == "complete"
+    assert callback_receiver.requests[-1].callback_type == "complete"
     text, first, complete = server.deliveries(task_id)
     assert (text.callback_type, text.state, text.attempts) == ("text", "dropped", [])
     assert (first.state, complete.state) == ("delivered", "delivered")
@@ -214,17 +221,17 @@ async def test_delivery_faults(
 
 
 async def test_retry_and_timeout_overrides(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
 ) -> None:
     folder = scenario_dir(
         tmp_path, quick="version: 1\nstages: {text: 0s}\ndelivery: {retry_delays: [5s]}\n"
     )
-    server = await make_server(scenario="quick", scenario_dirs=(str(folder),))
-    receiver.respond_with([500])
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(scenario="quick", scenario_dirs=(str(folder),))
+    callback_receiver.respond_with([500])
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(60)
     (text,) = server.deliveries(task_id)
     assert [a.scheduled_at - text.attempts[0].scheduled_at for a in text.attempts] == [0, 5]
@@ -232,9 +239,9 @@ async def test_retry_and_timeout_overrides(
 
 
 async def test_payload_overrides(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
 ) -> None:
     folder = scenario_dir(
@@ -242,13 +249,13 @@ async def test_payload_overrides(
         looks="version: 1\npayload: {title: Fixed Title, tags: test tags, tracks: 3,"
         " durations: [61.5, 62.25], text_tracks: true, create_time: string}\n",
     )
-    server = await make_server(scenario="looks", scenario_dirs=(str(folder),))
+    server = await suno_mock_factory(scenario="looks", scenario_dirs=(str(folder),))
     api = Api(http, server.url)
     task_id = await api.submit(
-        GENERATE, generate_body(receiver.url, customMode=False, title=None, style=None)
+        GENERATE, generate_body(callback_receiver.url, customMode=False, title=None, style=None)
     )
     await manual(server).advance(150)
-    text, _, complete = (r.json["data"]["data"] for r in receiver.requests)
+    text, _, complete = (r.json["data"]["data"] for r in callback_receiver.requests)
     assert len(text) == 3
     assert all(t["audio_url"] == "" for t in text)
     assert [t["duration"] for t in complete][:2] == [61.5, 62.25]
@@ -259,19 +266,19 @@ async def test_payload_overrides(
 
 
 async def test_webhook_signature_and_the_bad_signature_fault(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
 ) -> None:
     folder = scenario_dir(tmp_path, forged="version: 1\ndelivery: {bad_signature: [first]}\n")
-    server = await make_server(
+    server = await suno_mock_factory(
         webhook_hmac_key="s3cret", scenario="forged", scenario_dirs=(str(folder),)
     )
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(150)
     verdicts = []
-    for received in receiver.requests:
+    for received in callback_receiver.requests:
         timestamp = received.headers["X-Webhook-Timestamp"]
         assert abs(int(timestamp) - time.time()) < 60  # the wall clock, whatever the mock's
         expected = base64.b64encode(
@@ -282,16 +289,18 @@ async def test_webhook_signature_and_the_bad_signature_fault(
 
 
 async def test_webhook_timestamp_is_wall_clock_time_whatever_the_mock_clock(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     # The manual clock starts on 2026-01-01 and then jumps three days ahead; a receiver checks
     # freshness against its own clock, so the signed timestamp must be the wall clock's.
-    server = await make_server(webhook_hmac_key="s3cret")
+    server = await suno_mock_factory(webhook_hmac_key="s3cret")
     await manual(server).advance(3 * 86400)
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(150)
-    assert len(receiver.requests) == 3
-    for received in receiver.requests:
+    assert len(callback_receiver.requests) == 3
+    for received in callback_receiver.requests:
         timestamp = int(received.headers["X-Webhook-Timestamp"])
         assert abs(timestamp - time.time()) < 60, (timestamp, server.clock.now())
         expected = base64.b64encode(
@@ -301,34 +310,34 @@ async def test_webhook_timestamp_is_wall_clock_time_whatever_the_mock_clock(
 
 
 async def test_no_signature_headers_by_default(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    await api.submit(GENERATE, generate_body(receiver.url))
-    await manual(server).advance(30)
-    assert "X-Webhook-Signature" not in receiver.requests[0].headers
+    await api.submit(GENERATE, generate_body(callback_receiver.url))
+    await manual(suno_mock).advance(30)
+    assert "X-Webhook-Signature" not in callback_receiver.requests[0].headers
 
 
 async def test_python_api_selects_scenarios(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    server.use_scenario("skip-to-complete")
-    server.next_task(scenario="sensitive-word")
-    first = await api.submit(GENERATE, generate_body(receiver.url))
-    second = await api.submit(GENERATE, generate_body(receiver.url))
-    server.use_scenario(None)
-    third = await api.submit(GENERATE, generate_body(receiver.url))
-    assert [t.scenario.name if t.scenario else None for t in server.tasks()] == [
+    suno_mock.use_scenario("skip-to-complete")
+    suno_mock.next_task(scenario="sensitive-word")
+    first = await api.submit(GENERATE, generate_body(callback_receiver.url))
+    second = await api.submit(GENERATE, generate_body(callback_receiver.url))
+    suno_mock.use_scenario(None)
+    third = await api.submit(GENERATE, generate_body(callback_receiver.url))
+    assert [t.scenario.name if t.scenario else None for t in suno_mock.tasks()] == [
         "sensitive-word",
         "skip-to-complete",
         None,
     ]
-    assert [first, second, third] == [t.id for t in server.tasks()]
+    assert [first, second, third] == [t.id for t in suno_mock.tasks()]
 
 
 async def test_swap_with_a_dropped_or_missing_later_stage_still_sends(
-    make_server: ServerFactory,
+    suno_mock_factory: SunoMockFactory,
     http: aiohttp.ClientSession,
-    receiver: CallbackReceiver,
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
 ) -> None:
     folder = scenario_dir(
@@ -337,12 +346,12 @@ async def test_swap_with_a_dropped_or_missing_later_stage_still_sends(
         failed="version: 1\nstages: {text: 1s, first: 2s}\n"
         "error: {after: 3s, code: 500, msg: x}\ndelivery: {swap: [text, first]}\n",
     )
-    server = await make_server(scenario_dirs=(str(folder),))
+    server = await suno_mock_factory(scenario_dirs=(str(folder),))
     api = Api(http, server.url)
     server.next_task(scenario="dropped")
-    dropped = await api.submit(GENERATE, generate_body(receiver.url))
+    dropped = await api.submit(GENERATE, generate_body(callback_receiver.url))
     server.next_task(scenario="failed")
-    failed = await api.submit(GENERATE, generate_body(receiver.url))
+    failed = await api.submit(GENERATE, generate_body(callback_receiver.url))
     await manual(server).advance(150)
     assert [(d.callback_type, d.state) for d in server.deliveries(dropped)] == [
         ("text", "delivered"),

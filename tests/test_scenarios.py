@@ -10,7 +10,7 @@ import pytest
 from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import bundled_names, load_bundled
-from tests.helpers import Api, ServerFactory, generate_body
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 Outcomes = list[tuple[str, list[str]]]
@@ -68,17 +68,20 @@ def test_every_bundled_scenario_has_expectations() -> None:
 
 @pytest.mark.parametrize("name", bundled_names())
 async def test_bundled_scenario_runs(
-    name: str, make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    name: str,
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     expected = EXPECTED[name]
     scenario = load_bundled(name)
     assert scenario.description, "every bundled scenario says what it does"
-    server = await make_server(scenario=name)
+    server = await suno_mock_factory(scenario=name)
     assert isinstance(server.clock, ManualClock)
-    receiver.respond_with(expected.statuses, delay=expected.delays)
+    callback_receiver.respond_with(expected.statuses, delay=expected.delays)
     api = Api(http, server.url)
 
-    status, envelope = await api.post(GENERATE, generate_body(receiver.url))
+    status, envelope = await api.post(GENERATE, generate_body(callback_receiver.url))
     assert (status, envelope["code"]) == (200, expected.submit_code), envelope
     if expected.submit_code != 200:
         assert envelope["msg"] == scenario.api.msg
@@ -96,7 +99,7 @@ async def test_bundled_scenario_runs(
     info = await api.record_info(task_id)
     assert (info["status"], info["errorCode"]) == (expected.status, expected.error_code)
     if scenario.error is not None:
-        (error,) = [r.json for r in receiver.requests if r.callback_type == "error"]
+        (error,) = [r.json for r in callback_receiver.requests if r.callback_type == "error"]
         assert (error["code"], error["msg"]) == (scenario.error.code, scenario.error.msg)
         assert error["data"]["task_id"] == task_id
         assert error["data"]["data"] == ([] if scenario.error.data == "empty_list" else None)
@@ -104,10 +107,12 @@ async def test_bundled_scenario_runs(
 
 
 async def test_receiver_down_sends_nothing_and_says_it_is_simulated(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(scenario="receiver-down")
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(scenario="receiver-down")
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     assert isinstance(server.clock, ManualClock)
     await server.clock.advance(30)
     (text,) = server.deliveries(task_id)
@@ -116,15 +121,17 @@ async def test_receiver_down_sends_nothing_and_says_it_is_simulated(
     )
     assert text.next_attempt_at == server.clock.now() + 10
     await server.clock.advance(minutes=5)
-    assert receiver.requests == []
+    assert callback_receiver.requests == []
     assert server.task(task_id).status == "CALLBACK_EXCEPTION"
 
 
 async def test_slow_receiver_is_called_but_its_answer_counts_as_a_timeout(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(scenario="slow-receiver")
-    task_id = await Api(http, server.url).submit(GENERATE, generate_body(receiver.url))
+    server = await suno_mock_factory(scenario="slow-receiver")
+    task_id = await Api(http, server.url).submit(GENERATE, generate_body(callback_receiver.url))
     assert isinstance(server.clock, ManualClock)
     await server.clock.advance(30)
     (text,) = server.deliveries(task_id)
@@ -134,5 +141,5 @@ async def test_slow_receiver_is_called_but_its_answer_counts_as_a_timeout(
         "within callback_timeout=15 s"
     )
     assert text.attempts[0].response_body == '{"status": "received"}'
-    assert [r.callback_type for r in receiver.requests] == ["text"]
+    assert [r.callback_type for r in callback_receiver.requests] == ["text"]
     assert text.next_attempt_at == server.clock.now() + 30

@@ -7,9 +7,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
+from mock_server.testing import SunoMock
 from tests.helpers import DROP, Api, edited
 
 SOUNDS = "/api/v1/generate/sounds"
@@ -24,12 +24,14 @@ BODY: dict[str, Any] = {  # the docs' example, with the example's model
 
 
 async def test_a_loop_runs_to_the_end_with_short_tracks(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver, http: aiohttp.ClientSession
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver, http: aiohttp.ClientSession
 ) -> None:
-    body = edited(BODY, soundLoop=True, soundKey="D#m", callBackUrl=receiver.url, model="V6")
+    body = edited(
+        BODY, soundLoop=True, soundKey="D#m", callBackUrl=callback_receiver.url, model="V6"
+    )
     task_id = await api.submit(SOUNDS, body)
-    await clock.advance(150)
-    assert [r.callback_type for r in receiver.requests] == ["text", "first", "complete"]
+    await suno_mock.clock.advance(150)
+    assert [r.callback_type for r in callback_receiver.requests] == ["text", "first", "complete"]
     info = await api.record_info(task_id)
     assert (info["operationType"], info["status"], info["type"]) == (
         "sounds",
@@ -45,24 +47,22 @@ async def test_a_loop_runs_to_the_end_with_short_tracks(
         assert audio_duration(await resp.read()) == pytest.approx(tracks[0]["duration"], abs=0.04)
 
 
-async def test_without_a_callback_url_it_is_polled(
-    api: Api, server: MockServer, clock: ManualClock
-) -> None:
+async def test_without_a_callback_url_it_is_polled(api: Api, suno_mock: SunoMock) -> None:
     task_id = await api.submit(SOUNDS, BODY)  # callBackUrl is optional here
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert info["status"] == "SUCCESS"
     assert all(1 <= t["duration"] <= 4 for t in info["response"]["sunoData"])  # one-shots
-    assert server.engine.journal.deliveries(task_id) == []
+    assert suno_mock.engine.journal.deliveries(task_id) == []
 
 
 async def test_same_seed_and_request_same_lengths(
-    api: Api, server: MockServer, make_server: Any, http: aiohttp.ClientSession
+    api: Api, suno_mock: SunoMock, suno_mock_factory: Any, http: aiohttp.ClientSession
 ) -> None:
-    first = server.task(await api.submit(SOUNDS, BODY))
-    again = server.task(await api.submit(SOUNDS, BODY))
+    first = suno_mock.task(await api.submit(SOUNDS, BODY))
+    again = suno_mock.task(await api.submit(SOUNDS, BODY))
     assert [t.duration for t in first.tracks] == [t.duration for t in again.tracks]
-    other = await make_server(seed=1)
+    other = await suno_mock_factory(seed=1)
     reseeded = other.task(await Api(http, other.url).submit(SOUNDS, BODY))
     assert [t.duration for t in reseeded.tracks] != [t.duration for t in first.tracks]
 
@@ -82,14 +82,14 @@ async def test_same_seed_and_request_same_lengths(
     ],
 )
 async def test_rejections(
-    api: Api, server: MockServer, changes: dict[str, Any], code: int, message: str
+    api: Api, suno_mock: SunoMock, changes: dict[str, Any], code: int, message: str
 ) -> None:
     _, envelope = await api.post(SOUNDS, edited(BODY, **changes))
     assert (envelope["code"], envelope["data"]) == (code, None)
     assert envelope["msg"].startswith(message), envelope["msg"]
-    assert server.tasks() == []
+    assert suno_mock.tasks() == []
 
 
-async def test_a_blank_callback_url_counts_as_not_sent(api: Api, server: MockServer) -> None:
+async def test_a_blank_callback_url_counts_as_not_sent(api: Api, suno_mock: SunoMock) -> None:
     task_id = await api.submit(SOUNDS, edited(BODY, callBackUrl=""))
-    assert server.task(task_id).callback_url == ""
+    assert suno_mock.task(task_id).callback_url == ""

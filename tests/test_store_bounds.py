@@ -9,7 +9,7 @@ import aiohttp
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory
+from tests.helpers import Api, SunoMockFactory
 
 BASE64 = "/api/file-base64-upload"
 
@@ -39,9 +39,9 @@ async def health(http: aiohttp.ClientSession, server: MockServer) -> Any:
 
 
 async def test_uploads_are_bounded_by_total_bytes_oldest_first(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(upload_store_bytes=3000)
+    server = await suno_mock_factory(upload_store_bytes=3000)
     api = Api(http, server.url)
     for name in "abc":
         await upload(api, f"{name}.bin", 1000)
@@ -63,9 +63,9 @@ async def test_uploads_are_bounded_by_total_bytes_oldest_first(
 
 
 async def test_expired_uploads_are_swept_without_being_fetched(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(upload_retention=3600)
+    server = await suno_mock_factory(upload_retention=3600)
     clock = server.clock
     assert isinstance(clock, ManualClock)
     api = Api(http, server.url)
@@ -82,13 +82,15 @@ async def test_expired_uploads_are_swept_without_being_fetched(
 
 
 async def test_job_store_forgets_the_oldest_completed_jobs(
-    make_server: ServerFactory, http: aiohttp.ClientSession, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await make_server(job_limit=10)
+    server = await suno_mock_factory(job_limit=10)
     clock = server.clock
     assert isinstance(clock, ManualClock)
     api = Api(http, server.url)
-    body = {"prompt": "rain on a tin roof", "callBackUrl": receiver.url}
+    body = {"prompt": "rain on a tin roof", "callBackUrl": callback_receiver.url}
     done = [await api.submit("/api/v1/lyrics", body) for _ in range(10)]
     await clock.advance(30)  # all completed
 

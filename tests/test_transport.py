@@ -7,8 +7,8 @@ import json
 import aiohttp
 import pytest
 
-from mock_server import MockServer
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 GENERATE = "/api/v1/generate"
 CB = "http://127.0.0.1:9/callback"
@@ -34,20 +34,20 @@ async def raw_post(
     ],
 )
 async def test_unusable_bodies_get_a_400_envelope(
-    http: aiohttp.ClientSession, server: MockServer, data: bytes, content_type: str, message: str
+    http: aiohttp.ClientSession, suno_mock: SunoMock, data: bytes, content_type: str, message: str
 ) -> None:
-    status, envelope = await raw_post(http, server.url + GENERATE, data, content_type)
+    status, envelope = await raw_post(http, suno_mock.url + GENERATE, data, content_type)
     assert status == 200
     assert envelope["code"] == 400
     assert str(envelope["msg"]).startswith(message)
     assert envelope["data"] is None
-    assert server.requests[-1].code == 400
+    assert suno_mock.requests[-1].code == 400
 
 
 async def test_oversized_body_gets_413_and_is_journaled(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(max_body_bytes=2000)
+    server = await suno_mock_factory(max_body_bytes=2000)
     body = generate_body(CB, prompt="x" * 3000)
     status, envelope = await Api(http, server.url).post(GENERATE, body)
     assert (status, envelope["code"]) == (200, 413)
@@ -72,9 +72,9 @@ async def test_routes_outside_the_api_use_http_status(api: Api) -> None:
 
 
 async def test_mirror_http_status_setting(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(mirror_http_status=True)
+    server = await suno_mock_factory(mirror_http_status=True)
     api = Api(http, server.url)
     status, envelope = await api.post(GENERATE, generate_body(CB, model="nope"))
     assert (status, envelope["code"]) == (400, 400)
@@ -90,20 +90,20 @@ async def test_mirror_http_status_setting(
     ids=["missing", "empty", "no-key", "basic"],
 )
 async def test_missing_or_malformed_key_gets_401(
-    server: MockServer, headers: dict[str, str]
+    suno_mock: SunoMock, headers: dict[str, str]
 ) -> None:
     async with (
         aiohttp.ClientSession() as bare,
-        bare.post(server.url + GENERATE, json=generate_body(CB), headers=headers) as resp,
+        bare.post(suno_mock.url + GENERATE, json=generate_body(CB), headers=headers) as resp,
     ):
         envelope = await resp.json()
     assert (resp.status, envelope["code"]) == (200, 401)
     assert "Authorization: Bearer <your API key>" in envelope["msg"]
-    assert server.tasks() == []
+    assert suno_mock.tasks() == []
 
 
-async def test_configured_keys_restrict_access(make_server: ServerFactory) -> None:
-    server = await make_server(api_keys=("k1", "k2"))
+async def test_configured_keys_restrict_access(suno_mock_factory: SunoMockFactory) -> None:
+    server = await suno_mock_factory(api_keys=("k1", "k2"))
     async with aiohttp.ClientSession() as bare:
         for key, code in (("k2", 200), ("other", 401)):
             headers = {"Authorization": f"Bearer {key}"}
@@ -112,9 +112,9 @@ async def test_configured_keys_restrict_access(make_server: ServerFactory) -> No
 
 
 async def test_credits_are_charged_and_exhaustion_answers_429(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(credits=25, task_cost=10)
+    server = await suno_mock_factory(credits=25, task_cost=10)
     api = Api(http, server.url)
     assert (await api.get("/api/v1/generate/credit"))[1] == {
         "code": 200,
@@ -146,11 +146,11 @@ async def test_record_info_needs_a_known_task_id(api: Api) -> None:
     assert (envelope["code"], envelope["msg"]) == (400, "taskId: no task with id 'abc'")
 
 
-async def test_journal_records_requests_and_answers(api: Api, server: MockServer) -> None:
+async def test_journal_records_requests_and_answers(api: Api, suno_mock: SunoMock) -> None:
     body = generate_body(CB)
     task_id = await api.submit(GENERATE, body)
     await api.get("/api/v1/generate/record-info", params={"taskId": task_id})
-    first, second = server.requests
+    first, second = suno_mock.requests
     assert (first.method, first.path, first.body, first.http_status) == (
         "POST",
         GENERATE,
@@ -159,7 +159,7 @@ async def test_journal_records_requests_and_answers(api: Api, server: MockServer
     )
     assert first.response == {"code": 200, "msg": "success", "data": {"taskId": task_id}}
     assert second.query == {"taskId": task_id}
-    assert second.at == server.clock.now()
+    assert second.at == suno_mock.clock.now()
 
 
 @pytest.mark.parametrize(
@@ -171,30 +171,30 @@ async def test_journal_records_requests_and_answers(api: Api, server: MockServer
     ],
 )
 async def test_non_standard_json_numbers_are_rejected(
-    http: aiohttp.ClientSession, server: MockServer, text: str, message: str
+    http: aiohttp.ClientSession, suno_mock: SunoMock, text: str, message: str
 ) -> None:
-    status, envelope = await raw_post(http, server.url + GENERATE, text.encode())
+    status, envelope = await raw_post(http, suno_mock.url + GENERATE, text.encode())
     assert (status, envelope["code"]) == (200, 400)
     assert str(envelope["msg"]) == f"body: malformed JSON ({message}); send a JSON object"
 
 
 async def test_bodies_must_be_utf8_and_may_start_with_a_bom(
-    http: aiohttp.ClientSession, server: MockServer
+    http: aiohttp.ClientSession, suno_mock: SunoMock
 ) -> None:
     text = json.dumps(generate_body(CB, prompt="café"), ensure_ascii=False)
-    _, utf16 = await raw_post(http, server.url + GENERATE, text.encode("utf-16"))
+    _, utf16 = await raw_post(http, suno_mock.url + GENERATE, text.encode("utf-16"))
     assert utf16["code"] == 400
     assert str(utf16["msg"]).startswith("body: malformed JSON ('utf-8' codec can't decode")
-    _, with_bom = await raw_post(http, server.url + GENERATE, text.encode("utf-8-sig"))
+    _, with_bom = await raw_post(http, suno_mock.url + GENERATE, text.encode("utf-8-sig"))
     assert with_bom["code"] == 200
-    task = server.task(with_bom["data"]["taskId"])  # type: ignore[index]
+    task = suno_mock.task(with_bom["data"]["taskId"])  # type: ignore[index]
     assert task.request["prompt"] == "café"
 
 
 async def test_journal_keeps_a_bounded_history(
-    make_server: ServerFactory, http: aiohttp.ClientSession
+    suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
-    server = await make_server(journal_limit=10)
+    server = await suno_mock_factory(journal_limit=10)
     api = Api(http, server.url)
     for _ in range(25):
         await api.get("/api/v1/generate/credit")

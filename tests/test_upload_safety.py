@@ -8,7 +8,7 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 
-from mock_server import MockServer
+from mock_server.testing import SunoMock
 from tests.helpers import Api
 
 BASE64 = "/api/file-base64-upload"
@@ -68,12 +68,12 @@ async def test_media_is_served_inline_with_its_type(api: Api, http: aiohttp.Clie
     ],
 )
 async def test_file_names_are_sanitised_and_urls_encoded(
-    api: Api, server: MockServer, http: aiohttp.ClientSession, name: str, stored: str
+    api: Api, suno_mock: SunoMock, http: aiohttp.ClientSession, name: str, stored: str
 ) -> None:
     info = await upload(api, name, b"ID3data")
     assert (info["fileName"], info["filePath"]) == (stored, f"u/{stored}")
     url = info["downloadUrl"]
-    tail = url.removeprefix(f"{server.url}/files/tmp/")
+    tail = url.removeprefix(f"{suno_mock.url}/files/tmp/")
     assert not any(c in tail for c in " ?#\\\x00")
     assert unquote(tail) == f"u/{stored}"
     async with http.get(url) as resp:

@@ -10,11 +10,12 @@ from typing import Any
 import mutagen.mp3
 import pytest
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock
 from mock_server.media.duration import audio_duration
 from mock_server.media.synth import FRAME_SECONDS, cover_jpeg, silent_mp3
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory, generate_body
+from mock_server.testing import SunoMock
+from tests.helpers import Api, SunoMockFactory, generate_body
 
 UPLOAD_EXTEND = "/api/v1/generate/upload-extend"
 
@@ -60,10 +61,10 @@ def test_not_audio(data: bytes) -> None:
 
 @pytest.fixture
 async def finished_track(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver
+    suno_mock: SunoMock, api: Api, callback_receiver: CallbackReceiver
 ) -> dict[str, Any]:
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
     return dict((await api.record_info(task_id))["response"]["sunoData"][0])
 
 
@@ -77,28 +78,35 @@ def upload_extend(url: str, callback: str, **changes: Any) -> dict[str, Any]:
 
 
 async def test_continue_at_is_checked_against_the_downloaded_audio(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver, finished_track: dict[str, Any]
+    suno_mock: SunoMock,
+    api: Api,
+    callback_receiver: CallbackReceiver,
+    finished_track: dict[str, Any],
 ) -> None:
     url, duration = finished_track["audioUrl"], finished_track["duration"]
     real = audio_duration(silent_mp3(duration))
     assert real is not None
-    _, envelope = await api.post(UPLOAD_EXTEND, upload_extend(url, receiver.url, continueAt=real))
+    _, envelope = await api.post(
+        UPLOAD_EXTEND, upload_extend(url, callback_receiver.url, continueAt=real)
+    )
     assert envelope["code"] == 400
     assert f"less than the source audio's duration ({real:g} s)" in envelope["msg"]
 
-    task_id = await api.submit(UPLOAD_EXTEND, upload_extend(url, receiver.url, continueAt=130))
-    await clock.advance(150)
+    task_id = await api.submit(
+        UPLOAD_EXTEND, upload_extend(url, callback_receiver.url, continueAt=130)
+    )
+    await suno_mock.clock.advance(150)
     tracks = (await api.record_info(task_id))["response"]["sunoData"]
     assert all(130 + 60 <= t["duration"] <= 130 + 150 for t in tracks)
 
 
 async def test_a_download_that_fails_is_a_451_error_callback(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    missing = f"{server.url}/files/audio/nope.mp3"
-    task_id = await api.submit(UPLOAD_EXTEND, upload_extend(missing, receiver.url))
-    await clock.advance(150)
-    (error,) = [r.json for r in receiver.requests if r.callback_type == "error"]
+    missing = f"{suno_mock.url}/files/audio/nope.mp3"
+    task_id = await api.submit(UPLOAD_EXTEND, upload_extend(missing, callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    (error,) = [r.json for r in callback_receiver.requests if r.callback_type == "error"]
     assert error["code"] == 451
     assert error["msg"] == (
         f"Unable to download the source audio file: GET {missing} answered HTTP 404"
@@ -113,23 +121,26 @@ async def test_a_download_that_fails_is_a_451_error_callback(
 
 
 async def test_a_file_that_is_not_audio_is_a_400_error_callback(
-    api: Api, clock: ManualClock, receiver: CallbackReceiver, finished_track: dict[str, Any]
+    suno_mock: SunoMock,
+    api: Api,
+    callback_receiver: CallbackReceiver,
+    finished_track: dict[str, Any],
 ) -> None:
     image = finished_track["imageUrl"]
-    task_id = await api.submit(UPLOAD_EXTEND, upload_extend(image, receiver.url))
-    await clock.advance(150)
+    task_id = await api.submit(UPLOAD_EXTEND, upload_extend(image, callback_receiver.url))
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert (info["status"], info["errorCode"]) == ("CREATE_TASK_FAILED", 400)
     assert info["errorMessage"] == f"Unsupported audio file format: {image} is neither MP3 nor WAV"
 
 
 async def test_uploads_over_the_model_limit_are_rejected(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
     # upload-extend with V4_5ALL: 1 minute (both upload-extend pages); here made stricter still.
-    server = await make_server(upload_extend_max_duration_v4_5all=30)
+    server = await suno_mock_factory(upload_extend_max_duration_v4_5all=30)
     api = Api(http, server.url)
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     assert isinstance(server.clock, ManualClock)
     await server.clock.advance(150)
     track = (await api.record_info(task_id))["response"]["sunoData"][0]
@@ -142,16 +153,16 @@ async def test_uploads_over_the_model_limit_are_rejected(
         "uploads of at most 30 s (setting upload_extend_max_duration_v4_5all)",
     )
     assert len(server.tasks()) == 1  # only the source task
-    lenient = Api(http, (await make_server(upload_extend_max_duration_v4_5all=480)).url)
+    lenient = Api(http, (await suno_mock_factory(upload_extend_max_duration_v4_5all=480)).url)
     assert (await lenient.post(UPLOAD_EXTEND, body))[1]["code"] == 200
 
 
 async def test_g1_upload_limit_is_a_setting(
-    make_server: ServerFactory, http: Any, receiver: CallbackReceiver
+    suno_mock_factory: SunoMockFactory, http: Any, callback_receiver: CallbackReceiver
 ) -> None:
-    server = await make_server(max_upload_duration=120)
+    server = await suno_mock_factory(max_upload_duration=120)
     api = Api(http, server.url)
-    task_id = await api.submit("/api/v1/generate", generate_body(receiver.url))
+    task_id = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
     assert isinstance(server.clock, ManualClock)
     await server.clock.advance(150)
     track = server.task(task_id).tracks[0]
@@ -161,7 +172,7 @@ async def test_g1_upload_limit_is_a_setting(
         "instrumental": True,
         "model": "V4",
         "prompt": "hum",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     _, envelope = await api.post("/api/v1/generate/upload-cover", cover)
     assert envelope["code"] == 400
@@ -169,12 +180,12 @@ async def test_g1_upload_limit_is_a_setting(
 
 
 async def test_other_hosts_are_not_fetched_and_the_journal_says_so(
-    api: Api, server: MockServer, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     task_id = await api.submit(
-        UPLOAD_EXTEND, upload_extend("https://files.invalid/demo.mp3", receiver.url)
+        UPLOAD_EXTEND, upload_extend("https://files.invalid/demo.mp3", callback_receiver.url)
     )
-    notes = [event for _, event in server.task(task_id).history if "not fetched" in event]
+    notes = [event for _, event in suno_mock.task(task_id).history if "not fetched" in event]
     assert notes == [
         "uploadUrl not fetched: 'files.invalid' is not a loopback host; assumed 120 s (setting "
         "default_upload_duration); allow it with --allow-callback-host files.invalid (env "
@@ -183,34 +194,33 @@ async def test_other_hosts_are_not_fetched_and_the_journal_says_so(
 
 
 async def test_mashup_fetches_both_songs(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver,
-    finished_track: dict[str, Any],
-) -> None:  # fmt: skip
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver,
+    finished_track: dict[str, Any]) -> None:  # fmt: skip
     body = {
-        "uploadUrlList": [finished_track["audioUrl"], f"{server.url}/files/audio/x.mp3"],
+        "uploadUrlList": [finished_track["audioUrl"], f"{suno_mock.url}/files/audio/x.mp3"],
         "customMode": False,
         "model": "V5",
         "prompt": "blend",
-        "callBackUrl": receiver.url,
+        "callBackUrl": callback_receiver.url,
     }
     task_id = await api.submit("/api/v1/generate/mashup", body)
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     info = await api.record_info(task_id)
     assert (info["status"], info["errorCode"]) == ("CREATE_TASK_FAILED", 451)
     assert "x.mp3 answered HTTP 404" in info["errorMessage"]
 
 
 async def test_a_failed_download_still_uses_up_a_queued_scenario(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    server.next_task(scenario="duplicate-delivery")
-    missing = f"{server.url}/files/audio/nope.mp3"
-    failed = await api.submit(UPLOAD_EXTEND, upload_extend(missing, receiver.url))
-    plain = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    await clock.advance(150)
-    assert server.engine.scenarios.queued == []
-    scripted = server.task(failed).scenario
+    suno_mock.next_task(scenario="duplicate-delivery")
+    missing = f"{suno_mock.url}/files/audio/nope.mp3"
+    failed = await api.submit(UPLOAD_EXTEND, upload_extend(missing, callback_receiver.url))
+    plain = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    await suno_mock.clock.advance(150)
+    assert suno_mock.engine.scenarios.queued == []
+    scripted = suno_mock.task(failed).scenario
     assert scripted is not None
     assert (scripted.name, scripted.delivery.duplicate) == ("duplicate-delivery", ["complete"])
-    assert [d.callback_type for d in server.deliveries(failed)] == ["error"]
-    assert server.task(plain).scenario is None
+    assert [d.callback_type for d in suno_mock.deliveries(failed)] == ["error"]
+    assert suno_mock.task(plain).scenario is None

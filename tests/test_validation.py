@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mock_server import MockServer
-from tests.helpers import DROP, Api, ServerFactory, edited
+from mock_server.testing import SunoMock
+from tests.helpers import DROP, Api, SunoMockFactory, edited
 
 CB = "http://127.0.0.1:9/callback"  # never contacted: the clock does not move in these tests
 
@@ -200,7 +200,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize(("path", "changes"), ACCEPTED)
 async def test_valid_requests_are_accepted(
-    api: Api, server: MockServer, path: str, changes: dict[str, Any]
+    api: Api, suno_mock: SunoMock, path: str, changes: dict[str, Any]
 ) -> None:
     body = body_for(path, **changes)
     status, envelope = await api.post(path, body)
@@ -208,7 +208,7 @@ async def test_valid_requests_are_accepted(
     assert envelope["code"] == 200, envelope["msg"]
     assert envelope["msg"] == "success"
     task_id = envelope["data"]["taskId"]
-    assert server.task(task_id).request == body
+    assert suno_mock.task(task_id).request == body
 
 
 REJECTED = [
@@ -342,14 +342,14 @@ REJECTED = [
     [pytest.param(*case, id=f"{case[0].rsplit('/', 1)[-1]}-{case[3][:40]}") for case in REJECTED],
 )
 async def test_invalid_requests_get_the_documented_envelope(
-    api: Api, server: MockServer, path: str, changes: dict[str, Any], code: int, message: str
+    api: Api, suno_mock: SunoMock, path: str, changes: dict[str, Any], code: int, message: str
 ) -> None:
     status, envelope = await api.post(path, body_for(path, **changes))
     assert status == 200  # documented transport: the business code travels in the body
     assert envelope["code"] == code
     assert message in envelope["msg"]
     assert envelope["data"] is None
-    assert server.tasks() == []
+    assert suno_mock.tasks() == []
 
 
 async def test_every_bad_field_is_named_once(api: Api) -> None:
@@ -361,9 +361,9 @@ async def test_every_bad_field_is_named_once(api: Api) -> None:
 
 
 async def test_title_limit_setting_settles_the_80_vs_100_conflict(
-    make_server: ServerFactory, http: Any
+    suno_mock_factory: SunoMockFactory, http: Any
 ) -> None:
-    server = await make_server(title_limit_v4_5=80)
+    server = await suno_mock_factory(title_limit_v4_5=80)
     api = Api(http, server.url)
     _, envelope = await api.post(GENERATE, body_for(GENERATE, model="V4_5", title="t" * 81))
     assert (envelope["code"], envelope["msg"]) == (
@@ -373,11 +373,11 @@ async def test_title_limit_setting_settles_the_80_vs_100_conflict(
 
 
 async def test_upload_extend_prompt_requirement_is_configurable(
-    make_server: ServerFactory, http: Any
+    suno_mock_factory: SunoMockFactory, http: Any
 ) -> None:
     inherit = body_for(UPLOAD_EXTEND, defaultParamFlag=False, continueAt=DROP)
-    lenient = Api(http, (await make_server()).url)
-    strict = Api(http, (await make_server(upload_extend_default_requires_prompt=True)).url)
+    lenient = Api(http, (await suno_mock_factory()).url)
+    strict = Api(http, (await suno_mock_factory(upload_extend_default_requires_prompt=True)).url)
     assert (await lenient.post(UPLOAD_EXTEND, inherit))[1]["code"] == 200
     _, envelope = await strict.post(UPLOAD_EXTEND, inherit)
     assert envelope["code"] == 400
@@ -385,10 +385,10 @@ async def test_upload_extend_prompt_requirement_is_configurable(
 
 
 async def test_extend_checks_continue_at_against_the_track_the_mock_made(
-    api: Api, server: MockServer
+    api: Api, suno_mock: SunoMock
 ) -> None:
     task_id = await api.submit(GENERATE, body_for(GENERATE))
-    track = server.task(task_id).tracks[0]
+    track = suno_mock.task(task_id).tracks[0]
     too_late = body_for(EXTEND, audioId=track.id, continueAt=track.duration)
     _, envelope = await api.post(EXTEND, too_late)
     assert envelope["code"] == 400
@@ -405,8 +405,10 @@ async def test_extend_checks_continue_at_against_the_track_the_mock_made(
     assert (info["operationType"], info["parentMusicId"]) == ("extend", track.id)
 
 
-async def test_default_source_duration_is_a_setting(make_server: ServerFactory, http: Any) -> None:
-    api = Api(http, (await make_server(default_source_duration=500)).url)
+async def test_default_source_duration_is_a_setting(
+    suno_mock_factory: SunoMockFactory, http: Any
+) -> None:
+    api = Api(http, (await suno_mock_factory(default_source_duration=500)).url)
     status, envelope = await api.post(EXTEND, body_for(EXTEND, continueAt=400))
     assert (status, envelope["code"]) == (200, 200)
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from mock_server import ManualClock, MockServer
 from mock_server.payloads.schema import RecoveryCallback, VoiceCallback
 from mock_server.receiver import CallbackReceiver
+from mock_server.testing import SunoMock
 from tests.helpers import Api, generate_body
 
 VOICE = "/api/v1/voice"
@@ -21,11 +21,11 @@ async def _get(api: Api, path: str, **query: str) -> Any:
 
 
 async def test_the_whole_voice_flow(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
     validate = {
         "voiceUrl": "https://files.invalid/me.mp3", "vocalStartS": 0, "vocalEndS": 10,
-        "language": "en", "callBackUrl": receiver.url,
+        "language": "en", "callBackUrl": callback_receiver.url,
     }  # fmt: skip
     first = await api.submit(f"{VOICE}/validate", validate)
     info = (await _get(api, f"{VOICE}/validate-info", taskId=first))["data"]
@@ -35,13 +35,13 @@ async def test_the_whole_voice_flow(
     assert envelope["code"] == 400
     assert "is processing_validate; generate needs its phrase recorded" in envelope["msg"]
 
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     info = (await _get(api, f"{VOICE}/validate-info", taskId=first))["data"]
     assert list(info) == ["taskId", "validateInfo", "status", "errorCode", "errorMessage"]
     assert info["status"] == "wait_validating"
     phrase = info["validateInfo"]
     assert phrase
-    callback = receiver.requests[-1].json
+    callback = callback_receiver.requests[-1].json
     assert callback == {
         "code": 200,
         "msg": "success",
@@ -49,35 +49,39 @@ async def test_the_whole_voice_flow(
                  "errorCode": 0, "errorMessage": ""},
     }  # fmt: skip
 
-    again = await api.submit(f"{VOICE}/regenerate", {"taskId": first, "calBackUrl": receiver.url})
+    again = await api.submit(
+        f"{VOICE}/regenerate", {"taskId": first, "calBackUrl": callback_receiver.url}
+    )
     assert again == first
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     new_phrase = (await _get(api, f"{VOICE}/validate-info", taskId=first))["data"]["validateInfo"]
     assert new_phrase != phrase
-    assert [d.callback_type for d in server.deliveries(first)] == ["validate", "regenerate"]
+    assert [d.callback_type for d in suno_mock.deliveries(first)] == ["validate", "regenerate"]
 
-    second = await api.submit(f"{VOICE}/generate", dict(verify, callBackUrl=receiver.url))
+    second = await api.submit(f"{VOICE}/generate", dict(verify, callBackUrl=callback_receiver.url))
     assert second != first
     record = (await _get(api, f"{VOICE}/record-info", taskId=second))["data"]
     assert (record["status"], record["voiceId"]) == ("processing_validate", "")
     _, envelope = await api.post(f"{VOICE}/check-voice", {"task_id": second})
     assert envelope["data"] == {"isAvailable": False}
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     record = (await _get(api, f"{VOICE}/record-info", taskId=second))["data"]
     assert list(record) == ["taskId", "voiceId", "status", "errorCode", "errorMessage"]
     assert record["status"] == "success"
     voice_id = record["voiceId"]
     assert voice_id.startswith("voice_")
-    assert receiver.requests[-1].json["data"]["voiceId"] == voice_id
+    assert callback_receiver.requests[-1].json["data"]["voiceId"] == voice_id
     for task_id in (first, second):
         _, envelope = await api.post(f"{VOICE}/check-voice", {"task_id": task_id})
         assert envelope["data"] == {"isAvailable": True}
 
-    for received in receiver.requests:  # every callback as /openapi.json documents it
+    for received in callback_receiver.requests:  # every callback as /openapi.json documents it
         VoiceCallback.model_validate(received.json)
 
     # The voice as a persona (custom mode, personaModel voice_persona).
-    body = generate_body(receiver.url, model="V6", personaId=voice_id, personaModel="voice_persona")
+    body = generate_body(
+        callback_receiver.url, model="V6", personaId=voice_id, personaModel="voice_persona"
+    )
     await api.submit("/api/v1/generate", body)
 
 
@@ -121,27 +125,27 @@ async def test_unknown_voice_ids_in_queries(api: Api) -> None:
 
 
 async def test_recovery_audio(
-    api: Api, server: MockServer, clock: ManualClock, receiver: CallbackReceiver
+    api: Api, suno_mock: SunoMock, callback_receiver: CallbackReceiver
 ) -> None:
-    music = await api.submit("/api/v1/generate", generate_body(receiver.url))
-    body = {"sunoTaskId": music, "callBackUrl": receiver.url}
+    music = await api.submit("/api/v1/generate", generate_body(callback_receiver.url))
+    body = {"sunoTaskId": music, "callBackUrl": callback_receiver.url}
     _, envelope = await api.post("/api/v1/suno/recovery", body)
     assert envelope["msg"] == f"sunoTaskId: task {music} is not finished (status PENDING); " \
         "wait for SUCCESS"  # fmt: skip
-    await clock.advance(150)
+    await suno_mock.clock.advance(150)
     _, envelope = await api.post("/api/v1/suno/recovery", body)
     assert (envelope["code"], list(envelope["data"])) == (200, ["task_id"])  # snake_case
     task_id = envelope["data"]["task_id"]
     pending = await _get(api, "/api/v1/suno/recovery/record-info", task_id=task_id)
     assert pending == {"code": 201, "task_id": task_id, "msg": "processing", "data": None}
-    await clock.advance(30)
+    await suno_mock.clock.advance(30)
     done = await _get(api, "/api/v1/suno/recovery/record-info", task_id=task_id)
-    tracks = server.task(music).tracks
+    tracks = suno_mock.task(music).tracks
     assert (done["code"], done["task_id"]) == (200, task_id)
     assert [(i["id"], i["title"], i["status"], i["error"]) for i in done["data"]] == [
         (t.id, t.title, "success", "") for t in tracks
     ]
-    callback = receiver.requests[-1].json
+    callback = callback_receiver.requests[-1].json
     RecoveryCallback.model_validate(callback)
     assert list(callback) == ["code", "msg", "task_id", "data"]  # task_id at the top level
     assert callback["data"] == done["data"]
