@@ -4,13 +4,17 @@ the plugin's server factory. Fixtures and hooks live in conftest.py."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from mock_server.testing import SunoMock
 
-__all__ = ["DROP", "Api", "SunoMockFactory", "edited", "generate_body"]
+__all__ = ["DROP", "ROOT", "Api", "SunoMockFactory", "edited", "generate_body"]
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository's root: test modules sit in folders of different depths, this one does not."""
 
 SunoMockFactory = Callable[..., Awaitable[SunoMock]]
 """The type of the plugin's `suno_mock_factory` fixture: start a server with these Settings

@@ -26,7 +26,7 @@ from mock_server.listener import Listener
 from mock_server.proxy import Proxy, ProxyConfig, token_guard
 from mock_server.receiver import CallbackReceiver
 from mock_server.recording import scenario_yaml
-from tests.helpers import generate_body
+from tests.helpers import ROOT, generate_body
 
 PLANTED = {
     name: f"planted-{name}-7f3a9c2e41"
@@ -349,7 +349,7 @@ def test_the_pattern_list_is_documented() -> None:
     from mock_server.capture import KEPT_NAMES, SECRET_PATTERNS
     from mock_server.capture.redact import normalised
 
-    page = (Path(__file__).resolve().parent.parent / "docs" / "tools.md").read_text()
+    page = (ROOT / "docs" / "tools.md").read_text()
     missing = [p for p in SECRET_PATTERNS if f"`{p}`" not in page]
     assert missing == [], "add them to docs/tools.md (What a recording never holds)"
     assert all(name in normalised(page) for name in KEPT_NAMES)
@@ -373,8 +373,10 @@ async def test_a_recording_that_cannot_be_written_costs_the_client_nothing(
 def test_the_documented_redact_command() -> None:
     """docs/tools.md's --redact line (it forwards to the real service, so it is parsed here,
     not run): its names are secret for the recorder it configures."""
-    page = (Path(__file__).resolve().parent.parent / "docs" / "tools.md").read_text()
-    block = page.split("<!-- run by: tests/test_proxy_input.py::test_the_documented_redact_", 1)
+    page = (ROOT / "docs" / "tools.md").read_text()
+    block = page.split(
+        "<!-- run by: tests/product/test_proxy_input.py::test_the_documented_redact_", 1
+    )
     command = block[1].split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
     words = shlex.split(command)
     assert words[:2] == ["suno-mock", "proxy"]

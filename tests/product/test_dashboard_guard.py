@@ -14,7 +14,7 @@ from mock_server.listener import Listener
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
 from tests.helpers import Api, SunoMockFactory, generate_body
-from tests.test_dashboard import browser, click, text, until
+from tests.product.test_dashboard import browser, click, text, until
 
 __all__ = ["browser"]  # the fixture, shared with test_dashboard.py
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +82,12 @@ def test_every_costly_test_carries_its_marker() -> None:
     everything = collected("tests")
     fast = collected("-m", "not docker and not browser and not wheel", "tests")
     left_out = {test.split("::")[0] for test in everything - fast}
-    costly = {"tests/test_container.py", "tests/test_install.py", "tests/test_dashboard.py"}
+    costly = {
+        "tests/integration/test_container.py",
+        "tests/integration/test_install.py",
+        "tests/product/test_dashboard.py",
+    }
     # A file collected here (Docker's engine or Chromium may be missing outside CI) is left out.
     assert {path for path in costly if any(t.startswith(path) for t in everything)} <= left_out
-    assert "tests/test_install.py" in left_out
-    assert left_out <= {*costly, "tests/test_dashboard_guard.py"}
+    assert "tests/integration/test_install.py" in left_out
+    assert left_out <= {*costly, "tests/product/test_dashboard_guard.py"}

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -13,13 +12,13 @@ import pytest
 from mock_server import ManualClock, Settings
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
-from tests.helpers import Api, SunoMockFactory, generate_body
+from tests.helpers import ROOT, Api, SunoMockFactory, generate_body
 
 WAV = "https://docs.sunoapi.org/suno-api/convert-to-wav-format.md"
 WAV_CN = "https://docs.sunoapi.org/cn/suno-api/convert-to-wav-format"
 UPLOAD_COVER = "https://docs.sunoapi.org/suno-api/upload-and-cover-audio.md"
 READ_ON = "2026-12-07"
-REAL = Path(__file__).parent / "fixtures" / "real"
+REAL = ROOT / "tests" / "fixtures" / "real"
 CB = "https://files.invalid/cb"
 
 

@@ -20,7 +20,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,11 +27,10 @@ import pytest
 
 from mock_server.media.duration import audio_duration
 from mock_server.receiver import CallbackReceiver
-from tests.helpers import Api, generate_body
+from tests.helpers import ROOT, Api, generate_body
 
 pytestmark = pytest.mark.docker
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 BASE_IMAGE_SCRIPT = ROOT / ".ci" / "base-image"
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mock_server.encoding import encode
 from mock_server.tracks import TrackFactory
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 VALUES: list[Any] = [
     {"code": 200, "msg": "success", "data": {"taskId": "abc"}},

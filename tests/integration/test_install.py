@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
+
 pytestmark = pytest.mark.wheel
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "examples"
 SKIP = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*_cache", "test-artifacts")
 WHERE = """

@@ -13,7 +13,7 @@ from mock_server import MockServer, ScaledClock, Settings
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
 from tests.helpers import Api, SunoMockFactory, generate_body
-from tests.test_cli import start
+from tests.product.test_cli import start
 
 START = Settings().start_time
 

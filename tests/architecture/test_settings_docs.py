@@ -9,15 +9,15 @@ from __future__ import annotations
 import os
 import re
 import typing
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mock_server.cli import build_parser, main, parse_args, settings_from_args
 from mock_server.settings import Settings, StageDelays
+from tests.helpers import ROOT
 
-CONFIGURATION = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+CONFIGURATION = ROOT / "docs" / "configuration.md"
 
 
 def configuration_table() -> str:

@@ -18,7 +18,7 @@ from mock_server.drift import DriftReport, drift
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import bundled_names, load_bundled
 from tests.helpers import generate_body
-from tests.test_proxy import record_three_tasks, started_rig
+from tests.product.test_proxy import record_three_tasks, started_rig
 
 
 @pytest.fixture

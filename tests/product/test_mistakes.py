@@ -21,7 +21,7 @@ from mock_server.net import LoopbackHint, in_container
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
 from tests.helpers import Api, SunoMockFactory, generate_body
-from tests.test_plugin import INI, SUPPORT, run
+from tests.product.test_plugin import INI, SUPPORT, run
 
 CLI_LINES = 5
 PYTEST_LINES = 40

@@ -1,17 +1,19 @@
 """The plugin in the projects users have: pytest-asyncio strict mode (its default), auto mode,
-and sync tests; each is an inner pytest run with an ini of its own. (tests/test_install.py runs
-the examples again in a fresh process and environment that installed the wheel.)"""
+and sync tests; each is an inner pytest run with an ini of its own.
+(tests/integration/test_install.py runs the examples again in a fresh process and environment
+that installed the wheel.)"""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parent / "examples"
+from tests.helpers import ROOT
+
+EXAMPLES = ROOT / "tests" / "examples"
 README_EXAMPLE = (EXAMPLES / "test_extend_flow.py").read_text()
 SYNC_EXAMPLE = (EXAMPLES / "test_sync_client.py").read_text()
 STRICT_INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"

@@ -18,7 +18,7 @@ from mock_server.cli import banner, browser_urls
 from mock_server.net import Exposure, is_loopback
 from mock_server.testing import SunoMock
 from tests.helpers import SunoMockFactory, generate_body
-from tests.test_cli import start
+from tests.product.test_cli import start
 
 JSON = {"Content-Type": "application/json"}
 TOKEN = "s3cret"  # noqa: S105 (a test's token)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 PACKAGE = "mock_server"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -285,7 +286,7 @@ def test_every_module_is_in_exactly_one_layer() -> None:
         if not hits:
             problems.append(
                 f"{module} is in no layer: add it to the list of one of the layers "
-                f"({names}) in LAYERS in tests/test_layers.py"
+                f"({names}) in LAYERS in tests/architecture/test_layers.py"
             )
         elif len(hits) > 1:
             listed = ", ".join(LAYERS[i][0] for i in hits)
@@ -312,7 +313,8 @@ def test_no_import_cycle(graph: list[Import]) -> None:
 def test_imports_only_go_down_the_layers(graph: list[Import]) -> None:
     wrong = [e for e in upward(graph) if (e.importer, e.imported) not in KNOWN_EXCEPTIONS]
     assert not wrong, (
-        "imports from a lower layer to a higher one (see LAYERS in tests/test_layers.py):\n"
+        "imports from a lower layer to a higher one "
+        "(see LAYERS in tests/architecture/test_layers.py):\n"
         + "\n".join(_describe(edge) for edge in wrong)
     )
 

@@ -2,7 +2,7 @@
 a real `suno-mock serve` setting, and the addresses line up (the app's callback host is on the
 allow-list, file URLs point at the mock as the app reaches it). The examples themselves run
 elsewhere: the Node tests in .ci/node-kit (which .ci/run runs), the image in
-tests/test_container.py."""
+tests/integration/test_container.py."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from mock_server.cli import ENV_PREFIX, build_parser
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 

@@ -36,7 +36,7 @@ async def test_every_api_route_is_documented(suno_mock: SunoMock, spec: Any) -> 
         (method, path)
         for path, ops in spec["paths"].items()
         for method in ops
-        if path.startswith("/api/")  # the control plane: tests/test_openapi_control.py
+        if path.startswith("/api/")  # the control plane: tests/contract/test_openapi_control.py
     }
     assert routes == documented
     assert len(routes) == len(API) == 37

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "mock_server"
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "mock_server"
 MAX_MODULE_LINES = 450
 MAX_FUNCTION_LINES = 60
 MAX_HANDLER_LINES = 10

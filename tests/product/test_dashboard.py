@@ -18,7 +18,7 @@ import pytest
 from mock_server import ManualClock
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
-from tests.helpers import Api, generate_body
+from tests.helpers import ROOT, Api, generate_body
 
 # These tests load the control plane with many tasks: the submit rate limit is off.
 pytestmark = pytest.mark.suno_mock(rate_limit="off")
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.suno_mock(rate_limit="off")
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 
 if not (CHROMIUM and DRIVER):
     if os.environ.get("CI"):

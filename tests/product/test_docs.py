@@ -2,7 +2,7 @@
 (or says why it cannot), each pytest example is shown once, and every link resolves.
 
 How each kind of block runs is in tests/docblocks.py; the README's quick start has its own,
-stricter test in tests/test_readme.py."""
+stricter test in tests/product/test_readme.py."""
 
 from __future__ import annotations
 

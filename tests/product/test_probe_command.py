@@ -9,7 +9,6 @@ import json
 import shlex
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +16,12 @@ import pytest
 from mock_server.cli import main
 from mock_server.probe import ERROR_CODES, case_names
 from mock_server.testing import SunoMock
-from tests.test_probe import ALL_CASES, KEY, Make, endpoint, failed
+from tests.helpers import ROOT
+from tests.product.test_probe import ALL_CASES, KEY, Make, endpoint, failed
 
 __all__ = ["endpoint"]  # the fixture, shared with test_probe.py
 
-TOOLS = Path(__file__).resolve().parent.parent / "docs" / "tools.md"
+TOOLS = ROOT / "docs" / "tools.md"
 
 
 async def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -19,8 +19,8 @@ from mock_server.cli import build_parser
 from mock_server.proxy import CALLBACK_PREFIX
 from mock_server.receiver import CallbackReceiver
 from mock_server.testing import SunoMock
-from tests.helpers import generate_body
-from tests.test_proxy import kinds
+from tests.helpers import ROOT, generate_body
+from tests.product.test_proxy import kinds
 
 
 async def test_the_round_trip_from_the_command_line(
@@ -132,7 +132,7 @@ async def test_an_exposed_proxy_follows_the_token_rule(suno_mock: SunoMock) -> N
 
 def test_the_round_trip_commands_parse() -> None:
     """Every `suno-mock` command of docs/tools.md's proxy/drift round trip uses real flags."""
-    tools = (Path(__file__).resolve().parent.parent / "docs" / "tools.md").read_text()
+    tools = (ROOT / "docs" / "tools.md").read_text()
     section = tools.split("## Record the real API", 1)[1].split("\n## ", 1)[0]
     block = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)[0].replace("\\\n", " ")
     commands = [

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import ast
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def test_every_subpackage_is_listed_in_pyproject() -> None:

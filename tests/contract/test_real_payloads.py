@@ -10,16 +10,15 @@ from reality fails here.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from mock_server import ManualClock, MockServer
 from mock_server.receiver import CallbackReceiver
 from mock_server.shape import DEFAULT_ENUMS, compare
 from mock_server.testing import SunoMock
-from tests.helpers import Api, SunoMockFactory
+from tests.helpers import ROOT, Api, SunoMockFactory
 
-REAL = Path(__file__).parent / "fixtures" / "real"
+REAL = ROOT / "tests" / "fixtures" / "real"
 ENUMS = DEFAULT_ENUMS | {"modelName", "model_name"}
 """Besides the API's enums, the internal model names must be the ones seen for each model."""
 
