@@ -16,16 +16,15 @@ from mock_server.encoding import encode
 from mock_server.receiver import CallbackReceiver
 from mock_server.settings import StageDelays
 from mock_server.tasks import Task, TaskStore
-from tests.helpers import generate_body
+from tests.helpers import SunoMockFactory, generate_body
 
 
-async def test_rebuilt_payloads_are_the_bytes_sent() -> None:
-    settings = Settings(rate_limit=None, text_callback_tracks=True)
-    async with (
-        CallbackReceiver() as receiver,
-        MockServer(settings) as server,
-        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-    ):
+async def test_rebuilt_payloads_are_the_bytes_sent(
+    suno_mock_factory: SunoMockFactory, callback_receiver: CallbackReceiver
+) -> None:
+    server = await suno_mock_factory(rate_limit=None, text_callback_tracks=True)
+    receiver = callback_receiver
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         assert isinstance(server.clock, ManualClock)
         bodies = [
             generate_body(receiver.url),
@@ -50,13 +49,12 @@ async def test_rebuilt_payloads_are_the_bytes_sent() -> None:
         )
 
 
-async def test_undelivered_payload_keeps_its_bytes() -> None:
-    settings = Settings(rate_limit=None)
-    async with (
-        CallbackReceiver() as receiver,
-        MockServer(settings) as server,
-        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-    ):
+async def test_undelivered_payload_keeps_its_bytes(
+    suno_mock_factory: SunoMockFactory, callback_receiver: CallbackReceiver
+) -> None:
+    server = await suno_mock_factory(rate_limit=None)
+    receiver = callback_receiver
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         receiver.respond_with([500])
         async with http.post(server.url + "/api/v1/generate", json=generate_body(receiver.url)):
             pass
@@ -69,16 +67,17 @@ async def test_undelivered_payload_keeps_its_bytes() -> None:
 
 async def test_callbacks_waiting_in_a_long_line_send_the_same_bytes(
     monkeypatch: pytest.MonkeyPatch,
+    suno_mock_factory: SunoMockFactory,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     # One connection per receiver and no payload kept ready in line: every waiting callback
     # keeps only its recipe while it waits, then sends exactly the bytes it was built with.
     monkeypatch.setattr(callbacks, "KEEP_READY", 0)
-    settings = Settings(rate_limit=None, text_callback_tracks=True, callback_connections_per_host=1)
-    async with (
-        CallbackReceiver() as receiver,
-        MockServer(settings) as server,
-        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-    ):
+    server = await suno_mock_factory(
+        rate_limit=None, text_callback_tracks=True, callback_connections_per_host=1
+    )
+    receiver = callback_receiver
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         assert isinstance(server.clock, ManualClock)
         receiver.respond_with(statuses=[200], delay=0.02)
         for _ in range(4):
@@ -105,14 +104,13 @@ async def _let_go(task: Task) -> None:
 
 async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same(
     monkeypatch: pytest.MonkeyPatch,
+    suno_mock_factory: SunoMockFactory,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     monkeypatch.setattr(TaskStore, "LINGER", 0.02)
-    settings = Settings(rate_limit=None)
-    async with (
-        CallbackReceiver() as receiver,
-        MockServer(settings) as server,
-        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-    ):
+    server = await suno_mock_factory(rate_limit=None)
+    receiver = callback_receiver
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         assert isinstance(server.clock, ManualClock)
 
         async def submit() -> str:
@@ -145,13 +143,13 @@ async def test_finished_tasks_let_their_tracks_go_and_rebuild_the_same(
 
 async def test_tracks_made_again_for_a_finished_task_are_let_go_again(
     monkeypatch: pytest.MonkeyPatch,
+    suno_mock_factory: SunoMockFactory,
+    callback_receiver: CallbackReceiver,
 ) -> None:
     monkeypatch.setattr(TaskStore, "LINGER", 0.01)
-    async with (
-        CallbackReceiver() as receiver,
-        MockServer(Settings(rate_limit=None)) as server,
-        aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http,
-    ):
+    server = await suno_mock_factory(rate_limit=None)
+    receiver = callback_receiver
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
         assert isinstance(server.clock, ManualClock)
         async with http.post(
             server.url + "/api/v1/generate", json=generate_body(receiver.url)

@@ -17,7 +17,7 @@ from mock_server.clock import ScaledClock
 from mock_server.drift import DriftReport, drift
 from mock_server.receiver import CallbackReceiver
 from mock_server.scenario import bundled_names, load_bundled
-from tests.helpers import generate_body
+from tests.helpers import SunoMockFactory, generate_body
 from tests.product.test_proxy import record_three_tasks, started_rig
 
 
@@ -246,13 +246,14 @@ async def test_other_task_families_replay_with_the_mock_ids(tmp_path: Path) -> N
 
 
 async def test_drift_sends_the_control_token_of_a_running_mock(
-    recorded: tuple[Path, dict[str, str]],
+    recorded: tuple[Path, dict[str, str]], suno_mock_factory: SunoMockFactory
 ) -> None:
     folder, _ = recorded
     token = "a-test-token"  # noqa: S105 - not a secret
-    settings = Settings(scenario_dirs=(str(folder / "scenarios"),), control_token=token)
-    async with MockServer(settings) as server:
-        with pytest.raises(RuntimeError, match="401"):
-            await drift(load_recording(folder), against=server.url)
-        report = await drift(load_recording(folder), against=server.url, control_token=token)
-        assert lines(report) == []
+    server = await suno_mock_factory(
+        scenario_dirs=(str(folder / "scenarios"),), control_token=token
+    )
+    with pytest.raises(RuntimeError, match="401"):
+        await drift(load_recording(folder), against=server.url)
+    report = await drift(load_recording(folder), against=server.url, control_token=token)
+    assert lines(report) == []
