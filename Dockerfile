@@ -28,7 +28,7 @@ RUN /opt/build/bin/pip wheel --quiet --no-deps --wheel-dir /wheels . \
  && /opt/venv/bin/suno-mock --version
 # Docker's classic builder keeps this stage's image, untagged, after the build: a label (last,
 # so the layers above stay cached) lets whoever built it find and remove it
-# (`docker image prune --filter label=org.suno-mock.builder=ID`; tests/test_container.py does).
+# (`docker image prune --filter label=org.suno-mock.builder=ID`; tests/integration/test_container.py does).
 ARG BUILD_LABEL=""
 LABEL org.suno-mock.builder="${BUILD_LABEL}"
 

@@ -1,16 +1,18 @@
-"""Shared fixtures: a real mock server (manual clock), a real callback receiver, a client."""
+"""What the suite shares besides the plugin's own fixtures: an HTTP session and a tiny client.
+
+The suite runs on the project's public fixtures (`suno_mock`, `suno_mock_factory`,
+`callback_receiver`, settings by `@pytest.mark.suno_mock(...)`, the clock as
+`suno_mock.clock`), as a user's suite would."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
 
-from mock_server import ManualClock, MockServer, Settings
-from mock_server.testing.receiver import CallbackReceiver
-from tests.helpers import Api, ServerFactory
+from mock_server.testing import SunoMock
+from tests.helpers import Api
 
 pytest_plugins = ["pytester"]
 
@@ -24,42 +26,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[CallbackReceiver]:
-    async with CallbackReceiver() as rcv:
-        yield rcv
-
-
-@pytest.fixture
-async def make_server() -> AsyncIterator[ServerFactory]:
-    servers: list[MockServer] = []
-
-    async def make(**overrides: Any) -> MockServer:
-        server = MockServer(Settings(**overrides))
-        servers.append(await server.start())
-        return server
-
-    yield make
-    for server in servers:
-        await server.close()
-
-
-@pytest.fixture
-async def server(make_server: ServerFactory) -> MockServer:
-    return await make_server()
-
-
-@pytest.fixture
-def clock(server: MockServer) -> ManualClock:
-    assert isinstance(server.clock, ManualClock)
-    return server.clock
-
-
-@pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as session:
         yield session
 
 
 @pytest.fixture
-def api(http: aiohttp.ClientSession, server: MockServer) -> Api:
-    return Api(http, server.url)
+def api(http: aiohttp.ClientSession, suno_mock: SunoMock) -> Api:
+    """A tiny client of this test's `suno_mock` server, with an API key."""
+    return Api(http, suno_mock.url)

@@ -1,19 +1,24 @@
-"""What tests share besides fixtures: a tiny client of the mock, request bodies, the server
-factory's type. Fixtures and hooks live in conftest.py."""
+"""What tests share besides fixtures: a tiny client of the mock, request bodies, the type of
+the plugin's server factory. Fixtures and hooks live in conftest.py."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from mock_server import MockServer
+from mock_server.testing import SunoMock
 
-__all__ = ["DROP", "Api", "ServerFactory", "edited", "generate_body"]
+__all__ = ["DROP", "ROOT", "Api", "SunoMockFactory", "edited", "generate_body"]
 
-ServerFactory = Callable[..., Awaitable[MockServer]]
-"""The `make_server` fixture: start a server with these Settings overrides."""
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository's root: test modules sit in folders of different depths, this one does not."""
+
+SunoMockFactory = Callable[..., Awaitable[SunoMock]]
+"""The type of the plugin's `suno_mock_factory` fixture: start a server with these Settings
+overrides."""
 
 
 class Api:

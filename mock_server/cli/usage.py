@@ -63,7 +63,7 @@ FLAG_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 DEFAULT_GROUP = "server"
-"""Where a flag not listed goes (a new setting still gets its flag; tests/test_mistakes.py
+"""Where a flag not listed goes (a new setting still gets its flag; tests/product/test_mistakes.py
 asks for it to be listed)."""
 
 

@@ -5,7 +5,8 @@ payloads and tasks both use it.
 The standard library's encoder, through its public API only. Faster encoders were measured and
 give other bytes for some values a client may send back to us: pydantic-core writes 1e-07 as
 1e-7 and 2.5e-05 as 0.000025, and a None key as "None"; orjson also refuses integers beyond 64
-bits and non-string keys, and writes infinity as null (tests/test_encoding.py pins the bytes).
+bits and non-string keys, and writes infinity as null (tests/contract/test_encoding.py pins
+the bytes).
 """
 
 from __future__ import annotations

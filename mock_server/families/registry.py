@@ -4,7 +4,7 @@
 engine that builds the backends (`mock_server.service.engine`), the waits and the test
 helpers (`CALLBACK_TYPES`) and the probe. Adding a family is a folder with the same file names
 as its neighbours (see `mock_server.families.family`) and one line in `FAMILIES`;
-`tests/test_families_registry.py` fails while a family is registered halfway.
+`tests/architecture/test_families_registry.py` fails while a family is registered halfway.
 """
 
 from __future__ import annotations

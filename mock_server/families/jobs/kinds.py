@@ -5,7 +5,7 @@ fields of its probe sample. Code that used to ask `job.kind` which branch to tak
 `KINDS[job.kind]` instead.
 
 Adding a kind: a class here and a row in `KINDS`, its route rows in `routes.py`, a case in the
-probe's `JOBS`; `tests/test_kinds.py` fails until every part is there.
+probe's `JOBS`; `tests/architecture/test_kinds.py` fails until every part is there.
 """
 
 from __future__ import annotations

@@ -1,0 +1,49 @@
+"""`encode` gives the standard encoder's bytes for every value a payload or an echoed request
+may hold, through public names only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from mock_server.core.encoding import encode
+from mock_server.families.music.tracks import TrackFactory
+from tests.helpers import ROOT
+
+VALUES: list[Any] = [
+    {"code": 200, "msg": "success", "data": {"taskId": "abc"}},
+    {"a": [1, 2.5, 1e16, -0.0, 1e-7, None, True, False, 'é\u2028"\\\n\t', "😀"], "b": {}},
+    {"nested": [[[]], {"x": [{"y": 12345678901234567890}]}], "inf": float("inf")},
+    {1: "int key", 2.5: "float key", False: "bool key", None: "null key"},
+    [],
+    "a string",
+    3,
+    None,
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_encode_gives_the_standard_encoders_bytes(value: Any) -> None:
+    standard = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    assert encode(value) == standard
+
+
+def test_encode_refuses_what_json_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="object is not JSON serializable"):
+        encode({"a": object()})
+
+
+def test_task_ids_are_the_blake2b_of_seed_and_number() -> None:
+    factory = TrackFactory(7)
+    for number in (1, 2, 10, 999, 123456):
+        expected = hashlib.blake2b(f"suno-mock/7/{number}".encode(), digest_size=16).hexdigest()
+        assert factory.task_id(number) == expected
+
+
+def test_encoding_uses_no_private_interpreter_name() -> None:
+    source = (ROOT / "mock_server" / "core" / "encoding.py").read_text()
+    assert "c_make_encoder" not in source
+    assert "json.encoder" not in source
