@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -35,7 +35,9 @@ __all__ = [
     "BackendKey",
     "Endpoint",
     "Family",
+    "Numbered",
     "Parts",
+    "Stopping",
     "services",
 ]
 
@@ -102,6 +104,24 @@ def services(settings: Settings, clock: Clock) -> Parts:
     )
     dispatcher, sources = Dispatcher(clock, settings, journal), SourceFetcher(settings)
     return Parts(settings, clock, journal, dispatcher, events, scenarios, sources)
+
+
+@runtime_checkable
+class Stopping(Protocol):
+    """A backend with work of its own outside the clock's timers (stopped at shutdown and
+    reset), and state that a reset frees gradually."""
+
+    def stop(self) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+@runtime_checkable
+class Numbered(Protocol):
+    """A backend that numbers its tasks: a reset's new backend goes on from the last number."""
+
+    @property
+    def last_number(self) -> int: ...
 
 
 BACKENDS = web.AppKey("backends", dict[str, object])

@@ -19,12 +19,8 @@ from mock_server.families.jobs.store import Job, JobKind, JobStore
 from mock_server.families.music.payloads import error_callback, stage_callback
 from mock_server.families.music.store import Task, TaskStore
 from mock_server.families.music.tracks import TrackFactory
-from mock_server.families.voice.backend import (
-    VoiceStatus,
-    validation_phrase,
-    voice_callback,
-    voice_id_for,
-)
+from mock_server.families.voice.payloads import validation_phrase, voice_callback, voice_id_for
+from mock_server.families.voice.store import VoiceStatus
 from mock_server.scripting.request import TrackRequest
 from mock_server.scripting.scenario import Scenario, bundled_names, load_bundled
 from mock_server.scripting.script import FailAt, compile_script

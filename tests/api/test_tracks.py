@@ -15,7 +15,7 @@ from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.families.jobs.kinds import kind_of
 from mock_server.families.jobs.store import Job
 from mock_server.families.music.tracks import TrackFactory
-from mock_server.families.voice.backend import validation_phrase
+from mock_server.families.voice.payloads import validation_phrase
 from mock_server.scripting.request import TrackRequest
 from tests.helpers import generate_body
 

@@ -11,8 +11,9 @@ from mock_server.core.clock import Clock
 from mock_server.core.errors import InsufficientCredits, error_for_code
 from mock_server.core.settings import Settings
 from mock_server.families.account.ratelimit import RateLimiter
+from mock_server.families.family import BackendKey, Parts
 
-__all__ = ["Account"]
+__all__ = ["ACCOUNT", "Account"]
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +40,12 @@ class Account:
         if not self._rate.allow(key):
             log.info("rate limit %s exceeded by key %s…", self._settings.rate_limit, key[:4])
             raise error_for_code(self._settings.rate_limit_code)
+
+
+def build(parts: Parts) -> Account:
+    """The account backend, with nothing in it."""
+    return Account(parts.settings, parts.clock)
+
+
+ACCOUNT = BackendKey("account", Account)
+"""How the account handlers reach this backend."""

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from mock_server.families.account import handlers
-from mock_server.families.account.backend import Account
-from mock_server.families.family import Endpoint, Family, Parts
-from mock_server.families.keys import ACCOUNT
+from mock_server.families.account.backend import ACCOUNT, build
+from mock_server.families.family import Endpoint, Family
 
-__all__ = ["FAMILY", "build"]
+__all__ = ["FAMILY"]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/generate/credit", handlers.credit, "Remaining credits",
              tag="account", data={"type": "integer"}),
 )  # fmt: skip
-
-
-def build(parts: Parts) -> Account:
-    """The account backend, with nothing in it."""
-    return Account(parts.settings, parts.clock)
 
 
 FAMILY = Family("account", ENDPOINTS, callback_types=(), backend=ACCOUNT, build=build, needs=())

@@ -7,7 +7,7 @@ import math
 from aiohttp import web
 
 from mock_server.core.web import ok
-from mock_server.families.keys import ACCOUNT
+from mock_server.families.account.backend import ACCOUNT
 
 __all__ = ["credit"]
 

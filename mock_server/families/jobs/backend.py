@@ -20,7 +20,8 @@ from mock_server.core.events import EventHub, JobChanged
 from mock_server.core.settings import Settings
 from mock_server.delivery.dispatcher import Dispatcher
 from mock_server.delivery.events import DeliveryExhausted
-from mock_server.families.account.backend import Account
+from mock_server.families.account.backend import ACCOUNT, Account
+from mock_server.families.family import BackendKey, Parts
 from mock_server.families.jobs.kinds import KINDS, kind_of
 from mock_server.families.jobs.store import Job, JobKind, JobStore
 from mock_server.families.jobs.wire import (
@@ -31,12 +32,12 @@ from mock_server.families.jobs.wire import (
     VocalRemovalRequest,
     WavRequest,
 )
-from mock_server.families.music.backend import Music
+from mock_server.families.music.backend import MUSIC, Music
 from mock_server.families.music.store import Task
 from mock_server.families.music.tracks import Track
 from mock_server.media.sources import SourceFetcher
 
-__all__ = ["Jobs"]
+__all__ = ["JOBS", "Jobs"]
 
 
 class Jobs:
@@ -180,3 +181,15 @@ class Jobs:
         """The whole answer of Recovery Audio's record-info (its own envelope)."""
         job = self.get("recovery", task_id, field="task_id")
         return KINDS["recovery"].record_info(job, self.settings.vocal_removal_track_field)
+
+
+def build(parts: Parts) -> Jobs:
+    """The jobs backend, with nothing in it."""
+    return Jobs(
+        parts.settings, parts.clock, ACCOUNT.among(parts.backends), MUSIC.among(parts.backends),
+        (parts.dispatcher, parts.events), parts.sources,
+    )  # fmt: skip
+
+
+JOBS = BackendKey("jobs", Jobs)
+"""How the jobs handlers reach this backend."""

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from mock_server.families import schema as cb
-from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family, Parts
+from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
 from mock_server.families.jobs import handlers
-from mock_server.families.jobs.backend import Jobs
+from mock_server.families.jobs.backend import JOBS, build
 from mock_server.families.jobs.wire import (
     CoverRequest,
     LyricsRequest,
@@ -15,9 +15,8 @@ from mock_server.families.jobs.wire import (
     VocalRemovalRequest,
     WavRequest,
 )
-from mock_server.families.keys import ACCOUNT, JOBS, MUSIC
 
-__all__ = ["FAMILY", "build"]
+__all__ = ["FAMILY"]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/lyrics", handlers.lyrics, "Generate lyrics", LyricsRequest,
@@ -52,14 +51,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/suno/cover/record-info", handlers.job_info("cover"),
              "Cover image details", query=("taskId",), tag="files"),
 )  # fmt: skip
-
-
-def build(parts: Parts) -> Jobs:
-    """The jobs backend, with nothing in it."""
-    return Jobs(
-        parts.settings, parts.clock, ACCOUNT.among(parts.backends), MUSIC.among(parts.backends),
-        (parts.dispatcher, parts.events), parts.sources,
-    )  # fmt: skip
 
 
 FAMILY = Family(

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from mock_server.core.web import base_url, body_of, ok, query_id, settings_of
 from mock_server.core.wire import parse
+from mock_server.families.jobs.backend import JOBS
 from mock_server.families.jobs.store import JobKind
 from mock_server.families.jobs.wire import (
     CoverRequest,
@@ -19,7 +20,6 @@ from mock_server.families.jobs.wire import (
     VocalRemovalRequest,
     WavRequest,
 )
-from mock_server.families.keys import JOBS
 
 __all__ = [
     "cover",

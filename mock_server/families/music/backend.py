@@ -24,7 +24,8 @@ from mock_server.core.wire import parse
 from mock_server.delivery.dispatcher import Dispatcher
 from mock_server.delivery.events import AttemptEnded, DeliveryExhausted
 from mock_server.delivery.journal import Delivery, Journal
-from mock_server.families.account.backend import Account
+from mock_server.families.account.backend import ACCOUNT, Account
+from mock_server.families.family import BackendKey, Parts
 from mock_server.families.music.payloads import error_callback, record_info, stage_callback
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
@@ -45,7 +46,7 @@ from mock_server.scripting.script import (
     failing,
 )
 
-__all__ = ["Music", "SubmitModel"]
+__all__ = ["MUSIC", "Music", "SubmitModel"]
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,15 @@ class Music:
         """Forget the early builds and let-gos still to come (shutdown, reset)."""
         self._early.stop()
         self.store.stop()
+
+    def discard(self) -> None:
+        """Free the tasks of a backend a reset replaced (a large store a slice at a time)."""
+        self.store.discard()
+
+    @property
+    def last_number(self) -> int:
+        """The newest task's number (what a reset's new backend's numbers go on from)."""
+        return self.store.last_number
 
     # Submitting.
 
@@ -398,3 +408,16 @@ def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
         if source.duration is not None:
             return source.duration
     return default
+
+
+def build(parts: Parts) -> Music:
+    """The music backend, with nothing in it."""
+    return Music(
+        parts.settings, parts.clock, ACCOUNT.among(parts.backends),
+        (parts.journal, parts.dispatcher, parts.events), parts.scenarios, parts.sources,
+        parts.numbers_after,
+    )  # fmt: skip
+
+
+MUSIC = BackendKey("music", Music)
+"""How the music handlers reach this backend."""

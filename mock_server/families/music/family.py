@@ -4,10 +4,9 @@ callbacks and answers record-info from the same state."""
 from __future__ import annotations
 
 from mock_server.families import schema as cb
-from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family, Parts
-from mock_server.families.keys import ACCOUNT, MUSIC
+from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
 from mock_server.families.music import handlers
-from mock_server.families.music.backend import Music
+from mock_server.families.music.backend import MUSIC, build
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
 from mock_server.families.music.wire import (
@@ -20,7 +19,7 @@ from mock_server.families.music.wire import (
     UploadExtendRequest,
 )
 
-__all__ = ["FAMILY", "build"]
+__all__ = ["FAMILY"]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/generate", handlers.generate, "Generate music",
@@ -72,15 +71,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/generate/record-info", handlers.record_info,
              "Music task details", query=("taskId",), data=cb.RecordInfoData),
 )  # fmt: skip
-
-
-def build(parts: Parts) -> Music:
-    """The music backend, with nothing in it."""
-    return Music(
-        parts.settings, parts.clock, ACCOUNT.among(parts.backends),
-        (parts.journal, parts.dispatcher, parts.events), parts.scenarios, parts.sources,
-        parts.numbers_after,
-    )  # fmt: skip
 
 
 FAMILY = Family(

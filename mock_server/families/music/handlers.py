@@ -6,8 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from mock_server.core.web import base_url, ok, query_id, read_json
-from mock_server.families.keys import MUSIC
-from mock_server.families.music.backend import SubmitModel
+from mock_server.families.music.backend import MUSIC, SubmitModel
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
 from mock_server.families.music.wire import (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from mock_server.families import schema as cb
 from mock_server.families.family import CB_URL, TASK, Endpoint, Family
 from mock_server.families.jobs.wire import RecoveryRequest
-from mock_server.families.keys import JOBS
 from mock_server.families.recovery import handlers
 
 __all__ = ["FAMILY"]
@@ -19,4 +18,5 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Recovery details", query=("task_id",), tag="files"),
 )  # fmt: skip
 
-FAMILY = Family("recovery", ENDPOINTS, callback_types=("complete",), backend=JOBS)
+# Its handlers reach the jobs backend (a recovery is a job kind): their key is the family's.
+FAMILY = Family("recovery", ENDPOINTS, callback_types=("complete",), backend=handlers.JOBS)

@@ -7,10 +7,10 @@ from aiohttp import web
 
 from mock_server.core.web import EnvelopeResponse, base_url, body_of, ok, query_id, settings_of
 from mock_server.core.wire import parse
+from mock_server.families.jobs.backend import JOBS
 from mock_server.families.jobs.wire import RecoveryRequest
-from mock_server.families.keys import JOBS
 
-__all__ = ["recovery", "recovery_info"]
+__all__ = ["JOBS", "recovery", "recovery_info"]
 
 
 async def recovery(request: web.Request) -> web.Response:

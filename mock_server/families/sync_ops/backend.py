@@ -11,9 +11,11 @@ from mock_server.core.clock import Clock
 from mock_server.core.encoding import param_json
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings
-from mock_server.families.account.backend import Account
+from mock_server.families.account.backend import ACCOUNT, Account
+from mock_server.families.family import BackendKey, Parts
+from mock_server.families.jobs.backend import JOBS
 from mock_server.families.jobs.store import JobStore
-from mock_server.families.music.backend import Music
+from mock_server.families.music.backend import MUSIC, Music
 from mock_server.families.music.tracks import Track
 from mock_server.families.sync_ops.wire import (
     BoostStyleRequest,
@@ -21,7 +23,13 @@ from mock_server.families.sync_ops.wire import (
     TimestampedLyricsRequest,
 )
 
-__all__ = ["BOOST_STYLE_COST", "SyncOps", "aligned_words"]
+__all__ = [
+    "BOOST_STYLE_COST",
+    "SYNC_OPS",
+    "SyncOps",
+    "aligned_words",
+    "build",
+]
 
 BOOST_STYLE_COST = 0.4
 """What boost style costs (the docs' example: creditsConsumed 0.4)."""
@@ -95,3 +103,15 @@ def aligned_words(track: Track) -> dict[str, Any]:
         "hootCer": round(rng.uniform(0.1, 0.4), 2),
         "isStreamed": False,
     }
+
+
+def build(parts: Parts) -> SyncOps:
+    """The sync_ops backend, with nothing in it."""
+    return SyncOps(
+        parts.settings, parts.clock, ACCOUNT.among(parts.backends), MUSIC.among(parts.backends),
+        JOBS.among(parts.backends).store,
+    )  # fmt: skip
+
+
+SYNC_OPS = BackendKey("sync_ops", SyncOps)
+"""How the sync ops handlers reach this backend."""

@@ -3,17 +3,16 @@ at once, no callback."""
 
 from __future__ import annotations
 
-from mock_server.families.family import AUDIO, TASK, Endpoint, Family, Parts
-from mock_server.families.keys import ACCOUNT, JOBS, MUSIC, SYNC_OPS
+from mock_server.families.family import AUDIO, TASK, Endpoint, Family
 from mock_server.families.sync_ops import handlers
-from mock_server.families.sync_ops.backend import SyncOps
+from mock_server.families.sync_ops.backend import SYNC_OPS, build
 from mock_server.families.sync_ops.wire import (
     BoostStyleRequest,
     PersonaRequest,
     TimestampedLyricsRequest,
 )
 
-__all__ = ["FAMILY", "build"]
+__all__ = ["FAMILY"]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/generate/generate-persona", handlers.persona, "Generate persona",
@@ -26,14 +25,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/style/generate", handlers.boost_style, "Boost music style",
              BoostStyleRequest, {"content": "Pop, Mysterious"}),
 )  # fmt: skip
-
-
-def build(parts: Parts) -> SyncOps:
-    """The sync_ops backend, with nothing in it."""
-    return SyncOps(
-        parts.settings, parts.clock, ACCOUNT.among(parts.backends), MUSIC.among(parts.backends),
-        JOBS.among(parts.backends).store,
-    )  # fmt: skip
 
 
 FAMILY = Family(

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from mock_server.core.web import body_of, ok, settings_of
 from mock_server.core.wire import parse
-from mock_server.families.keys import SYNC_OPS
+from mock_server.families.sync_ops.backend import SYNC_OPS
 from mock_server.families.sync_ops.wire import (
     BoostStyleRequest,
     PersonaRequest,

@@ -10,11 +10,12 @@ import re
 from mock_server.core.clock import Clock
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings
+from mock_server.families.family import BackendKey, Parts
 from mock_server.families.uploads.store import StoredFile, UploadStore
 from mock_server.families.uploads.wire import Base64Upload, UrlUpload, missing_parameter
 from mock_server.media.sources import SourceFetcher
 
-__all__ = ["Uploads"]
+__all__ = ["UPLOADS", "Uploads"]
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +78,12 @@ class Uploads:
     def sweep(self) -> None:
         """Forget expired files."""
         self.store.sweep(self.clock.now())
+
+
+def build(parts: Parts) -> Uploads:
+    """The uploads backend, with nothing in it."""
+    return Uploads(parts.settings, parts.clock, parts.sources)
+
+
+UPLOADS = BackendKey("uploads", Uploads)
+"""How the uploads handlers reach this backend."""

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.families.family import Endpoint, Family, Parts
-from mock_server.families.keys import UPLOADS
+from mock_server.families.family import Endpoint, Family
 from mock_server.families.uploads import handlers
-from mock_server.families.uploads.backend import Uploads
+from mock_server.families.uploads.backend import UPLOADS, build
 from mock_server.families.uploads.wire import Base64Upload, UrlUpload
 
-__all__ = ["FAMILY", "build"]
+__all__ = ["FAMILY"]
 
 UPLOAD_FORM: dict[str, Any] = {
     "type": "object",
@@ -33,11 +32,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              UrlUpload, {"fileUrl": "https://files.example/hum.mp3",
              "uploadPath": "audio/uploads"}, tag="upload"),
 )  # fmt: skip
-
-
-def build(parts: Parts) -> Uploads:
-    """The uploads backend, with nothing in it."""
-    return Uploads(parts.settings, parts.clock, parts.sources)
 
 
 FAMILY = Family("uploads", ENDPOINTS, callback_types=(), backend=UPLOADS, build=build, needs=())

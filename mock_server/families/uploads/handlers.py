@@ -16,7 +16,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.web import EnvelopeResponse, base_url, read_json, settings_of
 from mock_server.core.wire import parse
-from mock_server.families.keys import UPLOADS
+from mock_server.families.uploads.backend import UPLOADS
 from mock_server.families.uploads.store import StoredFile, declared_mime
 from mock_server.families.uploads.wire import Base64Upload, UrlUpload
 

@@ -8,66 +8,31 @@
    `personaModel: voice_persona`. The phrase is used up, and the validation task is `success`
    too (the whole flow is done).
 
-State and rules live here; callbacks go through the dispatcher (docs/api.md, "Suno Voice").
+Rules live here, state in `store.py`, bodies in `payloads.py`; callbacks go through the
+dispatcher (docs/api.md, "Suno Voice").
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from mock_server.core import words
 from mock_server.core.clock import Clock
 from mock_server.core.encoding import encode
 from mock_server.core.errors import InvalidParameters, require
 from mock_server.core.events import EventHub, JobChanged
 from mock_server.delivery.dispatcher import Dispatcher
+from mock_server.families.family import BackendKey, Parts
+from mock_server.families.voice.payloads import (
+    NO_ERROR,
+    validation_phrase,
+    voice_callback,
+    voice_id_for,
+)
+from mock_server.families.voice.store import KEPT, NAMES, VoiceKind, VoiceTask
 
-__all__ = [
-    "VoiceService",
-    "VoiceStatus",
-    "VoiceTask",
-    "validation_phrase",
-    "voice_callback",
-    "voice_id_for",
-]
-
-VoiceStatus = Literal[
-    "wait_processing",
-    "processing_validate",
-    "processing_validate_fail",
-    "wait_validating",
-    "success",
-    "fail",
-]
-VoiceKind = Literal["validate", "generate"]
-_NAMES: dict[VoiceKind, str] = {
-    "validate": "voice validation task",
-    "generate": "voice generation task",
-}
-"""How a not-found error names a voice task of each kind."""
-_KEPT = 100_000
-"""Voice tasks kept; the oldest are forgotten first."""
-
-
-@dataclass
-class VoiceTask:
-    """A validation task (the phrase) or a generation task (the voice)."""
-
-    id: str
-    kind: VoiceKind
-    callback_url: str
-    created_at: float
-    status: VoiceStatus = "processing_validate"
-    phrase: str = ""
-    voice_id: str = ""
-    validation_id: str = ""
-    """A generation task's validation task."""
-    phrases: int = 0
-    """How many phrases a validation task has made (regenerate makes another)."""
+__all__ = ["VOICE", "VoiceService", "build"]
 
 
 class VoiceService:
@@ -96,14 +61,14 @@ class VoiceService:
         task_id = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         task = VoiceTask(task_id, kind, callback_url, self._clock.now())
         self._tasks[task.id] = task
-        if len(self._tasks) > _KEPT:
+        if len(self._tasks) > KEPT:
             self._tasks.popitem(last=False)
         return task
 
     def _get(self, task_id: str, kind: VoiceKind, field: str = "taskId") -> VoiceTask:
         task = self._tasks.get(task_id)
         found = task if task is not None and task.kind == kind else None
-        return require(found, _NAMES[kind], task_id, field=field)
+        return require(found, NAMES[kind], task_id, field=field)
 
     # The operations, one per endpoint.
 
@@ -151,7 +116,7 @@ class VoiceService:
             "taskId": task.id,
             "validateInfo": task.phrase,
             "status": task.status,
-            **_NO_ERROR,
+            **NO_ERROR,
         }
 
     def record_info(self, task_id: str) -> dict[str, Any]:
@@ -161,7 +126,7 @@ class VoiceService:
             "taskId": task.id,
             "voiceId": task.voice_id,
             "status": task.status,
-            **_NO_ERROR,
+            **NO_ERROR,
         }
 
     def check(self, task_id: str) -> dict[str, bool]:
@@ -193,26 +158,12 @@ class VoiceService:
         await self._dispatcher.deliver(task.id, kind, task.callback_url, body)
 
 
-_NO_ERROR: dict[str, Any] = {"errorCode": 0, "errorMessage": ""}
-"""What a task that did not fail reports: the schema types errorCode an integer, and the
-callbacks send 0 and "" (voice tasks never fail here)."""
+def build(parts: Parts) -> VoiceService:
+    """The voice backend, with nothing in it."""
+    return VoiceService(
+        parts.settings.seed, parts.clock, parts.dispatcher, parts.settings.job_delay, parts.events
+    )
 
 
-def validation_phrase(task_id: str, number: int) -> str:
-    """The `number`th phrase a validation task asks the singer to record (seeded by its id)."""
-    return words.line(random.Random(f"{task_id}/{number}"), 8)  # noqa: S311 - not crypto
-
-
-def voice_id_for(task_id: str) -> str:
-    """The voiceId a generation task makes."""
-    return "voice_" + hashlib.blake2b(task_id.encode(), digest_size=8).hexdigest()
-
-
-def voice_callback(task_id: str, status: VoiceStatus, **fields: str) -> dict[str, Any]:
-    """A voice callback: camelCase `taskId`, the phrase (`validateInfo`) or the `voiceId`."""
-    return {
-        "code": 200,
-        "msg": "success",
-        "data": {"taskId": task_id, **fields, "status": status, "errorCode": 0,
-                 "errorMessage": ""},
-    }  # fmt: skip
+VOICE = BackendKey("voice", VoiceService)
+"""How the voice handlers reach this backend."""

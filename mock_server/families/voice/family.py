@@ -4,10 +4,9 @@ phrase, then the voice."""
 from __future__ import annotations
 
 from mock_server.families import schema as cb
-from mock_server.families.family import CB_URL, TASK, Endpoint, Family, Parts
-from mock_server.families.keys import VOICE
+from mock_server.families.family import CB_URL, TASK, Endpoint, Family
 from mock_server.families.voice import handlers
-from mock_server.families.voice.backend import VoiceService
+from mock_server.families.voice.backend import VOICE, build
 from mock_server.families.voice.wire import (
     VoiceCheckRequest,
     VoiceGenerateRequest,
@@ -15,7 +14,7 @@ from mock_server.families.voice.wire import (
     VoiceValidateRequest,
 )
 
-__all__ = ["FAMILY", "build"]
+__all__ = ["FAMILY"]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/voice/validate", handlers.voice_validate, "Voice: validate a "
@@ -40,13 +39,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              VoiceCheckRequest, {"task_id": TASK}, tag="voice",
              data=cb.VoiceCheckData),
 )  # fmt: skip
-
-
-def build(parts: Parts) -> VoiceService:
-    """The voice backend, with nothing in it."""
-    return VoiceService(
-        parts.settings.seed, parts.clock, parts.dispatcher, parts.settings.job_delay, parts.events
-    )
 
 
 FAMILY = Family(

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from mock_server.core.web import body_of, ok, query_id, settings_of
 from mock_server.core.wire import parse
-from mock_server.families.keys import VOICE
+from mock_server.families.voice.backend import VOICE
 from mock_server.families.voice.wire import (
     VoiceCheckRequest,
     VoiceGenerateRequest,

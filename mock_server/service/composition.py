@@ -1,0 +1,124 @@
+"""The composition root: one per server, built from `Settings` and a clock, knowing the
+families only through the registry.
+
+Services live as long as the server: the clock, the journal, the dispatcher (and its
+connections), the source fetcher, the event hub and the scenario library. The families' state
+lives in their backends, built from the registry (`mock_server.families.registry.FAMILIES`): the
+account, music tasks, jobs, synchronous operations, Suno Voice and the File Upload store.
+`reset()` builds the backends anew, so a store added to a backend is reset without anyone
+remembering to clear it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from mock_server.core.clock import Clock, ManualClock
+from mock_server.core.events import Reset
+from mock_server.core.net import LoopbackHint
+from mock_server.core.settings import Settings
+from mock_server.core.wire import forget_urls
+from mock_server.delivery.events import AttemptEnded
+from mock_server.delivery.inbox import Inbox
+from mock_server.families.family import Numbered, Stopping, services
+from mock_server.families.registry import build_order
+from mock_server.media.synth import forget_made
+
+__all__ = ["Composition"]
+
+log = logging.getLogger(__name__)
+
+
+class Composition:
+    """The services and backends of one server, driven by one clock. `Engine` adds a typed
+    name for each family's backend."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.parts = services(settings, clock)
+        self.journal = self.parts.journal
+        self.events = self.parts.events
+        self.dispatcher = self.parts.dispatcher
+        self.sources = self.parts.sources
+        self.scenarios = self.parts.scenarios
+        self.loopback_hint = LoopbackHint()
+        self.events.on(AttemptEnded, self._failed)
+        self._wired = self.events.scope()
+        """The backends' subscriptions: a reset's new backends replace them."""
+        self.inbox = Inbox()
+        self.backends = self.parts.backends
+        """Each family's backend by family name (`mock_server.families.registry.FAMILIES`)."""
+        self.errors: list[BaseException] = []
+        """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
+        self._build()
+
+    def _failed(self, event: AttemptEnded) -> None:
+        delivery, attempt = event.delivery, event.attempt
+        if attempt is not None and attempt.outcome == "failed":
+            answered, simulated = attempt.status is not None, delivery.simulate is not None
+            self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
+
+    def _build(self, numbers_after: int = 0) -> None:
+        """The backends, with nothing in them (task numbers going on after `numbers_after`),
+        each family's built after the ones it needs. The dict is refilled, not replaced: the
+        app's handlers hold it (`BACKENDS`)."""
+        self.backends.clear()
+        self._wired.drop()
+        self._wired = self.events.scope()
+        parts = replace(self.parts, events=self._wired, numbers_after=numbers_after)
+        for family in build_order():
+            if family.build is not None:  # always: build_order keeps the families that build
+                self.backends[family.name] = family.build(parts)
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+        await self.sources.start()
+
+    async def close(self) -> int:
+        """Cancel everything pending; return how many timers/deliveries were cancelled."""
+        for backend in self.backends.values():
+            if isinstance(backend, Stopping):
+                backend.stop()
+        cancelled = await self.clock.shutdown()
+        if cancelled:
+            log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
+        await self.dispatcher.close()
+        await self.sources.close()
+        return cancelled
+
+    async def reset(self) -> int:
+        """Back to the start state: forget every task, request, delivery and inbox callback,
+        cancel what was pending, restore credits and the default scenario of the settings (one
+        set at run time by the control plane or `use_scenario` is forgotten too)."""
+        cancelled = await self.clock.shutdown()
+        old = list(self.backends.values())
+        numbers = [b.last_number for b in old if isinstance(b, Numbered)]
+        self._build(numbers_after=max(numbers, default=0))
+        for backend in old:
+            if isinstance(backend, Stopping):
+                backend.stop()
+                backend.discard()  # a large store is freed a slice at a time
+        self.journal.clear()
+        self.inbox.clear()
+        self.scenarios.reset()
+        self.scenarios.set_default(self.settings.scenario)
+        self.sources.forget()  # and the module-level caches: a reset frees what they hold
+        forget_urls()
+        forget_made()
+        self.events.publish(Reset())
+        return cancelled
+
+    async def restore(self) -> int:
+        """Back to the state of a server just started with these settings: `reset()`, a manual
+        clock at `settings.start_time`, the settings' default scenario, no recorded errors. The
+        same requests then get the same bytes as on a new server. A scaled clock (the dev
+        server's real time) cannot be set back: `TypeError`."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("only a manual clock can be set back to its start")
+        cancelled = await self.reset()
+        self.clock.rewind(self.settings.start_time)
+        self.scenarios.set_default(self.settings.scenario)
+        self.errors.clear()
+        return cancelled
