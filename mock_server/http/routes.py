@@ -9,9 +9,9 @@ from dataclasses import replace
 from aiohttp import web
 
 from mock_server.core.web import base_url
-from mock_server.families import schema as cb
 from mock_server.families.family import Endpoint
 from mock_server.families.registry import FAMILIES
+from mock_server.families.schema import TaskIdData
 from mock_server.http import control, driving, files
 from mock_server.http.keys import ENGINE
 from mock_server.http.openapi import build_spec
@@ -36,7 +36,7 @@ async def openapi(request: web.Request) -> web.Response:
 def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     """Every endpoint that starts a task answers `data: {"taskId": ...}`."""
     return tuple(
-        replace(e, data=cb.TaskIdData) if e.callback is not None and e.data is None else e
+        replace(e, data=TaskIdData) if e.callback is not None and e.data is None else e
         for e in endpoints
     )
 

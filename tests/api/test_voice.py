@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.families.schema import RecoveryCallback, VoiceCallback
+from mock_server.families.recovery.schema import RecoveryCallback
+from mock_server.families.voice.schema import VoiceCallback
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body

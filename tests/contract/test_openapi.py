@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from mock_server import Settings
 from mock_server.core.wire import parse
-from mock_server.families.schema import MusicCallback, RecordInfoData
+from mock_server.families.music.schema import MusicCallback, RecordInfoData
 from mock_server.http.routes import API
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver

@@ -17,17 +17,17 @@ from pydantic import BaseModel, ValidationError
 
 from mock_server import Settings
 from mock_server.delivery.dispatcher import webhook_signature
-from mock_server.families.schema import (
+from mock_server.families.jobs.schema import (
     CoverCallback,
     LyricsCallback,
     MidiCallback,
     Mp4Callback,
-    MusicCallback,
-    RecoveryCallback,
     VocalRemovalCallback,
-    VoiceCallback,
     WavCallback,
 )
+from mock_server.families.music.schema import MusicCallback
+from mock_server.families.recovery.schema import RecoveryCallback
+from mock_server.families.voice.schema import VoiceCallback
 from mock_server.http.listener import Listener
 from mock_server.probe import ERROR_CODES, ProbeError, ProbeReport, case_names, probe
 from mock_server.scripting.request import TrackRequest

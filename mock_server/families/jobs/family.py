@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from mock_server.families import schema as cb
 from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
 from mock_server.families.jobs import handlers
+from mock_server.families.jobs import schema as cb
 from mock_server.families.jobs.backend import JOBS, build
 from mock_server.families.jobs.wire import (
     CoverRequest,

@@ -16,11 +16,11 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from mock_server.core.errors import NotFound
-from mock_server.families import schema
 from mock_server.families.jobs import payloads as payload
-from mock_server.families.jobs import wire
+from mock_server.families.jobs import schema, wire
 from mock_server.families.jobs.store import Job, JobKind
 from mock_server.families.music.store import Task
+from mock_server.families.recovery.schema import RecoveryCallback
 from mock_server.media.synth import silent_mp3, silent_wav, solid_png, tiny_mp4
 
 __all__ = ["KINDS", "Kind", "Served", "kind_of"]
@@ -179,7 +179,7 @@ class Midi(Kind):
 class Recovery(Kind):
     name = "recovery"
     request = wire.RecoveryRequest
-    callback = schema.RecoveryCallback
+    callback = RecoveryCallback
 
     def body(self, job: Job) -> dict[str, Any]:
         return payload.recovery_callback(job)

@@ -3,10 +3,10 @@ backend; this folder declares its routes and handlers."""
 
 from __future__ import annotations
 
-from mock_server.families import schema as cb
 from mock_server.families.family import CB_URL, TASK, Endpoint, Family
 from mock_server.families.jobs.wire import RecoveryRequest
 from mock_server.families.recovery import handlers
+from mock_server.families.recovery import schema as cb
 
 __all__ = ["FAMILY"]
 

@@ -3,9 +3,9 @@ phrase, then the voice."""
 
 from __future__ import annotations
 
-from mock_server.families import schema as cb
 from mock_server.families.family import CB_URL, TASK, Endpoint, Family
 from mock_server.families.voice import handlers
+from mock_server.families.voice import schema as cb
 from mock_server.families.voice.backend import VOICE, build
 from mock_server.families.voice.wire import (
     VoiceCheckRequest,
