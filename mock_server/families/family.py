@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -26,6 +26,9 @@ from mock_server.delivery.dispatcher import Dispatcher
 from mock_server.delivery.journal import Journal
 from mock_server.media.sources import SourceFetcher
 from mock_server.scripting.script import ScenarioLibrary
+
+if TYPE_CHECKING:
+    from mock_server.families.probe import Case, ProbeKit
 
 __all__ = [
     "AUDIO",
@@ -158,3 +161,5 @@ class Family:
     """That backend, with nothing in it; None when another family builds it."""
     needs: tuple[str, ...] = ()
     """The backends `build` reads from `Parts.backends` (built before it)."""
+    probe: Callable[[ProbeKit], list[Case]] | None = None
+    """Its cases in the probe battery (`suno-mock probe`): every callback type it sends."""

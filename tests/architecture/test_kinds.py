@@ -17,9 +17,10 @@ from mock_server import Settings
 from mock_server.core.wire import parse
 from mock_server.families.family import Endpoint
 from mock_server.families.jobs.kinds import KINDS, Kind
+from mock_server.families.jobs.probe import JOBS
 from mock_server.families.jobs.store import JobKind
 from mock_server.http.routes import API
-from mock_server.probe.battery import JOBS, battery
+from mock_server.probe.battery import battery
 from mock_server.service.waits import CALLBACK_TYPES
 
 ALL = sorted(KINDS.values(), key=lambda kind: kind.name)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
-from mock_server.families.jobs import handlers
+from mock_server.families.jobs import handlers, probe
 from mock_server.families.jobs import schema as cb
 from mock_server.families.jobs.backend import JOBS, build
 from mock_server.families.jobs.wire import (
@@ -60,4 +60,5 @@ FAMILY = Family(
     backend=JOBS,
     build=build,
     needs=("account", "music"),
+    probe=probe.cases,
 )

@@ -4,7 +4,7 @@ callbacks and answers record-info from the same state."""
 from __future__ import annotations
 
 from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
-from mock_server.families.music import handlers
+from mock_server.families.music import handlers, probe
 from mock_server.families.music import schema as cb
 from mock_server.families.music.backend import MUSIC, build
 from mock_server.families.music.section import ReplaceSectionRequest
@@ -80,4 +80,5 @@ FAMILY = Family(
     backend=MUSIC,
     build=build,
     needs=("account",),
+    probe=probe.cases,
 )
