@@ -2,7 +2,8 @@
 
     python3 dev.py serve [suno-mock serve flags...]   start the dev server
     python3 dev.py test [pytest args...]              run the whole test suite
-    python3 dev.py test --fast [pytest args...]       all but the docker, browser and wheel tests
+    python3 dev.py test --fast [pytest args...]       all but the docker, browser and wheel tests,
+                                                      on every core
     python3 dev.py lint                               ruff check, ruff format --check, mypy --strict
     python3 dev.py bench                              run the benchmarks in bench/
 
@@ -85,10 +86,14 @@ FAST = "not docker and not browser and not wheel"
 
 
 def pytest_args(rest: list[str]) -> list[str]:
-    """`test`'s arguments for pytest: `--fast` leaves out the costly tests."""
+    """`test`'s arguments for pytest: `--fast` leaves out the costly tests and runs the rest on
+    every core (pytest-xdist; `-n 0` or `-p no:xdist` after it runs them one at a time)."""
     if "--fast" not in rest:
         return rest
-    return ["-m", FAST, *(arg for arg in rest if arg != "--fast")]
+    chosen = [arg for arg in rest if arg != "--fast"]
+    own = any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in chosen)
+    workers = [] if own else ["-n", "auto"]
+    return ["-m", FAST, *workers, *chosen]
 
 
 def main(argv: list[str]) -> int:

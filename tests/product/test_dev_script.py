@@ -51,8 +51,16 @@ def test_fast_leaves_out_the_costly_tests(dev: ModuleType) -> None:
     assert dev.pytest_args(["--fast", "-k", "inbox"]) == [
         "-m",
         "not docker and not browser and not wheel",
+        "-n",
+        "auto",
         "-k",
         "inbox",
+    ]
+    assert dev.pytest_args(["--fast", "-n", "0"]) == [
+        "-m",
+        "not docker and not browser and not wheel",
+        "-n",
+        "0",
     ]
     assert dev.pytest_args(["-x"]) == ["-x"]
 
