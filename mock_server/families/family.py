@@ -1,12 +1,13 @@
 """What a family of the API declares, and how its handlers reach its backend.
 
-A family (music, jobs, sync ops, voice, uploads, account) is one folder with the same file
-names: `wire.py` (request models), `store.py` (its state), `backend.py` (its rules),
-`payloads.py` (the bodies it sends and answers), `handlers.py` (one call each). Its
-`__init__.py` declares a `Family`: the route rows (`Endpoint`: model, example body, callback
-schema), the callback types it journals, and how its backend is built from the shared
-services. `mock_server.families.registry.FAMILIES` lists them: the route table, /openapi.json, the
-engine, the waits and the probe read that one registry.
+A family (music, jobs, recovery, sync ops, voice, uploads, account) is one folder with the same
+file names: `wire.py` (request models), `store.py` (its state), `backend.py` (its rules, its
+`build` and its `BackendKey`), `payloads.py` and `schema.py` (the bodies it sends and answers,
+and their models), `probe.py` (its probe cases), `handlers.py` (one call each). Its `family.py`
+declares a `Family`: the route rows (`Endpoint`: model, example body, callback schema), the
+callback types it journals, how its backend is built from the shared services (`Parts`) and its
+probe cases. `mock_server.families.registry.FAMILIES` lists them: the route table,
+/openapi.json, the composition root, the waits and the probe read that one registry.
 """
 
 from __future__ import annotations
