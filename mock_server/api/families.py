@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.api.envelope import EnvelopeResponse, base_url, body_of, ok, query_id
+from mock_server.api.envelope import EnvelopeResponse, base_url, body_of, ok, query_id, task_ok
 from mock_server.api.keys import ENGINE
 from mock_server.jobs import JobKind
 from mock_server.wire import (
@@ -46,7 +46,7 @@ async def lyrics(request: web.Request) -> web.Response:
     """POST /api/v1/lyrics"""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(LyricsRequest, raw, engine.settings)
-    return ok({"taskId": engine.jobs.submit("lyrics", raw, body.callBackUrl, base_url(request)).id})
+    return task_ok(engine.jobs.submit("lyrics", raw, body.callBackUrl, base_url(request)).id)
 
 
 async def _track_job(
@@ -54,7 +54,7 @@ async def _track_job(
 ) -> web.Response:
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(model, raw, engine.settings)
-    return ok({"taskId": engine.jobs.of_track(kind, body, raw, base_url(request)).id})
+    return task_ok(engine.jobs.of_track(kind, body, raw, base_url(request)).id)
 
 
 async def wav(request: web.Request) -> web.Response:
@@ -66,7 +66,7 @@ async def vocal_removal(request: web.Request) -> web.Response:
     """POST /api/v1/vocal-removal/generate"""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VocalRemovalRequest, raw, engine.settings)
-    return ok({"taskId": (await engine.jobs.separate(body, raw, base_url(request))).id})
+    return task_ok((await engine.jobs.separate(body, raw, base_url(request))).id)
 
 
 async def mp4(request: web.Request) -> web.Response:
@@ -78,14 +78,14 @@ async def cover(request: web.Request) -> web.Response:
     """POST /api/v1/suno/cover/generate — one cover per music task."""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(CoverRequest, raw, engine.settings)
-    return ok({"taskId": engine.jobs.cover(body, raw, base_url(request)).id})
+    return task_ok(engine.jobs.cover(body, raw, base_url(request)).id)
 
 
 async def midi(request: web.Request) -> web.Response:
     """POST /api/v1/midi/generate — MIDI from a finished vocal-removal task."""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(MidiRequest, raw, engine.settings)
-    return ok({"taskId": engine.jobs.midi(body, raw, base_url(request)).id})
+    return task_ok(engine.jobs.midi(body, raw, base_url(request)).id)
 
 
 def job_info(kind: JobKind) -> Any:

@@ -7,7 +7,7 @@ import math
 
 from aiohttp import web
 
-from mock_server.api.envelope import base_url, ok, query_id, read_json
+from mock_server.api.envelope import base_url, ok, query_id, read_json, task_ok
 from mock_server.api.keys import ENGINE
 from mock_server.backends.music import SubmitModel
 from mock_server.wire import (
@@ -41,7 +41,7 @@ async def _submit(request: web.Request, model: SubmitModel) -> web.Response:
     task = await request.app[ENGINE].music.submit(
         model, await read_json(request), base_url(request)
     )
-    return ok({"taskId": task.id})
+    return task_ok(task.id)
 
 
 async def sounds(request: web.Request) -> web.Response:

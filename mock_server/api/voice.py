@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.api.envelope import body_of, ok, query_id
+from mock_server.api.envelope import body_of, ok, query_id, task_ok
 from mock_server.api.keys import ENGINE
 from mock_server.wire import (
     VoiceCheckRequest,
@@ -28,7 +28,7 @@ async def voice_validate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/validate"""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceValidateRequest, raw, engine.settings)
-    return ok({"taskId": engine.voices.validate(body.callBackUrl or "").id})
+    return task_ok(engine.voices.validate(body.callBackUrl or "").id)
 
 
 async def voice_validate_info(request: web.Request) -> web.Response:
@@ -40,14 +40,14 @@ async def voice_regenerate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/regenerate"""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceRegenerateRequest, raw, engine.settings)
-    return ok({"taskId": engine.voices.regenerate(body.taskId or "", body.callback_url).id})
+    return task_ok(engine.voices.regenerate(body.taskId or "", body.callback_url).id)
 
 
 async def voice_generate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/generate"""
     engine, raw = request.app[ENGINE], await body_of(request)
     body = parse(VoiceGenerateRequest, raw, engine.settings)
-    return ok({"taskId": engine.voices.generate(body.taskId, body.callBackUrl or "").id})
+    return task_ok(engine.voices.generate(body.taskId, body.callBackUrl or "").id)
 
 
 async def voice_record_info(request: web.Request) -> web.Response:
