@@ -8,7 +8,7 @@ from functools import partial
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mock_server.api.envelope import api_middleware
+from mock_server.api.envelope import EnvelopeResponse, api_middleware
 from mock_server.api.keys import ENGINE
 from mock_server.clock import Clock, ScaledClock
 from mock_server.engine import Engine
@@ -62,7 +62,11 @@ async def front_door(request: web.Request, handler: Handler) -> web.StreamRespon
         response = await body_deadline(request, partial(api_middleware, handler=handler))
     else:
         response = await api_middleware(request, handler)
-    if isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED:
+    if type(response) is EnvelopeResponse:  # bytes: their length, without asking aiohttp
+        large = len(response.raw) > BUFFERED
+    else:
+        large = isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED
+    if large:
         await send_within(request, response, request.app[ENGINE].settings.write_timeout)
     return response
 

@@ -56,10 +56,11 @@ class EnvelopeResponse(web.Response):
     """A JSON envelope that remembers its payload, for the journal."""
 
     def __init__(self, payload: dict[str, Any], status: int, body: bytes | None = None) -> None:
-        super().__init__(
-            body=encode(payload) if body is None else body, status=status, headers=_JSON_HEADERS
-        )
+        raw = encode(payload) if body is None else body
+        super().__init__(body=raw, status=status, headers=_JSON_HEADERS)
         self.payload = payload
+        self.raw = raw
+        """The body's bytes (aiohttp's `body` is typed for every kind of payload)."""
 
 
 def ok(data: Any, msg: str = "success") -> web.Response:
@@ -270,8 +271,7 @@ def _journal(
     engine: Engine, request: web.Request, raw: bytes | None, response: web.StreamResponse | None
 ) -> None:
     """Record the request; `response` None means no answer was sent (HTTP status 0)."""
-    answer = response.body if isinstance(response, EnvelopeResponse) else None
-    code = response.payload.get("code") if isinstance(response, EnvelopeResponse) else None
+    envelope = response if type(response) is EnvelopeResponse else None
     status = response.status if response is not None else 0
     engine.journal.add_request(
         at=engine.clock.now(),
@@ -280,10 +280,11 @@ def _journal(
         query=dict(request.query) if request.query_string else {},
         raw_body=raw,
         http_status=status,
-        raw_response=answer if isinstance(answer, bytes) else None,
+        raw_response=envelope.raw if envelope is not None else None,
     )
     if response is not None and log.isEnabledFor(logging.INFO):
-        msg = response.payload.get("msg") if isinstance(response, EnvelopeResponse) else None
+        code = envelope.payload.get("code") if envelope is not None else None
+        msg = envelope.payload.get("msg") if envelope is not None else None
         log.info(
             "%s %s -> %d code=%s%s",
             request.method,
