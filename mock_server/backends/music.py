@@ -90,8 +90,9 @@ class Music:
         if fault is not None:
             await apply_api_fault(fault)
         body = parse(model, raw, self.settings)
-        urls = body.upload_urls()
-        sources = [await self.sources.inspect(url) for url in urls] if urls else ()
+        sources = []  # a loop, not an async comprehension: that is a coroutine of its own
+        for url in body.upload_urls():
+            sources.append(await self.sources.inspect(url))
         return self.accept(body, raw, base_url, pick, sources)
 
     def accept(
