@@ -10,7 +10,7 @@ from aiohttp.typedefs import Handler
 
 from mock_server.core.clock import Clock, ScaledClock
 from mock_server.core.settings import Settings
-from mock_server.core.web import SETTINGS
+from mock_server.core.web import SETTINGS, EnvelopeResponse
 from mock_server.families.family import BACKENDS
 from mock_server.http.envelope import api_middleware
 from mock_server.http.guard import (
@@ -66,7 +66,11 @@ async def front_door(request: web.Request, handler: Handler) -> web.StreamRespon
         response = await body_deadline(request, partial(api_middleware, handler=handler))
     else:
         response = await api_middleware(request, handler)
-    if isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED:
+    if type(response) is EnvelopeResponse:  # bytes: their length, without asking aiohttp
+        large = len(response.raw) > BUFFERED
+    else:
+        large = isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED
+    if large:
         await send_within(request, response, request.app[ENGINE].settings.write_timeout)
     return response
 

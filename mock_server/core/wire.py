@@ -123,7 +123,7 @@ def sent(value: object) -> bool:
 
 def require(why: str, **fields: str | float | None) -> None:
     for name, value in fields.items():
-        if value is None or (isinstance(value, str) and blank(value)):
+        if value is None or (isinstance(value, str) and not value.strip()):
             raise InvalidParameters(f"{name}: required {why}")
 
 

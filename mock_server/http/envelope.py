@@ -76,8 +76,7 @@ def _journal(
     engine: Engine, request: web.Request, raw: bytes | None, response: web.StreamResponse | None
 ) -> None:
     """Record the request; `response` None means no answer was sent (HTTP status 0)."""
-    answer = response.body if isinstance(response, EnvelopeResponse) else None
-    code = response.payload.get("code") if isinstance(response, EnvelopeResponse) else None
+    envelope = response if type(response) is EnvelopeResponse else None
     status = response.status if response is not None else 0
     engine.journal.add_request(
         at=engine.clock.now(),
@@ -86,10 +85,11 @@ def _journal(
         query=dict(request.query) if request.query_string else {},
         raw_body=raw,
         http_status=status,
-        raw_response=answer if isinstance(answer, bytes) else None,
+        raw_response=envelope.raw if envelope is not None else None,
     )
     if response is not None and log.isEnabledFor(logging.INFO):
-        msg = response.payload.get("msg") if isinstance(response, EnvelopeResponse) else None
+        code = envelope.payload.get("code") if envelope is not None else None
+        msg = envelope.payload.get("msg") if envelope is not None else None
         log.info(
             "%s %s -> %d code=%s%s",
             request.method,

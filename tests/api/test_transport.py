@@ -168,6 +168,8 @@ async def test_journal_records_requests_and_answers(api: Api, suno_mock: SunoMoc
         ('{"a": NaN}', "NaN is not valid JSON"),
         ('{"a": -Infinity}', "-Infinity is not valid JSON"),
         ('{"a": 1e999}', "number 1e999 is out of range"),
+        ('{"a": -1E400, "b": "x"}', "number -1E400 is out of range"),  # flat: checked in C
+        ('{"a": {"b": [1, 2e308]}}', "number 2e308 is out of range"),  # nested: walked
     ],
 )
 async def test_non_standard_json_numbers_are_rejected(

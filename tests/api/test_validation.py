@@ -265,6 +265,7 @@ REJECTED = [
     (GENERATE, {"model": "V4_5", "title": "t" * 81}, 413, "title: at most 80"),
     (GENERATE, {"model": "V5", "title": "t" * 81}, 413, "title: at most 80"),
     (GENERATE, {"negativeTags": "n" * 1001}, 413, "negativeTags: at most 1000"),
+    (GENERATE, {"model": "V4", "title": "t" * 81, "style": "s" * 201}, 413, "style: at most 200"),
     # generate: tuning fields
     (GENERATE, {"styleWeight": 1.5}, 400, "styleWeight: input should be less than or equal to 1"),
     (GENERATE, {"audioWeight": -0.1}, 400, "audioWeight: input should be greater than or equal"),

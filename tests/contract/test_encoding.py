@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mock_server.core.encoding import encode
+from mock_server.core.web import task_ok
 from mock_server.families.music.tracks import TrackFactory
 from tests.helpers import ROOT
 
@@ -34,6 +35,14 @@ def test_encode_gives_the_standard_encoders_bytes(value: Any) -> None:
 def test_encode_refuses_what_json_cannot_hold() -> None:
     with pytest.raises(TypeError, match="object is not JSON serializable"):
         encode({"a": object()})
+
+
+@pytest.mark.parametrize("task_id", ["0123456789abcdef", "", 'a"b\\c', "é\u2028😀", "\x00\n"])
+def test_a_submits_answer_is_the_encoded_envelope(task_id: str) -> None:
+    answer = task_ok(task_id)
+    envelope = {"code": 200, "msg": "success", "data": {"taskId": task_id}}
+    assert answer.body == encode(envelope)
+    assert answer.payload == envelope
 
 
 def test_task_ids_are_the_blake2b_of_seed_and_number() -> None:

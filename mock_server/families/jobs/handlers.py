@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mock_server.core.web import base_url, body_of, ok, query_id, settings_of
+from mock_server.core.web import base_url, body_of, ok, query_id, settings_of, task_ok
 from mock_server.core.wire import parse
 from mock_server.families.jobs.backend import JOBS
 from mock_server.families.jobs.store import JobKind
@@ -36,7 +36,7 @@ async def lyrics(request: web.Request) -> web.Response:
     """POST /api/v1/lyrics"""
     jobs, raw = JOBS.of(request), await body_of(request)
     body = parse(LyricsRequest, raw, settings_of(request))
-    return ok({"taskId": jobs.submit("lyrics", raw, body.callBackUrl, base_url(request)).id})
+    return task_ok(jobs.submit("lyrics", raw, body.callBackUrl, base_url(request)).id)
 
 
 async def _track_job(
@@ -44,7 +44,7 @@ async def _track_job(
 ) -> web.Response:
     jobs, raw = JOBS.of(request), await body_of(request)
     body = parse(model, raw, settings_of(request))
-    return ok({"taskId": jobs.of_track(kind, body, raw, base_url(request)).id})
+    return task_ok(jobs.of_track(kind, body, raw, base_url(request)).id)
 
 
 async def wav(request: web.Request) -> web.Response:
@@ -56,7 +56,7 @@ async def vocal_removal(request: web.Request) -> web.Response:
     """POST /api/v1/vocal-removal/generate"""
     jobs, raw = JOBS.of(request), await body_of(request)
     body = parse(VocalRemovalRequest, raw, settings_of(request))
-    return ok({"taskId": (await jobs.separate(body, raw, base_url(request))).id})
+    return task_ok((await jobs.separate(body, raw, base_url(request))).id)
 
 
 async def mp4(request: web.Request) -> web.Response:
@@ -68,14 +68,14 @@ async def cover(request: web.Request) -> web.Response:
     """POST /api/v1/suno/cover/generate — one cover per music task."""
     jobs, raw = JOBS.of(request), await body_of(request)
     body = parse(CoverRequest, raw, settings_of(request))
-    return ok({"taskId": jobs.cover(body, raw, base_url(request)).id})
+    return task_ok(jobs.cover(body, raw, base_url(request)).id)
 
 
 async def midi(request: web.Request) -> web.Response:
     """POST /api/v1/midi/generate — MIDI from a finished vocal-removal task."""
     jobs, raw = JOBS.of(request), await body_of(request)
     body = parse(MidiRequest, raw, settings_of(request))
-    return ok({"taskId": jobs.midi(body, raw, base_url(request)).id})
+    return task_ok(jobs.midi(body, raw, base_url(request)).id)
 
 
 def job_info(kind: JobKind) -> Any:

@@ -107,8 +107,9 @@ class Music:
         if fault is not None:
             await apply_api_fault(fault)
         body = parse(model, raw, self.settings)
-        urls = body.upload_urls()
-        sources = [await self.sources.inspect(url) for url in urls] if urls else ()
+        sources = []  # a loop, not an async comprehension: that is a coroutine of its own
+        for url in body.upload_urls():
+            sources.append(await self.sources.inspect(url))
         return self.accept(body, raw, base_url, pick, sources)
 
     def accept(
@@ -122,11 +123,14 @@ class Music:
         """Check a validated request against known and uploaded audio, then create its task.
         An upload that could not be downloaded (or is not audio) still makes a task, which
         then fails with the documented error callback."""
-        upload = _upload_duration(sources, self.settings.default_upload_duration)
+        measured = _measured_duration(sources)
+        upload = self.settings.default_upload_duration if measured is None else measured
         scenario = pick.scenario
-        failure = (
-            next((s.failure for s in sources if s.failure is not None), None) if sources else None
-        )
+        failure = None
+        for source in sources:
+            if source.failure is not None:
+                failure = source.failure
+                break
         if failure is not None:
             scenario = failing(scenario, failure, self.settings.stage_delays.text)
         # `type(...) is`: isinstance on request models is slow (docs/performance.md,
@@ -136,8 +140,9 @@ class Music:
         elif type(body) is SoundsRequest:
             tracks, parent = body.tracks(self.settings.seed), ""
         else:  # the rest are MusicRequests (the models are final: `type` decides)
-            measured = any(source.duration is not None for source in sources)
-            tracks, parent = self._music(cast(MusicRequest, body), upload, measured=measured)
+            tracks, parent = self._music(
+                cast(MusicRequest, body), upload, measured=measured is not None
+            )
         task = self.create(
             body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
             base_url=base_url, parent_music_id=parent, scenario=scenario,
@@ -146,7 +151,8 @@ class Music:
         for source in sources:
             if source.note:
                 task.history.append((task.created_at, source.note))
-                log.info("task %s: %s", task.id, source.note)
+                if log.isEnabledFor(logging.INFO):  # every upload to a reserved host has one
+                    log.info("task %s: %s", task.id, source.note)
         if type(body) is ExtendRequest and self.store.track(body.audioId) is None:
             note = (
                 f"audioId {body.audioId!r} is not a track this mock made: production refuses "
@@ -402,12 +408,12 @@ class _StageBytes:
         return encode(stage_callback(self.task, self.stage, self.task.script.settings))
 
 
-def _upload_duration(sources: Sequence[SourceAudio], default: float) -> float:
-    """The (first) upload's real duration, else the configured default."""
+def _measured_duration(sources: Sequence[SourceAudio]) -> float | None:
+    """The (first) upload's real duration, if the mock measured one."""
     for source in sources:
         if source.duration is not None:
             return source.duration
-    return default
+    return None
 
 
 def build(parts: Parts) -> Music:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.core.web import base_url, ok, query_id, read_json
+from mock_server.core.web import base_url, ok, query_id, read_json, task_ok
 from mock_server.families.music.backend import MUSIC, SubmitModel
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
@@ -35,7 +35,7 @@ __all__ = [
 
 async def _submit(request: web.Request, model: SubmitModel) -> web.Response:
     task = await MUSIC.of(request).submit(model, await read_json(request), base_url(request))
-    return ok({"taskId": task.id})
+    return task_ok(task.id)
 
 
 async def sounds(request: web.Request) -> web.Response:

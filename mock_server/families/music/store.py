@@ -333,7 +333,10 @@ class TaskStore:
         task_id: str | None = None,
     ) -> Task:
         """Create a PENDING task with its tracks already decided."""
-        self._trim()  # before the new task joins: it has no plan yet, so it looks finished
+        if (self.byte_limit is not None and self.held_bytes > self.byte_limit) or (
+            self._trim_at is not None and len(self._tasks) >= self._trim_at
+        ):  # the test `_trim` starts with, kept off the call (this runs once per submit)
+            self._trim()  # before the new task joins: it has no plan yet, so it looks finished
         self._count += 1
         task = Task(
             id=task_id or self._factory.task_id(self._count),

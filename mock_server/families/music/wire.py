@@ -107,6 +107,14 @@ class MusicRequest(WireBody):
     def check_custom_texts(self, info: ValidationInfo) -> None:
         """Custom mode: every text within its model's limit."""
         lim = self.limits(info)
+        if (
+            len(self.prompt or "") <= lim.prompt
+            and len(self.lyrics or "") <= lim.prompt
+            and len(self.style or "") <= lim.style
+            and len(self.title or "") <= lim.title
+            and len(self.negativeTags or "") <= lim.negative_tags
+        ):  # all within: one test on every submit; else the first over its limit is named
+            return
         max_len(self.model, lim.prompt, "prompt", self.prompt)
         max_len(self.model, lim.prompt, "lyrics", self.lyrics)
         max_len(self.model, lim.style, "style", self.style)

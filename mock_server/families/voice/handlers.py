@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mock_server.core.web import body_of, ok, query_id, settings_of
+from mock_server.core.web import body_of, ok, query_id, settings_of, task_ok
 from mock_server.core.wire import parse
 from mock_server.families.voice.backend import VOICE
 from mock_server.families.voice.wire import (
@@ -28,7 +28,7 @@ async def voice_validate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/validate"""
     voices, raw = VOICE.of(request), await body_of(request)
     body = parse(VoiceValidateRequest, raw, settings_of(request))
-    return ok({"taskId": voices.validate(body.callBackUrl or "").id})
+    return task_ok(voices.validate(body.callBackUrl or "").id)
 
 
 async def voice_validate_info(request: web.Request) -> web.Response:
@@ -40,14 +40,14 @@ async def voice_regenerate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/regenerate"""
     voices, raw = VOICE.of(request), await body_of(request)
     body = parse(VoiceRegenerateRequest, raw, settings_of(request))
-    return ok({"taskId": voices.regenerate(body.taskId or "", body.callback_url).id})
+    return task_ok(voices.regenerate(body.taskId or "", body.callback_url).id)
 
 
 async def voice_generate(request: web.Request) -> web.Response:
     """POST /api/v1/voice/generate"""
     voices, raw = VOICE.of(request), await body_of(request)
     body = parse(VoiceGenerateRequest, raw, settings_of(request))
-    return ok({"taskId": voices.generate(body.taskId, body.callBackUrl or "").id})
+    return task_ok(voices.generate(body.taskId, body.callBackUrl or "").id)
 
 
 async def voice_record_info(request: web.Request) -> web.Response:
