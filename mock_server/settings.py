@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -372,7 +373,7 @@ def setting_docs() -> dict[str, str]:
         if isinstance(node, ast.ClassDef) and node.name == "Settings"
     )
     docs: dict[str, str] = {}
-    for field, after in zip(body, body[1:], strict=False):
+    for field, after in itertools.pairwise(body):
         if (
             isinstance(field, ast.AnnAssign)
             and isinstance(field.target, ast.Name)
