@@ -181,7 +181,7 @@ def _resolve(
     """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
     from pydantic import ValidationError
 
-    from mock_server.settings import Settings
+    from mock_server.settings import settings_of
 
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
@@ -194,34 +194,12 @@ def _resolve(
     options = {"check_teardown": bool(values.pop("check_teardown", True))}
     if "blocked_loop_timeout" in values:
         options["blocked_loop_timeout"] = values.pop("blocked_loop_timeout")
-    key = _values_key(values)
-    settings = _SETTINGS.get(key) if key is not None else None
-    if settings is None:
-        try:
-            settings = Settings.model_validate(values)
-        except ValidationError as err:
-            pytest.fail(_settings_problems(err), pytrace=False)
-        if key is not None:
-            if len(_SETTINGS) >= SETTINGS_KEPT:
-                _SETTINGS.clear()
-            _SETTINGS[key] = settings
+    try:
+        settings = settings_of(values)
+    except ValidationError as err:
+        pytest.fail(_settings_problems(err), pytrace=False)
     _check_scenario(settings)
     return settings, options
-
-
-SETTINGS_KEPT = 64
-"""Distinct test settings whose validated `Settings` are kept for the session."""
-_SETTINGS: dict[str, Settings] = {}
-"""Validated settings by their values as JSON: most tests of a suite share one set, and
-Settings are immutable (validating them anew was a good part of a fixture's start)."""
-
-
-def _values_key(values: dict[str, Any]) -> str | None:
-    """The values as canonical JSON, or None when one is not plain JSON (an object)."""
-    try:
-        return json.dumps(values, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError):
-        return None
 
 
 def _check_names(values: dict[str, Any]) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import ast
 import functools
 import itertools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,6 +32,7 @@ __all__ = [
     "StageDelays",
     "parse_rate_limit",
     "setting_docs",
+    "settings_of",
 ]
 
 # Every duration a user gives is finite and ranged: a NaN breaks the ordering of the clock's
@@ -383,3 +385,25 @@ def setting_docs() -> dict[str, str]:
         ):
             docs[field.target.id] = after.value.value
     return docs
+
+
+KEPT_SETTINGS = 64
+"""Distinct sets of values whose validated `Settings` `settings_of` keeps."""
+_KEPT: dict[str, Settings] = {}
+
+
+def settings_of(values: dict[str, Any]) -> Settings:
+    """`Settings.model_validate(values)`; for plain JSON values the same (immutable) object
+    again for the same values: a suite builds the same settings for every test, and validating
+    them was a good part of a fixture's start (see docs/performance.md)."""
+    try:
+        key = json.dumps(values, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # an object among them (a StageDelays, a Path)
+        return Settings.model_validate(values)
+    settings = _KEPT.get(key)
+    if settings is None:
+        settings = Settings.model_validate(values)
+        if len(_KEPT) >= KEPT_SETTINGS:
+            _KEPT.clear()
+        _KEPT[key] = settings
+    return settings

@@ -258,3 +258,21 @@ def test_marker_and_fixtures_are_documented(inner: pytest.Pytester) -> None:
         "suno_mock_threaded",
     ):
         assert name + " -- " in fixtures.stdout.str()
+
+
+def test_settings_of_gives_the_same_settings_again_for_the_same_values() -> None:
+    from pydantic import ValidationError
+
+    from mock_server.settings import StageDelays, settings_of
+
+    first = settings_of({"seed": 7, "api_keys": ["k"]})
+    assert (first.seed, first.api_keys) == (7, ("k",))
+    assert settings_of({"api_keys": ["k"], "seed": 7}) is first
+    other = settings_of({"seed": 8})
+    assert other is not first
+    assert other.seed == 8
+    delays = StageDelays(text=1, first=2, complete=3)  # not plain JSON: validated every time
+    assert settings_of({"stage_delays": delays}).stage_delays == delays
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            settings_of({"seed": "seven"})
