@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "MAX_CLOCK_STEP",
@@ -33,6 +40,7 @@ __all__ = [
     "parse_rate_limit",
     "setting_docs",
     "settings_of",
+    "settings_problems",
 ]
 
 # Every duration a user gives is finite and ranged: a NaN breaks the ordering of the clock's
@@ -407,3 +415,12 @@ def settings_of(values: dict[str, Any]) -> Settings:
             _KEPT.clear()
         _KEPT[key] = settings
     return settings
+
+
+def settings_problems(err: ValidationError) -> str:
+    """A pydantic error about settings as one line per setting, without pydantic's links."""
+    return "\n".join(
+        f"  {'.'.join(map(str, e['loc'])) or '(settings)'}: "
+        f"{str(e['msg']).removeprefix('Value error, ')}, got {e['input']!r:.80}"
+        for e in err.errors(include_url=False)
+    )

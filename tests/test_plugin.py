@@ -276,3 +276,25 @@ def test_settings_of_gives_the_same_settings_again_for_the_same_values() -> None
     for _ in range(2):
         with pytest.raises(ValidationError):
             settings_of({"seed": "seven"})
+
+
+def test_the_package_is_not_assertion_rewritten(pytester: pytest.Pytester) -> None:
+    # pytest would parse and recompile each of the package's modules at import (it marks every
+    # module of a plugin's distribution); the package has no `assert` for it to rewrite. An
+    # editable install (this checkout's) is not marked: the conftest marks it as pytest marks
+    # a regular install at start.
+    pytester.makeconftest('import pytest\n\npytest.register_assert_rewrite("mock_server")\n')
+    pytester.makepyfile(
+        test_inner="""
+        import importlib
+
+        def test_loaders():
+            engine = importlib.import_module("mock_server.engine")
+            assert type(engine.__loader__).__name__ != "AssertionRewritingHook"
+            assert type(__loader__).__name__ == "AssertionRewritingHook"  # the test's own: yes
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"
+    )
+    result.assert_outcomes(passed=1)
