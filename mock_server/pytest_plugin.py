@@ -33,8 +33,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pytest
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
-
     from mock_server.core.settings import Settings
     from mock_server.testing import SunoMock, SunoMockThread
     from mock_server.testing.receiver import CallbackReceiver, CallbackReceiverThread
@@ -141,6 +139,19 @@ def _key(settings: Settings, options: dict[str, Any]) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     _default_fixture_loop_scope(config)
+    _not_rewritten(config)
+
+
+def _not_rewritten(config: pytest.Config) -> None:
+    """Keep pytest's assertion rewriting off this package, which has no `assert`: pytest marks
+    every module of a plugin's distribution and, without its cache (a fresh CI environment, a
+    read-only install), parses and recompiles all ~80 at a first fixture use (0.3 s). The
+    marks are pytest's own; without them (`--assert=plain`) this does nothing."""
+    hook = getattr(config.pluginmanager, "rewrite_hook", None)
+    marked, cache = (getattr(hook, a, None) for a in ("_must_rewrite", "_marked_for_rewrite_cache"))
+    if isinstance(marked, set) and isinstance(cache, dict):
+        marked.difference_update({n for n in marked if n.partition(".")[0] == "mock_server"})
+        cache.clear()
 
 
 def _default_fixture_loop_scope(config: pytest.Config) -> None:
@@ -181,7 +192,7 @@ def _resolve(
     """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
     from pydantic import ValidationError
 
-    from mock_server.core.settings import Settings
+    from mock_server.core.settings import settings_of, settings_problems
 
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
@@ -195,9 +206,9 @@ def _resolve(
     if "blocked_loop_timeout" in values:
         options["blocked_loop_timeout"] = values.pop("blocked_loop_timeout")
     try:
-        settings = Settings.model_validate(values)
+        settings = settings_of(values)
     except ValidationError as err:
-        pytest.fail(_settings_problems(err), pytrace=False)
+        pytest.fail("suno_mock: invalid settings\n" + settings_problems(err), pytrace=False)
     _check_scenario(settings)
     return settings, options
 
@@ -218,16 +229,6 @@ def _check_names(values: dict[str, Any]) -> None:
             ),
             pytrace=False,
         )
-
-
-def _settings_problems(err: ValidationError) -> str:
-    """A pydantic error as one line per setting, without pydantic's links."""
-    lines = [
-        f"  {'.'.join(map(str, e['loc'])) or '(settings)'}: "
-        f"{str(e['msg']).removeprefix('Value error, ')}, got {e['input']!r:.80}"
-        for e in err.errors(include_url=False)
-    ]
-    return "suno_mock: invalid settings\n" + "\n".join(lines)
 
 
 def _check_scenario(settings: Settings) -> None:
@@ -351,7 +352,7 @@ async def suno_mock_factory(
     Keywords override the suite settings; every server is closed at teardown."""
     from pydantic import ValidationError
 
-    from mock_server.core.settings import Settings
+    from mock_server.core.settings import Settings, settings_problems
     from mock_server.testing import SunoMock
 
     _require_async_test(request, "suno_mock_factory", "suno_mock_threaded")
@@ -367,7 +368,7 @@ async def suno_mock_factory(
         try:
             settings = Settings.model_validate({**base.model_dump(), **overrides})
         except ValidationError as err:
-            pytest.fail(_settings_problems(err), pytrace=False)
+            pytest.fail("suno_mock: invalid settings\n" + settings_problems(err), pytrace=False)
         _check_scenario(settings)
         mock = await SunoMock(settings, **options).start()
         servers.append(mock)

@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 
 from mock_server.core.clock import MAX_SCALE, MIN_SCALE
 from mock_server.core.hints import mistake, nearest
-from mock_server.core.settings import Settings, StageDelays, parse_rate_limit
+from mock_server.core.settings import Settings, StageDelays, parse_rate_limit, setting_docs
 
 __all__ = [
     "ENV_PREFIX",
@@ -248,7 +248,7 @@ def setting_flag(name: str) -> Flag:
     metavar = METAVARS.get(name) or _METAVAR_OF_TYPE.get(kind, name.upper())
     if nullable and kind is not str:
         metavar += "|none"
-    description = " ".join((field.description or name).split())
+    description = " ".join((setting_docs().get(name) or name).split())
     return Flag(
         name=RENAMED.get(name, name.replace("_", "-")),
         dest=name,

@@ -4,6 +4,7 @@ how much of an answer is read, and where the server itself listens."""
 from __future__ import annotations
 
 import errno
+import functools
 import ipaddress
 import logging
 import secrets
@@ -134,11 +135,18 @@ def in_container(root: Path = Path("/")) -> bool:
     return any(word in cgroup for word in _CONTAINER_WORDS)
 
 
+@functools.cache
+def _this_process_in_container() -> bool:
+    """`in_container()` of this process: it does not change while the process runs, and every
+    server (a test suite starts one per test) would otherwise read /proc again."""
+    return in_container()
+
+
 class LoopbackHint:
     """Explains once, in the log, why a callback to loopback fails in a container."""
 
     def __init__(self, container: bool | None = None) -> None:
-        self.armed = in_container() if container is None else container
+        self.armed = _this_process_in_container() if container is None else container
         """Still to be said: in a container, and not said yet."""
         self.said: str | None = None
 

@@ -8,11 +8,23 @@ answers or sends in real time whatever the clock does, so those limits are wall-
 
 from __future__ import annotations
 
+import ast
+import functools
+import itertools
+import json
 import re
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "MAX_CLOCK_STEP",
@@ -26,6 +38,9 @@ __all__ = [
     "Settings",
     "StageDelays",
     "parse_rate_limit",
+    "setting_docs",
+    "settings_of",
+    "settings_problems",
 ]
 
 # Every duration a user gives is finite and ranged: a NaN breaks the ordering of the clock's
@@ -101,10 +116,11 @@ class StageDelays(BaseModel):
 class Settings(BaseModel):
     """Configuration of one mock server; build it in code, from CLI flags or SUNO_MOCK_* vars."""
 
-    # The fields' docstrings are their descriptions: `suno-mock serve --help` shows them.
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False
-    )
+    # The fields' docstrings document them (`suno-mock serve --help` shows them); they are read
+    # by `setting_docs` when asked for, not by pydantic's `use_attribute_docstrings`, which
+    # parses this module's source at import, a cost every test session paid at its first
+    # fixture use (see docs/performance.md, "Imports a test does not use").
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     seed: int = 0
     """Seed of generated ids, titles, tags, durations: same seed + same requests => same bytes."""
@@ -354,3 +370,57 @@ class Settings(BaseModel):
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else None
+
+
+@functools.cache
+def setting_docs() -> dict[str, str]:
+    """Each `Settings` field's docstring (the string under it in this module), by field name,
+    whitespace as written; read from the source on first call (CLI help, docs, tests)."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    body = next(
+        node.body
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    )
+    docs: dict[str, str] = {}
+    for field, after in itertools.pairwise(body):
+        if (
+            isinstance(field, ast.AnnAssign)
+            and isinstance(field.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            docs[field.target.id] = after.value.value
+    return docs
+
+
+KEPT_SETTINGS = 64
+"""Distinct sets of values whose validated `Settings` `settings_of` keeps."""
+_KEPT: dict[str, Settings] = {}
+
+
+def settings_of(values: dict[str, Any]) -> Settings:
+    """`Settings.model_validate(values)`; for plain JSON values the same (immutable) object
+    again for the same values: a suite builds the same settings for every test, and validating
+    them was a good part of a fixture's start (see docs/performance.md)."""
+    try:
+        key = json.dumps(values, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # an object among them (a StageDelays, a Path)
+        return Settings.model_validate(values)
+    settings = _KEPT.get(key)
+    if settings is None:
+        settings = Settings.model_validate(values)
+        if len(_KEPT) >= KEPT_SETTINGS:
+            _KEPT.clear()
+        _KEPT[key] = settings
+    return settings
+
+
+def settings_problems(err: ValidationError) -> str:
+    """A pydantic error about settings as one line per setting, without pydantic's links."""
+    return "\n".join(
+        f"  {'.'.join(map(str, e['loc'])) or '(settings)'}: "
+        f"{str(e['msg']).removeprefix('Value error, ')}, got {e['input']!r:.80}"
+        for e in err.errors(include_url=False)
+    )

@@ -49,6 +49,7 @@ class SourceFetcher:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
+        self._started = False
         self._not_fetched: dict[str, SourceAudio] = {}
         """Answers for URLs on hosts that are not allowed (the same every time)."""
 
@@ -57,10 +58,12 @@ class SourceFetcher:
         self._not_fetched = {}
 
     async def start(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+        # The session is made at the first download: most servers (a test's) never fetch one,
+        # and a session made and closed is paid by every test that starts a server.
+        self._started = True
 
     async def close(self) -> None:
+        self._started = False
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -74,8 +77,10 @@ class SourceFetcher:
 
     async def download(self, url: str) -> tuple[bytes | None, str | None]:
         """The file's bytes, or why they could not be had (call `refusal` first)."""
-        if self._session is None:
+        if not self._started:
             raise RuntimeError("SourceFetcher.start() was not awaited")
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
         limit = self._settings.max_upload_bytes
         timeout = self._settings.upload_fetch_timeout
         try:

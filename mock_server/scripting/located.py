@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["fields_at", "line_of"]
 
 
 def _compose(text: str) -> yaml.Node | None:
+    import yaml  # only when a scenario file has an error to locate
+
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:  # the loader reported it already; no line is better than a crash
@@ -27,6 +31,8 @@ def _compose(text: str) -> yaml.Node | None:
 def line_of(text: str, loc: Sequence[str | int]) -> int | None:
     """The 1-based line of the deepest node of `loc` found in `text` (the key's own line for
     a mapping entry), or None."""
+    import yaml
+
     node = _compose(text)
     line: int | None = None
     for part in loc:  # parts that name no node (pydantic's validator tags) are passed over

@@ -21,9 +21,8 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -39,6 +38,9 @@ from mock_server.core.catalog import MODELS, STAGES, Model, Operation, Stage, Ta
 from mock_server.core.hints import mistake
 from mock_server.core.settings import MAX_DELAY, MAX_REAL_WAIT, MAX_RETRIES, MAX_TRACK_SECONDS
 from mock_server.scripting.located import fields_at, line_of
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "ApiBehaviour",
@@ -319,6 +321,8 @@ MAX_NODES = 100_000
 
 def _yaml_problem(err: yaml.YAMLError) -> str:
     """The parser's complaint and where, without the snippet of the file it would quote."""
+    import yaml
+
     if not isinstance(err, yaml.MarkedYAMLError):
         return err.__class__.__name__
     text = ": ".join(part for part in (err.context, err.problem) if part) or "syntax error"
@@ -379,6 +383,10 @@ def load_scenario(
             ) from err
     elif len(text) > max_bytes:
         raise ScenarioError(f"{label}: larger than {max_bytes} bytes (setting scenario_max_bytes)")
+    # Imported here: a server with no scenario file never parses YAML, and a test session
+    # should not pay for the parser at its first fixture use.
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -9,6 +9,7 @@ call, each after 0.3 real seconds; `delay=[1.0, 0]` makes only the first call sl
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Sequence
@@ -125,8 +126,26 @@ class CallbackReceiver(Listener):
 
     def build_app(self) -> web.Application:
         app = web.Application()
-        app.router.add_route("POST", "/{tail:.*}", self._handle)
+        app[_RECEIVER] = self
+        app.router.register_resource(_any_path())
         return app
+
+
+_RECEIVER = web.AppKey("receiver", CallbackReceiver)
+
+
+async def _received(request: web.Request) -> web.Response:
+    return await request.app[_RECEIVER]._handle(request)
+
+
+@functools.cache
+def _any_path() -> web.AbstractResource:
+    """The receiver's one route (POST to any path), built once and shared by every receiver's
+    app, as the mock's routes are: a resource holds only its pattern and handler, which finds
+    its receiver through the request's app (a suite starts a receiver per test)."""
+    scratch = web.Application()
+    scratch.router.add_route("POST", "/{tail:.*}", _received)
+    return next(iter(scratch.router.resources()))
 
 
 class CallbackReceiverThread:

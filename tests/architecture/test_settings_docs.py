@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mock_server.cli import build_parser, main, parse_args, settings_from_args
-from mock_server.core.settings import Settings, StageDelays
+from mock_server.core.settings import Settings, StageDelays, setting_docs
 from tests.helpers import ROOT
 
 CONFIGURATION = ROOT / "docs" / "configuration.md"
@@ -55,12 +55,13 @@ def test_serve_help_lists_every_setting_with_its_docstring(
     assert done.value.code == 0
     # argparse rewraps the help, and may break a line after a hyphen.
     shown = " ".join(capsys.readouterr().out.split()).replace("- ", "-")
+    docs = setting_docs()
     missing = [
         field
-        for field, info in Settings.model_fields.items()
+        for field in Settings.model_fields
         if f"--{flag_of(field)} " not in shown
-        or not info.description
-        or " ".join(info.description.split()) not in shown
+        or not docs.get(field)
+        or " ".join(docs[field].split()) not in shown
     ]
     assert missing == []
 

@@ -258,3 +258,45 @@ def test_marker_and_fixtures_are_documented(inner: pytest.Pytester) -> None:
         "suno_mock_threaded",
     ):
         assert name + " -- " in fixtures.stdout.str()
+
+
+def test_settings_of_gives_the_same_settings_again_for_the_same_values() -> None:
+    from pydantic import ValidationError
+
+    from mock_server.core.settings import StageDelays, settings_of
+
+    first = settings_of({"seed": 7, "api_keys": ["k"]})
+    assert (first.seed, first.api_keys) == (7, ("k",))
+    assert settings_of({"api_keys": ["k"], "seed": 7}) is first
+    other = settings_of({"seed": 8})
+    assert other is not first
+    assert other.seed == 8
+    delays = StageDelays(text=1, first=2, complete=3)  # not plain JSON: validated every time
+    assert settings_of({"stage_delays": delays}).stage_delays == delays
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            settings_of({"seed": "seven"})
+
+
+def test_the_package_is_not_assertion_rewritten(pytester: pytest.Pytester) -> None:
+    # pytest would parse and recompile each of the package's modules at import (it marks every
+    # module of a plugin's distribution); the package has no `assert` for it to rewrite. An
+    # editable install (this checkout's) is not marked: the conftest marks it as pytest marks
+    # a regular install at start.
+    pytester.makeconftest('import pytest\n\npytest.register_assert_rewrite("mock_server")\n')
+    pytester.makepyfile(
+        test_inner="""
+        import sys
+
+        from mock_server.testing import SunoMock
+
+        def test_loaders():
+            server = sys.modules[SunoMock.__module__]
+            assert type(server.__loader__).__name__ != "AssertionRewritingHook"
+            assert type(__loader__).__name__ == "AssertionRewritingHook"  # the test's own: yes
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"
+    )
+    result.assert_outcomes(passed=1)

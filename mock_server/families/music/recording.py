@@ -7,8 +7,6 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from mock_server.core.catalog import STAGES
 from mock_server.core.settings import Settings
 from mock_server.delivery.journal import Delivery
@@ -100,6 +98,8 @@ def _loadable(value: Any) -> Any:
 def scenario_yaml(data: dict[str, Any], header: str) -> str:
     """A scenario (as plain data) as YAML text under a `# header` comment line; every value,
     whatever it holds, is written by the YAML emitter."""
+    import yaml  # only when a scenario is written: a test session need not load the emitter
+
     body = yaml.safe_dump(_loadable(data), sort_keys=False, allow_unicode=True)
     return f"# {_comment(header)}\n{body}"
 
