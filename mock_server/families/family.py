@@ -164,3 +164,5 @@ class Family:
     """The backends `build` reads from `Parts.backends` (built before it)."""
     probe: Callable[[ProbeKit], list[Case]] | None = None
     """Its cases in the probe battery (`suno-mock probe`): every callback type it sends."""
+    counters: Callable[[Any], dict[str, int | float]] | None = None
+    """Its view in the control plane's health (`GET /__mock__/health`): its backend's numbers."""

@@ -25,6 +25,7 @@ from mock_server.delivery.journal import Page
 from mock_server.families.music.payloads import record_info
 from mock_server.families.music.recording import record_yaml
 from mock_server.families.music.store import Task
+from mock_server.families.registry import FAMILIES
 from mock_server.http.keys import ENGINE
 from mock_server.scripting.scenario import ScenarioError, bundled_names
 from mock_server.service.engine import Engine
@@ -126,19 +127,20 @@ def _task_of(request: web.Request) -> Task:
 
 
 async def health(request: web.Request) -> web.Response:
-    """GET /__mock__/health — liveness and a few counters."""
+    """GET /__mock__/health — liveness, each family's numbers (its `counters`) and the
+    server's."""
     engine = request.app[ENGINE]
-    engine.uploads.sweep()
+    views = [
+        family.counters(family.backend.among(engine.backends))
+        for family in FAMILIES
+        if family.counters is not None and family.backend is not None
+    ]
     return web.json_response(
         {
             "status": "ok",
             "now": engine.clock.now(),
-            "tasks": len(engine.music.store),
-            "credits": engine.account.credits,
+            **{name: value for view in views for name, value in view.items()},
             "pendingTimers": engine.clock.pending(),
-            "jobs": len(engine.jobs.store),
-            "uploads": len(engine.uploads.store),
-            "uploadBytes": engine.uploads.store.total_bytes,
             "requestsSeen": engine.journal.requests_seen,
             "deliveriesMade": engine.journal.deliveries_made,
         }

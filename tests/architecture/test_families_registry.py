@@ -15,10 +15,12 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from mock_server.families.family import BackendKey, Endpoint, Family, Parts
 from mock_server.families.registry import CALLBACK_TYPES, FAMILIES, build_order
+from mock_server.testing import SunoMock
 from tests.helpers import ROOT
 
 FAMILIES_DIR = ROOT / "mock_server" / "families"
@@ -165,3 +167,18 @@ def test_the_probe_sends_every_callback_type_a_family_sends() -> None:
             f"family {family.name!r} sends {sorted(missing)} but the probe battery never does: "
             "add a case in mock_server/probe/battery.py"
         )
+
+
+async def test_the_control_plane_shows_each_familys_counters(suno_mock: SunoMock) -> None:
+    """A family's view in the control plane is its `counters`, read from its own backend."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{suno_mock.url}/__mock__/health") as answer,
+    ):
+        health = await answer.json()
+    for family in FAMILIES:
+        if family.counters is not None and family.backend is not None:
+            view = family.counters(family.backend.among(suno_mock.engine.backends))
+            assert view, family.name
+            assert {name: health[name] for name in view} == view
+    assert {"tasks", "credits", "jobs", "uploads", "uploadBytes"} <= set(health)

@@ -42,6 +42,11 @@ class Account:
             raise error_for_code(self._settings.rate_limit_code)
 
 
+def counters(account: Account) -> dict[str, int | float]:
+    """The account's numbers in the control plane's health."""
+    return {"credits": account.credits}
+
+
 def build(parts: Parts) -> Account:
     """The account backend, with nothing in it."""
     return Account(parts.settings, parts.clock)

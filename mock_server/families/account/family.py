@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mock_server.families.account import handlers
-from mock_server.families.account.backend import ACCOUNT, build
+from mock_server.families.account.backend import ACCOUNT, build, counters
 from mock_server.families.family import Endpoint, Family
 
 __all__ = ["FAMILY"]
@@ -14,4 +14,4 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )  # fmt: skip
 
 
-FAMILY = Family("account", ENDPOINTS, callback_types=(), backend=ACCOUNT, build=build, needs=())
+FAMILY = Family("account", ENDPOINTS, backend=ACCOUNT, build=build, counters=counters)

@@ -183,6 +183,11 @@ class Jobs:
         return KINDS["recovery"].record_info(job, self.settings.vocal_removal_track_field)
 
 
+def counters(jobs: Jobs) -> dict[str, int | float]:
+    """The jobs' numbers in the control plane's health."""
+    return {"jobs": len(jobs.store)}
+
+
 def build(parts: Parts) -> Jobs:
     """The jobs backend, with nothing in it."""
     return Jobs(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
 from mock_server.families.jobs import handlers, probe
 from mock_server.families.jobs import schema as cb
-from mock_server.families.jobs.backend import JOBS, build
+from mock_server.families.jobs.backend import JOBS, build, counters
 from mock_server.families.jobs.wire import (
     CoverRequest,
     LyricsRequest,
@@ -61,4 +61,5 @@ FAMILY = Family(
     build=build,
     needs=("account", "music"),
     probe=probe.cases,
+    counters=counters,
 )

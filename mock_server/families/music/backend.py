@@ -416,6 +416,11 @@ def _measured_duration(sources: Sequence[SourceAudio]) -> float | None:
     return None
 
 
+def counters(music: Music) -> dict[str, int | float]:
+    """The music family's numbers in the control plane's health."""
+    return {"tasks": len(music.store)}
+
+
 def build(parts: Parts) -> Music:
     """The music backend, with nothing in it."""
     return Music(

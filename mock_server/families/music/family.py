@@ -6,7 +6,7 @@ from __future__ import annotations
 from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
 from mock_server.families.music import handlers, probe
 from mock_server.families.music import schema as cb
-from mock_server.families.music.backend import MUSIC, build
+from mock_server.families.music.backend import MUSIC, build, counters
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
 from mock_server.families.music.wire import (
@@ -81,4 +81,5 @@ FAMILY = Family(
     build=build,
     needs=("account",),
     probe=probe.cases,
+    counters=counters,
 )

@@ -80,6 +80,12 @@ class Uploads:
         self.store.sweep(self.clock.now())
 
 
+def counters(uploads: Uploads) -> dict[str, int | float]:
+    """The uploads' numbers in the control plane's health (expired files swept first)."""
+    uploads.sweep()
+    return {"uploads": len(uploads.store), "uploadBytes": uploads.store.total_bytes}
+
+
 def build(parts: Parts) -> Uploads:
     """The uploads backend, with nothing in it."""
     return Uploads(parts.settings, parts.clock, parts.sources)

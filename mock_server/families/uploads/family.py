@@ -7,7 +7,7 @@ from typing import Any
 
 from mock_server.families.family import Endpoint, Family
 from mock_server.families.uploads import handlers
-from mock_server.families.uploads.backend import UPLOADS, build
+from mock_server.families.uploads.backend import UPLOADS, build, counters
 from mock_server.families.uploads.wire import Base64Upload, UrlUpload
 
 __all__ = ["FAMILY"]
@@ -34,4 +34,4 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )  # fmt: skip
 
 
-FAMILY = Family("uploads", ENDPOINTS, callback_types=(), backend=UPLOADS, build=build, needs=())
+FAMILY = Family("uploads", ENDPOINTS, backend=UPLOADS, build=build, counters=counters)
