@@ -26,8 +26,20 @@ os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
 
 def _fast(session: nox.Session) -> None:
+    # Each session its own temporary root: .ci/run runs the sessions side by side, and pytest
+    # sweeping old numbered directories in one shared /tmp/pytest-of-<user> races with another
+    # session's sweep (an OSError at exit, turned into an error by filterwarnings).
     session.run(
-        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", FAST, *session.posargs
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        FAST,
+        *session.posargs,
+        env={"PYTEST_DEBUG_TEMPROOT": session.create_tmp()},
     )
 
 
