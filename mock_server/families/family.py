@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -36,12 +36,11 @@ __all__ = [
     "BACKENDS",
     "CB_URL",
     "TASK",
+    "Backend",
     "BackendKey",
     "Endpoint",
     "Family",
-    "Numbered",
     "Parts",
-    "Stopping",
     "services",
 ]
 
@@ -72,6 +71,23 @@ class Endpoint:
     tag: str = "music"
 
 
+class Backend:
+    """What the composition root asks of every family's backend at shutdown and reset; these
+    defaults fit a backend with no work of its own outside the clock's timers and no numbered
+    tasks (the music backend has both)."""
+
+    def stop(self) -> None:
+        """Stop the work it does outside the clock's timers (shutdown, reset)."""
+
+    def discard(self) -> None:
+        """Free the state of a backend a reset replaced."""
+
+    @property
+    def last_number(self) -> int:
+        """The newest task's number: a reset's new backend numbers its tasks after it."""
+        return 0
+
+
 @dataclass(frozen=True)
 class Parts:
     """The services a backend is built from: they live as long as the server, while the
@@ -87,7 +103,7 @@ class Parts:
     scope of the server's hub, dropped when a reset builds its successor)."""
     scenarios: ScenarioLibrary
     sources: SourceFetcher
-    backends: dict[str, object] = field(default_factory=dict)
+    backends: dict[str, Backend] = field(default_factory=dict)
     numbers_after: int = 0
     """Task numbers go on after this one (a reset does not restart them)."""
 
@@ -110,25 +126,7 @@ def services(settings: Settings, clock: Clock) -> Parts:
     return Parts(settings, clock, journal, dispatcher, events, scenarios, sources)
 
 
-@runtime_checkable
-class Stopping(Protocol):
-    """A backend with work of its own outside the clock's timers (stopped at shutdown and
-    reset), and state that a reset frees gradually."""
-
-    def stop(self) -> None: ...
-
-    def discard(self) -> None: ...
-
-
-@runtime_checkable
-class Numbered(Protocol):
-    """A backend that numbers its tasks: a reset's new backend goes on from the last number."""
-
-    @property
-    def last_number(self) -> int: ...
-
-
-BACKENDS = web.AppKey("backends", dict[str, object])
+BACKENDS = web.AppKey("backends", dict[str, Backend])
 """Every family's backend by family name; the engine refills the same dict on reset."""
 
 
@@ -142,7 +140,7 @@ class BackendKey(Generic[B]):
         """The backend of this family on the server the request reached."""
         return cast(B, request.app[BACKENDS][self.name])
 
-    def among(self, backends: dict[str, object]) -> B:
+    def among(self, backends: dict[str, Backend]) -> B:
         """The backend of this family among those built so far."""
         return cast(B, backends[self.name])
 
@@ -158,7 +156,7 @@ class Family:
     """The callback types its deliveries are journaled as (what the waits accept)."""
     backend: BackendKey[Any] | None = None
     """The backend its handlers reach."""
-    build: Callable[[Parts], object] | None = None
+    build: Callable[[Parts], Backend] | None = None
     """That backend, with nothing in it; None when another family builds it."""
     needs: tuple[str, ...] = ()
     """The backends `build` reads from `Parts.backends` (built before it)."""

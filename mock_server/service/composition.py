@@ -21,7 +21,7 @@ from mock_server.core.settings import Settings
 from mock_server.core.wire import forget_urls
 from mock_server.delivery.events import AttemptEnded
 from mock_server.delivery.inbox import Inbox
-from mock_server.families.family import Numbered, Stopping, services
+from mock_server.families.family import services
 from mock_server.families.registry import build_order
 from mock_server.media.synth import forget_made
 
@@ -79,8 +79,7 @@ class Composition:
     async def close(self) -> int:
         """Cancel everything pending; return how many timers/deliveries were cancelled."""
         for backend in self.backends.values():
-            if isinstance(backend, Stopping):
-                backend.stop()
+            backend.stop()
         cancelled = await self.clock.shutdown()
         if cancelled:
             log.info("shutdown: cancelled %d pending stage/retry timers or deliveries", cancelled)
@@ -94,12 +93,10 @@ class Composition:
         set at run time by the control plane or `use_scenario` is forgotten too)."""
         cancelled = await self.clock.shutdown()
         old = list(self.backends.values())
-        numbers = [b.last_number for b in old if isinstance(b, Numbered)]
-        self._build(numbers_after=max(numbers, default=0))
+        self._build(numbers_after=max((b.last_number for b in old), default=0))
         for backend in old:
-            if isinstance(backend, Stopping):
-                backend.stop()
-                backend.discard()  # a large store is freed a slice at a time
+            backend.stop()
+            backend.discard()  # a large store is freed a slice at a time
         self.journal.clear()
         self.inbox.clear()
         self.scenarios.reset()

@@ -11,14 +11,14 @@ from mock_server.core.clock import Clock
 from mock_server.core.errors import InsufficientCredits, error_for_code
 from mock_server.core.settings import Settings
 from mock_server.families.account.ratelimit import RateLimiter
-from mock_server.families.family import BackendKey, Parts
+from mock_server.families.family import Backend, BackendKey, Parts
 
 __all__ = ["ACCOUNT", "Account"]
 
 log = logging.getLogger(__name__)
 
 
-class Account:
+class Account(Backend):
     """Credits and the per-key submit window of one server."""
 
     def __init__(self, settings: Settings, clock: Clock) -> None:

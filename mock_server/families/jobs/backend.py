@@ -21,7 +21,7 @@ from mock_server.core.settings import Settings
 from mock_server.delivery.dispatcher import Dispatcher
 from mock_server.delivery.events import DeliveryExhausted
 from mock_server.families.account.backend import ACCOUNT, Account
-from mock_server.families.family import BackendKey, Parts
+from mock_server.families.family import Backend, BackendKey, Parts
 from mock_server.families.jobs.kinds import KINDS, kind_of
 from mock_server.families.jobs.store import Job, JobKind, JobStore
 from mock_server.families.jobs.wire import (
@@ -40,7 +40,7 @@ from mock_server.media.sources import SourceFetcher
 __all__ = ["JOBS", "Jobs"]
 
 
-class Jobs:
+class Jobs(Backend):
     """The jobs of one server and every rule about them."""
 
     def __init__(

@@ -25,7 +25,7 @@ from mock_server.delivery.dispatcher import Dispatcher
 from mock_server.delivery.events import AttemptEnded, DeliveryExhausted
 from mock_server.delivery.journal import Delivery, Journal
 from mock_server.families.account.backend import ACCOUNT, Account
-from mock_server.families.family import BackendKey, Parts
+from mock_server.families.family import Backend, BackendKey, Parts
 from mock_server.families.music.payloads import error_callback, record_info, stage_callback
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
@@ -54,7 +54,7 @@ SubmitModel = type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequ
 AnyMusicRequest = MusicRequest | ReplaceSectionRequest | SoundsRequest
 
 
-class Music:
+class Music(Backend):
     """The music tasks of one server and every rule about them."""
 
     def __init__(

@@ -12,7 +12,7 @@ from mock_server.core.encoding import param_json
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings
 from mock_server.families.account.backend import ACCOUNT, Account
-from mock_server.families.family import BackendKey, Parts
+from mock_server.families.family import Backend, BackendKey, Parts
 from mock_server.families.jobs.backend import JOBS
 from mock_server.families.jobs.store import JobStore
 from mock_server.families.music.backend import MUSIC, Music
@@ -40,7 +40,7 @@ BOOST_WORDS = (
 )  # fmt: skip
 
 
-class SyncOps:
+class SyncOps(Backend):
     """Personas (one per audio id) and the answers computed on the spot."""
 
     def __init__(

@@ -10,7 +10,7 @@ import re
 from mock_server.core.clock import Clock
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings
-from mock_server.families.family import BackendKey, Parts
+from mock_server.families.family import Backend, BackendKey, Parts
 from mock_server.families.uploads.store import StoredFile, UploadStore
 from mock_server.families.uploads.wire import Base64Upload, UrlUpload, missing_parameter
 from mock_server.media.sources import SourceFetcher
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[\w=-]+)*;base64,", re.ASCII)
 
 
-class Uploads:
+class Uploads(Backend):
     """Uploaded files of one server (bounded by bytes; expired ones swept on use)."""
 
     def __init__(self, settings: Settings, clock: Clock, sources: SourceFetcher) -> None:

@@ -23,7 +23,7 @@ from mock_server.core.encoding import encode
 from mock_server.core.errors import InvalidParameters, require
 from mock_server.core.events import EventHub, JobChanged
 from mock_server.delivery.dispatcher import Dispatcher
-from mock_server.families.family import BackendKey, Parts
+from mock_server.families.family import Backend, BackendKey, Parts
 from mock_server.families.voice.payloads import (
     NO_ERROR,
     validation_phrase,
@@ -35,7 +35,7 @@ from mock_server.families.voice.store import KEPT, NAMES, VoiceKind, VoiceTask
 __all__ = ["VOICE", "VoiceService", "build"]
 
 
-class VoiceService:
+class VoiceService(Backend):
     """The voice tasks of one server, driven by its clock. It does not hear
     `DeliveryExhausted`: voice tasks have no status for a callback whose retries ran out."""
 
