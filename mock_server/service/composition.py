@@ -22,7 +22,7 @@ from mock_server.core.wire import forget_urls
 from mock_server.delivery.events import AttemptEnded
 from mock_server.delivery.inbox import Inbox
 from mock_server.families.family import services
-from mock_server.families.registry import build_order
+from mock_server.families.registry import BUILDS
 from mock_server.media.synth import forget_made
 
 __all__ = ["Composition"]
@@ -68,9 +68,8 @@ class Composition:
         self._wired.drop()
         self._wired = self.events.scope()
         parts = replace(self.parts, events=self._wired, numbers_after=numbers_after)
-        for family in build_order():
-            if family.build is not None:  # always: build_order keeps the families that build
-                self.backends[family.name] = family.build(parts)
+        for name, build in BUILDS:
+            self.backends[name] = build(parts)
 
     async def start(self) -> None:
         await self.dispatcher.start()

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 
 from mock_server.families.family import BackendKey, Endpoint, Family, Parts
-from mock_server.families.registry import CALLBACK_TYPES, FAMILIES, build_order
+from mock_server.families.registry import BUILDS, CALLBACK_TYPES, FAMILIES, build_order
 from mock_server.testing import SunoMock
 from tests.helpers import ROOT
 
@@ -136,6 +136,7 @@ def test_backends_are_built_after_the_ones_they_need() -> None:
         for need in family.needs:
             assert order.index(need) < order.index(family.name)
     assert sorted(order) == sorted(f.name for f in FAMILIES if f.build is not None)
+    assert [name for name, _ in BUILDS] == order  # what every reset builds, in that order
 
 
 def _builds(name: str, *needs: str) -> Family:
