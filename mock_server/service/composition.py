@@ -113,8 +113,7 @@ class Composition:
         server's real time) cannot be set back: `TypeError`."""
         if not isinstance(self.clock, ManualClock):
             raise TypeError("only a manual clock can be set back to its start")
-        cancelled = await self.reset()
+        cancelled = await self.reset()  # the settings' default scenario included
         self.clock.rewind(self.settings.start_time)
-        self.scenarios.set_default(self.settings.scenario)
         self.errors.clear()
         return cancelled
