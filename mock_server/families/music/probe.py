@@ -9,13 +9,14 @@ from mock_server.core.catalog import STAGES
 from mock_server.core.encoding import encode
 from mock_server.families.music.payloads import error_callback
 from mock_server.families.probe import Case, ProbeKit, Shot
-from mock_server.scripting.scenario import Scenario, bundled_names, load_bundled
+from mock_server.scripting.scenario import CALLBACK_CODES, Scenario, bundled_names, load_bundled
 from mock_server.scripting.script import FailAt
 
 __all__ = ["ERROR_CODES", "cases"]
 
-ERROR_CODES = (400, 408, 413, 451, 500, 501, 531)
-"""The documented error-callback codes; each has a bundled scenario (its message and stages)."""
+ERROR_CODES = CALLBACK_CODES
+"""The documented error-callback codes (the ones a scenario may end with); each has a bundled
+scenario, whose message and stages the probe plays."""
 
 
 def _stage_cases(make: ProbeKit) -> list[Case]:
