@@ -134,7 +134,8 @@ class BackendKey(Generic[B]):
     """How a family's handlers reach its backend (and nothing else of the server)."""
 
     def __init__(self, name: str, kind: type[B]) -> None:
-        self.name, self.kind = name, kind
+        """`kind`, the backend's class, only types the key: `of` and `among` return a `kind`."""
+        self.name = name
 
     def of(self, request: web.Request) -> B:
         """The backend of this family on the server the request reached."""
