@@ -19,9 +19,6 @@ from mock_server.media import urls
 
 __all__ = ["API", "install_routes", "setup_routes"]
 
-API: tuple[Endpoint, ...] = tuple(e for family in FAMILIES for e in family.endpoints)
-"""Every route of the mocked API, family by family (`mock_server.families.registry.FAMILIES`)."""
-
 
 async def openapi(request: web.Request) -> web.Response:
     """GET /openapi.json"""
@@ -41,7 +38,10 @@ def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     )
 
 
-API = _with_submit_data(API)
+API: tuple[Endpoint, ...] = _with_submit_data(
+    tuple(e for family in FAMILIES for e in family.endpoints)
+)
+"""Every route of the mocked API, family by family (`mock_server.families.registry.FAMILIES`)."""
 
 
 def setup_routes(app: web.Application) -> None:
