@@ -102,6 +102,11 @@ class EventHub:
             self._handlers[kind] = tuple(left)
         self._mine = []
 
+    def heard(self, kind: type[Event]) -> bool:
+        """Whether an event of `kind` would reach anyone (a handler or a live viewer): a
+        publisher on a hot path makes the event only then."""
+        return bool(self._queues or self._handlers.get(kind))
+
     def publish(self, event: Event) -> None:
         for handler in self._handlers.get(type(event), ()):
             handler(event)

@@ -360,30 +360,35 @@ class Journal:
         raw_response: bytes | None,
     ) -> RequestRecord:
         self._seq += 1
-        path = self._paths.get(path, path)  # one copy of each route's path
-        if len(self._paths) < 1024:
-            self._paths.setdefault(path, path)
-        body, body_size = self._capped(raw_body)
-        answer, answer_size = self._capped(raw_response)
+        known = self._paths.get(path)  # one copy of each route's path
+        if known is not None:
+            path = known
+        elif len(self._paths) < 1024:
+            self._paths[path] = path
+        held, limit = 0, self.body_bytes
+        body_size = answer_size = None
+        if raw_body is not None:
+            if len(raw_body) > limit:
+                raw_body, body_size = raw_body[:limit], len(raw_body)
+            held = len(raw_body)
+        if raw_response is not None:
+            if len(raw_response) > limit:
+                raw_response, answer_size = raw_response[:limit], len(raw_response)
+            held += len(raw_response)
         record = RequestRecord(
-            self._seq, at, method, path, query or None, body, http_status, answer,
+            self._seq, at, method, path, query or None, raw_body, http_status, raw_response,
             body_size, answer_size,
         )  # fmt: skip
         self.requests.append(record)
-        self.held_bytes += record.held
+        self.held_bytes += held
         if self.limit is not None and len(self.requests) > self.limit:
             # Trim in slices of a tenth, so the cost per request stays constant.
             self._drop(len(self.requests) - self.limit + self.limit // 10)
         if self.held_bytes > self.total_bytes:
             self._drop_bytes(self.held_bytes - self.total_bytes + self.total_bytes // 10)
-        self.events.publish(RequestJournaled(record))
+        if self.events.heard(RequestJournaled):  # no event made when nobody listens
+            self.events.publish(RequestJournaled(record))
         return record
-
-    def _capped(self, raw: bytes | None) -> tuple[bytes | None, int | None]:
-        """At most `body_bytes` of `raw`, and its size when cut."""
-        if raw is None or len(raw) <= self.body_bytes:
-            return raw, None
-        return raw[: self.body_bytes], len(raw)
 
     def _drop(self, count: int) -> None:
         """Forget the `count` oldest requests."""
