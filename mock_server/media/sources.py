@@ -99,6 +99,11 @@ class SourceFetcher:
             return None, f"{url} is larger than {limit} bytes (setting max_upload_bytes)"
         return data, None
 
+    def known(self, url: str) -> SourceAudio | None:
+        """What `inspect` answers for `url` without a download, if it is remembered (an
+        upload to a reserved host: every benchmark's and most tests' submits)."""
+        return self._not_fetched.get(url)
+
     async def inspect(self, url: str) -> SourceAudio:
         """Download an uploadUrl (where allowed) and read its duration."""
         known = self._not_fetched.get(url)

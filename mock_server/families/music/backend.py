@@ -109,7 +109,8 @@ class Music(Backend):
         body = parse(model, raw, self.settings)
         sources = []  # a loop, not an async comprehension: that is a coroutine of its own
         for url in body.upload_urls():
-            sources.append(await self.sources.inspect(url))
+            known = self.sources.known(url)  # no coroutine for what is remembered
+            sources.append(known if known is not None else await self.sources.inspect(url))
         return self.accept(body, raw, base_url, pick, sources)
 
     def accept(
@@ -254,8 +255,9 @@ class Music(Backend):
             parent_music_id=parent_music_id, task_id=task_id,
         )  # fmt: skip
         self._schedule_next(task)
-        self._build_early(task)
-        self.events.publish(TaskChanged(task.id))
+        self._build_early(task, created=True)
+        if self.events.heard(TaskChanged):  # no event made when nobody listens
+            self.events.publish(TaskChanged(task.id))
         return task
 
     # Looking up.
@@ -285,17 +287,18 @@ class Music(Backend):
 
     # Events and callbacks.
 
-    def _build_early(self, task: Task, at: float | None = None) -> None:
+    def _build_early(self, task: Task, at: float | None = None, *, created: bool = False) -> None:
         """Have the task prepared (`_prepare`) halfway to the next event that sends its
         tracks, at mock time `at` after its creation (default: the first such event): a
         thousand tasks due together then find their tracks made and their bodies encoded
         (docs/performance.md, "Tracks built early"). Real time only: under a manual clock
-        both are made when first needed."""
+        both are made when first needed. `created`: the task was made just now (its
+        creation time is now: the clock is not read again)."""
         if at is None:
             at = task.script.first_tracks_at
             if at is None or task.tracks_built:
                 return
-        lead = max(0.0, task.created_at + at - self.clock.now())
+        lead = max(0.0, at if created else task.created_at + at - self.clock.now())
         real = self.clock.real_seconds(lead / 2)
         if real is not None:
             self._early.add(task, real)
