@@ -277,6 +277,9 @@ class UploadCoverRequest(MusicRequest):
         return self.track_request(custom=True, instrumental=self.instrumental)
 
 
+_CUSTOM = "when defaultParamFlag is true (custom parameters)"
+
+
 class UploadExtendRequest(MusicRequest):
     """POST /api/v1/generate/upload-extend (docs/api.md, "Upload and extend")."""
 
@@ -291,11 +294,18 @@ class UploadExtendRequest(MusicRequest):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> UploadExtendRequest:
         if self.defaultParamFlag:
-            why = "when defaultParamFlag is true (custom parameters)"
-            require(why, style=self.style, title=self.title, continueAt=self.continueAt)
+            style, title = self.style, self.title
+            if (  # all sent: one test on every submit; else `require` names the first missing
+                style is None
+                or title is None
+                or self.continueAt is None
+                or not style.strip()
+                or not title.strip()
+            ):
+                require(_CUSTOM, style=style, title=title, continueAt=self.continueAt)
             if not self.instrumental:
                 require(
-                    f"{why} with vocals (instrumental: false): it is sung as lyrics",
+                    f"{_CUSTOM} with vocals (instrumental: false): it is sung as lyrics",
                     prompt=self.lyrics or self.prompt,
                 )
             self.check_custom_texts(info)
