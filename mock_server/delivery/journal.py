@@ -365,22 +365,17 @@ class Journal:
             path = known
         elif len(self._paths) < 1024:
             self._paths[path] = path
-        held, limit = 0, self.body_bytes
-        body_size = answer_size = None
-        if raw_body is not None:
-            if len(raw_body) > limit:
-                raw_body, body_size = raw_body[:limit], len(raw_body)
-            held = len(raw_body)
-        if raw_response is not None:
-            if len(raw_response) > limit:
-                raw_response, answer_size = raw_response[:limit], len(raw_response)
-            held += len(raw_response)
+        body_size = answer_size = None  # the sizes of what is cut to `body_bytes`
+        if raw_body is not None and len(raw_body) > self.body_bytes:
+            raw_body, body_size = raw_body[: self.body_bytes], len(raw_body)
+        if raw_response is not None and len(raw_response) > self.body_bytes:
+            raw_response, answer_size = raw_response[: self.body_bytes], len(raw_response)
         record = RequestRecord(
             self._seq, at, method, path, query or None, raw_body, http_status, raw_response,
             body_size, answer_size,
         )  # fmt: skip
         self.requests.append(record)
-        self.held_bytes += held
+        self.held_bytes += len(raw_body or b"") + len(raw_response or b"")
         if self.limit is not None and len(self.requests) > self.limit:
             # Trim in slices of a tenth, so the cost per request stays constant.
             self._drop(len(self.requests) - self.limit + self.limit // 10)

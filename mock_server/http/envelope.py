@@ -24,7 +24,7 @@ from mock_server.core.errors import (
     Unauthorized,
 )
 from mock_server.core.web import EnvelopeResponse
-from mock_server.http.keys import ENGINE
+from mock_server.http.keys import ENGINE, UNMATCHED
 from mock_server.service.engine import Engine
 
 __all__ = ["api_middleware"]
@@ -61,15 +61,15 @@ def _authenticate(request: web.Request, keys: tuple[str, ...], *, upload: bool =
     return key.strip()
 
 
-def _check_route(request: web.Request) -> None:
-    """Unknown path or wrong method: the API's 404 ("invalid request method or path")."""
-    route_error = request.match_info.http_exception
-    if route_error is None:
-        return
-    allowed = ""
-    if isinstance(route_error, web.HTTPMethodNotAllowed):
-        allowed = f" (allowed: {', '.join(sorted(route_error.allowed_methods))})"
-    raise NotFound(f"Invalid request method or path: {request.method} {request.path}{allowed}")
+async def _unmatched(request: web.Request) -> NotFound:
+    """Unknown path or wrong method: the API's 404 ("invalid request method or path"), with
+    the methods the path allows when it has routes (what aiohttp's 405 would have listed)."""
+    methods: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource.name != UNMATCHED:
+            methods |= (await resource.resolve(request))[1]
+    allowed = f" (allowed: {', '.join(sorted(methods))})" if methods else ""
+    return NotFound(f"Invalid request method or path: {request.method} {request.path}{allowed}")
 
 
 def _journal(
@@ -140,7 +140,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             raw, too_long = await _read_capped(request, settings.max_body_bytes)
             if too_long:
                 raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, len(raw))
-        _check_route(request)
+        if request.match_info.route.name == UNMATCHED:
+            raise await _unmatched(request)
         if is_api:
             key = _authenticate(request, settings.api_keys, upload=upload)
             if not upload and request.method == "POST":  # polling is not counted

@@ -13,6 +13,7 @@ from mock_server.families.family import Endpoint
 from mock_server.families.registry import FAMILIES
 from mock_server.families.schema import TaskIdData
 from mock_server.http import control, driving, files
+from mock_server.http.front import unmatched_route, wrapped
 from mock_server.http.keys import ENGINE
 from mock_server.http.openapi import build_spec
 from mock_server.media import urls
@@ -45,46 +46,53 @@ API: tuple[Endpoint, ...] = _with_submit_data(
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_routes([web.route(e.method, e.path, e.handler) for e in API])
-    app.router.add_routes(
-        [
-            web.get("/openapi.json", openapi),
-            # Files the returned URLs point to (their layout: media/urls.py).
-            web.get(urls.AUDIO.pattern, files.audio),
-            web.get(urls.SOURCE_AUDIO.pattern, files.audio),
-            web.get(urls.STREAM.pattern, files.stream),
-            web.get(urls.SOURCE_STREAM.pattern, files.stream),
-            web.get(urls.IMAGE.pattern, files.image),
-            web.get(urls.SOURCE_IMAGE.pattern, files.image),
-            web.get(urls.UPLOADED.pattern, files.uploaded),
-            web.get(urls.WAV.pattern, files.wav),
-            web.get(urls.STEM.pattern, files.stem),
-            web.get(urls.VIDEO.pattern, files.video),
-            web.get(urls.COVER.pattern, files.cover_png),
-            # The mock's own control plane and dashboard.
-            web.get("/__mock__/", control.dashboard),
-            web.get("/__mock__/events", control.events),
-            web.get("/__mock__/clock", control.clock),
-            web.post("/__mock__/clock", control.clock),
-            web.post("/__mock__/tasks/{id}/resend", control.resend),
-            web.get("/__mock__/health", control.health),
-            web.get("/__mock__/tasks", control.tasks),
-            web.get("/__mock__/tasks/{id}", control.task),
-            web.get("/__mock__/tasks/{id}/scenario", control.task_scenario),
-            web.get("/__mock__/deliveries", control.deliveries),
-            web.get("/__mock__/requests", control.requests),
-            web.get("/__mock__/inbox", control.inbox),
-            web.get("/__mock__/inbox/{name}", control.inbox),
-            web.post("/__mock__/inbox/{name}", control.inbox_receive),
-            web.get("/__mock__/scenarios", control.scenarios),
-            web.post("/__mock__/scenario", control.set_scenario),
-            web.post("/__mock__/reset", control.reset),
-            web.post("/__mock__/restore", driving.restore),
-            web.post("/__mock__/wait", driving.wait),
-            web.post("/__mock__/probe", driving.probe_receiver),
-            web.get("/__mock__/journal", driving.journal),
-        ]
-    )
+    """Every route, its handler behind the front door, and last the route that takes every
+    request no other route matches (`front.unmatched_route`)."""
+    api = [web.route(e.method, e.path, e.handler) for e in API]
+    app.router.add_routes([*(_behind_front_door(r) for r in api + _OWN_ROUTES), unmatched_route()])
+
+
+def _behind_front_door(route: web.RouteDef) -> web.RouteDef:
+    return web.RouteDef(route.method, route.path, wrapped(route.handler), route.kwargs)
+
+
+_OWN_ROUTES: list[web.RouteDef] = [
+    web.get("/openapi.json", openapi),
+    # Files the returned URLs point to (their layout: media/urls.py).
+    web.get(urls.AUDIO.pattern, files.audio),
+    web.get(urls.SOURCE_AUDIO.pattern, files.audio),
+    web.get(urls.STREAM.pattern, files.stream),
+    web.get(urls.SOURCE_STREAM.pattern, files.stream),
+    web.get(urls.IMAGE.pattern, files.image),
+    web.get(urls.SOURCE_IMAGE.pattern, files.image),
+    web.get(urls.UPLOADED.pattern, files.uploaded),
+    web.get(urls.WAV.pattern, files.wav),
+    web.get(urls.STEM.pattern, files.stem),
+    web.get(urls.VIDEO.pattern, files.video),
+    web.get(urls.COVER.pattern, files.cover_png),
+    # The mock's own control plane and dashboard.
+    web.get("/__mock__/", control.dashboard),
+    web.get("/__mock__/events", control.events),
+    web.get("/__mock__/clock", control.clock),
+    web.post("/__mock__/clock", control.clock),
+    web.post("/__mock__/tasks/{id}/resend", control.resend),
+    web.get("/__mock__/health", control.health),
+    web.get("/__mock__/tasks", control.tasks),
+    web.get("/__mock__/tasks/{id}", control.task),
+    web.get("/__mock__/tasks/{id}/scenario", control.task_scenario),
+    web.get("/__mock__/deliveries", control.deliveries),
+    web.get("/__mock__/requests", control.requests),
+    web.get("/__mock__/inbox", control.inbox),
+    web.get("/__mock__/inbox/{name}", control.inbox),
+    web.post("/__mock__/inbox/{name}", control.inbox_receive),
+    web.get("/__mock__/scenarios", control.scenarios),
+    web.post("/__mock__/scenario", control.set_scenario),
+    web.post("/__mock__/reset", control.reset),
+    web.post("/__mock__/restore", driving.restore),
+    web.post("/__mock__/wait", driving.wait),
+    web.post("/__mock__/probe", driving.probe_receiver),
+    web.get("/__mock__/journal", driving.journal),
+]
 
 
 @functools.cache

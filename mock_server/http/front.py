@@ -1,0 +1,59 @@
+"""The front door every route's handler is wrapped in: the middlewares, composed by hand, and
+the route that answers every request no other route matches (see docs/performance.md, "No
+aiohttp middleware")."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from mock_server.core.web import EnvelopeResponse
+from mock_server.http.envelope import api_middleware
+from mock_server.http.guard import CONTROL_PREFIX, body_deadline, control_guard, send_within
+from mock_server.http.keys import ENGINE, UNMATCHED
+
+__all__ = ["BUFFERED", "front_door", "unmatched_route", "wrapped"]
+
+BUFFERED = 64 * 1024
+"""An answer up to this size fits the socket's buffer and never waits for the client."""
+
+
+async def front_door(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The middlewares, outermost first: `body_deadline` (only while a body is still
+    arriving), `api_middleware` (every request), `control_guard` (control plane only)."""
+    if request.path.startswith(CONTROL_PREFIX):
+        handler = partial(control_guard, handler=handler)
+    if request.body_exists and not request.content.is_eof():
+        response = await body_deadline(request, partial(api_middleware, handler=handler))
+    else:
+        response = await api_middleware(request, handler)
+    if type(response) is EnvelopeResponse:  # bytes: their length, without asking aiohttp
+        large = len(response.raw) > BUFFERED
+    else:
+        large = isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED
+    if large:
+        await send_within(request, response, request.app[ENGINE].settings.write_timeout)
+    return response
+
+
+def wrapped(handler: Handler) -> Handler:
+    """`handler` behind the front door (what a route of the mock's app is given)."""
+
+    async def behind_front_door(request: web.Request) -> web.StreamResponse:
+        return await front_door(request, handler)
+
+    behind_front_door.__doc__ = handler.__doc__
+    return behind_front_door
+
+
+async def _never_called(request: web.Request) -> web.StreamResponse:
+    """The front door answers every request this route takes with the API's 404 first."""
+    raise web.HTTPNotFound
+
+
+def unmatched_route() -> web.RouteDef:
+    """The last route: any method, any path (the front door turns it into the 404 that names
+    the methods the path allows, as aiohttp's own 404 and 405 would have said)."""
+    return web.route("*", r"/{path:[\s\S]*}", wrapped(_never_called), name=UNMATCHED)
