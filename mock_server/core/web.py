@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 from pydantic_core import from_json
@@ -48,12 +48,22 @@ _JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 class EnvelopeResponse(web.Response):
     """A JSON envelope that remembers its payload, for the journal."""
 
-    def __init__(self, payload: dict[str, Any], status: int, body: bytes | None = None) -> None:
+    def __init__(
+        self, payload: dict[str, Any] | None, status: int, body: bytes | None = None
+    ) -> None:
+        """`payload` None: `body` is its bytes, decoded when the payload is asked for (the
+        log at INFO level; a submit's answer is not kept twice)."""
         raw = encode(payload) if body is None else body
         super().__init__(body=raw, status=status, headers=_JSON_HEADERS)
-        self.payload = payload
+        self._payload = payload
         self.raw = raw
         """The body's bytes (aiohttp's `body` is typed for every kind of payload)."""
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        if self._payload is None:
+            self._payload = cast(dict[str, Any], json.loads(self.raw))
+        return self._payload
 
 
 def ok(data: Any, msg: str = "success") -> web.Response:
@@ -66,7 +76,7 @@ def task_ok(task_id: str) -> EnvelopeResponse:
     submit answers this, and the encoder costs more than the rest of the answer (see
     docs/performance.md, "Answers written by hand")."""
     body = _TASK_OK_HEAD + encode(task_id) + b"}}"  # a str alone takes the encoder's fast path
-    return EnvelopeResponse({"code": 200, "msg": "success", "data": {"taskId": task_id}}, 200, body)
+    return EnvelopeResponse(None, 200, body)
 
 
 _TASK_OK_HEAD = b'{"code":200,"msg":"success","data":{"taskId":'
@@ -105,8 +115,8 @@ def decode_json(raw: bytes) -> Any:
         value = _standard(raw)
     else:
         if braces == 1 and not brackets and type(value) is dict:  # flat: the usual body
-            values = value.values()  # compared in C, no walk
-            overflowed = _INFINITY[0] in values or _INFINITY[1] in values
+            # Hashed in C, no walk (a flat object's values are all hashable scalars).
+            overflowed = not _INFINITIES.isdisjoint(value.values())
         else:
             overflowed = _overflowed(value)
         if overflowed:  # a number too large for a float: the standard message
@@ -133,6 +143,7 @@ def _standard(raw: bytes) -> Any:
 MAX_DEPTH = 64
 """Deepest JSON body accepted; real request bodies are two levels deep."""
 _INFINITY = (math.inf, -math.inf)
+_INFINITIES = frozenset(_INFINITY)
 
 
 def _overflowed(value: Any) -> bool:
