@@ -12,6 +12,7 @@ probe cases. `mock_server.families.registry.FAMILIES` lists them: the route tabl
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "Endpoint",
     "Family",
     "Parts",
+    "probe_cases",
     "services",
 ]
 
@@ -124,6 +126,19 @@ def services(settings: Settings, clock: Clock) -> Parts:
     )
     dispatcher, sources = Dispatcher(clock, settings, journal), SourceFetcher(settings)
     return Parts(settings, clock, journal, dispatcher, events, scenarios, sources)
+
+
+def probe_cases(name: str) -> Callable[[ProbeKit], list[Case]]:
+    """`mock_server.families.<name>.probe.cases`, imported when the probe battery first runs
+    it: the probe's kit makes music tasks and jobs, and importing it with the family would
+    import the job families into every server (see docs/performance.md, "Imports a test does
+    not use")."""
+
+    def cases(kit: ProbeKit) -> list[Case]:
+        found: list[Case] = importlib.import_module(f"mock_server.families.{name}.probe").cases(kit)
+        return found
+
+    return cases
 
 
 BACKENDS = web.AppKey("backends", dict[str, Backend])
