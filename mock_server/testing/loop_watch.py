@@ -8,7 +8,6 @@ import json
 import select
 import socket
 import sys
-import sysconfig
 import threading
 import time
 import traceback
@@ -164,6 +163,8 @@ def _where(frame: FrameType | None) -> str:
     """The blocked thread's innermost frames of user code, and the call it is stuck in."""
     if frame is None:
         return ""
+    import sysconfig  # here: only a blocked loop is explained
+
     stack = traceback.extract_stack(frame)
     paths = sysconfig.get_paths()
     library = tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})

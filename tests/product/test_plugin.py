@@ -300,3 +300,30 @@ def test_the_package_is_not_assertion_rewritten(pytester: pytest.Pytester) -> No
         "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_test_imports_only_the_family_it_reaches(inner: pytest.Pytester) -> None:
+    # A session pays every import of its first fixture use; a test that submits music must not
+    # pay for the job, voice, upload and persona families, the probe or /openapi.json's builder
+    # (see docs/performance.md, "Imports a test does not use"). A fresh process: this one has
+    # imported them all.
+    inner.makepyfile(
+        test_inner=HEADER
+        + """
+import sys
+
+UNUSED = ("mock_server.families.jobs", "mock_server.families.voice",
+          "mock_server.families.uploads", "mock_server.families.sync_ops",
+          "mock_server.families.recovery", "mock_server.families.probe",
+          "mock_server.families.registry", "mock_server.http.openapi", "mock_server.probe")
+
+
+async def test_one_music_task(suno_mock, callback_receiver):
+    task_id = await submit(suno_mock, callback_receiver.url)
+    await suno_mock.wait_for_callback(task_id, "complete")
+    assert "mock_server.families.music.handlers" in sys.modules
+    assert sorted(m for m in sys.modules if m.startswith(UNUSED)) == []
+"""
+    )
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
