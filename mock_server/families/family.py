@@ -131,8 +131,8 @@ def services(settings: Settings, clock: Clock) -> Parts:
 def probe_cases(name: str) -> Callable[[ProbeKit], list[Case]]:
     """`mock_server.families.<name>.probe.cases`, imported when the probe battery first runs
     it: the probe's kit makes music tasks and jobs, and importing it with the family would
-    import the job families into every server (see docs/performance.md, "Imports a test does
-    not use")."""
+    import the job families into every server (see docs/performance.md, "Families imported
+    when first reached")."""
 
     def cases(kit: ProbeKit) -> list[Case]:
         found: list[Case] = importlib.import_module(f"mock_server.families.{name}.probe").cases(kit)

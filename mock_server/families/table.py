@@ -3,7 +3,7 @@
 A server registers every route at start, but a test reaches one or two families: the route
 table is this list of paths, and a family's `family.py` (its handlers, request and callback
 models, backend) is imported when a request first reaches one of its routes, or when its
-backend is first asked for (see docs/performance.md, "Imports a test does not use"). The
+backend is first asked for (see docs/performance.md, "Families imported when first reached"). The
 registry (`mock_server.families.registry.FAMILIES`) still imports them all, for /openapi.json,
 the probe and the health view; `tests/architecture/test_families_registry.py` fails while this
 table and the registry disagree.

@@ -114,8 +114,8 @@ KindList = Annotated[list[CallbackKind], BeforeValidator(_listify)]
 
 
 class _Frozen(BaseModel):
-    # A model's validator is built when it first validates (see docs/performance.md, "Imports
-    # a test does not use"): a test that reads no scenario file does not pay for the format.
+    # A model's validator is built when it first validates (see docs/performance.md, "Scenario
+    # models built on first use"): a test that reads no scenario file does not pay for them.
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 

@@ -8,7 +8,7 @@ account, music tasks, jobs, synchronous operations, Suno Voice and the File Uplo
 `reset()` builds the backends anew, so a store added to a backend is reset without anyone
 remembering to clear it. A backend is built when it is first asked for, after the ones it
 needs: a test that never reaches a family never imports it (see docs/performance.md,
-"Imports a test does not use").
+"Families imported when first reached").
 """
 
 from __future__ import annotations

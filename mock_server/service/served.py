@@ -14,7 +14,7 @@ from mock_server.media.synth import cover_jpeg, silent_mp3
 
 if TYPE_CHECKING:
     # The job and upload families are imported when one of their files is asked for (see
-    # docs/performance.md, "Imports a test does not use").
+    # docs/performance.md, "Families imported when first reached").
     from mock_server.families.jobs.kinds import Served
     from mock_server.families.jobs.store import Job, JobStore
     from mock_server.families.music.store import TaskStore, TrackSource
