@@ -93,8 +93,8 @@ class Backend:
 @dataclass(frozen=True)
 class Parts:
     """The services a backend is built from: they live as long as the server, while the
-    backends are built anew by every reset. `backends` holds the ones built before (a family
-    that needs another is listed after it in `FAMILIES`)."""
+    backends are built anew after every reset. `backends` builds the one a build asks for
+    (`ACCOUNT.among(parts.backends)`) if it is not built yet (a family lists it in `needs`)."""
 
     settings: Settings
     clock: Clock
@@ -142,7 +142,8 @@ def probe_cases(name: str) -> Callable[[ProbeKit], list[Case]]:
 
 
 BACKENDS = web.AppKey("backends", dict[str, Backend])
-"""Every family's backend by family name; the engine refills the same dict on reset."""
+"""Every family's backend by family name, built when first asked for; the engine empties the
+same dict on reset."""
 
 
 class BackendKey(Generic[B]):
@@ -157,7 +158,7 @@ class BackendKey(Generic[B]):
         return cast(B, request.app[BACKENDS][self.name])
 
     def among(self, backends: dict[str, Backend]) -> B:
-        """The backend of this family among those built so far."""
+        """The backend of this family among `backends` (built now if it was not yet)."""
         return cast(B, backends[self.name])
 
 

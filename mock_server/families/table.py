@@ -20,7 +20,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from mock_server.families.family import Family
 
-__all__ = ["CALLBACK_TYPES", "ROUTES", "declared", "route_handler"]
+__all__ = ["CALLBACK_TYPES", "NAMES", "ROUTES", "declared", "route_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -65,6 +65,9 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
 )
 """(family, method, path) of every route of the mocked API, in the registry's order."""
 
+NAMES: frozenset[str] = frozenset(name for name, _, _ in ROUTES)
+"""Every family's name (each has routes)."""
+
 CALLBACK_TYPES: tuple[str, ...] = (
     "text", "first", "complete", "error", "validate", "regenerate", "generate",
 )  # fmt: skip
@@ -74,7 +77,10 @@ WAV send only `complete` (or `error`); Suno Voice steps send `validate`, `regene
 
 
 def declared(name: str) -> Family:
-    """The family `name` as its `family.py` declares it (imported on first call)."""
+    """The family `name` as its `family.py` declares it (imported on first call); `KeyError`
+    for a name that is no family's."""
+    if name not in NAMES:
+        raise KeyError(name)
     module = importlib.import_module(f"mock_server.families.{name}.family")
     family: Family = module.FAMILY
     return family

@@ -1,5 +1,5 @@
 """The composition root: one per server, built from `Settings` and a clock, knowing the
-families only through the registry.
+families only by name (`mock_server.families.table`).
 
 Services live as long as the server: the clock, the journal, the dispatcher (and its
 connections), the source fetcher, the event hub and the scenario library. The families' state
@@ -14,6 +14,7 @@ needs: a test that never reaches a family never imports it (see docs/performance
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 
 from mock_server.core.clock import Clock, ManualClock
@@ -35,21 +36,26 @@ log = logging.getLogger(__name__)
 class Backends(dict[str, Backend]):
     """Each family's backend by family name, built from `parts` when first asked for (its
     family's `build`, after the backends it `needs`). Iterating sees the ones built so far: a
-    backend never asked for holds nothing to stop or reset."""
+    backend never asked for holds nothing to stop or reset. A build holds a lock: a test's
+    thread may ask for a backend while `SunoMockThread`'s server builds the same one."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: Parts | None = None
+        self._building = threading.RLock()
 
     def __missing__(self, name: str) -> Backend:
-        family = declared(name)
-        if family.build is None or self.parts is None:
-            raise KeyError(name)
-        for need in family.needs:  # built before the backend that reads them
-            if need not in self:
-                self.__missing__(need)
-        backend = self[name] = family.build(self.parts)
-        return backend
+        with self._building:
+            if name in self:  # built by another thread meanwhile
+                return self[name]
+            family = declared(name)
+            if family.build is None or self.parts is None:
+                raise KeyError(name)
+            for need in family.needs:  # built before the backend that reads them
+                if need not in self:
+                    self.__missing__(need)
+            backend = self[name] = family.build(self.parts)
+            return backend
 
 
 class Composition:

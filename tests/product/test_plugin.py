@@ -305,8 +305,8 @@ def test_the_package_is_not_assertion_rewritten(pytester: pytest.Pytester) -> No
 def test_a_test_imports_only_the_family_it_reaches(inner: pytest.Pytester) -> None:
     # A session pays every import of its first fixture use; a test that submits music must not
     # pay for the job, voice, upload and persona families, the probe or /openapi.json's builder
-    # (see docs/performance.md, "Imports a test does not use"). A fresh process: this one has
-    # imported them all.
+    # (see docs/performance.md, "Families imported when first reached"). A fresh process: this
+    # one has imported them all.
     inner.makepyfile(
         test_inner=HEADER
         + """
