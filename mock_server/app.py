@@ -10,7 +10,7 @@ from aiohttp.typedefs import Handler
 
 from mock_server.core.clock import Clock, ScaledClock
 from mock_server.core.settings import Settings
-from mock_server.core.web import SETTINGS, EnvelopeResponse
+from mock_server.core.web import SETTINGS, EnvelopeResponse, forget_middleware_chains
 from mock_server.families.family import BACKENDS
 from mock_server.http.envelope import api_middleware
 from mock_server.http.guard import (
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         await engine.start()
         yield
         await engine.close()
+        forget_middleware_chains()
 
     async def end_streams(_: web.Application) -> None:
         engine.events.close()  # open event streams return, so shutdown does not wait on them

@@ -214,8 +214,11 @@ def _resolve(
 
 
 def _check_names(values: dict[str, Any]) -> None:
-    from mock_server.core.hints import mistake
     from mock_server.core.settings import Settings
+
+    if not values.keys() - Settings.model_fields.keys() - set(PLUGIN_OPTIONS):
+        return
+    from mock_server.core.hints import mistake
 
     valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
     for name in sorted(set(values) - set(valid)):
