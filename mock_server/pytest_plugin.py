@@ -214,9 +214,11 @@ def _resolve(
 
 
 def _check_names(values: dict[str, Any]) -> None:
-    from mock_server.core.hints import mistake
+    from mock_server.core.hints import mistake  # loaded with the server anyway
     from mock_server.core.settings import Settings
 
+    if not values.keys() - Settings.model_fields.keys() - set(PLUGIN_OPTIONS):
+        return
     valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
     for name in sorted(set(values) - set(valid)):
         pytest.fail(
@@ -238,12 +240,9 @@ def _check_scenario(settings: Settings) -> None:
 
     if settings.scenario is None:
         return
+    dirs = [Path(d) for d in settings.scenario_dirs]
     try:
-        ScenarioLibrary(
-            [Path(d) for d in settings.scenario_dirs],
-            default=settings.scenario,
-            max_bytes=settings.scenario_max_bytes,
-        )
+        ScenarioLibrary(dirs, default=settings.scenario, max_bytes=settings.scenario_max_bytes)
     except ScenarioError as err:
         pytest.fail(f"suno_mock: scenario: {err}", pytrace=False)
 

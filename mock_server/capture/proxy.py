@@ -38,6 +38,7 @@ from mock_server.capture import (
 )
 from mock_server.core.clock import Clock, ScaledClock
 from mock_server.core.net import host_allowed, read_capped
+from mock_server.core.web import forget_middleware_chains
 from mock_server.http.guard import TOKEN_HEADER, same_token
 from mock_server.http.listener import Listener
 
@@ -401,6 +402,7 @@ def create_proxy_app(
         if state.downloads:
             await asyncio.gather(*state.downloads, return_exceptions=True)
         await state.session.close()
+        forget_middleware_chains()
 
     app.cleanup_ctx.append(lifecycle)
     return app

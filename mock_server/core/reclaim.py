@@ -5,7 +5,6 @@ the freed heap is handed back to the system."""
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import platform
 from typing import Any
@@ -58,6 +57,8 @@ def _glibc() -> Any:
     """The C library when it is glibc (None elsewhere: musl, macOS, Windows)."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
+    import ctypes  # here: a server that never resets does not load it
+
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:

@@ -12,6 +12,7 @@ probe cases. `mock_server.families.registry.FAMILIES` lists them: the route tabl
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "Endpoint",
     "Family",
     "Parts",
+    "probe_cases",
     "services",
 ]
 
@@ -91,8 +93,8 @@ class Backend:
 @dataclass(frozen=True)
 class Parts:
     """The services a backend is built from: they live as long as the server, while the
-    backends are built anew by every reset. `backends` holds the ones built before (a family
-    that needs another is listed after it in `FAMILIES`)."""
+    backends are built anew after every reset. `backends` builds the one a build asks for
+    (`ACCOUNT.among(parts.backends)`) if it is not built yet (a family lists it in `needs`)."""
 
     settings: Settings
     clock: Clock
@@ -126,8 +128,22 @@ def services(settings: Settings, clock: Clock) -> Parts:
     return Parts(settings, clock, journal, dispatcher, events, scenarios, sources)
 
 
+def probe_cases(name: str) -> Callable[[ProbeKit], list[Case]]:
+    """`mock_server.families.<name>.probe.cases`, imported when the probe battery first runs
+    it: the probe's kit makes music tasks and jobs, and importing it with the family would
+    import the job families into every server (see docs/performance.md, "Families imported
+    when first reached")."""
+
+    def cases(kit: ProbeKit) -> list[Case]:
+        found: list[Case] = importlib.import_module(f"mock_server.families.{name}.probe").cases(kit)
+        return found
+
+    return cases
+
+
 BACKENDS = web.AppKey("backends", dict[str, Backend])
-"""Every family's backend by family name; the engine refills the same dict on reset."""
+"""Every family's backend by family name, built when first asked for; the engine empties the
+same dict on reset."""
 
 
 class BackendKey(Generic[B]):
@@ -142,7 +158,7 @@ class BackendKey(Generic[B]):
         return cast(B, request.app[BACKENDS][self.name])
 
     def among(self, backends: dict[str, Backend]) -> B:
-        """The backend of this family among those built so far."""
+        """The backend of this family among `backends` (built now if it was not yet)."""
         return cast(B, backends[self.name])
 
 

@@ -9,10 +9,8 @@ as its neighbours (see `mock_server.families.family`) and one line in `FAMILIES`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from mock_server.families.account import family as account
-from mock_server.families.family import Backend, Family, Parts
+from mock_server.families.family import Family
 from mock_server.families.jobs import family as jobs
 from mock_server.families.music import family as music
 from mock_server.families.recovery import family as recovery
@@ -20,7 +18,7 @@ from mock_server.families.sync_ops import family as sync_ops
 from mock_server.families.uploads import family as uploads
 from mock_server.families.voice import family as voice
 
-__all__ = ["BUILDS", "CALLBACK_TYPES", "FAMILIES", "build_order"]
+__all__ = ["CALLBACK_TYPES", "FAMILIES", "build_order"]
 
 FAMILIES: tuple[Family, ...] = (
     music.FAMILY,
@@ -60,10 +58,3 @@ def build_order(families: tuple[Family, ...] = FAMILIES) -> list[Family]:
     for family in building.values():
         visit(family, ())
     return done
-
-
-BUILDS: tuple[tuple[str, Callable[[Parts], Backend]], ...] = tuple(
-    (family.name, family.build) for family in build_order() if family.build is not None
-)
-"""Each backend's family name and how to build it, in build order (worked out once: every
-reset builds them)."""

@@ -23,9 +23,7 @@ from mock_server.core.web import decode_json
 from mock_server.delivery.inbox import MAX_NAME
 from mock_server.delivery.journal import Page
 from mock_server.families.music.payloads import record_info
-from mock_server.families.music.recording import record_yaml
 from mock_server.families.music.store import Task
-from mock_server.families.registry import FAMILIES
 from mock_server.http.keys import ENGINE
 from mock_server.scripting.scenario import ScenarioError, bundled_names
 from mock_server.service.engine import Engine
@@ -129,6 +127,8 @@ def _task_of(request: web.Request) -> Task:
 async def health(request: web.Request) -> web.Response:
     """GET /__mock__/health — liveness, each family's numbers (its `counters`) and the
     server's."""
+    from mock_server.families.registry import FAMILIES  # every family: see routes.api()
+
     engine = request.app[ENGINE]
     views = [
         family.counters(family.backend.among(engine.backends))
@@ -241,6 +241,8 @@ async def set_scenario(request: web.Request) -> web.Response:
 
 async def task_scenario(request: web.Request) -> web.Response:
     """GET /__mock__/tasks/{id}/scenario — what happened to a task, as a replayable scenario."""
+    from mock_server.families.music.recording import record_yaml  # asked for rarely
+
     engine = request.app[ENGINE]
     found = _task_of(request)
     text = record_yaml(found, engine.journal.deliveries(found.id), found.script.settings)

@@ -4,14 +4,17 @@ layout `media.urls`; here only the HTTP side (ranges, streaming, download header
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
 
-from mock_server.families.uploads.store import StoredFile
 from mock_server.http.guard import send_within
 from mock_server.http.keys import ENGINE
 from mock_server.service import served
+
+if TYPE_CHECKING:
+    from mock_server.families.uploads.store import StoredFile
 
 __all__ = ["audio", "cover_png", "image", "stem", "stream", "uploaded", "video", "wav"]
 

@@ -1,5 +1,6 @@
-"""The route table: the families' rows (`mock_server.families.registry.FAMILIES`), the files, the
-control plane. `API` is also what /openapi.json is built from."""
+"""The route table: the families' routes (`mock_server.families.table.ROUTES`, each family
+imported when a request first reaches it), the files, the control plane. `api()`, the
+families' rows with their models, is what /openapi.json is built from."""
 
 from __future__ import annotations
 
@@ -10,22 +11,23 @@ from aiohttp import web
 
 from mock_server.core.web import base_url
 from mock_server.families.family import Endpoint
-from mock_server.families.registry import FAMILIES
 from mock_server.families.schema import TaskIdData
+from mock_server.families.table import ROUTES, route_handler
 from mock_server.http import control, driving, files
 from mock_server.http.front import unmatched_route, wrapped
 from mock_server.http.keys import ENGINE
-from mock_server.http.openapi import build_spec
 from mock_server.media import urls
 
-__all__ = ["API", "install_routes", "setup_routes"]
+__all__ = ["api", "install_routes", "setup_routes"]
 
 
 async def openapi(request: web.Request) -> web.Response:
     """GET /openapi.json"""
+    from mock_server.http.openapi import build_spec  # with every model: asked for rarely
+
     settings = request.app[ENGINE].settings
     spec = build_spec(
-        API, base_url(request), mirror_http_status=settings.mirror_http_status,
+        api(), base_url(request), mirror_http_status=settings.mirror_http_status,
         upload_http_status=not settings.upload_api_http_200,
     )  # fmt: skip
     return web.json_response(spec)
@@ -39,17 +41,25 @@ def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     )
 
 
-API: tuple[Endpoint, ...] = _with_submit_data(
-    tuple(e for family in FAMILIES for e in family.endpoints)
-)
-"""Every route of the mocked API, family by family (`mock_server.families.registry.FAMILIES`)."""
+@functools.cache
+def api() -> tuple[Endpoint, ...]:
+    """Every route of the mocked API with its models, family by family
+    (`mock_server.families.registry.FAMILIES`, which imports every family: asked for by
+    /openapi.json and the tests, not by a server's start)."""
+    from mock_server.families.registry import FAMILIES
+
+    return _with_submit_data(tuple(e for family in FAMILIES for e in family.endpoints))
 
 
 def setup_routes(app: web.Application) -> None:
     """Every route, its handler behind the front door, and last the route that takes every
     request no other route matches (`front.unmatched_route`)."""
-    api = [web.route(e.method, e.path, e.handler) for e in API]
-    app.router.add_routes([*(_behind_front_door(r) for r in api + _OWN_ROUTES), unmatched_route()])
+    families = [
+        web.route(method, path, route_handler(name, method, path)) for name, method, path in ROUTES
+    ]
+    app.router.add_routes(
+        [*(_behind_front_door(r) for r in families + _OWN_ROUTES), unmatched_route()]
+    )
 
 
 def _behind_front_door(route: web.RouteDef) -> web.RouteDef:

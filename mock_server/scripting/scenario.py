@@ -114,7 +114,9 @@ KindList = Annotated[list[CallbackKind], BeforeValidator(_listify)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # A model's validator is built when it first validates (see docs/performance.md, "Scenario
+    # models built on first use"): a test that reads no scenario file does not pay for them.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class Match(_Frozen):
@@ -250,9 +252,11 @@ class Scenario(_Frozen):
     """When each stage fires after submission; stages left out are never reached.
     Omitted entirely: the server's stage delays."""
     error: ErrorOutcome | None = None
-    delivery: DeliveryFaults = DeliveryFaults()
-    api: ApiBehaviour = ApiBehaviour()
-    payload: PayloadOverrides = PayloadOverrides()
+    # The defaults as they are (pydantic does not validate a default): made without building
+    # these models' validators, which a server that runs no scenario never needs.
+    delivery: DeliveryFaults = DeliveryFaults.model_construct()
+    api: ApiBehaviour = ApiBehaviour.model_construct()
+    payload: PayloadOverrides = PayloadOverrides.model_construct()
     _folder: Path | None = PrivateAttr(default=None)
     """Where `payload.audio` / `payload.images` are read from (set by `load_scenario`)."""
 

@@ -216,7 +216,9 @@ async def apply_api_fault(fault: ApiBehaviour) -> None:
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 """A scenario name: a file name without its .yaml, no path (control plane)."""
-_PLAIN_API = ApiBehaviour()
+_PLAIN_API = ApiBehaviour.model_construct()
+"""`ApiBehaviour()`, its defaults as they are (nothing to validate): made without building the
+model's validator, which a server that runs no scenario never needs."""
 
 
 class Pick:

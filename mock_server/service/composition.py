@@ -1,17 +1,20 @@
 """The composition root: one per server, built from `Settings` and a clock, knowing the
-families only through the registry.
+families only by name (`mock_server.families.table`).
 
 Services live as long as the server: the clock, the journal, the dispatcher (and its
 connections), the source fetcher, the event hub and the scenario library. The families' state
-lives in their backends, built from the registry (`mock_server.families.registry.FAMILIES`): the
+lives in their backends, each built by its family (`mock_server.families.table.declared`): the
 account, music tasks, jobs, synchronous operations, Suno Voice and the File Upload store.
 `reset()` builds the backends anew, so a store added to a backend is reset without anyone
-remembering to clear it.
+remembering to clear it. A backend is built when it is first asked for, after the ones it
+needs: a test that never reaches a family never imports it (see docs/performance.md,
+"Families imported when first reached").
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 
 from mock_server.core.clock import Clock, ManualClock
@@ -21,13 +24,38 @@ from mock_server.core.settings import Settings
 from mock_server.core.wire import forget_urls
 from mock_server.delivery.events import AttemptEnded
 from mock_server.delivery.inbox import Inbox
-from mock_server.families.family import services
-from mock_server.families.registry import BUILDS
+from mock_server.families.family import Backend, Parts, services
+from mock_server.families.table import declared
 from mock_server.media.synth import forget_made
 
-__all__ = ["Composition"]
+__all__ = ["Backends", "Composition"]
 
 log = logging.getLogger(__name__)
+
+
+class Backends(dict[str, Backend]):
+    """Each family's backend by family name, built from `parts` when first asked for (its
+    family's `build`, after the backends it `needs`). Iterating sees the ones built so far: a
+    backend never asked for holds nothing to stop or reset. A build holds a lock: a test's
+    thread may ask for a backend while `SunoMockThread`'s server builds the same one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: Parts | None = None
+        self._building = threading.RLock()
+
+    def __missing__(self, name: str) -> Backend:
+        with self._building:
+            if name in self:  # built by another thread meanwhile
+                return self[name]
+            family = declared(name)
+            if family.build is None or self.parts is None:
+                raise KeyError(name)
+            for need in family.needs:  # built before the backend that reads them
+                if need not in self:
+                    self.__missing__(need)
+            backend = self[name] = family.build(self.parts)
+            return backend
 
 
 class Composition:
@@ -48,8 +76,8 @@ class Composition:
         self._wired = self.events.scope()
         """The backends' subscriptions: a reset's new backends replace them."""
         self.inbox = Inbox()
-        self.backends = self.parts.backends
-        """Each family's backend by family name (`mock_server.families.registry.FAMILIES`)."""
+        self.backends = Backends()
+        """Each family's backend by family name, built on first use."""
         self.errors: list[BaseException] = []
         """Exceptions that escaped a handler (bugs in the mock), for tests to check."""
         self._build()
@@ -61,15 +89,15 @@ class Composition:
             self.loopback_hint.failed(delivery.url, answered=answered, simulated=simulated)
 
     def _build(self, numbers_after: int = 0) -> None:
-        """The backends, with nothing in them (task numbers going on after `numbers_after`),
-        each family's built after the ones it needs. The dict is refilled, not replaced: the
-        app's handlers hold it (`BACKENDS`)."""
+        """New backends, with nothing in them (task numbers going on after `numbers_after`),
+        each built when first asked for. The dict is emptied, not replaced: the app's handlers
+        hold it (`BACKENDS`)."""
         self.backends.clear()
         self._wired.drop()
         self._wired = self.events.scope()
-        parts = replace(self.parts, events=self._wired, numbers_after=numbers_after)
-        for name, build in BUILDS:
-            self.backends[name] = build(parts)
+        self.backends.parts = replace(
+            self.parts, events=self._wired, numbers_after=numbers_after, backends=self.backends
+        )
 
     async def start(self) -> None:
         await self.dispatcher.start()

@@ -7,16 +7,20 @@ the right length; jobs serve made-up media; uploads serve what was uploaded.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mock_server.core.errors import NotFound
-from mock_server.families.jobs.kinds import KINDS, Served
-from mock_server.families.jobs.store import Job, JobStore
-from mock_server.families.music.store import TaskStore, TrackSource
-from mock_server.families.uploads.store import StoredFile, UploadStore
 from mock_server.media.synth import cover_jpeg, silent_mp3
 
-__all__ = ["FileJobKind", "Served", "job_file", "track_audio", "track_image", "uploaded"]
+if TYPE_CHECKING:
+    # The job and upload families are imported when one of their files is asked for (see
+    # docs/performance.md, "Families imported when first reached").
+    from mock_server.families.jobs.kinds import Served
+    from mock_server.families.jobs.store import Job, JobStore
+    from mock_server.families.music.store import TaskStore, TrackSource
+    from mock_server.families.uploads.store import StoredFile, UploadStore
+
+__all__ = ["FileJobKind", "job_file", "track_audio", "track_image", "uploaded"]
 
 FileJobKind = Literal["wav", "vocal_removal", "mp4", "cover"]
 """The job families that make files."""
@@ -62,6 +66,8 @@ def _job(jobs: JobStore, kind: FileJobKind, job_id: str) -> Job:
 def job_file(jobs: JobStore, kind: FileJobKind, job_id: str, stem: str = "") -> Served:
     """A job's file: a WAV conversion, one stem of a separation, a music video (a tiny but
     valid MP4) or a generated cover image; what each kind serves is its class in `kinds`."""
+    from mock_server.families.jobs.kinds import KINDS
+
     return KINDS[kind].serve(_job(jobs, kind, job_id), stem)
 
 

@@ -15,7 +15,7 @@ from mock_server.core.clock import ManualClock
 from mock_server.core.hints import mistake
 from mock_server.delivery.journal import Delivery, Journal
 from mock_server.families.music.store import Task
-from mock_server.families.registry import CALLBACK_TYPES
+from mock_server.families.table import CALLBACK_TYPES
 from mock_server.service.engine import Engine
 
 __all__ = [

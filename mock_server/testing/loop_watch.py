@@ -8,7 +8,6 @@ import json
 import select
 import socket
 import sys
-import sysconfig
 import threading
 import time
 import traceback
@@ -128,6 +127,8 @@ class _Watcher:
         self._watches: list[LoopWatch] = []
         self._lock = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._idle = False
+        """The thread waits for a first watch (not for its next poll)."""
 
     def add(self, watch: LoopWatch) -> None:
         with self._lock:
@@ -137,7 +138,11 @@ class _Watcher:
                     target=self._run, daemon=True, name="suno-mock-watch"
                 )
                 self._thread.start()
-            self._lock.notify()
+            # A thread between polls sees the new watch at its next one (the timeout is 20
+            # polls long); waking it would cost every server started a thread switch and a
+            # turn of the loop being watched.
+            if self._idle:
+                self._lock.notify()
 
     def discard(self, watch: LoopWatch) -> None:
         # Under the lock: once this returns, no check of `watch` is running or will run.
@@ -149,7 +154,9 @@ class _Watcher:
         while True:
             with self._lock:
                 while not self._watches:
+                    self._idle = True
                     self._lock.wait()
+                self._idle = False
                 poll = min(watch.poll for watch in self._watches)
                 self._lock.wait(poll)  # released while waiting: add and discard go through
                 for watch in list(self._watches):
@@ -164,6 +171,8 @@ def _where(frame: FrameType | None) -> str:
     """The blocked thread's innermost frames of user code, and the call it is stuck in."""
     if frame is None:
         return ""
+    import sysconfig  # here: only a blocked loop is explained
+
     stack = traceback.extract_stack(frame)
     paths = sysconfig.get_paths()
     library = tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})

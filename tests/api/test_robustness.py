@@ -9,13 +9,13 @@ import aiohttp
 import pytest
 
 from mock_server import ManualClock
-from mock_server.http.routes import API
+from mock_server.http.routes import api
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, SunoMockFactory, generate_body
 
 WRONG_VALUES: list[Any] = [None, True, 0, -1, 1e308, "", "x" * 300, [], {}, ["a"], {"a": 1}]
-POSTS = [e for e in API if e.method == "POST" and e.example is not None]
+POSTS = [e for e in api() if e.method == "POST" and e.example is not None]
 
 
 def http_status(path: str, envelope: Any) -> int:
@@ -49,7 +49,7 @@ async def test_non_object_bodies(endpoint: Any, body: Any, api: Api, suno_mock: 
     assert suno_mock.engine.errors == []
 
 
-@pytest.mark.parametrize("endpoint", [e for e in API if e.query], ids=lambda e: e.path)
+@pytest.mark.parametrize("endpoint", [e for e in api() if e.query], ids=lambda e: e.path)
 async def test_record_info_with_odd_ids(endpoint: Any, api: Api, suno_mock: SunoMock) -> None:
     for task_id in ["", " ", "../../etc", "x" * 5000, "%00", "\u263a"]:
         status, envelope = await api.get(endpoint.path, params={"taskId": task_id})

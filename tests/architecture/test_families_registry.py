@@ -18,8 +18,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from mock_server.families import table
 from mock_server.families.family import BackendKey, Endpoint, Family, Parts
-from mock_server.families.registry import BUILDS, CALLBACK_TYPES, FAMILIES, build_order
+from mock_server.families.registry import CALLBACK_TYPES, FAMILIES, build_order
 from mock_server.testing import SunoMock
 from tests.helpers import ROOT
 
@@ -136,7 +137,24 @@ def test_backends_are_built_after_the_ones_they_need() -> None:
         for need in family.needs:
             assert order.index(need) < order.index(family.name)
     assert sorted(order) == sorted(f.name for f in FAMILIES if f.build is not None)
-    assert [name for name, _ in BUILDS] == order  # what every reset builds, in that order
+
+
+async def test_a_backend_is_built_when_first_asked_for_after_the_ones_it_needs() -> None:
+    async with SunoMock() as mock:
+        assert list(mock.engine.backends) == []  # nothing built before a request needs it
+        assert mock.engine.ops.personas == {}
+        assert list(mock.engine.backends) == ["account", "music", "jobs", "sync_ops"]
+        for name in ("recovery", "video"):  # recovery's routes reach the jobs backend
+            with pytest.raises(KeyError):
+                mock.engine.backends[name]
+
+
+def test_the_route_table_is_the_registrys_rows() -> None:
+    """`table.ROUTES` (what a server registers without importing the families) and
+    `table.CALLBACK_TYPES` (what the waits accept) say what the families declare."""
+    rows = [(f.name, e.method, e.path) for f in FAMILIES for e in f.endpoints]
+    assert list(table.ROUTES) == rows
+    assert table.CALLBACK_TYPES == CALLBACK_TYPES
 
 
 def _builds(name: str, *needs: str) -> Family:

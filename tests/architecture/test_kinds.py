@@ -19,7 +19,7 @@ from mock_server.families.family import Endpoint
 from mock_server.families.jobs.kinds import KINDS, Kind
 from mock_server.families.jobs.probe import JOBS
 from mock_server.families.jobs.store import JobKind
-from mock_server.http.routes import API
+from mock_server.http.routes import api
 from mock_server.probe.battery import battery
 from mock_server.service.waits import CALLBACK_TYPES
 
@@ -27,7 +27,7 @@ ALL = sorted(KINDS.values(), key=lambda kind: kind.name)
 
 
 def _submit_route(kind: Kind) -> Endpoint:
-    routes = [e for e in API if e.method == "POST" and e.request is kind.request]
+    routes = [e for e in api() if e.method == "POST" and e.request is kind.request]
     assert len(routes) == 1, (
         f"kind {kind.name!r}: {len(routes)} POST routes take {kind.request.__name__}; add one "
         "Endpoint(...) row with that model to mock_server/http/routes.py"
@@ -60,7 +60,7 @@ def test_submit_route_has_example_and_callback(kind: Kind) -> None:
 def test_record_info_route(kind: Kind) -> None:
     submit = _submit_route(kind).path
     base = submit.removesuffix("/generate")
-    paths = {e.path for e in API if e.method == "GET"}
+    paths = {e.path for e in api() if e.method == "GET"}
     assert f"{base}/record-info" in paths, (
         f"kind {kind.name!r}: no GET {base}/record-info route next to POST {submit}"
     )

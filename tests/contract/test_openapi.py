@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from mock_server import Settings
 from mock_server.core.wire import parse
 from mock_server.families.music.schema import MusicCallback, RecordInfoData
-from mock_server.http.routes import API
+from mock_server.http.routes import api
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, generate_body
@@ -39,7 +39,7 @@ async def test_every_api_route_is_documented(suno_mock: SunoMock, spec: Any) -> 
         if path.startswith("/api/")  # the control plane: tests/contract/test_openapi_control.py
     }
     assert routes == documented
-    assert len(routes) == len(API) == 37
+    assert len(routes) == len(api()) == 37
 
 
 async def test_spec_structure(spec: Any, suno_mock: SunoMock) -> None:
@@ -69,7 +69,7 @@ async def test_spec_structure(spec: Any, suno_mock: SunoMock) -> None:
 
 
 @pytest.mark.parametrize(
-    "endpoint", [e for e in API if e.request is not None], ids=lambda e: e.path
+    "endpoint", [e for e in api() if e.request is not None], ids=lambda e: e.path
 )
 def test_every_example_validates(endpoint: Any) -> None:
     assert endpoint.example is not None, f"{endpoint.path} documents no example"
@@ -77,7 +77,7 @@ def test_every_example_validates(endpoint: Any) -> None:
 
 
 def callback_model(path: str) -> type[BaseModel]:
-    (endpoint,) = [e for e in API if e.path == path]
+    (endpoint,) = [e for e in api() if e.path == path]
     assert endpoint.callback is not None
     return endpoint.callback
 

@@ -300,3 +300,59 @@ def test_the_package_is_not_assertion_rewritten(pytester: pytest.Pytester) -> No
         "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_suite_does_not_keep_the_servers_of_finished_tests(inner: pytest.Pytester) -> None:
+    """Each test's server, its engine and its event loop are let go once the test ends: a
+    suite of hundreds of tests must not hold hundreds of closed servers (nor pay for them in
+    every garbage collection of the process)."""
+    result = run(
+        inner,
+        """
+import gc
+import weakref
+
+ENGINES = []
+
+
+@pytest.mark.parametrize("n", range(12))
+async def test_submit(n, suno_mock, callback_receiver):
+    ENGINES.append(weakref.ref(suno_mock.engine))
+    task_id = await submit(suno_mock, callback_receiver.url)
+    await suno_mock.wait_for_callback(task_id, "complete")
+
+
+def test_finished_servers_are_gone():
+    gc.collect()
+    alive = [ref() for ref in ENGINES if ref() is not None]
+    assert len(ENGINES) == 12 and alive == []
+""",
+    )
+    result.assert_outcomes(passed=13)
+
+
+def test_a_test_imports_only_the_family_it_reaches(inner: pytest.Pytester) -> None:
+    # A session pays every import of its first fixture use; a test that submits music must not
+    # pay for the job, voice, upload and persona families, the probe or /openapi.json's builder
+    # (see docs/performance.md, "Families imported when first reached"). A fresh process: this
+    # one has imported them all.
+    inner.makepyfile(
+        test_inner=HEADER
+        + """
+import sys
+
+UNUSED = ("mock_server.families.jobs", "mock_server.families.voice",
+          "mock_server.families.uploads", "mock_server.families.sync_ops",
+          "mock_server.families.recovery", "mock_server.families.probe",
+          "mock_server.families.registry", "mock_server.http.openapi", "mock_server.probe")
+
+
+async def test_one_music_task(suno_mock, callback_receiver):
+    task_id = await submit(suno_mock, callback_receiver.url)
+    await suno_mock.wait_for_callback(task_id, "complete")
+    assert "mock_server.families.music.handlers" in sys.modules
+    assert sorted(m for m in sys.modules if m.startswith(UNUSED)) == []
+"""
+    )
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

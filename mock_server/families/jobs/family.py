@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
-from mock_server.families.jobs import handlers, probe
+from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family, probe_cases
+from mock_server.families.jobs import handlers
 from mock_server.families.jobs import schema as cb
 from mock_server.families.jobs.backend import JOBS, build, counters
 from mock_server.families.jobs.wire import (
@@ -60,6 +60,6 @@ FAMILY = Family(
     backend=JOBS,
     build=build,
     needs=("account", "music"),
-    probe=probe.cases,
+    probe=probe_cases("jobs"),
     counters=counters,
 )

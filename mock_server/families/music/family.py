@@ -3,8 +3,8 @@ callbacks and answers record-info from the same state."""
 
 from __future__ import annotations
 
-from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family
-from mock_server.families.music import handlers, probe
+from mock_server.families.family import AUDIO, CB_URL, TASK, Endpoint, Family, probe_cases
+from mock_server.families.music import handlers
 from mock_server.families.music import schema as cb
 from mock_server.families.music.backend import MUSIC, build, counters
 from mock_server.families.music.section import ReplaceSectionRequest
@@ -80,6 +80,6 @@ FAMILY = Family(
     backend=MUSIC,
     build=build,
     needs=("account",),
-    probe=probe.cases,
+    probe=probe_cases("music"),
     counters=counters,
 )

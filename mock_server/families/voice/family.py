@@ -3,8 +3,8 @@ phrase, then the voice."""
 
 from __future__ import annotations
 
-from mock_server.families.family import CB_URL, TASK, Endpoint, Family
-from mock_server.families.voice import handlers, probe
+from mock_server.families.family import CB_URL, TASK, Endpoint, Family, probe_cases
+from mock_server.families.voice import handlers
 from mock_server.families.voice import schema as cb
 from mock_server.families.voice.backend import VOICE, build
 from mock_server.families.voice.wire import (
@@ -48,5 +48,5 @@ FAMILY = Family(
     backend=VOICE,
     build=build,
     needs=(),
-    probe=probe.cases,
+    probe=probe_cases("voice"),
 )
