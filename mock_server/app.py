@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # Every body is read up to max_body_bytes and no further (chunked ones too): the base64
     # upload reads its own with room for 4/3 of max_upload_bytes, the control plane with its
     # own limit, and a multipart upload counts its file as it streams.
-    # No aiohttp middleware: every route's handler is wrapped in `front.front_door` (see
+    # No aiohttp middleware: every route's handler is wrapped in `front.behind_front_door` (see
     # docs/performance.md, "No aiohttp middleware").
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[ENGINE] = engine

@@ -20,7 +20,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from mock_server.families.family import Family
 
-__all__ = ["CALLBACK_TYPES", "NAMES", "ROUTES", "declared", "route_handler"]
+__all__ = ["CALLBACK_TYPES", "NAMES", "ROUTES", "declared", "declared_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -86,16 +86,8 @@ def declared(name: str) -> Family:
     return family
 
 
-def route_handler(name: str, method: str, path: str) -> Handler:
-    """The handler of a route of family `name`: the family's own, looked up in its declaration
-    when the route is first reached."""
-    handler: Handler | None = None
-
-    async def route(request: web.Request) -> web.StreamResponse:
-        nonlocal handler
-        if handler is None:
-            found = declared(name).endpoints
-            handler = next(e.handler for e in found if (e.method, e.path) == (method, path))
-        return await handler(request)
-
-    return route
+def declared_handler(name: str, method: str, path: str) -> Handler:
+    """The handler family `name` declares for a route (the family is imported on first call:
+    a route's front door asks at the route's first request)."""
+    found = declared(name).endpoints
+    return next(e.handler for e in found if (e.method, e.path) == (method, path))

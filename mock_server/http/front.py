@@ -4,6 +4,7 @@ aiohttp middleware")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from aiohttp import web
@@ -14,38 +15,45 @@ from mock_server.http.envelope import api_middleware
 from mock_server.http.guard import CONTROL_PREFIX, body_deadline, control_guard, send_within
 from mock_server.http.keys import ENGINE, UNMATCHED
 
-__all__ = ["BUFFERED", "front_door", "unmatched_route", "wrapped"]
+__all__ = ["BUFFERED", "behind_front_door", "unmatched_route", "wrapped"]
 
 BUFFERED = 64 * 1024
 """An answer up to this size fits the socket's buffer and never waits for the client."""
 
 
-async def front_door(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The middlewares, outermost first: `body_deadline` (only while a body is still
-    arriving), `api_middleware` (every request), `control_guard` (control plane only)."""
-    if request.path.startswith(CONTROL_PREFIX):
-        handler = partial(control_guard, handler=handler)
-    if request.body_exists and not request.content.is_eof():
-        response = await body_deadline(request, partial(api_middleware, handler=handler))
-    else:
-        response = await api_middleware(request, handler)
-    if type(response) is EnvelopeResponse:  # bytes: their length, without asking aiohttp
-        large = len(response.raw) > BUFFERED
-    else:
-        large = isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED
-    if large:
-        await send_within(request, response, request.app[ENGINE].settings.write_timeout)
-    return response
+def behind_front_door(find: Callable[[], Handler]) -> Handler:
+    """The route handler `find()` returns (asked at the route's first request: a family is
+    imported when first reached) behind the middlewares, outermost first: `body_deadline`
+    (only while a body is still arriving), `api_middleware` (every request), `control_guard`
+    (control plane only). One coroutine for all of it: each layer of calls costs every
+    request (see docs/performance.md, "No aiohttp middleware")."""
+    found: Handler | None = None
+
+    async def front_door(request: web.Request) -> web.StreamResponse:
+        nonlocal found
+        if found is None:
+            found = find()
+        handler = found
+        if request.path.startswith(CONTROL_PREFIX):
+            handler = partial(control_guard, handler=handler)
+        if request.body_exists and not request.content.is_eof():
+            response = await body_deadline(request, partial(api_middleware, handler=handler))
+        else:
+            response = await api_middleware(request, handler)
+        if type(response) is EnvelopeResponse:  # bytes: their length, without asking aiohttp
+            large = len(response.raw) > BUFFERED
+        else:
+            large = isinstance(response, web.Response) and (response.content_length or 0) > BUFFERED
+        if large:
+            await send_within(request, response, request.app[ENGINE].settings.write_timeout)
+        return response
+
+    return front_door
 
 
 def wrapped(handler: Handler) -> Handler:
-    """`handler` behind the front door (what a route of the mock's app is given)."""
-
-    async def behind_front_door(request: web.Request) -> web.StreamResponse:
-        return await front_door(request, handler)
-
-    behind_front_door.__doc__ = handler.__doc__
-    return behind_front_door
+    """`handler` behind the front door."""
+    return behind_front_door(lambda: handler)
 
 
 async def _never_called(request: web.Request) -> web.StreamResponse:

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
+from functools import partial
 
 from aiohttp import web
 
 from mock_server.core.web import base_url
 from mock_server.families.family import Endpoint
 from mock_server.families.schema import TaskIdData
-from mock_server.families.table import ROUTES, route_handler
+from mock_server.families.table import ROUTES, declared_handler
 from mock_server.http import control, driving, files
-from mock_server.http.front import unmatched_route, wrapped
+from mock_server.http.front import behind_front_door, unmatched_route, wrapped
 from mock_server.http.keys import ENGINE
 from mock_server.media import urls
 
@@ -55,15 +56,11 @@ def setup_routes(app: web.Application) -> None:
     """Every route, its handler behind the front door, and last the route that takes every
     request no other route matches (`front.unmatched_route`)."""
     families = [
-        web.route(method, path, route_handler(name, method, path)) for name, method, path in ROUTES
+        web.route(method, path, behind_front_door(partial(declared_handler, name, method, path)))
+        for name, method, path in ROUTES
     ]
-    app.router.add_routes(
-        [*(_behind_front_door(r) for r in families + _OWN_ROUTES), unmatched_route()]
-    )
-
-
-def _behind_front_door(route: web.RouteDef) -> web.RouteDef:
-    return web.RouteDef(route.method, route.path, wrapped(route.handler), route.kwargs)
+    own = [web.RouteDef(r.method, r.path, wrapped(r.handler), r.kwargs) for r in _OWN_ROUTES]
+    app.router.add_routes([*families, *own, unmatched_route()])
 
 
 _OWN_ROUTES: list[web.RouteDef] = [
