@@ -71,6 +71,27 @@ async def test_routes_outside_the_api_use_http_status(api: Api) -> None:
     assert (status, envelope["code"]) == (404, 404)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        ("OPTIONS", "/__mock__/health", "OPTIONS /__mock__/health (allowed: GET, HEAD)"),
+        ("DELETE", "/files/x%0Ay", "DELETE /files/x\ny"),  # a newline: still no route
+        ("PUT", "/", "PUT /"),
+    ],
+)
+async def test_unmatched_requests_anywhere_get_the_404_envelope(
+    http: aiohttp.ClientSession, suno_mock: SunoMock, method: str, path: str, message: str
+) -> None:
+    async with http.request(method, suno_mock.url + path) as resp:
+        assert (resp.status, resp.content_type) == (404, "application/json")
+        envelope = await resp.json()
+    assert envelope == {
+        "code": 404,
+        "msg": f"Invalid request method or path: {message}",
+        "data": None,
+    }
+
+
 async def test_mirror_http_status_setting(
     suno_mock_factory: SunoMockFactory, http: aiohttp.ClientSession
 ) -> None:
