@@ -338,19 +338,19 @@ class TaskStore:
         ):  # the test `_trim` starts with, kept off the call (this runs once per submit)
             self._trim()  # before the new task joins: it has no plan yet, so it looks finished
         self._count += 1
-        task = Task(
-            id=task_id or self._factory.task_id(self._count),
-            number=self._numbers_after + self._count,
-            operation=operation,
-            model=tracks.model,
-            _request=request,
-            callback_url=self._texts.get(callback_url) or self._shared(callback_url),
-            base_url=self._texts.get(base_url) or self._shared(base_url),
-            created_at=now,
-            spec=tracks,
-            build_tracks=self._build,
-            script=script,
-            parent_music_id=parent_music_id,
+        task = Task(  # positional, in the fields' order: keywords cost every submit
+            task_id or self._factory.task_id(self._count),  # id
+            self._numbers_after + self._count,  # number
+            operation,
+            tracks.model,  # model
+            request,  # _request
+            self._texts.get(callback_url) or self._shared(callback_url),  # callback_url
+            self._texts.get(base_url) or self._shared(base_url),  # base_url
+            now,  # created_at
+            tracks,  # spec
+            self._build,  # build_tracks
+            script,
+            parent_music_id,
         )
         task.history.append((now, "PENDING"))
         task.size = request_size(request)
