@@ -1,0 +1,82 @@
+"""`PlainPaths`: the routes without a variable part, as one aiohttp resource (see
+docs/performance.md, "Plain paths in one resource")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from aiohttp import web
+from yarl import URL
+
+__all__ = ["PlainPaths", "one_resource"]
+
+
+class PlainPaths(web.AbstractResource):
+    """Many `web.PlainResource`s behind one: a request's path picks its resource by a dict
+    lookup, and that resource answers as it would on its own (its routes, the methods it
+    allows, the match it makes). Registered where the router tries it last, at its root:
+    before it, only resources with a variable part, none of which matches a plain path here
+    (`one_resource` checks)."""
+
+    def __init__(self, resources: Iterable[web.PlainResource]) -> None:
+        super().__init__()
+        self._by_path = {resource.canonical: resource for resource in resources}
+
+    @property
+    def canonical(self) -> str:
+        return "/"
+
+    def url_for(self, **kwargs: str) -> URL:
+        raise NotImplementedError("PlainPaths holds many paths: ask the resource of one")
+
+    async def resolve(
+        self, request: web.Request
+    ) -> tuple[web.UrlMappingMatchInfo | None, set[str]]:
+        resource = self._by_path.get(request.rel_url.path_safe)
+        if resource is None:
+            return None, set()
+        return await resource.resolve(request)
+
+    def add_prefix(self, prefix: str) -> None:
+        raise NotImplementedError("PlainPaths is registered as it is, not in a sub-application")
+
+    def get_info(self) -> dict[str, object]:  # type: ignore[override]
+        return {"paths": tuple(self._by_path)}
+
+    def freeze(self) -> None:
+        for resource in self._by_path.values():
+            resource.freeze()
+
+    def raw_match(self, path: str) -> bool:
+        return path in self._by_path
+
+    def __len__(self) -> int:
+        return sum(len(resource) for resource in self._by_path.values())
+
+    def __iter__(self) -> Iterator[web.AbstractRoute]:
+        for resource in self._by_path.values():
+            yield from resource
+
+    def __repr__(self) -> str:
+        return f"<PlainPaths {len(self._by_path)} paths>"
+
+
+def one_resource(resources: Iterable[web.AbstractResource]) -> list[web.AbstractResource]:
+    """`resources` (a router's, in order) with every plain one in a `PlainPaths` ahead of the
+    last (the route that takes every request no other matches): the variable ones, then the
+    plain paths, then that last route. ValueError if a variable resource matches a plain path,
+    which would then win where the plain one used to."""
+    *variable, last = list(resources)
+    plain = [r for r in variable if type(r) is web.PlainResource]
+    variable = [r for r in variable if type(r) is not web.PlainResource]
+    for resource in variable:
+        shadowed = [p.canonical for p in plain if _matches(resource, p.canonical)]
+        if shadowed:
+            raise ValueError(f"{resource!r} also matches the plain paths {shadowed}")
+    return [*variable, PlainPaths(plain), last]
+
+
+def _matches(resource: web.AbstractResource, path: str) -> bool:
+    info = resource.get_info()
+    pattern = info.get("pattern")
+    return pattern is not None and pattern.fullmatch(path) is not None
