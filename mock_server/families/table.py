@@ -79,11 +79,18 @@ WAV send only `complete` (or `error`); Suno Voice steps send `validate`, `regene
 def declared(name: str) -> Family:
     """The family `name` as its `family.py` declares it (imported on first call); `KeyError`
     for a name that is no family's."""
-    if name not in NAMES:
-        raise KeyError(name)
-    module = importlib.import_module(f"mock_server.families.{name}.family")
-    family: Family = module.FAMILY
+    family = _DECLARED.get(name)
+    if family is None:
+        if name not in NAMES:
+            raise KeyError(name)
+        family = _DECLARED[name] = importlib.import_module(
+            f"mock_server.families.{name}.family"
+        ).FAMILY
     return family
+
+
+_DECLARED: dict[str, Family] = {}
+"""The families imported so far (a server asks at every start and every reset)."""
 
 
 def declared_handler(name: str, method: str, path: str) -> Handler:

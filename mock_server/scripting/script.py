@@ -12,6 +12,7 @@ Every plain task shares one script; a scripted task gets its own (a swap holds c
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -158,9 +159,9 @@ def with_looks(tracks: TrackRequest, scenario: Scenario) -> TrackRequest:
 def events_of(scenario: Scenario | None, settings: Settings) -> tuple[Event, ...]:
     """A task's events in the order they happen: stages, then the failure (if any)."""
     delays = settings.stage_delays
-    defaults: dict[str, float] = {s: getattr(delays, s) for s in STAGES}
     if scenario is None:
-        return tuple(StageAt(defaults[s], s) for s in STAGES)
+        return _plain_events(tuple(getattr(delays, s) for s in STAGES))
+    defaults: dict[str, float] = {s: getattr(delays, s) for s in STAGES}
     stages = sorted(
         (at, STAGES.index(stage), stage) for stage, at in scenario.stage_times(defaults).items()
     )
@@ -168,6 +169,12 @@ def events_of(scenario: Scenario | None, settings: Settings) -> tuple[Event, ...
     if scenario.error is not None:
         events.append(FailAt(scenario.error.after, scenario.error))
     return tuple(events)
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_events(delays: tuple[float, ...]) -> tuple[Event, ...]:
+    """The stages at these delays (every server starts with them: made once per delays)."""
+    return tuple(StageAt(at, stage) for at, stage in zip(delays, STAGES, strict=True))
 
 
 def _payload_settings(scenario: Scenario, settings: Settings) -> Settings:
