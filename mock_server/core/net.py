@@ -103,6 +103,8 @@ def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
 async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
     """Read to the end, or until `limit` bytes (`StreamReader.read(n)` returns only what is
     buffered so far, which truncates larger files)."""
+    if stream.is_eof():  # all of it came with the head (a receiver's short answer): no loop
+        return stream.read_nowait(limit)
     chunks, size = [], 0
     async for chunk in stream.iter_chunked(64 * 1024):
         chunks.append(chunk)
