@@ -1,5 +1,5 @@
-"""`PlainPaths`: the routes without a variable part, as one aiohttp resource (see
-docs/performance.md, "Plain paths in one resource")."""
+"""`PlainPaths`: the routes without a variable part, one aiohttp resource per folder (see
+docs/performance.md, "Plain paths by folder")."""
 
 from __future__ import annotations
 
@@ -12,19 +12,21 @@ __all__ = ["PlainPaths", "one_resource"]
 
 
 class PlainPaths(web.AbstractResource):
-    """Many `web.PlainResource`s behind one: a request's path picks its resource by a dict
-    lookup, and that resource answers as it would on its own (its routes, the methods it
-    allows, the match it makes). Registered where the router tries it last, at its root:
-    before it, only resources with a variable part, none of which matches a plain path here
-    (`one_resource` checks)."""
+    """The `web.PlainResource`s of one folder (`/api/v1/generate/...`) behind one: a request's
+    path picks its resource by a dict lookup, and that resource answers as it would on its own
+    (its routes, the methods it allows, the match it makes). aiohttp's router tries it where
+    it would try a resource of the folder itself: one step after where it found the path's
+    own resource, next to resources with a variable part, none of which matches a plain path
+    here (`one_resource` checks)."""
 
-    def __init__(self, resources: Iterable[web.PlainResource]) -> None:
+    def __init__(self, folder: str, resources: Iterable[web.PlainResource]) -> None:
         super().__init__()
+        self._folder = folder
         self._by_path = {resource.canonical: resource for resource in resources}
 
     @property
     def canonical(self) -> str:
-        return "/"
+        return self._folder
 
     def url_for(self, **kwargs: str) -> URL:
         raise NotImplementedError("PlainPaths holds many paths: ask the resource of one")
@@ -58,14 +60,14 @@ class PlainPaths(web.AbstractResource):
             yield from resource
 
     def __repr__(self) -> str:
-        return f"<PlainPaths {len(self._by_path)} paths>"
+        return f"<PlainPaths {self._folder} {len(self._by_path)} paths>"
 
 
 def one_resource(resources: Iterable[web.AbstractResource]) -> list[web.AbstractResource]:
-    """`resources` (a router's, in order) with every plain one in a `PlainPaths` ahead of the
-    last (the route that takes every request no other matches): the variable ones, then the
-    plain paths, then that last route. ValueError if a variable resource matches a plain path,
-    which would then win where the plain one used to."""
+    """`resources` (a router's, in order) with the plain ones gathered by folder, one
+    `PlainPaths` each, ahead of the last (the route that takes every request no other
+    matches): the variable ones, then the folders, then that last route. ValueError if a
+    variable resource matches a plain path, which would then win where the plain one used to."""
     *variable, last = list(resources)
     plain = [r for r in variable if type(r) is web.PlainResource]
     variable = [r for r in variable if type(r) is not web.PlainResource]
@@ -73,7 +75,11 @@ def one_resource(resources: Iterable[web.AbstractResource]) -> list[web.Abstract
         shadowed = [p.canonical for p in plain if _matches(resource, p.canonical)]
         if shadowed:
             raise ValueError(f"{resource!r} also matches the plain paths {shadowed}")
-    return [*variable, PlainPaths(plain), last]
+    folders: dict[str, list[web.PlainResource]] = {}
+    for resource in plain:
+        folders.setdefault(resource.canonical.rpartition("/")[0] or "/", []).append(resource)
+    tables = [PlainPaths(folder, group) for folder, group in folders.items()]
+    return [*variable, *tables, last]
 
 
 def _matches(resource: web.AbstractResource, path: str) -> bool:

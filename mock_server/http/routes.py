@@ -114,7 +114,7 @@ def install_routes(app: web.Application) -> None:
     """`setup_routes`'s routes, built once per process and shared by every app. A resource
     holds only its path and handlers (a handler finds its app through the request), and
     building the hundred routes anew was a third of the start of a server, which a test
-    suite pays per test. The plain paths are one resource (`paths.PlainPaths`): registering
-    each with aiohttp was still a twelfth of a test's instructions."""
+    suite pays per test. The plain paths are one resource per folder (`paths.PlainPaths`):
+    registering each with aiohttp was still a fifteenth of a test's instructions."""
     for resource in _shared_resources():
         app.router.register_resource(resource)
