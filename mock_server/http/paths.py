@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from yarl import URL
 
 __all__ = ["PlainPaths", "one_resource"]
@@ -23,6 +23,12 @@ class PlainPaths(web.AbstractResource):
         super().__init__()
         self._folder = folder
         self._by_path = {resource.canonical: resource for resource in resources}
+        # Each path's routes by method and the methods it allows, as its resource answers
+        # them (read here, not asked of the resource per request: one coroutine less).
+        self._routes: dict[str, tuple[dict[str, web.AbstractRoute], set[str]]] = {
+            path: ({r.method: r for r in resource}, {r.method for r in resource})
+            for path, resource in self._by_path.items()
+        }
 
     @property
     def canonical(self) -> str:
@@ -34,10 +40,14 @@ class PlainPaths(web.AbstractResource):
     async def resolve(
         self, request: web.Request
     ) -> tuple[web.UrlMappingMatchInfo | None, set[str]]:
-        resource = self._by_path.get(request.rel_url.path_safe)
-        if resource is None:
+        found = self._routes.get(request.rel_url.path_safe)
+        if found is None:
             return None, set()
-        return await resource.resolve(request)
+        routes, allowed = found
+        route = routes.get(request.method) or routes.get(hdrs.METH_ANY)
+        if route is None:
+            return None, allowed
+        return web.UrlMappingMatchInfo({}, route), allowed
 
     def add_prefix(self, prefix: str) -> None:
         raise NotImplementedError("PlainPaths is registered as it is, not in a sub-application")
@@ -75,11 +85,19 @@ def one_resource(resources: Iterable[web.AbstractResource]) -> list[web.Abstract
         shadowed = [p.canonical for p in plain if _matches(resource, p.canonical)]
         if shadowed:
             raise ValueError(f"{resource!r} also matches the plain paths {shadowed}")
+    # A path goes with its folder's; a path that is itself a folder of others (the generate
+    # route, /api/v1/generate) heads its own, where the router looks first for it.
+    parents = {_folder(r.canonical) for r in plain}
     folders: dict[str, list[web.PlainResource]] = {}
     for resource in plain:
-        folders.setdefault(resource.canonical.rpartition("/")[0] or "/", []).append(resource)
+        path = resource.canonical
+        folders.setdefault(path if path in parents else _folder(path), []).append(resource)
     tables = [PlainPaths(folder, group) for folder, group in folders.items()]
     return [*variable, *tables, last]
+
+
+def _folder(path: str) -> str:
+    return path.rpartition("/")[0] or "/"
 
 
 def _matches(resource: web.AbstractResource, path: str) -> bool:
