@@ -22,6 +22,8 @@
 (i) suite: 200 tests with the public fixtures next to the same tests against a hand-written
     stub, alternately, in pytest subprocesses (bench/suite.py): per-test wall and CPU time,
     and first use (the first test's setup: the imports a session pays once).
+(j) instructions: (i)'s suites and (g)'s accept counted by valgrind (bench/instructions.py),
+    the steady figure on a busy host; only when named (`python3 dev.py bench instructions`).
 
 Targets on a 2-core machine: (a) >= 6,000 req/s; (b) all delivered, p99 lateness <= 100 ms;
 (c) <= 15 ms; (d) every callback to the healthy receiver delivered on its first attempt; (e) no
@@ -29,9 +31,10 @@ control call holds up an API request for more than 50 ms at 100k tasks; (d2) eve
 delivered, none blamed on a receiver, no "Too many open files"; (e2) < 64 MiB left behind by
 the refused submits; (f) p99 <= 3x the reference + 10 ms, every callback exactly once; (g)
 >= 1.0x the reference's req/s and <= 1.0x its CPU per accept, at both connection counts; (h)
-<= 4 KiB per task; (i) mock / stub <= 1.25x, first use <= 0.15 s.
+<= 4 KiB per task; (i) mock / stub <= 1.25x, first use <= 0.15 s; (j) suite <= 1.25x,
+accept <= 1.0x.
 
-`python3 dev.py bench` runs them all; `python3 dev.py bench soak scale` runs only those;
+`python3 dev.py bench` runs them all but (j); `python3 dev.py bench soak scale` runs only those;
 `python3 dev.py bench limited heavy` only (d2) and (e2).
 """
 
@@ -51,7 +54,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import limits, scale, sidebyside, soak, suite
+from bench import instructions, limits, scale, sidebyside, soak, suite
 from bench.common import UPLOAD_EXTEND, percentile, start_process, stop_process
 from mock_server import MockServer, ScaledClock, Settings, StageDelays
 from mock_server.testing import SunoMock
@@ -84,7 +87,12 @@ RECEIVER = (
     "asyncio.run(main())\n"
 )
 CONTENT_LENGTH = re.compile(rb"(?i)content-length: *(\d+)")
-CHOICES = ("submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory", "suite")
+CHOICES = (
+    "submit", "delivery", "fixture", "soak", "scale", "fanout", "accept", "memory", "suite",
+    "instructions",
+)  # fmt: skip
+OPT_IN = ("instructions",)
+"""Run only when named: (j) needs valgrind and about fifteen minutes."""
 PARTS = {"limited": "soak", "heavy": "scale"}
 """Parts of a benchmark that run alone when named (`bench limited` runs only (d2))."""
 
@@ -246,7 +254,7 @@ async def main(argv: list[str]) -> int:
         "which", nargs="*", help=f"benchmarks to run: {', '.join(CHOICES)} (default: all)"
     )
     args = parser.parse_args(argv)
-    which = set(args.which or CHOICES)
+    which = set(args.which or set(CHOICES) - set(OPT_IN))
     if which - set(CHOICES) - set(PARTS):
         known = (*CHOICES, *PARTS)
         parser.error(f"unknown benchmark(s) {sorted(which - set(known))}; choose from {known}")
@@ -271,15 +279,24 @@ async def main(argv: list[str]) -> int:
         fanned = await sidebyside.fanout(args.fanout_tasks, args.fanout_runs)
         print(sidebyside.fanout_report(fanned, args.fanout_tasks), flush=True)
     if "accept" in which:
-        counts = tuple(int(count) for count in args.accept_connections.split(","))
-        accepted = await sidebyside.accept(args.seconds, args.accept_runs, counts)
+        accepted = await sidebyside.accept(
+            args.seconds, args.accept_runs, counts_of(args.accept_connections)
+        )
         print(sidebyside.accept_report(accepted, args.seconds), flush=True)
     if "memory" in which:
         print(sidebyside.memory_report(await sidebyside.memory(args.memory_tasks)), flush=True)
     if "suite" in which:
         ran = await asyncio.to_thread(suite.suite, args.suite_tests, args.suite_runs)
         print(suite.report(ran), flush=True)
+    if "instructions" in which:
+        counted = await asyncio.to_thread(instructions.suite_counts)
+        accepted = await instructions.accept_counts(counts_of(args.accept_connections))
+        print(instructions.report(counted, accepted), flush=True)
     return 0
+
+
+def counts_of(text: str) -> tuple[int, ...]:
+    return tuple(int(count) for count in text.split(","))
 
 
 async def run_submit(args: argparse.Namespace) -> None:
