@@ -1,7 +1,8 @@
 """(j) instructions: the suite's and the accept's work counted by `valgrind --tool=callgrind`.
 
 Time on a shared host drifts 2x within minutes; an instruction count does not move with the
-neighbours (a repeat gives the same count to about 0.1%), so it decides a small change.
+neighbours (repeats on the same code agree within about 2%), so it decides a change that
+time cannot see.
 
 * suite: the generated suites of (i) (bench/suite.py), the mock's and the hand-written stub's,
   each run by pytest under callgrind with 5 and with 205 tests; the difference divided by 200
@@ -10,7 +11,7 @@ neighbours (a repeat gives the same count to about 0.1%), so it decides a small 
 * accept: the server (`suno-mock serve --rate-limit off`, or the naive reference of (g)) under
   callgrind with counting off; 320 upload-extend submits to warm it up, then counting on for
   2,048 more, sent from this process in waves (one request on every connection, then every
-  answer: a client sending freely moved the count by about 1%).
+  answer: a client sending freely moved the count more).
 
 Needs `valgrind` (apt-get install -y valgrind); about fifteen minutes on two cores.
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -30,16 +30,14 @@ from pathlib import Path
 
 from bench import suite
 from bench.common import UPLOAD_EXTEND, RawClient
-from bench.sidebyside import ACCEPT_PATH, REFERENCE
+from bench.sidebyside import ACCEPT_PATH, mock_argv, reference_argv
 
 __all__ = ["accept_counts", "report", "suite_counts"]
 
 WARM, COUNTED = 320, 2048
 COLLECTED = re.compile(r"Collected : (\d+)")
-SERVE = (
-    "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING", "--rate-limit", "off",
-    "--credits", "1000000000000", "--stage-delays", "text=86400,first=86400,complete=86400",
-)  # fmt: skip
+FAR = "86400,86400,86400"
+"""Stage delays of the accept runs: a day ahead, so that nothing is delivered."""
 
 
 def _valgrind() -> str:
@@ -53,12 +51,10 @@ def _suite_run(folder: Path, name: str, tests: int) -> int:
     """Instructions of one pytest run of suite `name` with `tests` tests."""
     source = suite.STUB_SUITE if name == "stub" else suite.MOCK_SUITE
     path = suite._write(folder, f"{name}-{tests}", source, tests)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env |= {"SUITE_OUT": str(path / "result.json"), "PYTHONHASHSEED": "0"}
-    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-    subprocess.run(pytest, cwd=path, env=env, capture_output=True, timeout=300, check=False)
+    env = suite.run_env(path) | {"PYTHONHASHSEED": "0"}
+    subprocess.run(suite.PYTEST, cwd=path, env=env, capture_output=True, timeout=300, check=False)
     done = subprocess.run(
-        [_valgrind(), "--tool=callgrind", "--callgrind-out-file=/dev/null", *pytest],
+        [_valgrind(), "--tool=callgrind", "--callgrind-out-file=/dev/null", *suite.PYTEST],
         cwd=path, env=env, capture_output=True, text=True, timeout=1800, check=False,
     )  # fmt: skip
     count = COLLECTED.search(done.stderr)
@@ -96,7 +92,7 @@ async def _counting(pid: int, state: str) -> None:
 
 async def _accept_run(kind: str, connections: int, out: Path) -> float:
     """Instructions per accept of `kind` (mock or reference) at `connections`."""
-    argv = SERVE if kind == "mock" else ("-c", REFERENCE, "86400,86400,86400", ACCEPT_PATH)
+    argv = mock_argv(FAR) if kind == "mock" else reference_argv(FAR, ACCEPT_PATH)
     valgrind = [
         _valgrind(),
         "--tool=callgrind",

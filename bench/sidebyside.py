@@ -133,16 +133,26 @@ def _delays(text: str) -> str:
     return ",".join(f"{k}={v}" for k, v in zip(STAGES, text.split(","), strict=True))
 
 
-async def start_mock(delays: str) -> tuple[asyncio.subprocess.Process, str]:
-    proc, url = await start_process(
+def mock_argv(delays: str) -> tuple[str, ...]:
+    """`python` arguments of `suno-mock serve` as the side-by-side runs start it."""
+    return (
         "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING",
         "--rate-limit", "off", "--credits", "1000000000000", "--stage-delays", _delays(delays),
     )  # fmt: skip
+
+
+def reference_argv(delays: str, path: str) -> tuple[str, ...]:
+    """`python` arguments of the naive reference answering `path`."""
+    return ("-c", REFERENCE, delays, path)
+
+
+async def start_mock(delays: str) -> tuple[asyncio.subprocess.Process, str]:
+    proc, url = await start_process(*mock_argv(delays))
     return proc, url.split()[0]
 
 
 async def start_reference(delays: str) -> tuple[asyncio.subprocess.Process, str]:
-    return await start_process("-c", REFERENCE, delays, PATH)
+    return await start_process(*reference_argv(delays, PATH))
 
 
 async def submit_all(
@@ -338,7 +348,7 @@ async def _accept_run(
 async def accept(seconds: float, runs: int, connections: tuple[int, ...]) -> dict[str, Any]:
     """Per connection count: alternating runs of reference and mock, req/s and CPU/1,000."""
     far = "86400,86400,86400"
-    reference, ref_url = await start_process("-c", REFERENCE, far, ACCEPT_PATH)
+    reference, ref_url = await start_process(*reference_argv(far, ACCEPT_PATH))
     mock, mock_url = await start_mock(far)
     result: dict[str, Any] = {"tool": "wrk" if shutil.which("wrk") else "python", "runs": {}}
     servers = (("reference", reference, ref_url), ("mock", mock, mock_url))

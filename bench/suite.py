@@ -32,7 +32,7 @@ from typing import Any
 
 from bench.common import UPLOAD_EXTEND
 
-__all__ = ["report", "suite"]
+__all__ = ["PYTEST", "report", "run_env", "suite"]
 
 
 CONFTEST = """
@@ -179,21 +179,25 @@ def _write(folder: Path, name: str, source: str, count: int) -> Path:
     return suite
 
 
-def _run(suite: Path) -> dict[str, Any]:
-    out = suite / "result.json"
+PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly")
+"""How a generated suite is run (here, and under valgrind by bench/instructions.py)."""
+
+
+def run_env(suite: Path) -> dict[str, str]:
+    """The environment a generated suite runs in; it writes its result to `suite/result.json`."""
     # An installed package has its bytecode compiled (pip does it); a run that may not write
     # bytecode would compile the package's sources at each first use and time that instead.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["SUITE_OUT"] = str(out)
+    env["SUITE_OUT"] = str(suite / "result.json")
+    return env
+
+
+def _run(suite: Path) -> dict[str, Any]:
+    out = suite / "result.json"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=suite,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        PYTEST, cwd=suite, env=run_env(suite), capture_output=True, text=True, timeout=300,
         check=False,
-    )
+    )  # fmt: skip
     if done.returncode != 0 or not out.exists():
         raise SystemExit(f"suite {suite.name} failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(out.read_text())
