@@ -162,7 +162,7 @@ class _TimerQueue:
             raise ValueError(f"a timer needs a finite time, got {when}")
         timer = Timer(when, next(self._seq), callback, args)
         heapq.heappush(self._heap, (when, timer.seq, timer))
-        self._armed()
+        self._pushed(when)
         return timer
 
     def call_later(self, delay: float, callback: TimerCallback, *args: Any) -> Timer:
@@ -189,6 +189,10 @@ class _TimerQueue:
 
     def _armed(self) -> None:
         """Hook: the heap changed."""
+
+    def _pushed(self, when: float) -> None:
+        """Hook: a timer due at `when` joined the heap."""
+        self._armed()
 
     def _next_due(self) -> float | None:
         heap = self._heap
@@ -374,6 +378,11 @@ class ScaledClock(_TimerQueue):
         finally:
             self._jumping -= 1
             self._armed()
+
+    def _pushed(self, when: float) -> None:
+        if self._handle is not None and self._handle_due <= when:
+            return  # what `_armed` finds (most new timers land behind the head), sooner
+        self._armed()
 
     def _armed(self) -> None:
         if self._paused_at is not None or self._jumping:

@@ -350,7 +350,6 @@ class Journal:
 
     def add_request(
         self,
-        *,
         at: float,
         method: str,
         path: str,

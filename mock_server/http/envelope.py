@@ -78,14 +78,14 @@ def _journal(
     """Record the request; `response` None means no answer was sent (HTTP status 0)."""
     envelope = response if type(response) is EnvelopeResponse else None
     status = response.status if response is not None else 0
-    engine.journal.add_request(
-        at=engine.clock.now(),
-        method=request.method,
-        path=request.path,
-        query=dict(request.query) if request.query_string else {},
-        raw_body=raw,
-        http_status=status,
-        raw_response=envelope.raw if envelope is not None else None,
+    engine.journal.add_request(  # positional: keywords cost every request
+        engine.clock.now(),
+        request.method,
+        request.path,
+        dict(request.query) if request.query_string else {},
+        raw,
+        status,
+        envelope.raw if envelope is not None else None,
     )
     if response is not None and log.isEnabledFor(logging.INFO):
         code = envelope.payload.get("code") if envelope is not None else None

@@ -4,8 +4,9 @@ backend parses the body itself: a scenario's API fault answers before validation
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
-from mock_server.core.web import base_url, ok, query_id, read_json, task_ok
+from mock_server.core.web import base_url, json_of, ok, query_id, task_ok
 from mock_server.families.music.backend import MUSIC, SubmitModel
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
@@ -33,54 +34,41 @@ __all__ = [
 ]
 
 
-async def _submit(request: web.Request, model: SubmitModel) -> web.Response:
-    task = await MUSIC.of(request).submit(model, await read_json(request), base_url(request))
-    return task_ok(task.id)
+def _submitter(model: SubmitModel) -> Handler:
+    """The handler of the submit route whose body `model` validates. One coroutine: the body
+    is read, then the task made without an `await` unless it must wait for something (see
+    docs/performance.md, "Submits without a coroutine to spare")."""
+
+    async def submit(request: web.Request) -> web.Response:
+        music = MUSIC.of(request)
+        raw = json_of(request, await request.read())
+        origin = base_url(request)
+        task = music.submit_now(model, raw, origin)
+        if task is None:  # a scenario or an upload to fetch: the whole way
+            task = await music.submit(model, raw, origin)
+        return task_ok(task.id)
+
+    return submit
 
 
-async def sounds(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/sounds"""
-    return await _submit(request, SoundsRequest)
-
-
-async def generate(request: web.Request) -> web.Response:
-    """POST /api/v1/generate"""
-    return await _submit(request, GenerateRequest)
-
-
-async def extend(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/extend"""
-    return await _submit(request, ExtendRequest)
-
-
-async def upload_cover(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/upload-cover"""
-    return await _submit(request, UploadCoverRequest)
-
-
-async def upload_extend(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/upload-extend"""
-    return await _submit(request, UploadExtendRequest)
-
-
-async def add_instrumental(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/add-instrumental"""
-    return await _submit(request, AddInstrumentalRequest)
-
-
-async def add_vocals(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/add-vocals"""
-    return await _submit(request, AddVocalsRequest)
-
-
-async def replace_section(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/replace-section"""
-    return await _submit(request, ReplaceSectionRequest)
-
-
-async def mashup(request: web.Request) -> web.Response:
-    """POST /api/v1/generate/mashup"""
-    return await _submit(request, MashupRequest)
+sounds = _submitter(SoundsRequest)
+"""POST /api/v1/generate/sounds"""
+generate = _submitter(GenerateRequest)
+"""POST /api/v1/generate"""
+extend = _submitter(ExtendRequest)
+"""POST /api/v1/generate/extend"""
+upload_cover = _submitter(UploadCoverRequest)
+"""POST /api/v1/generate/upload-cover"""
+upload_extend = _submitter(UploadExtendRequest)
+"""POST /api/v1/generate/upload-extend"""
+add_instrumental = _submitter(AddInstrumentalRequest)
+"""POST /api/v1/generate/add-instrumental"""
+add_vocals = _submitter(AddVocalsRequest)
+"""POST /api/v1/generate/add-vocals"""
+replace_section = _submitter(ReplaceSectionRequest)
+"""POST /api/v1/generate/replace-section"""
+mashup = _submitter(MashupRequest)
+"""POST /api/v1/generate/mashup"""
 
 
 async def record_info(request: web.Request) -> web.Response:

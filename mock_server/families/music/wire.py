@@ -87,18 +87,24 @@ class MusicRequest(WireBody):
     duration: DurationSeconds | None = None
 
     def limits(self, info: ValidationInfo) -> ModelLimits:
-        if self.extend_titles and self.model in EXTEND_TITLE_MODELS:
-            return limits_for(self.model, title=settings_of(info).title_limit_v4_5)
-        return limits_for(self.model)
+        model = self.model
+        if self.extend_titles and model in EXTEND_TITLE_MODELS:
+            return limits_for(model, title=settings_of(info).title_limit_v4_5)
+        return limits_for(model)
+
+    # The rules every submit runs read each field once into a local: reading a pydantic
+    # model's field goes through its `__getattr__` hook (docs/performance.md, "Fields read
+    # once").
 
     def check_common(self, *, custom: bool) -> None:
         """Rules on the optional fields, the same for every operation."""
-        if self.personaModel is not None and self.model not in PERSONA_MODELS:
+        fields = self.__dict__
+        if fields["personaModel"] is not None and self.model not in PERSONA_MODELS:
             raise InvalidParameters(
                 f"personaModel: only supported by models {', '.join(_ordered(PERSONA_MODELS))}; "
                 f"got model {self.model}"
             )
-        if self.duration is not None and (self.model not in DURATION_MODELS or not custom):
+        if fields["duration"] is not None and (self.model not in DURATION_MODELS or not custom):
             raise InvalidParameters(
                 "duration: only allowed in custom mode with models "
                 f"{', '.join(_ordered(DURATION_MODELS))}"
@@ -107,12 +113,13 @@ class MusicRequest(WireBody):
     def check_custom_texts(self, info: ValidationInfo) -> None:
         """Custom mode: every text within its model's limit."""
         lim = self.limits(info)
+        fields = self.__dict__
         if (
-            len(self.prompt or "") <= lim.prompt
-            and len(self.lyrics or "") <= lim.prompt
-            and len(self.style or "") <= lim.style
-            and len(self.title or "") <= lim.title
-            and len(self.negativeTags or "") <= lim.negative_tags
+            len(fields["prompt"] or "") <= lim.prompt
+            and len(fields["lyrics"] or "") <= lim.prompt
+            and len(fields["style"] or "") <= lim.style
+            and len(fields["title"] or "") <= lim.title
+            and len(fields["negativeTags"] or "") <= lim.negative_tags
         ):  # all within: one test on every submit; else the first over its limit is named
             return
         max_len(self.model, lim.prompt, "prompt", self.prompt)
@@ -126,15 +133,21 @@ class MusicRequest(WireBody):
     ) -> TrackRequest:
         """In custom mode the texts are used as given (`lyrics` wins over `prompt`); otherwise
         `prompt` only describes the song and title and lyrics are written for it."""
-        lyrics = (self.lyrics or self.prompt) if custom else self.lyrics
+        fields = self.__dict__
+        title: str | None = fields["title"] if custom else None
+        style: str | None = fields["style"]
+        lyrics: str | None = fields["lyrics"]
+        if custom and not lyrics:
+            lyrics = fields["prompt"]
+        # `blank`, inline: empty or all whitespace is what `strip()` leaves empty
         return TrackRequest(
-            model=self.model,
-            title=None if not custom or blank(self.title) else self.title,
-            style=None if blank(self.style) else self.style,
-            lyrics=None if blank(lyrics) else lyrics,
-            instrumental=instrumental,
-            continue_at=continue_at,
-            duration=self.duration,
+            fields["model"],
+            None if not title or title.isspace() else title,
+            None if not style or style.isspace() else style,
+            None if not lyrics or lyrics.isspace() else lyrics,
+            instrumental,
+            continue_at,
+            duration=fields["duration"],
         )
 
     def tracks(self) -> TrackRequest:
