@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.core.catalog import Operation, Stage
 from mock_server.core.clock import Clock
@@ -34,7 +34,6 @@ from mock_server.families.music.tracks import Track, TrackFactory
 from mock_server.families.music.wire import ExtendRequest, MusicRequest
 from mock_server.media.sources import SourceAudio, SourceFetcher
 from mock_server.scripting.request import TrackRequest
-from mock_server.scripting.scenario import Scenario
 from mock_server.scripting.script import (
     NO_PICK,
     FailAt,
@@ -45,6 +44,9 @@ from mock_server.scripting.script import (
     compile_script,
     failing,
 )
+
+if TYPE_CHECKING:
+    from mock_server.scripting.scenario import Scenario
 
 __all__ = ["MUSIC", "Music", "SubmitModel"]
 
@@ -121,8 +123,7 @@ class Music(Backend):
         body = parse(model, raw, self.settings)
         sources = []
         for url in body.upload_urls():
-            known = self.sources.known(url)
-            if known is None:
+            if (known := self.sources.known(url)) is None:
                 return None
             sources.append(known)
         return self.accept(body, raw, base_url, NO_PICK, sources)
@@ -154,8 +155,7 @@ class Music(Backend):
             tracks, parent = self._replace_section(body, upload)
         elif type(body) is SoundsRequest:
             tracks, parent = body.tracks(self.settings.seed), ""
-        else:  # the rest are MusicRequests (the models are final: `type` decides)
-            # (no `cast`: a function call on every submit)
+        else:  # MusicRequests (the models are final: `type` decides; no `cast`: it is a call)
             tracks, parent = self._music(body, upload, measured=measured is not None)  # type: ignore[arg-type]
         task = self.create(
             body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
