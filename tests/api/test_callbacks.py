@@ -444,3 +444,19 @@ async def test_a_long_receiver_answer_is_kept_to_64_kib(
         (delivery,) = server.deliveries(task_id)
         assert delivery.state == "delivered"
         assert delivery.attempts[0].response_body == "x" * RESPONSE_BODY_LIMIT
+
+
+async def test_the_receiver_answers_what_json_response_would() -> None:
+    import aiohttp
+
+    async with CallbackReceiver() as receiver, aiohttp.ClientSession() as http:
+        receiver.respond_with([200, 503])
+        answers = []
+        for _ in range(2):
+            async with http.post(receiver.url, data=b"{}") as resp:
+                answers.append((resp.status, resp.headers["Content-Type"], await resp.read()))
+    expected = [
+        web.json_response({"status": "received"}),
+        web.json_response({"status": "error"}, status=503),
+    ]
+    assert answers == [(e.status, e.headers["Content-Type"], e.body) for e in expected]
