@@ -228,6 +228,10 @@ def report(result: dict[str, Any]) -> str:
     pairs = ", ".join(f"{m / s:.2f}" for m, s in zip(mock, stub, strict=True))
     first_ms = statistics.median(first)
     first_cpu = statistics.median(r["cpu"][0] * 1000 for r in result["mock"])
+    # The whole first test over a later one: what the session's first test waits, the first
+    # submit's imports included (a family is imported when a request first reaches it).
+    first_test = statistics.median(r["tests"][0] * 1000 - r["per_test_ms"] for r in result["mock"])
+    stub_first = statistics.median(r["first_setup"] * 1000 for r in result["stub"])
     cpu_mock = statistics.median(r["cpu_ms"] for r in result["mock"])
     cpu_stub = statistics.median(r["cpu_ms"] for r in result["stub"])
     return (
@@ -241,5 +245,7 @@ def report(result: dict[str, Any]) -> str:
         f"{cpu_stub:.1f} ms, mock {cpu_mock:.1f} ms, {cpu_mock / cpu_stub:.2f}x.\n"
         f"    first use (the mock suite's first setup, imports included): {first_ms:.0f} ms "
         f"(runs: {', '.join(f'{f:.0f}' for f in first)}; CPU of the whole first test "
-        f"{first_cpu:.0f} ms). Goal: <= 150 ms ({'met' if first_ms <= 150 else 'not met'})."
+        f"{first_cpu:.0f} ms). Goal: <= 150 ms ({'met' if first_ms <= 150 else 'not met'}).\n"
+        f"    the whole first test over a later one: {first_test:.0f} ms; the stub suite's first "
+        f"setup (other plugins' session fixtures, no mock): {stub_first:.0f} ms."
     )

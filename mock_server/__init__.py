@@ -19,10 +19,11 @@ from mock_server.version import __version__
 if TYPE_CHECKING:
     from mock_server.app import create_app
     from mock_server.core.clock import Clock, ManualClock, ScaledClock
+    from mock_server.core.errors import ScenarioError
     from mock_server.core.settings import Settings, StageDelays
     from mock_server.delivery.journal import Attempt, Delivery, RequestRecord
     from mock_server.families.music.store import Task
-    from mock_server.scripting.scenario import Scenario, ScenarioError, load_scenario
+    from mock_server.scripting.scenario import Scenario, load_scenario
     from mock_server.server import MockServer
     from mock_server.testing import SunoMock, SunoMockThread
     from mock_server.testing.receiver import (
@@ -43,7 +44,7 @@ _WHERE = {
     "CallbackReceiverThread": "mock_server.testing.receiver",
     "ReceivedCallback": "mock_server.testing.receiver",
     "Scenario": "mock_server.scripting.scenario",
-    "ScenarioError": "mock_server.scripting.scenario",
+    "ScenarioError": "mock_server.core.errors",
     "load_scenario": "mock_server.scripting.scenario",
     "MockServer": "mock_server.server",
     "Settings": "mock_server.core.settings",

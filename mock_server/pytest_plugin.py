@@ -235,7 +235,7 @@ def _check_names(values: dict[str, Any]) -> None:
 
 def _check_scenario(settings: Settings) -> None:
     """Fail with the name's problem alone, before a server is built on it."""
-    from mock_server.scripting.scenario import ScenarioError
+    from mock_server.core.errors import ScenarioError
     from mock_server.scripting.script import ScenarioLibrary
 
     if settings.scenario is None:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from aiohttp import web
 
 from mock_server.app import create_app
 from mock_server.core.clock import Clock, ManualClock
+from mock_server.core.errors import ScenarioError
 from mock_server.core.net import Exposure
 from mock_server.core.settings import Settings
 from mock_server.delivery.journal import Delivery, Journal, RequestRecord
-from mock_server.families.music.store import Task
 from mock_server.http.keys import ENGINE, EXPOSURE
 from mock_server.http.listener import Listener
-from mock_server.scripting.scenario import ScenarioError
 from mock_server.service.engine import Engine
+
+if TYPE_CHECKING:
+    from mock_server.families.music.store import Task
 
 __all__ = ["MockServer"]
 

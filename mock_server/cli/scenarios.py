@@ -14,9 +14,10 @@ from pydantic import ValidationError
 
 from mock_server.cli.flags import AddParser, allow_host_flag, time_scale, token_flag
 from mock_server.cli.replay import replay
+from mock_server.core.errors import ScenarioError
 from mock_server.core.settings import Settings
 from mock_server.http.guard import TOKEN_HEADER
-from mock_server.scripting.scenario import ScenarioError, bundled_names, load_bundled, load_scenario
+from mock_server.scripting.scenario import bundled_names, load_bundled, load_scenario
 from mock_server.scripting.script import ScenarioLibrary
 
 __all__ = ["add_parsers", "check_files", "fetch_recording", "list_scenarios", "run_replay"]

@@ -27,10 +27,10 @@ from mock_server.cli.flags import (
 from mock_server.cli.logs import configure_logging
 from mock_server.cli.usage import add_grouped
 from mock_server.core.clock import Clock, ManualClock, ScaledClock
+from mock_server.core.errors import ScenarioError
 from mock_server.core.net import is_loopback
 from mock_server.core.settings import Settings
 from mock_server.http.guard import TOKEN_HEADER
-from mock_server.scripting.scenario import ScenarioError
 from mock_server.server import MockServer
 
 __all__ = ["SERVE_FLAGS", "add_parser", "banner", "browser_urls", "serve"]

@@ -21,6 +21,7 @@ __all__ = [
     "NotFound",
     "PaymentRequired",
     "RateLimited",
+    "ScenarioError",
     "ServerError",
     "TooFrequent",
     "TooLong",
@@ -154,3 +155,9 @@ def require(
         where = f"{field}: " if field else ""
         raise error(f"{where}no {what} with id {key!r}")
     return found
+
+
+class ScenarioError(ValueError):
+    """A scenario file or name that cannot be used; the message says where and why. (Here, not
+    in `scripting.scenario`: a server and its test helpers catch it without loading the
+    scenario format, which a test that names no scenario never needs.)"""

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_REAL_WAIT",
     "MAX_RETRIES",
     "MAX_TRACK_SECONDS",
+    "SCENARIO_MAX_BYTES",
     "CreateTimeFormat",
     "RateLimit",
     "Settings",
@@ -57,6 +58,8 @@ MAX_RETRIES = 100
 """Most retries of a callback."""
 MAX_EPOCH = 32_503_680_000.0
 """Latest mock time (the year 3000): a clock past it could not be written as a date."""
+SCENARIO_MAX_BYTES = 1024 * 1024
+"""Largest scenario file read (setting scenario_max_bytes); real ones are a few hundred bytes."""
 MAX_CLOCK_STEP = 366 * 24 * 3600.0
 """Longest single move of the clock (control plane, `advance()`): a year."""
 
@@ -325,7 +328,7 @@ class Settings(BaseModel):
     control_max_body_bytes: int = Field(default=64 * 1024, gt=0)
     """Largest control-plane request body."""
 
-    scenario_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    scenario_max_bytes: int = Field(default=SCENARIO_MAX_BYTES, gt=0)
     """Largest scenario file read."""
 
     header_read_timeout: float = Field(default=60.0, gt=0, le=MAX_REAL_WAIT)

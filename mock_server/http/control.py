@@ -13,20 +13,20 @@ import asyncio
 import json
 import math
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mock_server.core.errors import ApiError, InvalidParameters, NotFound, require
+from mock_server.core.errors import ApiError, InvalidParameters, NotFound, ScenarioError, require
 from mock_server.core.events import ClockMoved
 from mock_server.core.web import decode_json
 from mock_server.delivery.inbox import MAX_NAME
 from mock_server.delivery.journal import Page
-from mock_server.families.music.payloads import record_info
-from mock_server.families.music.store import Task
 from mock_server.http.keys import ENGINE
-from mock_server.scripting.scenario import ScenarioError, bundled_names
 from mock_server.service.engine import Engine
+
+if TYPE_CHECKING:
+    from mock_server.families.music.store import Task
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -166,6 +166,8 @@ async def tasks(request: web.Request) -> web.Response:
 
 async def task(request: web.Request) -> web.Response:
     """GET /__mock__/tasks/{id} — one task: summary, history, record-info and deliveries."""
+    from mock_server.families.music.payloads import record_info  # the music family, once reached
+
     engine = request.app[ENGINE]
     found = _task_of(request)
     return web.json_response(
@@ -209,6 +211,8 @@ async def reset(request: web.Request) -> web.Response:
 
 async def scenarios(request: web.Request) -> web.Response:
     """GET /__mock__/scenarios — bundled names, the default and what is queued."""
+    from mock_server.scripting.scenario import bundled_names  # the format, asked for rarely
+
     library = request.app[ENGINE].scenarios
     return web.json_response(
         {

@@ -13,7 +13,6 @@ from aiohttp import web
 
 from mock_server.core.web import base_url
 from mock_server.families.family import Endpoint
-from mock_server.families.schema import TaskIdData
 from mock_server.families.table import ROUTES, declared_handler
 from mock_server.http import control, driving, files
 from mock_server.http.front import behind_front_door, unmatched_route, wrapped
@@ -38,6 +37,8 @@ async def openapi(request: web.Request) -> web.Response:
 
 def _with_submit_data(endpoints: tuple[Endpoint, ...]) -> tuple[Endpoint, ...]:
     """Every endpoint that starts a task answers `data: {"taskId": ...}`."""
+    from mock_server.families.schema import TaskIdData  # the documents' models: /openapi.json
+
     return tuple(
         replace(e, data=TaskIdData) if e.callback is not None and e.data is None else e
         for e in endpoints

@@ -1,10 +1,10 @@
 """Scenarios: YAML files that script how a task behaves. Schema, loader and selection rules.
 
-A scenario says when each callback stage fires, whether the task ends in an `error` callback,
-how the callbacks are delivered (retries, timeout, duplicates, reordering, drops, lateness,
-malformed bodies), how the submit request itself is answered, and what the tracks look like.
-Files are read with `yaml.safe_load` and validated into frozen models that forbid unknown keys;
-errors name the file and the dotted location and list what is allowed.
+A scenario says when each callback stage fires, whether the task ends in an `error` callback, how
+the callbacks are delivered (retries, timeout, duplicates, reordering, drops, lateness, malformed
+bodies), how the submit request itself is answered, and what the tracks look like. Files are read
+with `yaml.safe_load` and validated into frozen models that forbid unknown keys; errors name the
+file and the dotted location and list what is allowed.
 
     version: 1
     description: Lyrics flagged as copyrighted after the text stage.
@@ -35,8 +35,15 @@ from pydantic import (
 )
 
 from mock_server.core.catalog import MODELS, STAGES, Model, Operation, Stage, TaskStatus
+from mock_server.core.errors import ScenarioError
 from mock_server.core.hints import mistake
-from mock_server.core.settings import MAX_DELAY, MAX_REAL_WAIT, MAX_RETRIES, MAX_TRACK_SECONDS
+from mock_server.core.settings import (
+    MAX_DELAY,
+    MAX_REAL_WAIT,
+    MAX_RETRIES,
+    MAX_TRACK_SECONDS,
+    SCENARIO_MAX_BYTES,
+)
 from mock_server.scripting.located import fields_at, line_of
 
 if TYPE_CHECKING:
@@ -49,7 +56,6 @@ __all__ = [
     "Match",
     "PayloadOverrides",
     "Scenario",
-    "ScenarioError",
     "bundled_names",
     "load_bundled",
     "load_scenario",
@@ -64,10 +70,6 @@ FAILURE_STATUSES: tuple[TaskStatus, ...] = (
     "GENERATE_AUDIO_FAILED",
     "SENSITIVE_WORD_ERROR",
 )
-
-
-class ScenarioError(ValueError):
-    """A scenario file or name that cannot be used; the message says where and why."""
 
 
 def parse_duration(value: Any, limit: float = MAX_DELAY) -> float:
@@ -316,8 +318,6 @@ def _located(err: ValidationError, text: str) -> str:
     return f"{len(lines)} problems:" + "".join(f"\n  {text}" for _, text in sorted(lines))
 
 
-SCENARIO_MAX_BYTES = 1024 * 1024
-"""Largest scenario file read (setting scenario_max_bytes); real ones are a few hundred bytes."""
 MAX_DEPTH = 32
 MAX_NODES = 100_000
 """Deepest nesting and most values in a scenario (YAML aliases can multiply a small file)."""

@@ -17,26 +17,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from mock_server.core.catalog import STAGES, Stage
 from mock_server.core.clock import real_delay
-from mock_server.core.errors import DropConnection, error_for_code
+from mock_server.core.errors import DropConnection, ScenarioError, error_for_code
 from mock_server.core.hints import mistake
-from mock_server.core.settings import Settings
+from mock_server.core.settings import SCENARIO_MAX_BYTES, Settings
 from mock_server.delivery.dispatcher import PLAIN_POLICY, DeliveryPolicy
 from mock_server.scripting.request import TrackRequest
-from mock_server.scripting.scenario import (
-    SCENARIO_MAX_BYTES,
-    ApiBehaviour,
-    CallbackKind,
-    ErrorOutcome,
-    Scenario,
-    ScenarioError,
-    bundled_names,
-    load_bundled,
-    load_scenario,
-)
+
+if TYPE_CHECKING:
+    from mock_server.scripting.scenario import ApiBehaviour, CallbackKind, ErrorOutcome, Scenario
 
 __all__ = [
     "NO_PICK",
@@ -133,7 +125,7 @@ class Script:
             if faults.swap and kind == min(faults.swap, key=STAGES.index):
                 self._held.append((kind, body))  # sent right after the later stage of the pair
                 return []
-            delay = faults.late.get(cast(CallbackKind, kind), 0.0)
+            delay = faults.late.get(cast("CallbackKind", kind), 0.0)
             out.append(Outgoing(kind, body, delay, 2 if kind in faults.duplicate else 1))
         # Held callbacks follow the later stage of the swap, or the last event at the latest.
         if self._held and (kind in (faults.swap or ()) or last):
@@ -206,6 +198,8 @@ def compile_script(scenario: Scenario | None, settings: Settings) -> Script:
 def failing(scenario: Scenario | None, failure: tuple[int, str], after: float) -> Scenario:
     """`scenario` changed so the task fails with `failure` (an upload that could not be used)
     `after` seconds, and reaches no stage."""
+    from mock_server.scripting.scenario import ErrorOutcome, Scenario
+
     error = ErrorOutcome(after=after, code=failure[0], status="CREATE_TASK_FAILED", msg=failure[1])
     base = scenario or Scenario(version=1, name="upload-failed")
     return base.model_copy(update={"stages": {}, "error": error})
@@ -223,9 +217,16 @@ async def apply_api_fault(fault: ApiBehaviour) -> None:
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 """A scenario name: a file name without its .yaml, no path (control plane)."""
-_PLAIN_API = ApiBehaviour.model_construct()
-"""`ApiBehaviour()`, its defaults as they are (nothing to validate): made without building the
-model's validator, which a server that runs no scenario never needs."""
+
+
+@functools.cache
+def _plain_api() -> ApiBehaviour:
+    """`ApiBehaviour()`, its defaults as they are (nothing to validate): made without building the
+    model's validator, which a server that runs no scenario never needs (and asked for only
+    once a scenario is picked, when the scenario format is loaded)."""
+    from mock_server.scripting.scenario import ApiBehaviour
+
+    return ApiBehaviour.model_construct()
 
 
 class Pick:
@@ -303,6 +304,9 @@ class ScenarioLibrary:
         return self._cache[name_or_path]
 
     def _load(self, name_or_path: str) -> Scenario:
+        # The scenario format is loaded with the first scenario (a plain test never needs it).
+        from mock_server.scripting.scenario import bundled_names, load_bundled, load_scenario
+
         path = Path(name_or_path)
         if path.suffix in {".yaml", ".yml"}:
             return load_scenario(path, max_bytes=self.max_bytes)
@@ -368,7 +372,7 @@ class ScenarioLibrary:
         """The picked scenario's API behaviour if it applies to this submit (counting its
         `times`); a fault that answers instead of a task spends the pick."""
         scenario = pick.scenario
-        if scenario is None or scenario.api == _PLAIN_API:
+        if scenario is None or scenario.api == _plain_api():
             return None
         used = self._api_uses.get(scenario.name, 0)
         if scenario.api.times is not None and used >= scenario.api.times:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mock_server.families.account.backend import ACCOUNT, Account
-from mock_server.families.music.backend import MUSIC, Music
 from mock_server.service.composition import Composition
 
 if TYPE_CHECKING:
     from mock_server.families.jobs.backend import Jobs
+    from mock_server.families.music.backend import Music
     from mock_server.families.sync_ops.backend import SyncOps
     from mock_server.families.uploads.backend import Uploads
     from mock_server.families.voice.backend import VoiceService
@@ -31,6 +31,8 @@ class Engine(Composition):
 
     @property
     def music(self) -> Music:
+        from mock_server.families.music.backend import MUSIC
+
         return MUSIC.among(self.backends)
 
     @property

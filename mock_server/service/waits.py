@@ -8,15 +8,17 @@ control plane's `POST /__mock__/wait`, which the Node kit (clients/node) calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 from mock_server.core.catalog import TaskStatus
 from mock_server.core.clock import ManualClock
 from mock_server.core.hints import mistake
 from mock_server.delivery.journal import Delivery, Journal
-from mock_server.families.music.store import Task
 from mock_server.families.table import CALLBACK_TYPES
 from mock_server.service.engine import Engine
+
+if TYPE_CHECKING:
+    from mock_server.families.music.store import Task
 
 __all__ = [
     "CALLBACK_TYPES",

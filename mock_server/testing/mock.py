@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Self
 from mock_server.core.clock import ManualClock
 from mock_server.core.settings import Settings
 from mock_server.delivery.journal import Delivery
-from mock_server.families.music.store import Task
 from mock_server.server import MockServer
 from mock_server.service.waits import (
     CALLBACK_TYPES,
@@ -24,6 +23,7 @@ from mock_server.service.waits import (
 from mock_server.testing.loop_watch import LoopWatch, listening_sockets
 
 if TYPE_CHECKING:
+    from mock_server.families.music.store import Task
     from mock_server.probe import ProbeReport
 
 __all__ = [

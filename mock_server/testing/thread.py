@@ -6,14 +6,14 @@ from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from mock_server.core.errors import ScenarioError
 from mock_server.core.settings import Settings
 from mock_server.delivery.journal import Delivery, RequestRecord
-from mock_server.families.music.store import Task
-from mock_server.scripting.scenario import ScenarioError
 from mock_server.testing.loop_thread import LoopThread
 from mock_server.testing.mock import DEFAULT_WAIT, SunoMock, check_callback_type, check_status
 
 if TYPE_CHECKING:
+    from mock_server.families.music.store import Task
     from mock_server.probe import ProbeReport
 
 __all__ = ["SunoMockThread"]

@@ -11,7 +11,8 @@ import pytest
 
 from mock_server import MockServer
 from mock_server.cli import main
-from mock_server.scripting.scenario import ScenarioError, load_scenario
+from mock_server.core.errors import ScenarioError
+from mock_server.scripting.scenario import load_scenario
 from mock_server.scripting.script import ScenarioLibrary
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver

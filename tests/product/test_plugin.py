@@ -332,10 +332,11 @@ def test_finished_servers_are_gone():
 
 
 def test_a_test_imports_only_the_family_it_reaches(inner: pytest.Pytester) -> None:
-    # A session pays every import of its first fixture use; a test that submits music must not
-    # pay for the job, voice, upload and persona families, the probe or /openapi.json's builder
-    # (see docs/performance.md, "Families imported when first reached"). A fresh process: this
-    # one has imported them all.
+    # A session pays every import of its first fixture use; a server that no test reached with a
+    # submit has not imported the music family, a test that submits music must not pay for the
+    # job, voice, upload and persona families, the probe or /openapi.json's builder, and a test
+    # that names no scenario not for the scenario format (see docs/performance.md, "Families
+    # imported when first reached"). A fresh process: this one has imported them all.
     inner.makepyfile(
         test_inner=HEADER
         + """
@@ -347,12 +348,23 @@ UNUSED = ("mock_server.families.jobs", "mock_server.families.voice",
           "mock_server.families.registry", "mock_server.http.openapi", "mock_server.probe")
 
 
+LATER = ("mock_server.families.music", "mock_server.scripting.scenario")
+
+
+async def test_a_server_alone(suno_mock):
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer k"}) as http:
+        async with http.get(suno_mock.api_url + "/api/v1/generate/credit") as resp:
+            assert (await resp.json())["code"] == 200
+    assert sorted(m for m in sys.modules if m.startswith((*UNUSED, *LATER))) == []
+
+
 async def test_one_music_task(suno_mock, callback_receiver):
     task_id = await submit(suno_mock, callback_receiver.url)
     await suno_mock.wait_for_callback(task_id, "complete")
     assert "mock_server.families.music.handlers" in sys.modules
     assert sorted(m for m in sys.modules if m.startswith(UNUSED)) == []
+    assert "mock_server.scripting.scenario" not in sys.modules  # no scenario was named
 """
     )
     result = inner.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)

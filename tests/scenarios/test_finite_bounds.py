@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from mock_server import ManualClock, Settings
 from mock_server.cli import main
 from mock_server.core.clock import ScaledClock
-from mock_server.scripting.scenario import Match, Scenario, ScenarioError, load_scenario
+from mock_server.core.errors import ScenarioError
+from mock_server.scripting.scenario import Match, Scenario, load_scenario
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, SunoMockFactory, generate_body

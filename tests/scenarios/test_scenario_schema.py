@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mock_server.cli import main
+from mock_server.core.errors import ScenarioError
 from mock_server.scripting.scenario import (
-    ScenarioError,
     bundled_names,
     load_scenario,
     parse_duration,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from mock_server.core.catalog import Operation, Stage
 from mock_server.core.clock import Clock
@@ -34,7 +34,6 @@ from mock_server.families.music.tracks import Track, TrackFactory
 from mock_server.families.music.wire import ExtendRequest, MusicRequest
 from mock_server.media.sources import SourceAudio, SourceFetcher
 from mock_server.scripting.request import TrackRequest
-from mock_server.scripting.scenario import Scenario
 from mock_server.scripting.script import (
     NO_PICK,
     FailAt,
@@ -45,6 +44,9 @@ from mock_server.scripting.script import (
     compile_script,
     failing,
 )
+
+if TYPE_CHECKING:
+    from mock_server.scripting.scenario import Scenario
 
 __all__ = ["MUSIC", "Music", "SubmitModel"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.core.catalog import Operation, Stage, TaskStatus
 from mock_server.core.encoding import param_json, request_size
@@ -21,8 +21,10 @@ from mock_server.core.reclaim import reclaim
 from mock_server.delivery.journal import Page, page
 from mock_server.families.music.tracks import Track, TrackFactory
 from mock_server.scripting.request import TrackRequest
-from mock_server.scripting.scenario import Scenario
 from mock_server.scripting.script import Script
+
+if TYPE_CHECKING:
+    from mock_server.scripting.scenario import Scenario
 
 __all__ = ["MOVES", "STAGE_ONLY", "STAGE_STATUS", "Task", "TaskStore", "TrackSource"]
 
