@@ -114,8 +114,22 @@ async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
     return b"".join(chunks)[:limit]
 
 
+_LOOPBACK: dict[str, bool] = {}
+"""is_loopback's answers for the hosts it was asked about (at most 256 short ones): every
+server's start asks about its own host twice, and parsing an address is most of that."""
+
+
 def is_loopback(host: str) -> bool:
     """localhost, *.localhost, 127.0.0.0/8 or ::1 (brackets allowed)."""
+    known = _LOOPBACK.get(host)
+    if known is None:
+        known = _is_loopback(host)
+        if len(host) <= 64 and len(_LOOPBACK) < 256:
+            _LOOPBACK[host] = known
+    return known
+
+
+def _is_loopback(host: str) -> bool:
     host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True

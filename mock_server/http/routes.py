@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 
@@ -111,11 +112,56 @@ def _shared_resources() -> tuple[web.AbstractResource, ...]:
     return tuple(one_resource(scratch.router.resources()))
 
 
+_EMPTY = (
+    ("_resources", list),
+    ("_named_resources", dict),
+    ("_resource_index", dict),
+    ("_matched_sub_app_resources", list),
+)
+"""The tables of aiohttp's `UrlDispatcher` that `register_resource` fills (3.9-3.14), and
+their types; a new router has each empty."""
+
+_Filled = tuple[
+    list[web.AbstractResource],
+    dict[str, web.AbstractResource],
+    tuple[str, ...],
+    tuple[list[web.AbstractResource], ...],
+    list[Any],
+]
+
+
+@functools.cache
+def _filled() -> _Filled:
+    """The tables of a router the shared resources were registered into."""
+    router = web.UrlDispatcher()
+    for resource in _shared_resources():
+        router.register_resource(resource)
+    index: dict[str, list[web.AbstractResource]] = router._resource_index
+    return (
+        router._resources, router._named_resources, tuple(index), tuple(index.values()),
+        router._matched_sub_app_resources,
+    )  # fmt: skip
+
+
 def install_routes(app: web.Application) -> None:
     """`setup_routes`'s routes, built once per process and shared by every app. A resource
     holds only its path and handlers (a handler finds its app through the request), and
     building the hundred routes anew was a third of the start of a server, which a test
-    suite pays per test. The plain paths are one resource per folder (`paths.PlainPaths`):
-    registering each with aiohttp was still a fifteenth of a test's instructions."""
+    suite pays per test. The plain paths are one resource per folder (`paths.PlainPaths`),
+    and a new app's router gets copies of the tables of a router they were registered into
+    (see docs/performance.md, "Routes copied, not registered")."""
+    router = app.router
+    own = vars(router)
+    if (
+        type(router) is web.UrlDispatcher
+        and not router.frozen
+        and all(type(own.get(name)) is kind and not own[name] for name, kind in _EMPTY)
+    ):  # a new router of an aiohttp whose tables we know: what registering would leave
+        resources, named, keys, lists, matched = _filled()
+        own["_resources"] = list(resources)
+        own["_named_resources"] = dict(named)
+        own["_resource_index"] = dict(zip(keys, map(list.copy, lists), strict=True))
+        own["_matched_sub_app_resources"] = list(matched)
+        return
     for resource in _shared_resources():
-        app.router.register_resource(resource)
+        router.register_resource(resource)

@@ -59,7 +59,8 @@ class CallbackReceiver(Listener):
         self.requests: list[ReceivedCallback] = []
         self._statuses: list[int] = [200]
         self._delays: list[float] = [0.0]
-        self._arrived = asyncio.Condition()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        """`wait_for` calls under way: the count each waits for, and its future."""
 
     @property
     def url(self) -> str:
@@ -97,11 +98,11 @@ class CallbackReceiver(Listener):
         self.requests.append(
             ReceivedCallback(request.path, dict(request.headers), raw, arrived, status)
         )
-        async with self._arrived:
-            self._arrived.notify_all()
-        return web.json_response(
-            {"status": "received" if status == 200 else "error"}, status=status
-        )
+        if self._waiters:  # no lock and no condition: every callback passes here
+            self._wake()
+        # What `web.json_response({"status": ...})` answers, without encoding it every time.
+        answer = _RECEIVED if status == 200 else _ERROR
+        return web.Response(text=answer, status=status, content_type="application/json")
 
     async def wait_for(
         self,
@@ -112,8 +113,16 @@ class CallbackReceiver(Listener):
         __tracebackhide__ = True
 
         async def enough() -> None:
-            async with self._arrived:
-                await self._arrived.wait_for(lambda: len(self.requests) >= count)
+            if len(self.requests) >= count:
+                return
+            waiter = asyncio.get_running_loop().create_future()
+            entry = (count, waiter)
+            self._waiters.append(entry)
+            try:
+                await waiter
+            finally:
+                if entry in self._waiters:
+                    self._waiters.remove(entry)
 
         try:
             await asyncio.wait_for(enough(), timeout)
@@ -124,6 +133,16 @@ class CallbackReceiver(Listener):
             ) from err
         return self.requests
 
+    def _wake(self) -> None:
+        """Resolve the waits whose count has arrived."""
+        arrived, waiting = len(self.requests), []
+        for count, waiter in self._waiters:
+            if arrived < count:
+                waiting.append((count, waiter))
+            elif not waiter.done():
+                waiter.set_result(None)
+        self._waiters = waiting
+
     def build_app(self) -> web.Application:
         app = web.Application()
         app[_RECEIVER] = self
@@ -132,6 +151,7 @@ class CallbackReceiver(Listener):
 
 
 _RECEIVER = web.AppKey("receiver", CallbackReceiver)
+_RECEIVED, _ERROR = json.dumps({"status": "received"}), json.dumps({"status": "error"})
 
 
 async def _received(request: web.Request) -> web.Response:

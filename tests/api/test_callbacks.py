@@ -444,3 +444,37 @@ async def test_a_long_receiver_answer_is_kept_to_64_kib(
         (delivery,) = server.deliveries(task_id)
         assert delivery.state == "delivered"
         assert delivery.attempts[0].response_body == "x" * RESPONSE_BODY_LIMIT
+
+
+async def test_the_receiver_answers_what_json_response_would() -> None:
+    import aiohttp
+
+    async with CallbackReceiver() as receiver, aiohttp.ClientSession() as http:
+        receiver.respond_with([200, 503])
+        answers = []
+        for _ in range(2):
+            async with http.post(receiver.url, data=b"{}") as resp:
+                answers.append((resp.status, resp.headers["Content-Type"], await resp.read()))
+    expected = [
+        web.json_response({"status": "received"}),
+        web.json_response({"status": "error"}, status=503),
+    ]
+    assert answers == [(e.status, e.headers["Content-Type"], e.body) for e in expected]
+
+
+async def test_receiver_waits_end_when_their_count_has_arrived() -> None:
+    import aiohttp
+
+    async with CallbackReceiver() as receiver, aiohttp.ClientSession() as http:
+        one, two = (asyncio.ensure_future(receiver.wait_for(n, timeout=5)) for n in (1, 2))
+        async with http.post(receiver.url, data=b'{"n": 1}') as resp:
+            assert resp.status == 200
+        assert [r.raw for r in await one] == [b'{"n": 1}']
+        assert not two.done()
+        async with http.post(receiver.url, data=b'{"n": 2}') as resp:
+            assert resp.status == 200
+        assert len(await two) == 2
+        assert len(await receiver.wait_for(2)) == 2  # arrived already: at once
+        with pytest.raises(AssertionError, match=r"expected 3 callbacks within 0.05 s, got 2"):
+            await receiver.wait_for(3, timeout=0.05)
+        assert receiver._waiters == []

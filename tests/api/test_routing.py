@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
+from mock_server.http import routes
 from mock_server.http.keys import UNMATCHED
 from mock_server.http.paths import PlainPaths, one_resource
 from mock_server.http.routes import install_routes, setup_routes
@@ -82,6 +83,42 @@ def test_the_table_lists_every_route_of_its_paths() -> None:
     assert len(table) == 3
     assert table.raw_match("/a")
     assert not table.raw_match("/c")
+
+
+def _registered() -> web.Application:
+    """The shared resources registered one by one, as aiohttp's own API does it."""
+    app = web.Application()
+    for resource in routes._shared_resources():
+        app.router.register_resource(resource)
+    return app
+
+
+def _tables(app: web.Application) -> tuple[object, ...]:
+    router = app.router
+    return (
+        list(router.resources()), dict(router.named_resources()), router._resource_index,
+        router._matched_sub_app_resources,
+    )  # fmt: skip
+
+
+def test_a_new_apps_router_gets_what_registering_each_resource_leaves() -> None:
+    copied, registered = web.Application(), _registered()
+    install_routes(copied)
+    assert _tables(copied) == _tables(registered)
+    # Copies: a route one app adds is not in the next app's table.
+    copied.router.add_get("/__mock__/extra", _handler)
+    again = web.Application()
+    install_routes(again)
+    assert _tables(again) == _tables(registered)
+
+
+def test_a_router_that_holds_routes_already_gets_them_registered() -> None:
+    app = web.Application()
+    app.router.add_get("/own", _handler)
+    install_routes(app)
+    resources = list(app.router.resources())
+    assert resources[1:] == list(_registered().router.resources())
+    assert resources[0].canonical == "/own"
 
 
 async def _handler(request: web.Request) -> web.Response:

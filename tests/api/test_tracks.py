@@ -122,3 +122,15 @@ async def test_reset_forgets_early_builds() -> None:
         assert len(old._early) == 0
         assert old._early._timer is None
         assert len(server.engine.music._early) == 0
+
+
+def test_track_ids_are_the_text_of_a_version_4_uuid() -> None:
+    import random
+    import uuid
+
+    from mock_server.families.music.tracks import uuid4_text
+
+    draw = random.Random(3)
+    edges = [0, (1 << 128) - 1, 0xC000 << 48, 0xF000 << 64]
+    for bits in [*edges, *(draw.getrandbits(128) for _ in range(5000))]:
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4)), hex(bits)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.core.encoding import encode
+from mock_server.core.encoding import encode, encode_built
 from mock_server.core.web import task_ok
 from mock_server.families.music.tracks import TrackFactory
 from tests.helpers import ROOT
@@ -30,6 +30,7 @@ VALUES: list[Any] = [
 def test_encode_gives_the_standard_encoders_bytes(value: Any) -> None:
     standard = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     assert encode(value) == standard
+    assert encode_built(value) == standard
 
 
 def test_encode_refuses_what_json_cannot_hold() -> None:

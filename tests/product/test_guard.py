@@ -414,3 +414,14 @@ async def test_listening_on_the_ipv6_wildcard_takes_ipv4_too() -> None:
                 assert resp.status == 200
     finally:
         await server.close()
+
+
+def test_loopback_answers_are_remembered_for_short_hosts_only() -> None:
+    from mock_server.core import net
+
+    hosts = ("127.0.0.1", "::1", "[::1]", "LOCALHOST.", "192.0.2.1", "a" * 65 + ".localhost")
+    first = [is_loopback(h) for h in hosts]
+    assert first == [True, True, True, True, False, True]
+    assert [is_loopback(h) for h in hosts] == first  # from what it remembers
+    assert "a" * 65 + ".localhost" not in net._LOOPBACK
+    assert len(net._LOOPBACK) <= 256

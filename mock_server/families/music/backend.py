@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.core.catalog import Operation, Stage
 from mock_server.core.clock import Clock
-from mock_server.core.encoding import encode
+from mock_server.core.encoding import encode, encode_built
 from mock_server.core.errors import InvalidParameters, require
 from mock_server.core.events import EventHub, TaskChanged
 from mock_server.core.machine_time import EarlyBuild
@@ -325,7 +325,7 @@ class Music(Backend):
         if event is None or not task.callback_url:  # polling only: the tracks are enough
             task.tracks  # noqa: B018 - builds them
             return
-        task.ready = (index, encode(stage_callback(task, event.stage, task.script.settings)))
+        task.ready = (index, encode_built(stage_callback(task, event.stage, task.script.settings)))
 
     def _schedule_next(self, task: Task) -> None:
         """Set a timer for the task's next event; each event sets the next (one timer a task)."""
@@ -350,12 +350,13 @@ class Music(Backend):
             await self._send(task, "error", encode(payload))
             return
         task.reach(event.stage, self.clock.now())
-        self.events.publish(TaskChanged(task.id))
+        if self.events.heard(TaskChanged):  # no event made when nobody listens
+            self.events.publish(TaskChanged(task.id))
         ready = task.ready
         if ready is not None and ready[0] == index:
             body, task.ready = ready[1], None
         else:
-            body = encode(stage_callback(task, event.stage, task.script.settings))
+            body = encode_built(stage_callback(task, event.stage, task.script.settings))
         if event.stage != "text" and task.callback_url:
             following = task.script.next_with_tracks(task.step)[1]
             if following is not None:
@@ -421,7 +422,7 @@ class _StageBytes:
         self.task, self.stage = task, stage
 
     def __call__(self) -> bytes:
-        return encode(stage_callback(self.task, self.stage, self.task.script.settings))
+        return encode_built(stage_callback(self.task, self.stage, self.task.script.settings))
 
 
 def _measured_duration(sources: Sequence[SourceAudio]) -> float | None:
