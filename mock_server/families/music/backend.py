@@ -116,8 +116,7 @@ class Music(Backend):
         return self.accept(body, raw, base_url, pick, sources)
 
     def submit_now(self, model: SubmitModel, raw: Any, base_url: str) -> Task | None:
-        """`submit` without a coroutine when nothing is to wait for (no scenario, every upload
-        known); else None, having done only what `submit` does again (validation)."""
+        """`submit` with no coroutine; None (only validated) under a scenario or to fetch."""
         if isinstance(raw, dict) and self.scenarios.select(model.operation, raw) is not NO_PICK:
             return None
         body = parse(model, raw, self.settings)
