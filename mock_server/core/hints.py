@@ -8,7 +8,6 @@ the nearest valid name, and the fix. One wording, so a user learns to read it on
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = ["ALLOWED_SHOWN", "allowed", "did_you_mean", "mistake", "nearest"]
@@ -26,6 +25,8 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
     key = word.lower().replace("-", "_")
     if key in folded and folded[key] != word:
         return folded[key]
+    import difflib  # only a mistake is matched: its import compiles a pattern (about 3 ms)
+
     found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
     return folded[found[0]] if found else None
 
