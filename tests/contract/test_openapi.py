@@ -68,6 +68,15 @@ async def test_spec_structure(spec: Any, suno_mock: SunoMock) -> None:
     assert "V3_5" not in model_enum
 
 
+async def test_every_operation_has_its_own_id(spec: Any) -> None:
+    # OpenAPI requires unique operation ids (clients generate a method per id); a submit's is
+    # its handler's name: POST /api/v1/generate/upload-extend is `upload_extend_post`.
+    ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+    upload_extend = spec["paths"]["/api/v1/generate/upload-extend"]["post"]
+    assert upload_extend["operationId"] == "upload_extend_post"
+
+
 @pytest.mark.parametrize(
     "endpoint", [e for e in api() if e.request is not None], ids=lambda e: e.path
 )

@@ -84,4 +84,6 @@ def job_info(kind: JobKind) -> Any:
     async def handler(request: web.Request) -> web.Response:
         return ok(JOBS.of(request).record_info(kind, query_id(request, "taskId")))
 
+    # Its name is its /openapi.json operation id: one of its own for each kind.
+    handler.__name__ = handler.__qualname__ = f"{kind}_record_info"
     return handler

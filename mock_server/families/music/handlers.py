@@ -34,10 +34,11 @@ __all__ = [
 ]
 
 
-def _submitter(model: SubmitModel) -> Handler:
-    """The handler of the submit route whose body `model` validates. One coroutine: the body
-    is read, then the task made without an `await` unless it must wait for something (see
-    docs/performance.md, "Submits without a coroutine to spare")."""
+def _submitter(model: SubmitModel, name: str) -> Handler:
+    """The handler `name` of the submit route whose body `model` validates. One
+    coroutine: the body is read, then the task made without an `await` unless it must wait
+    for something (see docs/performance.md, "Submits without a coroutine to spare"). Named as
+    a handler written out would be: /openapi.json's operation ids are its name."""
 
     async def submit(request: web.Request) -> web.Response:
         music = MUSIC.of(request)
@@ -48,27 +49,19 @@ def _submitter(model: SubmitModel) -> Handler:
             task = await music.submit(model, raw, origin)
         return task_ok(task.id)
 
+    submit.__name__ = submit.__qualname__ = name
     return submit
 
 
-sounds = _submitter(SoundsRequest)
-"""POST /api/v1/generate/sounds"""
-generate = _submitter(GenerateRequest)
-"""POST /api/v1/generate"""
-extend = _submitter(ExtendRequest)
-"""POST /api/v1/generate/extend"""
-upload_cover = _submitter(UploadCoverRequest)
-"""POST /api/v1/generate/upload-cover"""
-upload_extend = _submitter(UploadExtendRequest)
-"""POST /api/v1/generate/upload-extend"""
-add_instrumental = _submitter(AddInstrumentalRequest)
-"""POST /api/v1/generate/add-instrumental"""
-add_vocals = _submitter(AddVocalsRequest)
-"""POST /api/v1/generate/add-vocals"""
-replace_section = _submitter(ReplaceSectionRequest)
-"""POST /api/v1/generate/replace-section"""
-mashup = _submitter(MashupRequest)
-"""POST /api/v1/generate/mashup"""
+sounds = _submitter(SoundsRequest, "sounds")
+generate = _submitter(GenerateRequest, "generate")
+extend = _submitter(ExtendRequest, "extend")
+upload_cover = _submitter(UploadCoverRequest, "upload_cover")
+upload_extend = _submitter(UploadExtendRequest, "upload_extend")
+add_instrumental = _submitter(AddInstrumentalRequest, "add_instrumental")
+add_vocals = _submitter(AddVocalsRequest, "add_vocals")
+replace_section = _submitter(ReplaceSectionRequest, "replace_section")
+mashup = _submitter(MashupRequest, "mashup")
 
 
 async def record_info(request: web.Request) -> web.Response:
