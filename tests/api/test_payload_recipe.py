@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any
 
 import aiohttp
 import pytest
@@ -179,11 +178,11 @@ async def test_bodies_encoded_ahead_in_idle_time_are_the_bytes_built_on_time(
     built: list[tuple[str, str]] = []
     original = payloads.stage_callback
 
-    def recording(task: Task, stage: Stage, settings: Settings) -> dict[str, Any]:
+    def recording(task: Task, stage: Stage) -> bytes:
         built.append((stage, sys._getframe(1).f_code.co_name))
-        return original(task, stage, settings)
+        return payloads.stage_bytes(task, stage)
 
-    monkeypatch.setattr("mock_server.families.music.backend.stage_callback", recording)
+    monkeypatch.setattr("mock_server.families.music.backend.stage_bytes", recording)
     settings = Settings(rate_limit=None, stage_delays=StageDelays(text=1, first=2, complete=4))
     async with (
         CallbackReceiver() as receiver,

@@ -9,13 +9,13 @@ Each task has one timer: its next event, which sets the one after it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mock_server.core.catalog import Operation, Stage
+from mock_server.core.catalog import Operation
 from mock_server.core.clock import Clock
-from mock_server.core.encoding import encode, encode_built
+from mock_server.core.encoding import encode
 from mock_server.core.errors import InvalidParameters, require
 from mock_server.core.events import EventHub, TaskChanged
 from mock_server.core.machine_time import EarlyBuild
@@ -26,7 +26,12 @@ from mock_server.delivery.events import AttemptEnded, DeliveryExhausted
 from mock_server.delivery.journal import Delivery, Journal
 from mock_server.families.account.backend import ACCOUNT, Account
 from mock_server.families.family import Backend, BackendKey, Parts
-from mock_server.families.music.payloads import error_callback, record_info, stage_callback
+from mock_server.families.music.payloads import (
+    StageBytes,
+    error_callback,
+    record_info,
+    stage_bytes,
+)
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
 from mock_server.families.music.store import Task, TaskStore
@@ -48,12 +53,13 @@ from mock_server.scripting.script import (
 if TYPE_CHECKING:
     from mock_server.scripting.scenario import Scenario
 
-__all__ = ["MUSIC", "Music", "SubmitModel"]
+__all__ = ["MUSIC", "Made", "Music", "SubmitModel"]
 
 log = logging.getLogger(__name__)
 
 SubmitModel = type[MusicRequest] | type[ReplaceSectionRequest] | type[SoundsRequest]
 AnyMusicRequest = MusicRequest | ReplaceSectionRequest | SoundsRequest
+Made = Task | Coroutine[Any, Any, Task]  # a submit's task, or the coroutine that makes it
 
 
 class Music(Backend):
@@ -100,32 +106,37 @@ class Music(Backend):
 
     # Submitting.
 
-    async def submit(self, model: SubmitModel, raw: Any, base_url: str) -> Task:
-        """A submit request, from its decoded JSON body to a scheduled task."""
-        # A body that is not a JSON object is refused by `parse` under no scenario (a queued
-        # one is neither applied nor spent).
+    def submit_now(self, model: SubmitModel, raw: Any, base_url: str) -> Made:
+        """A submit, from its decoded JSON body to a scheduled task, with no coroutine when
+        nothing is to wait for; else the coroutine that makes it (`_awaited`). A body that is
+        not a JSON object is refused by `parse` under no scenario (none applied or spent)."""
         pick = self.scenarios.select(model.operation, raw) if isinstance(raw, dict) else NO_PICK
-        fault = self.scenarios.api_fault(pick)
-        if fault is not None:
-            await apply_api_fault(fault)
-        body = parse(model, raw, self.settings)
-        sources = []  # a loop, not an async comprehension: that is a coroutine of its own
-        for url in body.upload_urls():
-            known = self.sources.known(url)  # no coroutine for what is remembered
-            sources.append(known if known is not None else await self.sources.inspect(url))
-        return self.accept(body, raw, base_url, pick, sources)
-
-    def submit_now(self, model: SubmitModel, raw: Any, base_url: str) -> Task | None:
-        """`submit` with no coroutine; None (only validated) under a scenario or to fetch."""
-        if isinstance(raw, dict) and self.scenarios.select(model.operation, raw) is not NO_PICK:
-            return None
+        if pick is not NO_PICK:  # its API fault comes before validation
+            return self._awaited(model, raw, base_url, pick, None)
         body = parse(model, raw, self.settings)
         sources = []
         for url in body.upload_urls():
-            if (known := self.sources.known(url)) is None:
-                return None
+            known = self.sources.known(url)  # no coroutine for what is remembered
+            if known is None:
+                return self._awaited(model, raw, base_url, pick, body)
             sources.append(known)
-        return self.accept(body, raw, base_url, NO_PICK, sources)
+        return self.accept(body, raw, base_url, pick, sources)
+
+    async def _awaited(
+        self, model: SubmitModel, raw: Any, base_url: str, pick: Pick, body: Any
+    ) -> Task:
+        """`submit_now`'s way with its waits: a scenario's API fault, then validation (`body`
+        None), and the uploads not yet inspected. Each step is done once."""
+        if body is None:
+            fault = self.scenarios.api_fault(pick)
+            if fault is not None:
+                await apply_api_fault(fault)
+            body = parse(model, raw, self.settings)
+        sources = []  # a loop, not an async comprehension: that is a coroutine of its own
+        for url in body.upload_urls():
+            known = self.sources.known(url)
+            sources.append(known if known is not None else await self.sources.inspect(url))
+        return self.accept(body, raw, base_url, pick, sources)
 
     def accept(
         self,
@@ -324,7 +335,7 @@ class Music(Backend):
         if event is None or not task.callback_url:  # polling only: the tracks are enough
             task.tracks  # noqa: B018 - builds them
             return
-        task.ready = (index, encode_built(stage_callback(task, event.stage, task.script.settings)))
+        task.ready = (index, stage_bytes(task, event.stage))
 
     def _schedule_next(self, task: Task) -> None:
         """Set a timer for the task's next event; each event sets the next (one timer a task)."""
@@ -355,13 +366,13 @@ class Music(Backend):
         if ready is not None and ready[0] == index:
             body, task.ready = ready[1], None
         else:
-            body = encode_built(stage_callback(task, event.stage, task.script.settings))
+            body = stage_bytes(task, event.stage)
         if event.stage != "text" and task.callback_url:
             following = task.script.next_with_tracks(task.step)[1]
             if following is not None:
                 self._build_early(task, following.at)
         if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
-            await self._deliver(task, Outgoing(event.stage, body), _StageBytes(task, event.stage))
+            await self._deliver(task, Outgoing(event.stage, body), StageBytes(task, event.stage))
             return
         await self._send(task, event.stage, body)
 
@@ -409,19 +420,6 @@ class Music(Backend):
                 f"stage: task {task_id} has no {kind!r} callback yet; it has {known or 'none'}"
             )
         return await self.dispatcher.deliver(task_id, kind, task.callback_url, sent[-1].payload)
-
-
-class _StageBytes:
-    """Makes a stage callback's bytes again (the same bytes: tracks and settings are fixed);
-    smaller than a functools.partial, and a journal keeps one per delivered callback."""
-
-    __slots__ = ("stage", "task")
-
-    def __init__(self, task: Task, stage: Stage) -> None:
-        self.task, self.stage = task, stage
-
-    def __call__(self) -> bytes:
-        return encode_built(stage_callback(self.task, self.stage, self.task.script.settings))
 
 
 def _measured_duration(sources: Sequence[SourceAudio]) -> float | None:

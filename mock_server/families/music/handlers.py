@@ -10,6 +10,7 @@ from mock_server.core.web import base_url, json_of, ok, query_id, task_ok
 from mock_server.families.music.backend import MUSIC, SubmitModel
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
+from mock_server.families.music.store import Task
 from mock_server.families.music.wire import (
     AddInstrumentalRequest,
     AddVocalsRequest,
@@ -41,12 +42,9 @@ def _submitter(model: SubmitModel, name: str) -> Handler:
     a handler written out would be: /openapi.json's operation ids are its name."""
 
     async def submit(request: web.Request) -> web.Response:
-        music = MUSIC.of(request)
         raw = json_of(request, await request.read())
-        origin = base_url(request)
-        task = music.submit_now(model, raw, origin)
-        if task is None:  # a scenario or an upload to fetch: the whole way
-            task = await music.submit(model, raw, origin)
+        made = MUSIC.of(request).submit_now(model, raw, base_url(request))
+        task = made if isinstance(made, Task) else await made  # a scenario, an upload to inspect
         return task_ok(task.id)
 
     submit.__name__ = submit.__qualname__ = name
