@@ -372,11 +372,9 @@ class Music(Backend):
             if following is not None:
                 self._build_early(task, following.at)
         if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
-            # One copy, no delay: what `_deliver` would do with it, without an `Outgoing`.
-            await self.dispatcher.deliver(
+            await self.dispatcher.deliver(  # one copy, no delay: no `Outgoing` for `_deliver`
                 task.id, event.stage, task.callback_url, body, policy=task.script.policy,
-                recipe=StageBytes(task, event.stage),
-            )  # fmt: skip
+                recipe=StageBytes(task, event.stage))  # fmt: skip
             return
         await self._send(task, event.stage, body)
 
