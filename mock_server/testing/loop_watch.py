@@ -96,8 +96,11 @@ class LoopWatch:
         except RuntimeError:  # the loop closed meanwhile
             return False
         self._waiting_since = self._waiting_since or now
-        if now - max(self._waiting_since, self._last_beat) >= self._timeout:
-            self._answer(ready, now - self._last_beat)
+        # What the client waited while the loop did not run: since the later of the two (the
+        # last beat may be from long before, when the loop idled unpinged).
+        waited = now - max(self._waiting_since, self._last_beat)
+        if waited >= self._timeout:
+            self._answer(ready, waited)
             self._waiting_since = None
         return True
 
