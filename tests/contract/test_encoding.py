@@ -8,9 +8,10 @@ import json
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
-from mock_server.core.encoding import encode, encode_built
-from mock_server.core.web import task_ok
+from mock_server.core.encoding import encode, encode_built, request_size
+from mock_server.core.web import sized_json_of, task_ok
 from mock_server.families.music.tracks import TrackFactory
 from tests.helpers import ROOT
 
@@ -57,3 +58,24 @@ def test_encoding_uses_no_private_interpreter_name() -> None:
     source = (ROOT / "mock_server" / "core" / "encoding.py").read_text()
     assert "c_make_encoder" not in source
     assert "json.encoder" not in source
+
+
+SIZED_BODIES = [
+    b'{"callBackUrl":"http://127.0.0.1:9/cb","model":"V4","continueAt":42,"style":"lofi"}',
+    '{"title": "é😀\u2028", "n": 1e16, "b": true, "x": null, "e": "\\u00e9\\n"}'.encode(),
+    b'\n {"k": 1}',
+    b'{"a": "{[not nested]}"}',
+    b'{"nested": {"x": [1, 2, {"y": "z"}]}, "list": ["a", "b"]}',
+    b'[{"a": 1}]',
+]
+
+
+@pytest.mark.parametrize("text", SIZED_BODIES)
+async def test_a_bodys_size_from_its_text_is_at_least_its_walk(text: bytes) -> None:
+    """A submit's size is told from its text for a flat object: never less than what the
+    walk (`request_size`) counts, so the task store's byte budget still holds."""
+    request = make_mocked_request("POST", "/", headers={"Content-Type": "application/json"})
+    value, size = sized_json_of(request, text)
+    assert value == json.loads(text)
+    assert size >= request_size(value)
+    assert size <= request_size(value) + len(text) + 100 * len(value)

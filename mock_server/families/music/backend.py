@@ -106,24 +106,24 @@ class Music(Backend):
 
     # Submitting.
 
-    def submit_now(self, model: SubmitModel, raw: Any, base_url: str) -> Made:
-        """A submit, from its decoded JSON body to a scheduled task, with no coroutine when
-        nothing is to wait for; else the coroutine that makes it (`_awaited`). A body that is
-        not a JSON object is refused by `parse` under no scenario (none applied or spent)."""
+    def submit_now(self, model: SubmitModel, raw: Any, base_url: str, size: int) -> Made:
+        """A submit, from its decoded JSON body (`size`: `encoding.body_size` of its text) to
+        a scheduled task, with no coroutine when nothing is to wait for; else the coroutine
+        that makes it (`_awaited`). Not a JSON object: refused by `parse`, under no scenario."""
         pick = self.scenarios.select(model.operation, raw) if isinstance(raw, dict) else NO_PICK
         if pick is not NO_PICK:  # its API fault comes before validation
-            return self._awaited(model, raw, base_url, pick, None)
+            return self._awaited(model, raw, base_url, size, pick, None)
         body = parse(model, raw, self.settings)
         sources = []
         for url in body.upload_urls():
             known = self.sources.known(url)  # no coroutine for what is remembered
             if known is None:
-                return self._awaited(model, raw, base_url, pick, body)
+                return self._awaited(model, raw, base_url, size, pick, body)
             sources.append(known)
-        return self.accept(body, raw, base_url, pick, sources)
+        return self.accept(body, raw, base_url, size, pick, sources)
 
     async def _awaited(
-        self, model: SubmitModel, raw: Any, base_url: str, pick: Pick, body: Any
+        self, model: SubmitModel, raw: Any, base_url: str, size: int, pick: Pick, body: Any
     ) -> Task:
         """`submit_now`'s way with its waits: a scenario's API fault, then validation (`body`
         None), and the uploads not yet inspected. Each step is done once."""
@@ -136,13 +136,14 @@ class Music(Backend):
         for url in body.upload_urls():
             known = self.sources.known(url)
             sources.append(known if known is not None else await self.sources.inspect(url))
-        return self.accept(body, raw, base_url, pick, sources)
+        return self.accept(body, raw, base_url, size, pick, sources)
 
     def accept(
         self,
         body: AnyMusicRequest,
         raw: dict[str, Any],
         base_url: str,
+        size: int,
         pick: Pick,
         sources: Sequence[SourceAudio] = (),
     ) -> Task:
@@ -169,7 +170,7 @@ class Music(Backend):
             tracks, parent = self._music(body, upload, measured=measured is not None)  # type: ignore[arg-type]
         task = self.create(
             body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
-            base_url=base_url, parent_music_id=parent, scenario=scenario,
+            base_url=base_url, parent_music_id=parent, scenario=scenario, size=size,
         )  # fmt: skip
         pick.use()
         for source in sources:
@@ -268,6 +269,7 @@ class Music(Backend):
         parent_music_id: str = "",
         scenario: Scenario | None = None,
         task_id: str | None = None,
+        size: int | None = None,
     ) -> Task:
         """Charge for and create a task, and schedule its first event."""
         script = self._plain if scenario is None else compile_script(scenario, self.settings)
@@ -275,7 +277,7 @@ class Music(Backend):
         task = self.store.create(
             operation=operation, request=request, tracks=script.looks(tracks),
             callback_url=callback_url, base_url=base_url, now=self.clock.now(), script=script,
-            parent_music_id=parent_music_id, task_id=task_id,
+            parent_music_id=parent_music_id, task_id=task_id, size=size,
         )  # fmt: skip
         self._schedule_next(task)
         self._build_early(task, created=True)
