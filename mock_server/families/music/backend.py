@@ -87,6 +87,8 @@ class Music(Backend):
         )
         self._early: EarlyBuild[Task] = EarlyBuild(clock.machine, self._prepare)
         self._plain = compile_script(None, settings)
+        first = self._plain.first_tracks_at  # a plain task's early build, worked out once
+        self._plain_early = None if first is None else clock.real_seconds(max(0.0, first) / 2)
         self._fire = self._fire_event  # bound once: one method object, not one per timer
         self.events.on(DeliveryExhausted, self._exhausted)
 
@@ -227,17 +229,7 @@ class Music(Backend):
         if body.taskId:
             source_task, track = self.finished_track(body.taskId, body.audioId)
             parent, model, duration = track.id, source_task.model, track.duration
-        start, end = body.infillStartS or 0.0, body.infillEndS or 0.0
-        if end > duration:
-            raise InvalidParameters(
-                f"infillEndS: must lie within the track ({duration:g} s), got {end:g}"
-            )
-        if end - start > duration / 2:
-            raise InvalidParameters(
-                f"infillEndS: the window ({end - start:g} s) must not exceed half of the "
-                f"track ({duration / 2:g} s)"
-            )
-        return replace(body.tracks(model or "V4_5PLUS"), durations=(duration, duration)), parent
+        return body.window_tracks(model or "V4_5PLUS", duration), parent
 
     def _check_upload_length(self, operation: str, model: str, seconds: float) -> None:
         """Each endpoint its own limit: upload-extend takes 1 minute with V4_5ALL, upload-cover
@@ -275,12 +267,16 @@ class Music(Backend):
         script = self._plain if scenario is None else compile_script(scenario, self.settings)
         self.account.charge(self.settings.task_cost)
         task = self.store.create(
-            operation=operation, request=request, tracks=script.looks(tracks),
+            operation=operation, request=request,
+            tracks=tracks if scenario is None else script.looks(tracks),
             callback_url=callback_url, base_url=base_url, now=self.clock.now(), script=script,
             parent_music_id=parent_music_id, task_id=task_id, size=size,
         )  # fmt: skip
         self._schedule_next(task)
-        self._build_early(task, created=True)
+        if scenario is not None:
+            self._build_early(task, created=True)
+        elif self._plain_early is not None:  # what `_build_early` would work out, every time
+            self._early.add(task, self._plain_early)
         if self.events.heard(TaskChanged):  # no event made when nobody listens
             self.events.publish(TaskChanged(task.id))
         return task
