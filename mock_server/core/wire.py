@@ -9,10 +9,12 @@ from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AllowInfNan,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictStr,
     ValidationError,
     ValidationInfo,
@@ -104,7 +106,10 @@ OptionalUrl = Annotated[
     HttpUrl | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
 ]
 """An optional URL; a blank string counts as not sent."""
-Number = Annotated[float, BeforeValidator(_json_number)]
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+"""A finite JSON number, checked by pydantic-core without a Python call (a boolean, a string
+or an integer too large for a float is refused with `_json_number`'s words: see
+`validation_message`; docs/performance.md, "Numbers checked in C")."""
 Weight = Annotated[Number, Field(ge=0, le=1), AfterValidator(hundredths)]
 Seconds = Annotated[Number, Field(gt=0)]
 Whole = Annotated[int, BeforeValidator(_whole)]
@@ -172,6 +177,7 @@ _TYPE_HINTS: dict[str, str] = {
     "float_type": "must be a JSON number",
     "list_type": "must be a JSON array",
     "model_type": "must be a JSON object",
+    "finite_number": "must be a finite JSON number",
 }
 
 
@@ -201,6 +207,8 @@ def validation_message(err: ValidationError) -> str:
             )
         else:
             what = _TYPE_HINTS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+            if kind == "float_type" and type(item["input"]) is int:  # beyond a float's range
+                what = _TYPE_HINTS["finite_number"]
             what = what[:1].lower() + what[1:]
         if kind != "missing" and "got " not in what:
             what += f", got {_echo(item['input'])}"
