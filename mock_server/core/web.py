@@ -29,6 +29,7 @@ __all__ = [
     "forget_middleware_chains",
     "json_of",
     "ok",
+    "origin",
     "query_id",
     "read_json",
     "settings_of",
@@ -102,8 +103,12 @@ _TASK_OK_HEAD = b'{"code":200,"msg":"success","data":{"taskId":'
 
 def base_url(request: web.Request) -> str:
     """Origin for URLs handed out: `public_base_url`, else the origin the client used."""
-    configured = request.app[SETTINGS].public_base_url
-    return configured or f"{request.scheme}://{request.host}"
+    return request.app[SETTINGS].public_base_url or origin(request)
+
+
+def origin(request: web.Request) -> str:
+    """The origin the client used (`base_url` when no `public_base_url` is set)."""
+    return f"{request.scheme}://{request.host}"
 
 
 async def read_json(request: web.Request) -> Any:

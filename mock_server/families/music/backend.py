@@ -87,6 +87,10 @@ class Music(Backend):
         )
         self._early: EarlyBuild[Task] = EarlyBuild(clock.machine, self._prepare)
         self._plain = compile_script(None, settings)
+        # Settings read on every submit, once here (a pydantic model's fields are read
+        # through its `__getattr__` hook; docs/performance.md, "Fields read once").
+        self.public_base_url = settings.public_base_url
+        self._default_upload, self._task_cost = settings.default_upload_duration, settings.task_cost
         first = self._plain.first_tracks_at  # a plain task's early build, worked out once
         self._plain_early = None if first is None else clock.real_seconds(max(0.0, first) / 2)
         self._fire = self._fire_event  # bound once: one method object, not one per timer
@@ -109,7 +113,7 @@ class Music(Backend):
     # Submitting.
 
     def submit_now(self, model: SubmitModel, raw: Any, base_url: str, size: int) -> Made:
-        """A submit, from its decoded JSON body (`size`: `encoding.body_size` of its text) to
+        """A submit, from its decoded JSON body (`size`: what `sized_json_of` told) to
         a scheduled task, with no coroutine when nothing is to wait for; else the coroutine
         that makes it (`_awaited`). Not a JSON object: refused by `parse`, under no scenario."""
         pick = self.scenarios.select(model.operation, raw) if isinstance(raw, dict) else NO_PICK
@@ -153,7 +157,7 @@ class Music(Backend):
         An upload that could not be downloaded (or is not audio) still makes a task, which
         then fails with the documented error callback."""
         measured = _measured_duration(sources)
-        upload = self.settings.default_upload_duration if measured is None else measured
+        upload = self._default_upload if measured is None else measured
         scenario = pick.scenario
         failure = None
         for source in sources:
@@ -169,9 +173,9 @@ class Music(Backend):
         elif type(body) is SoundsRequest:
             tracks, parent = body.tracks(self.settings.seed), ""
         else:  # MusicRequests (the models are final: `type` decides; no `cast`: it is a call)
-            tracks, parent = self._music(body, upload, measured=measured is not None)  # type: ignore[arg-type]
+            tracks, parent = self._music(body, upload, measured is not None)  # type: ignore[arg-type]
         task = self.create(
-            body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
+            type(body).operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
             base_url=base_url, parent_music_id=parent, scenario=scenario, size=size,
         )  # fmt: skip
         pick.use()
@@ -190,7 +194,7 @@ class Music(Backend):
         return task
 
     def _music(
-        self, body: MusicRequest, upload: float, *, measured: bool = False
+        self, body: MusicRequest, upload: float, measured: bool = False
     ) -> tuple[TrackRequest, str]:
         """The tracks of a generate/extend/upload/add-* request and the audio it continues."""
         # Only a length the mock measured is held against the limit: an assumed one
@@ -265,12 +269,10 @@ class Music(Backend):
     ) -> Task:
         """Charge for and create a task, and schedule its first event."""
         script = self._plain if scenario is None else compile_script(scenario, self.settings)
-        self.account.charge(self.settings.task_cost)
-        task = self.store.create(
-            operation=operation, request=request,
-            tracks=tracks if scenario is None else script.looks(tracks),
-            callback_url=callback_url, base_url=base_url, now=self.clock.now(), script=script,
-            parent_music_id=parent_music_id, task_id=task_id, size=size,
+        self.account.charge(self._task_cost)
+        task = self.store.create(  # positional: keywords cost every submit
+            operation, request, tracks if scenario is None else script.looks(tracks),
+            callback_url, base_url, self.clock.now(), script, parent_music_id, task_id, size,
         )  # fmt: skip
         self._schedule_next(task)
         if scenario is not None:

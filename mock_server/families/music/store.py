@@ -323,7 +323,6 @@ class TaskStore:
 
     def create(
         self,
-        *,
         operation: Operation,
         request: dict[str, Any],
         tracks: TrackRequest,
@@ -336,7 +335,7 @@ class TaskStore:
         size: int | None = None,
     ) -> Task:
         """Create a PENDING task with its tracks already decided. `size`: what its request
-        takes, estimated from the text it came in (`encoding.body_size`: a submit); None: from
+        takes, estimated from the text it came in (`web.sized_json_of`: a submit); None: from
         the request itself (`encoding.request_size`)."""
         if (self.byte_limit is not None and self.held_bytes > self.byte_limit) or (
             self._trim_at is not None and len(self._tasks) >= self._trim_at
