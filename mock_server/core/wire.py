@@ -3,7 +3,6 @@ base model, and `parse`, which turns a pydantic error into the API's one-line me
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -48,16 +47,26 @@ __all__ = [
 ]
 
 
-def _http_url(value: str) -> str:
-    """`value` if it is an absolute http(s) URL (remembered when short: a client sends the
-    same callBackUrl again and again, and a long one would make the cache costly: at most
-    1024 of them, 2 MiB)."""
-    return _checked_url(value) if len(value) <= SHORT_URL_CHARS else _check_url(value)
+class _CheckedUrls(dict[str, str]):
+    """Short URLs found to be absolute http(s) URLs: a client sends the same callBackUrl
+    again and again. A URL is looked up by the dict's own `__getitem__` (C, no Python call:
+    see docs/performance.md, "URLs checked once"); one not seen yet is checked by
+    `__missing__` and kept when short, at most 1024 of them (2 MiB): a long one would make
+    the cache costly."""
+
+    def __missing__(self, value: str) -> str:
+        _check_url(value)
+        if len(value) <= SHORT_URL_CHARS and len(self) < 1024:
+            self[value] = value
+        return value
+
+
+_CHECKED_URLS = _CheckedUrls()
 
 
 def forget_urls() -> None:
     """Empty the cache of checked URLs (a reset)."""
-    _checked_url.cache_clear()
+    _CHECKED_URLS.clear()
 
 
 def _check_url(value: str) -> str:
@@ -68,9 +77,6 @@ def _check_url(value: str) -> str:
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
     return value
-
-
-_checked_url = functools.lru_cache(maxsize=1024)(_check_url)
 
 
 def hundredths(value: float) -> float:
@@ -101,7 +107,7 @@ def _whole(value: Any) -> int:
     return int(number)
 
 
-HttpUrl = Annotated[StrictStr, AfterValidator(_http_url)]
+HttpUrl = Annotated[StrictStr, AfterValidator(_CHECKED_URLS.__getitem__)]
 OptionalUrl = Annotated[
     HttpUrl | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
 ]
