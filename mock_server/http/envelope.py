@@ -119,19 +119,6 @@ def _journal(
         )
 
 
-async def _read_capped(request: web.Request, limit: int) -> tuple[bytes, bool]:
-    """The body and False, or a note for the journal and True when it is over `limit`: a
-    declared Content-Length over it is refused before a byte is read, a chunked body once it
-    passes it (the app's client_max_size is the same limit)."""
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        return f"<body of {declared} bytes over {limit}, not read>".encode(), True
-    try:
-        return await request.read(), False
-    except web.HTTPRequestEntityTooLarge:
-        return f"<body over {limit} bytes, not read>".encode(), True
-
-
 def _mirror(settings: Settings, is_api: bool, upload: bool) -> bool:
     """Whether an error's code is also the HTTP status: the File Upload API's page documents
     HTTP 400/401/500, the api/v1 family's HTTP 200."""
@@ -152,10 +139,19 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     try:
         if upload and request.body_exists:
             raw = f"<{request.content_length or '?'} bytes of upload, not journaled>".encode()
-        elif is_api and request.body_exists:
-            raw, too_long = await _read_capped(request, settings.max_body_bytes)
-            if too_long:
-                raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, len(raw))
+        elif is_api and request.body_exists:  # read here, not in a coroutine of its own
+            # Over the limit, a note is journaled instead: a declared Content-Length over it
+            # is refused before a byte is read, a chunked body once it passes it (the app's
+            # client_max_size is the same limit).
+            limit, declared = settings.max_body_bytes, request.content_length
+            if declared is not None and declared > limit:
+                raw = f"<body of {declared} bytes over {limit}, not read>".encode()
+                raise web.HTTPRequestEntityTooLarge(limit, declared)
+            try:
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                raw = f"<body over {limit} bytes, not read>".encode()
+                raise
         if handler is unmatched_handler:  # the route no other matched
             raise await _unmatched(request)
         if is_api:
