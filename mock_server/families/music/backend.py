@@ -174,9 +174,9 @@ class Music(Backend):
             tracks, parent = body.tracks(self.settings.seed), ""
         else:  # MusicRequests (the models are final: `type` decides; no `cast`: it is a call)
             tracks, parent = self._music(body, upload, measured is not None)  # type: ignore[arg-type]
-        task = self.create(
-            type(body).operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
-            base_url=base_url, parent_music_id=parent, scenario=scenario, size=size,
+        task = self.create(  # positional: keywords cost every submit
+            type(body).operation, raw, tracks, body.callBackUrl or "", base_url, parent,
+            scenario, None, size,
         )  # fmt: skip
         pick.use()
         for source in sources:
@@ -258,7 +258,6 @@ class Music(Backend):
         self,
         operation: Operation,
         request: dict[str, Any],
-        *,
         tracks: TrackRequest,
         callback_url: str,
         base_url: str,

@@ -127,15 +127,18 @@ def track_request(
     if custom and not lyrics:
         lyrics = fields["prompt"]
     # `blank`, inline: empty or all whitespace is what `strip()` leaves empty
-    return TrackRequest(
+    made = TrackRequest(  # no keyword (the usual request has no duration): a keyword costs
         fields["model"],
         None if not title or title.isspace() else title,
         None if not style or style.isspace() else style,
         None if not lyrics or lyrics.isspace() else lyrics,
         instrumental,
         continue_at,
-        duration=fields["duration"],
     )
+    duration = fields["duration"]
+    if duration is not None:
+        made.duration = duration
+    return made
 
 
 def check_common(fields: dict[str, Any], custom: bool) -> None:
