@@ -73,7 +73,12 @@ class EnvelopeResponse(web.Response):
         """`payload` None: `body` is its bytes, decoded when the payload is asked for (the
         log at INFO level; a submit's answer is not kept twice)."""
         raw = encode(payload) if body is None else body
-        super().__init__(body=raw, status=status, headers=_JSON_HEADERS)
+        if status == 200 and _LEAN is not None:  # what aiohttp's __init__ sets, set directly
+            headers, self._reason, self._zlib_executor_size = _LEAN
+            self._state, self._headers, self._status = {}, headers(_JSON_HEADERS), 200
+            self._body, self._compressed_body, self._zlib_executor = raw, None, None
+        else:
+            super().__init__(body=raw, status=status, headers=_JSON_HEADERS)
         self._payload = payload
         self.raw = raw
         """The body's bytes (aiohttp's `body` is typed for every kind of payload)."""
@@ -83,6 +88,29 @@ class EnvelopeResponse(web.Response):
         if self._payload is None:
             self._payload = cast(dict[str, Any], json.loads(self.raw))
         return self._payload
+
+
+def _lean() -> tuple[Any, str, int] | None:
+    """What `EnvelopeResponse` sets for a 200 without aiohttp's `Response.__init__` (its
+    headers' class, its reason and its compression threshold), if that `__init__` sets
+    exactly those private attributes, else None: the lean way is taken only with an aiohttp
+    whose answer it makes the same (see docs/performance.md, "Answers made lean")."""
+    made = web.Response(body=b"{}", status=200, headers=_JSON_HEADERS)
+    fields = vars(made)
+    expected = {"_state", "_headers", "_status", "_reason", "_body", "_compressed_body"}
+    if (
+        set(fields) != expected | {"_zlib_executor_size", "_zlib_executor"}
+        or fields["_state"] != {}
+        or dict(fields["_headers"]) != _JSON_HEADERS
+        or (fields["_status"], fields["_body"]) != (200, b"{}")
+        or fields["_compressed_body"] is not None
+        or fields["_zlib_executor"] is not None
+    ):
+        return None
+    return type(fields["_headers"]), fields["_reason"], fields["_zlib_executor_size"]
+
+
+_LEAN = _lean()
 
 
 def ok(data: Any, msg: str = "success") -> web.Response:
