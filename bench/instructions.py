@@ -8,7 +8,8 @@ time cannot see.
   each run by pytest under callgrind with 5 and with 205 tests; the difference divided by 200
   is the work of one test, full garbage collections included (one such collection more or
   less in a run moves the figure by about 0.3 M a test: the 200 tests average it).
-* accept: the server (`suno-mock serve --rate-limit off`, or the naive reference of (g)) under
+* accept: the server (`suno-mock serve --rate-limit off`, on uvloop as by default and on
+  asyncio's own loop, or the naive reference of (g), on asyncio's) under
   callgrind with counting off; 320 upload-extend submits to warm it up, then counting on for
   2,048 more, sent from this process in waves (one request on every connection, then every
   answer: a client sending freely moved the count more).
@@ -91,8 +92,13 @@ async def _counting(pid: int, state: str) -> None:
 
 
 async def _accept_run(kind: str, connections: int, out: Path) -> float:
-    """Instructions per accept of `kind` (mock or reference) at `connections`."""
-    argv = mock_argv(FAR) if kind == "mock" else reference_argv(FAR, ACCEPT_PATH)
+    """Instructions per accept of `kind` at `connections`: "reference", "mock" (on uvloop, its
+    default) or "asyncio" (the mock on asyncio's own loop)."""
+    argv = (
+        reference_argv(FAR, ACCEPT_PATH)
+        if kind == "reference"
+        else mock_argv(FAR, "asyncio" if kind == "asyncio" else "auto")
+    )
     valgrind = [
         _valgrind(),
         "--tool=callgrind",
@@ -136,7 +142,7 @@ async def accept_counts(connections: tuple[int, ...] = (32, 64)) -> dict[str, fl
     result: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="suno-mock-bench-instructions-") as tmp:
         for count in connections:
-            for kind in ("reference", "mock"):
+            for kind in ("reference", "mock", "asyncio"):
                 out = Path(tmp) / f"{kind}-{count}.out"
                 result[f"{kind}@{count}"] = await _accept_run(kind, count, out)
     return result
@@ -158,4 +164,10 @@ def report(suite_ran: dict[str, float], accepted: dict[str, float]) -> str:
             f"    accept, {count} connections: mock {own / 1e3:,.1f}k, reference {ref / 1e3:,.1f}k "
             f"instructions per accept = {own / ref:.2f}x. Goal: <= 1.0x ({met})."
         )
+        plain = accepted.get(f"asyncio@{count}")
+        if plain is not None:
+            lines.append(
+                f"        the mock on asyncio's own loop (--event-loop asyncio): "
+                f"{plain / 1e3:,.1f}k = {plain / ref:.2f}x"
+            )
     return "\n".join(lines)

@@ -14,7 +14,9 @@ ratios measured in the same run, since this host's speed drifts 2x within minute
     `wrk` (Debian package `wrk`) at 32 and at 64 connections, and the server process's CPU
     seconds per 1,000 accepts (/proc); without wrk, the Python keep-alive client (which tops
     out near the server's rate, so the ratio reads closer to 1 than it is). Runs alternate;
-    medians. Goals: req/s >= 1.0x and CPU per accept <= 1.0x at both connection counts.
+    medians. Goals: req/s >= 1.0x and CPU per accept <= 1.0x at both connection counts. The
+    mock runs as `serve` does by default (on uvloop), and once more on asyncio's own loop
+    (`--event-loop asyncio`, the reference's), reported beside it.
 (h) memory: RSS per finished task (3 delivered callbacks, journal included) of the mock at
     N tasks (default 20,000; the journal keeps 100,000 requests and deliveries by default, so
     the per-task figure holds to ~33k tasks without trimming). Goal: <= 4 KiB at 100k.
@@ -133,11 +135,13 @@ def _delays(text: str) -> str:
     return ",".join(f"{k}={v}" for k, v in zip(STAGES, text.split(","), strict=True))
 
 
-def mock_argv(delays: str) -> tuple[str, ...]:
-    """`python` arguments of `suno-mock serve` as the side-by-side runs start it."""
+def mock_argv(delays: str, loop: str = "auto") -> tuple[str, ...]:
+    """`python` arguments of `suno-mock serve` as the side-by-side runs start it (`loop`: its
+    `--event-loop`; `auto` is uvloop, a dependency here)."""
     return (
         "-m", "mock_server", "serve", "--port", "0", "--log-level", "WARNING",
         "--rate-limit", "off", "--credits", "1000000000000", "--stage-delays", _delays(delays),
+        "--event-loop", loop,
     )  # fmt: skip
 
 
@@ -146,8 +150,8 @@ def reference_argv(delays: str, path: str) -> tuple[str, ...]:
     return ("-c", REFERENCE, delays, path)
 
 
-async def start_mock(delays: str) -> tuple[asyncio.subprocess.Process, str]:
-    proc, url = await start_process(*mock_argv(delays))
+async def start_mock(delays: str, loop: str = "auto") -> tuple[asyncio.subprocess.Process, str]:
+    proc, url = await start_process(*mock_argv(delays, loop))
     return proc, url.split()[0]
 
 
@@ -346,26 +350,31 @@ async def _accept_run(
 
 
 async def accept(seconds: float, runs: int, connections: tuple[int, ...]) -> dict[str, Any]:
-    """Per connection count: alternating runs of reference and mock, req/s and CPU/1,000."""
+    """Per connection count: alternating runs of the reference, the mock (on uvloop, its
+    default) and the mock on asyncio's own loop; req/s and CPU/1,000."""
     far = "86400,86400,86400"
     reference, ref_url = await start_process(*reference_argv(far, ACCEPT_PATH))
     mock, mock_url = await start_mock(far)
+    plain, plain_url = await start_mock(far, "asyncio")
     result: dict[str, Any] = {"tool": "wrk" if shutil.which("wrk") else "python", "runs": {}}
-    servers = (("reference", reference, ref_url), ("mock", mock, mock_url))
+    servers = (
+        ("reference", reference, ref_url), ("mock", mock, mock_url),
+        ("asyncio", plain, plain_url),
+    )  # fmt: skip
     try:
         with tempfile.TemporaryDirectory() as folder:
             script = Path(folder) / "post.lua"
             body = json.dumps({**UPLOAD_EXTEND, "callBackUrl": "http://127.0.0.1:9/cb"})
             script.write_text(WRK_SCRIPT.format(body=json.dumps(body)))
             for count in connections:
-                rows: dict[str, list[tuple[int, float]]] = {"reference": [], "mock": []}
+                rows: dict[str, list[tuple[int, float]]] = {kind: [] for kind, _, _ in servers}
                 for _ in range(runs):
                     for kind, proc, url in servers:
                         rows[kind].append(await _accept_run(proc, url, seconds, count, script))
                 result["runs"][count] = rows
     finally:
-        await stop_process(reference)
-        await stop_process(mock)
+        for _, proc, _ in servers:
+            await stop_process(proc)
     return result
 
 
@@ -394,6 +403,13 @@ def accept_report(result: dict[str, Any], seconds: float) -> str:
             f"{', '.join(f'{x:.2f}' for x in paired)}); server CPU per 1,000 accepts: mock "
             f"{mock_cpu:.3f} s, reference {ref_cpu:.3f} s = {mock_cpu / ref_cpu:.2f}x"
         )
+        if rows.get("asyncio"):
+            rate = statistics.median(r for r, _ in rows["asyncio"])
+            cpu = statistics.median(c for _, c in rows["asyncio"])
+            lines.append(
+                f"        the mock on asyncio's own loop (--event-loop asyncio): {rate / ref:.2f}x "
+                f"({rate:,.0f} req/s); CPU per 1,000 accepts {cpu:.3f} s = {cpu / ref_cpu:.2f}x"
+            )
     return "\n".join(lines)
 
 

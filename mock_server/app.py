@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
 from aiohttp import web
 
@@ -34,14 +34,30 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app[BACKENDS] = engine.backends
     install_routes(app)
 
-    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
-        await engine.start()
-        yield
-        await engine.close()
-
     async def end_streams(_: web.Application) -> None:
         engine.events.close()  # open event streams return, so shutdown does not wait on them
 
-    app.cleanup_ctx.append(lifecycle)
+    app.cleanup_ctx.append(_Lifecycle(engine))
     app.on_shutdown.append(end_streams)
     return app
+
+
+class _Lifecycle(AbstractAsyncContextManager[None]):
+    """The engine started and closed with the app, as an item of its `cleanup_ctx`: called
+    with the app, it is the context itself. An async generator there would be wrapped by
+    aiohttp in `contextlib.asynccontextmanager` (and called twice) at every start, which a
+    suite that starts a server per test pays per test."""
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __call__(self, _: web.Application) -> _Lifecycle:
+        return self
+
+    async def __aenter__(self) -> None:
+        await self._engine.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._engine.close()

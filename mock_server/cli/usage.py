@@ -25,8 +25,9 @@ _CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (
 FLAG_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "server": (
         "where it listens and what its API answers",
-        ("host", "port", "seed", "credits", "task_cost", "public_base_url", "upload_base_url",
-         "mirror_http_status", "create_time_format", "text_callback_tracks", "title_limit_v4_5",
+        ("host", "port", "event_loop", "seed", "credits", "task_cost", "public_base_url",
+         "upload_base_url", "mirror_http_status", "create_time_format", "text_callback_tracks",
+         "title_limit_v4_5",
          "upload_extend_default_requires_prompt", "rate_limit_code", "cover_repeat_code",
          "vocal_removal_track_field", "lyrics_limit_unit", "default_source_duration",
          "default_upload_duration", "duration_spread", "unknown_audio_id", "repeat_file_job",

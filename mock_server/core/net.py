@@ -90,14 +90,27 @@ def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
     if not host:
         return False
     host = host.strip("[]").lower()
-    if host == "localhost":
+    if host == "localhost" or _loopback_address(host):
         return True
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return True
-    except ValueError:
-        pass
     return "*" in allowed or host in {h.lower() for h in allowed}
+
+
+_ADDRESSES: dict[str, bool] = {}
+"""_loopback_address's answers (at most 256 short hosts): every server's first callback and
+upload ask about their host, and parsing an address, or failing to, is most of that."""
+
+
+def _loopback_address(host: str) -> bool:
+    """Whether `host` (lowercase, no brackets) is a loopback IP address."""
+    known = _ADDRESSES.get(host)
+    if known is None:
+        try:
+            known = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            known = False
+        if len(host) <= 64 and len(_ADDRESSES) < 256:
+            _ADDRESSES[host] = known
+    return known
 
 
 async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:

@@ -22,6 +22,7 @@ class PlainPaths(web.AbstractResource):
     def __init__(self, folder: str, resources: Iterable[web.PlainResource]) -> None:
         super().__init__()
         self._folder = folder
+        self._frozen = False
         self._by_path = {resource.canonical: resource for resource in resources}
         # Each path's routes by method and the methods it allows, as its resource answers
         # them (read here, not asked of the resource per request: one coroutine less).
@@ -56,8 +57,14 @@ class PlainPaths(web.AbstractResource):
         return {"paths": tuple(self._by_path)}
 
     def freeze(self) -> None:
+        # Every app that is started freezes its resources, and these are shared by all of
+        # them (see docs/performance.md, "Plain paths by folder"): a plain resource's freeze
+        # changes nothing the second time.
+        if self._frozen:
+            return
         for resource in self._by_path.values():
             resource.freeze()
+        self._frozen = True
 
     def raw_match(self, path: str) -> bool:
         return path in self._by_path

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 
 from mock_server.core.clock import Clock, ManualClock
 from mock_server.core.events import Reset
@@ -95,9 +94,11 @@ class Composition:
         self.backends.clear()
         self._wired.drop()
         self._wired = self.events.scope()
-        self.backends.parts = replace(
-            self.parts, events=self._wired, numbers_after=numbers_after, backends=self.backends
-        )
+        parts = self.parts  # by hand, not `dataclasses.replace`: a server's start pays it
+        self.backends.parts = Parts(
+            parts.settings, parts.clock, parts.journal, parts.dispatcher, self._wired,
+            parts.scenarios, parts.sources, self.backends, numbers_after,
+        )  # fmt: skip
 
     async def start(self) -> None:
         await self.dispatcher.start()

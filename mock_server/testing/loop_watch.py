@@ -40,8 +40,9 @@ BLOCKED_MESSAGE = (
 class LoopWatch:
     """Detects a client waiting on a server whose event loop is blocked, and answers it.
 
-    Every `poll` seconds the watcher pings the loop. When a connection has been waiting to be
-    accepted for `timeout` seconds and the loop has not run in that time, the loop's thread
+    Every `poll` seconds the watcher looks for a connection waiting to be accepted, and while
+    one waits it pings the loop. When a connection has been waiting to be accepted for
+    `timeout` seconds and the loop has not run in that time, the loop's thread
     is blocked (typically by a synchronous client in an async test, which would otherwise
     wait forever): the watcher accepts the connection itself, answers HTTP 500 with the
     explanation, and keeps a report naming where the loop's thread was stuck.
@@ -77,9 +78,7 @@ class LoopWatch:
 
     def check(self) -> bool:
         """One look, from the watcher's thread; False when this watch has nothing to watch."""
-        try:
-            self._loop.call_soon_threadsafe(self._beat)
-        except RuntimeError:  # the loop is closed
+        if self._loop.is_closed():
             return False
         try:
             ready = select.select(self._sockets, [], [], 0)[0]
@@ -89,9 +88,19 @@ class LoopWatch:
         if not ready:
             self._waiting_since = None
             return True
+        # The loop is pinged only while a connection waits: only a beat after the wait began
+        # counts (the timeout runs from the later of the two), and a ping wakes the loop's
+        # thread (see docs/performance.md, "The loop watch pings only when a client waits").
+        try:
+            self._loop.call_soon_threadsafe(self._beat)
+        except RuntimeError:  # the loop closed meanwhile
+            return False
         self._waiting_since = self._waiting_since or now
-        if now - max(self._waiting_since, self._last_beat) >= self._timeout:
-            self._answer(ready, now - self._last_beat)
+        # What the client waited while the loop did not run: since the later of the two (the
+        # last beat may be from long before, when the loop idled unpinged).
+        waited = now - max(self._waiting_since, self._last_beat)
+        if waited >= self._timeout:
+            self._answer(ready, waited)
             self._waiting_since = None
         return True
 

@@ -165,3 +165,37 @@ async def test_a_scaled_clock_jump_runs_what_falls_due_in_order() -> None:
     assert finished == [1, 2, 3]
     assert clock.now() == pytest.approx(1060.0, abs=0.1)
     await clock.shutdown()
+
+
+async def test_settle_waits_for_all_work_and_outlives_a_cancelled_waiter() -> None:
+    clock = ManualClock(start=0.0)
+    gates = [asyncio.Event(), asyncio.Event()]
+    ended: list[int] = []
+
+    def work(n: int) -> Callable[[], Awaitable[None]]:
+        async def callback() -> None:
+            await gates[n].wait()
+            ended.append(n)
+
+        return callback
+
+    assert clock.unpark(clock.park(work(1)))
+    (never_ran,) = clock._running
+    never_ran.cancel()  # before its first step: its `finally` never runs
+    clock.call_later(1, work(0))
+    clock.call_later(1, work(1))
+    clock.call_later(1, work(0))
+    advancing = asyncio.ensure_future(clock.advance(1))
+    cancelled = asyncio.ensure_future(clock.settle())
+    both = [asyncio.ensure_future(clock.settle()) for _ in range(2)]
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    gates[0].set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not advancing.done()
+    assert not any(s.done() for s in both)
+    gates[1].set()
+    await asyncio.wait_for(asyncio.gather(advancing, *both), timeout=2)
+    assert clock.pending() == 0
+    assert len(ended) == 3

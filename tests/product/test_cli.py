@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from mock_server.cli import build_parser, main, parse_args, settings_from_args
+from mock_server.cli.serve import loop_factory
 from mock_server.core.settings import Settings
 from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import generate_body
@@ -28,6 +29,8 @@ class Served:
         match = URL.search(first_line)
         assert match, f"first line has no URL: {first_line!r}"
         self.url = match.group(0)
+        self.loop = ""
+        """The event loop it should report (set by the fixture)."""
 
     async def stop(self) -> tuple[int, str, str]:
         self.proc.send_signal(signal.SIGTERM)
@@ -52,9 +55,13 @@ async def start(*args: str, env: dict[str, str] | None = None) -> Served:
     return Served(proc, line.decode())
 
 
-@pytest.fixture
-async def served() -> AsyncIterator[Served]:
-    server = await start("--port", "0", "--time-scale", "0.001", "--seed", "3")
+@pytest.fixture(params=["auto", "asyncio"])
+async def served(request: pytest.FixtureRequest) -> AsyncIterator[Served]:
+    """The server on uvloop (`auto`: it is a dependency here) and on asyncio's own loop."""
+    server = await start(
+        "--port", "0", "--time-scale", "0.001", "--seed", "3", "--event-loop", request.param
+    )  # fmt: skip
+    server.loop = "uvloop" if request.param == "auto" else "asyncio"
     yield server
     if server.proc.returncode is None:
         server.proc.kill()
@@ -86,6 +93,7 @@ async def test_serve_completes_a_task_and_stops_on_sigterm(
     assert re.search(r"^\d\d:\d\d:\d\d callback complete #1 task \w+ -> 200 in ", err, re.M)
     assert "\033[" not in err  # no colour when stderr is not a terminal
     assert f"  dashboard:    {served.url}/__mock__/" in out
+    assert f"  event loop:   {served.loop} (--event-loop)" in out
 
 
 async def test_sigterm_cancels_pending_deliveries(callback_receiver: CallbackReceiver) -> None:
@@ -150,6 +158,8 @@ async def test_environment_configures_the_server() -> None:
         (["bogus"], {}, "invalid choice: 'bogus'"),
         (["serve", "--rate-limit", "lots"], {}, "rate limit must look like '20/10s'"),
         (["serve"], {"SUNO_MOCK_RATE_LIMIT": "20 per 10s"}, "SUNO_MOCK_RATE_LIMIT='20 per 10s'"),
+        (["serve", "--event-loop", "uv"], {}, "choose from 'auto', 'uvloop', 'asyncio'"),
+        (["serve"], {"SUNO_MOCK_EVENT_LOOP": "trio"}, "SUNO_MOCK_EVENT_LOOP='trio'"),
     ],
 )
 def test_bad_flags_are_usage_errors(
@@ -165,6 +175,20 @@ def test_bad_flags_are_usage_errors(
         main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_an_event_loop_that_is_not_installed_is_named_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as where it is not installed
+    assert loop_factory("auto") is None  # asyncio's own, without a word
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--port", "0", "--event-loop", "uvloop"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        "suno-mock: error: --event-loop uvloop: uvloop is not installed here; install it "
+        "(pip install uvloop) or use --event-loop asyncio\n"
+    )
 
 
 def test_unknown_default_scenario_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

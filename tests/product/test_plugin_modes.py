@@ -198,6 +198,16 @@ async def test_requests_style_call_on_the_loop(suno_mock):
 
 
 @pytest.mark.suno_mock(blocked_loop_timeout=0.2)
+async def test_the_wait_told_is_the_clients_not_the_idle_loops(suno_mock):
+    import asyncio
+    import re
+    await asyncio.sleep(0.5)  # the loop idles: nobody waits on the server meanwhile
+    answer = submit(suno_mock.api_url)
+    waited = float(re.search(r"waited ([0-9.]+) s", answer["msg"]).group(1))
+    assert 0.2 <= waited < 0.45, answer["msg"]
+
+
+@pytest.mark.suno_mock(blocked_loop_timeout=0.2)
 async def test_a_slow_async_test_is_left_alone(suno_mock):
     import asyncio
     import time
@@ -206,7 +216,7 @@ async def test_a_slow_async_test_is_left_alone(suno_mock):
 """
     )
     result = run(pytester)
-    result.assert_outcomes(passed=2, errors=1)
+    result.assert_outcomes(passed=3, errors=2)
     result.stdout.fnmatch_lines(
         [
             "*suno_mock teardown:",

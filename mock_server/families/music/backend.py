@@ -371,7 +371,9 @@ class Music(Backend):
             if following is not None:
                 self._build_early(task, following.at)
         if task.scenario is None and task.callback_url:  # sent as built: it can be rebuilt
-            await self._deliver(task, Outgoing(event.stage, body), StageBytes(task, event.stage))
+            await self.dispatcher.deliver(  # one copy, no delay: no `Outgoing` for `_deliver`
+                task.id, event.stage, task.callback_url, body, policy=task.script.policy,
+                recipe=StageBytes(task, event.stage))  # fmt: skip
             return
         await self._send(task, event.stage, body)
 
