@@ -15,7 +15,7 @@ from typing import Any, cast
 from aiohttp import web, web_app
 from pydantic_core import from_json
 
-from mock_server.core.encoding import encode
+from mock_server.core.encoding import encode, request_size
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings
 
@@ -29,9 +29,11 @@ __all__ = [
     "forget_middleware_chains",
     "json_of",
     "ok",
+    "origin",
     "query_id",
     "read_json",
     "settings_of",
+    "sized_json_of",
     "task_ok",
 ]
 
@@ -71,7 +73,12 @@ class EnvelopeResponse(web.Response):
         """`payload` None: `body` is its bytes, decoded when the payload is asked for (the
         log at INFO level; a submit's answer is not kept twice)."""
         raw = encode(payload) if body is None else body
-        super().__init__(body=raw, status=status, headers=_JSON_HEADERS)
+        if status == 200 and _LEAN is not None:  # what aiohttp's __init__ sets, set directly
+            headers, self._reason, self._zlib_executor_size = _LEAN
+            self._state, self._headers, self._status = {}, headers(_JSON_HEADERS), 200
+            self._body, self._compressed_body, self._zlib_executor = raw, None, None
+        else:
+            super().__init__(body=raw, status=status, headers=_JSON_HEADERS)
         self._payload = payload
         self.raw = raw
         """The body's bytes (aiohttp's `body` is typed for every kind of payload)."""
@@ -81,6 +88,29 @@ class EnvelopeResponse(web.Response):
         if self._payload is None:
             self._payload = cast(dict[str, Any], json.loads(self.raw))
         return self._payload
+
+
+def _lean() -> tuple[Any, str, int] | None:
+    """What `EnvelopeResponse` sets for a 200 without aiohttp's `Response.__init__` (its
+    headers' class, its reason and its compression threshold), if that `__init__` sets
+    exactly those private attributes, else None: the lean way is taken only with an aiohttp
+    whose answer it makes the same (see docs/performance.md, "Answers made lean")."""
+    made = web.Response(body=b"{}", status=200, headers=_JSON_HEADERS)
+    fields = vars(made)
+    expected = {"_state", "_headers", "_status", "_reason", "_body", "_compressed_body"}
+    if (
+        set(fields) != expected | {"_zlib_executor_size", "_zlib_executor"}
+        or fields["_state"] != {}
+        or dict(fields["_headers"]) != _JSON_HEADERS
+        or (fields["_status"], fields["_body"]) != (200, b"{}")
+        or fields["_compressed_body"] is not None
+        or fields["_zlib_executor"] is not None
+    ):
+        return None
+    return type(fields["_headers"]), fields["_reason"], fields["_zlib_executor_size"]
+
+
+_LEAN = _lean()
 
 
 def ok(data: Any, msg: str = "success") -> web.Response:
@@ -101,8 +131,12 @@ _TASK_OK_HEAD = b'{"code":200,"msg":"success","data":{"taskId":'
 
 def base_url(request: web.Request) -> str:
     """Origin for URLs handed out: `public_base_url`, else the origin the client used."""
-    configured = request.app[SETTINGS].public_base_url
-    return configured or f"{request.scheme}://{request.host}"
+    return request.app[SETTINGS].public_base_url or origin(request)
+
+
+def origin(request: web.Request) -> str:
+    """The origin the client used (`base_url` when no `public_base_url` is set)."""
+    return f"{request.scheme}://{request.host}"
 
 
 async def read_json(request: web.Request) -> Any:
@@ -113,6 +147,23 @@ async def read_json(request: web.Request) -> Any:
 def json_of(request: web.Request, raw: bytes) -> Any:
     """`read_json` of a request whose body `raw` is read already (one coroutine less a
     submit: see docs/performance.md, "Submits without a coroutine to spare")."""
+    _check_content_type(request)
+    return _decoded(raw)[0]
+
+
+def sized_json_of(request: web.Request, raw: bytes) -> tuple[Any, int]:
+    """`json_of`, and about how many bytes the decoded value takes (at least what
+    `encoding.request_size` counts): a flat object's is told from the text, its length and
+    its number of fields, without a walk (see docs/performance.md, "Request sizes from the
+    text")."""
+    _check_content_type(request)
+    value, flat = _decoded(raw)
+    if flat:  # its keys' and strings' characters are at most the text's bytes
+        return value, 64 + len(raw) + 100 * len(value)
+    return value, request_size(value)
+
+
+def _check_content_type(request: web.Request) -> None:
     # The header as sent is compared first: parsing it costs a submit more than a compare.
     if (
         request.headers.get("Content-Type") != "application/json"
@@ -121,15 +172,22 @@ def json_of(request: web.Request, raw: bytes) -> Any:
         raise InvalidParameters(
             f"Content-Type: must be application/json, got {request.content_type!r}"
         )
-    return decode_json(raw)
 
 
 def decode_json(raw: bytes) -> Any:
     """Strict JSON from a request body (API and control plane): UTF-8, finite numbers, at most
     MAX_DEPTH levels deep, and only strings that can be encoded again (no lone surrogates)."""
+    return _decoded(raw)[0]
+
+
+def _decoded(raw: bytes) -> tuple[Any, bool]:
+    """`decode_json`'s value, and whether it is a flat object (one `{`, no `[` in the text:
+    nearly every request)."""
     if not raw or raw.isspace():  # the same bytes as `strip()` removes, without a copy
         raise InvalidParameters("body: empty; send a JSON object")
-    braces, brackets = raw.count(b"{"), raw.count(b"[")
+    # bytes.find runs at C speed (memchr); count looks at each byte in a loop of its own.
+    first = raw.find(b"{")
+    flat = first >= 0 and raw.find(b"{", first + 1) < 0 and raw.find(b"[") < 0
     try:
         # pydantic-core's parser is 4x the standard one's speed; it refuses NaN, Infinity, a
         # BOM and lone surrogates, which the standard decoder below then handles (or explains).
@@ -137,18 +195,20 @@ def decode_json(raw: bytes) -> Any:
     except ValueError:
         value = _standard(raw)
     else:
-        if braces == 1 and not brackets and type(value) is dict:  # flat: the usual body
-            # Hashed in C, no walk (a flat object's values are all hashable scalars).
+        if flat and type(value) is dict:  # hashed in C, no walk (all hashable scalars)
             overflowed = not _INFINITIES.isdisjoint(value.values())
         else:
             overflowed = _overflowed(value)
         if overflowed:  # a number too large for a float: the standard message
             value = _standard(raw)
+    flat = flat and type(value) is dict
     # Both checks walk the value, so they run only when the raw text makes them possible
-    # (bytes.count and `in` run at C speed; the submit path stays fast).
-    if braces + brackets > MAX_DEPTH or (b"\\u" in raw and _SURROGATE_ESCAPE.search(raw)):
+    # (a nested value, a `\\u` escape; the submit path stays fast).
+    if (not flat and raw.count(b"{") + raw.count(b"[") > MAX_DEPTH) or (
+        b"\\u" in raw and _SURROGATE_ESCAPE.search(raw)
+    ):
         _check_value(value)
-    return value
+    return value, flat
 
 
 def _standard(raw: bytes) -> Any:

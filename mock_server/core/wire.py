@@ -3,16 +3,17 @@ base model, and `parse`, which turns a pydantic error into the API's one-line me
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AllowInfNan,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictStr,
     ValidationError,
     ValidationInfo,
@@ -46,16 +47,26 @@ __all__ = [
 ]
 
 
-def _http_url(value: str) -> str:
-    """`value` if it is an absolute http(s) URL (remembered when short: a client sends the
-    same callBackUrl again and again, and a long one would make the cache costly: at most
-    1024 of them, 2 MiB)."""
-    return _checked_url(value) if len(value) <= SHORT_URL_CHARS else _check_url(value)
+class _CheckedUrls(dict[str, str]):
+    """Short URLs found to be absolute http(s) URLs: a client sends the same callBackUrl
+    again and again. A URL is looked up by the dict's own `__getitem__` (C, no Python call:
+    see docs/performance.md, "URLs checked once"); one not seen yet is checked by
+    `__missing__` and kept when short, at most 1024 of them (2 MiB): a long one would make
+    the cache costly."""
+
+    def __missing__(self, value: str) -> str:
+        _check_url(value)
+        if len(value) <= SHORT_URL_CHARS and len(self) < 1024:
+            self[value] = value
+        return value
+
+
+_CHECKED_URLS = _CheckedUrls()
 
 
 def forget_urls() -> None:
     """Empty the cache of checked URLs (a reset)."""
-    _checked_url.cache_clear()
+    _CHECKED_URLS.clear()
 
 
 def _check_url(value: str) -> str:
@@ -66,9 +77,6 @@ def _check_url(value: str) -> str:
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
     return value
-
-
-_checked_url = functools.lru_cache(maxsize=1024)(_check_url)
 
 
 def hundredths(value: float) -> float:
@@ -99,12 +107,15 @@ def _whole(value: Any) -> int:
     return int(number)
 
 
-HttpUrl = Annotated[StrictStr, AfterValidator(_http_url)]
+HttpUrl = Annotated[StrictStr, AfterValidator(_CHECKED_URLS.__getitem__)]
 OptionalUrl = Annotated[
     HttpUrl | None, BeforeValidator(lambda v: None if isinstance(v, str) and not v.strip() else v)
 ]
 """An optional URL; a blank string counts as not sent."""
-Number = Annotated[float, BeforeValidator(_json_number)]
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+"""A finite JSON number, checked by pydantic-core without a Python call (a boolean, a string
+or an integer too large for a float is refused with `_json_number`'s words: see
+`validation_message`; docs/performance.md, "Numbers checked in C")."""
 Weight = Annotated[Number, Field(ge=0, le=1), AfterValidator(hundredths)]
 Seconds = Annotated[Number, Field(gt=0)]
 Whole = Annotated[int, BeforeValidator(_whole)]
@@ -172,6 +183,7 @@ _TYPE_HINTS: dict[str, str] = {
     "float_type": "must be a JSON number",
     "list_type": "must be a JSON array",
     "model_type": "must be a JSON object",
+    "finite_number": "must be a finite JSON number",
 }
 
 
@@ -201,6 +213,8 @@ def validation_message(err: ValidationError) -> str:
             )
         else:
             what = _TYPE_HINTS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+            if kind == "float_type" and type(item["input"]) is int:  # beyond a float's range
+                what = _TYPE_HINTS["finite_number"]
             what = what[:1].lower() + what[1:]
         if kind != "missing" and "got " not in what:
             what += f", got {_echo(item['input'])}"

@@ -23,11 +23,12 @@ from mock_server.core.errors import (
     TooLong,
     Unauthorized,
 )
+from mock_server.core.settings import Settings
 from mock_server.core.web import EnvelopeResponse
 from mock_server.http.keys import ENGINE, UNMATCHED
 from mock_server.service.engine import Engine
 
-__all__ = ["api_middleware"]
+__all__ = ["api_middleware", "unmatched_handler"]
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +45,31 @@ def _error(err: ApiError, *, mirror: bool, upload: bool = False) -> web.Response
     return EnvelopeResponse(payload, status=err.code if mirror else 200)
 
 
-def _authenticate(request: web.Request, keys: tuple[str, ...], *, upload: bool = False) -> str:
+def _authenticate(request: web.Request, keys: tuple[str, ...], upload: bool) -> str:
     """The caller's API key, or the 401 that says what is wrong with it (the File Upload API
     words it as its page does)."""
     header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    if header.startswith("Bearer "):  # as nearly every client sends it: one slice, no parse
+        key = header[7:].strip()
+    else:
+        scheme, _, key = header.partition(" ")
+        key = key.strip() if scheme.lower() == "bearer" else ""
+    if not key:
         raise Unauthorized(
             UPLOAD_AUTH_MSG
             if upload
             else "Unauthorized: missing or malformed Authorization header; "
             "send 'Authorization: Bearer <your API key>'"
         )
-    if keys and key.strip() not in keys:
+    if keys and key not in keys:
         raise Unauthorized(UPLOAD_AUTH_MSG if upload else "Unauthorized: invalid API key")
-    return key.strip()
+    return key
+
+
+async def unmatched_handler(request: web.Request) -> web.StreamResponse:
+    """The handler of the route that takes what no other matches: never called (the API
+    middleware answers its requests with the API's 404 first)."""
+    raise web.HTTPNotFound
 
 
 async def _unmatched(request: web.Request) -> NotFound:
@@ -108,65 +119,67 @@ def _journal(
         )
 
 
-async def _read_capped(request: web.Request, limit: int) -> tuple[bytes, bool]:
-    """The body and False, or a note for the journal and True when it is over `limit`: a
-    declared Content-Length over it is refused before a byte is read, a chunked body once it
-    passes it (the app's client_max_size is the same limit)."""
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        return f"<body of {declared} bytes over {limit}, not read>".encode(), True
-    try:
-        return await request.read(), False
-    except web.HTTPRequestEntityTooLarge:
-        return f"<body over {limit} bytes, not read>".encode(), True
+def _mirror(settings: Settings, is_api: bool, upload: bool) -> bool:
+    """Whether an error's code is also the HTTP status: the File Upload API's page documents
+    HTTP 400/401/500, the api/v1 family's HTTP 200."""
+    if settings.mirror_http_status or not is_api:
+        return True
+    return upload and not settings.upload_api_http_200
 
 
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app[ENGINE]
     settings = engine.settings
-    is_api = request.path.startswith(API_PREFIX)
-    upload = request.path.startswith(UPLOAD_PREFIX)
-    # The File Upload API's page documents HTTP 400/401/500; the api/v1 family's, HTTP 200.
-    mirror = (
-        settings.mirror_http_status or not is_api or (upload and not settings.upload_api_http_200)
-    )
+    path = request.path
+    is_api = path.startswith(API_PREFIX)
+    upload = is_api and path.startswith(UPLOAD_PREFIX)
     raw: bytes | None = None
     response: web.StreamResponse | None
     try:
         if upload and request.body_exists:
             raw = f"<{request.content_length or '?'} bytes of upload, not journaled>".encode()
-        elif is_api and request.body_exists:
-            raw, too_long = await _read_capped(request, settings.max_body_bytes)
-            if too_long:
-                raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, len(raw))
-        if request.match_info.route.name == UNMATCHED:
+        elif is_api and request.body_exists:  # read here, not in a coroutine of its own
+            # Over the limit, a note is journaled instead: a declared Content-Length over it
+            # is refused before a byte is read, a chunked body once it passes it (the app's
+            # client_max_size is the same limit).
+            limit, declared = settings.max_body_bytes, request.content_length
+            if declared is not None and declared > limit:
+                raw = f"<body of {declared} bytes over {limit}, not read>".encode()
+                raise web.HTTPRequestEntityTooLarge(limit, declared)
+            try:
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                raw = f"<body over {limit} bytes, not read>".encode()
+                raise
+        if handler is unmatched_handler:  # the route no other matched
             raise await _unmatched(request)
         if is_api:
-            key = _authenticate(request, settings.api_keys, upload=upload)
-            if not upload and request.method == "POST":  # polling is not counted
+            key = _authenticate(request, settings.api_keys, upload)
+            # Polling is not counted; with no rate limit there is nothing to count.
+            if not upload and request.method == "POST" and settings.rate_limit is not None:
                 engine.account.admit(key)
         response = await handler(request)
     except ApiError as err:
-        response = _error(err, mirror=mirror, upload=upload)
+        response = _error(err, mirror=_mirror(settings, is_api, upload), upload=upload)
     except DropConnection:
         if request.transport is not None:
             request.transport.close()
-        log.info("%s %s -> connection dropped (scenario)", request.method, request.path)
+        log.info("%s %s -> connection dropped (scenario)", request.method, path)
         response = None
     except web.HTTPRequestEntityTooLarge:
         response = _error(
             TooLong(f"body: larger than {settings.max_body_bytes} bytes (setting max_body_bytes)"),
-            mirror=mirror,
+            mirror=_mirror(settings, is_api, upload),
         )
     except web.HTTPException:
         raise
     except Exception as err:
-        log.exception("bug in the mock while handling %s %s", request.method, request.path)
+        log.exception("bug in the mock while handling %s %s", request.method, path)
         engine.errors.append(err)
         response = _error(
             ServerError(f"Server error: the mock crashed ({err.__class__.__name__}: {err})"),
-            mirror=mirror,
+            mirror=_mirror(settings, is_api, upload),
         )
     if is_api:
         _journal(engine, request, raw, response)

@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from mock_server.core.web import EnvelopeResponse
-from mock_server.http.envelope import api_middleware
+from mock_server.http.envelope import api_middleware, unmatched_handler
 from mock_server.http.guard import CONTROL_PREFIX, body_deadline, control_guard, send_within
 from mock_server.http.keys import ENGINE, UNMATCHED
 
@@ -34,8 +34,8 @@ def behind_front_door(find: Callable[[], Handler]) -> Handler:
         if found is None:
             found = find()
         handler = found
-        if request.path.startswith(CONTROL_PREFIX):
-            handler = partial(control_guard, handler=handler)
+        if request.path.startswith(CONTROL_PREFIX) and handler is not unmatched_handler:
+            handler = partial(control_guard, handler=handler)  # (the API middleware: 404 first)
         if request.body_exists and not request.content.is_eof():
             response = await body_deadline(request, partial(api_middleware, handler=handler))
         else:
@@ -56,12 +56,7 @@ def wrapped(handler: Handler) -> Handler:
     return behind_front_door(lambda: handler)
 
 
-async def _never_called(request: web.Request) -> web.StreamResponse:
-    """The front door answers every request this route takes with the API's 404 first."""
-    raise web.HTTPNotFound
-
-
 def unmatched_route() -> web.RouteDef:
     """The last route: any method, any path (the front door turns it into the 404 that names
     the methods the path allows, as aiohttp's own 404 and 405 would have said)."""
-    return web.route("*", r"/{path:[\s\S]*}", wrapped(_never_called), name=UNMATCHED)
+    return web.route("*", r"/{path:[\s\S]*}", wrapped(unmatched_handler), name=UNMATCHED)

@@ -8,9 +8,11 @@ import json
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 
-from mock_server.core.encoding import encode, encode_built
-from mock_server.core.web import task_ok
+from mock_server.core.encoding import encode, encode_built, request_size
+from mock_server.core.web import EnvelopeResponse, sized_json_of, task_ok
 from mock_server.families.music.tracks import TrackFactory
 from tests.helpers import ROOT
 
@@ -57,3 +59,38 @@ def test_encoding_uses_no_private_interpreter_name() -> None:
     source = (ROOT / "mock_server" / "core" / "encoding.py").read_text()
     assert "c_make_encoder" not in source
     assert "json.encoder" not in source
+
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+SIZED_BODIES = [
+    b'{"callBackUrl":"http://127.0.0.1:9/cb","model":"V4","continueAt":42,"style":"lofi"}',
+    '{"title": "é😀\u2028", "n": 1e16, "b": true, "x": null, "e": "\\u00e9\\n"}'.encode(),
+    b'\n {"k": 1}',
+    b'{"a": "{[not nested]}"}',
+    b'{"nested": {"x": [1, 2, {"y": "z"}]}, "list": ["a", "b"]}',
+    b'[{"a": 1}]',
+]
+
+
+@pytest.mark.parametrize("text", SIZED_BODIES)
+async def test_a_bodys_size_from_its_text_is_at_least_its_walk(text: bytes) -> None:
+    """A submit's size is told from its text for a flat object: never less than what the
+    walk (`request_size`) counts, so the task store's byte budget still holds."""
+    request = make_mocked_request("POST", "/", headers={"Content-Type": "application/json"})
+    value, size = sized_json_of(request, text)
+    assert value == json.loads(text)
+    assert size >= request_size(value)
+    assert size <= request_size(value) + len(text) + 100 * len(value)
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_an_envelope_holds_what_aiohttps_own_response_would(status: int) -> None:
+    """A 200 envelope skips aiohttp's `Response.__init__` (docs/performance.md, "Answers made
+    lean"): it must hold the same state as a response aiohttp made itself."""
+    body = b'{"code":200,"msg":"success","data":null}'
+    made = vars(EnvelopeResponse(None, status, body))
+    own = vars(web.Response(body=body, status=status, headers=JSON_HEADERS))
+    assert {k: v for k, v in made.items() if k not in ("_payload", "raw")}.keys() == own.keys()
+    for name, value in own.items():
+        assert type(made[name]) is type(value), name
+        assert made[name] == value, name

@@ -23,6 +23,10 @@ from aiohttp import web
 
 from mock_server import ManualClock
 from mock_server.core import wire as common
+from mock_server.core.errors import InvalidParameters
+from mock_server.core.settings import Settings
+from mock_server.core.wire import parse
+from mock_server.families.music.wire import GenerateRequest
 from mock_server.media.sources import SourceFetcher
 from mock_server.testing import SunoMock
 from mock_server.testing.receiver import CallbackReceiver
@@ -134,22 +138,34 @@ async def test_the_task_store_is_held_to_a_byte_total(
 async def test_caches_keep_short_urls_only_and_reset_empties_them(
     suno_mock: SunoMock, api: Api, http: aiohttp.ClientSession
 ) -> None:
-    common._checked_url.cache_clear()
+    common.forget_urls()
     long_url = "http://127.0.0.1:9/" + "a" * 500_000
     for index in range(3):  # refused (no prompt), after the callBackUrl was checked
         body = {"customMode": False, "model": "V4", "callBackUrl": f"{long_url}{index}"}
         _, envelope = await api.post(GENERATE, body)
         assert envelope["code"] == 400
     await api.post(GENERATE, {"customMode": False, "model": "V4", "callBackUrl": "http://a.b/"})
-    assert common._checked_url.cache_info().currsize == 1  # the short one only
+    assert list(common._CHECKED_URLS) == ["http://a.b/"]  # the short one only
     fetcher: SourceFetcher = suno_mock.engine.sources
     await fetcher.inspect("https://files.invalid/" + "b" * 500_000)
     await fetcher.inspect("https://files.invalid/short.mp3")
     assert list(fetcher._not_fetched) == ["https://files.invalid/short.mp3"]
     async with http.post(f"{suno_mock.url}/__mock__/reset", json={}) as resp:
         assert resp.status == 200
-    assert common._checked_url.cache_info().currsize == 0
+    assert len(common._CHECKED_URLS) == 0
     assert fetcher._not_fetched == {}
+
+
+def test_the_cache_of_checked_urls_keeps_at_most_1024() -> None:
+    common.forget_urls()
+    settings = Settings()
+    for index in range(1100):
+        body = {"customMode": False, "model": "V4", "prompt": "p", "instrumental": False}
+        parse(GenerateRequest, {**body, "callBackUrl": f"http://a.b/{index}"}, settings)
+    assert len(common._CHECKED_URLS) == 1024
+    with pytest.raises(InvalidParameters, match="callBackUrl: must be an absolute http"):
+        parse(GenerateRequest, {**body, "callBackUrl": "ftp://a.b/"}, settings)
+    common.forget_urls()
 
 
 def rss_bytes() -> int:

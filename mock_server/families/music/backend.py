@@ -87,6 +87,12 @@ class Music(Backend):
         )
         self._early: EarlyBuild[Task] = EarlyBuild(clock.machine, self._prepare)
         self._plain = compile_script(None, settings)
+        # Settings read on every submit, once here (a pydantic model's fields are read
+        # through its `__getattr__` hook; docs/performance.md, "Fields read once").
+        self.public_base_url = settings.public_base_url
+        self._default_upload, self._task_cost = settings.default_upload_duration, settings.task_cost
+        first = self._plain.first_tracks_at  # a plain task's early build, worked out once
+        self._plain_early = None if first is None else clock.real_seconds(max(0.0, first) / 2)
         self._fire = self._fire_event  # bound once: one method object, not one per timer
         self.events.on(DeliveryExhausted, self._exhausted)
 
@@ -106,24 +112,24 @@ class Music(Backend):
 
     # Submitting.
 
-    def submit_now(self, model: SubmitModel, raw: Any, base_url: str) -> Made:
-        """A submit, from its decoded JSON body to a scheduled task, with no coroutine when
-        nothing is to wait for; else the coroutine that makes it (`_awaited`). A body that is
-        not a JSON object is refused by `parse` under no scenario (none applied or spent)."""
+    def submit_now(self, model: SubmitModel, raw: Any, base_url: str, size: int) -> Made:
+        """A submit, from its decoded JSON body (`size`: what `sized_json_of` told) to
+        a scheduled task, with no coroutine when nothing is to wait for; else the coroutine
+        that makes it (`_awaited`). Not a JSON object: refused by `parse`, under no scenario."""
         pick = self.scenarios.select(model.operation, raw) if isinstance(raw, dict) else NO_PICK
         if pick is not NO_PICK:  # its API fault comes before validation
-            return self._awaited(model, raw, base_url, pick, None)
+            return self._awaited(model, raw, base_url, size, pick, None)
         body = parse(model, raw, self.settings)
         sources = []
         for url in body.upload_urls():
             known = self.sources.known(url)  # no coroutine for what is remembered
             if known is None:
-                return self._awaited(model, raw, base_url, pick, body)
+                return self._awaited(model, raw, base_url, size, pick, body)
             sources.append(known)
-        return self.accept(body, raw, base_url, pick, sources)
+        return self.accept(body, raw, base_url, size, pick, sources)
 
     async def _awaited(
-        self, model: SubmitModel, raw: Any, base_url: str, pick: Pick, body: Any
+        self, model: SubmitModel, raw: Any, base_url: str, size: int, pick: Pick, body: Any
     ) -> Task:
         """`submit_now`'s way with its waits: a scenario's API fault, then validation (`body`
         None), and the uploads not yet inspected. Each step is done once."""
@@ -136,13 +142,14 @@ class Music(Backend):
         for url in body.upload_urls():
             known = self.sources.known(url)
             sources.append(known if known is not None else await self.sources.inspect(url))
-        return self.accept(body, raw, base_url, pick, sources)
+        return self.accept(body, raw, base_url, size, pick, sources)
 
     def accept(
         self,
         body: AnyMusicRequest,
         raw: dict[str, Any],
         base_url: str,
+        size: int,
         pick: Pick,
         sources: Sequence[SourceAudio] = (),
     ) -> Task:
@@ -150,7 +157,7 @@ class Music(Backend):
         An upload that could not be downloaded (or is not audio) still makes a task, which
         then fails with the documented error callback."""
         measured = _measured_duration(sources)
-        upload = self.settings.default_upload_duration if measured is None else measured
+        upload = self._default_upload if measured is None else measured
         scenario = pick.scenario
         failure = None
         for source in sources:
@@ -166,10 +173,10 @@ class Music(Backend):
         elif type(body) is SoundsRequest:
             tracks, parent = body.tracks(self.settings.seed), ""
         else:  # MusicRequests (the models are final: `type` decides; no `cast`: it is a call)
-            tracks, parent = self._music(body, upload, measured=measured is not None)  # type: ignore[arg-type]
-        task = self.create(
-            body.operation, raw, tracks=tracks, callback_url=body.callBackUrl or "",
-            base_url=base_url, parent_music_id=parent, scenario=scenario,
+            tracks, parent = self._music(body, upload, measured is not None)  # type: ignore[arg-type]
+        task = self.create(  # positional: keywords cost every submit
+            type(body).operation, raw, tracks, body.callBackUrl or "", base_url, parent,
+            scenario, None, size,
         )  # fmt: skip
         pick.use()
         for source in sources:
@@ -187,7 +194,7 @@ class Music(Backend):
         return task
 
     def _music(
-        self, body: MusicRequest, upload: float, *, measured: bool = False
+        self, body: MusicRequest, upload: float, measured: bool = False
     ) -> tuple[TrackRequest, str]:
         """The tracks of a generate/extend/upload/add-* request and the audio it continues."""
         # Only a length the mock measured is held against the limit: an assumed one
@@ -226,17 +233,7 @@ class Music(Backend):
         if body.taskId:
             source_task, track = self.finished_track(body.taskId, body.audioId)
             parent, model, duration = track.id, source_task.model, track.duration
-        start, end = body.infillStartS or 0.0, body.infillEndS or 0.0
-        if end > duration:
-            raise InvalidParameters(
-                f"infillEndS: must lie within the track ({duration:g} s), got {end:g}"
-            )
-        if end - start > duration / 2:
-            raise InvalidParameters(
-                f"infillEndS: the window ({end - start:g} s) must not exceed half of the "
-                f"track ({duration / 2:g} s)"
-            )
-        return replace(body.tracks(model or "V4_5PLUS"), durations=(duration, duration)), parent
+        return body.window_tracks(model or "V4_5PLUS", duration), parent
 
     def _check_upload_length(self, operation: str, model: str, seconds: float) -> None:
         """Each endpoint its own limit: upload-extend takes 1 minute with V4_5ALL, upload-cover
@@ -261,24 +258,26 @@ class Music(Backend):
         self,
         operation: Operation,
         request: dict[str, Any],
-        *,
         tracks: TrackRequest,
         callback_url: str,
         base_url: str,
         parent_music_id: str = "",
         scenario: Scenario | None = None,
         task_id: str | None = None,
+        size: int | None = None,
     ) -> Task:
         """Charge for and create a task, and schedule its first event."""
         script = self._plain if scenario is None else compile_script(scenario, self.settings)
-        self.account.charge(self.settings.task_cost)
-        task = self.store.create(
-            operation=operation, request=request, tracks=script.looks(tracks),
-            callback_url=callback_url, base_url=base_url, now=self.clock.now(), script=script,
-            parent_music_id=parent_music_id, task_id=task_id,
+        self.account.charge(self._task_cost)
+        task = self.store.create(  # positional: keywords cost every submit
+            operation, request, tracks if scenario is None else script.looks(tracks),
+            callback_url, base_url, self.clock.now(), script, parent_music_id, task_id, size,
         )  # fmt: skip
         self._schedule_next(task)
-        self._build_early(task, created=True)
+        if scenario is not None:
+            self._build_early(task, created=True)
+        elif self._plain_early is not None:  # what `_build_early` would work out, every time
+            self._early.add(task, self._plain_early)
         if self.events.heard(TaskChanged):  # no event made when nobody listens
             self.events.publish(TaskChanged(task.id))
         return task

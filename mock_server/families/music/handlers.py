@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mock_server.core.web import base_url, json_of, ok, query_id, task_ok
+from mock_server.core.web import ok, origin, query_id, sized_json_of, task_ok
 from mock_server.families.music.backend import MUSIC, SubmitModel
 from mock_server.families.music.section import ReplaceSectionRequest
 from mock_server.families.music.sounds import SoundsRequest
@@ -42,8 +42,9 @@ def _submitter(model: SubmitModel, name: str) -> Handler:
     a handler written out would be: /openapi.json's operation ids are its name."""
 
     async def submit(request: web.Request) -> web.Response:
-        raw = json_of(request, await request.read())
-        made = MUSIC.of(request).submit_now(model, raw, base_url(request))
+        raw, size = sized_json_of(request, await request.read())
+        music = MUSIC.of(request)
+        made = music.submit_now(model, raw, music.public_base_url or origin(request), size)
         task = made if isinstance(made, Task) else await made  # a scenario, an upload to inspect
         return task_ok(task.id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StrictStr, ValidationInfo, model_validator
@@ -31,7 +32,7 @@ class ReplaceSectionRequest(WireBody):
 
     Either `taskId` + `audioId` (a track the API made) or `uploadUrl` + `model` (your own
     audio), never parts of both. The window rules that need the track's duration are checked
-    by the engine."""
+    by `window_tracks`, which the engine calls with it."""
 
     operation: ClassVar[Operation] = "replace_section"
     documented_required: ClassVar[tuple[str, ...]] = (
@@ -119,3 +120,18 @@ class ReplaceSectionRequest(WireBody):
     def tracks(self, model: str) -> TrackRequest:
         lyrics = self.fullLyrics
         return TrackRequest(model=model, title=self.title, style=self.tags, lyrics=lyrics)
+
+    def window_tracks(self, model: str, duration: float) -> TrackRequest:
+        """The tracks of a window of a `duration`-second track made with `model`, once the
+        window rules that need that duration hold."""
+        start, end = self.infillStartS or 0.0, self.infillEndS or 0.0
+        if end > duration:
+            raise InvalidParameters(
+                f"infillEndS: must lie within the track ({duration:g} s), got {end:g}"
+            )
+        if end - start > duration / 2:
+            raise InvalidParameters(
+                f"infillEndS: the window ({end - start:g} s) must not exceed half of the "
+                f"track ({duration / 2:g} s)"
+            )
+        return replace(self.tracks(model), durations=(duration, duration))

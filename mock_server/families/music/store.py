@@ -323,7 +323,6 @@ class TaskStore:
 
     def create(
         self,
-        *,
         operation: Operation,
         request: dict[str, Any],
         tracks: TrackRequest,
@@ -333,8 +332,11 @@ class TaskStore:
         script: Script,
         parent_music_id: str = "",
         task_id: str | None = None,
+        size: int | None = None,
     ) -> Task:
-        """Create a PENDING task with its tracks already decided."""
+        """Create a PENDING task with its tracks already decided. `size`: what its request
+        takes, estimated from the text it came in (`web.sized_json_of`: a submit); None: from
+        the request itself (`encoding.request_size`)."""
         if (self.byte_limit is not None and self.held_bytes > self.byte_limit) or (
             self._trim_at is not None and len(self._tasks) >= self._trim_at
         ):  # the test `_trim` starts with, kept off the call (this runs once per submit)
@@ -355,7 +357,7 @@ class TaskStore:
             parent_music_id,
         )
         task.history.append((now, "PENDING"))
-        task.size = request_size(request)
+        task.size = request_size(request) if size is None else size
         self.held_bytes += task.size
         if task.id in self._tasks:  # a replayed id used again: the new task replaces it
             replaced = self._tasks[task.id]

@@ -3,7 +3,7 @@ add-vocals and mashup share `MusicRequest`'s fields and rules (docs/api.md)."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import StrictBool, StrictStr, ValidationInfo, model_validator
 
@@ -87,68 +87,11 @@ class MusicRequest(WireBody):
     duration: DurationSeconds | None = None
 
     def limits(self, info: ValidationInfo) -> ModelLimits:
-        model = self.model
-        if self.extend_titles and model in EXTEND_TITLE_MODELS:
-            return limits_for(model, title=settings_of(info).title_limit_v4_5)
-        return limits_for(model)
+        return limits_of(self.__dict__, self.extend_titles, info)
 
-    # The rules every submit runs read each field once into a local: reading a pydantic
-    # model's field goes through its `__getattr__` hook (docs/performance.md, "Fields read
-    # once").
-
-    def check_common(self, *, custom: bool) -> None:
-        """Rules on the optional fields, the same for every operation."""
-        fields = self.__dict__
-        if fields["personaModel"] is not None and self.model not in PERSONA_MODELS:
-            raise InvalidParameters(
-                f"personaModel: only supported by models {', '.join(_ordered(PERSONA_MODELS))}; "
-                f"got model {self.model}"
-            )
-        if fields["duration"] is not None and (self.model not in DURATION_MODELS or not custom):
-            raise InvalidParameters(
-                "duration: only allowed in custom mode with models "
-                f"{', '.join(_ordered(DURATION_MODELS))}"
-            )
-
-    def check_custom_texts(self, info: ValidationInfo) -> None:
-        """Custom mode: every text within its model's limit."""
-        lim = self.limits(info)
-        fields = self.__dict__
-        if (
-            len(fields["prompt"] or "") <= lim.prompt
-            and len(fields["lyrics"] or "") <= lim.prompt
-            and len(fields["style"] or "") <= lim.style
-            and len(fields["title"] or "") <= lim.title
-            and len(fields["negativeTags"] or "") <= lim.negative_tags
-        ):  # all within: one test on every submit; else the first over its limit is named
-            return
-        max_len(self.model, lim.prompt, "prompt", self.prompt)
-        max_len(self.model, lim.prompt, "lyrics", self.lyrics)
-        max_len(self.model, lim.style, "style", self.style)
-        max_len(self.model, lim.title, "title", self.title)
-        max_len(self.model, lim.negative_tags, "negativeTags", self.negativeTags)
-
-    def track_request(
-        self, *, custom: bool, instrumental: bool, continue_at: float | None = None
-    ) -> TrackRequest:
-        """In custom mode the texts are used as given (`lyrics` wins over `prompt`); otherwise
-        `prompt` only describes the song and title and lyrics are written for it."""
-        fields = self.__dict__
-        title: str | None = fields["title"] if custom else None
-        style: str | None = fields["style"]
-        lyrics: str | None = fields["lyrics"]
-        if custom and not lyrics:
-            lyrics = fields["prompt"]
-        # `blank`, inline: empty or all whitespace is what `strip()` leaves empty
-        return TrackRequest(
-            fields["model"],
-            None if not title or title.isspace() else title,
-            None if not style or style.isspace() else style,
-            None if not lyrics or lyrics.isspace() else lyrics,
-            instrumental,
-            continue_at,
-            duration=fields["duration"],
-        )
+    # The rules every submit runs read the body's fields from its `__dict__`, once, and are
+    # functions, not methods: every attribute read on a pydantic model, a method's too, goes
+    # through its `__getattr__` hook (docs/performance.md, "Fields read once").
 
     def tracks(self) -> TrackRequest:
         """What the request says about the tracks to produce."""
@@ -162,6 +105,75 @@ class MusicRequest(WireBody):
 def _ordered(models: frozenset[str]) -> list[str]:
     """Models in the docs' order (current first)."""
     return [m for m in MODELS if m in models]
+
+
+def limits_of(fields: dict[str, Any], extend_titles: bool, info: ValidationInfo) -> ModelLimits:
+    """The text limits of a body's model (`extend_titles`: the extend pages' title limit)."""
+    model = fields["model"]
+    if extend_titles and model in EXTEND_TITLE_MODELS:
+        return limits_for(model, title=settings_of(info).title_limit_v4_5)
+    return limits_for(model)
+
+
+def track_request(
+    fields: dict[str, Any], custom: bool, instrumental: bool, continue_at: float | None = None
+) -> TrackRequest:
+    """What a body (its `fields`) says about the tracks. In custom mode the texts are used as
+    given (`lyrics` wins over `prompt`); otherwise `prompt` only describes the song and title
+    and lyrics are written for it."""
+    title: str | None = fields["title"] if custom else None
+    style: str | None = fields["style"]
+    lyrics: str | None = fields["lyrics"]
+    if custom and not lyrics:
+        lyrics = fields["prompt"]
+    # `blank`, inline: empty or all whitespace is what `strip()` leaves empty
+    made = TrackRequest(  # no keyword (the usual request has no duration): a keyword costs
+        fields["model"],
+        None if not title or title.isspace() else title,
+        None if not style or style.isspace() else style,
+        None if not lyrics or lyrics.isspace() else lyrics,
+        instrumental,
+        continue_at,
+    )
+    duration = fields["duration"]
+    if duration is not None:
+        made.duration = duration
+    return made
+
+
+def check_common(fields: dict[str, Any], custom: bool) -> None:
+    """Rules on the optional fields, the same for every operation."""
+    model = fields["model"]
+    if fields["personaModel"] is not None and model not in PERSONA_MODELS:
+        raise InvalidParameters(
+            f"personaModel: only supported by models {', '.join(_ordered(PERSONA_MODELS))}; "
+            f"got model {model}"
+        )
+    if fields["duration"] is not None and (model not in DURATION_MODELS or not custom):
+        raise InvalidParameters(
+            "duration: only allowed in custom mode with models "
+            f"{', '.join(_ordered(DURATION_MODELS))}"
+        )
+
+
+def check_custom_texts(fields: dict[str, Any], lim: ModelLimits) -> None:
+    """Custom mode: every text within its model's limit."""
+    prompt, lyrics, style = fields["prompt"], fields["lyrics"], fields["style"]
+    title, negative = fields["title"], fields["negativeTags"]
+    if (
+        len(prompt or "") <= lim.prompt
+        and len(lyrics or "") <= lim.prompt
+        and len(style or "") <= lim.style
+        and len(title or "") <= lim.title
+        and len(negative or "") <= lim.negative_tags
+    ):  # all within: one test on every submit; else the first over its limit is named
+        return
+    model = fields["model"]
+    max_len(model, lim.prompt, "prompt", prompt)
+    max_len(model, lim.prompt, "lyrics", lyrics)
+    max_len(model, lim.style, "style", style)
+    max_len(model, lim.title, "title", title)
+    max_len(model, lim.negative_tags, "negativeTags", negative)
 
 
 class GenerateRequest(MusicRequest):
@@ -183,7 +195,7 @@ class GenerateRequest(MusicRequest):
                     "style: in custom mode at least one of style, lyrics (or prompt) and "
                     "negativeTags must be non-empty"
                 )
-            self.check_custom_texts(info)
+            check_custom_texts(self.__dict__, self.limits(info))
         else:
             if not self.model_fields_set.isdisjoint(CUSTOM_ONLY):  # usually none is sent
                 for name in CUSTOM_ONLY:
@@ -195,7 +207,7 @@ class GenerateRequest(MusicRequest):
             max_len(self.model, lim.prompt_simple, "prompt", self.prompt)
             max_len(self.model, lim.lyrics, "lyrics", self.lyrics)
             self._check_attachments()
-        self.check_common(custom=self.customMode)
+        check_common(self.__dict__, self.customMode)
         return self
 
     def _check_attachments(self) -> None:
@@ -226,7 +238,7 @@ class GenerateRequest(MusicRequest):
             )
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(custom=self.customMode, instrumental=self.instrumental)
+        return track_request(self.__dict__, self.customMode, self.instrumental)
 
 
 class ExtendRequest(MusicRequest):
@@ -251,14 +263,13 @@ class ExtendRequest(MusicRequest):
                 title=self.title,
                 continueAt=self.continueAt,
             )
-            self.check_custom_texts(info)
-        self.check_common(custom=self.defaultParamFlag)
+            check_custom_texts(self.__dict__, self.limits(info))
+        check_common(self.__dict__, self.defaultParamFlag)
         return self
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(
-            custom=self.defaultParamFlag, instrumental=False, continue_at=self.continueAt
-        )
+        fields = self.__dict__
+        return track_request(fields, fields["defaultParamFlag"], False, fields["continueAt"])
 
 
 class UploadCoverRequest(MusicRequest):
@@ -279,15 +290,16 @@ class UploadCoverRequest(MusicRequest):
                 "customMode: upload-cover always runs in custom mode; drop customMode: false "
                 "(the prompt or lyrics are sung as lyrics) or send customMode: true"
             )
-        self.check_custom_texts(info)
-        self.check_common(custom=True)
+        fields = self.__dict__
+        check_custom_texts(fields, limits_of(fields, self.extend_titles, info))
+        check_common(fields, True)
         return self
 
     def upload_urls(self) -> list[str]:
         return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(custom=True, instrumental=self.instrumental)
+        return track_request(self.__dict__, True, self.instrumental)
 
 
 _CUSTOM = "when defaultParamFlag is true (custom parameters)"
@@ -306,38 +318,39 @@ class UploadExtendRequest(MusicRequest):
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> UploadExtendRequest:
-        if self.defaultParamFlag:
-            style, title = self.style, self.title
+        fields = self.__dict__
+        custom = fields["defaultParamFlag"]
+        if custom:
+            style, title, continue_at = fields["style"], fields["title"], fields["continueAt"]
             if (  # all sent: one test on every submit; else `require` names the first missing
                 style is None
                 or title is None
-                or self.continueAt is None
+                or continue_at is None
                 or not style.strip()
                 or not title.strip()
             ):
-                require(_CUSTOM, style=style, title=title, continueAt=self.continueAt)
-            if not self.instrumental:
+                require(_CUSTOM, style=style, title=title, continueAt=continue_at)
+            if not fields["instrumental"]:
                 require(
                     f"{_CUSTOM} with vocals (instrumental: false): it is sung as lyrics",
-                    prompt=self.lyrics or self.prompt,
+                    prompt=fields["lyrics"] or fields["prompt"],
                 )
-            self.check_custom_texts(info)
+            check_custom_texts(fields, limits_of(fields, True, info))
         elif settings_of(info).upload_extend_default_requires_prompt:
             require(
                 "when defaultParamFlag is false (setting upload_extend_default_requires_prompt)",
-                prompt=self.prompt,
+                prompt=fields["prompt"],
             )
-        self.check_common(custom=self.defaultParamFlag)
+        check_common(fields, custom)
         return self
 
     def upload_urls(self) -> list[str]:
         return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(
-            custom=self.defaultParamFlag,
-            instrumental=bool(self.instrumental),
-            continue_at=self.continueAt,
+        fields = self.__dict__
+        return track_request(
+            fields, fields["defaultParamFlag"], bool(fields["instrumental"]), fields["continueAt"]
         )
 
 
@@ -361,7 +374,7 @@ class AddInstrumentalRequest(MusicRequest):
         max_len(self.model, lim.style, "tags", self.tags)
         max_len(self.model, lim.negative_tags, "negativeTags", self.negativeTags)
         max_len(self.model, lim.lyrics, "lyrics", self.lyrics)
-        self.check_common(custom=True)
+        check_common(self.__dict__, True)
         return self
 
     def upload_urls(self) -> list[str]:
@@ -387,15 +400,16 @@ class AddVocalsRequest(MusicRequest):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> AddVocalsRequest:
         require("(add-vocals)", title=self.title, style=self.style, negativeTags=self.negativeTags)
-        self.check_custom_texts(info)
-        self.check_common(custom=True)
+        fields = self.__dict__
+        check_custom_texts(fields, limits_of(fields, self.extend_titles, info))
+        check_common(fields, True)
         return self
 
     def upload_urls(self) -> list[str]:
         return [self.uploadUrl]
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(custom=True, instrumental=False)
+        return track_request(self.__dict__, True, False)
 
 
 class MashupRequest(MusicRequest):
@@ -413,12 +427,13 @@ class MashupRequest(MusicRequest):
                 f"uploadUrlList: exactly 2 URLs (the two songs to blend), got "
                 f"{len(self.uploadUrlList)}"
             )
-        self.check_custom_texts(info)
-        self.check_common(custom=True)
+        fields = self.__dict__
+        check_custom_texts(fields, limits_of(fields, self.extend_titles, info))
+        check_common(fields, True)
         return self
 
     def upload_urls(self) -> list[str]:
         return list(self.uploadUrlList)
 
     def tracks(self) -> TrackRequest:
-        return self.track_request(custom=True, instrumental=self.instrumental)
+        return track_request(self.__dict__, True, self.instrumental)
