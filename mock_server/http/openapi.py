@@ -267,10 +267,33 @@ class _Schemas:
         self.schemas: dict[str, Any] = {"Envelope": ENVELOPE, "ErrorEnvelope": ERROR_ENVELOPE}
 
     def ref(self, model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = _standard_ranges(
+            model.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
         self.schemas.update(schema.pop("$defs", {}))
         self.schemas[model.__name__] = schema
         return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+_RANGES = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+"""pydantic's names of a range, as JSON Schema names them. pydantic writes its own names
+where a constraint sits behind a Python validator (`Whole`'s `Field(ge=0, le=4)`); a client
+generator reads them as unknown keywords and checks no range."""
+
+
+def _standard_ranges(schema: Any) -> Any:
+    """`schema` with every number's range in JSON Schema's keywords (in place)."""
+    if isinstance(schema, dict):
+        if schema.get("type") in ("integer", "number"):
+            for ours, standard in _RANGES.items():
+                if ours in schema:
+                    schema[standard] = schema.pop(ours)
+        for value in schema.values():
+            _standard_ranges(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _standard_ranges(value)
+    return schema
 
 
 def _success_envelope(endpoint: Endpoint, schemas: _Schemas) -> dict[str, Any]:

@@ -77,6 +77,27 @@ async def test_every_operation_has_its_own_id(spec: Any) -> None:
     assert upload_extend["operationId"] == "upload_extend_post"
 
 
+async def test_number_ranges_use_json_schemas_keywords(spec: Any) -> None:
+    # pydantic's own names (ge, le, gt, lt) are no JSON Schema keywords: a client generator or
+    # validator reads them as unknown and checks no range at all.
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            found.extend(f"{where}.{k}" for k in ("ge", "le", "gt", "lt") if k in node)
+            for key, value in node.items():
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(spec, "openapi")
+    assert found == []
+    extend = spec["components"]["schemas"]["ExtendRequest"]["properties"]
+    assert {"type": "number", "minimum": 0, "maximum": 1} in extend["audioWeight"]["anyOf"]
+    assert {"type": "number", "exclusiveMinimum": 0} in extend["continueAt"]["anyOf"]
+
+
 @pytest.mark.parametrize(
     "endpoint", [e for e in api() if e.request is not None], ids=lambda e: e.path
 )

@@ -32,7 +32,10 @@ class ReplaceSectionRequest(WireBody):
 
     Either `taskId` + `audioId` (a track the API made) or `uploadUrl` + `model` (your own
     audio), never parts of both. The window rules that need the track's duration are checked
-    by `window_tracks`, which the engine calls with it."""
+    by the engine."""
+
+    # (This docstring is the model's description in /openapi.json: the engine's part is
+    # `window_tracks`, which it calls with the track's duration.)
 
     operation: ClassVar[Operation] = "replace_section"
     documented_required: ClassVar[tuple[str, ...]] = (
