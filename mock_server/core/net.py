@@ -96,8 +96,9 @@ def host_allowed(host: str | None, allowed: tuple[str, ...]) -> bool:
 
 
 _ADDRESSES: dict[str, bool] = {}
-"""_loopback_address's answers (at most 256 short hosts): every server's first callback and
-upload ask about their host, and parsing an address, or failing to, is most of that."""
+"""_loopback_address's answers (at most 256 short hosts): every server's start asks
+`is_loopback` about its own host twice, its first callback and upload `host_allowed` about
+theirs, and parsing an address, or failing to, is most of that."""
 
 
 def _loopback_address(host: str) -> bool:
@@ -127,29 +128,10 @@ async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
     return b"".join(chunks)[:limit]
 
 
-_LOOPBACK: dict[str, bool] = {}
-"""is_loopback's answers for the hosts it was asked about (at most 256 short ones): every
-server's start asks about its own host twice, and parsing an address is most of that."""
-
-
 def is_loopback(host: str) -> bool:
     """localhost, *.localhost, 127.0.0.0/8 or ::1 (brackets allowed)."""
-    known = _LOOPBACK.get(host)
-    if known is None:
-        known = _is_loopback(host)
-        if len(host) <= 64 and len(_LOOPBACK) < 256:
-            _LOOPBACK[host] = known
-    return known
-
-
-def _is_loopback(host: str) -> bool:
     host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host == "localhost" or host.endswith(".localhost") or _loopback_address(host)
 
 
 def in_container(root: Path = Path("/")) -> bool:

@@ -419,9 +419,13 @@ async def test_listening_on_the_ipv6_wildcard_takes_ipv4_too() -> None:
 def test_loopback_answers_are_remembered_for_short_hosts_only() -> None:
     from mock_server.core import net
 
-    hosts = ("127.0.0.1", "::1", "[::1]", "LOCALHOST.", "192.0.2.1", "a" * 65 + ".localhost")
+    long = "b" * 65 + ".example"
+    hosts = ("127.0.0.1", "::1", "[::1]", "LOCALHOST.", "192.0.2.1", "a" * 65 + ".localhost", long)
     first = [is_loopback(h) for h in hosts]
-    assert first == [True, True, True, True, False, True]
+    assert first == [True, True, True, True, False, True, False]
     assert [is_loopback(h) for h in hosts] == first  # from what it remembers
-    assert "a" * 65 + ".localhost" not in net._LOOPBACK
-    assert len(net._LOOPBACK) <= 256
+    assert net._ADDRESSES["::1"] is True
+    assert net._ADDRESSES["192.0.2.1"] is False
+    assert "a" * 65 + ".localhost" not in net._ADDRESSES
+    assert long not in net._ADDRESSES
+    assert len(net._ADDRESSES) <= 256
