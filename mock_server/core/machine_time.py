@@ -67,34 +67,15 @@ class EarlyBuild(Generic[T]):
         """(machine time, sequence, item)."""
         self._seq = itertools.count()
         self._timer: Handle | None = None
-        self._added: list[tuple[T, float]] = []
-        """Items added in this turn of the loop: they join the heap at its end."""
-        self._joining: Handle | None = None
-        self._added_at = 0.0
-        """When this turn's first item was added (machine time)."""
 
     def __len__(self) -> int:
         """Items still to prepare."""
-        return len(self._heap) + len(self._added)
+        return len(self._heap)
 
     def add(self, item: T, seconds: float) -> None:
-        """Prepare `item` in about `seconds` of machine time, counted from when the first
-        item of this turn of the loop was added: the items added in one turn read the clock
-        once and join the heap together (a submit adds one; see docs/performance.md, "Tracks
-        built early")."""
-        if self._joining is None:
-            self._added_at = self._time.now()
-            self._joining = self._time.call_soon(self._join)
-        self._added.append((item, seconds))
-
-    def _join(self) -> None:
-        self._joining = None
-        heap, now, seq = self._heap, self._added_at, self._seq
-        head = heap[0] if heap else None
-        for item, seconds in self._added:
-            heapq.heappush(heap, (now + seconds, next(seq), item))
-        self._added = []
-        if self._timer is None or heap[0] is not head:
+        """Prepare `item` in about `seconds` of machine time."""
+        heapq.heappush(self._heap, (self._time.now() + seconds, next(self._seq), item))
+        if self._timer is None or self._heap[0][2] is item:
             self._arm()
 
     def _arm(self) -> None:
@@ -119,10 +100,7 @@ class EarlyBuild(Generic[T]):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._joining is not None:
-            self._joining.cancel()
-            self._joining = None
-        self._heap, self._added = [], []
+        self._heap = []
 
 
 class LetGo(Generic[T]):
