@@ -9,12 +9,20 @@ import functools
 import platform
 from typing import Any
 
-__all__ = ["reclaim", "trim_heap"]
+__all__ = ["next_trim", "reclaim", "trim_heap"]
 
 SLICE = 2000
 """Items freed per loop turn: a few milliseconds."""
 
 Container = list[Any] | dict[Any, Any]
+
+
+def next_trim(limit: int, held: int) -> int:
+    """When a store holding `held` (entries or bytes) after a trim looks again: past `limit`,
+    or, where what it holds cannot be forgotten yet and stays over it, only after another
+    tenth. Each look walks the store, so the walks cost about ten entries per entry added,
+    however far over the limit it is (a look per entry froze a full store)."""
+    return max(limit, held + held // 10)
 
 
 def reclaim(*containers: Container) -> None:

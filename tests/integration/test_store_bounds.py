@@ -1,4 +1,6 @@
-"""Every store is bounded: uploads by total bytes (oldest first) and retention, jobs by count."""
+"""Every store is bounded: uploads by total bytes (oldest first) and retention, jobs by count;
+a task or job store over its budget with nothing it may forget yet (every task still has
+callbacks to come) looks again only after another tenth, so a submit's cost stays flat."""
 
 from __future__ import annotations
 
@@ -7,11 +9,27 @@ from typing import Any
 
 import aiohttp
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock, MockServer, Settings
+from mock_server.families.jobs.store import JobStore
+from mock_server.families.music.store import TaskStore
+from mock_server.families.music.tracks import TrackFactory
+from mock_server.scripting.request import TrackRequest
+from mock_server.scripting.script import compile_script
 from mock_server.testing.receiver import CallbackReceiver
 from tests.helpers import Api, SunoMockFactory
 
 BASE64 = "/api/file-base64-upload"
+
+
+class Visited(dict[str, Any]):
+    """A store's table that counts the entries its scans go through."""
+
+    visited = 0
+
+    def values(self) -> Any:
+        for value in super().values():
+            self.visited += 1
+            yield value
 
 
 async def upload(api: Api, name: str, size: int) -> Any:
@@ -106,3 +124,32 @@ async def test_job_store_forgets_the_oldest_completed_jobs(
     for job_id in later:
         _, envelope = await api.get("/api/v1/lyrics/record-info", params={"taskId": job_id})
         assert envelope["data"]["status"] == "SUCCESS"
+
+
+def test_a_task_store_over_its_bytes_with_only_pending_tasks_stays_flat() -> None:
+    # Every task still pending (none may be forgotten): before, each submit over the byte
+    # budget scanned the whole store, and a server holding 250k such tasks answered 27 req/s.
+    store = TaskStore(TrackFactory(7), byte_limit=10_000)
+    table = store._tasks = Visited()
+    script = compile_script(None, Settings())
+    submits = 2000
+    for _ in range(submits):  # 200 bytes each: over the budget from the 51st
+        store.create(
+            operation="generate", request={"prompt": "a"}, tracks=TrackRequest(model="V5"),
+            callback_url="", base_url="http://127.0.0.1", now=0.0, script=script, size=200,
+        )  # fmt: skip
+    assert len(store) == submits  # nothing pending is forgotten
+    assert store.held_bytes == 200 * submits
+    assert table.visited <= 12 * submits  # a scan per tenth more: ~11 visits a task, not ~1000
+
+
+def test_a_job_store_over_its_bytes_with_only_pending_jobs_stays_flat() -> None:
+    store = JobStore(7, byte_limit=10_000)
+    table = store._jobs = Visited()
+    submits = 2000
+    for _ in range(submits):
+        store.create(
+            "lyrics", request={"prompt": "p" * 150}, callback_url="", base_url="", created_at=0.0
+        )
+    assert len(store) == submits
+    assert table.visited <= 12 * submits

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mock_server.core.encoding import request_size
+from mock_server.core.reclaim import next_trim
 from mock_server.families.jobs.stems import Stem, stems_of
 from mock_server.families.music.tracks import Track
 
@@ -79,6 +80,7 @@ class JobStore:
         """Keep the jobs' requests to about this many bytes (see `_trim`); None: any."""
         self.held_bytes = 0
         self._trim_at = limit
+        self._trim_bytes_at = byte_limit
         self._jobs: dict[str, Job] = {}
         self._count = 0
         self.claims: dict[tuple[str, str], str] = {}
@@ -94,9 +96,8 @@ class JobStore:
         `byte_limit` in requests held (jobs not yet completed are kept); as TaskStore._trim,
         the cost per job stays flat."""
         limit, byte_limit = self.limit, self.byte_limit
-        over_count = limit is not None and self._trim_at is not None
-        over_count = over_count and len(self._jobs) >= (self._trim_at or 0)
-        over_bytes = byte_limit is not None and self.held_bytes > byte_limit
+        over_count = self._trim_at is not None and len(self._jobs) >= self._trim_at
+        over_bytes = self._trim_bytes_at is not None and self.held_bytes > self._trim_bytes_at
         if not (over_count or over_bytes):
             return
         excess = len(self._jobs) - (limit - limit // 10) if over_count and limit else 0
@@ -110,7 +111,9 @@ class JobStore:
             self.held_bytes -= job.size
             excess, free = excess - 1, free - job.size
         if limit is not None:
-            self._trim_at = max(limit, len(self._jobs) + limit // 10)
+            self._trim_at = next_trim(limit, len(self._jobs))
+        if byte_limit is not None:
+            self._trim_bytes_at = next_trim(byte_limit, self.held_bytes)
 
     def get(self, job_id: str, kind: JobKind | None = None) -> Job | None:
         """The job with this id (of this kind, if given: ids of one kind are not another's)."""

@@ -17,7 +17,7 @@ from mock_server.core.catalog import Operation, Stage, TaskStatus
 from mock_server.core.encoding import param_json, request_size
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.machine_time import LetGo, LoopTime, MachineTime
-from mock_server.core.reclaim import reclaim
+from mock_server.core.reclaim import next_trim, reclaim
 from mock_server.delivery.journal import Page, page
 from mock_server.families.music.tracks import Track, TrackFactory
 from mock_server.scripting.request import TrackRequest
@@ -190,6 +190,7 @@ class TaskStore:
         self._trim_at = limit
         self.byte_limit = byte_limit
         """Keep requests of at most about this many bytes (see `_trim`); None: no limit."""
+        self._trim_bytes_at = byte_limit
         self.held_bytes = 0
         """Bytes of the requests the tasks hold (estimated by `request_size`)."""
         self._numbers_after = numbers_after
@@ -246,17 +247,15 @@ class TaskStore:
         reclaim(self._tasks, self._order, self._tracks)
         self._tasks, self._order, self._tracks = {}, [], {}
         self.held_bytes = 0
+        self._trim_at, self._trim_bytes_at = self.limit, self.byte_limit
 
     def _trim(self) -> None:
-        """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`.
-        Tasks with events still to come are kept, so the store can stay above the limit; the
-        next attempt then waits for another tenth of new tasks (the cost per task stays flat)."""
-        over_bytes = self.byte_limit is not None and self.held_bytes > self.byte_limit
-        over_count = (
-            self.limit is not None
-            and self._trim_at is not None
-            and len(self._tasks) >= self._trim_at
-        )
+        """Forget the oldest finished tasks (and their tracks) down to nine tenths of `limit`
+        and of `byte_limit`. Tasks with events still to come are kept, so the store can stay
+        above either; the next attempt then waits for another tenth of tasks or bytes held
+        (`next_trim`: the cost per task stays flat)."""
+        over_bytes = self._trim_bytes_at is not None and self.held_bytes > self._trim_bytes_at
+        over_count = self._trim_at is not None and len(self._tasks) >= self._trim_at
         if not (over_bytes or over_count):
             return
         excess = len(self._tasks) - (self.limit - self.limit // 10) if self.limit else 0
@@ -276,7 +275,9 @@ class TaskStore:
         if gone:
             self._order = list(self._tasks.values())
         if self.limit is not None:
-            self._trim_at = max(self.limit, len(self._tasks) + self.limit // 10)
+            self._trim_at = next_trim(self.limit, len(self._tasks))
+        if self.byte_limit is not None:
+            self._trim_bytes_at = next_trim(self.byte_limit, self.held_bytes)
 
     def _shared(self, text: str) -> str:
         """One copy of a text many tasks repeat (their callback URL and origin)."""
@@ -337,7 +338,7 @@ class TaskStore:
         """Create a PENDING task with its tracks already decided. `size`: what its request
         takes, estimated from the text it came in (`web.sized_json_of`: a submit); None: from
         the request itself (`encoding.request_size`)."""
-        if (self.byte_limit is not None and self.held_bytes > self.byte_limit) or (
+        if (self._trim_bytes_at is not None and self.held_bytes > self._trim_bytes_at) or (
             self._trim_at is not None and len(self._tasks) >= self._trim_at
         ):  # the test `_trim` starts with, kept off the call (this runs once per submit)
             self._trim()  # before the new task joins: it has no plan yet, so it looks finished
