@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mock_server.core.machine_time import LoopTime, MachineTime
+from mock_server.core.reclaim import reclaim
 from mock_server.core.settings import MAX_CLOCK_STEP, MAX_EPOCH
 
 __all__ = [
@@ -61,8 +62,12 @@ class Timer:
     callback: TimerCallback = field(compare=False)
     args: tuple[Any, ...] = field(default=(), compare=False)
     cancelled: bool = field(default=False, compare=False)
+    queue: _TimerQueue | None = field(default=None, compare=False, repr=False)  # its heap's
 
     def cancel(self) -> None:
+        if not self.cancelled and self.queue is not None:  # counted no longer (`pending`)
+            self.queue.live_timers -= 1
+            self.queue = None
         self.cancelled = True
 
 
@@ -142,6 +147,7 @@ class _TimerQueue:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Timer]] = []
         """(when, seq, timer): compared in C, not by Timer's generated __lt__."""
+        self.live_timers = 0  # in the heap, not cancelled: counted for `pending`, not walked
         self._seq = itertools.count()
         self._running: set[asyncio.Task[None]] = set()
         self._wakers: list[asyncio.Future[None]] = []
@@ -162,8 +168,9 @@ class _TimerQueue:
             # behind it. Inputs are checked where they are read; this keeps the heap whole
             # should one slip through (the caller fails, not the server).
             raise ValueError(f"a timer needs a finite time, got {when}")
-        timer = Timer(when, next(self._seq), callback, args)
+        timer = Timer(when, next(self._seq), callback, args, False, self)
         heapq.heappush(self._heap, (when, timer.seq, timer))
+        self.live_timers += 1
         self._pushed(when)
         return timer
 
@@ -182,8 +189,7 @@ class _TimerQueue:
         return True
 
     def pending(self) -> int:
-        heap = sum(not entry[2].cancelled for entry in self._heap)
-        return heap + len(self._running) + len(self._parked)
+        return self.live_timers + len(self._running) + len(self._parked)
 
     def next_due(self) -> float | None:
         """When the next timer fires (mock time), if any."""
@@ -208,6 +214,7 @@ class _TimerQueue:
             if limit is not None and len(started) >= limit:
                 break
             timer = heapq.heappop(self._heap)[2]
+            timer.queue, self.live_timers = None, self.live_timers - 1
             started.append(self._spawn(timer))
         return started
 
@@ -241,10 +248,11 @@ class _TimerQueue:
                 waker.set_result(None)
 
     async def shutdown(self) -> int:
-        cancelled = sum(not entry[2].cancelled for entry in self._heap) + len(self._parked)
-        for timer in (*(entry[2] for entry in self._heap), *self._parked.values()):
-            timer.cancel()
-        self._heap.clear()
+        cancelled, heap = self.live_timers + len(self._parked), self._heap
+        for timer in itertools.chain((entry[2] for entry in heap), self._parked.values()):
+            timer.cancelled, timer.queue = True, None  # not `cancel()`: 165 ms for 690k timers
+        self._heap, self.live_timers = [], 0
+        reclaim(heap)  # freed a slice per turn of the loop: 690k timers took 50 ms at once
         self._parked.clear()
         running = list(self._running)
         for task in running:
@@ -374,9 +382,12 @@ class ScaledClock(_TimerQueue):
         """Stop mock time (timers wait) until resume()."""
         if self._paused_at is None:
             self._paused_at = self.now()
-            if self._handle is not None:
-                self._handle.cancel()
-                self._handle = None
+            self._disarm()
+
+    def _disarm(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
     def resume(self) -> None:
         if self._paused_at is not None:
@@ -390,9 +401,7 @@ class ScaledClock(_TimerQueue):
         once those have run, as on the manual clock. A jump over a task's stages so delivers
         them in order, each attempted before the next is sent."""
         step = _step(self.now(), seconds + 60.0 * minutes)
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
+        self._disarm()
         if self._paused_at is not None:
             self._paused_at += step
         else:
@@ -437,7 +446,5 @@ class ScaledClock(_TimerQueue):
         self._armed()
 
     async def shutdown(self) -> int:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
+        self._disarm()
         return await super().shutdown()

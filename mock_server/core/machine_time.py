@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
+from mock_server.core.reclaim import reclaim
+
 __all__ = ["EarlyBuild", "Handle", "LetGo", "LoopTime", "MachineTime"]
 
 T = TypeVar("T")
@@ -100,7 +102,8 @@ class EarlyBuild(Generic[T]):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._heap = []
+        heap, self._heap = self._heap, []
+        reclaim(heap)  # a slice per turn of the loop: 230k items took ~20 ms at once
 
 
 class LetGo(Generic[T]):
