@@ -1,7 +1,8 @@
 """Memory is bounded in bytes, not entries: JSON bodies are read no further than their limit,
 journaled bodies are cut (their size noted), the journal and the task store are held to a byte
-total, caches hold only short entries and are emptied by reset; event streams are capped,
-clients that never read are cut off, and paging cursors go on rising across a reset."""
+total (a store over it with pending tasks comes back once they finish), caches hold only short
+entries and are emptied by reset; event streams are capped, clients that never read are cut
+off, and paging cursors go on rising across a reset."""
 
 from __future__ import annotations
 
@@ -40,6 +41,16 @@ JSON = {"Content-Type": "application/json", "Authorization": "Bearer k"}
 def refused_body(size: int) -> bytes:
     """A generate body of about `size` bytes that is refused (no callBackUrl)."""
     return b'{"customMode": false, "model": "V4", "prompt": "' + b"x" * (size - 60) + b'"}'
+
+
+async def budgeted(
+    factory: SunoMockFactory, http: aiohttp.ClientSession, **bytes_: int
+) -> tuple[SunoMock, Api]:
+    """A server with a byte budget (`task_store_bytes=`, `job_store_bytes=`), no rate limit, a
+    manual clock; and an Api on it."""
+    server = await factory(rate_limit="off", **bytes_)
+    assert isinstance(server.clock, ManualClock)
+    return server, Api(http, server.url)
 
 
 async def raw_exchange(port: int, head: bytes, within: float = 5.0) -> bytes:
@@ -118,9 +129,7 @@ async def test_the_task_store_is_held_to_a_byte_total(
     http: aiohttp.ClientSession,
     callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await suno_mock_factory(task_store_bytes=MIB, rate_limit="off")
-    assert isinstance(server.clock, ManualClock)
-    api = Api(http, server.url)
+    server, api = await budgeted(suno_mock_factory, http, task_store_bytes=MIB)
     ids = []
     for _ in range(12):  # each keeps an unknown field of 300 kB
         ids.append(
@@ -133,6 +142,26 @@ async def test_the_task_store_is_held_to_a_byte_total(
     assert kept == ids[-len(kept) :]  # the oldest finished went first
     assert len(kept) < 12
     assert server.task(ids[-1]).request["extra"] == "y" * 300_000  # kept as received
+
+
+async def test_a_store_over_its_bytes_with_pending_tasks_comes_back_once_they_finish(
+    suno_mock_factory: SunoMockFactory,
+    http: aiohttp.ClientSession,
+    callback_receiver: CallbackReceiver,
+) -> None:
+    # Looking again only after another tenth must not stop the store from coming back down.
+    server, api = await budgeted(suno_mock_factory, http, task_store_bytes=MIB)
+    body = generate_body(callback_receiver.url, extra="y" * 150_000)
+    pending = [await api.submit(GENERATE, body) for _ in range(12)]
+    store = server.engine.music.store
+    assert store.held_bytes > 1.7 * MIB  # over the budget: every task still pending is kept
+    assert [t.id for t in server.tasks()] == pending
+    await server.clock.advance(150)  # all finished: they may be forgotten now
+    later = [await api.submit(GENERATE, body) for _ in range(2)]  # over a tenth more
+    assert store.held_bytes <= MIB + 160_000  # the budget, plus the task just accepted
+    kept = [t.id for t in server.tasks()]
+    assert kept == (pending + later)[-len(kept) :]  # the oldest finished went first
+    assert later[-1] in kept
 
 
 async def test_caches_keep_short_urls_only_and_reset_empties_them(
@@ -285,9 +314,7 @@ async def test_the_job_store_is_held_to_a_byte_total(
     http: aiohttp.ClientSession,
     callback_receiver: CallbackReceiver,
 ) -> None:
-    server = await suno_mock_factory(job_store_bytes=MIB, rate_limit="off")
-    assert isinstance(server.clock, ManualClock)
-    api = Api(http, server.url)
+    server, api = await budgeted(suno_mock_factory, http, job_store_bytes=MIB)
     ids = []
     for _ in range(12):  # each keeps an unknown field of 300 kB
         body = {"prompt": "a song", "callBackUrl": callback_receiver.url, "extra": "y" * 300_000}

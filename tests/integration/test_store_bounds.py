@@ -16,11 +16,9 @@ from mock_server.families.music.tracks import TrackFactory
 from mock_server.scripting.request import TrackRequest
 from mock_server.scripting.script import compile_script
 from mock_server.testing.receiver import CallbackReceiver
-from tests.helpers import Api, SunoMockFactory, generate_body
+from tests.helpers import Api, SunoMockFactory
 
 BASE64 = "/api/file-base64-upload"
-GENERATE = "/api/v1/generate"
-MIB = 1024 * 1024
 
 
 class Visited(dict[str, Any]):
@@ -155,25 +153,3 @@ def test_a_job_store_over_its_bytes_with_only_pending_jobs_stays_flat() -> None:
         )
     assert len(store) == submits
     assert table.visited <= 12 * submits
-
-
-async def test_a_store_over_its_bytes_with_pending_tasks_comes_back_once_they_finish(
-    suno_mock_factory: SunoMockFactory,
-    http: aiohttp.ClientSession,
-    callback_receiver: CallbackReceiver,
-) -> None:
-    # Looking again only after another tenth must not stop the store from coming back down.
-    server = await suno_mock_factory(task_store_bytes=MIB, rate_limit="off")
-    assert isinstance(server.clock, ManualClock)
-    api = Api(http, server.url)
-    body = generate_body(callback_receiver.url, extra="y" * 150_000)
-    pending = [await api.submit(GENERATE, body) for _ in range(12)]
-    store = server.engine.music.store
-    assert store.held_bytes > 1.7 * MIB  # over the budget: every task still pending is kept
-    assert [t.id for t in server.tasks()] == pending
-    await server.clock.advance(150)  # all finished: they may be forgotten now
-    later = [await api.submit(GENERATE, body) for _ in range(2)]  # over a tenth more
-    assert store.held_bytes <= MIB + 160_000  # the budget, plus the task just accepted
-    kept = [t.id for t in server.tasks()]
-    assert kept == (pending + later)[-len(kept) :]  # the oldest finished went first
-    assert later[-1] in kept
