@@ -3,6 +3,9 @@ tasks (3 journaled deliveries each, to a blocked host: never contacted). For eac
 endpoint: its latency, and the longest an API request (GET credit, sent back to back on its own
 connection) took while that endpoint was being called, against the same measure with no
 control call running (the reference). Target: no control call stalls the API > 50 ms at 100k.
+
+(e3) The same with 100k tasks still pending (callbacks a day away: three timers each, none
+fired), then a reset that cancels them all. Same target.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from bench.common import UPLOAD_EXTEND, RawClient, start_process, stop_process
 
-__all__ = ["scale"]
+__all__ = ["pending", "pending_report", "report", "scale"]
 
 CALLS = 5
 
@@ -162,17 +165,71 @@ async def scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> dict[str, 
     return {"rows": results, "held": held}
 
 
+PENDING_PATHS = {
+    "health": "/__mock__/health",
+    "tasks (newest 100)": "/__mock__/tasks",
+    "tasks?since=0&limit=200": "/__mock__/tasks?since=0&limit=200",
+    "requests (newest 100)": "/__mock__/requests",
+    "clock": "/__mock__/clock",
+}
+
+
+async def pending(count: int = 100_000) -> dict[str, Any]:
+    """(e3): the control plane with `count` tasks pending, then a reset; `scale`'s result."""
+    mock, url = await start_process(
+        "-m", "mock_server", "serve", "--port", "0", "--log-level", "ERROR", "--rate-limit", "off",
+        "--credits", "1000000000000", "--stage-delays", "text=86400,first=86400,complete=86400",
+    )  # fmt: skip
+    port = int(url.split()[0].rsplit(":", 1)[1])
+    client, prober = RawClient(port), Prober(port)
+    probing: asyncio.Task[None] | None = None
+    try:
+        started = time.perf_counter()
+        await _populate(port, count)
+        _, health = await _get(client, port, "/__mock__/health")
+        health["fill_seconds"] = round(time.perf_counter() - started, 1)
+        probing = asyncio.create_task(prober.run())
+        await asyncio.sleep(1.0)
+        reference = prober.worst(time.perf_counter() - 1.0, time.perf_counter())
+        row = {"(reference: no control call)": {"p50": 0.0, "max": 0.0, "stall": reference}}
+        for name, path in PENDING_PATHS.items():
+            row[name] = await _measure(client, prober, port, path)
+        row["POST reset"] = await _measure(client, prober, port, "/__mock__/reset", "POST", calls=1)
+    finally:
+        client.close()
+        prober.stop()
+        if probing is not None:
+            await asyncio.wait_for(probing, 10)
+        await stop_process(mock)
+    return {"rows": {count: row}, "held": {count: health}}
+
+
+def pending_report(result: dict[str, Any]) -> str:
+    ((count, health),) = result["held"].items()
+    return _table(
+        result,
+        f"(e3) control plane with {count:,} tasks pending ({health['pendingTimers']:,} timers, "
+        f"filled in {health['fill_seconds']} s), then a reset",
+    )
+
+
 def report(result: dict[str, Any]) -> str:
-    sizes = list(result["rows"])
     held = result["held"]
-    lines = [
+    return _table(
+        result,
         "(e) control plane at "
         + " / ".join(
             f"{s:,} tasks ({held[s]['deliveriesMade']:,} deliveries made, filled in "
             f"{held[s]['fill_seconds']} s)"
-            for s in sizes
-        )
-        + "; per endpoint: latency median / max ms [longest API request meanwhile, ms]",
+            for s in result["rows"]
+        ),
+    )
+
+
+def _table(result: dict[str, Any], heading: str) -> str:
+    sizes = list(result["rows"])
+    lines = [
+        heading + "; per endpoint: latency median / max ms [longest API request meanwhile, ms]"
     ]
     names: list[str] = []
     for size in sizes:
