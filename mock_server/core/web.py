@@ -27,7 +27,6 @@ __all__ = [
     "body_of",
     "decode_json",
     "forget_middleware_chains",
-    "json_of",
     "ok",
     "origin",
     "query_id",
@@ -141,21 +140,17 @@ def origin(request: web.Request) -> str:
 
 async def read_json(request: web.Request) -> Any:
     """The decoded JSON body, or the API error that explains what is wrong with it."""
-    return json_of(request, await request.read())
-
-
-def json_of(request: web.Request, raw: bytes) -> Any:
-    """`read_json` of a request whose body `raw` is read already (one coroutine less a
-    submit: see docs/performance.md, "Submits without a coroutine to spare")."""
+    raw = await request.read()
     _check_content_type(request)
     return _decoded(raw)[0]
 
 
 def sized_json_of(request: web.Request, raw: bytes) -> tuple[Any, int]:
-    """`json_of`, and about how many bytes the decoded value takes (at least what
-    `encoding.request_size` counts): a flat object's is told from the text, its length and
-    its number of fields, without a walk (see docs/performance.md, "Request sizes from the
-    text")."""
+    """`read_json` of a request whose body `raw` is read already (one coroutine less a submit:
+    see docs/performance.md, "Submits without a coroutine to spare"), and about how many bytes
+    the decoded value takes (at least what `encoding.request_size` counts): a flat object's
+    is told from the text, its length and its number of fields, without a walk (see
+    docs/performance.md, "Request sizes from the text")."""
     _check_content_type(request)
     value, flat = _decoded(raw)
     if flat:  # its keys' and strings' characters are at most the text's bytes
