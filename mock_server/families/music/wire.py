@@ -335,7 +335,7 @@ class UploadExtendRequest(MusicRequest):
                     f"{_CUSTOM} with vocals (instrumental: false): it is sung as lyrics",
                     prompt=fields["lyrics"] or fields["prompt"],
                 )
-            check_custom_texts(fields, limits_of(fields, True, info))
+            check_custom_texts(fields, limits_of(fields, self.extend_titles, info))
         elif settings_of(info).upload_extend_default_requires_prompt:
             require(
                 "when defaultParamFlag is false (setting upload_extend_default_requires_prompt)",
