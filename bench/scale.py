@@ -103,12 +103,33 @@ async def _measure(
     }
 
 
-async def scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> dict[str, Any]:
+async def _serve(delay: int) -> tuple[asyncio.subprocess.Process, int]:
+    """`suno-mock serve` with every stage `delay` seconds after the last; it and its port."""
     mock, url = await start_process(
         "-m", "mock_server", "serve", "--port", "0", "--log-level", "ERROR", "--rate-limit", "off",
-        "--credits", "1000000000000", "--stage-delays", "text=0,first=0,complete=0",
+        "--credits", "1000000000000",
+        "--stage-delays", f"text={delay},first={delay},complete={delay}",
     )  # fmt: skip
-    port = int(url.split()[0].rsplit(":", 1)[1])
+    return mock, int(url.split()[0].rsplit(":", 1)[1])
+
+
+async def _row(
+    client: RawClient, prober: Prober, port: int, paths: dict[str, str], reset: bool
+) -> dict[str, dict[str, float]]:
+    """With `prober` running: after a second of it alone (the reference), each of `paths`
+    measured, then a reset if asked."""
+    await asyncio.sleep(1.0)
+    reference = prober.worst(time.perf_counter() - 1.0, time.perf_counter())
+    row = {"(reference: no control call)": {"p50": 0.0, "max": 0.0, "stall": reference}}
+    for name, path in paths.items():
+        row[name] = await _measure(client, prober, port, path)
+    if reset:
+        row["POST reset"] = await _measure(client, prober, port, "/__mock__/reset", "POST", calls=1)
+    return row
+
+
+async def scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> dict[str, Any]:
+    mock, port = await _serve(0)
     client = RawClient(port)
     prober = Prober(port)
     results: dict[int, dict[str, dict[str, float]]] = {}
@@ -127,9 +148,6 @@ async def scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> dict[str, 
             ids = [t["taskId"] for t in newest["tasks"]]
             _, oldest = await _get(client, port, "/__mock__/tasks?since=0&limit=1")
             first, last = oldest["tasks"][0]["taskId"], ids[-1]
-            probing = asyncio.create_task(prober.run())
-            await asyncio.sleep(1.0)
-            reference = prober.worst(time.perf_counter() - 1.0, time.perf_counter())
             paths = {
                 "health": "/__mock__/health",
                 "tasks (newest 100)": "/__mock__/tasks",
@@ -145,14 +163,8 @@ async def scale(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> dict[str, 
                 "scenarios": "/__mock__/scenarios",
                 "clock": "/__mock__/clock",
             }
-            row = {"(reference: no control call)": {"p50": 0.0, "max": 0.0, "stall": reference}}
-            for name, path in paths.items():
-                row[name] = await _measure(client, prober, port, path)
-            if size == sizes[-1]:
-                row["POST reset"] = await _measure(
-                    client, prober, port, "/__mock__/reset", "POST", calls=1
-                )
-            results[size] = row
+            probing = asyncio.create_task(prober.run())
+            results[size] = await _row(client, prober, port, paths, size == sizes[-1])
             prober.stop()
             await probing
             prober = Prober(port)
@@ -176,11 +188,7 @@ PENDING_PATHS = {
 
 async def pending(count: int = 100_000) -> dict[str, Any]:
     """(e3): the control plane with `count` tasks pending, then a reset; `scale`'s result."""
-    mock, url = await start_process(
-        "-m", "mock_server", "serve", "--port", "0", "--log-level", "ERROR", "--rate-limit", "off",
-        "--credits", "1000000000000", "--stage-delays", "text=86400,first=86400,complete=86400",
-    )  # fmt: skip
-    port = int(url.split()[0].rsplit(":", 1)[1])
+    mock, port = await _serve(86400)
     client, prober = RawClient(port), Prober(port)
     probing: asyncio.Task[None] | None = None
     try:
@@ -189,12 +197,7 @@ async def pending(count: int = 100_000) -> dict[str, Any]:
         _, health = await _get(client, port, "/__mock__/health")
         health["fill_seconds"] = round(time.perf_counter() - started, 1)
         probing = asyncio.create_task(prober.run())
-        await asyncio.sleep(1.0)
-        reference = prober.worst(time.perf_counter() - 1.0, time.perf_counter())
-        row = {"(reference: no control call)": {"p50": 0.0, "max": 0.0, "stall": reference}}
-        for name, path in PENDING_PATHS.items():
-            row[name] = await _measure(client, prober, port, path)
-        row["POST reset"] = await _measure(client, prober, port, "/__mock__/reset", "POST", calls=1)
+        row = await _row(client, prober, port, PENDING_PATHS, True)
     finally:
         client.close()
         prober.stop()
