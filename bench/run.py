@@ -245,7 +245,8 @@ async def main(argv: list[str]) -> int:
     )
     parser.add_argument("--fanout-tasks", type=int, default=1000, help="tasks of (f)")
     parser.add_argument("--fanout-runs", type=int, default=2, help="runs of (f)")
-    parser.add_argument("--accept-runs", type=int, default=3, help="runs of (g)")
+    parser.add_argument("--accept-runs", type=int, default=6, help="rounds of (g)")
+    parser.add_argument("--accept-seconds", type=float, default=2.0, help="length of a (g) run")
     parser.add_argument(
         "--accept-connections", default="32,64", help="connection counts of (g), comma-separated"
     )
@@ -284,9 +285,9 @@ async def main(argv: list[str]) -> int:
         print(sidebyside.fanout_report(fanned, args.fanout_tasks), flush=True)
     if "accept" in which:
         accepted = await sidebyside.accept(
-            args.seconds, args.accept_runs, counts_of(args.accept_connections)
+            args.accept_seconds, args.accept_runs, counts_of(args.accept_connections)
         )
-        print(sidebyside.accept_report(accepted, args.seconds), flush=True)
+        print(sidebyside.accept_report(accepted, args.accept_seconds), flush=True)
     if "memory" in which:
         print(sidebyside.memory_report(await sidebyside.memory(args.memory_tasks)), flush=True)
     if "suite" in which:

@@ -293,11 +293,15 @@ wrk.headers["Authorization"] = "Bearer bench"
 """
 
 
-async def _wrk(url: str, seconds: float, connections: int, script: Path) -> tuple[int, int]:
-    """wrk's rate (req/s) and its count of requests answered."""
+async def _wrk(
+    url: str, seconds: float, connections: int, script: Path, cpus: Pinning
+) -> tuple[int, int]:
+    """wrk's rate (req/s) and its count of requests answered, on the load's CPUs."""
+    threads = max(1, len(cpus.load)) if cpus.load else 2
     proc = await asyncio.create_subprocess_exec(
-        "wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url + ACCEPT_PATH,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script),
+        url + ACCEPT_PATH, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        preexec_fn=cpus.pin_load,
     )  # fmt: skip
     out = (await proc.communicate())[0].decode()
     if "Non-2xx" in out:
@@ -307,6 +311,36 @@ async def _wrk(url: str, seconds: float, connections: int, script: Path) -> tupl
     if rate is None or count is None:
         raise SystemExit(f"could not read wrk's output:\n{out}")
     return round(float(rate.group(1))), int(count.group(1))
+
+
+class Pinning:
+    """Which CPUs (g)'s servers and its load client run on: with two or more, the server under
+    measure has the last CPU to itself and wrk the others (one wrk thread each), so a run
+    measures the server, not how the scheduler shares two cores between it and the client.
+    With one CPU (or no affinity calls), nothing is pinned and wrk runs two threads."""
+
+    def __init__(self) -> None:
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        pinned = len(cpus) >= 2
+        self.server: set[int] = {cpus[-1]} if pinned else set()
+        self.load: set[int] = set(cpus[:-1]) if pinned else set()
+
+    def describe(self) -> str:
+        if not self.server:
+            return "not pinned (one CPU), wrk with 2 threads"
+        load = ",".join(map(str, sorted(self.load)))
+        return f"each server pinned to CPU {min(self.server)}, wrk to CPU {load}"
+
+    def pin_server(self, pid: int) -> None:
+        """Every thread of process `pid` onto the server's CPU (threads made later inherit)."""
+        if self.server:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                os.sched_setaffinity(int(task.name), self.server)
+
+    def pin_load(self) -> None:
+        """In the load client's process, before it runs (`preexec_fn`)."""
+        if self.load:
+            os.sched_setaffinity(0, self.load)
 
 
 async def _python_rate(url: str, seconds: float, connections: int) -> tuple[int, int]:
@@ -336,12 +370,17 @@ async def _check_accepts(url: str) -> None:
 
 
 async def _accept_run(
-    proc: asyncio.subprocess.Process, url: str, seconds: float, connections: int, script: Path
+    proc: asyncio.subprocess.Process,
+    url: str,
+    seconds: float,
+    connections: int,
+    script: Path,
+    cpus: Pinning,
 ) -> tuple[int, float]:
     """One run: req/s and the server's CPU seconds per 1,000 accepts."""
     cpu = _cpu_seconds(proc.pid)
     if shutil.which("wrk"):
-        rate, count = await _wrk(url, seconds, connections, script)
+        rate, count = await _wrk(url, seconds, connections, script, cpus)
     else:
         rate, count = await _python_rate(url, seconds, connections)
     used = _cpu_seconds(proc.pid) - cpu
@@ -350,27 +389,33 @@ async def _accept_run(
 
 
 async def accept(seconds: float, runs: int, connections: tuple[int, ...]) -> dict[str, Any]:
-    """Per connection count: alternating runs of the reference, the mock (on uvloop, its
-    default) and the mock on asyncio's own loop; req/s and CPU/1,000."""
+    """Per connection count, `runs` rounds of the reference, the mock (on uvloop, its default)
+    and the mock on asyncio's own loop, the order reversed every other round (a host that
+    speeds up or slows down during a round favours neither); req/s and CPU/1,000 per run."""
     far = "86400,86400,86400"
+    cpus = Pinning()
     reference, ref_url = await start_process(*reference_argv(far, ACCEPT_PATH))
     mock, mock_url = await start_mock(far)
     plain, plain_url = await start_mock(far, "asyncio")
-    result: dict[str, Any] = {"tool": "wrk" if shutil.which("wrk") else "python", "runs": {}}
+    tool = "wrk" if shutil.which("wrk") else "python"
+    result: dict[str, Any] = {"tool": tool, "pinning": cpus.describe(), "runs": {}}
     servers = (
         ("reference", reference, ref_url), ("mock", mock, mock_url),
         ("asyncio", plain, plain_url),
     )  # fmt: skip
     try:
+        for _, proc, _ in servers:
+            cpus.pin_server(proc.pid)
         with tempfile.TemporaryDirectory() as folder:
             script = Path(folder) / "post.lua"
             body = json.dumps({**UPLOAD_EXTEND, "callBackUrl": "http://127.0.0.1:9/cb"})
             script.write_text(WRK_SCRIPT.format(body=json.dumps(body)))
             for count in connections:
                 rows: dict[str, list[tuple[int, float]]] = {kind: [] for kind, _, _ in servers}
-                for _ in range(runs):
-                    for kind, proc, url in servers:
-                        rows[kind].append(await _accept_run(proc, url, seconds, count, script))
+                for round_ in range(runs):
+                    for kind, proc, url in servers if round_ % 2 == 0 else servers[::-1]:
+                        run = await _accept_run(proc, url, seconds, count, script, cpus)
+                        rows[kind].append(run)
                 result["runs"][count] = rows
     finally:
         for _, proc, _ in servers:
@@ -388,27 +433,31 @@ def accept_report(result: dict[str, Any], seconds: float) -> str:
         )
     )
     lines = [
-        f"(g) accept + schedule 3 callbacks, upload-extend body ({result['tool']}, alternating "
-        f"runs of {seconds:g} s). Goals: req/s >= 1.0x, server CPU per accept <= 1.0x.{note}"
+        f"(g) accept + schedule 3 callbacks, upload-extend body ({result['tool']}; runs of "
+        f"{seconds:g} s, {result['pinning']}; the order reversed every other round). Each "
+        "ratio is the median of the rounds' own (each run against the reference run of its "
+        "round). Goals: req/s >= 1.0x, server CPU per accept <= 1.0x." + note
     ]
     for count, rows in result["runs"].items():
-        ref_rates, mock_rates = [r for r, _ in rows["reference"]], [r for r, _ in rows["mock"]]
-        ref_cpu = statistics.median(c for _, c in rows["reference"])
-        mock_cpu = statistics.median(c for _, c in rows["mock"])
-        ref, mock = statistics.median(ref_rates), statistics.median(mock_rates)
-        paired = sorted(m / r for m, r in zip(mock_rates, ref_rates, strict=True))
-        lines.append(
-            f"    {count} connections: mock / reference = {mock / ref:.2f}x (medians "
-            f"{mock:,.0f} / {ref:,.0f} req/s; each run against the reference run next to it: "
-            f"{', '.join(f'{x:.2f}' for x in paired)}); server CPU per 1,000 accepts: mock "
-            f"{mock_cpu:.3f} s, reference {ref_cpu:.3f} s = {mock_cpu / ref_cpu:.2f}x"
-        )
-        if rows.get("asyncio"):
-            rate = statistics.median(r for r, _ in rows["asyncio"])
-            cpu = statistics.median(c for _, c in rows["asyncio"])
+        reference = rows["reference"]
+        for kind in ("mock", "asyncio"):
+            runs = rows.get(kind)
+            if not runs:
+                continue
+            rates = sorted(m[0] / r[0] for m, r in zip(runs, reference, strict=True))
+            cpus = sorted(m[1] / r[1] for m, r in zip(runs, reference, strict=True))
+            rate, cpu = statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs)
+            if kind == "mock":
+                head = f"    {count} connections: mock / reference = "
+            else:
+                head = "        the mock on asyncio's own loop (--event-loop asyncio): "
             lines.append(
-                f"        the mock on asyncio's own loop (--event-loop asyncio): {rate / ref:.2f}x "
-                f"({rate:,.0f} req/s); CPU per 1,000 accepts {cpu:.3f} s = {cpu / ref_cpu:.2f}x"
+                f"{head}{statistics.median(rates):.2f}x req/s (rounds {rates[0]:.2f}-"
+                f"{rates[-1]:.2f}; medians {rate:,.0f} / "
+                f"{statistics.median(r for r, _ in reference):,.0f} req/s), CPU per accept "
+                f"{statistics.median(cpus):.2f}x (rounds {cpus[0]:.2f}-{cpus[-1]:.2f}; "
+                f"{cpu * 1000:.0f} / {statistics.median(c for _, c in reference) * 1000:.0f} "
+                "us)"
             )
     return "\n".join(lines)
 

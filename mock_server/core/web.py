@@ -13,8 +13,10 @@ import re
 from typing import Any, cast
 
 from aiohttp import web, web_app
+from aiohttp.abc import AbstractStreamWriter
 from pydantic_core import from_json
 
+from mock_server.core.answer import READY, write_at_once
 from mock_server.core.encoding import encode, request_size
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings
@@ -81,6 +83,13 @@ class EnvelopeResponse(web.Response):
         self._payload = payload
         self.raw = raw
         """The body's bytes (aiohttp's `body` is typed for every kind of payload)."""
+
+    async def prepare(self, request: web.BaseRequest) -> AbstractStreamWriter | None:
+        """A 200 of up to 64 KiB is written in one go, unless something asks for aiohttp's
+        own preparation (docs/performance.md, "Answers written at once")."""
+        if READY and write_at_once(self, request):
+            return None
+        return await super().prepare(request)
 
     @property
     def payload(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from functools import partial
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from mock_server.core.answer import AT_ONCE_MAX
 from mock_server.core.web import EnvelopeResponse
 from mock_server.http.envelope import api_middleware, unmatched_handler
 from mock_server.http.guard import CONTROL_PREFIX, body_deadline, control_guard, send_within
@@ -17,7 +18,7 @@ from mock_server.http.keys import ENGINE, UNMATCHED
 
 __all__ = ["BUFFERED", "behind_front_door", "unmatched_route", "wrapped"]
 
-BUFFERED = 64 * 1024
+BUFFERED = AT_ONCE_MAX
 """An answer up to this size fits the socket's buffer and never waits for the client."""
 
 
