@@ -16,7 +16,7 @@ from aiohttp import web, web_app
 from aiohttp.abc import AbstractStreamWriter
 from pydantic_core import from_json
 
-from mock_server.core.answer import READY, write_at_once
+from mock_server.core.at_once import READY, write_at_once
 from mock_server.core.encoding import encode, request_size
 from mock_server.core.errors import InvalidParameters
 from mock_server.core.settings import Settings

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from mock_server.core.at_once import read_at_once
 from mock_server.core.errors import (
     ApiError,
     DropConnection,
@@ -147,8 +148,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             if declared is not None and declared > limit:
                 raw = f"<body of {declared} bytes over {limit}, not read>".encode()
                 raise web.HTTPRequestEntityTooLarge(limit, declared)
-            try:
-                raw = await request.read()
+            try:  # a body that has all arrived is taken without aiohttp's read loop
+                raw = read_at_once(request)
+                if raw is None:
+                    raw = await request.read()
             except web.HTTPRequestEntityTooLarge:
                 raw = f"<body over {limit} bytes, not read>".encode()
                 raise

@@ -10,7 +10,7 @@ from functools import partial
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mock_server.core.answer import AT_ONCE_MAX
+from mock_server.core.at_once import AT_ONCE_MAX
 from mock_server.core.web import EnvelopeResponse
 from mock_server.http.envelope import api_middleware, unmatched_handler
 from mock_server.http.guard import CONTROL_PREFIX, body_deadline, control_guard, send_within

@@ -1,6 +1,8 @@
-"""A small 200 envelope is written in one go (docs/performance.md, "Answers written at once"):
-on the wire it must be the bytes aiohttp's own preparation sends, and every request that needs
-that preparation (HTTP/1.0, HEAD, `Connection: close`) must still get it."""
+"""A body that has all arrived is taken in one go, and a small 200 envelope written in one go
+(docs/performance.md, "Bodies read at once", "Answers written at once"): on the wire the
+answer must be the bytes aiohttp's own preparation sends, a body the bytes aiohttp would read,
+and every request that needs aiohttp's way (HTTP/1.0, HEAD, `Connection: close`, a body in
+pieces or chunked) must still get it."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ import pytest
 from aiohttp import web
 
 from mock_server import create_app
-from mock_server.core import answer
+from mock_server.core import at_once
 from mock_server.core import web as core_web
 from mock_server.core.settings import Settings
+from mock_server.http import envelope
 from mock_server.testing import SunoMock
-from tests.helpers import generate_body
+from tests.helpers import SunoMockFactory, generate_body
 
 CREDIT = "/api/v1/generate/credit"
 DATE = re.compile(rb"\r\nDate: [^\r]+\r\n")
@@ -27,10 +30,10 @@ CREDITS = re.compile(rb'"data":\d+}')
 
 
 @pytest.fixture
-def at_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+def written(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """What `write_at_once` answered for each response (True: written in one go)."""
     seen: list[bool] = []
-    real = answer.write_at_once
+    real = at_once.write_at_once
 
     def spy(response: web.Response, request: web.BaseRequest) -> bool:
         seen.append(real(response, request))
@@ -96,10 +99,10 @@ async def both_ways(
     ids=["credit", "submit"],
 )
 async def test_a_keep_alive_answer_is_written_at_once_as_aiohttp_writes_it(
-    suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch, at_once: list[bool], data: bytes
+    suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch, written: list[bool], data: bytes
 ) -> None:
     fast, own = await both_ways(suno_mock.port, data, monkeypatch)
-    assert at_once == [True]  # (aiohttp's way only: not asked)
+    assert written == [True]  # (aiohttp's way only: not asked)
     assert fast.startswith(b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n")
     assert comparable(fast) == comparable(own)
     for header in (b"Content-Length: ", b"\r\nDate: ", b"\r\nServer: "):
@@ -118,25 +121,25 @@ async def test_a_keep_alive_answer_is_written_at_once_as_aiohttp_writes_it(
     ids=["http-1.0", "http-1.0-keep-alive", "head", "close", "submit-close"],
 )
 async def test_what_needs_aiohttps_preparation_gets_it(
-    suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch, at_once: list[bool], data: bytes
+    suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch, written: list[bool], data: bytes
 ) -> None:
     fast, own = await both_ways(suno_mock.port, data, monkeypatch)
-    assert at_once == [False]
+    assert written == [False]
     assert comparable(fast) == comparable(own)
 
 
 async def test_pipelined_requests_are_answered_in_order(
-    suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch, at_once: list[bool]
+    suno_mock: SunoMock, monkeypatch: pytest.MonkeyPatch, written: list[bool]
 ) -> None:
     data = request_bytes("POST", "/api/v1/generate") + request_bytes("GET", CREDIT)
     fast, own = await both_ways(suno_mock.port, data, monkeypatch, answers=2)
-    assert at_once == [True, True]
+    assert written == [True, True]
     assert comparable(fast) == comparable(own)
     assert fast.index(b'"taskId"') < fast.index(b"HTTP/1.1", 1)  # the submit's answer first
 
 
 async def test_a_response_written_at_once_logs_as_aiohttps_would(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, at_once: list[bool]
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, written: list[bool]
 ) -> None:
     """An access log reads the response after it is sent: status, bytes sent, its headers."""
     runner = web.AppRunner(
@@ -154,7 +157,7 @@ async def test_a_response_written_at_once_logs_as_aiohttps_would(
     finally:
         await runner.cleanup()
     lines = [r.getMessage() for r in caplog.records if r.name == "answers.access"]
-    assert at_once == [True]
+    assert written == [True]
     assert len(lines) == 2
     assert lines[0] == lines[1]
     status, sent, length, kind, _ = lines[0].split(" ", 4)
@@ -171,4 +174,82 @@ def test_another_aiohttp_takes_its_own_way(monkeypatch: pytest.MonkeyPatch) -> N
         del self._headers  # stands for an attribute another aiohttp does not keep
 
     monkeypatch.setattr(web.Response, "__init__", without_length)
-    assert answer._ready() is False
+    assert at_once._ready() is False
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each submit's body: whether `read_at_once` took it (False: aiohttp read it)."""
+    seen: list[bool] = []
+    real = at_once.read_at_once
+
+    def spy(request: web.BaseRequest) -> bytes | None:
+        body = real(request)
+        if request.path.endswith("/generate") and request.method == "POST":
+            seen.append(body is not None)
+        return body
+
+    monkeypatch.setattr(envelope, "read_at_once", spy)
+    return seen
+
+
+def submit_head(**headers: str) -> bytes:
+    lines = ["POST /api/v1/generate HTTP/1.1", "Host: 127.0.0.1", "Authorization: Bearer test-key"]
+    lines += ["Content-Type: application/json"] + [
+        f"{k.replace('_', '-')}: {v}" for k, v in headers.items()
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def send_in_parts(port: int, *parts: bytes) -> bytes:
+    """Send `parts` one after another on one connection (a pause between them); the answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+            await asyncio.sleep(0.02)
+        head = await reader.readuntil(b"\r\n\r\n")
+        size = re.search(rb"(?i)\r\ncontent-length: (\d+)", head)
+        assert size is not None
+        return await reader.readexactly(int(size.group(1)))
+    finally:
+        writer.close()
+
+
+def chunked(body: bytes, size: int) -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+async def test_a_body_is_read_at_once_or_by_aiohttp_and_journaled_the_same(
+    suno_mock: SunoMock, taken: list[bool]
+) -> None:
+    body = json.dumps(generate_body("http://127.0.0.1:9/cb", prompt="x" * 500)).encode()
+    whole = submit_head(Content_Length=str(len(body))) + body
+    halves = (submit_head(Content_Length=str(len(body))) + body[:300], body[300:])
+    chunks = (submit_head(Transfer_Encoding="chunked") + chunked(body, 200),)
+    answers = [
+        await send_in_parts(suno_mock.port, whole),
+        await send_in_parts(suno_mock.port, *halves),
+        await send_in_parts(suno_mock.port, *chunks),
+    ]
+    assert taken == [True, False, False]
+    for answer in answers:
+        assert json.loads(answer)["code"] == 200
+    journaled = [r for r in suno_mock.requests if r.path == "/api/v1/generate"]
+    assert [r.raw_body for r in journaled] == [body, body, body]
+    assert [t.request for t in suno_mock.tasks()] == [json.loads(body)] * 3
+
+
+async def test_a_chunked_body_over_the_limit_is_refused_as_before(
+    suno_mock_factory: SunoMockFactory, taken: list[bool]
+) -> None:
+    server = await suno_mock_factory(max_body_bytes=2000)
+    body = json.dumps(generate_body("http://127.0.0.1:9/cb", prompt="x" * 3000)).encode()
+    answer = await send_in_parts(
+        server.port, submit_head(Transfer_Encoding="chunked") + chunked(body, 1000)
+    )
+    assert taken == [False]
+    assert json.loads(answer)["code"] == 413
+    assert server.tasks() == []

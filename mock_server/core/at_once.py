@@ -1,7 +1,11 @@
-"""A small 200 answer written in one go: its status line, headers and body as aiohttp would
-write them, without aiohttp's preparation (see docs/performance.md, "Answers written at once").
+"""A request body taken in one go, and a small 200 answer written in one go, as aiohttp would
+take and write them, without its read loop and its preparation (see docs/performance.md,
+"Bodies read at once" and "Answers written at once").
 
-aiohttp prepares every answer in a dozen steps (keep-alive, cookies, compression, chunking,
+A body that has all arrived, in one piece, is taken from aiohttp's buffer by `read_at_once`
+and left as `request.read()` leaves it; anything else (a body still arriving, chunked, in
+pieces, over the app's `client_max_size`, a connection whose reading is paused) is read by
+aiohttp. aiohttp prepares every answer in a dozen steps (keep-alive, cookies, compression, chunking,
 the length check, the prepare signal, the headers' serializer, the payload writer), about an
 eighth of a submit's whole cost. An answer that needs none of them (a 200 with a bytes body of
 at most `AT_ONCE_MAX` and only its Content-Type header, to a keep-alive HTTP/1.1 request that
@@ -16,7 +20,7 @@ from aiohttp import hdrs, web
 from aiohttp.helpers import rfc822_formatted_time
 from aiohttp.http import SERVER_SOFTWARE, HttpVersion11
 
-__all__ = ["AT_ONCE_MAX", "READY", "write_at_once"]
+__all__ = ["AT_ONCE_MAX", "READY", "read_at_once", "write_at_once"]
 
 AT_ONCE_MAX = 64 * 1024
 """The largest body written at once: it fits the socket's buffer and never waits for the
@@ -36,6 +40,39 @@ def _ready() -> bool:
 
 
 READY = _ready()
+
+
+def read_at_once(request: web.BaseRequest) -> bytes | None:
+    """`request`'s body, when it has all arrived in one piece (or was read before), taken as
+    `request.read()` takes it; None: await `request.read()`. Its read loop, its flow control
+    and its re-parse cost a small body more than the rest of its reading: a body that has
+    arrived, below the low-water mark, on a connection that is not paused needs none of it."""
+    try:
+        known = request._read_bytes
+        if known is not None:
+            return known
+        payload, protocol = request._payload, request._protocol
+        buffer = payload._buffer
+        if (
+            not payload._eof
+            or payload._exception is not None
+            or len(buffer) != 1
+            or payload._buffer_offset
+            or payload._http_chunk_splits is not None
+            or payload._size >= payload._low_water
+            or protocol._reading_paused
+        ):
+            return None
+        data = buffer[0]
+        if type(data) is not bytes or len(data) > request._client_max_size:
+            return None
+        buffer.popleft()
+        payload._size -= len(data)
+        payload._cursor += len(data)
+        request._read_bytes = data
+    except AttributeError:  # another aiohttp
+        return None
+    return data
 
 
 def write_at_once(response: web.Response, request: web.BaseRequest) -> bool:
