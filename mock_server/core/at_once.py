@@ -5,13 +5,16 @@ take and write them, without its read loop and its preparation (see docs/perform
 A body that has all arrived, in one piece, is taken from aiohttp's buffer by `read_at_once`
 and left as `request.read()` leaves it; anything else (a body still arriving, chunked, in
 pieces, over the app's `client_max_size`, a connection whose reading is paused) is read by
-aiohttp. aiohttp prepares every answer in a dozen steps (keep-alive, cookies, compression, chunking,
-the length check, the prepare signal, the headers' serializer, the payload writer), about an
-eighth of a submit's whole cost. An answer that needs none of them (a 200 with a bytes body of
+aiohttp.
+
+aiohttp prepares every answer in a dozen steps (keep-alive, cookies, compression, chunking,
+the length check, the prepare signal, the headers' serializer, the payload writer), about a
+tenth of a submit's whole cost. An answer that needs none of them (a 200 with a bytes body of
 at most `AT_ONCE_MAX` and only its Content-Type header, to a keep-alive HTTP/1.1 request that
-is not HEAD, in an app with no `on_response_prepare` handler) is written here instead, and the
-response is left as aiohttp would leave it. Anything else, and any aiohttp whose responses do
-not keep the state this relies on (`READY`), takes aiohttp's own way.
+is not HEAD, in an app with no `on_response_prepare` handler) is written by `write_at_once`
+instead, and the response is left as aiohttp would leave it. Anything else, and any aiohttp
+whose responses or requests lack the state this relies on (`READY`, the `AttributeError`
+guards), takes aiohttp's own way.
 """
 
 from __future__ import annotations
