@@ -43,14 +43,28 @@ def written(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return seen
 
 
-def request_bytes(method: str, path: str, version: str = "1.1", **headers: str) -> bytes:
-    body = b""
-    if method == "POST":
-        body = json.dumps(generate_body("http://127.0.0.1:9/cb")).encode()
-        headers |= {"Content-Type": "application/json", "Content-Length": str(len(body))}
+def head(method: str, path: str, version: str = "1.1", **headers: str) -> bytes:
+    """A request's line and headers (`Content_Type=...` names `Content-Type`)."""
     lines = [f"{method} {path} HTTP/{version}", "Host: 127.0.0.1", "Authorization: Bearer test-key"]
     lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def request_bytes(method: str, path: str, version: str = "1.1", **headers: str) -> bytes:
+    if method != "POST":
+        return head(method, path, version, **headers)
+    body = json.dumps(generate_body("http://127.0.0.1:9/cb")).encode()
+    typed = {"Content_Type": "application/json", "Content_Length": str(len(body))}
+    return head(method, path, version, **headers, **typed) + body
+
+
+async def read_answer(reader: asyncio.StreamReader, with_body: bool = True) -> bytes:
+    """One answer's head and, unless `with_body` is False (HEAD), its Content-Length body."""
+    answer = await reader.readuntil(b"\r\n\r\n")
+    size = re.search(rb"(?i)\r\ncontent-length: (\d+)", answer)
+    if size and with_body:
+        answer += await reader.readexactly(int(size.group(1)))
+    return answer
 
 
 async def exchange(port: int, data: bytes, answers: int = 1) -> bytes:
@@ -61,12 +75,7 @@ async def exchange(port: int, data: bytes, answers: int = 1) -> bytes:
     received = b""
     try:
         for _ in range(answers):
-            head = await reader.readuntil(b"\r\n\r\n")
-            size = re.search(rb"(?i)\r\ncontent-length: (\d+)", head)
-            body = b""
-            if size and not data.startswith(b"HEAD"):
-                body = await reader.readexactly(int(size.group(1)))
-            received += head + body
+            received += await read_answer(reader, not data.startswith(b"HEAD"))
         closing = b"HTTP/1.0" in received and b"Connection: keep-alive" not in received
         if closing or b"Connection: close" in received:
             received += await asyncio.wait_for(reader.read(), 2)  # nothing more, then EOF
@@ -194,11 +203,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def submit_head(**headers: str) -> bytes:
-    lines = ["POST /api/v1/generate HTTP/1.1", "Host: 127.0.0.1", "Authorization: Bearer test-key"]
-    lines += ["Content-Type: application/json"] + [
-        f"{k.replace('_', '-')}: {v}" for k, v in headers.items()
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+    return head("POST", "/api/v1/generate", Content_Type="application/json", **headers)
 
 
 async def send_in_parts(port: int, *parts: bytes) -> bytes:
@@ -209,10 +214,8 @@ async def send_in_parts(port: int, *parts: bytes) -> bytes:
             writer.write(part)
             await writer.drain()
             await asyncio.sleep(0.02)
-        head = await reader.readuntil(b"\r\n\r\n")
-        size = re.search(rb"(?i)\r\ncontent-length: (\d+)", head)
-        assert size is not None
-        return await reader.readexactly(int(size.group(1)))
+        answer = await read_answer(reader)
+        return answer[answer.index(b"\r\n\r\n") + 4 :]
     finally:
         writer.close()
 
