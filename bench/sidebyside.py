@@ -297,9 +297,8 @@ async def _wrk(
     url: str, seconds: float, connections: int, script: Path, cpus: Pinning
 ) -> tuple[int, int]:
     """wrk's rate (req/s) and its count of requests answered, on the load's CPUs."""
-    threads = max(1, len(cpus.load)) if cpus.load else 2
     proc = await asyncio.create_subprocess_exec(
-        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script),
+        "wrk", f"-t{cpus.threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script),
         url + ACCEPT_PATH, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         preexec_fn=cpus.pin_load,
     )  # fmt: skip
@@ -324,10 +323,12 @@ class Pinning:
         pinned = len(cpus) >= 2
         self.server: set[int] = {cpus[-1]} if pinned else set()
         self.load: set[int] = set(cpus[:-1]) if pinned else set()
+        self.threads = len(self.load) or 2
+        """wrk's threads: one a CPU of its own, else two."""
 
     def describe(self) -> str:
         if not self.server:
-            return "not pinned (one CPU), wrk with 2 threads"
+            return f"not pinned (one CPU), wrk with {self.threads} threads"
         load = ",".join(map(str, sorted(self.load)))
         return f"each server pinned to CPU {min(self.server)}, wrk to CPU {load}"
 
@@ -440,6 +441,8 @@ def accept_report(result: dict[str, Any], seconds: float) -> str:
     ]
     for count, rows in result["runs"].items():
         reference = rows["reference"]
+        ref_rate = statistics.median(r for r, _ in reference)
+        ref_cpu = statistics.median(c for _, c in reference)
         for kind in ("mock", "asyncio"):
             runs = rows.get(kind)
             if not runs:
@@ -453,11 +456,9 @@ def accept_report(result: dict[str, Any], seconds: float) -> str:
                 head = "        the mock on asyncio's own loop (--event-loop asyncio): "
             lines.append(
                 f"{head}{statistics.median(rates):.2f}x req/s (rounds {rates[0]:.2f}-"
-                f"{rates[-1]:.2f}; medians {rate:,.0f} / "
-                f"{statistics.median(r for r, _ in reference):,.0f} req/s), CPU per accept "
+                f"{rates[-1]:.2f}; medians {rate:,.0f} / {ref_rate:,.0f} req/s), CPU per accept "
                 f"{statistics.median(cpus):.2f}x (rounds {cpus[0]:.2f}-{cpus[-1]:.2f}; "
-                f"{cpu * 1000:.0f} / {statistics.median(c for _, c in reference) * 1000:.0f} "
-                "us)"
+                f"{cpu * 1000:.0f} / {ref_cpu * 1000:.0f} us)"
             )
     return "\n".join(lines)
 
