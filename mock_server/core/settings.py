@@ -122,8 +122,9 @@ class Settings(BaseModel):
     # The fields' docstrings document them (`suno-mock serve --help` shows them); they are read
     # by `setting_docs` when asked for, not by pydantic's `use_attribute_docstrings`, which
     # parses this module's source at import, a cost every test session paid at its first
-    # fixture use (see docs/performance.md, "Imports a test does not use").
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # fixture use (see docs/performance.md, "Imports a test does not use"). Its validator is
+    # built when something is first validated (`defer_build`); the defaults need none.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     seed: int = 0
     """Seed of generated ids, titles, tags, durations: same seed + same requests => same bytes."""
@@ -406,14 +407,17 @@ _KEPT: dict[str, Settings] = {}
 def settings_of(values: dict[str, Any]) -> Settings:
     """`Settings.model_validate(values)`; for plain JSON values the same (immutable) object
     again for the same values: a suite builds the same settings for every test, and validating
-    them was a good part of a fixture's start (see docs/performance.md)."""
+    them was a good part of a fixture's start (see docs/performance.md). No values give the
+    defaults constructed, not validated (pydantic validates no default either): `Settings`
+    builds its validator when first asked to validate (`defer_build`), so a session that
+    keeps the defaults never builds it."""
     try:
         key = json.dumps(values, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):  # an object among them (a StageDelays, a Path)
         return Settings.model_validate(values)
     settings = _KEPT.get(key)
     if settings is None:
-        settings = Settings.model_validate(values)
+        settings = Settings.model_construct() if not values else Settings.model_validate(values)
         if len(_KEPT) >= KEPT_SETTINGS:
             _KEPT.clear()
         _KEPT[key] = settings

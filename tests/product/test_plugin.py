@@ -278,6 +278,16 @@ def test_settings_of_gives_the_same_settings_again_for_the_same_values() -> None
             settings_of({"seed": "seven"})
 
 
+def test_settings_of_no_values_are_the_defaults_a_validated_model_has() -> None:
+    from mock_server.core.settings import Settings, settings_of
+
+    defaults = settings_of({})  # constructed, not validated: the defaults are
+    assert defaults == Settings.model_validate({}) == Settings()
+    assert defaults.model_fields_set == set()
+    assert defaults.model_dump() == Settings().model_dump()
+    assert settings_of({}) is defaults
+
+
 def test_the_package_is_not_assertion_rewritten(pytester: pytest.Pytester) -> None:
     # pytest would parse and recompile each of the package's modules at import (it marks every
     # module of a plugin's distribution); the package has no `assert` for it to rewrite. An
