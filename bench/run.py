@@ -252,7 +252,9 @@ async def main(argv: list[str]) -> int:
     )
     parser.add_argument("--memory-tasks", type=int, default=20000, help="tasks of (h)")
     parser.add_argument("--suite-tests", type=int, default=200, help="tests per suite (i)")
-    parser.add_argument("--suite-runs", type=int, default=3, help="runs of each suite (i)")
+    parser.add_argument(
+        "--suite-runs", type=int, default=6, help="rounds, one run of each suite a round (i)"
+    )
     parser.add_argument(
         "which", nargs="*", help=f"benchmarks to run: {', '.join(CHOICES)} (default: all)"
     )
