@@ -192,19 +192,11 @@ def run_env(suite: Path) -> dict[str, str]:
     return env
 
 
-def _pinned() -> set[int]:
-    """The CPU each suite runs on: the last one this process may use (none with one CPU, or
-    without affinity calls). A pytest process left to the scheduler moved between two cores
-    and shared them with whatever else ran; pinned, both suites run where the other does."""
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    return {cpus[-1]} if len(cpus) >= 2 else set()
-
-
-def _run(suite: Path, cpus: set[int]) -> dict[str, Any]:
+def _run(suite: Path) -> dict[str, Any]:
     out = suite / "result.json"
     done = subprocess.run(
         PYTEST, cwd=suite, env=run_env(suite), capture_output=True, text=True, timeout=300,
-        check=False, preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+        check=False,
     )  # fmt: skip
     if done.returncode != 0 or not out.exists():
         raise SystemExit(f"suite {suite.name} failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
@@ -219,7 +211,6 @@ def suite(count: int, runs: int) -> dict[str, Any]:
     """Run both suites `runs` times, in rounds of one run each (the stub first in even rounds,
     the mock first in odd ones, so drift within a round favours neither); per-test
     milliseconds and first use."""
-    cpus = _pinned()
     with tempfile.TemporaryDirectory(prefix="suno-mock-bench-suite-") as tmp:
         folder = Path(tmp)
         mock = _write(folder, "mock", MOCK_SUITE, count)
@@ -227,12 +218,12 @@ def suite(count: int, runs: int) -> dict[str, Any]:
         mocks, stubs = [], []
         for round_ in range(runs):
             if round_ % 2:
-                mocks.append(_run(mock, cpus))
-                stubs.append(_run(stub, cpus))
+                mocks.append(_run(mock))
+                stubs.append(_run(stub))
             else:
-                stubs.append(_run(stub, cpus))
-                mocks.append(_run(mock, cpus))
-    return {"mock": mocks, "stub": stubs, "count": count, "cpus": sorted(cpus)}
+                stubs.append(_run(stub))
+                mocks.append(_run(mock))
+    return {"mock": mocks, "stub": stubs, "count": count}
 
 
 def report(result: dict[str, Any]) -> str:
@@ -255,11 +246,10 @@ def report(result: dict[str, Any]) -> str:
     stub_first = statistics.median(r["first_setup"] * 1000 for r in result["stub"])
     cpu_mock = statistics.median(r["cpu_ms"] for r in result["mock"])
     cpu_stub = statistics.median(r["cpu_ms"] for r in result["stub"])
-    pinned = f"pinned to CPU {result['cpus'][0]}" if result["cpus"] else "not pinned (one CPU)"
     return (
         f"(i) suite: {result['count']} tests x {len(mock)} rounds of one run each, the order "
-        f"reversed every other round, {pinned}; per test (setup + call + teardown, first "
-        f"test left out):\n"
+        f"reversed every other round; per test (setup + call + teardown, first test left "
+        f"out):\n"
         f"    stub {statistics.median(stub):.1f} ms ({min(stub):.1f}-{max(stub):.1f}); "
         f"mock {statistics.median(mock):.1f} ms ({min(mock):.1f}-{max(mock):.1f})\n"
         f"    mock / stub = {ratio:.2f}x, the median of the rounds' ratios "
