@@ -21,8 +21,9 @@
     upload-extend body at 32 and at 64 connections (`--accept-connections`) and reads each
     server's CPU seconds per 1,000 accepts.
 (i) suite: 200 tests with the public fixtures next to the same tests against a hand-written
-    stub, alternately, in pytest subprocesses (bench/suite.py): per-test wall and CPU time,
-    and first use (the first test's setup: the imports a session pays once).
+    stub, in rounds (the order reversed every other one), in pytest subprocesses
+    (bench/suite.py): per-test wall and CPU time, the median of the rounds' ratios, and first
+    use (the first test's setup: the imports a session pays once).
 (j) instructions: (i)'s suites and (g)'s accept counted by valgrind (bench/instructions.py),
     the steady figure on a busy host; only when named (`python3 dev.py bench instructions`).
 

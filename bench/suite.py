@@ -1,6 +1,7 @@
 """(i) suite: what a test with the mock costs a user, next to a hand-written stub, in one run.
 
-Two generated suites of N tests each (default 200), run by pytest in subprocesses, alternately:
+Two generated suites of N tests each (default 200), run by pytest in subprocesses, in rounds
+of one run each, the order reversed every other round:
 
 * **mock**: written as a user would, in pytest-asyncio's strict mode with the public fixtures:
   `suno_mock` + `callback_receiver` (function scope), one upload-extend submit through an
@@ -14,8 +15,9 @@ Per-test cost is the mean of setup + call + teardown over every test but the fir
 pytest's own phase durations; the first test's setup of the mock suite is reported apart
 ("first use": the imports a session pays once). The CPU time of each test (the pytest process's,
 server and receiver included) is reported next to it: it moves less than wall time when the
-host is busy. Goals: mock / stub <= 1.25x; first use
-<= 0.15 s. Loopback only; each suite is bounded by pytest's run and a 300 s timeout.
+host is busy. The ratio reported is the median of the rounds' own ratios (the ratio of the
+medians beside it). Goals: mock / stub <= 1.25x; first use <= 0.15 s. Loopback only; each
+suite is bounded by pytest's run and a 300 s timeout.
 """
 
 from __future__ import annotations
