@@ -215,17 +215,13 @@ def suite(count: int, runs: int) -> dict[str, Any]:
     milliseconds and first use."""
     with tempfile.TemporaryDirectory(prefix="suno-mock-bench-suite-") as tmp:
         folder = Path(tmp)
-        mock = _write(folder, "mock", MOCK_SUITE, count)
-        stub = _write(folder, "stub", STUB_SUITE, count)
-        mocks, stubs = [], []
+        suites = (("stub", _write(folder, "stub", STUB_SUITE, count)),
+                  ("mock", _write(folder, "mock", MOCK_SUITE, count)))  # fmt: skip
+        done: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in suites}
         for round_ in range(runs):
-            if round_ % 2:
-                mocks.append(_run(mock))
-                stubs.append(_run(stub))
-            else:
-                stubs.append(_run(stub))
-                mocks.append(_run(mock))
-    return {"mock": mocks, "stub": stubs, "count": count}
+            for name, path in suites if round_ % 2 == 0 else suites[::-1]:
+                done[name].append(_run(path))
+    return {**done, "count": count}
 
 
 def report(result: dict[str, Any]) -> str:
