@@ -30,7 +30,6 @@ from tests.helpers import ROOT
 pytestmark = pytest.mark.wheel
 
 EXAMPLES = ROOT / "tests" / "examples"
-SKIP = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*_cache", "test-artifacts")
 WHERE = """
 import os
 from pathlib import Path
@@ -60,12 +59,48 @@ def _run(argv: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -
     return done.stdout
 
 
+def clean_copy(root: Path, dest: Path) -> Path:
+    """Copy of `root` as a fresh clone would have it: the files git tracks and new ones it does
+    not ignore. What git ignores stays out (.venv, caches, build/, and .nox, whose sessions
+    .ci/run runs beside this suite and which write and delete their temporary files meanwhile).
+    """
+    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], root)
+    for name in sorted(set(listed.split("\0")) - {""}):
+        if (root / name).is_file():  # tracked but deleted in this checkout: not copied
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, dest / name)
+    return dest
+
+
+def test_clean_copy_leaves_out_what_git_ignores(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    for name, text in {
+        ".gitignore": ".nox/\n",
+        "pkg/tracked.py": "x = 1\n",
+        "pkg/new.py": "y = 2\n",
+        "gone.txt": "deleted after commit\n",
+        ".nox/lowest/tmp/busy": "written by a concurrent session\n",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    _run(["git", "init", "-q"], root)
+    _run(["git", "add", ".gitignore", "pkg/tracked.py", "gone.txt"], root)
+    _run([*git, "commit", "-q", "-m", "c"], root)
+    (root / "gone.txt").unlink()
+
+    dest = clean_copy(root, tmp_path / "copy")
+
+    copied = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    assert copied == [".gitignore", "pkg/new.py", "pkg/tracked.py"]
+    assert (dest / "pkg" / "new.py").read_text() == "y = 2\n"
+
+
 @pytest.fixture(scope="module")
 def fresh_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("install")
     # A clean copy: setuptools builds in the source tree, and a stale build/ would leak in.
-    source = base / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*SKIP))
+    source = clean_copy(ROOT, base / "source")
     dist = base / "dist"
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", dist, source], base)
     (wheel,) = dist.glob("suno_mock_server-*.whl")
@@ -144,8 +179,7 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """`python -m build` of a clean copy: an sdist, and a wheel built from that sdist."""
     base = tmp_path_factory.mktemp("build")
-    source = base / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*SKIP))
+    source = clean_copy(ROOT, base / "source")
     _run([sys.executable, "-m", "build", "--outdir", base / "dist", source], base)
     (sdist,) = (base / "dist").glob("suno_mock_server-*.tar.gz")
     (wheel,) = (base / "dist").glob("suno_mock_server-*.whl")
