@@ -64,7 +64,10 @@ def clean_copy(root: Path, dest: Path) -> Path:
     not ignore. What git ignores stays out (.venv, caches, build/, and .nox, whose sessions
     .ci/run runs beside this suite and which write and delete their temporary files meanwhile).
     """
-    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], root)
+    # `safe.directory`: a checkout owned by another user than the one running the tests (a CI
+    # runner's) is otherwise refused as of "dubious ownership".
+    git = ["git", "-c", f"safe.directory={root}", "ls-files", "-z"]
+    listed = _run([*git, "--cached", "--others", "--exclude-standard"], root)
     for name in sorted(set(listed.split("\0")) - {""}):
         if (root / name).is_file():  # tracked but deleted in this checkout: not copied
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +75,9 @@ def clean_copy(root: Path, dest: Path) -> Path:
     return dest
 
 
-def test_clean_copy_leaves_out_what_git_ignores(tmp_path: Path) -> None:
+def test_clean_copy_leaves_out_what_git_ignores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "repo"
     for name, text in {
         ".gitignore": ".nox/\n",
@@ -88,6 +93,8 @@ def test_clean_copy_leaves_out_what_git_ignores(tmp_path: Path) -> None:
     _run(["git", "add", ".gitignore", "pkg/tracked.py", "gone.txt"], root)
     _run([*git, "commit", "-q", "-m", "c"], root)
     (root / "gone.txt").unlink()
+    # As in a CI runner's checkout owned by another user (git's own switch for its tests).
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
 
     dest = clean_copy(root, tmp_path / "copy")
 
