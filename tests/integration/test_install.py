@@ -65,7 +65,7 @@ def clean_copy(root: Path, dest: Path) -> Path:
     .ci/run runs beside this suite and which write and delete their temporary files meanwhile).
     """
     # `safe.directory`: a checkout owned by another user than the one running the tests (a CI
-    # runner's) is otherwise refused as of "dubious ownership".
+    # runner's) is otherwise refused for "dubious ownership".
     git = ["git", "-c", f"safe.directory={root}", "ls-files", "-z"]
     listed = _run([*git, "--cached", "--others", "--exclude-standard"], root)
     for name in sorted(set(listed.split("\0")) - {""}):
