@@ -23,7 +23,7 @@ from aiohttp import hdrs, web
 from aiohttp.helpers import rfc822_formatted_time
 from aiohttp.http import SERVER_SOFTWARE, HttpVersion11
 
-__all__ = ["AT_ONCE_MAX", "READY", "read_at_once", "write_at_once"]
+__all__ = ["AT_ONCE_MAX", "READY", "read_at_once", "read_body", "write_at_once"]
 
 AT_ONCE_MAX = 64 * 1024
 """The largest body written at once: it fits the socket's buffer and never waits for the
@@ -76,6 +76,13 @@ def read_at_once(request: web.BaseRequest) -> bytes | None:
     except AttributeError:  # another aiohttp
         return None
     return data
+
+
+async def read_body(request: web.BaseRequest) -> bytes:
+    """`request.read()`, with a body that has all arrived (or was read before) taken at once
+    (`read_at_once`)."""
+    body = read_at_once(request)
+    return body if body is not None else await request.read()
 
 
 def write_at_once(response: web.Response, request: web.BaseRequest) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mock_server.core.at_once import read_at_once
+from mock_server.core.at_once import read_body
 from mock_server.core.errors import (
     ApiError,
     DropConnection,
@@ -149,9 +149,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 raw = f"<body of {declared} bytes over {limit}, not read>".encode()
                 raise web.HTTPRequestEntityTooLarge(limit, declared)
             try:  # a body that has all arrived is taken without aiohttp's read loop
-                raw = read_at_once(request)
-                if raw is None:
-                    raw = await request.read()
+                raw = await read_body(request)
             except web.HTTPRequestEntityTooLarge:
                 raw = f"<body over {limit} bytes, not read>".encode()
                 raise

@@ -19,7 +19,6 @@ from mock_server import create_app
 from mock_server.core import at_once
 from mock_server.core import web as core_web
 from mock_server.core.settings import Settings
-from mock_server.http import envelope
 from mock_server.testing import SunoMock
 from tests.helpers import SunoMockFactory, generate_body
 
@@ -193,12 +192,13 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     real = at_once.read_at_once
 
     def spy(request: web.BaseRequest) -> bytes | None:
+        first = request._read_bytes is None  # the API middleware's read, not the handler's
         body = real(request)
-        if request.path.endswith("/generate") and request.method == "POST":
+        if first and request.path.endswith("/generate") and request.method == "POST":
             seen.append(body is not None)
         return body
 
-    monkeypatch.setattr(envelope, "read_at_once", spy)
+    monkeypatch.setattr(at_once, "read_at_once", spy)
     return seen
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from mock_server.core.at_once import read_at_once
+from mock_server.core.at_once import read_body
 from mock_server.core.web import ok, origin, query_id, sized_json_of, task_ok
 from mock_server.families.music.backend import MUSIC, SubmitModel
 from mock_server.families.music.section import ReplaceSectionRequest
@@ -43,8 +43,8 @@ def _submitter(model: SubmitModel, name: str) -> Handler:
     a handler written out would be: /openapi.json's operation ids are its name."""
 
     async def submit(request: web.Request) -> web.Response:
-        body = read_at_once(request)  # read by the API middleware: kept by aiohttp
-        raw, size = sized_json_of(request, body if body is not None else await request.read())
+        # Read by the API middleware: kept by aiohttp.
+        raw, size = sized_json_of(request, await read_body(request))
         music = MUSIC.of(request)
         made = music.submit_now(model, raw, music.public_base_url or origin(request), size)
         task = made if isinstance(made, Task) else await made  # a scenario, an upload to inspect
