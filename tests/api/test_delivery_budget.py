@@ -125,19 +125,21 @@ async def test_callbacks_over_the_socket_budget_wait_in_the_mock_not_on_the_rece
 
 
 def _sockets_to(ports: set[int]) -> int:
-    """This process's established TCP connections to `ports` (the mock's side of them)."""
+    """This process's established TCP connections to `ports` (the mock's side of them), each
+    counted once: the kernel's table, read while sockets open and close, may list one twice."""
     mine = set()
     for fd in Path("/proc/self/fd").iterdir():
         with contextlib.suppress(OSError):
             target = str(fd.readlink())
             if target.startswith("socket:["):
                 mine.add(target[8:-1])
-    count = 0
+    found = set()
     for row in Path("/proc/self/net/tcp").read_text().splitlines()[1:]:
         fields = row.split()
         remote = int(fields[2].rsplit(":", 1)[1], 16)
-        count += fields[3] == "01" and fields[9] in mine and remote in ports
-    return count
+        if fields[3] == "01" and fields[9] in mine and remote in ports:
+            found.add(fields[9])
+    return len(found)
 
 
 LIMITED = (
