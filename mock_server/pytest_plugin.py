@@ -25,9 +25,10 @@ import asyncio
 import importlib.util
 import inspect
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
@@ -135,6 +136,28 @@ def _key(settings: Settings, options: dict[str, Any]) -> str:
     return settings.model_dump_json() + json.dumps(options, sort_keys=True)
 
 
+_RUNNING: list[pytest.Item] = []
+"""The tests running now, the innermost last (an in-process pytester run nests one). The
+fixtures read their test here rather than take `request`: pytest builds a fixture definition,
+signature included, each time a fixture's `request` is resolved (twice per fixture)."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    _RUNNING.append(item)
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
+
+
+def _running(fixture: str) -> pytest.Item:
+    """The test `fixture` is set up for."""
+    if not _RUNNING:
+        pytest.fail(f"{fixture} is a test's fixture: request it from a test", pytrace=False)
+    return _RUNNING[-1]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
@@ -186,9 +209,7 @@ def _ini_settings(config: pytest.Config) -> dict[str, Any]:
     return values
 
 
-def _resolve(
-    request: pytest.FixtureRequest, fixture: dict[str, Any]
-) -> tuple[Settings, dict[str, Any]]:
+def _resolve(test: pytest.Item, fixture: Mapping[str, Any]) -> tuple[Settings, dict[str, Any]]:
     """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
     from pydantic import ValidationError
 
@@ -196,8 +217,8 @@ def _resolve(
 
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
-    values = {**_ini_settings(request.config), **fixture}
-    for marker in reversed(list(request.node.iter_markers("suno_mock"))):
+    values = {**_ini_settings(test.config), **fixture}
+    for marker in reversed(list(test.iter_markers("suno_mock"))):
         if marker.args:
             pytest.fail("@pytest.mark.suno_mock takes keywords only, e.g. seed=7", pytrace=False)
         values.update(marker.kwargs)
@@ -217,7 +238,7 @@ def _check_names(values: dict[str, Any]) -> None:
     from mock_server.core.hints import mistake  # loaded with the server anyway
     from mock_server.core.settings import Settings
 
-    if not values.keys() - Settings.model_fields.keys() - set(PLUGIN_OPTIONS):
+    if not values or not values.keys() - Settings.model_fields.keys() - set(PLUGIN_OPTIONS):
         return
     valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
     for name in sorted(set(values) - set(valid)):
@@ -247,13 +268,12 @@ def _check_scenario(settings: Settings) -> None:
         pytest.fail(f"suno_mock: scenario: {err}", pytrace=False)
 
 
-def _require_async_test(request: pytest.FixtureRequest, name: str, sync_alternative: str) -> None:
+def _require_async_test(item: pytest.Item, name: str, sync_alternative: str) -> None:
     """Fail at once, with the fix, where an in-loop fixture could only hang or misbehave."""
-    try:
-        function = request.function
-    except AttributeError:  # not requested by a test function (doctest, ...): let it be
+    function = getattr(item, "function", None)
+    if function is None:  # not requested by a test function (doctest, ...): let it be
         return
-    test = request.node.name
+    test = item.name
     if not inspect.iscoroutinefunction(function):
         pytest.fail(
             f"{test} is a plain (sync) test, but {name} serves on an asyncio event loop that "
@@ -261,7 +281,7 @@ def _require_async_test(request: pytest.FixtureRequest, name: str, sync_alternat
             f"thread), or make the test `async def`.",
             pytrace=False,
         )
-    if request.node.get_closest_marker("asyncio") is None:
+    if item.get_closest_marker("asyncio") is None:
         pytest.fail(
             f"{test} is an async test without @pytest.mark.asyncio, so pytest-asyncio (in its "
             f"default strict mode) will not run it. Mark it (or the module: `pytestmark = "
@@ -279,11 +299,12 @@ async def _closed(mock: SunoMock) -> None:
         )
 
 
-@pytest.fixture
-def suno_mock_settings() -> dict[str, Any]:
+@pytest.fixture(scope="session")
+def suno_mock_settings() -> Mapping[str, Any]:
     """Suite-wide settings for `suno_mock` servers: override this fixture in conftest.py
-    (returns a dict of Settings fields; the test's `suno_mock` marker wins over it)."""
-    return {}
+    (returns a dict of Settings fields; the test's `suno_mock` marker wins over it). This
+    default, made once a session, is an empty mapping that cannot be changed."""
+    return MappingProxyType({})
 
 
 @_async_fixture(scope="session", loop_scope="session")
@@ -298,9 +319,7 @@ async def _suno_mock_pool() -> AsyncIterator[_Pool[SunoMock]]:
 
 @_async_fixture()
 async def suno_mock(
-    request: pytest.FixtureRequest,
-    suno_mock_settings: dict[str, Any],
-    _suno_mock_pool: _Pool[SunoMock],
+    suno_mock_settings: Mapping[str, Any], _suno_mock_pool: _Pool[SunoMock]
 ) -> AsyncIterator[SunoMock]:
     """A started suno-mock-server on 127.0.0.1 (free port) with a manual clock, for async tests.
 
@@ -314,9 +333,10 @@ async def suno_mock(
     `suno_mock_scope = session` a server is reused (restored after each test)."""
     from mock_server.testing import SunoMock
 
-    _require_async_test(request, "suno_mock", "suno_mock_threaded")
-    settings, options = _resolve(request, suno_mock_settings)
-    if _scope(request.config) == "function":
+    test = _running("suno_mock")
+    _require_async_test(test, "suno_mock", "suno_mock_threaded")
+    settings, options = _resolve(test, suno_mock_settings)
+    if _scope(test.config) == "function":
         mock = await SunoMock(settings, **options).start()
         try:
             yield mock
@@ -345,7 +365,7 @@ async def suno_mock(
 
 @_async_fixture()
 async def suno_mock_factory(
-    request: pytest.FixtureRequest, suno_mock_settings: dict[str, Any]
+    suno_mock_settings: Mapping[str, Any],
 ) -> AsyncIterator[Callable[..., Awaitable[SunoMock]]]:
     """Build more started servers: `await suno_mock_factory(seed=3, api_keys=("k",))`.
     Keywords override the suite settings; every server is closed at teardown."""
@@ -354,9 +374,10 @@ async def suno_mock_factory(
     from mock_server.core.settings import Settings, settings_problems
     from mock_server.testing import SunoMock
 
-    _require_async_test(request, "suno_mock_factory", "suno_mock_threaded")
+    test = _running("suno_mock_factory")
+    _require_async_test(test, "suno_mock_factory", "suno_mock_threaded")
     servers: list[SunoMock] = []
-    base, base_options = _resolve(request, suno_mock_settings)
+    base, base_options = _resolve(test, suno_mock_settings)
 
     async def make(**overrides: Any) -> SunoMock:
         options = {**base_options}
@@ -381,13 +402,15 @@ async def suno_mock_factory(
 
 
 @_async_fixture()
-async def callback_receiver(request: pytest.FixtureRequest) -> AsyncIterator[CallbackReceiver]:
+async def callback_receiver() -> AsyncIterator[CallbackReceiver]:
     """A real loopback endpoint to hand out as `callBackUrl`, for async tests: `url`,
     `requests` (with `.json`, `.headers`, `.arrived`), `respond_with(statuses=[500, 200],
     delay=0.1)`, `await wait_for(n)`. Sync tests: `callback_receiver_threaded`."""
     from mock_server.testing.receiver import CallbackReceiver
 
-    _require_async_test(request, "callback_receiver", "callback_receiver_threaded")
+    _require_async_test(
+        _running("callback_receiver"), "callback_receiver", "callback_receiver_threaded"
+    )
     async with CallbackReceiver() as receiver:
         yield receiver
 
@@ -404,9 +427,7 @@ def _suno_mock_thread_pool() -> Iterator[_Pool[SunoMockThread]]:
 
 @pytest.fixture
 def suno_mock_threaded(
-    request: pytest.FixtureRequest,
-    suno_mock_settings: dict[str, Any],
-    _suno_mock_thread_pool: _Pool[SunoMockThread],
+    suno_mock_settings: Mapping[str, Any], _suno_mock_thread_pool: _Pool[SunoMockThread]
 ) -> Iterator[SunoMockThread]:
     """A suno_mock on its own event loop in a thread, for synchronous clients (requests):
     the same helpers as blocking methods (`wait_for_callback`, `wait_for_status`,
@@ -414,9 +435,10 @@ def suno_mock_threaded(
     `advance(seconds)`, and the same marker, teardown checks and `suno_mock_scope`."""
     from mock_server.testing import SunoMockThread
 
-    settings, options = _resolve(request, suno_mock_settings)
+    test = _running("suno_mock_threaded")
+    settings, options = _resolve(test, suno_mock_settings)
     check = bool(options["check_teardown"])
-    session = _scope(request.config) == "session"
+    session = _scope(test.config) == "session"
     key = _key(settings, options)
     thread = _suno_mock_thread_pool.servers.get(key) if session else None
     if thread is None:

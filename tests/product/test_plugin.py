@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 INI = """
@@ -131,6 +133,55 @@ async def test_marker_over_fixture(suno_mock):
     result.assert_outcomes(passed=2)
 
 
+def test_the_default_settings_are_shared_and_cannot_be_changed(inner: pytest.Pytester) -> None:
+    # Made once a session: a test that writes into it must not change the next test's server.
+    result = run(
+        inner,
+        """
+def test_writes(suno_mock_settings):
+    with pytest.raises(TypeError):
+        suno_mock_settings["seed"] = 5
+    assert dict(suno_mock_settings) == {}
+
+
+async def test_next(suno_mock, suno_mock_settings):
+    assert suno_mock.settings.seed != 5 and dict(suno_mock_settings) == {}
+""",
+        "-q",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_a_helper_fixture_of_a_nested_run_reads_its_own_test(inner: pytest.Pytester) -> None:
+    # The fixtures read the running test (its markers) without `request`; a pytester run
+    # inside a test nests one test in another: each fixture reads its own test's marker,
+    # the outer one too when it is set up after the nested run.
+    inner.makepyfile(
+        test_nested="""
+import pytest
+
+pytest_plugins = ["pytester"]
+NESTED = (
+    "import pytest\\n"
+    "@pytest.mark.suno_mock(seed=22)\\n"
+    "async def test_in(suno_mock):\\n"
+    "    assert suno_mock.settings.seed == 22\\n"
+)
+
+
+@pytest.mark.suno_mock(seed=11)
+def test_outer(request, pytester):
+    pytester.makeini("[pytest]\\nasyncio_mode = auto\\n")
+    pytester.makepyfile(test_in=NESTED)
+    pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    # Set up after the nested run ended: it reads this test again.
+    assert request.getfixturevalue("suno_mock_threaded").settings.seed == 11
+"""
+    )
+    result = inner.runpytest("-q", "-p", "no:cacheprovider", "test_nested.py")
+    result.assert_outcomes(passed=1)
+
+
 def test_unknown_marker_keyword_fails_listing_the_valid_ones(inner: pytest.Pytester) -> None:
     result = run(
         inner,
@@ -257,7 +308,7 @@ def test_marker_and_fixtures_are_documented(inner: pytest.Pytester) -> None:
         "callback_receiver_threaded",
         "suno_mock_threaded",
     ):
-        assert name + " -- " in fixtures.stdout.str()
+        assert re.search(rf"^{name}( \[session scope\])? -- ", fixtures.stdout.str(), re.M), name
 
 
 def test_settings_of_gives_the_same_settings_again_for_the_same_values() -> None:
