@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -47,7 +45,6 @@ __all__ = [
     "suno_mock_threaded",
 ]
 
-PLUGIN_OPTIONS = ("check_teardown", "blocked_loop_timeout")
 MARKER_HELP = (
     "suno_mock(**settings): configure this test's suno_mock server. Keywords: any Settings field "
     "(seed, api_keys, credits, task_cost, stage_delays, callback_timeout, retry_delays, "
@@ -194,102 +191,6 @@ def _default_fixture_loop_scope(config: pytest.Config) -> None:
     cache[LOOP_SCOPE_OPTION] = "function"
 
 
-def _ini_settings(config: pytest.Config) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for line in config.getini("suno_mock_settings"):
-        name, sep, raw = str(line).partition("=")
-        if not sep:
-            pytest.fail(
-                f"suno_mock_settings ini line {line!r}: expected `name = JSON value`", pytrace=False
-            )
-        try:
-            values[name.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            values[name.strip()] = raw.strip()
-    return values
-
-
-def _resolve(test: pytest.Item, fixture: Mapping[str, Any]) -> tuple[Settings, dict[str, Any]]:
-    """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
-    from pydantic import ValidationError
-
-    from mock_server.core.settings import settings_of, settings_problems
-
-    # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
-    # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
-    values = {**_ini_settings(test.config), **fixture}
-    for marker in reversed(list(test.iter_markers("suno_mock"))):
-        if marker.args:
-            pytest.fail("@pytest.mark.suno_mock takes keywords only, e.g. seed=7", pytrace=False)
-        values.update(marker.kwargs)
-    _check_names(values)
-    options = {"check_teardown": bool(values.pop("check_teardown", True))}
-    if "blocked_loop_timeout" in values:
-        options["blocked_loop_timeout"] = values.pop("blocked_loop_timeout")
-    try:
-        settings = settings_of(values)
-    except ValidationError as err:
-        pytest.fail("suno_mock: invalid settings\n" + settings_problems(err), pytrace=False)
-    _check_scenario(settings)
-    return settings, options
-
-
-def _check_names(values: dict[str, Any]) -> None:
-    from mock_server.core.hints import mistake  # loaded with the server anyway
-    from mock_server.core.settings import Settings
-
-    if not values or not values.keys() - Settings.model_fields.keys() - set(PLUGIN_OPTIONS):
-        return
-    valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
-    for name in sorted(set(values) - set(valid)):
-        pytest.fail(
-            mistake(
-                f"suno_mock: unknown setting {name!r}",
-                got=name,
-                choices=valid,
-                fix="a Settings field name, in @pytest.mark.suno_mock(...), the "
-                "suno_mock_settings fixture or the suno_mock_settings ini option",
-            ),
-            pytrace=False,
-        )
-
-
-def _check_scenario(settings: Settings) -> None:
-    """Fail with the name's problem alone, before a server is built on it."""
-    from mock_server.core.errors import ScenarioError
-    from mock_server.scripting.script import ScenarioLibrary
-
-    if settings.scenario is None:
-        return
-    dirs = [Path(d) for d in settings.scenario_dirs]
-    try:
-        ScenarioLibrary(dirs, default=settings.scenario, max_bytes=settings.scenario_max_bytes)
-    except ScenarioError as err:
-        pytest.fail(f"suno_mock: scenario: {err}", pytrace=False)
-
-
-def _require_async_test(item: pytest.Item, name: str, sync_alternative: str) -> None:
-    """Fail at once, with the fix, where an in-loop fixture could only hang or misbehave."""
-    function = getattr(item, "function", None)
-    if function is None:  # not requested by a test function (doctest, ...): let it be
-        return
-    test = item.name
-    if not inspect.iscoroutinefunction(function):
-        pytest.fail(
-            f"{test} is a plain (sync) test, but {name} serves on an asyncio event loop that "
-            f"does not run during a sync test. Use {sync_alternative} (it runs in its own "
-            f"thread), or make the test `async def`.",
-            pytrace=False,
-        )
-    if item.get_closest_marker("asyncio") is None:
-        pytest.fail(
-            f"{test} is an async test without @pytest.mark.asyncio, so pytest-asyncio (in its "
-            f"default strict mode) will not run it. Mark it (or the module: `pytestmark = "
-            f"pytest.mark.asyncio`), or set `asyncio_mode = auto` in your pytest configuration.",
-            pytrace=False,
-        )
-
-
 async def _closed(mock: SunoMock) -> None:
     problems = mock.teardown_problems() if mock.check_teardown else []
     await mock.close()
@@ -332,10 +233,11 @@ async def suno_mock(
     `check_teardown=False`). Sync tests: `suno_mock_threaded`. With the ini option
     `suno_mock_scope = session` a server is reused (restored after each test)."""
     from mock_server.testing import SunoMock
+    from mock_server.testing.fixture_rules import require_async_test, resolve
 
     test = _running("suno_mock")
-    _require_async_test(test, "suno_mock", "suno_mock_threaded")
-    settings, options = _resolve(test, suno_mock_settings)
+    require_async_test(test, "suno_mock", "suno_mock_threaded")
+    settings, options = resolve(test, suno_mock_settings)
     if _scope(test.config) == "function":
         mock = await SunoMock(settings, **options).start()
         try:
@@ -373,23 +275,30 @@ async def suno_mock_factory(
 
     from mock_server.core.settings import Settings, settings_problems
     from mock_server.testing import SunoMock
+    from mock_server.testing.fixture_rules import (
+        PLUGIN_OPTIONS,
+        check_names,
+        check_scenario,
+        require_async_test,
+        resolve,
+    )
 
     test = _running("suno_mock_factory")
-    _require_async_test(test, "suno_mock_factory", "suno_mock_threaded")
+    require_async_test(test, "suno_mock_factory", "suno_mock_threaded")
     servers: list[SunoMock] = []
-    base, base_options = _resolve(test, suno_mock_settings)
+    base, base_options = resolve(test, suno_mock_settings)
 
     async def make(**overrides: Any) -> SunoMock:
         options = {**base_options}
         for name in PLUGIN_OPTIONS:
             if name in overrides:
                 options[name] = overrides.pop(name)
-        _check_names(overrides)
+        check_names(overrides)
         try:
             settings = Settings.model_validate({**base.model_dump(), **overrides})
         except ValidationError as err:
             pytest.fail("suno_mock: invalid settings\n" + settings_problems(err), pytrace=False)
-        _check_scenario(settings)
+        check_scenario(settings)
         mock = await SunoMock(settings, **options).start()
         servers.append(mock)
         return mock
@@ -406,9 +315,10 @@ async def callback_receiver() -> AsyncIterator[CallbackReceiver]:
     """A real loopback endpoint to hand out as `callBackUrl`, for async tests: `url`,
     `requests` (with `.json`, `.headers`, `.arrived`), `respond_with(statuses=[500, 200],
     delay=0.1)`, `await wait_for(n)`. Sync tests: `callback_receiver_threaded`."""
+    from mock_server.testing.fixture_rules import require_async_test
     from mock_server.testing.receiver import CallbackReceiver
 
-    _require_async_test(
+    require_async_test(
         _running("callback_receiver"), "callback_receiver", "callback_receiver_threaded"
     )
     async with CallbackReceiver() as receiver:
@@ -434,9 +344,10 @@ def suno_mock_threaded(
     `assert_callback_sequence`, `deliveries`, `describe`, `use_scenario`, `next_task`, ...),
     `advance(seconds)`, and the same marker, teardown checks and `suno_mock_scope`."""
     from mock_server.testing import SunoMockThread
+    from mock_server.testing.fixture_rules import resolve
 
     test = _running("suno_mock_threaded")
-    settings, options = _resolve(test, suno_mock_settings)
+    settings, options = resolve(test, suno_mock_settings)
     check = bool(options["check_teardown"])
     session = _scope(test.config) == "session"
     key = _key(settings, options)
