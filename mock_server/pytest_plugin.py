@@ -155,6 +155,15 @@ def _running(fixture: str) -> pytest.Item:
     return _RUNNING[-1]
 
 
+def _async_test(fixture: str, sync_alternative: str) -> pytest.Item:
+    """The test the in-loop `fixture` is set up for, once it is one that can run it."""
+    from mock_server.testing.fixture_rules import require_async_test
+
+    test = _running(fixture)
+    require_async_test(test, fixture, sync_alternative)
+    return test
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
@@ -233,10 +242,9 @@ async def suno_mock(
     `check_teardown=False`). Sync tests: `suno_mock_threaded`. With the ini option
     `suno_mock_scope = session` a server is reused (restored after each test)."""
     from mock_server.testing import SunoMock
-    from mock_server.testing.fixture_rules import require_async_test, resolve
+    from mock_server.testing.fixture_rules import resolve
 
-    test = _running("suno_mock")
-    require_async_test(test, "suno_mock", "suno_mock_threaded")
+    test = _async_test("suno_mock", "suno_mock_threaded")
     settings, options = resolve(test, suno_mock_settings)
     if _scope(test.config) == "function":
         mock = await SunoMock(settings, **options).start()
@@ -279,12 +287,10 @@ async def suno_mock_factory(
         PLUGIN_OPTIONS,
         check_names,
         check_scenario,
-        require_async_test,
         resolve,
     )
 
-    test = _running("suno_mock_factory")
-    require_async_test(test, "suno_mock_factory", "suno_mock_threaded")
+    test = _async_test("suno_mock_factory", "suno_mock_threaded")
     servers: list[SunoMock] = []
     base, base_options = resolve(test, suno_mock_settings)
 
@@ -315,12 +321,9 @@ async def callback_receiver() -> AsyncIterator[CallbackReceiver]:
     """A real loopback endpoint to hand out as `callBackUrl`, for async tests: `url`,
     `requests` (with `.json`, `.headers`, `.arrived`), `respond_with(statuses=[500, 200],
     delay=0.1)`, `await wait_for(n)`. Sync tests: `callback_receiver_threaded`."""
-    from mock_server.testing.fixture_rules import require_async_test
     from mock_server.testing.receiver import CallbackReceiver
 
-    require_async_test(
-        _running("callback_receiver"), "callback_receiver", "callback_receiver_threaded"
-    )
+    _async_test("callback_receiver", "callback_receiver_threaded")
     async with CallbackReceiver() as receiver:
         yield receiver
 
