@@ -214,8 +214,9 @@ async def send_in_parts(port: int, *parts: bytes) -> bytes:
             writer.write(part)
             await writer.drain()
             await asyncio.sleep(0.02)
-        answer = await read_answer(reader)
-        return answer[answer.index(b"\r\n\r\n") + 4 :]
+        head, _, body = (await read_answer(reader)).partition(b"\r\n\r\n")
+        assert re.search(rb"(?i)\r\ncontent-length: \d+", head), head
+        return body
     finally:
         writer.close()
 
