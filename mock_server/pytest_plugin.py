@@ -164,9 +164,11 @@ def _settle_first_use() -> None:
     within the next ~50 tests (60 ms at 125,000 objects, more in a larger process). Moved here
     they are not counted: garbage among the young is found by the next full collection, and
     one run explicitly (`gc.collect()`) still finds everything. A process that froze objects
-    itself (`gc.freeze()`) is left as it is (unfreezing would thaw them too)."""
+    itself (`gc.freeze()`) is left as it is (unfreezing would thaw them too), and so is an
+    interpreter whose collector has no generations to move between (PyPy: no `gc.freeze`)."""
     _FIRST_USE["settled"] = True
-    if gc.get_freeze_count() == 0:
+    frozen = getattr(gc, "get_freeze_count", None)
+    if frozen is not None and frozen() == 0:
         gc.freeze()
         gc.unfreeze()
 

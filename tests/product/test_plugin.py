@@ -480,3 +480,23 @@ def test_no_full_collection():
     )
     result = inner.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=203)
+
+
+def test_an_interpreter_without_generations_runs_the_mock_all_the_same(
+    inner: pytest.Pytester,
+) -> None:
+    """PyPy's collector has no `gc.freeze`: the plugin's move after the first use is left out
+    there, and the suite runs (without the check, the first test's end raised AttributeError).
+    A fresh process, with those functions taken away as PyPy has none."""
+    inner.makeconftest("import gc\n\ndel gc.freeze, gc.unfreeze, gc.get_freeze_count\n")
+    inner.makepyfile(
+        test_inner=HEADER
+        + """
+@pytest.mark.parametrize("n", range(2))
+async def test_submit(n, suno_mock, callback_receiver):
+    task_id = await submit(suno_mock, callback_receiver.url)
+    await suno_mock.wait_for_callback(task_id, "complete")
+"""
+    )
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
