@@ -305,32 +305,15 @@ async def suno_mock_factory(
 ) -> AsyncIterator[Callable[..., Awaitable[SunoMock]]]:
     """Build more started servers: `await suno_mock_factory(seed=3, api_keys=("k",))`.
     Keywords override the suite settings; every server is closed at teardown."""
-    from pydantic import ValidationError
-
-    from mock_server.core.settings import Settings, settings_problems
     from mock_server.testing import SunoMock
-    from mock_server.testing.fixture_rules import (
-        PLUGIN_OPTIONS,
-        check_names,
-        check_scenario,
-        resolve,
-    )
+    from mock_server.testing.fixture_rules import overridden, resolve
 
     test = _async_test("suno_mock_factory", "suno_mock_threaded")
     servers: list[SunoMock] = []
     base, base_options = resolve(test, suno_mock_settings)
 
     async def make(**overrides: Any) -> SunoMock:
-        options = {**base_options}
-        for name in PLUGIN_OPTIONS:
-            if name in overrides:
-                options[name] = overrides.pop(name)
-        check_names(overrides)
-        try:
-            settings = Settings.model_validate({**base.model_dump(), **overrides})
-        except ValidationError as err:
-            pytest.fail("suno_mock: invalid settings\n" + settings_problems(err), pytrace=False)
-        check_scenario(settings)
+        settings, options = overridden(base, base_options, overrides)
         mock = await SunoMock(settings, **options).start()
         servers.append(mock)
         return mock

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,14 @@ import pytest
 if TYPE_CHECKING:
     from mock_server.core.settings import Settings
 
-__all__ = ["PLUGIN_OPTIONS", "check_names", "check_scenario", "require_async_test", "resolve"]
+__all__ = [
+    "PLUGIN_OPTIONS",
+    "check_names",
+    "check_scenario",
+    "overridden",
+    "require_async_test",
+    "resolve",
+]
 
 PLUGIN_OPTIONS = ("check_teardown", "blocked_loop_timeout")
 """Keywords of the marker (and the other places settings come from) that are not settings."""
@@ -39,9 +46,7 @@ def _ini_settings(config: pytest.Config) -> dict[str, Any]:
 
 def resolve(test: pytest.Item, fixture: Mapping[str, Any]) -> tuple[Settings, dict[str, Any]]:
     """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
-    from pydantic import ValidationError
-
-    from mock_server.core.settings import settings_of, settings_problems
+    from mock_server.core.settings import settings_of
 
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
@@ -54,12 +59,38 @@ def resolve(test: pytest.Item, fixture: Mapping[str, Any]) -> tuple[Settings, di
     options = {"check_teardown": bool(values.pop("check_teardown", True))}
     if "blocked_loop_timeout" in values:
         options["blocked_loop_timeout"] = values.pop("blocked_loop_timeout")
+    return _checked(lambda: settings_of(values)), options
+
+
+def overridden(
+    base: Settings, base_options: dict[str, Any], overrides: dict[str, Any]
+) -> tuple[Settings, dict[str, Any]]:
+    """A `suno_mock_factory` server's Settings and plugin options: the test's (`base`,
+    `base_options`) with the factory call's keywords over them (its plugin options are taken
+    out of `overrides`)."""
+    from mock_server.core.settings import Settings
+
+    options = {**base_options}
+    for name in PLUGIN_OPTIONS:
+        if name in overrides:
+            options[name] = overrides.pop(name)
+    check_names(overrides)
+    return _checked(lambda: Settings.model_validate({**base.model_dump(), **overrides})), options
+
+
+def _checked(make: Callable[[], Settings]) -> Settings:
+    """The Settings `make` validates, with their scenario checked; each problem fails the test
+    with the fix."""
+    from pydantic import ValidationError
+
+    from mock_server.core.settings import settings_problems
+
     try:
-        settings = settings_of(values)
+        settings = make()
     except ValidationError as err:
         pytest.fail("suno_mock: invalid settings\n" + settings_problems(err), pytrace=False)
     check_scenario(settings)
-    return settings, options
+    return settings
 
 
 def check_names(values: dict[str, Any]) -> None:

@@ -197,6 +197,41 @@ async def test_typo(suno_mock):
     )
 
 
+def test_factory_keywords_are_checked_as_the_marker_s_are(inner: pytest.Pytester) -> None:
+    # A factory call's keywords: the plugin's options taken out, the rest checked as settings
+    # (a name, a value, a scenario), each mistake failing the test with its fix.
+    result = run(
+        inner,
+        """
+async def test_typo(suno_mock_factory):
+    await suno_mock_factory(sead=3)
+
+
+async def test_bad_value(suno_mock_factory):
+    await suno_mock_factory(seed="x")
+
+
+async def test_unknown_scenario(suno_mock_factory):
+    await suno_mock_factory(scenario="no-such-scenario")
+
+
+@pytest.mark.suno_mock(seed=4)
+async def test_options_and_settings(suno_mock_factory):
+    mock = await suno_mock_factory(check_teardown=False, credits=7)
+    assert mock.check_teardown is False
+    assert (mock.settings.seed, mock.settings.credits) == (4, 7)
+""",
+    )
+    result.assert_outcomes(passed=1, failed=3)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*suno_mock: unknown setting 'sead'; did you mean 'seed'?*",
+            "*suno_mock: invalid settings*",
+            "*suno_mock: scenario: *no-such-scenario*",
+        ]
+    )
+
+
 def test_failing_helpers_show_what_happened(inner: pytest.Pytester) -> None:
     result = run(
         inner,
