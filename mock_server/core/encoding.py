@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["encode", "encode_built", "param_json", "request_size"]
+__all__ = ["encode", "encode_built", "encode_text", "param_json", "request_size"]
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"))
@@ -31,6 +31,11 @@ def encode_built(payload: Any) -> bytes:
     no container twice (a stage callback): no check for cycles, which costs every dict and
     list a mark in a table (docs/performance.md, "Per-callback pieces")."""
     return _BUILT_ENCODER.encode(payload).encode()
+
+
+def encode_text(payload: Any) -> str:
+    """`encode_built`'s JSON as text (a part of a body put together by hand)."""
+    return _BUILT_ENCODER.encode(payload)
 
 
 def param_json(request: Any, *, ascii_only: bool = False) -> str:

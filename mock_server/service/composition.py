@@ -18,6 +18,7 @@ import threading
 
 from mock_server.core.clock import Clock, ManualClock
 from mock_server.core.events import Reset
+from mock_server.core.memo import forget_memos
 from mock_server.core.net import LoopbackHint
 from mock_server.core.settings import Settings
 from mock_server.core.wire import forget_urls
@@ -132,6 +133,7 @@ class Composition:
         self.sources.forget()  # and the module-level caches: a reset frees what they hold
         forget_urls()
         forget_made()
+        forget_memos()
         self.events.publish(Reset())
         return cancelled
 

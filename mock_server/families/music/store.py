@@ -70,7 +70,7 @@ class Task:
     created_at: float
     spec: TrackRequest
     """What the request said about the tracks."""
-    build_tracks: Callable[[Task], list[Track]] = field(repr=False)
+    build_tracks: Callable[[Task], tuple[Track, ...]] = field(repr=False)
     """Makes the tracks on first use (they are decided by the seed, not by when they are made)."""
     script: Script
     """What happens to it: its events, payload settings and delivery (its scenario compiled)."""
@@ -83,7 +83,7 @@ class Task:
     history: list[tuple[float, str]] = field(default_factory=list)
     step: int = 0
     """Index of the next event in `script.events`."""
-    _tracks: list[Track] | None = field(default=None, repr=False)
+    _tracks: tuple[Track, ...] | None = field(default=None, repr=False)
     track_ids: tuple[str, ...] = ()
     """Its tracks' ids, once built (they stay known when a finished task's tracks are let go)."""
     _param: str | None = field(default=None, repr=False)
@@ -117,7 +117,7 @@ class Task:
             self._param, self._request = self.param, None
 
     @property
-    def tracks(self) -> list[Track]:
+    def tracks(self) -> tuple[Track, ...]:
         if self._tracks is None:
             self._tracks = self.build_tracks(self)
         return self._tracks
@@ -206,9 +206,8 @@ class TaskStore:
         self._build = self._build_tracks  # one bound method shared by every task
         self._let_go: LetGo[Task] = LetGo(machine or LoopTime(), self.LINGER, self._release)
 
-    def _build_tracks(self, task: Task) -> list[Track]:
-        rng = self._factory.task_random(task.id)
-        made = self._factory.tracks(rng, task.spec, int(task.created_at * 1000))
+    def _build_tracks(self, task: Task) -> tuple[Track, ...]:
+        made = self._factory.made(task.id, task.spec, int(task.created_at * 1000))
         if self._tasks.get(task.id) is task:
             if not task.track_ids:  # first build
                 task.track_ids = tuple(track.id for track in made)

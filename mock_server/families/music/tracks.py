@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mock_server.core import words
 from mock_server.core.catalog import CHIRP_NAMES
+from mock_server.core.memo import Memo
 from mock_server.scripting.request import TrackRequest
 
 __all__ = ["Track", "TrackFactory", "uuid4_text"]
@@ -99,6 +100,10 @@ class Track:
     create_time_ms: int
 
 
+MADE: Memo[tuple[object, ...], tuple[Track, ...]] = Memo(256, 1 << 21)
+"""Tracks made, by task id, request and creation time (at most 256 entries, about 2 MiB)."""
+
+
 class TrackFactory:
     """Makes deterministic ids and tracks from one seed."""
 
@@ -118,7 +123,30 @@ class TrackFactory:
         seed = hashlib.blake2b(task_id.encode(), digest_size=16).digest()
         return random.Random(int.from_bytes(seed))  # noqa: S311 - not crypto
 
-    def tracks(self, rng: random.Random, request: TrackRequest, created_ms: int) -> list[Track]:
+    def made(self, task_id: str, request: TrackRequest, created_ms: int) -> tuple[Track, ...]:
+        """The tracks of task `task_id`, made from `request` at `created_ms`: the same tuple
+        for the same three, made once in the process (`MADE`: a suite's tests submit the same
+        request on servers with the same seed, and seeding the two random streams is half of
+        the making; see docs/performance.md, "Tracks and bodies made once")."""
+        durations = request.durations
+        key = (
+            task_id, created_ms, request.model, request.title, request.style, request.lyrics,
+            request.instrumental, request.continue_at, request.count, request.duration,
+            request.spread,
+            # A fixed duration is written as given: 120 and 120.0 are two bodies.
+            tuple([(type(d), d) for d in durations]) if durations else (),
+        )  # fmt: skip
+        found = MADE.get(key)
+        if found is not None:
+            return found
+        made = self.tracks(self.task_random(task_id), request, created_ms)
+        first = made[0] if made else None
+        texts = len(first.title) + len(first.tags) + len(first.prompt) if first else 0
+        return MADE.put(key, made, texts + 300 * len(made))
+
+    def tracks(
+        self, rng: random.Random, request: TrackRequest, created_ms: int
+    ) -> tuple[Track, ...]:
         """Build `count` tracks sharing title, tags and lyrics, each with its own id/duration."""
         draw = random.Random(rng.getrandbits(64))  # noqa: S311 - not crypto
         title = request.title or self._title(draw)
@@ -146,7 +174,7 @@ class TrackFactory:
                     create_time_ms=created_ms,
                 )
             )
-        return tracks
+        return tuple(tracks)
 
     @staticmethod
     def _title(draw: random.Random) -> str:
