@@ -15,10 +15,11 @@ from mock_server.core.encoding import encode_built, encode_text
 from mock_server.core.memo import Memo
 from mock_server.core.settings import CreateTimeFormat, Settings
 from mock_server.families.music.store import Task
-from mock_server.families.music.tracks import Track
+from mock_server.families.music.tracks import Track, tracks_size
 from mock_server.media.urls import track_urls
 
 __all__ = [
+    "BODIES",
     "CALLBACK_MESSAGES",
     "StageBytes",
     "error_callback",
@@ -164,12 +165,12 @@ def stage_bytes(task: Task, stage: Stage) -> bytes:
     key = (id(tracks), task.id, stage, settings.create_time_format)
     found = BODIES.get(key)
     if found is None or found[0] is not tracks:  # (an id is unique only while its tuple lives)
-        BODIES.put(key, (tracks, None), 100)  # seen once: made as usual, cut if seen again
+        BODIES.put(key, (tracks, None), tracks_size(tracks))  # seen once: made as usual
         return encode_built(stage_callback(task, stage, settings))
     cut = found[1]
     if cut is None:
         cut = _cut(task, stage, settings)
-        BODIES.put(key, (tracks, cut), sum(map(len, cut)) + 100)
+        BODIES.put(key, (tracks, cut), tracks_size(tracks) + sum(map(len, cut)))
     base = _BASES.get(task.base_url)
     if base is None:
         written = encode_text(task.base_url)[1:-1].encode()

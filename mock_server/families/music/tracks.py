@@ -18,7 +18,7 @@ from mock_server.core.catalog import CHIRP_NAMES
 from mock_server.core.memo import Memo
 from mock_server.scripting.request import TrackRequest
 
-__all__ = ["Track", "TrackFactory", "uuid4_text"]
+__all__ = ["MADE", "Track", "TrackFactory", "tracks_size", "uuid4_text"]
 
 GENRES = (
     "indie pop",
@@ -100,6 +100,14 @@ class Track:
     create_time_ms: int
 
 
+def tracks_size(tracks: tuple[Track, ...]) -> int:
+    """About how many bytes a task's tracks hold (they share one title, tags and lyrics)."""
+    if not tracks:
+        return 64
+    first = tracks[0]
+    return len(first.title) + len(first.tags) + len(first.prompt) + 300 * len(tracks)
+
+
 MADE: Memo[tuple[object, ...], tuple[Track, ...]] = Memo(256, 1 << 21)
 """Tracks made, by task id, request and creation time (at most 256 entries, about 2 MiB)."""
 
@@ -140,9 +148,7 @@ class TrackFactory:
         if found is not None:
             return found
         made = self.tracks(self.task_random(task_id), request, created_ms)
-        first = made[0] if made else None
-        texts = len(first.title) + len(first.tags) + len(first.prompt) if first else 0
-        return MADE.put(key, made, texts + 300 * len(made))
+        return MADE.put(key, made, tracks_size(made))
 
     def tracks(
         self, rng: random.Random, request: TrackRequest, created_ms: int
