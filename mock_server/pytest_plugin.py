@@ -182,12 +182,19 @@ def _running(fixture: str) -> pytest.Item:
 
 
 def _async_test(fixture: str, sync_alternative: str) -> pytest.Item:
-    """The test the in-loop `fixture` is set up for, once it is one that can run it."""
-    from mock_server.testing.fixture_rules import require_async_test
-
+    """The test the in-loop `fixture` is set up for, once it is one that can run it (checked
+    once a test: its second in-loop fixture finds it checked)."""
     test = _running(fixture)
-    require_async_test(test, fixture, sync_alternative)
+    if _CHECKED[0] is not test:
+        from mock_server.testing.fixture_rules import require_async_test
+
+        require_async_test(test, fixture, sync_alternative)
+        _CHECKED[0] = test
     return test
+
+
+_CHECKED: list[pytest.Item | None] = [None]
+"""The last test found able to run the in-loop fixtures."""
 
 
 @pytest.hookimpl(tryfirst=True)

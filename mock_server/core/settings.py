@@ -411,8 +411,8 @@ def settings_of(values: dict[str, Any]) -> Settings:
     defaults constructed, not validated (pydantic validates no default either): `Settings`
     builds its validator when first asked to validate (`defer_build`), so a session that
     keeps the defaults never builds it."""
-    try:
-        key = json.dumps(values, sort_keys=True, allow_nan=False)
+    try:  # (no values, the usual test's: no encoder made to say so)
+        key = json.dumps(values, sort_keys=True, allow_nan=False) if values else "{}"
     except (TypeError, ValueError):  # an object among them (a StageDelays, a Path)
         return Settings.model_validate(values)
     settings = _KEPT.get(key)

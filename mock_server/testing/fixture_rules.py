@@ -9,12 +9,15 @@ import inspect
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-if TYPE_CHECKING:
-    from mock_server.core.settings import Settings
+from mock_server.core.errors import ScenarioError
+from mock_server.core.hints import mistake
+from mock_server.core.settings import Settings, settings_of, settings_problems
+from mock_server.scripting.script import ScenarioLibrary
 
 __all__ = [
     "PLUGIN_OPTIONS",
@@ -46,8 +49,6 @@ def _ini_settings(config: pytest.Config) -> dict[str, Any]:
 
 def resolve(test: pytest.Item, fixture: Mapping[str, Any]) -> tuple[Settings, dict[str, Any]]:
     """The test's Settings and plugin options (check_teardown, blocked_loop_timeout)."""
-    from mock_server.core.settings import settings_of
-
     # Precedence, lowest to highest: Settings defaults < ini `suno_mock_settings` <
     # the `suno_mock_settings` fixture < the test's `@pytest.mark.suno_mock(...)`.
     values = {**_ini_settings(test.config), **fixture}
@@ -68,8 +69,6 @@ def overridden(
     """A `suno_mock_factory` server's Settings and plugin options: the test's (`base`,
     `base_options`) with the factory call's keywords over them (its plugin options are taken
     out of `overrides`)."""
-    from mock_server.core.settings import Settings
-
     options = {**base_options}
     for name in PLUGIN_OPTIONS:
         if name in overrides:
@@ -81,10 +80,6 @@ def overridden(
 def _checked(make: Callable[[], Settings]) -> Settings:
     """The Settings `make` validates, with their scenario checked; each problem fails the test
     with the fix."""
-    from pydantic import ValidationError
-
-    from mock_server.core.settings import settings_problems
-
     try:
         settings = make()
     except ValidationError as err:
@@ -94,9 +89,6 @@ def _checked(make: Callable[[], Settings]) -> Settings:
 
 
 def check_names(values: dict[str, Any]) -> None:
-    from mock_server.core.hints import mistake  # loaded with the server anyway
-    from mock_server.core.settings import Settings
-
     if not values or not values.keys() - Settings.model_fields.keys() - set(PLUGIN_OPTIONS):
         return
     valid = sorted([*Settings.model_fields, *PLUGIN_OPTIONS])
@@ -115,9 +107,6 @@ def check_names(values: dict[str, Any]) -> None:
 
 def check_scenario(settings: Settings) -> None:
     """Fail with the name's problem alone, before a server is built on it."""
-    from mock_server.core.errors import ScenarioError
-    from mock_server.scripting.script import ScenarioLibrary
-
     if settings.scenario is None:
         return
     dirs = [Path(d) for d in settings.scenario_dirs]
