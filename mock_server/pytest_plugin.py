@@ -202,6 +202,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     _default_fixture_loop_scope(config)
     _not_rewritten(config)
+    if HAS_PYTEST_ASYNCIO and str(config.getini("suno_mock_scope") or "").strip() == "session":
+        # Its `suno_mock` (kept for the session, restored after each test) overrides the one
+        # here, which so depends on no session fixture: each one costs every test.
+        from mock_server import pytest_session
+
+        config.pluginmanager.register(pytest_session, "suno_mock_session_scope")
 
 
 def _not_rewritten(config: pytest.Config) -> None:
@@ -250,20 +256,8 @@ def suno_mock_settings() -> Mapping[str, Any]:
     return MappingProxyType({})
 
 
-@_async_fixture(scope="session", loop_scope="session")
-async def _suno_mock_pool() -> AsyncIterator[_Pool[SunoMock]]:
-    pool: _Pool[SunoMock] = _Pool(asyncio.get_running_loop())
-    try:
-        yield pool
-    finally:
-        for mock in pool.servers.values():
-            await mock.close()
-
-
 @_async_fixture()
-async def suno_mock(
-    suno_mock_settings: Mapping[str, Any], _suno_mock_pool: _Pool[SunoMock]
-) -> AsyncIterator[SunoMock]:
+async def suno_mock(suno_mock_settings: Mapping[str, Any]) -> AsyncIterator[SunoMock]:
     """A started suno-mock-server on 127.0.0.1 (free port) with a manual clock, for async tests.
 
     `url`/`api_url` for clients; `clock.advance(seconds=, minutes=)`, `clock.run_until_idle()`;
@@ -279,31 +273,28 @@ async def suno_mock(
 
     test = _async_test("suno_mock", "suno_mock_threaded")
     settings, options = resolve(test, suno_mock_settings)
-    if _scope(test.config) == "function":
-        mock = await SunoMock(settings, **options).start()
-        try:
-            yield mock
-        finally:
-            await _closed(mock)
-        return
-    if asyncio.get_running_loop() is not _suno_mock_pool.loop:
-        pytest.fail(SESSION_LOOP_NEEDED, pytrace=False)
-    key = _key(settings, options)
-    mock = _suno_mock_pool.servers.get(key) or await SunoMock(settings, **options).start()
-    _suno_mock_pool.servers[key] = mock
+    _scope(test.config)  # a misspelt scope fails here (`session`'s own fixture replaces this one)
+    mock = await SunoMock(settings, **options).start()
     try:
         yield mock
     finally:
-        problems = mock.teardown_problems() if mock.check_teardown else []
-        report = mock.describe() if problems else ""
-        try:
-            await mock.restore()
-        except BaseException:
-            del _suno_mock_pool.servers[key]
-            await mock.close()
-            raise
-        if problems:
-            pytest.fail("suno_mock teardown:\n" + "\n".join([*problems, report]), pytrace=False)
+        await _closed(mock)
+
+
+@dataclass(frozen=True)
+class _Kit:
+    """What `mock_server.pytest_session`'s fixtures use of this module, lent as a fixture:
+    this module registers that one, which does not import this one."""
+
+    async_test: Callable[[str, str], pytest.Item]
+    new_pool: Callable[[asyncio.AbstractEventLoop], _Pool[Any]]
+    key: Callable[[Settings, dict[str, Any]], str]
+    loop_needed: str
+
+
+@pytest.fixture(scope="session")
+def _suno_mock_kit() -> _Kit:
+    return _Kit(_async_test, _Pool, _key, SESSION_LOOP_NEEDED)
 
 
 @_async_fixture()

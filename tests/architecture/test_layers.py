@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mock_server.server",
             "mock_server.testing.*",
             "mock_server.pytest_plugin",
+            "mock_server.pytest_session",
         ),
     ),
     # Command-line tools and the package root, whose public names reach every layer.
