@@ -21,20 +21,17 @@ the line that installs it.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import importlib.util
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
 if TYPE_CHECKING:
-    from mock_server.core.settings import Settings
     from mock_server.testing import SunoMock, SunoMockThread
+    from mock_server.testing.fixture_rules import Pool
     from mock_server.testing.receiver import CallbackReceiver, CallbackReceiverThread
 
 __all__ = [
@@ -54,13 +51,6 @@ MARKER_HELP = (
 
 
 SCOPES = ("function", "session")
-SESSION_LOOP_NEEDED = (
-    "suno_mock_scope = session keeps one in-loop server for the whole session, but this test "
-    "runs on an event loop of its own. Put tests and fixtures on one loop: "
-    "asyncio_default_test_loop_scope = session and asyncio_default_fixture_loop_scope = session "
-    "(or use suno_mock_threaded, which any loop can share)."
-)
-S = TypeVar("S")
 F = TypeVar("F", bound=Callable[..., Any])
 INSTALL_EXTRA = 'pip install "suno-mock-server[pytest]"'
 LOOP_SCOPE_OPTION = "asyncio_default_fixture_loop_scope"
@@ -120,18 +110,6 @@ def _scope(config: pytest.Config) -> str:
             pytrace=False,
         )  # fmt: skip
     return scope
-
-
-@dataclass
-class _Pool(Generic[S]):
-    """Servers kept for the session (`suno_mock_scope = session`), one per settings."""
-
-    loop: asyncio.AbstractEventLoop | None = None
-    servers: dict[str, S] = field(default_factory=dict)
-
-
-def _key(settings: Settings, options: dict[str, Any]) -> str:
-    return settings.model_dump_json() + json.dumps(options, sort_keys=True)
 
 
 _RUNNING: list[pytest.Item] = []
@@ -281,20 +259,11 @@ async def suno_mock(suno_mock_settings: Mapping[str, Any]) -> AsyncIterator[Suno
         await _closed(mock)
 
 
-@dataclass(frozen=True)
-class _Kit:
-    """What `mock_server.pytest_session`'s fixtures use of this module, lent as a fixture:
-    this module registers that one, which does not import this one."""
-
-    async_test: Callable[[str, str], pytest.Item]
-    new_pool: Callable[[asyncio.AbstractEventLoop], _Pool[Any]]
-    key: Callable[[Settings, dict[str, Any]], str]
-    loop_needed: str
-
-
 @pytest.fixture(scope="session")
-def _suno_mock_kit() -> _Kit:
-    return _Kit(_async_test, _Pool, _key, SESSION_LOOP_NEEDED)
+def _suno_mock_async_test() -> Callable[[str, str], pytest.Item]:
+    """`_async_test`, lent to `mock_server.pytest_session` (which this module registers, and
+    which so does not import it): the running test is kept here."""
+    return _async_test
 
 
 @_async_fixture()
@@ -336,8 +305,10 @@ async def callback_receiver() -> AsyncIterator[CallbackReceiver]:
 
 
 @pytest.fixture(scope="session")
-def _suno_mock_thread_pool() -> Iterator[_Pool[SunoMockThread]]:
-    pool: _Pool[SunoMockThread] = _Pool()
+def _suno_mock_thread_pool() -> Iterator[Pool[SunoMockThread]]:
+    from mock_server.testing.fixture_rules import Pool
+
+    pool: Pool[SunoMockThread] = Pool()
     try:
         yield pool
     finally:
@@ -347,20 +318,20 @@ def _suno_mock_thread_pool() -> Iterator[_Pool[SunoMockThread]]:
 
 @pytest.fixture
 def suno_mock_threaded(
-    suno_mock_settings: Mapping[str, Any], _suno_mock_thread_pool: _Pool[SunoMockThread]
+    suno_mock_settings: Mapping[str, Any], _suno_mock_thread_pool: Pool[SunoMockThread]
 ) -> Iterator[SunoMockThread]:
     """A suno_mock on its own event loop in a thread, for synchronous clients (requests):
     the same helpers as blocking methods (`wait_for_callback`, `wait_for_status`,
     `assert_callback_sequence`, `deliveries`, `describe`, `use_scenario`, `next_task`, ...),
     `advance(seconds)`, and the same marker, teardown checks and `suno_mock_scope`."""
     from mock_server.testing import SunoMockThread
-    from mock_server.testing.fixture_rules import resolve
+    from mock_server.testing.fixture_rules import pool_key, resolve
 
     test = _running("suno_mock_threaded")
     settings, options = resolve(test, suno_mock_settings)
     check = bool(options["check_teardown"])
     session = _scope(test.config) == "session"
-    key = _key(settings, options)
+    key = pool_key(settings, options)
     thread = _suno_mock_thread_pool.servers.get(key) if session else None
     if thread is None:
         thread = SunoMockThread(settings, check_teardown=check).start()

@@ -5,11 +5,13 @@ with the fix, without a traceback. Imported by the plugin when a fixture is firs
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
 from pydantic import ValidationError
@@ -21,15 +23,31 @@ from mock_server.scripting.script import ScenarioLibrary
 
 __all__ = [
     "PLUGIN_OPTIONS",
+    "Pool",
     "check_names",
     "check_scenario",
     "overridden",
+    "pool_key",
     "require_async_test",
     "resolve",
 ]
 
 PLUGIN_OPTIONS = ("check_teardown", "blocked_loop_timeout")
 """Keywords of the marker (and the other places settings come from) that are not settings."""
+S = TypeVar("S")
+
+
+@dataclass
+class Pool(Generic[S]):
+    """Servers kept for the session (`suno_mock_scope = session`), one per settings."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+    servers: dict[str, S] = field(default_factory=dict)
+
+
+def pool_key(settings: Settings, options: dict[str, Any]) -> str:
+    """Which of a pool's servers a test's settings and plugin options get."""
+    return settings.model_dump_json() + json.dumps(options, sort_keys=True)
 
 
 def _ini_settings(config: pytest.Config) -> dict[str, Any]:
